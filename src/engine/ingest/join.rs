@@ -1,0 +1,272 @@
+//! Joining several exports into one table of people.
+//!
+//! A survey export and a CRM export usually share an email address or a customer id, typed
+//! differently (`Ann@Example.com ` in one, `ann@example.com` in the other). Keys are compared
+//! after trimming, lower-casing and removing spaces.
+//!
+//! * **Suggesting the key** — every pair of plausible key columns (mostly distinct values) is
+//!   scored by how many of the smaller column's values appear in the other; equal names and
+//!   email-looking values break ties.
+//! * **Joining** — a full outer join: every person from every file is kept; people found in
+//!   only one file get empty cells for the other's columns. Duplicate keys never multiply
+//!   rows: the k-th row with a key in one file is paired with the k-th row with that key in
+//!   the other, and leftovers are kept unmatched. Both are counted and reported.
+//! * **Columns** — the left file's columns, then the right file's; a right-hand name already
+//!   taken gets the file name appended: `Email (crm.csv)`.
+
+use super::super::diagnostics::{Diagnostics, Severity};
+use super::super::table::{Column, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The columns two tables are joined on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinKey {
+    /// Column in the table joined so far.
+    pub left_column: String,
+    /// Column in the file being added.
+    pub right_column: String,
+}
+
+/// How well a join went, for the "check the data" screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinReport {
+    /// The file added by this join.
+    pub right_file: String,
+    /// The key used.
+    pub key: JoinKey,
+    /// Rows on the left.
+    pub n_left: usize,
+    /// Rows in the right file.
+    pub n_right: usize,
+    /// Pairs of rows joined.
+    pub n_matched: usize,
+    /// Rows on the left whose key appears more than once there.
+    pub duplicate_left: usize,
+    /// Rows on the right whose key appears more than once there.
+    pub duplicate_right: usize,
+    /// Rows in the result.
+    pub n_rows: usize,
+}
+
+impl JoinReport {
+    /// Share of left rows that found a partner, 0–1.
+    pub fn match_rate(&self) -> f64 {
+        if self.n_left == 0 { 0.0 } else { self.n_matched as f64 / self.n_left as f64 }
+    }
+}
+
+/// Normalises a key: trimmed, lower-cased, without spaces.
+pub fn normalise_key(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+/// Distinct normalised values of a column (up to `limit`), and the share of rows that are distinct.
+fn key_values(col: &Column, limit: usize) -> (HashSet<String>, f64) {
+    let counts = col.counts();
+    let mut set = HashSet::new();
+    let mut non_empty = 0usize;
+    for (code, value) in col.values().iter().enumerate().skip(1) {
+        non_empty += counts.get(code).copied().unwrap_or(0);
+        if set.len() < limit {
+            let key = normalise_key(value);
+            if !key.is_empty() {
+                set.insert(key);
+            }
+        }
+    }
+    let distinct = col.values().len().saturating_sub(1);
+    (set, if non_empty == 0 { 0.0 } else { distinct as f64 / non_empty as f64 })
+}
+
+fn looks_like_key_name(name: &str) -> bool {
+    let n = name.to_lowercase();
+    ["email", "e-mail", "mail", "id", "customer", "user", "respondent", "contact", "account", "phone"]
+        .iter()
+        .any(|w| n.split(|c: char| !c.is_alphanumeric()).any(|part| part == *w) || n.contains(w) && w.len() > 3)
+}
+
+/// Suggests the key joining `right` onto `left`, or `None` when no pair of columns shares
+/// enough values (under 10 % of the smaller side).
+pub fn suggest_key(left: &Table, right: &Table) -> Option<(JoinKey, f64)> {
+    const SAMPLE: usize = 20_000;
+    let candidates = |t: &Table| -> Vec<(usize, HashSet<String>)> {
+        let mut c: Vec<(usize, HashSet<String>, f64)> = t
+            .columns()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, col)| {
+                let (set, distinct_ratio) = key_values(col, SAMPLE);
+                (distinct_ratio >= 0.5 && set.len() >= 2).then_some((i, set, distinct_ratio))
+            })
+            .collect();
+        // Keep the likeliest 40 columns so thousands of columns stay cheap.
+        c.sort_by(|a, b| {
+            let ka = (looks_like_key_name(&t.columns()[a.0].name), a.2);
+            let kb = (looks_like_key_name(&t.columns()[b.0].name), b.2);
+            kb.partial_cmp(&ka).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        c.truncate(40);
+        c.into_iter().map(|(i, s, _)| (i, s)).collect()
+    };
+    let (lc, rc) = (candidates(left), candidates(right));
+    let mut best: Option<(f64, JoinKey, f64)> = None;
+    for (li, lset) in &lc {
+        for (ri, rset) in &rc {
+            let (small, big) = if lset.len() <= rset.len() { (lset, rset) } else { (rset, lset) };
+            let shared = small.iter().filter(|v| big.contains(*v)).count();
+            let overlap = shared as f64 / small.len().max(1) as f64;
+            if overlap < 0.1 {
+                continue;
+            }
+            let (lname, rname) = (&left.columns()[*li].name, &right.columns()[*ri].name);
+            let mut score = overlap;
+            if normalise_key(lname) == normalise_key(rname) {
+                score += 0.2;
+            }
+            if small.iter().take(50).filter(|v| v.contains('@')).count() > 25 {
+                score += 0.1;
+            }
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                let key = JoinKey { left_column: lname.clone(), right_column: rname.clone() };
+                best = Some((score, key, overlap));
+            }
+        }
+    }
+    best.map(|(_, key, overlap)| (key, overlap))
+}
+
+/// Joins `right` (from the file `right_file`) onto `left` by `key`: a full outer join that
+/// keeps every row of both and never multiplies rows (see the module doc).
+pub fn join(
+    left: Table,
+    right: &Table,
+    right_file: &str,
+    key: &JoinKey,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Table, JoinReport)> {
+    let li = left.column_index(&key.left_column)?;
+    let ri = right.column_index(&key.right_column)?;
+    let (lcol, rcol) = (left.column(li)?, right.column(ri)?);
+
+    // Right rows for each key, in file order.
+    let mut right_rows: HashMap<String, Vec<usize>> = HashMap::new();
+    for row in 0..right.n_rows() {
+        let k = normalise_key(rcol.get(row));
+        if !k.is_empty() {
+            right_rows.entry(k).or_default().push(row);
+        }
+    }
+    let duplicate_right = right_rows.values().filter(|v| v.len() > 1).map(Vec::len).sum();
+    let mut left_seen: HashMap<String, usize> = HashMap::new();
+    let mut right_used = vec![false; right.n_rows()];
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::with_capacity(left.n_rows());
+    let mut n_matched = 0;
+    for row in 0..left.n_rows() {
+        let k = normalise_key(lcol.get(row));
+        let partner = if k.is_empty() {
+            None
+        } else {
+            let nth = left_seen.entry(k.clone()).or_insert(0);
+            let partner = right_rows.get(&k).and_then(|rows| rows.get(*nth)).copied();
+            *nth += 1;
+            partner
+        };
+        if let Some(r) = partner
+            && let Some(used) = right_used.get_mut(r)
+        {
+            *used = true;
+            n_matched += 1;
+        }
+        pairs.push((Some(row), partner));
+    }
+    let duplicate_left = left_seen.values().filter(|&&n| n > 1).sum();
+    pairs.extend((0..right.n_rows()).filter(|&r| !right_used[r]).map(|r| (None, Some(r))));
+
+    let left_rows: Vec<Option<usize>> = pairs.iter().map(|p| p.0).collect();
+    let right_picks: Vec<Option<usize>> = pairs.iter().map(|p| p.1).collect();
+    let mut taken: HashSet<String> = left.columns().iter().map(|c| c.name.clone()).collect();
+    let mut columns: Vec<Column> = left.columns().iter().map(|c| c.gather(&c.name, &left_rows)).collect();
+    for col in right.columns() {
+        let mut name = col.name.clone();
+        if taken.contains(&name) {
+            name = format!("{} ({right_file})", col.name);
+        }
+        let mut k = 2;
+        while taken.contains(&name) {
+            name = format!("{} ({right_file}) ({k})", col.name);
+            k += 1;
+        }
+        taken.insert(name.clone());
+        columns.push(col.gather(&name, &right_picks));
+    }
+    let report = JoinReport {
+        right_file: right_file.to_string(),
+        key: key.clone(),
+        n_left: left.n_rows(),
+        n_right: right.n_rows(),
+        n_matched,
+        duplicate_left,
+        duplicate_right,
+        n_rows: pairs.len(),
+    };
+    if duplicate_right > 0 || duplicate_left > 0 {
+        diagnostics.push(
+            "duplicate-keys",
+            Severity::Warning,
+            None,
+            Some(&key.right_column),
+            || {
+                format!(
+                    "{duplicate_left} rows on the left and {duplicate_right} rows in {right_file} share their key with another row; \
+                     the k-th row with a key was paired with the k-th on the other side, and no row was repeated"
+                )
+            },
+            Some("remove duplicate people from the export if each person should appear once"),
+        );
+    }
+    Some((Table::new(columns), report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_key_is_found_despite_case_and_spaces_and_unmatched_people_are_kept() {
+        let survey = Table::from_rows(
+            &["Email", "Goal"],
+            &[&["Ann@Example.com ", "save time"], &["bob@example.com", "save money"], &["cy@x.org", "learn"]],
+        );
+        let crm = Table::from_rows(
+            &["email", "Orders"],
+            &[&["ann@example.com", "3"], &["BOB@example.com", "7"], &["dee@example.com", "1"]],
+        );
+        let (key, overlap) = suggest_key(&survey, &crm).expect("a key");
+        assert_eq!((key.left_column.as_str(), key.right_column.as_str()), ("Email", "email"));
+        assert!((overlap - 2.0 / 3.0).abs() < 1e-9);
+        let mut d = Diagnostics::new("crm.csv");
+        let (table, report) = join(survey, &crm, "crm.csv", &key, &mut d).expect("joined");
+        assert_eq!(report.n_matched, 2);
+        assert_eq!(table.n_rows(), 4, "Ann, Bob, Cy and Dee: nobody lost, nobody repeated");
+        let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["Email", "Goal", "email", "Orders"]);
+        let orders = table.column(3).expect("orders");
+        assert_eq!((0..4).map(|r| orders.get(r)).collect::<Vec<_>>(), vec!["3", "7", "", "1"]);
+    }
+
+    #[test]
+    fn duplicate_keys_never_multiply_rows() {
+        let left = Table::from_rows(&["id", "a"], &[&["1", "x"], &["1", "y"], &["2", "z"]]);
+        let right = Table::from_rows(&["id", "b"], &[&["1", "p"], &["1", "q"], &["1", "r"]]);
+        let key = JoinKey { left_column: "id".into(), right_column: "id".into() };
+        let mut d = Diagnostics::new("r.csv");
+        let (table, report) = join(left, &right, "r.csv", &key, &mut d).expect("joined");
+        assert_eq!(report.n_matched, 2);
+        assert_eq!(table.n_rows(), 4, "3 left rows + the one unpaired right row");
+        let b = table.column(3).expect("b");
+        assert_eq!((0..4).map(|r| b.get(r)).collect::<Vec<_>>(), vec!["p", "q", "", "r"]);
+        assert_eq!(table.column(2).map(|c| c.name.clone()), Some("id (r.csv)".into()));
+        assert_eq!(d.finish().len(), 1, "the duplicates are reported");
+    }
+}

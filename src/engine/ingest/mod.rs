@@ -1,0 +1,625 @@
+//! Ingest: a file's bytes → a columnar [`Table`] plus [`Diagnostic`]s.
+//!
+//! Bytes arrive in chunks ([`Reader::push`]), so a 200 MB export is read with bounded memory
+//! and progress can be shown between chunks. The first 256 KiB are held back to choose the
+//! encoding ([`encoding`]) and the dialect ([`dialect`]); from then on each chunk is decoded
+//! to UTF-8 and fed to `csv_core`'s push parser, and each record goes straight into the
+//! interned columns.
+//!
+//! Documented rules for messy tables — each one reported, with file, row and column:
+//! * **Ragged rows.** A short row is padded with empty cells. A long row's extra fields are
+//!   kept in extra columns named `Extra 1`, `Extra 2`, … unless they are all empty (a
+//!   trailing delimiter), which is only counted.
+//! * **Headers.** An empty header becomes `Column N`; a repeated one `Name (2)`; a header-less
+//!   file gets `Column 1`, `Column 2`, …
+//! * **Trailing delimiters.** A last column with an empty header and no values is dropped.
+//! * **Blank lines** are skipped and counted.
+//! * **NUL bytes** are removed from cells.
+//! * **Columns** beyond 16,384 (Excel's limit) are set aside and counted.
+//!
+//! `Err` is only for whole-file failures: empty, not text, no rows.
+
+pub mod dialect;
+pub mod encoding;
+pub mod join;
+
+use super::diagnostics::{Diagnostic, Diagnostics, Severity};
+use super::table::{ColumnBuilder, Table};
+use super::values::Decimal;
+pub use dialect::LineEnding;
+use encoding::{EncodingChoice, EncodingSource, TextDecoder};
+use serde::{Deserialize, Serialize};
+
+/// Bytes held back to choose the encoding and dialect.
+const SNIFF_BYTES: usize = 256 * 1024;
+/// The most columns kept (Excel's limit).
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// What the user chose on the "check the data" screen; `None` means "detect".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IngestParams {
+    /// Field delimiter (`,` `;` tab `|` or any other single byte).
+    pub delimiter: Option<u8>,
+    /// Decimal separator of numbers.
+    pub decimal: Option<Decimal>,
+    /// Encoding label, such as `"utf-8"` or `"windows-1252"`.
+    pub encoding: Option<String>,
+    /// Whether the first row is a header.
+    pub has_header: Option<bool>,
+}
+
+/// How a file was read: what was detected and what the user chose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dialect {
+    /// Encoding name, e.g. `UTF-8`, `UTF-16LE`, `windows-1252`.
+    pub encoding: String,
+    /// How the encoding was chosen, in words.
+    pub encoding_source: String,
+    /// The file began with a byte-order mark.
+    pub bom: bool,
+    /// Field delimiter.
+    pub delimiter: u8,
+    /// Whether the first row is a header.
+    pub has_header: bool,
+    /// Decimal separator.
+    pub decimal: Decimal,
+    /// Line ending style.
+    pub line_ending: LineEnding,
+}
+
+impl Dialect {
+    /// The delimiter as a word for the screen ("comma", "tab").
+    pub fn delimiter_name(&self) -> String {
+        match self.delimiter {
+            b',' => "comma".into(),
+            b';' => "semicolon".into(),
+            b'\t' => "tab".into(),
+            b'|' => "pipe".into(),
+            other => format!("“{}”", other as char),
+        }
+    }
+}
+
+/// A file that was read: the table, how it was read, and what was noticed.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The file's name.
+    pub file: String,
+    /// How it was read.
+    pub dialect: Dialect,
+    /// The data.
+    pub table: Table,
+    /// What was noticed and done, for the user to see.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Size of the file in bytes.
+    pub n_bytes: u64,
+}
+
+/// Whole-file failures. Each message names the file and says what to try.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum IngestError {
+    /// Zero bytes.
+    #[error("{file} is empty")]
+    Empty {
+        /// The file's name.
+        file: String,
+    },
+    /// Not a text file.
+    #[error("{file} is not a CSV text file{}: {help}", kind.as_ref().map(|k| format!(" (it looks like {k})")).unwrap_or_default())]
+    NotText {
+        /// The file's name.
+        file: String,
+        /// What it looks like, if recognised.
+        kind: Option<String>,
+        /// What to do.
+        help: String,
+    },
+    /// A header but no data.
+    #[error("{file} has a header but no rows of data: export the file again with its rows")]
+    NoRows {
+        /// The file's name.
+        file: String,
+    },
+    /// The user asked for an encoding that does not exist.
+    #[error("{file}: \"{label}\" is not an encoding Edgewise knows; try utf-8, utf-16le or windows-1252")]
+    UnknownEncoding {
+        /// The file's name.
+        file: String,
+        /// The label given.
+        label: String,
+    },
+}
+
+/// Reads one file from chunks of bytes.
+pub struct Reader {
+    file: String,
+    params: IngestParams,
+    n_bytes: u64,
+    stage: Stage,
+    diagnostics: Diagnostics,
+}
+
+enum Stage {
+    Sniffing { raw: Vec<u8> },
+    Reading(Box<Parsing>),
+}
+
+struct Parsing {
+    encoding: EncodingChoice,
+    sniffed: dialect::Sniffed,
+    decoder: TextDecoder,
+    text: String,
+    csv: csv_core::Reader,
+    field_bytes: Vec<u8>,
+    field_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+    /// `csv_core`'s line count after the previous record, to count skipped blank lines.
+    last_line: u64,
+    records: RecordSink,
+}
+
+impl Reader {
+    /// Starts reading the file called `file`.
+    pub fn new(file: &str, params: IngestParams) -> Reader {
+        Reader {
+            file: file.to_string(),
+            params,
+            n_bytes: 0,
+            stage: Stage::Sniffing { raw: Vec::new() },
+            diagnostics: Diagnostics::new(file),
+        }
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.n_bytes
+    }
+
+    /// Feeds the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
+        self.n_bytes += chunk.len() as u64;
+        match &mut self.stage {
+            Stage::Sniffing { raw } => {
+                raw.extend_from_slice(chunk);
+                if raw.len() >= SNIFF_BYTES {
+                    let raw = std::mem::take(raw);
+                    self.start(&raw, false)?;
+                }
+            }
+            Stage::Reading(parsing) => parsing.feed(chunk, false, &mut self.diagnostics),
+        }
+        Ok(())
+    }
+
+    /// Ends the file and returns what was read.
+    pub fn finish(mut self) -> Result<Parsed, IngestError> {
+        if let Stage::Sniffing { raw } = &mut self.stage {
+            let raw = std::mem::take(raw);
+            if raw.is_empty() {
+                return Err(IngestError::Empty { file: self.file });
+            }
+            self.start(&raw, true)?;
+        } else if let Stage::Reading(parsing) = &mut self.stage {
+            parsing.feed(&[], true, &mut self.diagnostics);
+        }
+        let Stage::Reading(parsing) = self.stage else {
+            return Err(IngestError::Empty { file: self.file });
+        };
+        let Parsing { encoding, sniffed, decoder, records, .. } = *parsing;
+        let mut diagnostics = self.diagnostics;
+        if decoder.replacements > 0 {
+            diagnostics.push(
+                "invalid-bytes",
+                Severity::Warning,
+                None,
+                None,
+                || {
+                    let n = decoder.replacements;
+                    let what = if n == 1 { "character" } else { "characters" };
+                    format!("{n} {what} could not be read as {} (shown as �)", encoding.encoding.name())
+                },
+                Some("if accented letters look wrong, choose the file's encoding (often windows-1252) and read it again"),
+            );
+        }
+        let table = records.finish(&mut diagnostics);
+        if table.n_rows() == 0 {
+            return Err(IngestError::NoRows { file: self.file });
+        }
+        let dialect = Dialect {
+            encoding: encoding.encoding.name().to_string(),
+            encoding_source: match encoding.source {
+                EncodingSource::Bom => "byte-order mark",
+                EncodingSource::NulPattern => "UTF-16 byte pattern",
+                EncodingSource::ValidUtf8 => "valid UTF-8",
+                EncodingSource::MostlyUtf8 => "UTF-8 with some invalid bytes",
+                EncodingSource::Guessed => "guessed from the bytes",
+                EncodingSource::UserChoice => "your choice",
+            }
+            .to_string(),
+            bom: encoding.bom,
+            delimiter: sniffed.delimiter,
+            has_header: sniffed.has_header,
+            decimal: sniffed.decimal,
+            line_ending: sniffed.line_ending,
+        };
+        Ok(Parsed { file: self.file, dialect, table, diagnostics: diagnostics.finish(), n_bytes: self.n_bytes })
+    }
+
+    /// Chooses encoding and dialect from the held-back sample, then parses it.
+    fn start(&mut self, raw: &[u8], complete: bool) -> Result<(), IngestError> {
+        if let Some(kind) = binary_kind(raw) {
+            return Err(IngestError::NotText {
+                file: self.file.clone(),
+                kind: kind.0,
+                help: kind.1.to_string(),
+            });
+        }
+        let user_encoding = match &self.params.encoding {
+            Some(label) => Some(encoding::encoding_for_label(label).ok_or_else(|| {
+                IngestError::UnknownEncoding { file: self.file.clone(), label: label.clone() }
+            })?),
+            None => None,
+        };
+        let choice = encoding::detect(raw, complete, user_encoding);
+        let mut decoder = TextDecoder::new(choice);
+        let mut text = String::new();
+        decoder.decode(raw, complete, &mut text);
+        if looks_binary(&text) {
+            return Err(IngestError::NotText {
+                file: self.file.clone(),
+                kind: None,
+                help: "open it in a spreadsheet and save it as CSV (UTF-8)".into(),
+            });
+        }
+        let sniffed = dialect::sniff(
+            &text,
+            complete,
+            self.params.delimiter,
+            self.params.decimal,
+            self.params.has_header,
+        );
+        self.diagnostics.info(
+            "encoding",
+            format!("read as {} ({})", choice.encoding.name(), describe_source(choice.source)),
+        );
+        let csv = csv_core::ReaderBuilder::new().delimiter(sniffed.delimiter).build();
+        let mut parsing = Box::new(Parsing {
+            encoding: choice,
+            records: RecordSink::new(sniffed.has_header),
+            sniffed,
+            decoder,
+            text: String::new(),
+            csv,
+            field_bytes: vec![0; 4096],
+            field_len: 0,
+            ends: vec![0; 64],
+            ends_len: 0,
+            last_line: 1,
+        });
+        parsing.parse_text(&text, complete, &mut self.diagnostics);
+        self.stage = Stage::Reading(parsing);
+        Ok(())
+    }
+}
+
+fn describe_source(source: EncodingSource) -> &'static str {
+    match source {
+        EncodingSource::Bom => "it starts with a byte-order mark",
+        EncodingSource::NulPattern => "its bytes have the UTF-16 pattern",
+        EncodingSource::ValidUtf8 => "every byte is valid UTF-8",
+        EncodingSource::MostlyUtf8 => "almost every byte is valid UTF-8",
+        EncodingSource::Guessed => "guessed from its bytes; change it if accents look wrong",
+        EncodingSource::UserChoice => "as you chose",
+    }
+}
+
+/// Recognises files that are clearly not CSV text by their first bytes.
+fn binary_kind(raw: &[u8]) -> Option<(Option<String>, &'static str)> {
+    const SAVE_AS_CSV: &str = "open it in its program and save or export it as CSV (UTF-8)";
+    let magic: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive"),
+        (b"\xD0\xCF\x11\xE0", "an old Excel workbook (.xls)"),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x1F\x8B", "a gzip archive"),
+        (b"SQLite format 3", "a SQLite database"),
+    ];
+    for (prefix, kind) in magic {
+        if raw.starts_with(prefix) {
+            return Some((Some((*kind).to_string()), SAVE_AS_CSV));
+        }
+    }
+    None
+}
+
+/// Decoded text with many control characters is binary, whatever its name says.
+fn looks_binary(text: &str) -> bool {
+    let sample: Vec<char> = text.chars().take(8192).collect();
+    if sample.is_empty() {
+        return false;
+    }
+    let control = sample.iter().filter(|&&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffd}').count();
+    control * 10 > sample.len()
+}
+
+impl Parsing {
+    fn feed(&mut self, chunk: &[u8], last: bool, diagnostics: &mut Diagnostics) {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        self.decoder.decode(chunk, last, &mut text);
+        self.parse_text(&text, last, diagnostics);
+        self.text = text;
+    }
+
+    /// Runs decoded text through the CSV state machine, sending each record to the sink.
+    fn parse_text(&mut self, text: &str, last: bool, diagnostics: &mut Diagnostics) {
+        use csv_core::ReadRecordResult::*;
+        let mut input = text.as_bytes();
+        loop {
+            if input.is_empty() && !last {
+                return;
+            }
+            let (result, n_in, n_out, n_ends) = self.csv.read_record(
+                input,
+                self.field_bytes.get_mut(self.field_len..).unwrap_or_default(),
+                self.ends.get_mut(self.ends_len..).unwrap_or_default(),
+            );
+            input = input.get(n_in..).unwrap_or_default();
+            self.field_len += n_out;
+            self.ends_len += n_ends;
+            match result {
+                InputEmpty => {
+                    if !last {
+                        return;
+                    }
+                }
+                OutputFull => {
+                    let len = self.field_bytes.len().max(1024) * 2;
+                    self.field_bytes.resize(len, 0);
+                }
+                OutputEndsFull => {
+                    let len = self.ends.len().max(16) * 2;
+                    self.ends.resize(len, 0);
+                }
+                Record => {
+                    let record = self.field_bytes.get(..self.field_len).unwrap_or_default();
+                    let ends = self.ends.get(..self.ends_len).unwrap_or_default();
+                    // csv_core skips blank lines silently; count them from the line numbers:
+                    // a record spans one line plus the line breaks inside its quoted fields.
+                    let line = self.csv.line();
+                    let span = line.saturating_sub(self.last_line);
+                    self.last_line = line;
+                    let inside = record.iter().filter(|&&b| b == b'\n').count() as u64;
+                    let blanks = usize::try_from(span.saturating_sub(1 + inside)).unwrap_or(0);
+                    self.records.push(record, ends, blanks, diagnostics);
+                    self.field_len = 0;
+                    self.ends_len = 0;
+                }
+                End => return,
+            }
+        }
+    }
+}
+
+/// Receives records and builds the columns, applying the rules in the module doc.
+struct RecordSink {
+    expect_header: bool,
+    header: Option<Vec<String>>,
+    columns: Vec<ColumnBuilder>,
+    /// Columns beyond the header, created for long rows.
+    n_extra: usize,
+    /// Spreadsheet row number of the next record.
+    next_row: usize,
+    blank_lines: usize,
+    scratch: String,
+}
+
+impl RecordSink {
+    fn new(expect_header: bool) -> Self {
+        RecordSink {
+            expect_header,
+            header: None,
+            columns: Vec::new(),
+            n_extra: 0,
+            next_row: 1,
+            blank_lines: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// Takes one record, which followed `blanks` skipped blank lines.
+    fn push(&mut self, record: &[u8], ends: &[usize], blanks: usize, diagnostics: &mut Diagnostics) {
+        // Rows are numbered as a spreadsheet shows the file: header = 1, blank lines count.
+        self.blank_lines += blanks;
+        self.next_row += blanks;
+        let row = self.next_row;
+        self.next_row += 1;
+        let fields: Vec<&str> = field_slices(record, ends).collect();
+        if fields.len() <= 1 && fields.first().is_none_or(|f| f.is_empty()) {
+            self.blank_lines += 1;
+            return;
+        }
+        if self.header.is_none() {
+            let header: Vec<String> = if self.expect_header {
+                fields.iter().map(|f| f.trim().trim_start_matches('\u{feff}').replace('\0', "")).collect()
+            } else {
+                Vec::new()
+            };
+            let n = if self.expect_header { header.len() } else { fields.len() };
+            self.header = Some(header);
+            self.columns = (0..n.min(MAX_COLUMNS)).map(|_| ColumnBuilder::new("", 0)).collect();
+            if n > MAX_COLUMNS {
+                diagnostics.push(
+                    "too-many-columns",
+                    Severity::Warning,
+                    Some(row),
+                    None,
+                    || format!("the file has {n} columns; only the first {MAX_COLUMNS} are read"),
+                    Some("remove columns you do not need before exporting"),
+                );
+            }
+            if self.expect_header {
+                return;
+            }
+        }
+        let n_header = self.columns.len() - self.n_extra;
+        let n_rows_before = self.columns.first().map_or(0, ColumnBuilder::len);
+        if fields.len() < n_header {
+            diagnostics.push(
+                "ragged-short",
+                Severity::Warning,
+                Some(row),
+                None,
+                || format!("row has {} fields where the header has {n_header}; the missing cells are left empty", fields.len()),
+                Some("a field may contain an unquoted line break or the export was cut short"),
+            );
+        } else if fields.len() > n_header {
+            let extras = fields.get(n_header..).unwrap_or_default();
+            if extras.iter().all(|f| f.trim().is_empty()) {
+                diagnostics.push(
+                    "trailing-empty",
+                    Severity::Info,
+                    Some(row),
+                    None,
+                    || "row ends with empty fields beyond the header (trailing delimiters); they were ignored".into(),
+                    None,
+                );
+            } else {
+                let wanted = (fields.len() - n_header).min(MAX_COLUMNS.saturating_sub(n_header));
+                while self.n_extra < wanted {
+                    self.n_extra += 1;
+                    let mut col = ColumnBuilder::new("", n_rows_before);
+                    col.rename(format!("Extra {}", self.n_extra));
+                    self.columns.push(col);
+                }
+                diagnostics.push(
+                    "ragged-long",
+                    Severity::Warning,
+                    Some(row),
+                    None,
+                    || format!("row has {} fields where the header has {n_header}; the extra values are kept in columns “Extra 1”, …", fields.len()),
+                    Some("a field may contain an unquoted delimiter; quote it, or choose another delimiter"),
+                );
+            }
+        }
+        for (idx, col) in self.columns.iter_mut().enumerate() {
+            let field = fields.get(idx).copied().unwrap_or("");
+            if field.contains('\0') {
+                self.scratch.clear();
+                self.scratch.extend(field.chars().filter(|&c| c != '\0'));
+                col.push(&self.scratch);
+                let name = self.header.as_ref().and_then(|h| h.get(idx)).cloned().unwrap_or_default();
+                diagnostics.push(
+                    "nul",
+                    Severity::Warning,
+                    Some(row),
+                    (!name.is_empty()).then_some(name.as_str()),
+                    || "cell contains NUL bytes; they were removed".into(),
+                    Some("the file may be UTF-16; choose that encoding if the text looks wrong"),
+                );
+            } else {
+                col.push(field);
+            }
+        }
+    }
+
+    fn finish(mut self, diagnostics: &mut Diagnostics) -> Table {
+        if self.blank_lines > 0 {
+            let n = self.blank_lines;
+            diagnostics.info("blank-lines", format!("{n} blank line{} skipped", if n == 1 { " was" } else { "s were" }));
+        }
+        let header = self.header.take().unwrap_or_default();
+        let n_header = self.columns.len() - self.n_extra;
+        // A last column with no header name and no values comes from a trailing delimiter.
+        if n_header > 1
+            && header.get(n_header - 1).is_none_or(|h| h.is_empty())
+            && self.columns.get(n_header - 1).is_some_and(ColumnBuilder::is_all_empty)
+        {
+            self.columns.remove(n_header - 1);
+            diagnostics.info(
+                "trailing-delimiter",
+                "every line ends with a delimiter; the empty last column was dropped".into(),
+            );
+        }
+        name_columns(self.columns, &header, diagnostics, self.expect_header)
+    }
+}
+
+/// Gives every column a unique, non-empty name and freezes the table.
+fn name_columns(
+    columns: Vec<ColumnBuilder>,
+    header: &[String],
+    diagnostics: &mut Diagnostics,
+    had_header: bool,
+) -> Table {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut finished = Vec::with_capacity(columns.len());
+    for (idx, mut col) in columns.into_iter().enumerate() {
+        let mut name = if col.name().is_empty() {
+            header.get(idx).cloned().unwrap_or_default()
+        } else {
+            col.name().to_string()
+        };
+        if name.is_empty() {
+            name = format!("Column {}", idx + 1);
+            if had_header {
+                let shown = name.clone();
+                diagnostics.push(
+                    "empty-header",
+                    Severity::Info,
+                    Some(1),
+                    Some(&shown),
+                    || format!("column {} has no header; it is called “{shown}”", idx + 1),
+                    None,
+                );
+            }
+        }
+        let base = name.clone();
+        let mut k = 1;
+        while seen.contains_key(&name) {
+            k += 1;
+            name = format!("{base} ({k})");
+        }
+        if k > 1 {
+            let shown = name.clone();
+            diagnostics.push(
+                "duplicate-header",
+                Severity::Info,
+                Some(1),
+                Some(&shown),
+                || format!("the header “{base}” appears more than once; this one is called “{shown}”"),
+                None,
+            );
+        }
+        seen.insert(name.clone(), idx);
+        col.rename(name);
+        finished.push(col.finish());
+    }
+    Table::new(finished)
+}
+
+/// Splits a csv_core record buffer into its fields.
+fn field_slices<'a>(record: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a str> + 'a {
+    let mut start = 0;
+    ends.iter().map(move |&end| {
+        let bytes = record.get(start..end).unwrap_or_default();
+        start = end;
+        // csv_core only splits at ASCII bytes, so fields of UTF-8 input are UTF-8.
+        std::str::from_utf8(bytes).unwrap_or("\u{fffd}")
+    })
+}
+
+/// Reads a whole file held in memory, in chunks as the worker would.
+pub fn read_bytes(file: &str, bytes: &[u8], params: &IngestParams) -> Result<Parsed, IngestError> {
+    let mut reader = Reader::new(file, params.clone());
+    for chunk in bytes.chunks(1 << 20) {
+        reader.push(chunk)?;
+    }
+    reader.finish()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,13 @@
+//! The analysis engine: a plain Rust library with no browser in it.
+//!
+//! Stages, in reading order: [`ingest`] (bytes → table + diagnostics) → [`schema`] (column
+//! types and roles) → [`features`] → [`cluster`] → [`edges`] → [`describe`] → [`map`] →
+//! [`export`]. [`analysis`] runs them in order with progress and cancellation.
+//!
+//! Invariants: nothing here imports a web API; nothing here panics on user data; the same
+//! bytes and settings always give the same result.
+
+pub mod diagnostics;
+pub mod ingest;
+pub mod table;
+pub mod values;

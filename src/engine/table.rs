@@ -1,0 +1,236 @@
+//! The compact columnar table every later stage reads.
+//!
+//! A 200 MB export must fit in a browser tab, so a table is never a `Vec<Vec<String>>`.
+//! Each column interns its cells: every distinct text is stored once, and each row holds a
+//! `u32` code into that column's dictionary. Typing a column then parses each distinct value
+//! once, not once per row. The exact original text is kept, so an export writes back what
+//! the user gave, leading zeros and all.
+//!
+//! Code 0 is always the empty string, so "missing" is a cheap comparison.
+
+use std::collections::HashMap;
+
+/// One column: a name, one code per row, and the dictionary the codes point into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The header as shown to the user (made unique and non-empty by ingest).
+    pub name: String,
+    codes: Vec<u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Column {
+    /// The cell text at `row_idx`, or `""` past the end.
+    pub fn get(&self, row_idx: usize) -> &str {
+        self.codes
+            .get(row_idx)
+            .and_then(|&code| self.values.get(code as usize))
+            .map_or("", |v| v)
+    }
+
+    /// The dictionary code at `row_idx` (0 = empty).
+    pub fn code(&self, row_idx: usize) -> u32 {
+        self.codes.get(row_idx).copied().unwrap_or(0)
+    }
+
+    /// All row codes, in row order.
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+
+    /// The distinct texts; `values()[0]` is `""`.
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    /// How many rows use each dictionary entry.
+    pub fn counts(&self) -> Vec<usize> {
+        let mut counts = vec![0usize; self.values.len()];
+        for &code in &self.codes {
+            if let Some(c) = counts.get_mut(code as usize) {
+                *c += 1;
+            }
+        }
+        counts
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Builds a column from cell texts (tests and joins).
+    pub fn from_cells<'a>(name: &str, cells: impl IntoIterator<Item = &'a str>) -> Column {
+        let mut builder = ColumnBuilder::new(name, 0);
+        for cell in cells {
+            builder.push(cell);
+        }
+        builder.finish()
+    }
+
+    /// A new column holding the cells of `self` picked by `rows` (`None` = an empty cell).
+    pub fn gather(&self, name: &str, rows: &[Option<usize>]) -> Column {
+        let mut builder = ColumnBuilder::new(name, 0);
+        for row in rows {
+            builder.push(row.map_or("", |r| self.get(r)));
+        }
+        builder.finish()
+    }
+
+    /// Approximate heap bytes held, for memory reporting.
+    pub fn heap_bytes(&self) -> usize {
+        self.codes.len() * 4 + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
+    }
+}
+
+/// Builds one column row by row, interning as it goes.
+#[derive(Debug)]
+pub struct ColumnBuilder {
+    name: String,
+    codes: Vec<u32>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl ColumnBuilder {
+    /// Starts a column whose first `n_missing` rows are empty (for columns that appear late).
+    pub fn new(name: &str, n_missing: usize) -> Self {
+        let mut index = HashMap::new();
+        index.insert(Box::<str>::from(""), 0);
+        ColumnBuilder { name: name.to_string(), codes: vec![0; n_missing], index }
+    }
+
+    /// Appends one cell.
+    pub fn push(&mut self, cell: &str) {
+        let code = match self.index.get(cell) {
+            Some(&code) => code,
+            None => {
+                // More than four billion distinct values cannot happen within a tab's memory;
+                // saturate rather than wrap if it ever does.
+                let code = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+                self.index.insert(cell.into(), code);
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// Number of rows so far.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True before the first row.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// True when every cell so far is empty.
+    pub fn is_all_empty(&self) -> bool {
+        self.index.len() == 1
+    }
+
+    /// Renames the column (ingest fixes duplicate and empty headers at the end).
+    pub fn rename(&mut self, name: String) {
+        self.name = name;
+    }
+
+    /// The column's current name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Freezes the column: the dictionary becomes a plain vector ordered by code.
+    pub fn finish(self) -> Column {
+        let mut values: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
+        for (text, code) in self.index {
+            if let Some(slot) = values.get_mut(code as usize) {
+                *slot = text;
+            }
+        }
+        Column { name: self.name, codes: self.codes, values }
+    }
+}
+
+/// A table: equally long columns in the file's order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    columns: Vec<Column>,
+    n_rows: usize,
+}
+
+impl Table {
+    /// Makes a table; every column must have `n_rows` rows (shorter ones read as empty).
+    pub fn new(columns: Vec<Column>) -> Table {
+        let n_rows = columns.iter().map(Column::len).max().unwrap_or(0);
+        Table { columns, n_rows }
+    }
+
+    /// Builds a table from header names and rows of cells (tests and small fixtures).
+    pub fn from_rows(header: &[&str], rows: &[&[&str]]) -> Table {
+        let columns = header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Column::from_cells(name, rows.iter().map(|r| r.get(i).copied().unwrap_or(""))))
+            .collect();
+        Table::new(columns)
+    }
+
+    /// Number of rows (people).
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// The columns in order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The column at `idx`.
+    pub fn column(&self, idx: usize) -> Option<&Column> {
+        self.columns.get(idx)
+    }
+
+    /// The index of the column called `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// Consumes the table, giving back its columns.
+    pub fn into_columns(self) -> Vec<Column> {
+        self.columns
+    }
+
+    /// Approximate heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.columns.iter().map(Column::heap_bytes).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_interned_once_and_read_back_exactly() {
+        let col = Column::from_cells("zip", ["02134", "", "02134", "10001"]);
+        assert_eq!(col.values().len(), 3, "empty + two distinct zips");
+        assert_eq!(col.get(0), "02134");
+        assert_eq!(col.get(1), "");
+        assert_eq!(col.code(1), 0);
+        assert_eq!(col.get(99), "", "past the end reads as empty");
+        assert_eq!(col.counts(), vec![1, 2, 1]);
+    }
+
+    #[test]
+    fn late_columns_are_backfilled_with_empty_cells() {
+        let mut b = ColumnBuilder::new("Extra 1", 3);
+        b.push("x");
+        let col = b.finish();
+        assert_eq!((0..4).map(|r| col.get(r)).collect::<Vec<_>>(), vec!["", "", "", "x"]);
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading one cell's text as a number, in either decimal convention.
+//!
+//! Exports write numbers the way their locale does: `1,234.56`, `1.234,56`, `1 234,56`,
+//! `€12,50`, `12.5 %`, `(1,234.00)` for a negative amount. A column is typed as a whole
+//! (see `schema`), so this module only answers, for one text and one convention, "is this a
+//! number, and which?" — it never guesses the convention itself. Grouping is checked
+//! strictly (groups of three digits), so `1,5` is *not* a number under the dot convention;
+//! that is how a decimal-comma column is told apart from a thousands-grouped one.
+//!
+//! `NaN`, `Infinity` and values that overflow (`1e309`) are reported as non-finite so the
+//! caller can treat them as missing and say so, instead of letting them poison statistics.
+
+use serde::{Deserialize, Serialize};
+
+/// Which character separates the whole part from the fraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+pub enum Decimal {
+    /// `1,234.56`
+    Dot,
+    /// `1.234,56`
+    Comma,
+}
+
+impl Decimal {
+    /// The separator character.
+    pub fn char(self) -> char {
+        match self {
+            Decimal::Dot => '.',
+            Decimal::Comma => ',',
+        }
+    }
+}
+
+/// A number read from a cell, with what its text looked like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number {
+    /// The value (a percentage keeps its percent units: `12 %` is 12).
+    pub value: f64,
+    /// The text carried a currency symbol or code.
+    pub currency: bool,
+    /// The text ended in `%`.
+    pub percent: bool,
+    /// The text had no fraction and no exponent.
+    pub integer: bool,
+    /// The text started with a `0` followed by more digits (`02134`): a code, not a quantity.
+    pub leading_zero: bool,
+}
+
+/// The outcome of reading a cell as a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NumberParse {
+    /// A finite number.
+    Number(Number),
+    /// `NaN`, `Infinity` or an overflow such as `1e309`.
+    NonFinite,
+    /// Not a number under this convention.
+    NotNumber,
+}
+
+const CURRENCY_SYMBOLS: &[&str] = &[
+    "R$", "US$", "A$", "C$", "NZ$", "HK$", "S$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "฿", "₫", "₱", "₴",
+    "zł", "Kč", "kr.", "kr", "Fr.", "CHF", "Ft", "lei",
+];
+
+const CURRENCY_CODES: &[&str] = &[
+    "USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "BRL", "MXN", "ZAR", "NZD",
+    "SGD", "HKD", "CNY", "CZK", "HUF", "TRY", "ILS", "KRW", "RUB", "THB", "PHP", "IDR", "MYR", "AED", "SAR", "RON",
+];
+
+/// True for the spaces that locales use to group digits.
+fn is_space(c: char) -> bool {
+    c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\u{2009}'
+}
+
+/// Removes one currency symbol or code from the start or end of `s`.
+fn strip_currency(s: &str) -> (&str, bool) {
+    for sym in CURRENCY_SYMBOLS.iter().chain(CURRENCY_CODES) {
+        if let Some(rest) = s.strip_prefix(sym) {
+            return (rest.trim_matches(is_space), true);
+        }
+        if let Some(rest) = s.strip_suffix(sym) {
+            return (rest.trim_matches(is_space), true);
+        }
+    }
+    (s, false)
+}
+
+/// Reads `text` as a number under the `decimal` convention.
+pub fn parse_number(text: &str, decimal: Decimal) -> NumberParse {
+    let s = text.trim_matches(|c: char| c.is_whitespace() || is_space(c));
+    if s.is_empty() || s.len() > 64 {
+        return NumberParse::NotNumber;
+    }
+    let lower = s.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "nan" | "inf" | "infinity" | "∞") {
+        return NumberParse::NonFinite;
+    }
+
+    let mut negative = false;
+    let mut s = s;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        s = inner.trim_matches(is_space);
+    }
+    let (after_sign, sign) = take_sign(s);
+    negative ^= sign;
+    s = after_sign;
+    let (after_currency, currency) = strip_currency(s);
+    s = after_currency;
+    // A sign may also follow the currency symbol: `$-12`, `€ -3,50`; but only one sign.
+    if currency && !sign {
+        let (after_sign, sign) = take_sign(s);
+        negative ^= sign;
+        s = after_sign;
+    }
+    let mut percent = false;
+    if let Some(rest) = s.strip_suffix('%') {
+        percent = true;
+        s = rest.trim_matches(is_space);
+    }
+    if s.is_empty() || !s.starts_with(|c: char| c.is_ascii_digit() || c == decimal.char()) {
+        return NumberParse::NotNumber;
+    }
+
+    let Some(normalised) = normalise_digits(s, decimal) else {
+        return NumberParse::NotNumber;
+    };
+    let integer = !normalised.contains(['.', 'e', 'E']);
+    let leading_zero = s.len() > 1 && s.starts_with('0') && s.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
+    match normalised.parse::<f64>() {
+        Ok(v) if v.is_finite() => NumberParse::Number(Number {
+            value: if negative { -v } else { v },
+            currency,
+            percent,
+            integer,
+            leading_zero,
+        }),
+        Ok(_) => NumberParse::NonFinite,
+        Err(_) => NumberParse::NotNumber,
+    }
+}
+
+fn take_sign(s: &str) -> (&str, bool) {
+    if let Some(rest) = s.strip_prefix('-').or_else(|| s.strip_prefix('\u{2212}')) {
+        (rest.trim_start_matches(is_space), true)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (rest.trim_start_matches(is_space), false)
+    } else {
+        (s, false)
+    }
+}
+
+/// Turns `1.234,56` (comma convention) or `1,234.56` (dot) into `1234.56`, checking that
+/// group separators sit every three digits. Returns `None` when the text is not a
+/// well-formed number in this convention.
+fn normalise_digits(s: &str, decimal: Decimal) -> Option<String> {
+    let dec = decimal.char();
+    let (whole, rest) = match s.find(dec) {
+        Some(i) => (&s[..i], Some(&s[i + dec.len_utf8()..])),
+        None => (s, None),
+    };
+    // Exponent only in plain, ungrouped numbers: 1e5, 1.5E-3.
+    let (fraction, exponent) = match rest {
+        Some(r) => match r.find(['e', 'E']) {
+            Some(i) => (Some(&r[..i]), Some(&r[i + 1..])),
+            None => (Some(r), None),
+        },
+        None => match whole.find(['e', 'E']) {
+            Some(i) => {
+                let (w, e) = (&whole[..i], &whole[i + 1..]);
+                return plain_with_exponent(w, None, e);
+            }
+            None => (None, None),
+        },
+    };
+    if let Some(exp) = exponent {
+        return plain_with_exponent(whole, fraction, exp);
+    }
+
+    let mut out = String::with_capacity(s.len());
+    let mut groups = whole.split(|c: char| is_group_separator(c, decimal)).peekable();
+    let first = groups.next()?;
+    if groups.peek().is_none() {
+        if !first.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        out.push_str(first);
+    } else {
+        if first.is_empty() || first.len() > 3 || !first.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        out.push_str(first);
+        for g in groups {
+            if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            out.push_str(g);
+        }
+    }
+    if let Some(f) = fraction {
+        if !f.bytes().all(|b| b.is_ascii_digit()) || (f.is_empty() && out.is_empty()) {
+            return None;
+        }
+        out.push('.');
+        out.push_str(f);
+    }
+    if out.is_empty() || out == "." {
+        return None;
+    }
+    if out.starts_with('.') {
+        out.insert(0, '0');
+    }
+    if out.ends_with('.') {
+        out.push('0');
+    }
+    Some(out)
+}
+
+fn is_group_separator(c: char, decimal: Decimal) -> bool {
+    is_space(c)
+        || c == '\''
+        || c == '’'
+        || match decimal {
+            Decimal::Dot => c == ',',
+            Decimal::Comma => c == '.',
+        }
+}
+
+fn plain_with_exponent(whole: &str, fraction: Option<&str>, exp: &str) -> Option<String> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(whole) || whole.is_empty() && fraction.is_some_and(digits)) {
+        return None;
+    }
+    if fraction.is_some_and(|f| !f.is_empty() && !digits(f)) {
+        return None;
+    }
+    let exp_digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+    if !digits(exp_digits) {
+        return None;
+    }
+    let mut out = String::from(if whole.is_empty() { "0" } else { whole });
+    if let Some(f) = fraction.filter(|f| !f.is_empty()) {
+        out.push('.');
+        out.push_str(f);
+    }
+    out.push('e');
+    out.push_str(exp);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str, decimal: Decimal) -> Option<f64> {
+        match parse_number(text, decimal) {
+            NumberParse::Number(n) => Some(n.value),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn both_conventions_with_grouping_currency_and_percent() {
+        use Decimal::*;
+        assert_eq!(value("1,234.56", Dot), Some(1234.56));
+        assert_eq!(value("1.234,56", Comma), Some(1234.56));
+        assert_eq!(value("1 234,56", Comma), Some(1234.56));
+        assert_eq!(value("1\u{202f}234,56", Comma), Some(1234.56));
+        assert_eq!(value("€12,50", Comma), Some(12.5));
+        assert_eq!(value("12,50 €", Comma), Some(12.5));
+        assert_eq!(value("$1,200", Dot), Some(1200.0));
+        assert_eq!(value("USD 99.90", Dot), Some(99.9));
+        assert_eq!(value("(1,234.00)", Dot), Some(-1234.0));
+        assert_eq!(value("-€3,50", Comma), Some(-3.5));
+        assert_eq!(value("12.5%", Dot), Some(12.5));
+        assert_eq!(value("1e5", Dot), Some(100000.0));
+        assert_eq!(value(".5", Dot), Some(0.5));
+        assert_eq!(value("1'234.5", Dot), Some(1234.5));
+    }
+
+    #[test]
+    fn grouping_is_strict_so_conventions_are_told_apart() {
+        assert_eq!(value("1,5", Decimal::Dot), None, "a decimal comma is not a thousands comma");
+        assert_eq!(value("1.5", Decimal::Comma), None);
+        assert_eq!(value("1,234", Decimal::Dot), Some(1234.0));
+        assert_eq!(value("1,234", Decimal::Comma), Some(1.234));
+        assert_eq!(value("12,34,567", Decimal::Dot), None);
+    }
+
+    #[test]
+    fn non_finite_and_non_numbers() {
+        assert_eq!(parse_number("NaN", Decimal::Dot), NumberParse::NonFinite);
+        assert_eq!(parse_number("-Infinity", Decimal::Dot), NumberParse::NonFinite);
+        assert_eq!(parse_number("1e309", Decimal::Dot), NumberParse::NonFinite);
+        for text in ["", "abc", "12abc", "1-2", "--1", "1..2", "e5", "€", "%", "(12"] {
+            assert_eq!(parse_number(text, Decimal::Dot), NumberParse::NotNumber, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn leading_zeros_are_flagged_for_codes() {
+        let NumberParse::Number(n) = parse_number("02134", Decimal::Dot) else { panic!("not a number") };
+        assert!(n.leading_zero && n.integer);
+        let NumberParse::Number(n) = parse_number("0.5", Decimal::Dot) else { panic!("not a number") };
+        assert!(!n.leading_zero);
+    }
+}
