@@ -11,3 +11,5 @@ pub mod diagnostics;
 pub mod ingest;
 pub mod table;
 pub mod values;
+pub mod schema;
+pub mod text;

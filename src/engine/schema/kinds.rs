@@ -1,0 +1,337 @@
+//! Deciding a column's kind from all its values and its header.
+//!
+//! A column is typed as a whole, never cell by cell, so one odd cell cannot split a column
+//! into mixed types (Papa Parse's issue #1049). Every distinct text is examined once, weighted
+//! by how many rows use it. The header breaks ties that values cannot: `Orders` 0–10 is a
+//! count, `Satisfaction` 1–5 a rating, `Zip` 02134 a code whose leading zero matters.
+
+use super::super::table::Column;
+use super::super::values::{Decimal, NumberParse, parse_number};
+use super::dates::{self, DateOrder, OrderEvidence};
+use super::{Kind, ScaleLevels, header_words, is_missing};
+
+/// Everything about a column's values that typing needs, gathered in one pass.
+#[derive(Debug, Default)]
+pub struct Profile {
+    pub n_rows: usize,
+    pub n_missing: usize,
+    /// Non-missing distinct values.
+    pub n_distinct: usize,
+    /// Rows (non-missing) by what their text parses as.
+    pub numeric: [usize; 2],
+    pub non_finite: [usize; 2],
+    pub integer: usize,
+    pub currency: usize,
+    pub percent: usize,
+    pub leading_zero: usize,
+    pub min: f64,
+    pub max: f64,
+    pub dates: usize,
+    pub date_times: usize,
+    pub order: OrderEvidence,
+    pub emails: usize,
+    pub ips: usize,
+    pub phones: usize,
+    pub words: usize,
+    /// Non-missing distinct values' lengths all equal (for codes).
+    pub same_length: bool,
+}
+
+/// Chosen decimal convention index into the `[Dot, Comma]` arrays above.
+pub fn decimal_index(d: Decimal) -> usize {
+    match d {
+        Decimal::Dot => 0,
+        Decimal::Comma => 1,
+    }
+}
+
+/// Gathers the [`Profile`] of `col`.
+pub fn profile(col: &Column, decimal_hint: Decimal) -> Profile {
+    let counts = col.counts();
+    let mut p = Profile { n_rows: col.len(), min: f64::INFINITY, max: f64::NEG_INFINITY, same_length: true, ..Default::default() };
+    let mut first_len: Option<usize> = None;
+    let chosen = decimal_index(decimal_hint);
+    for (code, text) in col.values().iter().enumerate() {
+        let n = counts.get(code).copied().unwrap_or(0);
+        if n == 0 {
+            continue;
+        }
+        if is_missing(text) {
+            p.n_missing += n;
+            continue;
+        }
+        p.n_distinct += 1;
+        let t = text.trim();
+        let len = t.chars().count();
+        if first_len.is_some_and(|l| l != len) {
+            p.same_length = false;
+        }
+        first_len.get_or_insert(len);
+        for (i, decimal) in [Decimal::Dot, Decimal::Comma].into_iter().enumerate() {
+            match parse_number(t, decimal) {
+                NumberParse::Number(num) => {
+                    p.numeric[i] += n;
+                    if i == chosen {
+                        p.integer += usize::from(num.integer) * n;
+                        p.currency += usize::from(num.currency) * n;
+                        p.percent += usize::from(num.percent) * n;
+                        p.leading_zero += usize::from(num.leading_zero) * n;
+                        p.min = p.min.min(num.value);
+                        p.max = p.max.max(num.value);
+                    }
+                }
+                NumberParse::NonFinite => p.non_finite[i] += n,
+                NumberParse::NotNumber => {}
+            }
+        }
+        if dates::observe(t, &mut p.order) {
+            p.dates += n;
+            p.date_times += usize::from(dates::has_time(t)) * n;
+        }
+        p.emails += usize::from(looks_like_email(t)) * n;
+        p.ips += usize::from(looks_like_ip(t)) * n;
+        p.phones += usize::from(looks_like_phone(t)) * n;
+        p.words += t.split_whitespace().count() * n;
+    }
+    p
+}
+
+fn looks_like_email(t: &str) -> bool {
+    let Some((local, domain)) = t.split_once('@') else { return false };
+    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !t.contains(char::is_whitespace)
+}
+
+fn looks_like_ip(t: &str) -> bool {
+    t.parse::<std::net::IpAddr>().is_ok()
+}
+
+fn looks_like_phone(t: &str) -> bool {
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && (t.starts_with('+') || t.contains(['-', ' ', '(']))
+}
+
+const LIKERT_SCALES: &[&[&str]] = &[
+    &["strongly disagree", "disagree", "somewhat disagree", "neither agree nor disagree", "neutral", "somewhat agree", "agree", "strongly agree"],
+    &["very dissatisfied", "dissatisfied", "somewhat dissatisfied", "neither satisfied nor dissatisfied", "neutral", "somewhat satisfied", "satisfied", "very satisfied", "extremely satisfied"],
+    &["not at all important", "not important", "slightly important", "somewhat important", "moderately important", "important", "very important", "extremely important"],
+    &["very unlikely", "unlikely", "somewhat unlikely", "neither likely nor unlikely", "neutral", "somewhat likely", "likely", "very likely", "extremely likely"],
+    &["never", "rarely", "sometimes", "often", "very often", "always"],
+    &["very poor", "poor", "fair", "average", "good", "very good", "excellent"],
+    &["not at all", "a little", "somewhat", "moderately", "very much", "extremely"],
+];
+
+/// An ordered-text scale whose levels cover at least 90 % of the column's rows.
+pub fn likert_scale(col: &Column) -> Option<ScaleLevels> {
+    let counts = col.counts();
+    let mut best: Option<(usize, usize)> = None;
+    let mut total = 0usize;
+    for (code, text) in col.values().iter().enumerate() {
+        if !is_missing(text) {
+            total += counts.get(code).copied().unwrap_or(0);
+        }
+    }
+    if total == 0 {
+        return None;
+    }
+    for (s, scale) in LIKERT_SCALES.iter().enumerate() {
+        let mut covered = 0;
+        let mut used = 0;
+        for (code, text) in col.values().iter().enumerate() {
+            let t = text.trim().to_lowercase();
+            if scale.contains(&t.as_str()) {
+                covered += counts.get(code).copied().unwrap_or(0);
+                used += 1;
+            }
+        }
+        if used >= 2 && covered * 10 >= total * 9 && best.is_none_or(|b| covered > b.1) {
+            best = Some((s, covered));
+        }
+    }
+    let (s, _) = best?;
+    let scale = LIKERT_SCALES.get(s)?;
+    // Keep only the levels this column uses, in scale order.
+    let used: Vec<String> = scale
+        .iter()
+        .filter(|level| col.values().iter().any(|v| v.trim().to_lowercase() == **level))
+        .map(|l| (*l).to_string())
+        .collect();
+    Some(ScaleLevels { levels: used })
+}
+
+const BOOLEAN_PAIRS: &[(&str, &str)] = &[
+    ("yes", "no"),
+    ("y", "n"),
+    ("true", "false"),
+    ("t", "f"),
+    ("1", "0"),
+    ("ja", "nein"),
+    ("oui", "non"),
+    ("sí", "no"),
+    ("si", "no"),
+    ("checked", "unchecked"),
+    ("on", "off"),
+    ("opted in", "opted out"),
+    ("subscribed", "unsubscribed"),
+];
+
+/// Ticked-or-blank checkboxes: one mark, blank for "no".
+const TICKS: &[&str] = &["x", "✓", "✔", "yes", "y", "true", "1", "checked", "ticked", "selected"];
+
+/// How a boolean column reads: the text meaning true, and whether blank means false.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BooleanForm {
+    pub truthy: Vec<String>,
+    pub blank_is_false: bool,
+}
+
+/// A boolean reading of the column, if its values allow one.
+pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
+    let distinct: Vec<String> =
+        col.values().iter().filter(|v| !is_missing(v)).map(|v| v.trim().to_lowercase()).collect();
+    let mut distinct = distinct;
+    distinct.sort();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [one] if TICKS.contains(&one.as_str()) && p.n_missing > 0 => {
+            Some(BooleanForm { truthy: vec![one.clone()], blank_is_false: true })
+        }
+        [a, b] => BOOLEAN_PAIRS.iter().find_map(|(t, f)| {
+            ((a == t && b == f) || (a == f && b == t)).then(|| BooleanForm { truthy: vec![(*t).to_string()], blank_is_false: false })
+        }),
+        _ => None,
+    }
+}
+
+/// The separator and tokens of a multi-select column (`email; sms; push`), if it is one.
+pub fn multi_select(col: &Column) -> Option<char> {
+    let counts = col.counts();
+    let mut best: Option<(char, usize)> = None;
+    for sep in [';', '|', ','] {
+        let mut tokens: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let (mut multi_rows, mut rows, mut long_tokens) = (0usize, 0usize, 0usize);
+        for (code, text) in col.values().iter().enumerate() {
+            if is_missing(text) {
+                continue;
+            }
+            let n = counts.get(code).copied().unwrap_or(0);
+            rows += n;
+            let parts: Vec<&str> = text.split(sep).map(str::trim).filter(|s| !s.is_empty()).collect();
+            if parts.len() >= 2 {
+                multi_rows += n;
+            }
+            for part in parts {
+                long_tokens += usize::from(part.split_whitespace().count() > 5);
+                tokens.insert(part.to_lowercase());
+            }
+        }
+        let distinct_values = col.values().len().saturating_sub(1);
+        if rows > 0
+            && multi_rows * 10 >= rows
+            && tokens.len() <= 60
+            && tokens.len() < distinct_values.max(2)
+            && long_tokens == 0
+            && best.is_none_or(|b| multi_rows > b.1)
+        {
+            best = Some((sep, multi_rows));
+        }
+    }
+    best.map(|b| b.0)
+}
+
+/// Header words that say a column holds a rating, whatever else it mentions.
+const RATING_WORDS: &[&str] = &[
+    "rate", "rating", "ratings", "satisfied", "satisfaction", "important", "importance", "likely", "likelihood",
+    "agree", "recommend", "nps", "csat",
+];
+/// Header words that suggest a rating unless the header also counts something.
+const WEAK_RATING_WORDS: &[&str] = &["score", "scale", "easy", "ease", "effort", "happy", "confident"];
+/// Header words that say a column counts things.
+const COUNT_WORDS: &[&str] = &[
+    "orders", "order", "count", "number", "visits", "sessions", "purchases", "purchase", "times", "logins", "items",
+    "tickets", "returns", "opens", "clicks", "quantity", "qty", "units", "seats", "days", "months", "years", "nb",
+];
+/// Header words that say a column holds money.
+const MONEY_WORDS: &[&str] = &[
+    "spend", "spent", "revenue", "amount", "price", "value", "ltv", "clv", "total", "sales", "paid", "cost", "aov",
+    "mrr", "arr", "income", "salary", "basket", "cart", "refund", "refunds", "fee", "fees", "budget", "umsatz",
+];
+/// Header words that say a column identifies a record.
+const ID_WORDS: &[&str] =
+    &["id", "uuid", "guid", "key", "ref", "reference", "identifier", "token", "sku", "code", "no", "nr", "#"];
+
+fn has_any(words: &[String], list: &[&str]) -> bool {
+    words.iter().any(|w| list.contains(&w.as_str()))
+}
+
+/// True when the header names an identifier ("Customer ID", "Order #", "Respondent No").
+pub fn id_header(name: &str) -> bool {
+    let words = header_words(name);
+    has_any(&words, ID_WORDS) || name.trim().ends_with('#') || name.to_lowercase().ends_with("_id")
+}
+
+/// Decides the kind of a numeric column.
+pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String) {
+    let words = header_words(name);
+    let idx = decimal_index(decimal);
+    let n = p.numeric[idx].max(1);
+    let all_integer = p.integer == n;
+    let convention = match decimal {
+        Decimal::Dot => "",
+        Decimal::Comma => " (decimal comma)",
+    };
+    if id_header(name) && all_integer {
+        return (Kind::Identifier, "numbers with an identifier's header".into());
+    }
+    if p.leading_zero * 10 >= n && all_integer {
+        return (Kind::Code, format!("codes with leading zeros (e.g. zip codes); kept as text{convention}"));
+    }
+    let distinct_share = p.n_distinct as f64 / n as f64;
+    if all_integer && distinct_share > 0.98 && n >= 20 && p.same_length && p.min >= 1000.0 && !has_any(&words, MONEY_WORDS) {
+        return (Kind::Identifier, "every value is a different number of the same length: an identifier".into());
+    }
+    let rating_header =
+        has_any(&words, RATING_WORDS) || (has_any(&words, WEAK_RATING_WORDS) && !has_any(&words, COUNT_WORDS));
+    if all_integer && p.min >= 0.0 && p.max <= 10.0 && rating_header {
+        let (lo, hi) = rating_scale(p.min, p.max);
+        return (Kind::Rating { min: lo, max: hi }, format!("whole numbers {lo}–{hi} with a rating word in the header"));
+    }
+    if p.percent * 2 >= n {
+        return (Kind::Percent, format!("percentages{convention}"));
+    }
+    if p.currency * 2 >= n || has_any(&words, MONEY_WORDS) {
+        return (Kind::Currency, format!("amounts of money{convention}"));
+    }
+    if all_integer {
+        return (Kind::Count, format!("whole numbers {}–{}", fmt_num(p.min), fmt_num(p.max)));
+    }
+    (Kind::Amount, format!("decimal numbers{convention}"))
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v:.2}") }
+}
+
+/// The standard scale a set of ratings comes from.
+pub fn rating_scale(min: f64, max: f64) -> (f64, f64) {
+    let lo = if min <= 0.0 { 0.0 } else { 1.0 };
+    let hi = if max <= 5.0 && lo == 1.0 {
+        5.0
+    } else if max <= 7.0 && lo == 1.0 {
+        7.0
+    } else {
+        10.0
+    };
+    (lo, hi)
+}
+
+/// Decides whether ambiguous dates are day- or month-first.
+pub fn date_order(evidence: OrderEvidence) -> Option<(DateOrder, &'static str)> {
+    match (evidence.day_first > 0, evidence.month_first > 0) {
+        (true, false) => Some((DateOrder::DayFirst, "day first (some days are over 12)")),
+        (false, true) => Some((DateOrder::MonthFirst, "month first (some days are over 12)")),
+        (false, false) => Some((DateOrder::DayFirst, "read day first: no day is over 12, so the order could not be told")),
+        (true, true) => None,
+    }
+}

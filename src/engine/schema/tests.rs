@@ -1,0 +1,160 @@
+//! Schema tests: a table of tricky columns and the kind and role each must get.
+
+use super::*;
+use crate::engine::ingest::{IngestParams, read_bytes};
+use expect_test::{Expect, expect};
+
+fn schema_of(csv: &str) -> (Schema, Vec<Diagnostic>) {
+    let parsed = read_bytes("t.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    let hints: Vec<ColumnHint> = parsed
+        .table
+        .columns()
+        .iter()
+        .map(|_| ColumnHint { file: "t.csv".into(), decimal: parsed.dialect.decimal, first_row: 2 })
+        .collect();
+    infer(&parsed.table, &hints, &SchemaParams::default())
+}
+
+fn check(csv: &str, expected: Expect) {
+    let (schema, diagnostics) = schema_of(csv);
+    let mut out = String::new();
+    for c in &schema.columns {
+        out.push_str(&format!("{}: {} · {} · {}\n", c.name, c.kind.label(), c.role.label(), c.reason));
+    }
+    for p in &schema.outcomes {
+        out.push_str(&format!("outcome “{}”: importance={} satisfaction={}\n", p.outcome, p.importance, p.satisfaction));
+    }
+    for d in diagnostics {
+        out.push_str(&format!("! {d}\n"));
+    }
+    expected.assert_eq(&out);
+}
+
+/// Twenty rows of the tricky columns issue #4 names.
+fn tricky_csv() -> String {
+    let mut csv = String::from(
+        "Customer No,Email,Zip,Age,Gender,Signed up (UK),Last order (US),Newsletter,Channels,Satisfaction (1-5),What are you trying to achieve?,Orders\n",
+    );
+    let goals = [
+        "keep my grocery bill down every week",
+        "send invoices with VAT quickly",
+        "find gluten free recipes for the kids",
+        "spend less time planning meals",
+    ];
+    let genders = ["Female", "Male", "Non-binary", "Female"];
+    let channels = ["email; sms", "email", "push; email", "sms"];
+    let opt = ["yes", "no", "", "yes"];
+    for i in 0..20 {
+        let day = 1 + i;
+        csv.push_str(&format!(
+            "{},person{i}@example.com,0{:04},{},{},{:02}/0{}/2024,0{}/{:02}/2024,{},{},{},{},{}\n",
+            100_200 + i * 7,
+            2134 + i,
+            22 + i * 2,
+            genders[i % 4],
+            day,
+            1 + i % 9,
+            1 + i % 9,
+            day,
+            opt[i % 4],
+            channels[i % 4],
+            1 + i % 5,
+            goals[i % 4],
+            i % 6,
+        ));
+    }
+    csv
+}
+
+#[test]
+fn tricky_columns_get_the_right_kind_and_role() {
+    check(
+        &tricky_csv(),
+        expect![[r#"
+            Customer No: identifier · Not used · numbers with an identifier's header → identifies records; used only to join files
+            Email: email address · Not used · email addresses → personal data: never used, masked on screen, kept in the export
+            Zip: code · Who they are · codes with leading zeros (e.g. zip codes); kept as text → a demographic: describes segments, never forms them
+            Age: count · Who they are · whole numbers 22–60 → a demographic: describes segments, never forms them
+            Gender: category · Who they are · 3 different values → a demographic: describes segments, never forms them
+            Signed up (UK): date · What they do · dates, day first (some days are over 12) → recency and tenure: what people do
+            Last order (US): date · What they do · dates, month first (some days are over 12) → recency and tenure: what people do
+            Newsletter: yes / no · What they do · two values meaning yes and no → recorded activity: what people do
+            Channels: multiple choice · What they do · several choices per cell, separated by “;” → recorded activity: what people do
+            Satisfaction (1-5): rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+            What are you trying to achieve?: free text · What they say · free text, 6 words on average → what people say in their own words
+            Orders: count · What they do · whole numbers 0–5 → recorded activity: what people do
+        "#]],
+    );
+}
+
+#[test]
+fn dates_in_both_orders_read_to_the_same_days() {
+    let (schema, _) = schema_of(&tricky_csv());
+    let parsed = read_bytes("t.csv", tricky_csv().as_bytes(), &IngestParams::default()).expect("read");
+    let uk = numbers(parsed.table.column(5).expect("uk"), &schema.columns[5]);
+    let us = numbers(parsed.table.column(6).expect("us"), &schema.columns[6]);
+    assert_eq!(uk, us, "the same calendar days written two ways");
+    assert_eq!(dates::format_day(uk[12]), "2024-04-13");
+}
+
+#[test]
+fn ticked_or_blank_and_ordered_text_and_decimal_comma_columns() {
+    check(
+        "Ticked;Agreement;Spend\nx;Strongly agree;12,50\n;Disagree;3,75\nx;Neutral;1.204,00\n;Agree;0,99\n",
+        expect![[r#"
+            Ticked: yes / no · What they do · ticked or blank → recorded activity: what people do
+            Agreement: ordered scale · What they say · ordered answers from “disagree” to “strongly agree” → how people rate what matters to them
+            Spend: money · What they do · amounts of money (decimal comma) → recorded activity: what people do
+        "#]],
+    );
+}
+
+#[test]
+fn non_finite_and_other_convention_numbers_are_reported_with_row_and_column() {
+    check(
+        "Orders,Spend\n1,10.5\n2,NaN\n3,1e309\n4,\"12,5\"\n5,7.25\n6,8.00\n7,9.10\n8,1.5\n9,2.5\n10,3.5\n11,4.5\n12,5.5\n13,6.5\n14,7.5\n15,8.5\n16,9.5\n17,10.5\n18,11.5\n19,12.5\n20,13.5\n",
+        expect![[r#"
+            Orders: count · What they do · whole numbers 1–20 → recorded activity: what people do
+            Spend: money · What they do · amounts of money → recorded activity: what people do
+            ! t.csv, row 3, column "Spend": “NaN” is not a finite number; it is treated as missing (2 times; rows 3, 4)
+              help: check the formula or export that produced it
+            ! t.csv, row 5, column "Spend": expected a number, found “12,5”; it is treated as missing
+              help: this value uses the other decimal separator; choose the decimal separator on the check screen
+        "#]],
+    );
+}
+
+#[test]
+fn importance_and_satisfaction_pairs_give_opportunity_scores() {
+    let csv = "id,Importance: reorder my usual items quickly,Importance: track my delivery,Satisfaction: track my delivery,Satisfaction: reorder my usual items quickly\n\
+               1,5,2,2,1\n2,4,3,3,4\n3,5,5,1,2\n";
+    let (schema, _) = schema_of(csv);
+    assert_eq!(
+        schema.outcomes,
+        vec![
+            OutcomePair { outcome: "reorder my usual items quickly".into(), importance: 1, satisfaction: 4 },
+            OutcomePair { outcome: "track my delivery".into(), importance: 2, satisfaction: 3 },
+        ]
+    );
+    let parsed = read_bytes("t.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    // Row 1: importance 5 → 10, satisfaction 1 → 0: 10 + max(10 − 0, 0) = 20.
+    // Row 2: importance 4 → 7.5, satisfaction 4 → 7.5: 7.5 + 0 = 7.5.
+    // Row 3: importance 5 → 10, satisfaction 2 → 2.5: 10 + 7.5 = 17.5.
+    assert_eq!(opportunity(&parsed.table, &schema, &schema.outcomes[0]), vec![20.0, 7.5, 17.5]);
+}
+
+#[test]
+fn user_overrides_win_and_demographics_forming_segments_warn() {
+    let parsed = read_bytes("t.csv", tricky_csv().as_bytes(), &IngestParams::default()).expect("read");
+    let hints: Vec<ColumnHint> =
+        parsed.table.columns().iter().map(|_| ColumnHint { file: "t.csv".into(), decimal: Decimal::Dot, first_row: 2 }).collect();
+    let mut params = SchemaParams::default();
+    params.roles.insert("Gender".into(), Role::Behaviour);
+    params.roles.insert("Orders".into(), Role::Ignore);
+    let (schema, _) = infer(&parsed.table, &hints, &params);
+    assert_eq!(schema.columns[4].role, Role::Behaviour);
+    assert!(schema.columns[4].overridden);
+    assert_eq!(schema.columns[11].role, Role::Ignore);
+    assert_eq!(schema.warnings.len(), 1);
+    assert!(schema.warnings[0].contains("Gender"));
+}
