@@ -13,3 +13,6 @@ pub mod table;
 pub mod values;
 pub mod schema;
 pub mod text;
+pub mod cluster;
+pub mod features;
+pub mod linalg;

@@ -1,0 +1,432 @@
+//! Features: every person as a point, built from what they say and what they do.
+//!
+//! Each column that forms segments becomes a *group* of numeric features:
+//! * counts, money, percentages — log-transformed when heavy-tailed, then robustly scaled
+//!   (median and inter-quartile range), with a missing-value indicator when values are missing;
+//! * dates — days before the file's latest date (recency), scaled the same way;
+//! * yes/no — 0/1; ratings and ordered scales — their 0–10 position;
+//! * categories and multi-selects — one-hot over the frequent labels (the rest share "other");
+//! * free text — TF-IDF (see `text`) reduced by randomized SVD to a few dense dimensions.
+//!
+//! **Balance.** Every group is scaled to the same total variance, so a column counts once
+//! however many dimensions it has; then each block ("what they say", "what they do") is
+//! scaled to a total weight, so neither drowns the other by sheer column count. The user's
+//! one slider, `balance` (0 = only what they do, 1 = only what they say), sets the weights.
+//!
+//! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
+//! dimensions for clustering (a k-d tree works well only in a few dozen dimensions).
+
+use super::linalg::{self, Dense};
+use super::schema::{self, Kind, Role, Schema};
+use super::table::Table;
+use super::text::{Csr, Tokenizer, Vocabulary};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Tunable settings of the feature stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureParams {
+    /// 0 = segments only from what people do, 1 = only from what they say; 0.5 balances them.
+    pub balance: f64,
+    /// Dense dimensions per free-text column.
+    pub text_dims: usize,
+    /// Dimensions kept for clustering.
+    pub max_dims: usize,
+    /// Seed for the randomized SVD.
+    pub seed: u64,
+}
+
+impl Default for FeatureParams {
+    fn default() -> Self {
+        FeatureParams { balance: 0.5, text_dims: 16, max_dims: 16, seed: 42 }
+    }
+}
+
+/// Whether a group belongs to what people say or what they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Block {
+    /// Stated jobs.
+    Say,
+    /// Behaviour.
+    Do,
+}
+
+/// The features one column became.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The table column.
+    pub column: usize,
+    /// Say or do.
+    pub block: Block,
+    /// First feature index.
+    pub start: usize,
+    /// Number of features.
+    pub len: usize,
+}
+
+/// A free-text column's vocabulary and TF-IDF vectors (used again by `describe` and `edges`).
+#[derive(Debug, Clone)]
+pub struct TextColumn {
+    /// The table column.
+    pub column: usize,
+    /// Its vocabulary.
+    pub vocabulary: Vocabulary,
+    /// Each person's TF-IDF vector.
+    pub tfidf: Csr,
+}
+
+/// The features of a table.
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// Balanced features, one row per person (before the PCA reduction).
+    pub balanced: Dense,
+    /// Which columns made which features.
+    pub groups: Vec<Group>,
+    /// Free-text columns' TF-IDF.
+    pub text: Vec<TextColumn>,
+}
+
+impl Features {
+    /// Indices of the features in `blocks`.
+    pub fn dims(&self, blocks: &[Block]) -> Vec<usize> {
+        self.groups.iter().filter(|g| blocks.contains(&g.block)).flat_map(|g| g.start..g.start + g.len).collect()
+    }
+
+    /// The clustering space: the chosen features reduced by PCA to at most `max_dims`.
+    /// PCA is fitted on at most 20,000 evenly spaced rows, then applied to all.
+    pub fn space(&self, blocks: &[Block], max_dims: usize) -> Dense {
+        let dims = self.dims(blocks);
+        let n = self.balanced.rows;
+        let mut x = Dense::zeros(n, dims.len());
+        for i in 0..n {
+            let row = self.balanced.row(i);
+            for (k, &d) in dims.iter().enumerate() {
+                x.set(i, k, row.get(d).copied().unwrap_or(0.0));
+            }
+        }
+        if dims.len() <= max_dims {
+            return x;
+        }
+        reduce(&x, max_dims)
+    }
+}
+
+/// Projects `x` onto its top `k` principal axes, fitting on a sample of rows.
+fn reduce(x: &Dense, k: usize) -> Dense {
+    const FIT_ROWS: usize = 20_000;
+    let n = x.rows;
+    if n <= FIT_ROWS {
+        return linalg::pca(x, k).0;
+    }
+    let step = n as f64 / FIT_ROWS as f64;
+    let mut sample = Dense::zeros(FIT_ROWS, x.cols);
+    for s in 0..FIT_ROWS {
+        let i = ((s as f64 * step) as usize).min(n - 1);
+        sample.row_mut(s).copy_from_slice(x.row(i));
+    }
+    let (d, _) = (x.cols, ());
+    let mut mean = vec![0.0; d];
+    for s in 0..FIT_ROWS {
+        mean.iter_mut().zip(sample.row(s)).for_each(|(m, v)| *m += v / FIT_ROWS as f64);
+    }
+    let mut cov = Dense::zeros(d, d);
+    for s in 0..FIT_ROWS {
+        let row: Vec<f64> = sample.row(s).iter().zip(&mean).map(|(v, m)| v - m).collect();
+        for a in 0..d {
+            for b in a..d {
+                let v = cov.get(a, b) + row[a] * row[b];
+                cov.set(a, b, v);
+            }
+        }
+    }
+    for a in 0..d {
+        for b in a..d {
+            let v = cov.get(a, b) / FIT_ROWS as f64;
+            cov.set(a, b, v);
+            cov.set(b, a, v);
+        }
+    }
+    let (_, axes) = linalg::symmetric_eigen(&cov);
+    let k = k.min(d);
+    let mut out = Dense::zeros(n, k);
+    for i in 0..n {
+        let row = x.row(i);
+        for c in 0..k {
+            let axis = axes.row(c);
+            let v: f64 = row.iter().zip(&mean).zip(axis).map(|((v, m), a)| (v - m) * a).sum();
+            out.set(i, c, v);
+        }
+    }
+    out
+}
+
+/// The most labels one-hot encoded per column; rarer ones share "other".
+const MAX_LEVELS: usize = 30;
+
+/// Builds the balanced features of `table` from the columns whose role forms segments.
+pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features {
+    let n = table.n_rows();
+    let tokenizer = Tokenizer::default();
+    let mut columns: Vec<(usize, Block, Vec<Vec<f64>>)> = Vec::new();
+    let mut text = Vec::new();
+    for (idx, cs) in schema.columns.iter().enumerate() {
+        let block = match cs.role {
+            Role::StatedJobs => Block::Say,
+            Role::Behaviour => Block::Do,
+            Role::DescribeOnly | Role::Ignore => continue,
+        };
+        let Some(col) = table.column(idx) else { continue };
+        let features: Vec<Vec<f64>> = match &cs.kind {
+            Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => numeric_features(&schema::numbers(col, cs), false),
+            Kind::Date | Kind::DateTime => numeric_features(&schema::numbers(col, cs), true),
+            Kind::Boolean | Kind::Rating { .. } | Kind::OrderedText => {
+                let v = if cs.kind == Kind::Boolean { schema::numbers(col, cs) } else { schema::zero_to_ten(col, cs) };
+                with_missing_indicator(v)
+            }
+            Kind::Categorical | Kind::Code | Kind::Identifier => {
+                let labels = schema::labels(col);
+                one_hot(n, |r| labels.get(r).copied().flatten().map(|l| vec![l.to_string()]).unwrap_or_default())
+            }
+            Kind::MultiSelect => {
+                let sep = cs.separator.unwrap_or(';');
+                one_hot(n, |r| schema::choices(col.get(r), sep).into_iter().map(|c| c.to_lowercase()).collect())
+            }
+            Kind::FreeText => {
+                let answers: Vec<&str> = (0..n).map(|r| col.get(r)).map(|t| if schema::is_missing(t) { "" } else { t }).collect();
+                let min_df = 2.max(answers.len() / 2000);
+                let vocabulary = Vocabulary::fit(&tokenizer, &answers, min_df, 0.5, 5000);
+                let tfidf = vocabulary.tfidf(&tokenizer, &answers);
+                let (coords, _) = linalg::randomized_svd(&tfidf, params.text_dims, 2, params.seed ^ idx as u64);
+                let mut f: Vec<Vec<f64>> = (0..coords.cols).map(|c| (0..n).map(|i| coords.get(i, c)).collect()).collect();
+                let answered: Vec<f64> = answers.iter().map(|a| if a.is_empty() { 0.0 } else { 1.0 }).collect();
+                if answered.iter().any(|&a| a == 0.0) {
+                    f.push(answered);
+                }
+                text.push(TextColumn { column: idx, vocabulary, tfidf });
+                f
+            }
+            Kind::Email | Kind::Phone | Kind::PersonName | Kind::Address | Kind::IpAddress | Kind::Constant | Kind::Empty => continue,
+        };
+        let features: Vec<Vec<f64>> = features.into_iter().filter(|f| variance(f) > 1e-12).collect();
+        if !features.is_empty() {
+            columns.push((idx, block, features));
+        }
+    }
+    balance(n, columns, text, params.balance)
+}
+
+/// Scales each group to unit total variance and each block to its weight.
+fn balance(n: usize, columns: Vec<(usize, Block, Vec<Vec<f64>>)>, text: Vec<TextColumn>, say_weight: f64) -> Features {
+    let say_weight = say_weight.clamp(0.0, 1.0);
+    let n_say = columns.iter().filter(|c| c.1 == Block::Say).count();
+    let n_do = columns.len() - n_say;
+    // With only one block present it takes the whole weight.
+    let (w_say, w_do) = match (n_say > 0, n_do > 0) {
+        (true, true) => (say_weight, 1.0 - say_weight),
+        (true, false) => (1.0, 0.0),
+        (false, true) => (0.0, 1.0),
+        (false, false) => (0.0, 0.0),
+    };
+    let total_dims: usize = columns.iter().map(|c| c.2.len()).sum();
+    let mut balanced = Dense::zeros(n, total_dims);
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for (column, block, features) in columns {
+        let (weight, members) = match block {
+            Block::Say => (w_say, n_say),
+            Block::Do => (w_do, n_do),
+        };
+        let group_var: f64 = features.iter().map(|f| variance(f)).sum();
+        let scale = if group_var > 0.0 { libm::sqrt(weight / members.max(1) as f64 / group_var) } else { 0.0 };
+        for (k, f) in features.iter().enumerate() {
+            let mean = f.iter().sum::<f64>() / n.max(1) as f64;
+            for (i, v) in f.iter().enumerate() {
+                balanced.set(i, start + k, (v - mean) * scale);
+            }
+        }
+        groups.push(Group { column, block, start, len: features.len() });
+        start += features.len();
+    }
+    Features { balanced, groups, text }
+}
+
+fn variance(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64
+}
+
+/// The `q`-quantile of sorted values (linear interpolation).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = libm::floor(pos) as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let frac = pos - lo as f64;
+    sorted[lo] * (1.0 - frac) + sorted[hi] * frac
+}
+
+/// A numeric column as robustly scaled features: the values (log1p when heavy-tailed;
+/// recency for dates) minus the median over the IQR, clipped to ±10, missing set to the
+/// median, plus a missing indicator when anything is missing.
+fn numeric_features(raw: &[f64], recency: bool) -> Vec<Vec<f64>> {
+    let present: Vec<f64> = raw.iter().copied().filter(|v| v.is_finite()).collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    let latest = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut values: Vec<f64> = raw.iter().map(|&v| if recency && v.is_finite() { latest - v } else { v }).collect();
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    if heavy_tailed(&sorted) {
+        for v in &mut values {
+            if v.is_finite() {
+                *v = libm::log1p(*v);
+            }
+        }
+        sorted.iter_mut().for_each(|v| *v = libm::log1p(*v));
+    }
+    let median = quantile(&sorted, 0.5);
+    let mut spread = quantile(&sorted, 0.75) - quantile(&sorted, 0.25);
+    if spread <= 1e-12 {
+        spread = libm::sqrt(variance(&sorted));
+    }
+    if spread <= 1e-12 {
+        spread = 1.0;
+    }
+    let scaled: Vec<f64> = values.iter().map(|&v| if v.is_finite() { ((v - median) / spread).clamp(-10.0, 10.0) } else { 0.0 }).collect();
+    let mut out = vec![scaled];
+    if present.len() < raw.len() {
+        out.push(raw.iter().map(|v| if v.is_finite() { 0.0 } else { 1.0 }).collect());
+    }
+    out
+}
+
+/// Non-negative values whose top percentile is far above their upper quartile.
+fn heavy_tailed(sorted: &[f64]) -> bool {
+    let Some(&min) = sorted.first() else { return false };
+    if min < 0.0 {
+        return false;
+    }
+    let (q3, p99) = (quantile(sorted, 0.75), quantile(sorted, 0.99));
+    p99 > 4.0 * q3.max(1e-9) && p99 > 0.0
+}
+
+fn with_missing_indicator(values: Vec<f64>) -> Vec<Vec<f64>> {
+    let present: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    let mean = present.iter().sum::<f64>() / present.len() as f64;
+    let missing = present.len() < values.len();
+    let filled: Vec<f64> = values.iter().map(|&v| if v.is_finite() { v } else { mean }).collect();
+    let mut out = vec![filled];
+    if missing {
+        out.push(values.iter().map(|v| if v.is_finite() { 0.0 } else { 1.0 }).collect());
+    }
+    out
+}
+
+/// One-hot features over the most frequent labels (at least 2 people and 0.5 % of rows each);
+/// rarer labels share one "other" feature.
+fn one_hot(n: usize, labels_of: impl Fn(usize) -> Vec<String>) -> Vec<Vec<f64>> {
+    let rows: Vec<Vec<String>> = (0..n).map(&labels_of).collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for labels in &rows {
+        for l in labels {
+            *counts.entry(l.as_str()).or_insert(0) += 1;
+        }
+    }
+    let min_count = 2.max(n / 200);
+    let mut frequent: Vec<(&str, usize)> = counts.iter().filter(|(_, c)| **c >= min_count).map(|(l, c)| (*l, *c)).collect();
+    frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    frequent.truncate(MAX_LEVELS);
+    let index: BTreeMap<&str, usize> = frequent.iter().enumerate().map(|(i, (l, _))| (*l, i)).collect();
+    let mut out = vec![vec![0.0; n]; index.len() + 1];
+    for (r, labels) in rows.iter().enumerate() {
+        for l in labels {
+            let k = index.get(l.as_str()).copied().unwrap_or(index.len());
+            if let Some(v) = out.get_mut(k).and_then(|f| f.get_mut(r)) {
+                *v = 1.0;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::schema::{ColumnHint, SchemaParams, infer};
+    use crate::engine::values::Decimal;
+
+    fn features_of(table: &Table, balance_say: f64) -> (Schema, Features) {
+        let hints: Vec<ColumnHint> =
+            table.columns().iter().map(|_| ColumnHint { file: "t.csv".into(), decimal: Decimal::Dot, first_row: 2 }).collect();
+        let (schema, _) = infer(table, &hints, &SchemaParams::default());
+        let params = FeatureParams { balance: balance_say, ..Default::default() };
+        let features = build(table, &schema, &params);
+        (schema, features)
+    }
+
+    fn block_variance(f: &Features, block: Block) -> f64 {
+        f.dims(&[block])
+            .iter()
+            .map(|&d| variance(&(0..f.balanced.rows).map(|i| f.balanced.get(i, d)).collect::<Vec<_>>()))
+            .sum()
+    }
+
+    fn example() -> Table {
+        let goals = ["save money on food", "send invoices with tax", "save time cooking", "plan meals for kids"];
+        let rows: Vec<Vec<String>> = (0..40)
+            .map(|i| {
+                vec![
+                    goals[i % 4].to_string(),
+                    (i % 5 + 1).to_string(),
+                    ((i * 37) % 11).to_string(),
+                    format!("{}.50", (i * i) % 97),
+                    ["web", "store", "app"][i % 3].to_string(),
+                    (20 + i).to_string(),
+                ]
+            })
+            .collect();
+        let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+        let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+        Table::from_rows(&["What is your main goal?", "Satisfaction", "Orders", "Spend", "Channel", "Age"], &slices)
+    }
+
+    #[test]
+    fn blocks_get_their_weight_whatever_their_column_count() {
+        let table = example();
+        let (_, f) = features_of(&table, 0.5);
+        // One "say" text column + one rating against three "do" columns: still half each.
+        assert!((block_variance(&f, Block::Say) - 0.5).abs() < 1e-9, "{}", block_variance(&f, Block::Say));
+        assert!((block_variance(&f, Block::Do) - 0.5).abs() < 1e-9);
+        let (_, f) = features_of(&table, 0.8);
+        assert!((block_variance(&f, Block::Say) - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn demographics_and_identifiers_never_become_features() {
+        let table = example();
+        let (schema, f) = features_of(&table, 0.5);
+        let age = table.column_index("Age").expect("age");
+        assert_eq!(schema.columns[age].role, Role::DescribeOnly);
+        assert!(f.groups.iter().all(|g| g.column != age));
+    }
+
+    #[test]
+    fn heavy_tails_are_logged_and_scaled_robustly() {
+        let raw: Vec<f64> = (0..100).map(|i| if i == 99 { 10_000.0 } else { (i % 10) as f64 }).collect();
+        let f = numeric_features(&raw, false);
+        assert_eq!(f.len(), 1, "no missing values, no indicator");
+        let top = f[0][99];
+        assert!(top > 3.0 && top <= 10.0, "the outlier stays far but bounded: {top}");
+        let with_missing = numeric_features(&[1.0, f64::NAN, 3.0], false);
+        assert_eq!(with_missing[1], vec![0.0, 1.0, 0.0]);
+    }
+}

@@ -1,0 +1,343 @@
+//! The small amount of linear algebra the engine needs, written out so that it is
+//! deterministic to the last bit on every platform (no BLAS, no threads, fixed loop order).
+//!
+//! * [`Dense`] — a row-major matrix of `f64`.
+//! * [`symmetric_eigen`] — cyclic Jacobi rotations for small symmetric matrices.
+//! * [`randomized_svd`] — the rank-k range finder with power iterations of Halko,
+//!   Martinsson & Tropp, for a sparse TF-IDF matrix; returns each row's coordinates in the
+//!   top singular directions (latent semantic analysis).
+//! * [`pca`] — principal components of a dense matrix, via the covariance's eigenvectors.
+//!
+//! Eigenvector signs are fixed (largest component positive) so that runs are reproducible.
+//!
+//! # References
+//! Halko, N., Martinsson, P.-G. & Tropp, J. (2011). Finding structure with randomness:
+//! probabilistic algorithms for constructing approximate matrix decompositions. SIAM Review 53(2).
+//! Golub, G. & Van Loan, C. (2013). *Matrix Computations*, §8.5 (Jacobi methods).
+
+use super::text::Csr;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// A row-major dense matrix.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dense {
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of columns.
+    pub cols: usize,
+    /// `rows * cols` values, row by row.
+    pub data: Vec<f64>,
+}
+
+impl Dense {
+    /// A matrix of zeros.
+    pub fn zeros(rows: usize, cols: usize) -> Dense {
+        Dense { rows, cols, data: vec![0.0; rows * cols] }
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        self.data.get(i * self.cols..(i + 1) * self.cols).unwrap_or_default()
+    }
+
+    /// Row `i`, mutable.
+    pub fn row_mut(&mut self, i: usize) -> &mut [f64] {
+        let cols = self.cols;
+        self.data.get_mut(i * cols..(i + 1) * cols).unwrap_or_default()
+    }
+
+    /// Entry `(i, j)` (0 outside the matrix).
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        if j >= self.cols {
+            return 0.0;
+        }
+        self.data.get(i * self.cols + j).copied().unwrap_or(0.0)
+    }
+
+    /// Sets entry `(i, j)` (ignored outside the matrix).
+    pub fn set(&mut self, i: usize, j: usize, v: f64) {
+        if j < self.cols
+            && let Some(x) = self.data.get_mut(i * self.cols + j)
+        {
+            *x = v;
+        }
+    }
+
+    /// Keeps the first `k` columns.
+    pub fn first_columns(&self, k: usize) -> Dense {
+        let k = k.min(self.cols);
+        let mut out = Dense::zeros(self.rows, k);
+        for i in 0..self.rows {
+            out.row_mut(i).copy_from_slice(self.row(i).get(..k).unwrap_or_default());
+        }
+        out
+    }
+}
+
+/// Squared Euclidean distance.
+pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Eigen-decomposition of a symmetric `n × n` matrix (row-major) by cyclic Jacobi rotations.
+/// Returns eigenvalues in decreasing order and the matching unit eigenvectors as rows.
+pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
+    let n = matrix.rows.min(matrix.cols);
+    let mut a = matrix.clone();
+    let mut v = Dense::zeros(n, n);
+    for i in 0..n {
+        v.set(i, i, 1.0);
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| { let x = a.get(i, j); x * x }).sum();
+        let scale: f64 = (0..n).map(|i| { let x = a.get(i, i); x * x }).sum::<f64>().max(1e-300);
+        if off <= 1e-24 * scale {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a.get(p, q);
+                if apq.abs() <= 1e-300 {
+                    continue;
+                }
+                let (app, aqq) = (a.get(p, p), a.get(q, q));
+                let theta = (aqq - app) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + libm::sqrt(theta * theta + 1.0));
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / libm::sqrt(t * t + 1.0);
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a.get(k, p), a.get(k, q));
+                    a.set(k, p, c * akp - s * akq);
+                    a.set(k, q, s * akp + c * akq);
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a.get(p, k), a.get(q, k));
+                    a.set(p, k, c * apk - s * aqk);
+                    a.set(q, k, s * apk + c * aqk);
+                }
+                for k in 0..n {
+                    let (vkp, vkq) = (v.get(k, p), v.get(k, q));
+                    v.set(k, p, c * vkp - s * vkq);
+                    v.set(k, q, s * vkp + c * vkq);
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| a.get(j, j).partial_cmp(&a.get(i, i)).unwrap_or(std::cmp::Ordering::Equal).then(i.cmp(&j)));
+    let values: Vec<f64> = order.iter().map(|&i| a.get(i, i)).collect();
+    let mut vectors = Dense::zeros(n, n);
+    for (r, &i) in order.iter().enumerate() {
+        let mut col: Vec<f64> = (0..n).map(|k| v.get(k, i)).collect();
+        // Fix the sign: the largest component is positive.
+        let big = col.iter().copied().fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+        if big < 0.0 {
+            col.iter_mut().for_each(|x| *x = -*x);
+        }
+        vectors.row_mut(r).copy_from_slice(&col);
+    }
+    (values, vectors)
+}
+
+/// Orthonormalises the columns of `y` (stored as a list of columns) by modified Gram–Schmidt,
+/// dropping columns that are (numerically) dependent on earlier ones.
+fn orthonormalise(columns: &mut Vec<Vec<f64>>) {
+    let mut kept: Vec<Vec<f64>> = Vec::with_capacity(columns.len());
+    for mut col in columns.drain(..) {
+        for q in &kept {
+            let dot: f64 = col.iter().zip(q).map(|(a, b)| a * b).sum();
+            col.iter_mut().zip(q).for_each(|(a, b)| *a -= dot * b);
+        }
+        let norm = libm::sqrt(col.iter().map(|x| x * x).sum::<f64>());
+        if norm > 1e-10 {
+            col.iter_mut().for_each(|x| *x /= norm);
+            kept.push(col);
+        }
+    }
+    *columns = kept;
+}
+
+/// `A · x` for each column x of `xs` (A is n × m sparse, x has m entries).
+fn sparse_times(a: &Csr, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let n = a.n_rows();
+    let mut out = vec![vec![0.0; n]; xs.len()];
+    for i in 0..n {
+        for (j, v) in a.row(i) {
+            for (o, x) in out.iter_mut().zip(xs) {
+                if let (Some(oi), Some(xj)) = (o.get_mut(i), x.get(j)) {
+                    *oi += v * xj;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `Aᵀ · y` for each column y of `ys` (y has n entries).
+fn sparse_transpose_times(a: &Csr, ys: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; a.n_cols]; ys.len()];
+    for i in 0..a.n_rows() {
+        for (j, v) in a.row(i) {
+            for (o, y) in out.iter_mut().zip(ys) {
+                if let (Some(oj), Some(yi)) = (o.get_mut(j), y.get(i)) {
+                    *oj += v * yi;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Coordinates of each row of the sparse matrix `a` in its top `k` singular directions
+/// (`U_k Σ_k`, an n × k matrix), with the singular values. `power` power iterations sharpen
+/// the subspace; `seed` fixes the random test matrix.
+pub fn randomized_svd(a: &Csr, k: usize, power: usize, seed: u64) -> (Dense, Vec<f64>) {
+    let n = a.n_rows();
+    let k = k.min(a.n_cols).min(n);
+    if k == 0 {
+        return (Dense::zeros(n, 0), Vec::new());
+    }
+    let l = (k + 10).min(a.n_cols).min(n);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let omega: Vec<Vec<f64>> = (0..l).map(|_| (0..a.n_cols).map(|_| gaussian(&mut rng)).collect()).collect();
+    let mut y = sparse_times(a, &omega);
+    orthonormalise(&mut y);
+    for _ in 0..power {
+        let mut z = sparse_transpose_times(a, &y);
+        orthonormalise(&mut z);
+        y = sparse_times(a, &z);
+        orthonormalise(&mut y);
+    }
+    let q = y;
+    let l = q.len();
+    // B = Qᵀ A (l × m); B Bᵀ = W Σ² Wᵀ; A's row coordinates are Q W Σ.
+    let b = sparse_transpose_times(a, &q); // columns of Bᵀ: b[r] is row r of B
+    let mut bbt = Dense::zeros(l, l);
+    for r in 0..l {
+        for s in r..l {
+            let dot: f64 = b[r].iter().zip(&b[s]).map(|(x, y)| x * y).sum();
+            bbt.set(r, s, dot);
+            bbt.set(s, r, dot);
+        }
+    }
+    let (values, w) = symmetric_eigen(&bbt);
+    let k = k.min(l);
+    let sigma: Vec<f64> = values.iter().take(k).map(|&v| libm::sqrt(v.max(0.0))).collect();
+    let mut coords = Dense::zeros(n, k);
+    for (c, s) in sigma.iter().enumerate() {
+        let wc = w.row(c);
+        for i in 0..n {
+            let mut v = 0.0;
+            for (r, qr) in q.iter().enumerate() {
+                v += qr.get(i).copied().unwrap_or(0.0) * wc.get(r).copied().unwrap_or(0.0);
+            }
+            coords.set(i, c, v * s);
+        }
+    }
+    (coords, sigma)
+}
+
+/// A standard normal draw (Box–Muller), from `libm` so that it is identical everywhere.
+pub fn gaussian(rng: &mut Xoshiro256PlusPlus) -> f64 {
+    let u1: f64 = rng.r#gen::<f64>().max(1e-300);
+    let u2: f64 = rng.r#gen::<f64>();
+    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
+}
+
+/// Principal components: the data centred and projected onto its top `k` axes, with each
+/// axis's variance.
+pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
+    let (n, d) = (x.rows, x.cols);
+    let k = k.min(d);
+    if n == 0 || k == 0 {
+        return (Dense::zeros(n, k), Vec::new());
+    }
+    let mut mean = vec![0.0; d];
+    for i in 0..n {
+        mean.iter_mut().zip(x.row(i)).for_each(|(m, v)| *m += v);
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    let mut cov = Dense::zeros(d, d);
+    let mut centred = vec![0.0; d];
+    for i in 0..n {
+        centred.iter_mut().zip(x.row(i)).zip(&mean).for_each(|((c, v), m)| *c = v - m);
+        for a in 0..d {
+            let ca = centred[a];
+            if ca == 0.0 {
+                continue;
+            }
+            let row = cov.row_mut(a);
+            for b in a..d {
+                row[b] += ca * centred[b];
+            }
+        }
+    }
+    for a in 0..d {
+        for b in a..d {
+            let v = cov.get(a, b) / n.max(2) as f64;
+            cov.set(a, b, v);
+            cov.set(b, a, v);
+        }
+    }
+    let (values, vectors) = symmetric_eigen(&cov);
+    let mut out = Dense::zeros(n, k);
+    for i in 0..n {
+        centred.iter_mut().zip(x.row(i)).zip(&mean).for_each(|((c, v), m)| *c = v - m);
+        for c in 0..k {
+            let axis = vectors.row(c);
+            out.set(i, c, centred.iter().zip(axis).map(|(a, b)| a * b).sum());
+        }
+    }
+    (out, values.into_iter().take(k).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jacobi_finds_eigenpairs_of_a_known_matrix() {
+        // [[2,1],[1,2]] has eigenvalues 3 and 1 with vectors (1,1)/√2 and (1,-1)/√2.
+        let m = Dense { rows: 2, cols: 2, data: vec![2.0, 1.0, 1.0, 2.0] };
+        let (values, vectors) = symmetric_eigen(&m);
+        assert!((values[0] - 3.0).abs() < 1e-12 && (values[1] - 1.0).abs() < 1e-12);
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert!((vectors.get(0, 0) - h).abs() < 1e-12 && (vectors.get(0, 1) - h).abs() < 1e-12);
+        assert!((vectors.get(1, 0).abs() - h).abs() < 1e-12);
+    }
+
+    #[test]
+    fn randomized_svd_recovers_a_rank_two_matrix() {
+        // Rows are multiples of two orthogonal patterns, so two singular values carry everything.
+        let mut m = Csr { indptr: vec![0], n_cols: 4, ..Default::default() };
+        let rows: Vec<Vec<(u32, f64)>> = (0..30)
+            .map(|i| if i % 2 == 0 { vec![(0, 1.0 + i as f64), (1, 1.0 + i as f64)] } else { vec![(2, 2.0), (3, 2.0)] })
+            .collect();
+        for r in rows {
+            for (c, v) in r {
+                m.indices.push(c);
+                m.data.push(v);
+            }
+            m.indptr.push(m.data.len());
+        }
+        let (coords, sigma) = randomized_svd(&m, 3, 2, 7);
+        assert_eq!(sigma.len(), 2, "rank two: the dependent directions are dropped: {sigma:?}");
+        // Row norms are preserved by the full-rank projection.
+        for i in 0..30 {
+            let norm: f64 = coords.row(i).iter().map(|x| x * x).sum();
+            let expect: f64 = m.row(i).map(|(_, v)| v * v).sum();
+            assert!((norm - expect).abs() < 1e-6 * expect.max(1.0), "row {i}: {norm} vs {expect}");
+        }
+    }
+
+    #[test]
+    fn pca_puts_the_widest_spread_first() {
+        let data: Vec<f64> = (0..50).flat_map(|i| [i as f64, (i % 3) as f64 * 0.1]).collect();
+        let (proj, var) = pca(&Dense { rows: 50, cols: 2, data }, 2);
+        assert!(var[0] > 100.0 * var[1]);
+        // The first axis is almost (1, 0): the two ends are about 49 apart along it.
+        assert!((proj.get(49, 0) - proj.get(0, 0)).abs() - 49.0 < 0.05);
+    }
+}
