@@ -6,3 +6,4 @@
 //! ([`worker`]); [`protocol`] is the only thing that crosses between them.
 
 pub mod engine;
+pub mod synth;

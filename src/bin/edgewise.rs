@@ -1,1 +1,340 @@
-fn main() {}
+//! `edgewise`: the command-line tool, on the same engine and defaults as the page.
+//!
+//! ```text
+//! edgewise segment IN.csv [MORE.csv …] --out OUT.csv [options]
+//! edgewise generate --rows N [--seed S] --out FILE.csv [--truth TRUTH.csv]
+//! edgewise example --out-dir DIR
+//! edgewise evaluate --rows N [--seed S]
+//! ```
+//!
+//! It reads files in 1 MiB chunks like the worker, prints diagnostics to stderr, writes the
+//! segmented export and a receipt (`OUT.receipt.json`), and exits non-zero with a message
+//! naming the file on whole-file failures.
+
+use edgewise::engine::analysis::{self, Settings, Stage};
+use edgewise::engine::cluster::Method;
+use edgewise::engine::ingest::{self, IngestParams, Parsed};
+use edgewise::engine::schema::Role;
+use edgewise::synth;
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+edgewise — find the customers at the edges of CSV exports
+
+USAGE:
+  edgewise segment IN.csv [MORE.csv …] --out OUT.csv [options]
+      --role \"Column=ROLE\"   set a column's role: stated, behaviour, describe or ignore (repeatable)
+      --balance X           0 = segment only on what people do, 1 = only on what they say (default 0.5)
+      --method M            density (default), kmeans or gmm
+      --k N                 groups for kmeans and gmm (default 8)
+      --min-segment N       smallest segment size (default: adapts to the number of rows)
+      --seed N              random seed (default 42)
+      --min-samples N       neighbours that define density (default: adapts)
+      --dims N              dimensions kept for clustering (default 16)
+      --text-dims N         dimensions per free-text column (default 16)
+      --delimiter C         force the delimiter (, ; tab |)
+      --receipt PATH        where to write the receipt (default OUT.receipt.json)
+      --quiet               no progress or summary on stderr
+  edgewise columns IN.csv [MORE.csv …] [--role \"Column=ROLE\" …]
+      show how each file was read and each column's kind and role
+  edgewise generate --rows N [--seed S] --out FILE.csv [--truth TRUTH.csv]
+      write a realistic export with planted segments
+  edgewise example --out-dir DIR
+      write the example survey and CRM exports the page ships
+  edgewise evaluate --rows N [--seed S]
+      generate, segment and score against the planted segments; prints timings
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("segment") => segment(&args[1..]),
+        Some("generate") => generate(&args[1..]),
+        Some("example") => example(&args[1..]),
+        Some("evaluate") => evaluate(&args[1..]),
+        Some("columns") => columns(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command “{other}”\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Options after the command: `--name value` pairs and positional arguments.
+struct Options {
+    positional: Vec<String>,
+    pairs: Vec<(String, String)>,
+    flags: Vec<String>,
+}
+
+impl Options {
+    fn parse(args: &[String], flags: &[&str]) -> Result<Options, String> {
+        let mut o = Options { positional: Vec::new(), pairs: Vec::new(), flags: Vec::new() };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if let Some(name) = a.strip_prefix("--") {
+                if flags.contains(&name) {
+                    o.flags.push(name.to_string());
+                } else {
+                    let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+                    o.pairs.push((name.to_string(), value.clone()));
+                }
+            } else {
+                o.positional.push(a.clone());
+            }
+        }
+        Ok(o)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.pairs.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+        self.get(name).map(|v| v.parse::<T>().map_err(|_| format!("--{name}: “{v}” is not a valid number"))).transpose()
+    }
+}
+
+fn read_file(path: &str, params: &IngestParams) -> Result<Parsed, String> {
+    let name = std::path::Path::new(path).file_name().map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+    let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut reader = ingest::Reader::new(&name, params.clone());
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| format!("{path}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        reader.push(&buf[..n]).map_err(|e| e.to_string())?;
+    }
+    reader.finish().map_err(|e| e.to_string())
+}
+
+fn settings_from(o: &Options) -> Result<Settings, String> {
+    let mut settings = Settings::default();
+    for spec in o.all("role") {
+        let (column, role) = spec.rsplit_once('=').ok_or_else(|| format!("--role “{spec}”: write it as \"Column name=behaviour\""))?;
+        let role = Role::parse(role).ok_or_else(|| format!("--role “{spec}”: the role must be stated, behaviour, describe or ignore"))?;
+        settings.schema.roles.insert(column.trim().to_string(), role);
+    }
+    if let Some(b) = o.number::<f64>("balance")? {
+        if !(0.0..=1.0).contains(&b) {
+            return Err(format!("--balance must be between 0 and 1 (got {b})"));
+        }
+        settings.features.balance = b;
+    }
+    settings.cluster.method = match o.get("method") {
+        None | Some("density") => Method::Density,
+        Some("kmeans" | "k-means") => Method::KMeans,
+        Some("gmm" | "mixture") => Method::GaussianMixture,
+        Some(other) => return Err(format!("--method “{other}”: choose density, kmeans or gmm")),
+    };
+    if let Some(k) = o.number("k")? {
+        settings.cluster.k = k;
+    }
+    settings.cluster.min_cluster_size = o.number("min-segment")?;
+    settings.cluster.min_samples = o.number("min-samples")?;
+    if let Some(d) = o.number("dims")? {
+        settings.features.max_dims = d;
+    }
+    if let Some(d) = o.number("text-dims")? {
+        settings.features.text_dims = d;
+    }
+    if let Some(seed) = o.number::<u64>("seed")? {
+        settings.cluster.seed = seed;
+        settings.features.seed = seed;
+    }
+    Ok(settings)
+}
+
+fn segment(args: &[String]) -> Result<(), String> {
+    let o = Options::parse(args, &["quiet"])?;
+    let quiet = o.flags.iter().any(|f| f == "quiet");
+    let out = o.get("out").ok_or("segment needs --out OUT.csv")?.to_string();
+    if o.positional.is_empty() {
+        return Err("segment needs at least one input file".into());
+    }
+    let settings = settings_from(&o)?;
+    let delimiter = match o.get("delimiter") {
+        None => None,
+        Some("tab" | "\\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => d.bytes().next(),
+        Some(d) => return Err(format!("--delimiter “{d}”: give one character, or tab")),
+    };
+    let params = IngestParams { delimiter, ..Default::default() };
+    let started = Instant::now();
+    let parsed: Vec<Parsed> = o.positional.iter().map(|p| read_file(p, &params)).collect::<Result<_, _>>()?;
+    let dataset = analysis::combine(parsed, &settings);
+    if !quiet {
+        for d in &dataset.diagnostics {
+            eprintln!("{d}");
+        }
+        for j in &dataset.joins {
+            eprintln!(
+                "joined {} on “{}” = “{}”: {} of {} rows matched ({:.1} %)",
+                j.right_file,
+                j.key.left_column,
+                j.key.right_column,
+                j.n_matched,
+                j.n_left,
+                j.match_rate() * 100.0
+            );
+        }
+    }
+    let mut last = None;
+    let result = analysis::analyse(&dataset, &settings, &mut |stage: Stage, _| {
+        if !quiet && last != Some(stage) {
+            eprintln!("{} …", stage.label());
+            last = Some(stage);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    std::fs::write(&out, result.export_csv(&dataset.table)).map_err(|e| format!("{out}: {e}"))?;
+    let receipt_path = o.get("receipt").map_or_else(|| format!("{}.receipt.json", out.trim_end_matches(".csv")), str::to_string);
+    let receipt = serde_json::to_string_pretty(&analysis::receipt(&dataset, &result)).map_err(|e| e.to_string())?;
+    std::fs::write(&receipt_path, receipt).map_err(|e| format!("{receipt_path}: {e}"))?;
+    if !quiet {
+        for w in &result.warnings {
+            eprintln!("warning: {w}");
+        }
+        eprintln!("{} people, {} segments, {} lone outliers, in {:.1} s", result.n_people, result.segments.len(), result.outliers.len(), started.elapsed().as_secs_f64());
+        for s in &result.segments {
+            eprintln!(
+                "  {:>4} {:<40} {:>6} people ({:>5.1} %){}",
+                s.id,
+                s.name,
+                s.size,
+                s.share * 100.0,
+                if s.mass { "  [mass middle]" } else { "" }
+            );
+        }
+        eprintln!("wrote {out} and {receipt_path}");
+    }
+    Ok(())
+}
+
+fn columns(args: &[String]) -> Result<(), String> {
+    let o = Options::parse(args, &[])?;
+    let settings = settings_from(&o)?;
+    let parsed: Vec<Parsed> = o.positional.iter().map(|p| read_file(p, &IngestParams::default())).collect::<Result<_, _>>()?;
+    let dataset = analysis::combine(parsed, &settings);
+    for f in &dataset.files {
+        let d = &f.dialect;
+        println!(
+            "{}: {} rows, {} columns · {} ({}) · {} · header {} · decimal “{}”",
+            f.name,
+            f.rows,
+            f.columns,
+            d.encoding,
+            d.encoding_source,
+            d.delimiter_name(),
+            if d.has_header { "yes" } else { "no" },
+            d.decimal.char()
+        );
+    }
+    for j in &dataset.joins {
+        println!("joined {} on “{}” = “{}”: {:.1} % matched", j.right_file, j.key.left_column, j.key.right_column, j.match_rate() * 100.0);
+    }
+    for c in &dataset.schema.columns {
+        println!("  {:<50} {:<16} {:<14} {}", c.name, c.kind.label(), c.role.label(), c.reason);
+    }
+    for d in &dataset.diagnostics {
+        println!("{d}");
+    }
+    Ok(())
+}
+
+fn generate(args: &[String]) -> Result<(), String> {
+    let o = Options::parse(args, &[])?;
+    let rows: usize = o.number("rows")?.ok_or("generate needs --rows N")?;
+    let seed: u64 = o.number("seed")?.unwrap_or(7);
+    let out = o.get("out").ok_or("generate needs --out FILE.csv")?;
+    let g = synth::generate(rows, seed);
+    std::fs::write(out, g.to_csv()).map_err(|e| format!("{out}: {e}"))?;
+    if let Some(truth) = o.get("truth") {
+        let mut text = String::from("row,planted\n");
+        for (i, t) in g.truth.iter().enumerate() {
+            text.push_str(&format!("{},{}\n", i, synth::planted_name(*t)));
+        }
+        std::fs::write(truth, text).map_err(|e| format!("{truth}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn example(args: &[String]) -> Result<(), String> {
+    let o = Options::parse(args, &[])?;
+    let dir = o.get("out-dir").ok_or("example needs --out-dir DIR")?;
+    let (survey, crm) = synth::example_pair(2000, 2026);
+    std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
+    for (name, g) in [("example-survey.csv", survey), ("example-crm.csv", crm)] {
+        let path = std::path::Path::new(dir).join(name);
+        std::fs::write(&path, g.to_csv()).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn evaluate(args: &[String]) -> Result<(), String> {
+    let o = Options::parse(args, &[])?;
+    let rows: usize = o.number("rows")?.ok_or("evaluate needs --rows N")?;
+    let seed: u64 = o.number("seed")?.unwrap_or(7);
+    let settings = settings_from(&o)?;
+    let t0 = Instant::now();
+    let g = synth::generate(rows, seed);
+    let csv = g.to_csv();
+    let t_gen = t0.elapsed();
+    let t1 = Instant::now();
+    let parsed = ingest::read_bytes("generated.csv", csv.as_bytes(), &IngestParams::default()).map_err(|e| e.to_string())?;
+    let dataset = analysis::combine(vec![parsed], &settings);
+    let t_read = t1.elapsed();
+    let mut stage_times: Vec<(Stage, Instant)> = Vec::new();
+    let t2 = Instant::now();
+    let result = analysis::analyse(&dataset, &settings, &mut |stage, _| {
+        if stage_times.last().is_none_or(|s| s.0 != stage) {
+            stage_times.push((stage, Instant::now()));
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let t_analyse = t2.elapsed();
+    let eval = synth::evaluate(&g.truth, &result.segment_of, &result.edge_score);
+    println!("rows {rows}, seed {seed}: generate {:.2} s, read+schema {:.2} s, analyse {:.2} s", t_gen.as_secs_f64(), t_read.as_secs_f64(), t_analyse.as_secs_f64());
+    for w in stage_times.windows(2) {
+        println!("  {:<28} {:.2} s", w[0].0.label(), (w[1].1 - w[0].1).as_secs_f64());
+    }
+    if let Some(last) = stage_times.last() {
+        println!("  {:<28} {:.2} s", last.0.label(), last.1.elapsed().as_secs_f64());
+    }
+    println!(
+        "segments {} (min size {}, min samples {}), unassigned {:.1} %, sweep {:?}",
+        eval.n_segments,
+        result.min_cluster_size,
+        result.min_samples,
+        eval.unassigned * 100.0,
+        result.sweep
+    );
+    for (planted, size, f1, seg) in &eval.groups {
+        let found = seg.and_then(|s| result.segments.get(s as usize));
+        println!(
+            "  {:<48} {:>6}  F1 {:.3}  → {}",
+            synth::planted_name(*planted),
+            size,
+            f1,
+            found.map_or("-".into(), |s| format!("{} “{}” ({})", s.id, s.name, s.size))
+        );
+    }
+    println!("lone outliers in top 2×: {} of {}", eval.outliers_in_top, eval.outliers);
+    Ok(())
+}

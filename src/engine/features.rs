@@ -179,10 +179,15 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
         let features: Vec<Vec<f64>> = match &cs.kind {
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => numeric_features(&schema::numbers(col, cs), false),
             Kind::Date | Kind::DateTime => numeric_features(&schema::numbers(col, cs), true),
-            Kind::Boolean | Kind::Rating { .. } | Kind::OrderedText => {
-                let v = if cs.kind == Kind::Boolean { schema::numbers(col, cs) } else { schema::zero_to_ten(col, cs) };
-                with_missing_indicator(v)
+            Kind::Boolean => {
+                let v = schema::numbers(col, cs);
+                one_hot(n, |r| match v.get(r) {
+                    Some(x) if *x > 0.5 => vec!["yes".to_string()],
+                    Some(x) if x.is_finite() => vec!["no".to_string()],
+                    _ => Vec::new(),
+                })
             }
+            Kind::Rating { .. } | Kind::OrderedText => with_missing_indicator(schema::zero_to_ten(col, cs)),
             Kind::Categorical | Kind::Code | Kind::Identifier => {
                 let labels = schema::labels(col);
                 one_hot(n, |r| labels.get(r).copied().flatten().map(|l| vec![l.to_string()]).unwrap_or_default())
@@ -355,7 +360,25 @@ fn one_hot(n: usize, labels_of: impl Fn(usize) -> Vec<String>) -> Vec<Vec<f64>> 
             }
         }
     }
+    scale_indicators(&mut out);
     out
+}
+
+/// Rarest share an indicator is weighted for: at most 1/√0.005 ≈ 14× a certain one.
+const MIN_SHARE: f64 = 0.005;
+
+/// Scales each 0/1 indicator by 1/√(its share), as multiple correspondence analysis does:
+/// two people who differ in a rare label (a night delivery slot used by 1 %) end up much
+/// farther apart than two who differ in common ones, which is what lets small segments
+/// defined by rare behaviour stand out (Greenacre 2007, *Correspondence Analysis in Practice*).
+fn scale_indicators(indicators: &mut [Vec<f64>]) {
+    for f in indicators.iter_mut() {
+        let share = f.iter().sum::<f64>() / f.len().max(1) as f64;
+        if share > 0.0 {
+            let w = 1.0 / libm::sqrt(share.max(MIN_SHARE));
+            f.iter_mut().for_each(|v| *v *= w);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -111,13 +111,15 @@ impl Hierarchy {
         // Core distances, in tree order first.
         let mut core_t = vec![0.0; n];
         let mut neighbours = vec![Vec::new(); n];
+        let mut knn_t: Vec<Vec<(f64, u32)>> = Vec::with_capacity(n);
         let mut buf = Vec::with_capacity(k);
         for t in 0..n {
             tree.knn(t, k, &mut buf);
             core_t[t] = libm::sqrt(buf.last().map_or(0.0, |x| x.0));
             neighbours[tree.order[t]] = buf.iter().map(|&(_, u)| tree.order[u] as u32).collect();
+            knn_t.push(buf.iter().map(|&(d2, u)| (libm::sqrt(d2), u as u32)).collect());
         }
-        let edges_t = boruvka(&tree, &core_t);
+        let edges_t = boruvka(&tree, &core_t, &knn_t);
         let mut edges: Vec<Edge> =
             edges_t.into_iter().map(|e| Edge { a: tree.order[e.a], b: tree.order[e.b], weight: e.weight }).collect();
         edges.sort_by(|x, y| x.weight.total_cmp(&y.weight).then(x.a.min(x.b).cmp(&y.a.min(y.b))).then(x.a.max(x.b).cmp(&y.a.max(y.b))));
@@ -168,7 +170,7 @@ impl Hierarchy {
 }
 
 /// Borůvka's algorithm on the k-d tree; edges use tree indices.
-fn boruvka(tree: &KdTree, core: &[f64]) -> Vec<Edge> {
+fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
     let n = core.len();
     let n_nodes = tree.nodes.len();
     // The smallest core distance under each node (children come after parents).
@@ -189,6 +191,11 @@ fn boruvka(tree: &KdTree, core: &[f64]) -> Vec<Edge> {
     let mut comp = vec![0u32; n];
     let mut node_comp = vec![u32::MAX; n_nodes];
     let mut best: Vec<(f64, usize, usize)> = vec![(f64::INFINITY, usize::MAX, usize::MAX); n];
+    // What earlier rounds proved about each point: no other-component point is nearer than
+    // `lower[p]` (components only grow, so this stays true), and when `cand[p]` is set it was
+    // the nearest, at exactly `lower[p]`, and is reused while it is still outside p's component.
+    let mut lower = vec![0.0f64; n];
+    let mut cand = vec![usize::MAX; n];
     let mut stack: Vec<(usize, f64)> = Vec::new();
     let mut n_components = n;
     while n_components > 1 {
@@ -206,14 +213,54 @@ fn boruvka(tree: &KdTree, core: &[f64]) -> Vec<Edge> {
             };
         }
         best.iter_mut().for_each(|b| *b = (f64::INFINITY, usize::MAX, usize::MAX));
+        // Cheap first bounds for every component: cached nearest points still outside it,
+        // and neighbours from the k-nearest lists that lie in another component.
+        let mut offer = |best: &mut Vec<(f64, usize, usize)>, w: f64, p: usize, q: usize| {
+            let c = comp[p] as usize;
+            if w < best[c].0 {
+                best[c] = (w, p, q);
+            }
+        };
+        for p in 0..n {
+            if let Some(&q) = cand.get(p)
+                && q != usize::MAX
+                && comp[q] != comp[p]
+            {
+                offer(&mut best, lower[p], p, q);
+            }
+            for &(d, q) in &knn[p] {
+                let q = q as usize;
+                if comp[q] != comp[p] {
+                    offer(&mut best, d.max(core[p]).max(core[q]), p, q);
+                }
+            }
+        }
+        let round_start = std::time::Instant::now();
+        let mut queries = 0usize;
         for &p in &by_core {
             let c = comp[p] as usize;
             let bound = best[c].0;
-            if core[p] >= bound {
+            if core[p] >= bound || lower[p] >= bound {
                 continue;
             }
-            if let Some((w, q)) = nearest_other(tree, core, &comp, &node_comp, &node_min_core, p, bound, &mut stack) {
-                best[c] = (w, p, q);
+            if let Some(&q) = cand.get(p)
+                && q != usize::MAX
+                && comp[q] as usize != c
+            {
+                best[c] = (lower[p], p, q);
+                continue;
+            }
+            queries += 1;
+            match nearest_other(tree, core, &comp, &node_comp, &node_min_core, p, bound, &mut stack) {
+                Some((w, q)) => {
+                    best[c] = (w, p, q);
+                    lower[p] = w;
+                    cand[p] = q;
+                }
+                None => {
+                    lower[p] = bound;
+                    cand[p] = usize::MAX;
+                }
             }
         }
         let mut round: Vec<(f64, usize, usize)> = best.iter().filter(|b| b.1 != usize::MAX).copied().collect();
@@ -224,6 +271,9 @@ fn boruvka(tree: &KdTree, core: &[f64]) -> Vec<Edge> {
                 edges.push(Edge { a: p, b: q, weight: w });
                 n_components -= 1;
             }
+        }
+        if std::env::var("EDGEWISE_DEBUG").is_ok() {
+            eprintln!("round: components {before} -> {n_components}, queries {queries}, {:?}", round_start.elapsed());
         }
         if n_components == before {
             break; // cannot happen with finite data; guards against an endless loop
@@ -460,16 +510,56 @@ pub struct Selection {
     pub glosh: Vec<f64>,
 }
 
-/// Selects clusters by excess of mass and labels every point.
-pub fn select(c: &Condensed, allow_single_cluster: bool) -> Selection {
+/// How clearly each cluster stands apart: its birth density over the typical (geometric
+/// mean) density at which its members leave it, subtree included. Near 0: a valley far less
+/// dense than the cluster itself separates it from its sibling; near 1: it split off inside
+/// the bulk of a denser region, a fragment rather than a group.
+pub fn separation(c: &Condensed) -> Vec<f64> {
     let k = c.clusters.len();
+    let mut log_sum = vec![0.0f64; k];
+    let mut count = vec![0usize; k];
+    for &(cluster, l) in &c.points {
+        if l > 0.0 && l.is_finite() && cluster < k {
+            log_sum[cluster] += libm::log(l);
+            count[cluster] += 1;
+        }
+    }
+    for id in (1..k).rev() {
+        if let Some(parent) = c.clusters[id].parent {
+            log_sum[parent] += log_sum[id];
+            count[parent] += count[id];
+        }
+    }
+    (0..k)
+        .map(|id| {
+            if count[id] == 0 {
+                return 1.0;
+            }
+            let typical = libm::exp(log_sum[id] / count[id] as f64);
+            if typical > 0.0 { (c.clusters[id].birth / typical).clamp(0.0, 1.0) } else { 1.0 }
+        })
+        .collect()
+}
+
+/// Selects clusters by excess of mass and labels every point. Only clusters whose
+/// [`separation`] is at most `max_separation` may be selected (1.0 = plain HDBSCAN); the
+/// members of a cluster that is not separated enough stay with its parent.
+pub fn select(c: &Condensed, allow_single_cluster: bool) -> Selection {
+    select_separated(c, allow_single_cluster, 1.0)
+}
+
+/// [`select`] with a separation requirement.
+pub fn select_separated(c: &Condensed, allow_single_cluster: bool, max_separation: f64) -> Selection {
+    let k = c.clusters.len();
+    let separated = separation(c);
     let mut chosen = vec![false; k];
     let mut subtree = vec![0.0f64; k];
     for id in (0..k).rev() {
         let children_sum: f64 = c.clusters[id].children.iter().map(|&ch| subtree[ch]).sum();
         let own = c.clusters[id].stability;
         let is_root = id == 0;
-        if (!is_root || allow_single_cluster) && own >= children_sum {
+        let eligible = if is_root { allow_single_cluster } else { separated[id] <= max_separation };
+        if eligible && own >= children_sum {
             chosen[id] = true;
             subtree[id] = own;
             // Deselect every descendant.
@@ -576,6 +666,7 @@ mod tests {
 
     #[test]
     fn boruvka_matches_prim_on_random_points() {
+        // Also see `clustered_points_give_the_same_tree_as_prim` for the cached-bound paths.
         use rand::{Rng, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
         let n = 300;

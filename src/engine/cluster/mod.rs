@@ -380,7 +380,7 @@ fn centroid_based(points: &Dense, method: Method, k: usize, min_samples: usize, 
 }
 
 /// Core distances and neighbour lists without the spanning tree.
-fn knn_only(points: &Dense, k: usize) -> (Vec<f64>, Vec<Vec<u32>>) {
+pub fn knn_only(points: &Dense, k: usize) -> (Vec<f64>, Vec<Vec<u32>>) {
     let tree = kdtree::KdTree::build(points);
     let n = points.rows;
     let mut core = vec![0.0; n];

@@ -139,7 +139,7 @@ pub fn suggest_key(left: &Table, right: &Table) -> Option<(JoinKey, f64)> {
 /// Joins `right` (from the file `right_file`) onto `left` by `key`: a full outer join that
 /// keeps every row of both and never multiplies rows (see the module doc).
 pub fn join(
-    left: Table,
+    left: &Table,
     right: &Table,
     right_file: &str,
     key: &JoinKey,
@@ -246,7 +246,7 @@ mod tests {
         assert_eq!((key.left_column.as_str(), key.right_column.as_str()), ("Email", "email"));
         assert!((overlap - 2.0 / 3.0).abs() < 1e-9);
         let mut d = Diagnostics::new("crm.csv");
-        let (table, report) = join(survey, &crm, "crm.csv", &key, &mut d).expect("joined");
+        let (table, report) = join(&survey, &crm, "crm.csv", &key, &mut d).expect("joined");
         assert_eq!(report.n_matched, 2);
         assert_eq!(table.n_rows(), 4, "Ann, Bob, Cy and Dee: nobody lost, nobody repeated");
         let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
@@ -261,7 +261,7 @@ mod tests {
         let right = Table::from_rows(&["id", "b"], &[&["1", "p"], &["1", "q"], &["1", "r"]]);
         let key = JoinKey { left_column: "id".into(), right_column: "id".into() };
         let mut d = Diagnostics::new("r.csv");
-        let (table, report) = join(left, &right, "r.csv", &key, &mut d).expect("joined");
+        let (table, report) = join(&left, &right, "r.csv", &key, &mut d).expect("joined");
         assert_eq!(report.n_matched, 2);
         assert_eq!(table.n_rows(), 4, "3 left rows + the one unpaired right row");
         let b = table.column(3).expect("b");

@@ -84,13 +84,14 @@ pub fn profile(col: &Column, decimal_hint: Decimal) -> Profile {
                 NumberParse::NotNumber => {}
             }
         }
-        if dates::observe(t, &mut p.order) {
+        let is_date = dates::observe(t, &mut p.order);
+        if is_date {
             p.dates += n;
             p.date_times += usize::from(dates::has_time(t)) * n;
         }
         p.emails += usize::from(looks_like_email(t)) * n;
         p.ips += usize::from(looks_like_ip(t)) * n;
-        p.phones += usize::from(looks_like_phone(t)) * n;
+        p.phones += usize::from(!is_date && looks_like_phone(t)) * n;
         p.words += t.split_whitespace().count() * n;
     }
     p

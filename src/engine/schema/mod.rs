@@ -462,7 +462,10 @@ fn decide_kind(col: &Column, p: &kinds::Profile, hint: &ColumnHint, schema: &mut
     if kinds::id_header(&col.name) && distinct_share > 0.8 {
         return (Kind::Identifier, "an identifier's header with mostly distinct values".into());
     }
-    if (mean_words >= 3.0 && distinct_share >= 0.2) || (is_question(&col.name) && mean_words >= 2.0 && distinct_share >= 0.5) {
+    // Long answers are free text even when many people wrote the same words.
+    if (mean_words >= 3.0 && (distinct_share >= 0.2 || p.n_distinct >= 100))
+        || (is_question(&col.name) && mean_words >= 2.0 && distinct_share >= 0.5)
+    {
         return (Kind::FreeText, format!("free text, {mean_words:.0} words on average"));
     }
     if distinct_share > 0.9 && present >= 20 && mean_words <= 1.5 && !schema.demographic {

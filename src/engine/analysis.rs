@@ -1,0 +1,381 @@
+//! The whole analysis, stage by stage, with progress.
+//!
+//! [`combine`] turns read files into one [`Dataset`]: it joins them (suggesting keys where
+//! the user chose none), infers the schema and gathers every diagnostic. [`analyse`] runs
+//! features → segments → portraits → edge scores → map → say/do on a dataset with
+//! [`Settings`], reporting progress by [`Stage`]. The CLI and the web worker call exactly
+//! these two functions, so the page and the command line give the same result.
+
+use super::cluster::{self, ClusterParams, Clustering, Membership};
+use super::describe::{self, Segment};
+use super::diagnostics::{Diagnostic, Diagnostics};
+use super::edges;
+use super::export;
+use super::features::{self, Block, FeatureParams};
+use super::ingest::join::{self, JoinKey, JoinReport};
+use super::ingest::{Dialect, Parsed};
+use super::map;
+use super::profile;
+use super::saydo::{self, SayDo};
+use super::schema::{self, ColumnHint, Schema, SchemaParams};
+use super::table::Table;
+use serde::{Deserialize, Serialize};
+
+/// The stages a marketer sees in the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// Reading files.
+    Reading,
+    /// Understanding columns.
+    Understanding,
+    /// Building features.
+    Features,
+    /// Finding segments.
+    Segments,
+    /// Describing them.
+    Describing,
+}
+
+impl Stage {
+    /// The stage in plain words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Reading => "Reading your files",
+            Stage::Understanding => "Understanding the columns",
+            Stage::Features => "Building features",
+            Stage::Segments => "Finding segments",
+            Stage::Describing => "Describing segments",
+        }
+    }
+}
+
+/// Every setting of an analysis; saved in the receipt and the settings file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Settings {
+    /// Roles chosen by the user.
+    pub schema: SchemaParams,
+    /// Feature settings (the say/do balance).
+    pub features: FeatureParams,
+    /// Clustering settings.
+    pub cluster: ClusterParams,
+    /// Join keys chosen by the user, one per file after the first (`None` = suggested).
+    pub joins: Vec<Option<JoinKey>>,
+}
+
+/// What a file looked like, for the check screen and the receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileSummary {
+    /// Name.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Rows read.
+    pub rows: usize,
+    /// Columns read.
+    pub columns: usize,
+    /// How it was read.
+    pub dialect: Dialect,
+}
+
+/// Files joined into one table, with its schema.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The files.
+    pub files: Vec<FileSummary>,
+    /// The joined table.
+    pub table: Table,
+    /// Where each column came from.
+    pub hints: Vec<ColumnHint>,
+    /// How each extra file was joined.
+    pub joins: Vec<JoinReport>,
+    /// Files that could not be joined (no shared key) and were left out.
+    pub unjoined: Vec<String>,
+    /// Everything noticed, file by file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Column kinds and roles.
+    pub schema: Schema,
+}
+
+/// Joins `parsed` files (in order) and infers the schema under `settings`.
+pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut joins = Vec::new();
+    let mut unjoined = Vec::new();
+    let mut table: Option<Table> = None;
+    let mut hints: Vec<ColumnHint> = Vec::new();
+    for (idx, p) in parsed.into_iter().enumerate() {
+        files.push(FileSummary {
+            name: p.file.clone(),
+            bytes: p.n_bytes,
+            rows: p.table.n_rows(),
+            columns: p.table.columns().len(),
+            dialect: p.dialect.clone(),
+        });
+        diagnostics.extend(p.diagnostics.iter().cloned());
+        let first_row = if p.dialect.has_header { 2 } else { 1 };
+        let file_hints: Vec<ColumnHint> = p
+            .table
+            .columns()
+            .iter()
+            .map(|_| ColumnHint { file: p.file.clone(), decimal: p.dialect.decimal, first_row })
+            .collect();
+        // Numbers that cannot be read are reported against the file's own rows.
+        let (_, file_diags) = schema::infer(&p.table, &file_hints, &SchemaParams::default());
+        diagnostics.extend(file_diags);
+        match table.take() {
+            None => {
+                table = Some(p.table);
+                hints = file_hints;
+            }
+            Some(left) => {
+                let chosen = settings.joins.get(idx - 1).cloned().flatten();
+                let key = chosen.or_else(|| join::suggest_key(&left, &p.table).map(|(k, _)| k));
+                let mut d = Diagnostics::new(&p.file);
+                match key.and_then(|k| join::join(&left, &p.table, &p.file, &k, &mut d)) {
+                    Some((joined, report)) => {
+                        table = Some(joined);
+                        hints.extend(file_hints);
+                        joins.push(report);
+                    }
+                    None => {
+                        unjoined.push(p.file.clone());
+                        d.push(
+                            "no-join",
+                            super::diagnostics::Severity::Warning,
+                            None,
+                            None,
+                            || "no column shares enough values with the other files to join on; this file was left out".into(),
+                            Some("make sure both exports include the same email address or customer id column"),
+                        );
+                        table = Some(left);
+                    }
+                }
+                diagnostics.extend(d.finish());
+            }
+        }
+    }
+    let table = table.unwrap_or_default();
+    let (schema, _) = schema::infer(&table, &hints, &settings.schema);
+    Dataset { files, table, hints, joins, unjoined, diagnostics, schema }
+}
+
+/// Re-applies role choices to a dataset without re-reading anything.
+pub fn with_roles(dataset: &mut Dataset, params: &SchemaParams) {
+    schema::apply_overrides(&mut dataset.schema, params);
+    dataset.schema.outcomes = schema::pair_outcomes(&dataset.schema);
+}
+
+/// The result of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// People analysed.
+    pub n_people: usize,
+    /// Segments, most distinctive first, mass middle last.
+    pub segments: Vec<Segment>,
+    /// Each person's segment (index into `segments`), `None` for lone outliers.
+    pub segment_of: Vec<Option<u32>>,
+    /// How each person belongs.
+    pub membership: Vec<Membership>,
+    /// Edge score per person, 0–1.
+    pub edge_score: Vec<f64>,
+    /// Reason per person.
+    pub reason: Vec<String>,
+    /// Map coordinates per person.
+    pub map: Vec<[f32; 2]>,
+    /// Lone outliers, most unusual first.
+    pub outliers: Vec<u32>,
+    /// Each person's nearest neighbours (themselves excluded).
+    pub neighbours: Vec<Vec<u32>>,
+    /// The say/do cross-table.
+    pub say_do: Option<SayDo>,
+    /// The smallest segment size used, the density neighbourhood, and the sizes tried.
+    pub min_cluster_size: usize,
+    /// Density neighbourhood.
+    pub min_samples: usize,
+    /// (size, segments) for each smallest-segment size tried.
+    pub sweep: Vec<(usize, usize)>,
+    /// Warnings about the settings (demographics forming segments, nothing to segment on).
+    pub warnings: Vec<String>,
+    /// The settings used.
+    pub settings: Settings,
+}
+
+impl Analysis {
+    /// The segment id written in the export for person `i` (`S1`…, or `edge`).
+    pub fn segment_id(&self, i: usize) -> &str {
+        self.segment_of
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|s| self.segments.get(s as usize))
+            .map_or(export::OUTLIER_SEGMENT, |s| s.id.as_str())
+    }
+
+    /// The segmented CSV export.
+    pub fn export_csv(&self, table: &Table) -> Vec<u8> {
+        let ids: Vec<String> = (0..self.n_people).map(|i| self.segment_id(i).to_string()).collect();
+        export::write_csv(table, &ids, &self.edge_score, &self.reason)
+    }
+}
+
+/// Why an analysis could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AnalysisError {
+    /// Nothing to analyse.
+    #[error("there are no rows to analyse")]
+    NoRows,
+    /// No column forms segments.
+    #[error("no column can form segments: every column is an identifier, personal data, a demographic or empty. On the check screen, mark at least one column as “What they say” or “What they do”")]
+    NoFeatures,
+    /// Invalid settings.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// Runs the analysis. `progress` receives the stage and the fraction of it done.
+pub fn analyse(dataset: &Dataset, settings: &Settings, progress: &mut dyn FnMut(Stage, f64)) -> Result<Analysis, AnalysisError> {
+    let table = &dataset.table;
+    let n = table.n_rows();
+    if n == 0 {
+        return Err(AnalysisError::NoRows);
+    }
+    let cluster_params = settings.cluster.clone().check().map_err(|e| AnalysisError::Settings(e.to_string()))?;
+    progress(Stage::Understanding, 0.0);
+    let mut schema = dataset.schema.clone();
+    schema::apply_overrides(&mut schema, &settings.schema);
+    schema.outcomes = schema::pair_outcomes(&schema);
+    progress(Stage::Understanding, 1.0);
+
+    progress(Stage::Features, 0.0);
+    let features = features::build(table, &schema, &settings.features);
+    if features.groups.is_empty() {
+        return Err(AnalysisError::NoFeatures);
+    }
+    let space = features.space(&[Block::Say, Block::Do], settings.features.max_dims);
+    progress(Stage::Features, 1.0);
+
+    progress(Stage::Segments, 0.0);
+    let clustering: Clustering = if n < 2 {
+        single_person(n)
+    } else {
+        cluster::segment(&space, &cluster_params, &mut |f| progress(Stage::Segments, f))
+    };
+    progress(Stage::Segments, 1.0);
+
+    progress(Stage::Describing, 0.0);
+    let profiles = profile::profile_all(table, &schema);
+    let described = describe::describe(&describe::Inputs { table, schema: &schema, profiles: &profiles, features: &features, clustering: &clustering });
+    progress(Stage::Describing, 0.3);
+    let names = describe::name_words(table, &schema);
+    let (edge_score, reason) = edges::score_and_explain(&edges::Inputs {
+        table,
+        profiles: &profiles,
+        features: &features,
+        clustering: &clustering,
+        described: &described,
+        names: &names,
+    });
+    progress(Stage::Describing, 0.5);
+    let map = map::layout(&space);
+    let say_do = if n >= 40 { saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed) } else { None };
+    progress(Stage::Describing, 0.9);
+
+    let segment_of: Vec<Option<u32>> =
+        clustering.labels.iter().map(|l| l.and_then(|s| described.order.get(s)).map(|&d| d as u32)).collect();
+    let mut outliers: Vec<u32> = (0..n as u32).filter(|&i| segment_of[i as usize].is_none()).collect();
+    outliers.sort_by(|&a, &b| edge_score[b as usize].total_cmp(&edge_score[a as usize]).then(a.cmp(&b)));
+    let neighbours = clustering.neighbours.iter().enumerate().map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect()).collect();
+    let mut warnings = schema.warnings.clone();
+    if clustering.n_segments == 0 {
+        warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
+    }
+    progress(Stage::Describing, 1.0);
+    Ok(Analysis {
+        n_people: n,
+        segments: described.segments,
+        segment_of,
+        membership: clustering.membership,
+        edge_score,
+        reason,
+        map,
+        outliers,
+        neighbours,
+        say_do,
+        min_cluster_size: clustering.min_cluster_size,
+        min_samples: clustering.min_samples,
+        sweep: clustering.sweep,
+        warnings,
+        settings: settings.clone(),
+    })
+}
+
+fn single_person(n: usize) -> Clustering {
+    Clustering {
+        labels: vec![None; n],
+        membership: vec![Membership::Outlier; n],
+        glosh: vec![0.0; n],
+        core_distance: vec![0.0; n],
+        neighbours: vec![Vec::new(); n],
+        n_segments: 0,
+        micro: Vec::new(),
+        stability: Vec::new(),
+        min_cluster_size: 0,
+        min_samples: 0,
+        sweep: Vec::new(),
+    }
+}
+
+/// The receipt saved beside an export: versions, inputs, settings and column roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Tool and version.
+    pub tool: String,
+    /// Input files.
+    pub files: Vec<FileSummary>,
+    /// Joins made.
+    pub joins: Vec<JoinReport>,
+    /// Every setting, including seeds.
+    pub settings: Settings,
+    /// Each column's kind and role.
+    pub columns: Vec<ReceiptColumn>,
+    /// Segment ids, names and sizes.
+    pub segments: Vec<(String, String, usize)>,
+    /// Sizes the density step used.
+    pub min_cluster_size: usize,
+    /// Density neighbourhood used.
+    pub min_samples: usize,
+}
+
+/// A column in the receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptColumn {
+    /// Name.
+    pub name: String,
+    /// Kind in words.
+    pub kind: String,
+    /// Role.
+    pub role: schema::Role,
+    /// Chosen by the user.
+    pub overridden: bool,
+}
+
+/// Builds the receipt of an analysis.
+pub fn receipt(dataset: &Dataset, analysis: &Analysis) -> Receipt {
+    let mut schema = dataset.schema.clone();
+    schema::apply_overrides(&mut schema, &analysis.settings.schema);
+    Receipt {
+        tool: format!("edgewise {}", env!("CARGO_PKG_VERSION")),
+        files: dataset.files.clone(),
+        joins: dataset.joins.clone(),
+        settings: analysis.settings.clone(),
+        columns: schema
+            .columns
+            .iter()
+            .map(|c| ReceiptColumn { name: c.name.clone(), kind: c.kind.label(), role: c.role, overridden: c.overridden })
+            .collect(),
+        segments: analysis.segments.iter().map(|s| (s.id.clone(), s.name.clone(), s.size)).collect(),
+        min_cluster_size: analysis.min_cluster_size,
+        min_samples: analysis.min_samples,
+    }
+}

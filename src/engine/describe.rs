@@ -1,0 +1,752 @@
+//! Portraits: each segment in its members' own words and deeds, ranked edges first.
+//!
+//! * **Ranking.** Segments are ordered by how distinctive they are — the distance of their
+//!   centre from everyone's in the balanced feature space, weighted by stability — not by
+//!   size. Segments holding 10 % of people or more form the *mass middle* and come last.
+//!   Ids `S1`, `S2`, … follow this order.
+//! * **What they say.** Phrases that set a segment apart, scored by the log-odds ratio with an
+//!   informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) over the share of members
+//!   using each term; three to five verbatim answers chosen to be typical (rich in those
+//!   phrases) and varied (maximal marginal relevance, Carbonell & Goldstein 1998). Quotes are
+//!   never edited and never invented.
+//! * **What they do.** Behaviours that differ most from everyone else, as standardised effect
+//!   sizes and in plain words ("Channel: 92 % phone vs 4 % for everyone else").
+//! * **Unmet needs.** Mean opportunity score per importance/satisfaction outcome.
+//! * **Who they are.** Describe-only columns as small distributions, with a warning when a
+//!   demographic explains the segment.
+//! * **No personas.** A segment's name is its top phrase. Terms and quotes containing any
+//!   word from the file's name or email columns are left out, so a customer's name can
+//!   never name or illustrate a segment.
+//!
+//! # References
+//! Monroe, B., Colaresi, M. & Quinn, K. (2008). Fightin' words: lexical feature selection and
+//! evaluation for identifying the content of political conflict. Political Analysis 16(4).
+//! Carbonell, J. & Goldstein, J. (1998). The use of MMR, diversity-based reranking for
+//! reordering documents and producing summaries. SIGIR.
+
+use super::cluster::{Clustering, Membership};
+use super::features::{Features, TextColumn, quantile};
+use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
+use super::schema::{self, Kind, Role, Schema};
+use super::table::Table;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A phrase that sets a segment apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phrase {
+    /// The words as people wrote them.
+    pub text: String,
+    /// The free-text column it comes from.
+    pub column: String,
+    /// Share of the segment's answers using it.
+    pub in_segment: f64,
+    /// Share of everyone else's answers using it.
+    pub elsewhere: f64,
+    /// Log-odds z-score.
+    pub z: f64,
+}
+
+/// A verbatim answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// Row (0-based) of the person who wrote it.
+    pub row: usize,
+    /// The column it answers.
+    pub column: String,
+    /// The answer, exactly as given.
+    pub text: String,
+}
+
+/// How a segment differs from everyone else in one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// The column.
+    pub column: String,
+    /// Say or do.
+    pub role: Role,
+    /// The difference in plain words.
+    pub text: String,
+    /// A short form for cards.
+    pub short: String,
+    /// Standardised effect size (larger = more different).
+    pub effect: f64,
+}
+
+/// A jobs-to-be-done outcome's opportunity in a segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Need {
+    /// The outcome in the survey's words.
+    pub outcome: String,
+    /// Mean opportunity score in the segment (0–20).
+    pub segment: f64,
+    /// Mean opportunity score of everyone.
+    pub overall: f64,
+}
+
+/// One label's share in a segment and overall.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Portion {
+    /// The label (or a number range).
+    pub label: String,
+    /// Share in the segment.
+    pub segment: f64,
+    /// Share of everyone.
+    pub overall: f64,
+}
+
+/// A describe-only column's distribution in a segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Who {
+    /// The column.
+    pub column: String,
+    /// Its top labels.
+    pub portions: Vec<Portion>,
+    /// One line ("median 41 vs 44 overall").
+    pub summary: String,
+}
+
+/// A described segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// `S1`, `S2`, … in display order.
+    pub id: String,
+    /// Its top distinguishing phrase (never a person's name).
+    pub name: String,
+    /// Members.
+    pub size: usize,
+    /// Share of everyone.
+    pub share: f64,
+    /// Mean best Jaccard over resamples.
+    pub stability: Option<f64>,
+    /// Distance of its centre from everyone's, in balanced feature units.
+    pub distinctiveness: f64,
+    /// Part of the mass middle.
+    pub mass: bool,
+    /// Found among people the density step left unassigned.
+    pub micro: bool,
+    /// Members firmly inside.
+    pub core_members: usize,
+    /// Distinguishing phrases.
+    pub says: Vec<Phrase>,
+    /// Verbatim answers.
+    pub quotes: Vec<Quote>,
+    /// Column differences, largest effect first (say and do).
+    pub differences: Vec<Difference>,
+    /// Unmet needs.
+    pub needs: Vec<Need>,
+    /// Describe-only distributions.
+    pub who: Vec<Who>,
+    /// A warning when demographics explain the segment.
+    pub warning: Option<String>,
+    /// One line of what they say.
+    pub say_line: String,
+    /// One line of what they do.
+    pub do_line: String,
+}
+
+/// Everything `describe` needs.
+pub struct Inputs<'a> {
+    /// The data.
+    pub table: &'a Table,
+    /// Column decisions.
+    pub schema: &'a Schema,
+    /// Column statistics.
+    pub profiles: &'a [ColumnProfile],
+    /// Features (balanced matrix and text).
+    pub features: &'a Features,
+    /// The segments found.
+    pub clustering: &'a Clustering,
+}
+
+/// Ranked, described segments, and the display index of each clustering label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// Segments in display order.
+    pub segments: Vec<Segment>,
+    /// `order[label]` = display index of clustering segment `label`.
+    pub order: Vec<usize>,
+}
+
+/// Share of people at or above which a segment belongs to the mass middle.
+pub const MASS_SHARE: f64 = 0.10;
+
+/// Words from name and email columns: never shown in names, phrases or quotes.
+pub fn name_words(table: &Table, schema: &Schema) -> BTreeSet<String> {
+    let mut words = BTreeSet::new();
+    for (idx, cs) in schema.columns.iter().enumerate() {
+        if !matches!(cs.kind, Kind::PersonName | Kind::Email) {
+            continue;
+        }
+        let Some(col) = table.column(idx) else { continue };
+        for value in col.values() {
+            let local = if cs.kind == Kind::Email { value.split('@').next().unwrap_or("") } else { value };
+            for w in local.split(|c: char| !c.is_alphabetic()) {
+                if w.chars().count() >= 2 {
+                    words.insert(w.to_lowercase());
+                }
+            }
+        }
+    }
+    words
+}
+
+/// True when `text` contains any of `names` as a whole word.
+pub fn mentions_name(text: &str, names: &BTreeSet<String>) -> bool {
+    text.split(|c: char| !c.is_alphabetic()).any(|w| !w.is_empty() && names.contains(&w.to_lowercase()))
+}
+
+/// Describes and ranks the segments.
+pub fn describe(inp: &Inputs<'_>) -> Described {
+    let c = inp.clustering;
+    let n = inp.table.n_rows();
+    let k = c.n_segments;
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (i, l) in c.labels.iter().enumerate() {
+        if let Some(s) = l {
+            members[*s].push(i);
+        }
+    }
+    let names = name_words(inp.table, inp.schema);
+    let distinct = distinctiveness(inp.features, &c.labels, k);
+    let phrases = text_phrases(inp.features, inp.table, &c.labels, k, &names);
+    let differences = column_differences(inp.profiles, &c.labels, k);
+    let needs = needs(inp.table, inp.schema, &c.labels, k);
+    let who = who(inp.profiles, &c.labels, k);
+
+    let mut segments: Vec<(usize, Segment)> = Vec::with_capacity(k);
+    for s in 0..k {
+        let size = members[s].len();
+        let share = size as f64 / n.max(1) as f64;
+        let says = phrases.get(s).cloned().unwrap_or_default();
+        let quotes = quotes(inp.features, inp.table, &members[s], &c.membership, &says, &names);
+        let diffs = differences.get(s).cloned().unwrap_or_default();
+        let name = segment_name(&says, &diffs);
+        let warning = demographic_warning(inp.schema, &diffs, who.get(s).map_or(&[][..], Vec::as_slice), size);
+        let say_line = says.iter().take(3).map(|p| format!("“{}”", p.text)).collect::<Vec<_>>().join(", ");
+        let do_line = diffs.iter().filter(|d| d.role == Role::Behaviour).take(2).map(|d| d.short.clone()).collect::<Vec<_>>().join(" · ");
+        segments.push((
+            s,
+            Segment {
+                id: String::new(),
+                name,
+                size,
+                share,
+                stability: c.stability.get(s).copied().flatten(),
+                distinctiveness: distinct.get(s).copied().unwrap_or(0.0),
+                mass: share >= MASS_SHARE,
+                micro: c.micro.get(s).copied().unwrap_or(false),
+                core_members: members[s].iter().filter(|&&i| c.membership[i] == Membership::Core).count(),
+                says,
+                quotes,
+                differences: diffs,
+                needs: needs.get(s).cloned().unwrap_or_default(),
+                who: who.get(s).cloned().unwrap_or_default(),
+                warning,
+                say_line,
+                do_line,
+            },
+        ));
+    }
+    let rank = |seg: &Segment| seg.distinctiveness * (0.5 + 0.5 * seg.stability.unwrap_or(1.0));
+    segments.sort_by(|(sa, a), (sb, b)| {
+        a.mass
+            .cmp(&b.mass)
+            .then_with(|| if a.mass { b.size.cmp(&a.size) } else { rank(b).total_cmp(&rank(a)) })
+            .then_with(|| members[*sa].first().cmp(&members[*sb].first()))
+    });
+    let mut order = vec![0usize; k];
+    let mut out = Vec::with_capacity(k);
+    for (display, (s, mut seg)) in segments.into_iter().enumerate() {
+        seg.id = format!("S{}", display + 1);
+        order[s] = display;
+        out.push(seg);
+    }
+    Described { segments: out, order }
+}
+
+/// ‖mean of the segment − mean of everyone‖ in the balanced features (whose total variance is 1).
+fn distinctiveness(features: &Features, labels: &[Option<usize>], k: usize) -> Vec<f64> {
+    let x = &features.balanced;
+    let mut sums = vec![vec![0.0; x.cols]; k];
+    let mut counts = vec![0usize; k];
+    let mut all = vec![0.0; x.cols];
+    for (i, l) in labels.iter().enumerate() {
+        let row = x.row(i);
+        all.iter_mut().zip(row).for_each(|(a, v)| *a += v);
+        if let Some(s) = l {
+            counts[*s] += 1;
+            sums[*s].iter_mut().zip(row).for_each(|(a, v)| *a += v);
+        }
+    }
+    let n = labels.len().max(1) as f64;
+    (0..k)
+        .map(|s| {
+            let cnt = counts[s].max(1) as f64;
+            let d2: f64 = sums[s].iter().zip(&all).map(|(a, b)| (a / cnt - b / n) * (a / cnt - b / n)).sum();
+            libm::sqrt(d2)
+        })
+        .collect()
+}
+
+/// Distinguishing phrases per segment, from every stated-jobs free-text column.
+pub(crate) fn text_phrases(
+    features: &Features,
+    table: &Table,
+    labels: &[Option<usize>],
+    k: usize,
+    names: &BTreeSet<String>,
+) -> Vec<Vec<Phrase>> {
+    let mut out = vec![Vec::new(); k];
+    for tc in &features.text {
+        let column = table.column(tc.column).map(|c| c.name.clone()).unwrap_or_default();
+        let terms = tc.vocabulary.len();
+        // Answers using each term, per segment and overall; answered people per segment.
+        let mut docs = vec![vec![0u32; terms]; k];
+        let mut total = vec![0u32; terms];
+        let mut answered = vec![0usize; k];
+        let mut answered_all = 0usize;
+        for (i, l) in labels.iter().enumerate() {
+            let mut any = false;
+            for (t, _) in tc.tfidf.row(i) {
+                any = true;
+                total[t] += 1;
+                if let Some(s) = l {
+                    docs[*s][t] += 1;
+                }
+            }
+            if any {
+                answered_all += 1;
+                if let Some(s) = l {
+                    answered[*s] += 1;
+                }
+            }
+        }
+        let n_all: f64 = total.iter().map(|&x| f64::from(x)).sum();
+        if n_all == 0.0 {
+            continue;
+        }
+        // Prior: everyone's term counts scaled to a total of `alpha0`.
+        let alpha0 = 500.0_f64.min(n_all);
+        for s in 0..k {
+            let n_s: f64 = docs[s].iter().map(|&x| f64::from(x)).sum();
+            let n_r = n_all - n_s;
+            if n_s == 0.0 {
+                continue;
+            }
+            let mut scored: Vec<Phrase> = Vec::new();
+            for t in 0..terms {
+                let (ys, yr) = (f64::from(docs[s][t]), f64::from(total[t] - docs[s][t]));
+                let a = alpha0 * f64::from(total[t]) / n_all;
+                if ys < 2.0 || a <= 0.0 {
+                    continue;
+                }
+                let delta = libm::log((ys + a) / (n_s + alpha0 - ys - a).max(1e-9)) - libm::log((yr + a) / (n_r + alpha0 - yr - a).max(1e-9));
+                let z = delta / libm::sqrt(1.0 / (ys + a) + 1.0 / (yr + a));
+                let text = tc.vocabulary.display.get(t).cloned().unwrap_or_default();
+                if z < 1.96 || mentions_name(&text, names) {
+                    continue;
+                }
+                let rest_answered = (answered_all - answered[s]).max(1) as f64;
+                scored.push(Phrase {
+                    text,
+                    column: column.clone(),
+                    in_segment: ys / answered[s].max(1) as f64,
+                    elsewhere: yr / rest_answered,
+                    z,
+                });
+            }
+            scored.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.text.cmp(&b.text)));
+            // Drop a single word when a kept phrase already contains it.
+            let mut kept: Vec<Phrase> = Vec::new();
+            for p in scored {
+                let covered = kept.iter().any(|q| q.text.split(' ').any(|w| w == p.text) || p.text.split(' ').all(|w| q.text.split(' ').any(|x| x == w)));
+                if !covered {
+                    kept.push(p);
+                }
+                if kept.len() == 8 {
+                    break;
+                }
+            }
+            out[s].extend(kept);
+        }
+    }
+    for phrases in &mut out {
+        phrases.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.text.cmp(&b.text)));
+        phrases.truncate(8);
+    }
+    out
+}
+
+/// Three to five verbatim answers: typical (rich in the segment's phrases) and varied (MMR).
+fn quotes(
+    features: &Features,
+    table: &Table,
+    members: &[usize],
+    membership: &[Membership],
+    says: &[Phrase],
+    names: &BTreeSet<String>,
+) -> Vec<Quote> {
+    let mut candidates: Vec<(f64, usize, &TextColumn)> = Vec::new();
+    for tc in &features.text {
+        let Some(col) = table.column(tc.column) else { continue };
+        let weights: Vec<(usize, f64)> = says
+            .iter()
+            .filter(|p| p.column == col.name)
+            .filter_map(|p| tc.vocabulary.display.iter().position(|d| *d == p.text).map(|t| (t, p.z)))
+            .collect();
+        for &i in members {
+            let text = col.get(i);
+            if schema::is_missing(text) || text.chars().count() > 300 || mentions_name(text, names) {
+                continue;
+            }
+            let score: f64 = tc.tfidf.row(i).map(|(t, _)| weights.iter().find(|w| w.0 == t).map_or(0.0, |w| w.1)).sum();
+            let core_bonus = if membership.get(i) == Some(&Membership::Core) { 1.0 } else { 0.5 };
+            candidates.push((score * core_bonus, i, tc));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates.truncate(200);
+    let max_score = candidates.first().map_or(1.0, |c| c.0.max(1e-9));
+    let mut chosen: Vec<(usize, &TextColumn)> = Vec::new();
+    let mut seen_texts: BTreeSet<String> = BTreeSet::new();
+    while chosen.len() < 4 {
+        let mut best: Option<(f64, usize)> = None;
+        for (ci, (score, i, tc)) in candidates.iter().enumerate() {
+            let text = table.column(tc.column).map(|c| c.get(*i).trim().to_lowercase()).unwrap_or_default();
+            if seen_texts.contains(&text) {
+                continue;
+            }
+            let similarity = chosen
+                .iter()
+                .filter(|(_, t)| t.column == tc.column)
+                .map(|(j, _)| cosine(&tc.tfidf, *i, *j))
+                .fold(0.0, f64::max);
+            let mmr = 0.6 * score / max_score - 0.4 * similarity;
+            if best.is_none_or(|b| mmr > b.0) {
+                best = Some((mmr, ci));
+            }
+        }
+        let Some((_, ci)) = best else { break };
+        let (_, i, tc) = candidates[ci];
+        seen_texts.insert(table.column(tc.column).map(|c| c.get(i).trim().to_lowercase()).unwrap_or_default());
+        chosen.push((i, tc));
+    }
+    chosen
+        .into_iter()
+        .filter_map(|(i, tc)| {
+            let col = table.column(tc.column)?;
+            Some(Quote { row: i, column: col.name.clone(), text: col.get(i).to_string() })
+        })
+        .collect()
+}
+
+fn cosine(m: &super::text::Csr, a: usize, b: usize) -> f64 {
+    let rb: Vec<(usize, f64)> = m.row(b).collect();
+    m.row(a).map(|(t, v)| rb.iter().find(|x| x.0 == t).map_or(0.0, |x| x.1 * v)).sum()
+}
+
+/// Per segment, each used column's difference from everyone else, largest first.
+pub(crate) fn column_differences(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Vec<Difference>> {
+    let mut out = vec![Vec::new(); k];
+    for p in profiles {
+        if !p.role.forms_segments() {
+            continue;
+        }
+        match &p.values {
+            Values::Numeric { values, sorted, heavy, recency, .. } => {
+                let t = |v: f64| if *heavy { libm::log1p(v.max(0.0)) } else { v };
+                let all_t: Vec<f64> = sorted.iter().map(|&v| t(v)).collect();
+                let mean_all = all_t.iter().sum::<f64>() / all_t.len().max(1) as f64;
+                let sd = libm::sqrt(all_t.iter().map(|v| (v - mean_all) * (v - mean_all)).sum::<f64>() / all_t.len().max(1) as f64);
+                if sd <= 1e-12 {
+                    continue;
+                }
+                let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
+                let mut rest_of: Vec<Vec<f64>> = vec![Vec::new(); k];
+                for (i, l) in labels.iter().enumerate() {
+                    let v = values[i];
+                    if !v.is_finite() {
+                        continue;
+                    }
+                    if let Some(s) = l {
+                        per[*s].push(v);
+                    }
+                }
+                for s in 0..k {
+                    // Everyone else = all values minus this segment's.
+                    let mut mine = per[s].clone();
+                    mine.sort_by(f64::total_cmp);
+                    rest_of[s] = minus_sorted(sorted, &mine);
+                    if mine.len() < 2 || rest_of[s].is_empty() {
+                        continue;
+                    }
+                    let mean_s = mine.iter().map(|&v| t(v)).sum::<f64>() / mine.len() as f64;
+                    let mean_r = rest_of[s].iter().map(|&v| t(v)).sum::<f64>() / rest_of[s].len() as f64;
+                    let effect = (mean_s - mean_r).abs() / sd;
+                    let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest_of[s], 0.5));
+                    let (text, short) = if *recency {
+                        (
+                            format!("{}: {} days ago (median) vs {} for everyone else", p.name, fmt_number(med_s), fmt_number(med_r)),
+                            format!("{} {} days ago", p.name, fmt_number(med_s)),
+                        )
+                    } else {
+                        let ratio = if med_r > 0.0 && med_s > 0.0 { Some(med_s / med_r) } else { None };
+                        let how = match ratio {
+                            Some(r) if r >= 1.5 => format!(" — {} as much", fmt_ratio(r)),
+                            Some(r) if r <= 1.0 / 1.5 => format!(" — {} as much", fmt_ratio(r)),
+                            _ => String::new(),
+                        };
+                        (
+                            format!("{}: {} (median) vs {} for everyone else{how}", p.name, fmt_number(med_s), fmt_number(med_r)),
+                            match ratio {
+                                Some(r) if r >= 1.5 || r <= 1.0 / 1.5 => format!("{} {}", p.name, fmt_ratio(r)),
+                                _ => format!("{} {}", p.name, fmt_number(med_s)),
+                            },
+                        )
+                    };
+                    out[s].push(Difference { column: p.name.clone(), role: p.role, text, short, effect });
+                }
+            }
+            Values::Labels { codes, labels: names, counts } => {
+                let mut per = vec![vec![0usize; names.len()]; k];
+                let mut sizes = vec![0usize; k];
+                for (i, l) in labels.iter().enumerate() {
+                    if let (Some(s), Some(Some(code))) = (l, codes.get(i)) {
+                        per[*s][*code as usize] += 1;
+                        sizes[*s] += 1;
+                    }
+                }
+                let total: usize = counts.iter().sum();
+                label_differences(&mut out, p, names, counts, total, &per, &sizes);
+            }
+            Values::Multi { codes, labels: names, counts } => {
+                let mut per = vec![vec![0usize; names.len()]; k];
+                let mut sizes = vec![0usize; k];
+                for (i, l) in labels.iter().enumerate() {
+                    if let Some(s) = l {
+                        sizes[*s] += 1;
+                        for &code in codes.get(i).map_or(&[][..], Vec::as_slice) {
+                            per[*s][code as usize] += 1;
+                        }
+                    }
+                }
+                let total = labels.len();
+                label_differences(&mut out, p, names, counts, total, &per, &sizes);
+            }
+            Values::Text => {}
+        }
+    }
+    for diffs in &mut out {
+        diffs.sort_by(|a, b| b.effect.total_cmp(&a.effect).then(a.column.cmp(&b.column)));
+        diffs.retain(|d| d.effect >= 0.3);
+        diffs.truncate(8);
+    }
+    out
+}
+
+/// The values of `all` (sorted) without one occurrence of each value in `remove` (sorted).
+fn minus_sorted(all: &[f64], remove: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(all.len().saturating_sub(remove.len()));
+    let mut j = 0;
+    for &v in all {
+        if j < remove.len() && remove[j] == v {
+            j += 1;
+        } else {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn label_differences(
+    out: &mut [Vec<Difference>],
+    p: &ColumnProfile,
+    names: &[String],
+    counts: &[usize],
+    total: usize,
+    per: &[Vec<usize>],
+    sizes: &[usize],
+) {
+    for (s, seg_counts) in per.iter().enumerate() {
+        let size = sizes[s];
+        let rest = total.saturating_sub(size);
+        if size < 2 || rest == 0 {
+            continue;
+        }
+        // The label most over-represented in the segment.
+        let mut best: Option<(f64, usize, f64, f64)> = None;
+        for (code, &in_seg) in seg_counts.iter().enumerate() {
+            let ps = in_seg as f64 / size as f64;
+            let pr = (counts[code] - in_seg) as f64 / rest as f64;
+            let pa = counts[code] as f64 / total.max(1) as f64;
+            if ps < 0.2 || ps <= pr {
+                continue;
+            }
+            let effect = (ps - pr) / libm::sqrt((pa * (1.0 - pa)).max(1e-6));
+            if best.is_none_or(|b| effect > b.0) {
+                best = Some((effect, code, ps, pr));
+            }
+        }
+        if let Some((effect, code, ps, pr)) = best {
+            let label = names.get(code).cloned().unwrap_or_default();
+            out[s].push(Difference {
+                column: p.name.clone(),
+                role: p.role,
+                text: format!("{}: {} “{}” vs {} for everyone else", p.name, fmt_share(ps), label, fmt_share(pr)),
+                short: format!("{} {} “{}”", fmt_share(ps), p.name.to_lowercase(), label),
+                effect,
+            });
+        }
+    }
+}
+
+fn needs(table: &Table, schema: &Schema, labels: &[Option<usize>], k: usize) -> Vec<Vec<Need>> {
+    let mut out = vec![Vec::new(); k];
+    for pair in &schema.outcomes {
+        let scores = schema::opportunity(table, schema, pair);
+        let mut sums = vec![(0.0, 0usize); k];
+        let mut all = (0.0, 0usize);
+        for (i, &v) in scores.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            all.0 += v;
+            all.1 += 1;
+            if let Some(Some(s)) = labels.get(i) {
+                sums[*s].0 += v;
+                sums[*s].1 += 1;
+            }
+        }
+        let overall = all.0 / all.1.max(1) as f64;
+        for s in 0..k {
+            if sums[s].1 > 0 {
+                out[s].push(Need { outcome: pair.outcome.clone(), segment: sums[s].0 / sums[s].1 as f64, overall });
+            }
+        }
+    }
+    for needs in &mut out {
+        needs.sort_by(|a, b| b.segment.total_cmp(&a.segment));
+    }
+    out
+}
+
+fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Vec<Who>> {
+    let mut out = vec![Vec::new(); k];
+    for p in profiles.iter().filter(|p| p.role == Role::DescribeOnly) {
+        match &p.values {
+            Values::Labels { codes, labels: names, counts } => {
+                let total: usize = counts.iter().sum();
+                let mut per = vec![vec![0usize; names.len()]; k];
+                let mut sizes = vec![0usize; k];
+                for (i, l) in labels.iter().enumerate() {
+                    if let (Some(s), Some(Some(code))) = (l, codes.get(i)) {
+                        per[*s][*code as usize] += 1;
+                        sizes[*s] += 1;
+                    }
+                }
+                for s in 0..k {
+                    let mut portions: Vec<Portion> = names
+                        .iter()
+                        .enumerate()
+                        .map(|(code, label)| Portion {
+                            label: label.clone(),
+                            segment: per[s][code] as f64 / sizes[s].max(1) as f64,
+                            overall: counts[code] as f64 / total.max(1) as f64,
+                        })
+                        .collect();
+                    portions.sort_by(|a, b| b.segment.total_cmp(&a.segment).then(a.label.cmp(&b.label)));
+                    portions.truncate(4);
+                    let summary = portions
+                        .iter()
+                        .take(2)
+                        .map(|x| format!("{} {} (overall {})", fmt_share(x.segment), x.label, fmt_share(x.overall)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    out[s].push(Who { column: p.name.clone(), portions, summary });
+                }
+            }
+            Values::Numeric { values, sorted, .. } => {
+                let overall = quantile(sorted, 0.5);
+                let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
+                for (i, l) in labels.iter().enumerate() {
+                    if let (Some(s), Some(v)) = (l, values.get(i))
+                        && v.is_finite()
+                    {
+                        per[*s].push(*v);
+                    }
+                }
+                for s in 0..k {
+                    per[s].sort_by(f64::total_cmp);
+                    let median = quantile(&per[s], 0.5);
+                    out[s].push(Who {
+                        column: p.name.clone(),
+                        portions: Vec::new(),
+                        summary: format!("median {} (overall {})", fmt_number(median), fmt_number(overall)),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn segment_name(says: &[Phrase], diffs: &[Difference]) -> String {
+    if let Some(top) = says.first() {
+        // A two-word phrase containing the top word reads better, if it is nearly as strong.
+        let better = says.iter().take(5).find(|p| p.text.contains(' ') && p.text.split(' ').any(|w| w == top.text) && p.z >= 0.5 * top.z);
+        return better.unwrap_or(top).text.clone();
+    }
+    match diffs.first() {
+        Some(d) => d.short.clone(),
+        None => "no clear difference".into(),
+    }
+}
+
+fn demographic_warning(schema: &Schema, diffs: &[Difference], who: &[Who], size: usize) -> Option<String> {
+    let is_demo = |name: &str| schema.columns.iter().any(|c| c.name == name && c.demographic);
+    if let Some(top) = diffs.first()
+        && is_demo(&top.column)
+    {
+        return Some(format!(
+            "This segment is told apart mostly by “{}”, a demographic. That is how personas creep back in: check what its people say and do.",
+            top.column
+        ));
+    }
+    if size >= 20 {
+        for w in who {
+            if let Some(p) = w.portions.first()
+                && p.segment >= 0.75
+                && p.overall <= 0.4
+            {
+                return Some(format!(
+                    "{} of this segment have {} “{}” ({} overall). It describes them strongly; do not let it stand in for what they say and do.",
+                    fmt_share(p.segment),
+                    w.column,
+                    p.label,
+                    fmt_share(p.overall)
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minus_sorted_removes_one_of_each() {
+        assert_eq!(minus_sorted(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0]), vec![1.0, 2.0]);
+    }
+
+    #[test]
+    fn names_are_found_as_whole_words_only() {
+        let names: BTreeSet<String> = ["ann".to_string(), "bill".to_string()].into();
+        assert!(mentions_name("Ann wants cheaper delivery", &names));
+        assert!(mentions_name("the food bill", &names));
+        assert!(!mentions_name("annual plan", &names));
+    }
+}

@@ -1,0 +1,221 @@
+//! Whole-population statistics of each used column, read once and shared by `edges` (why is
+//! this person unusual?) and `describe` (how does this segment differ?).
+//!
+//! Numbers keep their values with sorted copies for medians and quartiles; dates become
+//! "days since" the column's latest date; yes/no, categories and ordered scales become label
+//! codes with counts; multi-selects become sets of choice codes.
+
+use super::schema::{self, Kind, Role, Schema};
+use super::table::Table;
+use std::collections::BTreeMap;
+
+/// A used column's values in the form statistics need.
+#[derive(Debug, Clone)]
+pub enum Values {
+    /// One number per person (NaN = missing).
+    Numeric {
+        /// Values by row.
+        values: Vec<f64>,
+        /// Finite values, sorted.
+        sorted: Vec<f64>,
+        /// Heavy-tailed: compare ratios, not differences.
+        heavy: bool,
+        /// Values are days since the latest date.
+        recency: bool,
+        /// Money.
+        money: bool,
+    },
+    /// One label per person.
+    Labels {
+        /// Label code by row.
+        codes: Vec<Option<u32>>,
+        /// Label texts.
+        labels: Vec<String>,
+        /// People per label.
+        counts: Vec<usize>,
+    },
+    /// Several labels per person.
+    Multi {
+        /// Label codes by row.
+        codes: Vec<Vec<u32>>,
+        /// Label texts.
+        labels: Vec<String>,
+        /// People per label.
+        counts: Vec<usize>,
+    },
+    /// Free text (its statistics live in `features::TextColumn`).
+    Text,
+}
+
+/// One used column.
+#[derive(Debug, Clone)]
+pub struct ColumnProfile {
+    /// Table column index.
+    pub column: usize,
+    /// Column name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// Its values.
+    pub values: Values,
+}
+
+impl ColumnProfile {
+    /// The median of a numeric column.
+    pub fn median(&self) -> Option<f64> {
+        match &self.values {
+            Values::Numeric { sorted, .. } if !sorted.is_empty() => Some(super::features::quantile(sorted, 0.5)),
+            _ => None,
+        }
+    }
+}
+
+/// Profiles every column that is not ignored.
+pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
+    let mut out = Vec::new();
+    for (idx, cs) in schema.columns.iter().enumerate() {
+        if cs.role == Role::Ignore {
+            continue;
+        }
+        let Some(col) = table.column(idx) else { continue };
+        let values = match &cs.kind {
+            Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent | Kind::Rating { .. } => {
+                numeric(schema::numbers(col, cs), false, cs.kind == Kind::Currency)
+            }
+            Kind::Date | Kind::DateTime => {
+                let days = schema::numbers(col, cs);
+                let latest = days.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+                numeric(days.into_iter().map(|d| latest - d).collect(), true, false)
+            }
+            Kind::Boolean => {
+                let v = schema::numbers(col, cs);
+                labelled(v.iter().map(|x| if x.is_nan() { None } else if *x > 0.5 { Some("yes") } else { Some("no") }).collect())
+            }
+            Kind::Categorical | Kind::OrderedText | Kind::Code => {
+                let labels = schema::labels(col);
+                labelled(labels)
+            }
+            Kind::MultiSelect => {
+                let sep = cs.separator.unwrap_or(';');
+                let mut index: BTreeMap<String, u32> = BTreeMap::new();
+                let rows: Vec<Vec<String>> = (0..col.len()).map(|r| schema::choices(col.get(r), sep)).collect();
+                for choices in &rows {
+                    for c in choices {
+                        let next = index.len() as u32;
+                        index.entry(c.to_lowercase()).or_insert(next);
+                    }
+                }
+                let mut labels = vec![String::new(); index.len()];
+                for (l, &i) in &index {
+                    labels[i as usize] = l.clone();
+                }
+                let mut counts = vec![0usize; labels.len()];
+                let codes: Vec<Vec<u32>> = rows
+                    .iter()
+                    .map(|choices| {
+                        let mut c: Vec<u32> = choices.iter().filter_map(|x| index.get(&x.to_lowercase()).copied()).collect();
+                        c.sort_unstable();
+                        c.dedup();
+                        for &k in &c {
+                            counts[k as usize] += 1;
+                        }
+                        c
+                    })
+                    .collect();
+                Values::Multi { codes, labels, counts }
+            }
+            Kind::FreeText => Values::Text,
+            _ => continue,
+        };
+        out.push(ColumnProfile { column: idx, name: cs.name.clone(), role: cs.role, values });
+    }
+    out
+}
+
+fn numeric(values: Vec<f64>, recency: bool, money: bool) -> Values {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let heavy = sorted.first().is_some_and(|&m| m >= 0.0) && {
+        let (q3, p99) = (super::features::quantile(&sorted, 0.75), super::features::quantile(&sorted, 0.99));
+        p99 > 3.0 * q3.max(1e-9)
+    };
+    Values::Numeric { values, sorted, heavy, recency, money }
+}
+
+fn labelled(per_row: Vec<Option<&str>>) -> Values {
+    let mut index: BTreeMap<&str, u32> = BTreeMap::new();
+    for l in per_row.iter().flatten() {
+        let next = index.len() as u32;
+        index.entry(l).or_insert(next);
+    }
+    let mut labels = vec![String::new(); index.len()];
+    for (l, &i) in &index {
+        labels[i as usize] = (*l).to_string();
+    }
+    let mut counts = vec![0usize; labels.len()];
+    let codes: Vec<Option<u32>> = per_row
+        .iter()
+        .map(|l| {
+            let c = l.and_then(|l| index.get(l).copied());
+            if let Some(c) = c {
+                counts[c as usize] += 1;
+            }
+            c
+        })
+        .collect();
+    Values::Labels { codes, labels, counts }
+}
+
+/// A number for people: whole numbers plainly, others with up to two decimals, grouped by
+/// thousands (`12,345.5`).
+pub fn fmt_number(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let rounded = if v.abs() >= 100.0 { libm::round(v) } else if v.abs() >= 10.0 { libm::round(v * 10.0) / 10.0 } else { libm::round(v * 100.0) / 100.0 };
+    let negative = rounded < 0.0;
+    let abs = rounded.abs();
+    let whole = libm::floor(abs) as u64;
+    let frac = abs - whole as f64;
+    let mut digits = whole.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    grouped = format!("{digits}{grouped}");
+    if frac > 1e-9 {
+        let f = format!("{frac:.2}");
+        let f = f.trim_start_matches('0').trim_end_matches('0').trim_end_matches('.');
+        grouped.push_str(f);
+    }
+    if negative { format!("−{grouped}") } else { grouped }
+}
+
+/// A share as a percentage with at most one decimal (`12.5 %`, `3 %`).
+pub fn fmt_share(share: f64) -> String {
+    let p = libm::round(share * 1000.0) / 10.0;
+    if (p - libm::round(p)).abs() < 1e-9 { format!("{} %", libm::round(p) as i64) } else { format!("{p:.1} %") }
+}
+
+/// A ratio like `4.1×` (one decimal under 10, none above).
+pub fn fmt_ratio(r: f64) -> String {
+    if r >= 10.0 { format!("{}×", libm::round(r) as i64) } else { format!("{:.1}×", libm::round(r * 10.0) / 10.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_shares_and_ratios_read_naturally() {
+        assert_eq!(fmt_number(12345.5), "12,346");
+        assert_eq!(fmt_number(42.0), "42");
+        assert_eq!(fmt_number(3.456), "3.46");
+        assert_eq!(fmt_number(-0.5), "−0.5");
+        assert_eq!(fmt_share(0.125), "12.5 %");
+        assert_eq!(fmt_share(0.03), "3 %");
+        assert_eq!(fmt_ratio(4.123), "4.1×");
+        assert_eq!(fmt_ratio(12.6), "13×");
+    }
+}

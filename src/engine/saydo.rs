@@ -1,0 +1,108 @@
+//! Say and do: segment once by what people say and once by what they do, and cross the two.
+//!
+//! Each side is clustered on its own block of features (same method and defaults as the
+//! main segments, without resampling). The cross-table counts people in every (say group,
+//! do group) cell and keeps their rows, so the screen can show the people behind any cell.
+//! Notes point out where people who say the same thing do different things, and where
+//! people who do the same thing say different things.
+
+use super::cluster::{self, ClusterParams, Method};
+use super::describe::{column_differences, text_phrases};
+use super::features::{Block, Features};
+use super::profile::{ColumnProfile, fmt_share};
+use super::table::Table;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A group on one side of the table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SideGroup {
+    /// Its name: top phrase (say) or top behaviour difference (do).
+    pub name: String,
+    /// Members.
+    pub size: usize,
+}
+
+/// The cross-table of say groups by do groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SayDo {
+    /// Say groups; the last is "no clear group" when anyone is unassigned.
+    pub say: Vec<SideGroup>,
+    /// Do groups, likewise.
+    pub r#do: Vec<SideGroup>,
+    /// `cells[say][do]` = rows of the people in that cell.
+    pub cells: Vec<Vec<Vec<u32>>>,
+    /// Plain-language findings.
+    pub notes: Vec<String>,
+}
+
+/// Builds the say/do table, or `None` when one side has no features.
+pub fn say_do(
+    features: &Features,
+    table: &Table,
+    profiles: &[ColumnProfile],
+    names: &BTreeSet<String>,
+    seed: u64,
+) -> Option<SayDo> {
+    let params = ClusterParams { method: Method::Density, resamples: 0, seed, ..Default::default() }.check().ok()?;
+    let side = |block: Block| -> Option<(Vec<Option<usize>>, usize)> {
+        let space = features.space(&[block], 12);
+        if space.cols == 0 {
+            return None;
+        }
+        let c = cluster::segment(&space, &params, &mut |_| {});
+        Some((c.labels, c.n_segments))
+    };
+    let (say_labels, n_say) = side(Block::Say)?;
+    let (do_labels, n_do) = side(Block::Do)?;
+    let say_phrases = text_phrases(features, table, &say_labels, n_say, names);
+    let say_diffs = column_differences(profiles, &say_labels, n_say);
+    let do_diffs = column_differences(profiles, &do_labels, n_do);
+    let name_say = |s: usize| {
+        say_phrases
+            .get(s)
+            .and_then(|p| p.first())
+            .map(|p| format!("say “{}”", p.text))
+            .or_else(|| say_diffs.get(s).and_then(|d| d.iter().find(|d| d.role == super::schema::Role::StatedJobs)).map(|d| d.short.clone()))
+            .unwrap_or_else(|| format!("say group {}", s + 1))
+    };
+    let name_do = |s: usize| {
+        do_diffs
+            .get(s)
+            .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::Behaviour))
+            .map(|d| d.short.clone())
+            .unwrap_or_else(|| format!("do group {}", s + 1))
+    };
+    let rows = n_say + 1;
+    let cols = n_do + 1;
+    let mut cells = vec![vec![Vec::new(); cols]; rows];
+    for (i, (s, d)) in say_labels.iter().zip(&do_labels).enumerate() {
+        let r = s.unwrap_or(n_say);
+        let c = d.unwrap_or(n_do);
+        cells[r][c].push(i as u32);
+    }
+    let mut say: Vec<SideGroup> = (0..n_say).map(|s| SideGroup { name: name_say(s), size: cells[s].iter().map(Vec::len).sum() }).collect();
+    say.push(SideGroup { name: "no clear group".into(), size: cells[n_say].iter().map(Vec::len).sum() });
+    let mut r#do: Vec<SideGroup> =
+        (0..n_do).map(|d| SideGroup { name: name_do(d), size: cells.iter().map(|row| row[d].len()).sum() }).collect();
+    r#do.push(SideGroup { name: "no clear group".into(), size: cells.iter().map(|row| row[n_do].len()).sum() });
+
+    let mut notes = Vec::new();
+    for s in 0..n_say {
+        let total = say[s].size.max(1);
+        let big: Vec<(usize, usize)> = (0..n_do).map(|d| (d, cells[s][d].len())).filter(|&(_, c)| c >= 10 && c * 5 >= total).collect();
+        if big.len() >= 2 {
+            let parts: Vec<String> = big.iter().map(|&(d, c)| format!("{} ({})", r#do[d].name, fmt_share(c as f64 / total as f64))).collect();
+            notes.push(format!("People who {} do different things: {}.", say[s].name, parts.join(", ")));
+        }
+    }
+    for d in 0..n_do {
+        let total = r#do[d].size.max(1);
+        let big: Vec<(usize, usize)> = (0..n_say).map(|s| (s, cells[s][d].len())).filter(|&(_, c)| c >= 10 && c * 5 >= total).collect();
+        if big.len() >= 2 {
+            let parts: Vec<String> = big.iter().map(|&(s, c)| format!("{} ({})", say[s].name, fmt_share(c as f64 / total as f64))).collect();
+            notes.push(format!("People with {} say different things: {}.", r#do[d].name, parts.join(", ")));
+        }
+    }
+    Some(SayDo { say, r#do, cells, notes })
+}
