@@ -32,6 +32,7 @@ USAGE:
       --min-segment N       smallest segment size (default: adapts to the number of rows)
       --seed N              random seed (default 42)
       --min-samples N       neighbours that define density (default: adapts)
+      --separation X        how clearly a segment must stand apart, 0–1 (default 0.5; 1 = plain HDBSCAN)
       --dims N              dimensions kept for clustering (default 16)
       --text-dims N         dimensions per free-text column (default 16)
       --delimiter C         force the delimiter (, ; tab |)
@@ -148,6 +149,9 @@ fn settings_from(o: &Options) -> Result<Settings, String> {
     }
     settings.cluster.min_cluster_size = o.number("min-segment")?;
     settings.cluster.min_samples = o.number("min-samples")?;
+    if let Some(sep) = o.number("separation")? {
+        settings.cluster.max_separation = sep;
+    }
     if let Some(d) = o.number("dims")? {
         settings.features.max_dims = d;
     }

@@ -104,6 +104,8 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut unjoined = Vec::new();
     let mut table: Option<Table> = None;
     let mut hints: Vec<ColumnHint> = Vec::new();
+    let mut single_schema: Option<Schema> = None;
+    let n_files = parsed.len();
     for (idx, p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
@@ -121,8 +123,9 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             .map(|_| ColumnHint { file: p.file.clone(), decimal: p.dialect.decimal, first_row })
             .collect();
         // Numbers that cannot be read are reported against the file's own rows.
-        let (_, file_diags) = schema::infer(&p.table, &file_hints, &SchemaParams::default());
+        let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
+        single_schema = Some(file_schema);
         match table.take() {
             None => {
                 table = Some(p.table);
@@ -156,7 +159,11 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         }
     }
     let table = table.unwrap_or_default();
-    let (schema, _) = schema::infer(&table, &hints, &settings.schema);
+    // One file: its own schema is the table's. Several: the joined columns are typed again.
+    let schema = match single_schema {
+        Some(schema) if n_files == 1 => schema,
+        _ => schema::infer(&table, &hints, &settings.schema).0,
+    };
     Dataset { files, table, hints, joins, unjoined, diagnostics, schema }
 }
 
@@ -314,7 +321,6 @@ fn single_person(n: usize) -> Clustering {
     Clustering {
         labels: vec![None; n],
         membership: vec![Membership::Outlier; n],
-        glosh: vec![0.0; n],
         core_distance: vec![0.0; n],
         neighbours: vec![Vec::new(); n],
         n_segments: 0,

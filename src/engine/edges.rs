@@ -1,12 +1,17 @@
 //! Edge scores and reasons: how far each person is from everyone, and why, in plain words.
 //!
-//! The score (0–1, higher = further from everyone) blends three signals, each in 0–1:
-//! * **local density** — the percentile of the person's core distance (distance to their
-//!   `min_samples`-th neighbour): sparse surroundings mean an unusual person;
-//! * **GLOSH** — how early, in the density hierarchy, they separate from their cluster
-//!   (Campello et al. 2015), where the density method provides it;
-//! * **atypicality** — the percentile of how unusual their own values are, column by column
-//!   (robust z-scores for numbers, rarity for labels and words).
+//! The score (0–1, higher = further from everyone) is the mean of two percentiles:
+//! * **local sparsity** — the distance to their 15th nearest neighbour, the k-nearest-neighbour
+//!   outlier score of Ramaswamy, Rastogi & Shim (2000): sparse surroundings mean an unusual person;
+//! * **atypicality** — how unusual their own values are, column by column (robust z-scores for
+//!   numbers, rarity for labels and words).
+//!
+//! Both are computed the same way for every person, whether or not they were in the sample that
+//! formed the segments; GLOSH, which exists only for that sample, informs membership instead.
+//!
+//! # References
+//! Ramaswamy, S., Rastogi, R. & Shim, K. (2000). Efficient algorithms for mining outliers from
+//! large data sets. SIGMOD.
 //!
 //! The reason names the segment (by id and name, never a person) and the two or three facts
 //! that set the person apart most: "Orders (12 months) 9× the median (45 vs 5); answer
@@ -169,13 +174,8 @@ pub fn score_and_explain(inp: &Inputs<'_>) -> (Vec<f64>, Vec<String>) {
     let atypical: Vec<f64> = all_facts.iter().map(|f| f.iter().take(3).map(|x| x.surprise).sum()).collect();
     let density = percentile_ranks(&c.core_distance);
     let atyp = percentile_ranks(&atypical);
-    let has_glosh = c.glosh.iter().any(|&g| g > 0.0);
     let scores: Vec<f64> = (0..n)
-        .map(|i| {
-            let (d, a, g) = (density[i], atyp[i], c.glosh.get(i).copied().unwrap_or(0.0));
-            let s = if has_glosh { 0.4 * d + 0.3 * a + 0.3 * g } else { 0.55 * d + 0.45 * a };
-            libm::round(s.clamp(0.0, 1.0) * 1000.0) / 1000.0
-        })
+        .map(|i| libm::round((0.5 * density[i] + 0.5 * atyp[i]).clamp(0.0, 1.0) * 1000.0) / 1000.0)
         .collect();
     let reasons = (0..n)
         .map(|i| {

@@ -14,12 +14,13 @@
 //! one slider, `balance` (0 = only what they do, 1 = only what they say), sets the weights.
 //!
 //! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
-//! dimensions for clustering (a k-d tree works well only in a few dozen dimensions).
+//! (24) dimensions for clustering, which keeps the directions small groups differ in while
+//! dropping the independent noise of dozens of one-hot and text dimensions.
 
 use super::linalg::{self, Dense};
 use super::schema::{self, Kind, Role, Schema};
-use super::table::Table;
-use super::text::{Csr, Tokenizer, Vocabulary};
+use super::table::{Column, Table};
+use super::text::{self, Csr, Tokenizer, Vocabulary, VocabularyParams};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -38,7 +39,7 @@ pub struct FeatureParams {
 
 impl Default for FeatureParams {
     fn default() -> Self {
-        FeatureParams { balance: 0.5, text_dims: 16, max_dims: 16, seed: 42 }
+        FeatureParams { balance: 0.5, text_dims: 16, max_dims: 24, seed: 42 }
     }
 }
 
@@ -179,29 +180,38 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
         let features: Vec<Vec<f64>> = match &cs.kind {
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => numeric_features(&schema::numbers(col, cs), false),
             Kind::Date | Kind::DateTime => numeric_features(&schema::numbers(col, cs), true),
-            Kind::Boolean => {
-                let v = schema::numbers(col, cs);
-                one_hot(n, |r| match v.get(r) {
-                    Some(x) if *x > 0.5 => vec!["yes".to_string()],
-                    Some(x) if x.is_finite() => vec!["no".to_string()],
-                    _ => Vec::new(),
-                })
-            }
+            Kind::Boolean => one_hot(col, |text| {
+                let t = text.trim().to_lowercase();
+                if cs.truthy.contains(&t) {
+                    vec!["yes".to_string()]
+                } else if !schema::is_missing(text) || cs.blank_is_false {
+                    vec!["no".to_string()]
+                } else {
+                    Vec::new()
+                }
+            }),
             Kind::Rating { .. } | Kind::OrderedText => with_missing_indicator(schema::zero_to_ten(col, cs)),
             Kind::Categorical | Kind::Code | Kind::Identifier => {
-                let labels = schema::labels(col);
-                one_hot(n, |r| labels.get(r).copied().flatten().map(|l| vec![l.to_string()]).unwrap_or_default())
+                one_hot(col, |text| if schema::is_missing(text) { Vec::new() } else { vec![text.trim().to_string()] })
             }
             Kind::MultiSelect => {
                 let sep = cs.separator.unwrap_or(';');
-                one_hot(n, |r| schema::choices(col.get(r), sep).into_iter().map(|c| c.to_lowercase()).collect())
+                one_hot(col, |text| schema::choices(text, sep).into_iter().map(|c| c.to_lowercase()).collect())
             }
             Kind::FreeText => {
+                // Each distinct answer is read once, weighted by how many people gave it.
+                let counts = col.counts();
+                let answers: Vec<(&str, usize)> = col
+                    .values()
+                    .iter()
+                    .zip(&counts)
+                    .map(|(t, &c)| (if schema::is_missing(t) { "" } else { t.as_ref() }, c))
+                    .collect();
+                let limits = VocabularyParams { min_df: 2.max(n / 2000), max_df_share: 0.5, max_terms: 5000 };
+                let (vocabulary, vectors) = Vocabulary::fit(&tokenizer, &answers, limits);
+                let tfidf = text::rows_from(&vectors, col.codes(), vocabulary.len());
                 let answers: Vec<&str> = (0..n).map(|r| col.get(r)).map(|t| if schema::is_missing(t) { "" } else { t }).collect();
-                let min_df = 2.max(answers.len() / 2000);
-                let vocabulary = Vocabulary::fit(&tokenizer, &answers, min_df, 0.5, 5000);
-                let tfidf = vocabulary.tfidf(&tokenizer, &answers);
-                let (coords, _) = linalg::randomized_svd(&tfidf, params.text_dims, 2, params.seed ^ idx as u64);
+                let (coords, _) = linalg::randomized_svd(&tfidf, params.text_dims, 1, params.seed ^ idx as u64);
                 let mut f: Vec<Vec<f64>> = (0..coords.cols).map(|c| (0..n).map(|i| coords.get(i, c)).collect()).collect();
                 let answered: Vec<f64> = answers.iter().map(|a| if a.is_empty() { 0.0 } else { 1.0 }).collect();
                 if answered.iter().any(|&a| a == 0.0) {
@@ -337,24 +347,31 @@ fn with_missing_indicator(values: Vec<f64>) -> Vec<Vec<f64>> {
 }
 
 /// One-hot features over the most frequent labels (at least 2 people and 0.5 % of rows each);
-/// rarer labels share one "other" feature.
-fn one_hot(n: usize, labels_of: impl Fn(usize) -> Vec<String>) -> Vec<Vec<f64>> {
-    let rows: Vec<Vec<String>> = (0..n).map(&labels_of).collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for labels in &rows {
+/// rarer labels share one "other" feature. `labels_of` reads one distinct cell text; each is
+/// read once, and rows follow their cell's code.
+fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64>> {
+    let n = col.len();
+    let counts = col.counts();
+    let per_value: Vec<Vec<String>> = col.values().iter().map(|v| labels_of(v)).collect();
+    let mut label_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (labels, &c) in per_value.iter().zip(&counts) {
         for l in labels {
-            *counts.entry(l.as_str()).or_insert(0) += 1;
+            *label_counts.entry(l.as_str()).or_insert(0) += c;
         }
     }
     let min_count = 2.max(n / 200);
-    let mut frequent: Vec<(&str, usize)> = counts.iter().filter(|(_, c)| **c >= min_count).map(|(l, c)| (*l, *c)).collect();
+    let mut frequent: Vec<(&str, usize)> = label_counts.iter().filter(|(_, c)| **c >= min_count).map(|(l, c)| (*l, *c)).collect();
     frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     frequent.truncate(MAX_LEVELS);
     let index: BTreeMap<&str, usize> = frequent.iter().enumerate().map(|(i, (l, _))| (*l, i)).collect();
+    // Feature indices of each distinct value.
+    let value_features: Vec<Vec<usize>> = per_value
+        .iter()
+        .map(|labels| labels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(index.len())).collect())
+        .collect();
     let mut out = vec![vec![0.0; n]; index.len() + 1];
-    for (r, labels) in rows.iter().enumerate() {
-        for l in labels {
-            let k = index.get(l.as_str()).copied().unwrap_or(index.len());
+    for (r, &code) in col.codes().iter().enumerate() {
+        for &k in value_features.get(code as usize).map_or(&[][..], Vec::as_slice) {
             if let Some(v) = out.get_mut(k).and_then(|f| f.get_mut(r)) {
                 *v = 1.0;
             }

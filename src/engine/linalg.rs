@@ -141,11 +141,13 @@ pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
     (values, vectors)
 }
 
-/// Orthonormalises the columns of `y` (stored as a list of columns) by modified Gram–Schmidt,
+/// Orthonormalises the columns of the row-major `y` (n × l) by modified Gram–Schmidt,
 /// dropping columns that are (numerically) dependent on earlier ones.
-fn orthonormalise(columns: &mut Vec<Vec<f64>>) {
-    let mut kept: Vec<Vec<f64>> = Vec::with_capacity(columns.len());
-    for mut col in columns.drain(..) {
+fn orthonormalise(y: &Dense) -> Dense {
+    let (n, l) = (y.rows, y.cols);
+    let mut cols: Vec<Vec<f64>> = (0..l).map(|c| (0..n).map(|i| y.get(i, c)).collect()).collect();
+    let mut kept: Vec<Vec<f64>> = Vec::with_capacity(l);
+    for mut col in cols.drain(..) {
         for q in &kept {
             let dot: f64 = col.iter().zip(q).map(|(a, b)| a * b).sum();
             col.iter_mut().zip(q).for_each(|(a, b)| *a -= dot * b);
@@ -156,34 +158,39 @@ fn orthonormalise(columns: &mut Vec<Vec<f64>>) {
             kept.push(col);
         }
     }
-    *columns = kept;
+    let mut out = Dense::zeros(n, kept.len());
+    for (c, col) in kept.iter().enumerate() {
+        for (i, v) in col.iter().enumerate() {
+            out.set(i, c, *v);
+        }
+    }
+    out
 }
 
-/// `A · x` for each column x of `xs` (A is n × m sparse, x has m entries).
-fn sparse_times(a: &Csr, xs: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    let n = a.n_rows();
-    let mut out = vec![vec![0.0; n]; xs.len()];
-    for i in 0..n {
+/// `A · X` for sparse A (n × m) and row-major X (m × l).
+fn sparse_times(a: &Csr, x: &Dense) -> Dense {
+    let l = x.cols;
+    let mut out = Dense::zeros(a.n_rows(), l);
+    for i in 0..a.n_rows() {
+        let row = out.row_mut(i);
         for (j, v) in a.row(i) {
-            for (o, x) in out.iter_mut().zip(xs) {
-                if let (Some(oi), Some(xj)) = (o.get_mut(i), x.get(j)) {
-                    *oi += v * xj;
-                }
+            for (o, xj) in row.iter_mut().zip(x.row(j)) {
+                *o += v * xj;
             }
         }
     }
     out
 }
 
-/// `Aᵀ · y` for each column y of `ys` (y has n entries).
-fn sparse_transpose_times(a: &Csr, ys: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    let mut out = vec![vec![0.0; a.n_cols]; ys.len()];
+/// `Aᵀ · Y` for sparse A (n × m) and row-major Y (n × l).
+fn sparse_transpose_times(a: &Csr, y: &Dense) -> Dense {
+    let l = y.cols;
+    let mut out = Dense::zeros(a.n_cols, l);
     for i in 0..a.n_rows() {
+        let yi = y.row(i);
         for (j, v) in a.row(i) {
-            for (o, y) in out.iter_mut().zip(ys) {
-                if let (Some(oj), Some(yi)) = (o.get_mut(j), y.get(i)) {
-                    *oj += v * yi;
-                }
+            for (o, yv) in out.row_mut(j).iter_mut().zip(yi) {
+                *o += v * yv;
             }
         }
     }
@@ -199,40 +206,46 @@ pub fn randomized_svd(a: &Csr, k: usize, power: usize, seed: u64) -> (Dense, Vec
     if k == 0 {
         return (Dense::zeros(n, 0), Vec::new());
     }
-    let l = (k + 10).min(a.n_cols).min(n);
+    let l = (k + 8).min(a.n_cols).min(n);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let omega: Vec<Vec<f64>> = (0..l).map(|_| (0..a.n_cols).map(|_| gaussian(&mut rng)).collect()).collect();
-    let mut y = sparse_times(a, &omega);
-    orthonormalise(&mut y);
+    let mut omega = Dense::zeros(a.n_cols, l);
+    omega.data.iter_mut().for_each(|v| *v = gaussian(&mut rng));
+    let mut q = orthonormalise(&sparse_times(a, &omega));
     for _ in 0..power {
-        let mut z = sparse_transpose_times(a, &y);
-        orthonormalise(&mut z);
-        y = sparse_times(a, &z);
-        orthonormalise(&mut y);
+        let z = orthonormalise(&sparse_transpose_times(a, &q));
+        q = orthonormalise(&sparse_times(a, &z));
     }
-    let q = y;
-    let l = q.len();
-    // B = Qᵀ A (l × m); B Bᵀ = W Σ² Wᵀ; A's row coordinates are Q W Σ.
-    let b = sparse_transpose_times(a, &q); // columns of Bᵀ: b[r] is row r of B
+    let l = q.cols;
+    // B = Qᵀ A (l × m), held as Bᵀ (m × l); B Bᵀ = W Σ² Wᵀ; A's row coordinates are Q W Σ.
+    let bt = sparse_transpose_times(a, &q);
     let mut bbt = Dense::zeros(l, l);
+    for j in 0..bt.rows {
+        let row = bt.row(j);
+        for r in 0..l {
+            let rv = row[r];
+            if rv == 0.0 {
+                continue;
+            }
+            for s in r..l {
+                let v = bbt.get(r, s) + rv * row[s];
+                bbt.set(r, s, v);
+            }
+        }
+    }
     for r in 0..l {
-        for s in r..l {
-            let dot: f64 = b[r].iter().zip(&b[s]).map(|(x, y)| x * y).sum();
-            bbt.set(r, s, dot);
-            bbt.set(s, r, dot);
+        for s in 0..r {
+            let v = bbt.get(s, r);
+            bbt.set(r, s, v);
         }
     }
     let (values, w) = symmetric_eigen(&bbt);
     let k = k.min(l);
     let sigma: Vec<f64> = values.iter().take(k).map(|&v| libm::sqrt(v.max(0.0))).collect();
     let mut coords = Dense::zeros(n, k);
-    for (c, s) in sigma.iter().enumerate() {
-        let wc = w.row(c);
-        for i in 0..n {
-            let mut v = 0.0;
-            for (r, qr) in q.iter().enumerate() {
-                v += qr.get(i).copied().unwrap_or(0.0) * wc.get(r).copied().unwrap_or(0.0);
-            }
+    for i in 0..n {
+        let qi = q.row(i);
+        for (c, s) in sigma.iter().enumerate() {
+            let v: f64 = qi.iter().zip(w.row(c)).map(|(a, b)| a * b).sum();
             coords.set(i, c, v * s);
         }
     }

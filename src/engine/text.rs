@@ -58,14 +58,25 @@ pub struct Word {
 impl Tokenizer {
     /// The content words of `text`, in order.
     pub fn words(&self, text: &str) -> Vec<Word> {
+        self.words_cached(text, &mut HashMap::new())
+    }
+
+    fn words_cached(&self, text: &str, stems: &mut HashMap<String, String>) -> Vec<Word> {
         let mut out = Vec::new();
         for raw in text.unicode_words() {
+            // "don't" → "dont", "shop's" → "shops": apostrophes never split a word.
             let lower = raw.to_lowercase().replace(['’', '\''], "");
-            let lower = lower.strip_suffix("s'").map_or(lower.clone(), |s| format!("{s}s"));
             if lower.chars().all(|c| c.is_numeric()) || STOP_WORDS.contains(&lower.as_str()) {
                 continue;
             }
-            let stem = self.stemmer.stem(&lower).into_owned();
+            let stem = match stems.get(&lower) {
+                Some(stem) => stem.clone(),
+                None => {
+                    let stem = self.stemmer.stem(&lower).into_owned();
+                    stems.insert(lower.clone(), stem.clone());
+                    stem
+                }
+            };
             if stem.is_empty() {
                 continue;
             }
@@ -76,7 +87,12 @@ impl Tokenizer {
 
     /// Terms of `text`: stems and adjacent-stem phrases, with surface forms.
     pub fn terms(&self, text: &str) -> Vec<(String, String)> {
-        let words = self.words(text);
+        self.terms_cached(text, &mut HashMap::new())
+    }
+
+    /// [`Tokenizer::terms`] with a cache of stems, which are the costly part.
+    pub fn terms_cached(&self, text: &str, stems: &mut HashMap<String, String>) -> Vec<(String, String)> {
+        let words = self.words_cached(text, stems);
         let mut terms: Vec<(String, String)> = words.iter().map(|w| (w.stem.clone(), w.surface.clone())).collect();
         for pair in words.windows(2) {
             if let [a, b] = pair
@@ -131,45 +147,102 @@ pub struct Vocabulary {
     pub n_docs: usize,
 }
 
+/// Limits for [`Vocabulary::fit`].
+#[derive(Debug, Clone, Copy)]
+pub struct VocabularyParams {
+    /// Keep terms used by at least this many answers.
+    pub min_df: usize,
+    /// Drop terms used by more than this share of answers.
+    pub max_df_share: f64,
+    /// Keep at most this many terms (the most used).
+    pub max_terms: usize,
+}
+
 impl Vocabulary {
-    /// Chooses the terms of `answers` (one per person; empty = no answer): used by at least
-    /// `min_df` answers, by at most `max_df_share` of them, at most `max_terms` of the most used.
-    pub fn fit(tokenizer: &Tokenizer, answers: &[&str], min_df: usize, max_df_share: f64, max_terms: usize) -> Self {
-        let mut df: HashMap<String, usize> = HashMap::new();
-        let mut surfaces: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
-        let mut n_docs = 0;
-        for answer in answers {
-            if answer.trim().is_empty() {
+    /// Chooses the terms of `answers` — distinct texts with how many people gave each, so that
+    /// a text given by a thousand people is read once — and returns the vocabulary with each
+    /// distinct answer's TF-IDF vector (sublinear tf, smoothed idf, L2-normalised; empty
+    /// answers give empty vectors).
+    pub fn fit(tokenizer: &Tokenizer, answers: &[(&str, usize)], params: VocabularyParams) -> (Vocabulary, Vec<Vec<(u32, f64)>>) {
+        let mut stems: HashMap<String, String> = HashMap::new();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut surfaces: Vec<BTreeMap<String, usize>> = Vec::new();
+        let mut df: Vec<usize> = Vec::new();
+        let mut n_docs = 0usize;
+        // Term counts of each distinct answer, in provisional ids.
+        let mut provisional: Vec<Vec<(u32, u32)>> = Vec::with_capacity(answers.len());
+        for &(answer, people) in answers {
+            if answer.trim().is_empty() || people == 0 {
+                provisional.push(Vec::new());
                 continue;
             }
-            n_docs += 1;
-            let mut terms = tokenizer.terms(answer);
-            for (term, surface) in &terms {
-                *surfaces.entry(term.clone()).or_default().entry(surface.clone()).or_insert(0) += 1;
+            n_docs += people;
+            let terms = tokenizer.terms_cached(answer, &mut stems);
+            let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
+            for (term, surface) in terms {
+                let id = match ids.get(&term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = names.len() as u32;
+                        ids.insert(term.clone(), id);
+                        names.push(term);
+                        surfaces.push(BTreeMap::new());
+                        df.push(0);
+                        id
+                    }
+                };
+                *counts.entry(id).or_insert(0) += 1;
+                if let Some(s) = surfaces.get_mut(id as usize) {
+                    *s.entry(surface).or_insert(0) += people;
+                }
             }
-            terms.sort();
-            terms.dedup_by(|a, b| a.0 == b.0);
-            for (term, _) in terms {
-                *df.entry(term).or_insert(0) += 1;
+            for &id in counts.keys() {
+                if let Some(d) = df.get_mut(id as usize) {
+                    *d += people;
+                }
             }
+            provisional.push(counts.into_iter().collect());
         }
-        let max_df = ((n_docs as f64 * max_df_share).ceil() as usize).max(min_df);
-        let mut kept: Vec<(String, usize)> = df.into_iter().filter(|(_, d)| *d >= min_df && *d <= max_df).collect();
+        let max_df = ((n_docs as f64 * params.max_df_share).ceil() as usize).max(params.min_df);
+        let mut kept: Vec<u32> =
+            (0..names.len() as u32).filter(|&id| (params.min_df..=max_df).contains(&df[id as usize])).collect();
         // Most used first, ties by term, so the cut is deterministic; then alphabetical columns.
-        kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        kept.truncate(max_terms);
-        kept.sort_by(|a, b| a.0.cmp(&b.0));
+        kept.sort_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then_with(|| names[a as usize].cmp(&names[b as usize])));
+        kept.truncate(params.max_terms);
+        kept.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        let mut final_id = vec![u32::MAX; names.len()];
         let mut vocab = Vocabulary { n_docs, ..Default::default() };
-        for (i, (term, d)) in kept.into_iter().enumerate() {
-            let display = surfaces
-                .get(&term)
-                .and_then(|s| s.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(s, _)| s.clone()))
-                .unwrap_or_else(|| term.clone());
-            vocab.index.insert(term, i as u32);
+        for (i, &id) in kept.iter().enumerate() {
+            final_id[id as usize] = i as u32;
+            let display = surfaces[id as usize]
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map_or_else(|| names[id as usize].clone(), |(s, _)| s.clone());
+            vocab.index.insert(names[id as usize].clone(), i as u32);
             vocab.display.push(display);
-            vocab.doc_freq.push(d);
+            vocab.doc_freq.push(df[id as usize]);
         }
-        vocab
+        let idf: Vec<f64> = (0..vocab.len()).map(|t| vocab.idf(t)).collect();
+        let vectors = provisional
+            .into_iter()
+            .map(|counts| {
+                let mut v: Vec<(u32, f64)> = counts
+                    .into_iter()
+                    .filter_map(|(id, c)| {
+                        let t = *final_id.get(id as usize)?;
+                        (t != u32::MAX).then(|| (t, (1.0 + libm::log(f64::from(c))) * idf[t as usize]))
+                    })
+                    .collect();
+                v.sort_by_key(|x| x.0);
+                let norm = libm::sqrt(v.iter().map(|x| x.1 * x.1).sum::<f64>());
+                if norm > 0.0 {
+                    v.iter_mut().for_each(|x| x.1 /= norm);
+                }
+                v
+            })
+            .collect();
+        (vocab, vectors)
     }
 
     /// Number of terms.
@@ -187,38 +260,20 @@ impl Vocabulary {
         let d = self.doc_freq.get(t).copied().unwrap_or(0) as f64;
         libm::log((1.0 + self.n_docs as f64) / (1.0 + d)) + 1.0
     }
+}
 
-    /// Term counts of one answer, by term index (sorted by index).
-    pub fn counts(&self, tokenizer: &Tokenizer, answer: &str) -> Vec<(u32, u32)> {
-        let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
-        for (term, _) in tokenizer.terms(answer) {
-            if let Some(&t) = self.index.get(&term) {
-                *counts.entry(t).or_insert(0) += 1;
-            }
+/// Rows of a sparse matrix from per-distinct-answer vectors and each row's answer.
+pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> Csr {
+    let mut m = Csr { indptr: Vec::with_capacity(codes.len() + 1), n_cols, ..Default::default() };
+    m.indptr.push(0);
+    for &code in codes {
+        for &(t, v) in vectors.get(code as usize).map_or(&[][..], Vec::as_slice) {
+            m.indices.push(t);
+            m.data.push(v);
         }
-        counts.into_iter().collect()
+        m.indptr.push(m.data.len());
     }
-
-    /// TF-IDF vectors of `answers` (sublinear tf, smoothed idf, L2-normalised rows).
-    pub fn tfidf(&self, tokenizer: &Tokenizer, answers: &[&str]) -> Csr {
-        let mut m = Csr { indptr: vec![0], n_cols: self.len(), ..Default::default() };
-        for answer in answers {
-            let counts = self.counts(tokenizer, answer);
-            let start = m.data.len();
-            for (t, c) in counts {
-                m.indices.push(t);
-                m.data.push((1.0 + libm::log(f64::from(c))) * self.idf(t as usize));
-            }
-            let norm = libm::sqrt(m.data.get(start..).unwrap_or_default().iter().map(|v| v * v).sum::<f64>());
-            if norm > 0.0 {
-                for v in m.data.get_mut(start..).unwrap_or_default() {
-                    *v /= norm;
-                }
-            }
-            m.indptr.push(m.data.len());
-        }
-        m
-    }
+    m
 }
 
 #[cfg(test)]
@@ -244,15 +299,27 @@ mod tests {
     #[test]
     fn vocabulary_keeps_shared_terms_and_shows_surface_forms() {
         let t = Tokenizer::default();
-        let answers = ["send invoices fast", "invoices with VAT", "cheap groceries", "", "groceries cheaper"];
-        let vocab = Vocabulary::fit(&t, &answers, 2, 0.9, 100);
+        let answers = [("send invoices fast", 1), ("invoices with VAT", 1), ("cheap groceries", 1), ("", 1), ("groceries cheaper", 1)];
+        let params = VocabularyParams { min_df: 2, max_df_share: 0.9, max_terms: 100 };
+        let (vocab, vectors) = Vocabulary::fit(&t, &answers, params);
         assert_eq!(vocab.n_docs, 4);
         assert_eq!(vocab.display, vec!["groceries", "invoices"], "columns in stem order");
-        let m = vocab.tfidf(&t, &answers);
+        let m = rows_from(&vectors, &[0, 1, 2, 3, 4], vocab.len());
         assert_eq!(m.n_rows(), 5);
         let row: Vec<(usize, f64)> = m.row(1).collect(); // "invoices with VAT"
         assert_eq!(row.len(), 1);
         assert!((row[0].1 - 1.0).abs() < 1e-12, "a single term has unit weight after normalising");
         assert_eq!(m.row(3).count(), 0);
+    }
+
+    #[test]
+    fn a_repeated_answer_counts_once_per_person() {
+        let t = Tokenizer::default();
+        let params = VocabularyParams { min_df: 2, max_df_share: 1.0, max_terms: 100 };
+        let (vocab, _) = Vocabulary::fit(&t, &[("weekly shop", 3), ("big shop", 1)], params);
+        assert_eq!(vocab.n_docs, 4);
+        assert_eq!(vocab.display, vec!["shop", "weekly", "weekly shop"]);
+        let shop = vocab.index.get("shop").copied().expect("shop kept");
+        assert_eq!(vocab.doc_freq[shop as usize], 4);
     }
 }

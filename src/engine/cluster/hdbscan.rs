@@ -215,7 +215,7 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
         best.iter_mut().for_each(|b| *b = (f64::INFINITY, usize::MAX, usize::MAX));
         // Cheap first bounds for every component: cached nearest points still outside it,
         // and neighbours from the k-nearest lists that lie in another component.
-        let mut offer = |best: &mut Vec<(f64, usize, usize)>, w: f64, p: usize, q: usize| {
+        let offer = |best: &mut Vec<(f64, usize, usize)>, w: f64, p: usize, q: usize| {
             let c = comp[p] as usize;
             if w < best[c].0 {
                 best[c] = (w, p, q);

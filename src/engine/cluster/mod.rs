@@ -1,44 +1,74 @@
 //! Segments that keep the edges.
 //!
-//! The default method is density-based ([`hdbscan`]), chosen because it keeps small groups
-//! and says who belongs nowhere, where k-means forces everyone into one of k round groups and
-//! swallows the 1 % segments that are the point of Edgewise. Around it:
+//! The default method is density-based ([`hdbscan`]), because it keeps small groups and says
+//! who belongs nowhere, where k-means forces everyone into one of k round groups and swallows
+//! the 1 % segments that are the point of Edgewise. Density clustering needs help in the two
+//! dozen dimensions of mixed survey and CRM features, where every distance looks alike; the
+//! steps around it, in order:
 //!
-//! * **Defaults that adapt to size.** `min_cluster_size` starts at 0.5 % of people (at least
-//!   5), and is then moved to a *plateau*: the hierarchy is condensed for nine sizes from ¼×
-//!   to 4× the start, and the size kept is the one whose neighbours give the same number of
-//!   segments, so one step never collapses fifty segments into three.
-//! * **Noise triage, not noise deletion.** People the density step leaves unassigned are
-//!   examined again: one whose nearest neighbours mostly belong to one segment, and who is no
-//!   farther from them than that segment's own members are from each other, joins it as an
-//!   *edge member*; the rest are clustered again among themselves with a small minimum size,
-//!   and compact groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
-//! * **Stability.** The whole procedure is re-run on random 80 % subsamples; a segment's
-//!   stability is its mean best Jaccard overlap with the re-run's segments (Hennig 2007).
-//! * **Alternatives.** k-means and Gaussian mixtures from `linfa-clustering`, for users who
-//!   want them; their outliers are people unusually far from their group's centre.
+//! 1. **Neighbours.** An approximate 15-nearest-neighbour graph of everyone ([`neighbours`]):
+//!    it gives each person's local density (for edge scores), "people like this one", and the
+//!    paths along which segment labels spread.
+//! 2. **A sample forms the segments.** At most [`SAMPLE`] people, chosen at random with the
+//!    seed, so that every setting below means the same thing for 300 people or 300,000, and the
+//!    work stays bounded. Segments of 1 % of people have 60 members in the sample.
+//! 3. **Smoothing.** On the sample's own neighbour graph, six steps of diffusion pull each
+//!    person towards their neighbourhood: groups contract, noise within groups averages out,
+//!    and the valleys between groups stand out (Coifman & Lafon 2006).
+//! 4. **HDBSCAN** on the smoothed sample, with the smallest segment at 0.5 % of people, moved to
+//!    a *plateau* of the segment count (the hierarchy is condensed for nine sizes from ¼× to 4×
+//!    and the size whose neighbours agree is kept, away from parameter cliffs).
+//! 5. **Separated, not fragmented.** A cluster counts only if the valley that separates it is at
+//!    most half as dense as its own members typically are ([`hdbscan::separation`]). This is
+//!    what keeps the mass middle whole: phrase-level fragments of one large group split off
+//!    inside its dense bulk and fail the test, while genuinely separate groups, large or small,
+//!    pass it.
+//! 6. **Spreading to everyone.** Labels spread from the sample along the neighbour graph: each
+//!    person takes the label most of their labelled neighbours have.
+//! 7. **Noise triage, not noise deletion.** People left unassigned whose neighbours mostly
+//!    belong to one segment, and who are no farther from them than its members are from each
+//!    other, join it as *edge members*. The rest are clustered again among themselves; compact
+//!    groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
+//! 8. **Stability.** Steps 3–5 are re-run on random 80 % subsamples of the sample; a segment's
+//!    stability is its mean best Jaccard overlap with the re-run's segments (Hennig 2007).
+//!
+//! k-means and Gaussian mixtures from `linfa-clustering` are offered as alternatives; they are
+//! fitted on the same sample and applied to everyone; their outliers are people unusually far
+//! from their group's centre.
 //!
 //! Everything is seeded; the same points and settings give the same segments.
 //!
 //! # References
-//! Hennig, C. (2007). Cluster-wise assessment of cluster stability. CSDA 52(1).
 //! Campello, Moulavi & Sander (2013); McInnes & Healy (2017) — see [`hdbscan`].
+//! Coifman, R. & Lafon, S. (2006). Diffusion maps. Applied and Computational Harmonic Analysis 21(1).
+//! Hennig, C. (2007). Cluster-wise assessment of cluster stability. CSDA 52(1).
 
 pub mod hdbscan;
 pub mod kdtree;
+pub mod neighbours;
 
-use super::linalg::Dense;
-use hdbscan::{Hierarchy, condense, select};
+use super::linalg::{Dense, dist2};
+use hdbscan::{Hierarchy, condense, select_separated};
 use linfa::prelude::*;
+use neighbours::{Graph, knn_graph, smooth};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
+/// Most people in the sample that forms segments.
+pub const SAMPLE: usize = 6000;
+/// Neighbours in the graphs.
+pub const NEIGHBOURS: usize = 15;
+/// Diffusion steps before density clustering.
+const SMOOTH_STEPS: usize = 6;
+/// Largest separation ratio (valley density over member density) a segment may have.
+pub const MAX_SEPARATION: f64 = 0.5;
+
 /// Which clustering method forms segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Method {
-    /// HDBSCAN with noise triage (the default).
+    /// HDBSCAN with smoothing, separation and noise triage (the default).
     Density,
     /// k-means (`linfa-clustering`) with `k` groups.
     KMeans,
@@ -51,9 +81,9 @@ pub enum Method {
 pub struct ClusterParams {
     /// The method.
     pub method: Method,
-    /// Smallest segment (density method); `None` = adapt to the number of people.
+    /// Smallest segment, in people (density method); `None` = 0.5 % of people, adapted.
     pub min_cluster_size: Option<usize>,
-    /// Neighbours defining density; `None` = adapt.
+    /// Neighbours defining density in the sample; `None` = adapt.
     pub min_samples: Option<usize>,
     /// Number of groups for k-means and mixtures.
     pub k: usize,
@@ -61,17 +91,34 @@ pub struct ClusterParams {
     pub resamples: usize,
     /// Seed for every random choice.
     pub seed: u64,
+    /// Largest separation ratio a segment may have (density method): 1 = plain HDBSCAN.
+    pub max_separation: f64,
 }
 
 impl Default for ClusterParams {
     fn default() -> Self {
-        ClusterParams { method: Method::Density, min_cluster_size: None, min_samples: None, k: 8, resamples: 3, seed: 42 }
+        ClusterParams {
+            method: Method::Density,
+            min_cluster_size: None,
+            min_samples: None,
+            k: 8,
+            resamples: 3,
+            seed: 42,
+            max_separation: MAX_SEPARATION,
+        }
     }
 }
 
 /// Settings that were checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterValidParams(ClusterParams);
+
+impl ClusterValidParams {
+    /// The checked settings.
+    pub fn get(&self) -> &ClusterParams {
+        &self.0
+    }
+}
 
 /// Why settings were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +132,12 @@ pub enum ParamError {
     /// Too many resamples.
     #[error("at most 20 stability resamples (got {0})")]
     Resamples(usize),
+    /// Separation outside (0, 1].
+    #[error("the separation must be above 0 and at most 1 (got {0})")]
+    Separation(String),
+    /// min_samples below 1 or above 200.
+    #[error("the density neighbourhood must be between 1 and 200 people (got {0})")]
+    MinSamples(usize),
 }
 
 impl ClusterParams {
@@ -95,11 +148,19 @@ impl ClusterParams {
         {
             return Err(ParamError::MinClusterSize(m));
         }
+        if let Some(k) = self.min_samples
+            && !(1..=200).contains(&k)
+        {
+            return Err(ParamError::MinSamples(k));
+        }
         if !(1..=100).contains(&self.k) {
             return Err(ParamError::K(self.k));
         }
         if self.resamples > 20 {
             return Err(ParamError::Resamples(self.resamples));
+        }
+        if !(self.max_separation > 0.0 && self.max_separation <= 1.0) {
+            return Err(ParamError::Separation(self.max_separation.to_string()));
         }
         Ok(ClusterValidParams(self))
     }
@@ -123,23 +184,21 @@ pub struct Clustering {
     pub labels: Vec<Option<usize>>,
     /// How each person belongs.
     pub membership: Vec<Membership>,
-    /// GLOSH outlier score per person (0 for methods without one).
-    pub glosh: Vec<f64>,
-    /// Distance to the `min_samples`-th neighbour.
+    /// Each person's distance to their 15th nearest neighbour (local sparsity).
     pub core_distance: Vec<f64>,
     /// Each person's nearest neighbours (themselves first).
     pub neighbours: Vec<Vec<u32>>,
     /// Number of segments.
     pub n_segments: usize,
-    /// Per segment: found among the unassigned (a micro-segment).
+    /// Per segment: found among people the density step left unassigned (a micro-segment).
     pub micro: Vec<bool>,
     /// Per segment: mean best Jaccard over resamples (`None` when not computed).
     pub stability: Vec<Option<f64>>,
-    /// The smallest segment size used.
+    /// The smallest segment size used, in people of the whole file.
     pub min_cluster_size: usize,
-    /// The density neighbourhood used.
+    /// The density neighbourhood used (in the sample).
     pub min_samples: usize,
-    /// (min_cluster_size, segments) for each size tried.
+    /// (smallest segment size in people, segments found) for each size tried.
     pub sweep: Vec<(usize, usize)>,
 }
 
@@ -157,75 +216,157 @@ pub fn default_min_samples(min_cluster_size: usize) -> usize {
 pub fn segment(points: &Dense, params: &ClusterValidParams, progress: &mut dyn FnMut(f64)) -> Clustering {
     let p = &params.0;
     let n = points.rows;
-    let m0 = p.min_cluster_size.unwrap_or_else(|| default_min_cluster_size(n));
-    let k = p.min_samples.unwrap_or_else(|| default_min_samples(m0));
+    let graph = knn_graph(points, NEIGHBOURS, p.seed);
+    progress(0.2);
+    let sample = choose_sample(n, p.seed);
     let mut result = match p.method {
-        Method::Density => density(points, m0, k, p.min_cluster_size.is_none()),
-        Method::KMeans | Method::GaussianMixture => centroid_based(points, p.method, p.k, k, p.seed),
+        Method::Density => density(points, &graph, &sample, p),
+        Method::KMeans | Method::GaussianMixture => centroid_based(points, &graph, &sample, p),
     };
-    progress(0.5);
-    if p.resamples > 0 && result.n_segments > 0 && n >= 40 {
-        result.stability = stability(points, &result, p, progress);
+    progress(0.6);
+    if p.resamples > 0 && result.n_segments > 0 && sample.len() >= 40 {
+        result.stability = stability(points, &sample, &result, p, progress);
     }
     progress(1.0);
     result
 }
 
-/// HDBSCAN, plateau choice of the smallest size, and noise triage.
-fn density(points: &Dense, m0: usize, k: usize, adapt: bool) -> Clustering {
-    let n = points.rows;
-    let h = Hierarchy::build(points, k);
-    let (m, sweep) = if adapt { choose_min_cluster_size(&h, m0) } else { (m0, Vec::new()) };
-    let selection = select(&condense(&h, m), false);
-    let mut labels = selection.labels.clone();
-    let mut n_segments = selection.selected.len();
-    let mut membership: Vec<Membership> = labels
-        .iter()
-        .zip(&selection.strength)
-        .map(|(l, &s)| match l {
-            Some(_) if s >= 0.1 => Membership::Core,
-            Some(_) => Membership::Edge,
-            None => Membership::Outlier,
-        })
-        .collect();
-    let mut micro = vec![false; n_segments];
+/// The sample that forms segments: everyone up to [`SAMPLE`], else a seeded random subset
+/// (sorted, so that results do not depend on the draw order).
+fn choose_sample(n: usize, seed: u64) -> Vec<usize> {
+    if n <= SAMPLE {
+        return (0..n).collect();
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5a3_91e));
+    idx.truncate(SAMPLE);
+    idx.sort_unstable();
+    idx
+}
 
-    // 1. Attach the unassigned whose neighbours mostly belong to one segment and who are no
-    //    farther from them than that segment's members usually are.
-    let reach = segment_reach(&labels, &h.core, n_segments);
-    for i in 0..n {
-        if labels[i].is_some() {
+fn rows(points: &Dense, idx: &[usize]) -> Dense {
+    let mut out = Dense::zeros(idx.len(), points.cols);
+    for (r, &i) in idx.iter().enumerate() {
+        out.row_mut(r).copy_from_slice(points.row(i));
+    }
+    out
+}
+
+/// What the density step found in a (sub)sample.
+struct SampleClusters {
+    /// Label per sample point (`None` = noise).
+    labels: Vec<Option<usize>>,
+    /// Membership strength per sample point.
+    strength: Vec<f64>,
+    n_clusters: usize,
+    min_samples: usize,
+    /// (size in sample people, clusters) per size tried.
+    sweep: Vec<(usize, usize)>,
+    chosen_size: usize,
+}
+
+/// Steps 3–5 of the module doc on the rows `sub`: smoothing, HDBSCAN, plateau, separation.
+fn cluster_sample(sub: &Dense, m_sample: usize, adapt: bool, min_samples: Option<usize>, max_separation: f64, seed: u64) -> SampleClusters {
+    let graph = knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
+    let smoothed = smooth(sub, &graph, SMOOTH_STEPS);
+    let k = min_samples.unwrap_or_else(|| default_min_samples(m_sample));
+    let h = Hierarchy::build(&smoothed, k);
+    let (m, sweep) = if adapt { choose_min_cluster_size(&h, m_sample, max_separation) } else { (m_sample, Vec::new()) };
+    let sel = select_separated(&condense(&h, m), false, max_separation);
+    let mut labels = sel.labels.clone();
+    let core = graph.kth_distance(NEIGHBOURS);
+    // Smoothing can pull a lone outlier into a group; in the raw space it is still far.
+    // Members whose neighbour distance is over three times their segment's usual one leave it.
+    let reach = segment_reach(&labels, &core, sel.selected.len());
+    for (i, l) in labels.iter_mut().enumerate() {
+        if let Some(s) = *l
+            && core[i] > 3.0 * reach[s]
+        {
+            *l = None;
+        }
+    }
+    // Noise in the sample whose neighbours mostly share a segment, and who is no farther from
+    // them than its members usually are, joins it.
+    let reach = segment_reach(&labels, &core, sel.selected.len());
+    attach(&mut labels, &graph, (&core, &reach));
+    SampleClusters { labels, strength: sel.strength, n_clusters: sel.selected.len(), min_samples: k, sweep, chosen_size: m }
+}
+
+/// Gives each unlabelled point the label most of its labelled neighbours carry, when they
+/// are a clear majority of its neighbours and its own neighbour distance (`reach.0`) is no
+/// larger than that segment's members' usual one (`reach.1`).
+fn attach(labels: &mut [Option<usize>], graph: &Graph, reach: (&[f64], &[f64])) -> Vec<usize> {
+    let n_labels = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+    let before: Vec<Option<usize>> = labels.to_vec();
+    let mut attached = Vec::new();
+    let mut votes = vec![0usize; n_labels];
+    for i in 0..labels.len() {
+        if before[i].is_some() {
             continue;
         }
-        let mut votes = vec![0usize; n_segments];
-        let neighbours = h.neighbours.get(i).map_or(&[][..], Vec::as_slice);
-        for &j in neighbours.iter().skip(1) {
-            if let Some(Some(s)) = selection.labels.get(j as usize) {
+        votes.iter_mut().for_each(|v| *v = 0);
+        let nb = &graph.neighbours[i];
+        for &j in nb.iter().skip(1) {
+            if let Some(Some(s)) = before.get(j as usize) {
                 votes[*s] += 1;
             }
         }
         let Some((s, &v)) = votes.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))) else { continue };
-        if v * 2 > neighbours.len().saturating_sub(1) && h.core[i] <= reach[s] {
+        let (core, limit) = reach;
+        let close = core.get(i).zip(limit.get(s)).is_some_and(|(c, l)| c <= l);
+        if v * 2 > nb.len().saturating_sub(1) && close {
             labels[i] = Some(s);
-            membership[i] = Membership::Edge;
+            attached.push(i);
         }
     }
+    attached
+}
 
-    // 2. Look for compact groups among the rest: micro-segments.
+/// Density segments for everyone (steps 2–7 of the module doc).
+fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -> Clustering {
+    let n = points.rows;
+    let s = sample.len();
+    let scale = s as f64 / n.max(1) as f64;
+    let m_people = p.min_cluster_size.unwrap_or_else(|| default_min_cluster_size(n));
+    let m_sample = ((m_people as f64 * scale).round() as usize).max(5);
+    let sub = rows(points, sample);
+    let found = cluster_sample(&sub, m_sample, p.min_cluster_size.is_none(), p.min_samples, p.max_separation, p.seed);
+    let mut n_segments = found.n_clusters;
+
+    // Spread labels from the sample along everyone's neighbour graph.
+    let mut labels: Vec<Option<usize>> = vec![None; n];
+    let mut membership = vec![Membership::Outlier; n];
+    let mut fixed = vec![false; n];
+    for (r, &i) in sample.iter().enumerate() {
+        labels[i] = found.labels[r];
+        fixed[i] = true;
+        membership[i] = match found.labels[r] {
+            Some(_) if found.strength.get(r).is_some_and(|&st| st >= 0.1) => Membership::Core,
+            Some(_) => Membership::Edge,
+            None => Membership::Outlier,
+        };
+    }
+    if s < n {
+        propagate(&mut labels, &mut membership, &fixed, graph, n_segments);
+    }
+
+    // Noise triage for everyone: attach close neighbours, then look for micro-segments.
+    let core = graph.kth_distance(NEIGHBOURS);
+    let reach = segment_reach(&labels, &core, n_segments);
+    for i in attach(&mut labels, graph, (&core, &reach)) {
+        membership[i] = Membership::Edge;
+    }
+    let mut micro = vec![false; n_segments];
     let rest: Vec<usize> = (0..n).filter(|&i| labels[i].is_none()).collect();
-    let m_micro = (m / 4).max(5);
-    if rest.len() >= 2 * m_micro {
-        let mut sub = Dense::zeros(rest.len(), points.cols);
-        for (r, &i) in rest.iter().enumerate() {
-            sub.row_mut(r).copy_from_slice(points.row(i));
-        }
-        let hs = Hierarchy::build(&sub, k.min(m_micro));
-        let sel = select(&condense(&hs, m_micro), false);
-        // Compact means: as dense, among themselves, as ordinary members are in the main run.
-        let mut member_core: Vec<f64> = (0..n).filter(|&i| selection.labels[i].is_some()).map(|i| h.core[i]).collect();
+    let m_micro = (m_people / 4).max(5);
+    if rest.len() >= 2 * m_micro && rest.len() <= 4 * SAMPLE {
+        let sub = rows(points, &rest);
+        let hs = Hierarchy::build(&sub, default_min_samples(m_micro));
+        let sel = select_separated(&condense(&hs, m_micro), false, p.max_separation);
+        let mut member_core: Vec<f64> = (0..n).filter(|&i| labels[i].is_some()).map(|i| core[i]).collect();
         member_core.sort_by(f64::total_cmp);
         let typical = member_core.get(member_core.len() * 3 / 4).copied().unwrap_or(f64::INFINITY);
-        for (c, _) in sel.selected.iter().enumerate() {
+        for c in 0..sel.selected.len() {
             let members: Vec<usize> = (0..rest.len()).filter(|&r| sel.labels[r] == Some(c)).collect();
             let mut cores: Vec<f64> = members.iter().map(|&r| hs.core[r]).collect();
             cores.sort_by(f64::total_cmp);
@@ -241,22 +382,79 @@ fn density(points: &Dense, m0: usize, k: usize, adapt: bool) -> Clustering {
             }
         }
     }
+    for i in 0..n {
+        if labels[i].is_none() {
+            membership[i] = Membership::Outlier;
+        }
+    }
+    let to_people = |m: usize| ((m as f64 / scale).round() as usize).max(m);
     Clustering {
         labels,
         membership,
-        glosh: selection.glosh,
-        core_distance: h.core.clone(),
-        neighbours: h.neighbours,
+        core_distance: core,
+        neighbours: graph.neighbours.clone(),
         n_segments,
         micro,
         stability: vec![None; n_segments],
-        min_cluster_size: m,
-        min_samples: k,
-        sweep,
+        min_cluster_size: to_people(found.chosen_size),
+        min_samples: found.min_samples,
+        sweep: found.sweep.iter().map(|&(m, c)| (to_people(m), c)).collect(),
     }
 }
 
-/// For each segment, the 90th percentile of its members' core distances: how far apart
+/// Label propagation from the fixed (sample) people: repeatedly, each other person takes the
+/// label — a segment, or "noise" — that most of their decided neighbours have. Updates are
+/// synchronous, so the result does not depend on the order people are visited in.
+fn propagate(labels: &mut [Option<usize>], membership: &mut [Membership], fixed: &[bool], graph: &Graph, n_segments: usize) {
+    // State: None = undecided, Some(n_segments) = noise, Some(s) = segment s.
+    let noise = n_segments;
+    let mut state: Vec<Option<usize>> = (0..labels.len()).map(|i| if fixed[i] { Some(labels[i].unwrap_or(noise)) } else { None }).collect();
+    let mut agreement = vec![0.0f64; labels.len()];
+    let mut votes = vec![0usize; n_segments + 1];
+    for _round in 0..50 {
+        let mut next = state.clone();
+        let mut changed = false;
+        for i in 0..labels.len() {
+            if fixed[i] {
+                continue;
+            }
+            votes.iter_mut().for_each(|v| *v = 0);
+            let mut decided = 0;
+            for &j in graph.neighbours[i].iter().skip(1) {
+                if let Some(Some(l)) = state.get(j as usize) {
+                    votes[*l] += 1;
+                    decided += 1;
+                }
+            }
+            if decided == 0 {
+                continue;
+            }
+            let (best, &v) = votes.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).unwrap_or((noise, &0));
+            agreement[i] = v as f64 / decided as f64;
+            if next[i] != Some(best) {
+                next[i] = Some(best);
+                changed = true;
+            }
+        }
+        state = next;
+        if !changed {
+            break;
+        }
+    }
+    for i in 0..labels.len() {
+        if fixed[i] {
+            continue;
+        }
+        labels[i] = state[i].filter(|&l| l != noise);
+        membership[i] = match labels[i] {
+            Some(_) if agreement[i] >= 0.8 => Membership::Core,
+            Some(_) => Membership::Edge,
+            None => Membership::Outlier,
+        };
+    }
+}
+
+/// For each segment, the 90th percentile of its members' neighbour distances: how far apart
 /// ordinary members are.
 fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
     let mut by_segment: Vec<Vec<f64>> = vec![Vec::new(); n_segments];
@@ -276,13 +474,14 @@ fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> V
 
 /// Condenses the hierarchy for nine sizes around `m0` (¼× to 4×, steps of √2) and keeps the
 /// size on the flattest stretch of "number of segments", preferring sizes near `m0`.
-pub fn choose_min_cluster_size(h: &Hierarchy, m0: usize) -> (usize, Vec<(usize, usize)>) {
+pub fn choose_min_cluster_size(h: &Hierarchy, m0: usize, max_separation: f64) -> (usize, Vec<(usize, usize)>) {
     let mut sizes: Vec<usize> = (-4..=4)
         .map(|s: i32| ((m0 as f64) * libm::pow(2.0, f64::from(s) / 2.0)).round() as usize)
         .map(|m| m.max(5))
         .collect();
     sizes.dedup();
-    let sweep: Vec<(usize, usize)> = sizes.iter().map(|&m| (m, select(&condense(h, m), false).selected.len())).collect();
+    let sweep: Vec<(usize, usize)> =
+        sizes.iter().map(|&m| (m, select_separated(&condense(h, m), false, max_separation).selected.len())).collect();
     let mut best = (f64::INFINITY, m0);
     for i in 0..sweep.len() {
         let c = sweep[i].1 as f64;
@@ -298,27 +497,11 @@ pub fn choose_min_cluster_size(h: &Hierarchy, m0: usize) -> (usize, Vec<(usize, 
     (best.1, sweep)
 }
 
-/// k-means or a Gaussian mixture; outliers are people more than 3 robust spreads beyond
-/// their group's typical distance to its centre.
-fn centroid_based(points: &Dense, method: Method, k: usize, min_samples: usize, seed: u64) -> Clustering {
+/// k-means or a Gaussian mixture fitted on the sample and applied to everyone; outliers are
+/// people more than 3 robust spreads beyond their group's typical distance to its centre.
+fn centroid_based(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -> Clustering {
     let n = points.rows;
-    let h_knn = knn_only(points, min_samples);
-    let k = k.min(n).max(1);
-    let array = ndarray::Array2::from_shape_vec((n, points.cols), points.data.clone()).unwrap_or_else(|_| ndarray::Array2::zeros((n, points.cols)));
-    let dataset = linfa::DatasetBase::from(array.clone());
-    let rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(seed);
-    let assigned: Vec<usize> = match method {
-        Method::GaussianMixture => linfa_clustering::GaussianMixtureModel::params_with_rng(k, rng)
-            .max_n_iterations(200)
-            .fit(&dataset)
-            .map(|model| model.predict(&array).to_vec())
-            .unwrap_or_else(|_| vec![0; n]),
-        _ => linfa_clustering::KMeans::params_with_rng(k, rng)
-            .max_n_iterations(200)
-            .fit(&dataset)
-            .map(|model| model.predict(&array).to_vec())
-            .unwrap_or_else(|_| vec![0; n]),
-    };
+    let assigned = fit_predict(points, sample, p.method, p.k, p.seed);
     // Renumber groups densely in order of first appearance.
     let mut map = std::collections::BTreeMap::new();
     let labels_raw: Vec<usize> = assigned
@@ -341,7 +524,7 @@ fn centroid_based(points: &Dense, method: Method, k: usize, min_samples: usize, 
         let cnt = counts[s].max(1) as f64;
         centres.row_mut(s).iter_mut().for_each(|c| *c /= cnt);
     }
-    let dist: Vec<f64> = (0..n).map(|i| libm::sqrt(super::linalg::dist2(points.row(i), centres.row(labels_raw[i])))).collect();
+    let dist: Vec<f64> = (0..n).map(|i| libm::sqrt(dist2(points.row(i), centres.row(labels_raw[i])))).collect();
     let mut limit = vec![f64::INFINITY; n_segments];
     for (s, lim) in limit.iter_mut().enumerate() {
         let mut d: Vec<f64> = (0..n).filter(|&i| labels_raw[i] == s).map(|i| dist[i]).collect();
@@ -367,77 +550,77 @@ fn centroid_based(points: &Dense, method: Method, k: usize, min_samples: usize, 
     Clustering {
         labels,
         membership,
-        glosh: vec![0.0; n],
-        core_distance: h_knn.0,
-        neighbours: h_knn.1,
+        core_distance: graph.kth_distance(NEIGHBOURS),
+        neighbours: graph.neighbours.clone(),
         n_segments,
         micro: vec![false; n_segments],
         stability: vec![None; n_segments],
         min_cluster_size: 0,
-        min_samples: min_samples,
+        min_samples: 0,
         sweep: Vec::new(),
     }
 }
 
-/// Core distances and neighbour lists without the spanning tree.
-pub fn knn_only(points: &Dense, k: usize) -> (Vec<f64>, Vec<Vec<u32>>) {
-    let tree = kdtree::KdTree::build(points);
+/// Fits k-means or a mixture on the `fit` rows and predicts a group for every row.
+fn fit_predict(points: &Dense, fit: &[usize], method: Method, k: usize, seed: u64) -> Vec<usize> {
     let n = points.rows;
-    let mut core = vec![0.0; n];
-    let mut neighbours = vec![Vec::new(); n];
-    let mut buf = Vec::new();
-    for t in 0..n {
-        tree.knn(t, k.clamp(1, n.max(1)), &mut buf);
-        let i = tree.order[t];
-        core[i] = libm::sqrt(buf.last().map_or(0.0, |x| x.0));
-        neighbours[i] = buf.iter().map(|&(_, u)| tree.order[u] as u32).collect();
+    let sub = rows(points, fit);
+    let k = k.min(sub.rows).max(1);
+    let to_array = |d: &Dense| ndarray::Array2::from_shape_vec((d.rows, d.cols), d.data.clone()).unwrap_or_else(|_| ndarray::Array2::zeros((d.rows, d.cols)));
+    let (train, all) = (to_array(&sub), to_array(points));
+    let dataset = linfa::DatasetBase::from(train);
+    let rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(seed);
+    match method {
+        Method::GaussianMixture => linfa_clustering::GaussianMixtureModel::params_with_rng(k, rng)
+            .max_n_iterations(200)
+            .fit(&dataset)
+            .map(|model| model.predict(&all).to_vec())
+            .unwrap_or_else(|_| vec![0; n]),
+        _ => linfa_clustering::KMeans::params_with_rng(k, rng)
+            .max_n_iterations(200)
+            .fit(&dataset)
+            .map(|model| model.predict(&all).to_vec())
+            .unwrap_or_else(|_| vec![0; n]),
     }
-    (core, neighbours)
 }
 
-/// Most points a stability resample clusters; larger inputs are subsampled to this.
-const MAX_RESAMPLE: usize = 20_000;
-
-/// Mean best Jaccard of each segment over resamples of 80 % (at most [`MAX_RESAMPLE`]).
-fn stability(points: &Dense, found: &Clustering, p: &ClusterParams, progress: &mut dyn FnMut(f64)) -> Vec<Option<f64>> {
+/// Mean best Jaccard of each segment over resamples of 80 % of the sample. Micro-segments,
+/// found outside the sample, are not re-found this way and report `None`.
+fn stability(points: &Dense, sample: &[usize], found: &Clustering, p: &ClusterParams, progress: &mut dyn FnMut(f64)) -> Vec<Option<f64>> {
+    let size = (sample.len() * 4 / 5).max(2);
     let n = points.rows;
-    let size = ((n as f64 * 0.8) as usize).min(MAX_RESAMPLE).max(2);
-    let scale = size as f64 / n as f64;
     let mut totals = vec![0.0; found.n_segments];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed ^ 0x5eed);
     for b in 0..p.resamples {
-        let mut idx: Vec<usize> = (0..n).collect();
+        let mut idx = sample.to_vec();
         idx.shuffle(&mut rng);
         idx.truncate(size);
         idx.sort_unstable();
-        let mut sub = Dense::zeros(size, points.cols);
-        for (r, &i) in idx.iter().enumerate() {
-            sub.row_mut(r).copy_from_slice(points.row(i));
-        }
-        let again = match p.method {
+        let sub = rows(points, &idx);
+        let again: Vec<Option<usize>> = match p.method {
             Method::Density => {
-                let m = ((found.min_cluster_size as f64 * scale).round() as usize).max(5);
-                density(&sub, m, found.min_samples.min(m.max(4)), false)
+                let m = ((found.min_cluster_size as f64 * size as f64 / n.max(1) as f64).round() as usize).max(5);
+                cluster_sample(&sub, m, false, Some(found.min_samples.max(1)), p.max_separation, p.seed.wrapping_add(b as u64 + 1)).labels
             }
-            _ => centroid_based(&sub, p.method, p.k, found.min_samples, p.seed.wrapping_add(b as u64 + 1)),
+            _ => fit_predict(&sub, &(0..size).collect::<Vec<_>>(), p.method, p.k, p.seed.wrapping_add(b as u64 + 1)).into_iter().map(Some).collect(),
         };
-        // Overlaps between original segments (restricted to the sample) and the re-run's.
-        let mut inter = vec![vec![0usize; again.n_segments]; found.n_segments];
+        let n_again = again.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+        let mut inter = vec![vec![0usize; n_again]; found.n_segments];
         let mut orig_size = vec![0usize; found.n_segments];
-        let mut new_size = vec![0usize; again.n_segments];
+        let mut new_size = vec![0usize; n_again];
         for (r, &i) in idx.iter().enumerate() {
-            if let Some(t) = again.labels[r] {
+            if let Some(t) = again[r] {
                 new_size[t] += 1;
             }
             if let Some(s) = found.labels[i] {
                 orig_size[s] += 1;
-                if let Some(t) = again.labels[r] {
+                if let Some(t) = again[r] {
                     inter[s][t] += 1;
                 }
             }
         }
         for s in 0..found.n_segments {
-            let best = (0..again.n_segments)
+            let best = (0..n_again)
                 .map(|t| {
                     let union = orig_size[s] + new_size[t] - inter[s][t];
                     if union == 0 { 0.0 } else { inter[s][t] as f64 / union as f64 }
@@ -445,9 +628,11 @@ fn stability(points: &Dense, found: &Clustering, p: &ClusterParams, progress: &m
                 .fold(0.0, f64::max);
             totals[s] += best;
         }
-        progress(0.5 + 0.5 * (b + 1) as f64 / p.resamples as f64);
+        progress(0.6 + 0.4 * (b + 1) as f64 / p.resamples as f64);
     }
-    totals.into_iter().map(|t| Some(t / p.resamples as f64)).collect()
+    (0..found.n_segments)
+        .map(|s| if found.micro.get(s).copied().unwrap_or(false) { None } else { Some(totals[s] / p.resamples as f64) })
+        .collect()
 }
 
 #[cfg(test)]
@@ -487,13 +672,37 @@ mod tests {
             assert_eq!(c.labels[far], None, "point {far} is a lone outlier");
             assert_eq!(c.membership[far], Membership::Outlier);
         }
-        // Everyone in a blob shares a label with the rest of their blob.
         for blob in 0..3 {
             let labels: std::collections::BTreeSet<Option<usize>> =
                 (0..612).filter(|&i| truth[i] == Some(blob)).map(|i| c.labels[i]).collect();
             assert_eq!(labels.len(), 1, "blob {blob} is one segment: {labels:?}");
         }
-        assert!(c.stability.iter().all(|s| s.is_some_and(|v| v > 0.8)), "{:?}", c.stability);
+        assert!(c.stability.iter().flatten().all(|&v| v > 0.8), "{:?}", c.stability);
+    }
+
+    #[test]
+    fn labels_spread_from_the_sample_to_everyone() {
+        // Two well-separated groups of 5,000: the sample holds 6,000, the rest get labels by
+        // propagation, and each group stays one segment.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
+        let n = 10_000;
+        let data: Vec<f64> = (0..n).flat_map(|i| {
+            let x = if i % 2 == 0 { 0.0 } else { 20.0 };
+            [x + gaussian(&mut rng), gaussian(&mut rng)]
+        }).collect();
+        let points = Dense { rows: n, cols: 2, data };
+        let params = ClusterParams { resamples: 0, ..Default::default() }.check().expect("valid");
+        let c = segment(&points, &params, &mut |_| {});
+        assert_eq!(c.n_segments, 2);
+        // Each group is one segment; only a few people in the Gaussian tails are outliers.
+        for parity in 0..2 {
+            let labels: Vec<Option<usize>> = (parity..n).step_by(2).map(|i| c.labels[i]).collect();
+            let first = labels.iter().flatten().next().copied();
+            let same = labels.iter().filter(|l| **l == first).count();
+            assert!(same * 100 >= labels.len() * 99, "group {parity}: {same} of {}", labels.len());
+            assert!(labels.iter().all(|l| l.is_none() || *l == first));
+        }
+        assert_ne!(c.labels[0], c.labels[1]);
     }
 
     #[test]

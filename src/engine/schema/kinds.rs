@@ -123,26 +123,40 @@ const LIKERT_SCALES: &[&[&str]] = &[
     &["not at all", "a little", "somewhat", "moderately", "very much", "extremely"],
 ];
 
-/// An ordered-text scale whose levels cover at least 90 % of the column's rows.
-pub fn likert_scale(col: &Column) -> Option<ScaleLevels> {
+/// Longest text that can be a scale level, a boolean or a multi-select choice list.
+const SHORT: usize = 60;
+
+/// The column's short non-missing values, trimmed and lower-cased, with their row counts.
+/// Long texts cannot be levels or labels, so free-text columns cost little here.
+fn short_values(col: &Column) -> (Vec<(String, usize)>, usize) {
     let counts = col.counts();
-    let mut best: Option<(usize, usize)> = None;
-    let mut total = 0usize;
+    let mut total = 0;
+    let mut out = Vec::new();
     for (code, text) in col.values().iter().enumerate() {
-        if !is_missing(text) {
-            total += counts.get(code).copied().unwrap_or(0);
+        if is_missing(text) {
+            continue;
+        }
+        let n = counts.get(code).copied().unwrap_or(0);
+        total += n;
+        if text.len() <= SHORT {
+            out.push((text.trim().to_lowercase(), n));
         }
     }
-    if total == 0 {
+    (out, total)
+}
+
+/// An ordered-text scale whose levels cover at least 90 % of the column's rows.
+pub fn likert_scale(col: &Column) -> Option<ScaleLevels> {
+    let (values, total) = short_values(col);
+    if total == 0 || values.len() > 20 {
         return None;
     }
+    let mut best: Option<(usize, usize)> = None;
     for (s, scale) in LIKERT_SCALES.iter().enumerate() {
-        let mut covered = 0;
-        let mut used = 0;
-        for (code, text) in col.values().iter().enumerate() {
-            let t = text.trim().to_lowercase();
-            if scale.contains(&t.as_str()) {
-                covered += counts.get(code).copied().unwrap_or(0);
+        let (mut covered, mut used) = (0, 0);
+        for (text, n) in &values {
+            if scale.contains(&text.as_str()) {
+                covered += n;
                 used += 1;
             }
         }
@@ -153,12 +167,8 @@ pub fn likert_scale(col: &Column) -> Option<ScaleLevels> {
     let (s, _) = best?;
     let scale = LIKERT_SCALES.get(s)?;
     // Keep only the levels this column uses, in scale order.
-    let used: Vec<String> = scale
-        .iter()
-        .filter(|level| col.values().iter().any(|v| v.trim().to_lowercase() == **level))
-        .map(|l| (*l).to_string())
-        .collect();
-    Some(ScaleLevels { levels: used })
+    let levels = scale.iter().filter(|level| values.iter().any(|(v, _)| v == *level)).map(|l| (*l).to_string()).collect();
+    Some(ScaleLevels { levels })
 }
 
 const BOOLEAN_PAIRS: &[(&str, &str)] = &[
@@ -189,11 +199,21 @@ pub struct BooleanForm {
 
 /// A boolean reading of the column, if its values allow one.
 pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
-    let distinct: Vec<String> =
-        col.values().iter().filter(|v| !is_missing(v)).map(|v| v.trim().to_lowercase()).collect();
-    let mut distinct = distinct;
+    // At most two distinct values (case-insensitive), found without reading the rest.
+    let mut distinct: Vec<String> = Vec::with_capacity(3);
+    for text in col.values().iter().filter(|v| !is_missing(v)) {
+        if text.len() > 20 {
+            return None;
+        }
+        let t = text.trim().to_lowercase();
+        if !distinct.contains(&t) {
+            distinct.push(t);
+            if distinct.len() > 2 {
+                return None;
+            }
+        }
+    }
     distinct.sort();
-    distinct.dedup();
     match distinct.as_slice() {
         [one] if TICKS.contains(&one.as_str()) && p.n_missing > 0 => {
             Some(BooleanForm { truthy: vec![one.clone()], blank_is_false: true })
@@ -205,16 +225,19 @@ pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
     }
 }
 
-/// The separator and tokens of a multi-select column (`email; sms; push`), if it is one.
+/// The separator of a multi-select column (`email; sms; push`), if it is one.
 pub fn multi_select(col: &Column) -> Option<char> {
     let counts = col.counts();
     let mut best: Option<(char, usize)> = None;
-    for sep in [';', '|', ','] {
+    'separators: for sep in [';', '|', ','] {
         let mut tokens: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-        let (mut multi_rows, mut rows, mut long_tokens) = (0usize, 0usize, 0usize);
+        let (mut multi_rows, mut rows) = (0usize, 0usize);
         for (code, text) in col.values().iter().enumerate() {
             if is_missing(text) {
                 continue;
+            }
+            if text.len() > 4 * SHORT {
+                continue 'separators;
             }
             let n = counts.get(code).copied().unwrap_or(0);
             rows += n;
@@ -223,18 +246,17 @@ pub fn multi_select(col: &Column) -> Option<char> {
                 multi_rows += n;
             }
             for part in parts {
-                long_tokens += usize::from(part.split_whitespace().count() > 5);
+                if part.split_whitespace().count() > 5 {
+                    continue 'separators;
+                }
                 tokens.insert(part.to_lowercase());
+                if tokens.len() > 60 {
+                    continue 'separators;
+                }
             }
         }
         let distinct_values = col.values().len().saturating_sub(1);
-        if rows > 0
-            && multi_rows * 10 >= rows
-            && tokens.len() <= 60
-            && tokens.len() < distinct_values.max(2)
-            && long_tokens == 0
-            && best.is_none_or(|b| multi_rows > b.1)
-        {
+        if rows > 0 && multi_rows * 10 >= rows && tokens.len() < distinct_values.max(2) && best.is_none_or(|b| multi_rows > b.1) {
             best = Some((sep, multi_rows));
         }
     }

@@ -496,13 +496,20 @@ fn report_unusable_numbers(col: &Column, schema: &ColumnSchema, first_row: usize
         Decimal::Dot => Decimal::Comma,
         Decimal::Comma => Decimal::Dot,
     };
-    for row in 0..col.len() {
+    // Judge each distinct text once, then report the rows that use the bad ones.
+    let verdicts: Vec<Option<NumberParse>> = col
+        .values()
+        .iter()
+        .map(|text| if is_missing(text) { None } else { Some(parse_number(text, schema.decimal)) })
+        .collect();
+    if verdicts.iter().all(|v| matches!(v, None | Some(NumberParse::Number(_)))) {
+        return;
+    }
+    for (row, &code) in col.codes().iter().enumerate() {
+        let Some(Some(verdict)) = verdicts.get(code as usize) else { continue };
         let text = col.get(row);
-        if is_missing(text) {
-            continue;
-        }
         let sheet_row = row + first_row;
-        match parse_number(text, schema.decimal) {
+        match verdict {
             NumberParse::Number(_) => {}
             NumberParse::NonFinite => diags.push(
                 "non-finite",
