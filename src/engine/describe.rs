@@ -455,36 +455,45 @@ pub(crate) fn column_differences(profiles: &[ColumnProfile], labels: &[Option<us
         }
         match &p.values {
             Values::Numeric { values, sorted, heavy, recency, .. } => {
+                // Effects are compared on the log scale for heavy tails; transform once.
                 let t = |v: f64| if *heavy { libm::log1p(v.max(0.0)) } else { v };
-                let all_t: Vec<f64> = sorted.iter().map(|&v| t(v)).collect();
-                let mean_all = all_t.iter().sum::<f64>() / all_t.len().max(1) as f64;
-                let sd = libm::sqrt(all_t.iter().map(|v| (v - mean_all) * (v - mean_all)).sum::<f64>() / all_t.len().max(1) as f64);
-                if sd <= 1e-12 {
-                    continue;
-                }
+                let (mut sum_all, mut sq_all, mut n_all) = (0.0, 0.0, 0usize);
+                let mut sums = vec![(0.0f64, 0usize); k];
                 let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
-                let mut rest_of: Vec<Vec<f64>> = vec![Vec::new(); k];
                 for (i, l) in labels.iter().enumerate() {
                     let v = values[i];
                     if !v.is_finite() {
                         continue;
                     }
+                    let tv = t(v);
+                    sum_all += tv;
+                    sq_all += tv * tv;
+                    n_all += 1;
                     if let Some(s) = l {
+                        sums[*s].0 += tv;
+                        sums[*s].1 += 1;
                         per[*s].push(v);
                     }
                 }
+                let mean_all = sum_all / n_all.max(1) as f64;
+                let sd = libm::sqrt((sq_all / n_all.max(1) as f64 - mean_all * mean_all).max(0.0));
+                if sd <= 1e-12 {
+                    continue;
+                }
                 for s in 0..k {
-                    // Everyone else = all values minus this segment's.
-                    let mut mine = per[s].clone();
-                    mine.sort_by(f64::total_cmp);
-                    rest_of[s] = minus_sorted(sorted, &mine);
-                    if mine.len() < 2 || rest_of[s].is_empty() {
+                    let (sum_s, n_s) = sums[s];
+                    let n_r = n_all - n_s;
+                    if n_s < 2 || n_r == 0 {
                         continue;
                     }
-                    let mean_s = mine.iter().map(|&v| t(v)).sum::<f64>() / mine.len() as f64;
-                    let mean_r = rest_of[s].iter().map(|&v| t(v)).sum::<f64>() / rest_of[s].len() as f64;
+                    let mean_s = sum_s / n_s as f64;
+                    let mean_r = (sum_all - sum_s) / n_r as f64;
                     let effect = (mean_s - mean_r).abs() / sd;
-                    let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest_of[s], 0.5));
+                    let mut mine = std::mem::take(&mut per[s]);
+                    mine.sort_by(f64::total_cmp);
+                    // Everyone else's median: all values minus this segment's.
+                    let rest = minus_sorted(sorted, &mine);
+                    let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest, 0.5));
                     let (text, short) = if *recency {
                         (
                             format!("{}: {} days ago (median) vs {} for everyone else", p.name, fmt_number(med_s), fmt_number(med_r)),
@@ -492,16 +501,13 @@ pub(crate) fn column_differences(profiles: &[ColumnProfile], labels: &[Option<us
                         )
                     } else {
                         let ratio = if med_r > 0.0 && med_s > 0.0 { Some(med_s / med_r) } else { None };
-                        let how = match ratio {
-                            Some(r) if r >= 1.5 => format!(" — {} as much", fmt_ratio(r)),
-                            Some(r) if r <= 1.0 / 1.5 => format!(" — {} as much", fmt_ratio(r)),
-                            _ => String::new(),
-                        };
+                        let notable = ratio.filter(|&r| r >= 1.5 || r <= 1.0 / 1.5);
+                        let how = notable.map(|r| format!(" — {} as much", fmt_ratio(r))).unwrap_or_default();
                         (
                             format!("{}: {} (median) vs {} for everyone else{how}", p.name, fmt_number(med_s), fmt_number(med_r)),
-                            match ratio {
-                                Some(r) if r >= 1.5 || r <= 1.0 / 1.5 => format!("{} {}", p.name, fmt_ratio(r)),
-                                _ => format!("{} {}", p.name, fmt_number(med_s)),
+                            match notable {
+                                Some(r) => format!("{} {}", p.name, fmt_ratio(r)),
+                                None => format!("{} {}", p.name, fmt_number(med_s)),
                             },
                         )
                     };

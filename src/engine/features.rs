@@ -96,13 +96,18 @@ impl Features {
     /// The clustering space: the chosen features reduced by PCA to at most `max_dims`.
     /// PCA is fitted on at most 20,000 evenly spaced rows, then applied to all.
     pub fn space(&self, blocks: &[Block], max_dims: usize) -> Dense {
+        let all: Vec<usize> = (0..self.balanced.rows).collect();
+        self.space_of(blocks, max_dims, &all)
+    }
+
+    /// [`Features::space`] for the people `rows` only (PCA fitted on them).
+    pub fn space_of(&self, blocks: &[Block], max_dims: usize, rows: &[usize]) -> Dense {
         let dims = self.dims(blocks);
-        let n = self.balanced.rows;
-        let mut x = Dense::zeros(n, dims.len());
-        for i in 0..n {
+        let mut x = Dense::zeros(rows.len(), dims.len());
+        for (r, &i) in rows.iter().enumerate() {
             let row = self.balanced.row(i);
             for (k, &d) in dims.iter().enumerate() {
-                x.set(i, k, row.get(d).copied().unwrap_or(0.0));
+                x.set(r, k, row.get(d).copied().unwrap_or(0.0));
             }
         }
         if dims.len() <= max_dims {

@@ -1,8 +1,10 @@
 //! Say and do: segment once by what people say and once by what they do, and cross the two.
 //!
 //! Each side is clustered on its own block of features (same method and defaults as the
-//! main segments, without resampling). The cross-table counts people in every (say group,
-//! do group) cell and keeps their rows, so the screen can show the people behind any cell.
+//! main segments, without resampling), on the same sample of at most 6,000 people that forms
+//! the main segments. The cross-table counts the sampled people in every (say group, do group)
+//! cell and keeps their rows, so the screen can show the people behind any cell; for larger
+//! files it says that it shows a sample.
 //! Notes point out where people who say the same thing do different things, and where
 //! people who do the same thing say different things.
 
@@ -34,6 +36,8 @@ pub struct SayDo {
     pub cells: Vec<Vec<Vec<u32>>>,
     /// Plain-language findings.
     pub notes: Vec<String>,
+    /// People in the table (the sample), and everyone, when it is a sample.
+    pub sample: Option<(usize, usize)>,
 }
 
 /// Builds the say/do table, or `None` when one side has no features.
@@ -45,13 +49,20 @@ pub fn say_do(
     seed: u64,
 ) -> Option<SayDo> {
     let params = ClusterParams { method: Method::Density, resamples: 0, seed, ..Default::default() }.check().ok()?;
+    let n = table.n_rows();
+    let sample = cluster::choose_sample(n, seed);
+    // Labels over everyone, `None` outside the sample, so the portrait helpers can be reused.
     let side = |block: Block| -> Option<(Vec<Option<usize>>, usize)> {
-        let space = features.space(&[block], 12);
-        if space.cols == 0 {
+        let sub = features.space_of(&[block], 12, &sample);
+        if sub.cols == 0 {
             return None;
         }
-        let c = cluster::segment(&space, &params, &mut |_| {});
-        Some((c.labels, c.n_segments))
+        let c = cluster::segment(&sub, &params, &mut |_| {});
+        let mut labels = vec![None; n];
+        for (r, &i) in sample.iter().enumerate() {
+            labels[i] = c.labels[r];
+        }
+        Some((labels, c.n_segments))
     };
     let (say_labels, n_say) = side(Block::Say)?;
     let (do_labels, n_do) = side(Block::Do)?;
@@ -76,9 +87,9 @@ pub fn say_do(
     let rows = n_say + 1;
     let cols = n_do + 1;
     let mut cells = vec![vec![Vec::new(); cols]; rows];
-    for (i, (s, d)) in say_labels.iter().zip(&do_labels).enumerate() {
-        let r = s.unwrap_or(n_say);
-        let c = d.unwrap_or(n_do);
+    for &i in &sample {
+        let r = say_labels[i].unwrap_or(n_say);
+        let c = do_labels[i].unwrap_or(n_do);
         cells[r][c].push(i as u32);
     }
     let mut say: Vec<SideGroup> = (0..n_say).map(|s| SideGroup { name: name_say(s), size: cells[s].iter().map(Vec::len).sum() }).collect();
@@ -104,5 +115,6 @@ pub fn say_do(
             notes.push(format!("People with {} say different things: {}.", r#do[d].name, parts.join(", ")));
         }
     }
-    Some(SayDo { say, r#do, cells, notes })
+    let sample = (sample.len() < n).then_some((sample.len(), n));
+    Some(SayDo { say, r#do, cells, notes, sample })
 }

@@ -233,7 +233,7 @@ pub fn segment(points: &Dense, params: &ClusterValidParams, progress: &mut dyn F
 
 /// The sample that forms segments: everyone up to [`SAMPLE`], else a seeded random subset
 /// (sorted, so that results do not depend on the draw order).
-fn choose_sample(n: usize, seed: u64) -> Vec<usize> {
+pub fn choose_sample(n: usize, seed: u64) -> Vec<usize> {
     if n <= SAMPLE {
         return (0..n).collect();
     }
@@ -244,7 +244,8 @@ fn choose_sample(n: usize, seed: u64) -> Vec<usize> {
     idx
 }
 
-fn rows(points: &Dense, idx: &[usize]) -> Dense {
+/// The rows `idx` of `points`, in that order.
+pub fn rows(points: &Dense, idx: &[usize]) -> Dense {
     let mut out = Dense::zeros(idx.len(), points.cols);
     for (r, &i) in idx.iter().enumerate() {
         out.row_mut(r).copy_from_slice(points.row(i));
