@@ -6,4 +6,9 @@
 //! ([`worker`]); [`protocol`] is the only thing that crosses between them.
 
 pub mod engine;
+pub mod protocol;
 pub mod synth;
+#[cfg(feature = "web")]
+pub mod ui;
+#[cfg(feature = "web")]
+pub mod worker;

@@ -71,14 +71,24 @@ const MASS: [Group; 3] = [
             "plan the family meals for the week and order it all in one go",
             "keep the fridge stocked for a busy family every week",
         ],
-        obstacles: &["delivery slots fill up fast", "substitutions when items are out of stock", "the app is slow when the basket is big", "minimum order for free delivery"],
+        obstacles: &[
+            "delivery slots fill up fast",
+            "substitutions when items are out of stock",
+            "the app is slow when the basket is big",
+            "minimum order for free delivery",
+        ],
         orders: (16.0, 30.0),
         aov: (70.0, 100.0),
         channel: &[("app", 0.55), ("web", 0.45)],
         plan: &[("plus", 0.6), ("standard", 0.4)],
         payment: &[("card", 0.8), ("paypal", 0.2)],
         slot: &[("evening", 0.6), ("afternoon", 0.3), ("morning", 0.1)],
-        categories: &[("fresh", 0.9), ("bakery", 0.7), ("household", 0.8), ("drinks", 0.3)],
+        categories: &[
+            ("fresh", 0.9),
+            ("bakery", 0.7),
+            ("household", 0.8),
+            ("drinks", 0.3),
+        ],
         eco: 0.25,
         newsletter: 0.5,
         tickets: (0.0, 2.0),
@@ -96,14 +106,24 @@ const MASS: [Group; 3] = [
             "save money on the {food} budget every month",
             "compare prices and only buy cheap deals on {promo}",
         ],
-        obstacles: &["prices went up again", "delivery fee on small orders", "offers end too soon", "own brand items often missing"],
+        obstacles: &[
+            "prices went up again",
+            "delivery fee on small orders",
+            "offers end too soon",
+            "own brand items often missing",
+        ],
         orders: (8.0, 13.0),
         aov: (34.0, 46.0),
         channel: &[("web", 0.6), ("app", 0.4)],
         plan: &[("standard", 1.0)],
         payment: &[("card", 0.5), ("paypal", 0.5)],
         slot: &[("afternoon", 0.6), ("evening", 0.25), ("morning", 0.15)],
-        categories: &[("fresh", 0.7), ("household", 0.5), ("bakery", 0.4), ("drinks", 0.2)],
+        categories: &[
+            ("fresh", 0.7),
+            ("household", 0.5),
+            ("bakery", 0.4),
+            ("drinks", 0.2),
+        ],
         eco: 0.15,
         newsletter: 0.9,
         tickets: (0.0, 1.5),
@@ -120,7 +140,11 @@ const MASS: [Group; 3] = [
             "grab a few bits I forgot without going out",
             "top up the cupboard quickly now and then",
         ],
-        obstacles: &["minimum basket is too high", "delivery takes a day", "not worth it for two items"],
+        obstacles: &[
+            "minimum basket is too high",
+            "delivery takes a day",
+            "not worth it for two items",
+        ],
         orders: (2.0, 4.0),
         aov: (15.0, 25.0),
         channel: &[("app", 0.8), ("web", 0.2)],
@@ -148,7 +172,11 @@ const EDGES: [Group; 6] = [
             "one monthly invoice for all the staff snacks and coffee",
             "get the accounts department a tax invoice for each delivery",
         ],
-        obstacles: &["no VAT number on the invoice", "cannot pay by bank transfer", "need several people to order on one account"],
+        obstacles: &[
+            "no VAT number on the invoice",
+            "cannot pay by bank transfer",
+            "need several people to order on one account",
+        ],
         orders: (25.0, 45.0),
         aov: (260.0, 520.0),
         channel: &[("web", 0.95), ("app", 0.05)],
@@ -173,7 +201,11 @@ const EDGES: [Group; 6] = [
             "find safe options for a dairy and nut allergy",
             "be sure nothing with gluten ends up in the order",
         ],
-        obstacles: &["substitutions ignore allergies", "ingredient lists missing online", "gluten free range is small"],
+        obstacles: &[
+            "substitutions ignore allergies",
+            "ingredient lists missing online",
+            "gluten free range is small",
+        ],
         orders: (10.0, 20.0),
         aov: (55.0, 85.0),
         channel: &[("app", 0.5), ("web", 0.5)],
@@ -197,7 +229,11 @@ const EDGES: [Group; 6] = [
             "make sure my parents have food in the house",
             "send essentials to an older relative after her operation",
         ],
-        obstacles: &["cannot add a second delivery address easily", "driver leaves before my dad gets to the door", "no phone call before delivery"],
+        obstacles: &[
+            "cannot add a second delivery address easily",
+            "driver leaves before my dad gets to the door",
+            "no phone call before delivery",
+        ],
         orders: (18.0, 30.0),
         aov: (40.0, 60.0),
         channel: &[("phone", 0.75), ("web", 0.25)],
@@ -221,7 +257,11 @@ const EDGES: [Group; 6] = [
             "stock up for a wedding or a big event",
             "enough food and drink for forty guests",
         ],
-        obstacles: &["not enough stock for large quantities", "cannot book a delivery weeks ahead", "glasses and ice not sold"],
+        obstacles: &[
+            "not enough stock for large quantities",
+            "cannot book a delivery weeks ahead",
+            "glasses and ice not sold",
+        ],
         orders: (1.5, 4.0),
         aov: (320.0, 780.0),
         channel: &[("web", 0.85), ("app", 0.15)],
@@ -246,7 +286,11 @@ const EDGES: [Group; 6] = [
             "refillable containers and loose vegetables",
             "a smaller footprint from my weekly food",
         ],
-        obstacles: &["everything comes in plastic bags", "no way to return the crates", "too much cardboard"],
+        obstacles: &[
+            "everything comes in plastic bags",
+            "no way to return the crates",
+            "too much cardboard",
+        ],
         orders: (10.0, 22.0),
         aov: (45.0, 70.0),
         channel: &[("app", 0.85), ("web", 0.15)],
@@ -270,7 +314,11 @@ const EDGES: [Group; 6] = [
             "order at 3am and get it before I go to bed",
             "delivery that fits around night shifts at the hospital",
         ],
-        obstacles: &["no slots after 10pm", "driver rings the bell while I'm sleeping", "customer service closed at night"],
+        obstacles: &[
+            "no slots after 10pm",
+            "driver rings the bell while I'm sleeping",
+            "customer service closed at night",
+        ],
         orders: (12.0, 24.0),
         aov: (35.0, 55.0),
         channel: &[("app", 0.9), ("web", 0.1)],
@@ -298,18 +346,92 @@ const OUTLIER_ANSWERS: &[&str] = &[
 ];
 
 const SYNONYMS: &[(&str, &[&str])] = &[
-    ("{shop}", &["shop", "shopping", "grocery order", "food order"]),
-    ("{free}", &["am free", "get my weekends back", "have time off", "can relax"]),
+    (
+        "{shop}",
+        &["shop", "shopping", "grocery order", "food order"],
+    ),
+    (
+        "{free}",
+        &[
+            "am free",
+            "get my weekends back",
+            "have time off",
+            "can relax",
+        ],
+    ),
     ("{food}", &["food", "grocery", "shopping", "supermarket"]),
-    ("{promo}", &["offers", "discounts", "special offers", "coupons", "vouchers"]),
+    (
+        "{promo}",
+        &[
+            "offers",
+            "discounts",
+            "special offers",
+            "coupons",
+            "vouchers",
+        ],
+    ),
 ];
 
-const FILLERS: &[&str] = &["", "", "", "Mostly ", "Honestly, ", "I just want to ", "Really ", "Basically ", "To "];
-const GENERIC_OBSTACLES: &[&str] = &["nothing really", "it's fine", "website logs me out", "delivery window too wide", "none", "app crashes sometimes"];
-const FIRST_NAMES: &[&str] = &["Ann", "Bob", "Chloé", "Dev", "Eitan", "Fatima", "Grace", "Hugo", "Ines", "Jamal", "Kofi", "Lena", "Mateo", "Noor", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Yusuf", "Zoë"];
-const LAST_NAMES: &[&str] = &["Abara", "Brennan", "Castillo", "Dubois", "Eriksen", "Fischer", "García", "Hassan", "Ivanova", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "O'Neill", "Patel", "Quist", "Rossi", "Schmidt", "Tanaka", "Usman", "Varga", "Wójcik", "Yilmaz", "Zimmermann"];
-const REGIONS: &[&str] = &["North", "South", "East", "West", "Midlands", "Scotland", "Wales"];
-const GENDERS: &[(&str, f64)] = &[("Female", 0.49), ("Male", 0.47), ("Non-binary", 0.02), ("Prefer not to say", 0.02)];
+const FILLERS: &[&str] = &[
+    "",
+    "",
+    "",
+    "Mostly ",
+    "Honestly, ",
+    "I just want to ",
+    "Really ",
+    "Basically ",
+    "To ",
+];
+const GENERIC_OBSTACLES: &[&str] = &[
+    "nothing really",
+    "it's fine",
+    "website logs me out",
+    "delivery window too wide",
+    "none",
+    "app crashes sometimes",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Ann", "Bob", "Chloé", "Dev", "Eitan", "Fatima", "Grace", "Hugo", "Ines", "Jamal", "Kofi",
+    "Lena", "Mateo", "Noor", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor",
+    "Wen", "Yusuf", "Zoë",
+];
+const LAST_NAMES: &[&str] = &[
+    "Abara",
+    "Brennan",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Hassan",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "O'Neill",
+    "Patel",
+    "Quist",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Wójcik",
+    "Yilmaz",
+    "Zimmermann",
+];
+const REGIONS: &[&str] = &[
+    "North", "South", "East", "West", "Midlands", "Scotland", "Wales",
+];
+const GENDERS: &[(&str, f64)] = &[
+    ("Female", 0.49),
+    ("Male", 0.47),
+    ("Non-binary", 0.02),
+    ("Prefer not to say", 0.02),
+];
 
 fn pick<'a>(rng: &mut Xoshiro256PlusPlus, weighted: &'a [(&'a str, f64)]) -> &'a str {
     let total: f64 = weighted.iter().map(|w| w.1).sum();
@@ -338,7 +460,11 @@ fn sentence(rng: &mut Xoshiro256PlusPlus, templates: &[&str]) -> String {
     let filler = FILLERS.choose(rng).copied().unwrap_or("");
     let mut out = format!("{filler}{text}");
     if rng.r#gen::<f64>() < 0.15 {
-        out.push_str(if rng.r#gen::<bool>() { ", that's all" } else { " really" });
+        out.push_str(if rng.r#gen::<bool>() {
+            ", that's all"
+        } else {
+            " really"
+        });
     }
     let mut chars = out.chars();
     match chars.next() {
@@ -371,10 +497,16 @@ impl Generated {
 
     /// Keeps only the named columns, in that order (for the survey and CRM halves).
     pub fn select(&self, columns: &[&str], rows: &[usize]) -> Generated {
-        let idx: Vec<usize> = columns.iter().filter_map(|c| self.header.iter().position(|h| h == c)).collect();
+        let idx: Vec<usize> = columns
+            .iter()
+            .filter_map(|c| self.header.iter().position(|h| h == c))
+            .collect();
         Generated {
             header: idx.iter().map(|&i| self.header[i].clone()).collect(),
-            rows: rows.iter().map(|&r| idx.iter().map(|&i| self.rows[r][i].clone()).collect()).collect(),
+            rows: rows
+                .iter()
+                .map(|&r| idx.iter().map(|&i| self.rows[r][i].clone()).collect())
+                .collect(),
             truth: rows.iter().map(|&r| self.truth[r]).collect(),
         }
     }
@@ -417,14 +549,21 @@ pub fn generate(n: usize, seed: u64) -> Generated {
     let n_outliers = ((n as f64) * 0.002).round().max(3.0) as usize;
     let mut truth = Vec::with_capacity(n);
     for (i, g) in EDGES.iter().enumerate() {
-        truth.extend(std::iter::repeat_n(Planted::Edge(i), (n as f64 * g.share).round() as usize));
+        truth.extend(std::iter::repeat_n(
+            Planted::Edge(i),
+            (n as f64 * g.share).round() as usize,
+        ));
     }
     truth.extend(std::iter::repeat_n(Planted::Outlier, n_outliers));
     let rest = n.saturating_sub(truth.len());
     let mass_total: f64 = MASS.iter().map(|g| g.share).sum();
     let mut assigned = 0;
     for (i, g) in MASS.iter().enumerate() {
-        let count = if i == MASS.len() - 1 { rest - assigned } else { (rest as f64 * g.share / mass_total).round() as usize };
+        let count = if i == MASS.len() - 1 {
+            rest - assigned
+        } else {
+            (rest as f64 * g.share / mass_total).round() as usize
+        };
         truth.extend(std::iter::repeat_n(Planted::Mass(i), count));
         assigned += count;
     }
@@ -441,15 +580,25 @@ pub fn generate(n: usize, seed: u64) -> Generated {
         };
         let first = FIRST_NAMES.choose(&mut rng).copied().unwrap_or("Ann");
         let last = LAST_NAMES.choose(&mut rng).copied().unwrap_or("Abara");
-        let email = format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase().replace(['\'', ' '], ""), i);
+        let email = format!(
+            "{}.{}{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace(['\'', ' '], ""),
+            i
+        );
         let mut orders = uniform(&mut rng, g.orders).round();
         let mut aov = uniform(&mut rng, g.aov);
         let mut tickets = uniform(&mut rng, g.tickets).round();
         let recency = uniform(&mut rng, g.recency);
         let tenure = 60.0 + rng.r#gen::<f64>() * 1400.0;
-        let (mut goal, mut obstacle) = (sentence(&mut rng, g.goals), sentence(&mut rng, g.obstacles));
+        let (mut goal, mut obstacle) =
+            (sentence(&mut rng, g.goals), sentence(&mut rng, g.obstacles));
         if rng.r#gen::<f64>() < 0.35 {
-            obstacle = GENERIC_OBSTACLES.choose(&mut rng).copied().unwrap_or("none").to_string();
+            obstacle = GENERIC_OBSTACLES
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or("none")
+                .to_string();
         }
         let mut channel = pick(&mut rng, g.channel).to_string();
         let mut payment = pick(&mut rng, g.payment).to_string();
@@ -458,14 +607,30 @@ pub fn generate(n: usize, seed: u64) -> Generated {
             orders = (80.0 + rng.r#gen::<f64>() * 150.0).round();
             aov = 900.0 + rng.r#gen::<f64>() * 2500.0;
             tickets = (15.0 + rng.r#gen::<f64>() * 30.0).round();
-            goal = OUTLIER_ANSWERS.choose(&mut rng).copied().unwrap_or("").to_string();
+            goal = OUTLIER_ANSWERS
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or("")
+                .to_string();
             obstacle = "refunds and chargebacks".into();
-            channel = ["phone", "web", "app"].choose(&mut rng).copied().unwrap_or("web").to_string();
+            channel = ["phone", "web", "app"]
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or("web")
+                .to_string();
             payment = "bank transfer".into();
         }
-        let cats: Vec<&str> = g.categories.iter().filter(|(_, p)| rng.r#gen::<f64>() < *p).map(|(c, _)| *c).collect();
+        let cats: Vec<&str> = g
+            .categories
+            .iter()
+            .filter(|(_, p)| rng.r#gen::<f64>() < *p)
+            .map(|(c, _)| *c)
+            .collect();
         let rating = |rng: &mut Xoshiro256PlusPlus, mean: f64| -> String {
-            ((mean + crate::engine::linalg::gaussian(rng) * 0.7).round().clamp(1.0, 5.0) as i64).to_string()
+            ((mean + crate::engine::linalg::gaussian(rng) * 0.7)
+                .round()
+                .clamp(1.0, 5.0) as i64)
+                .to_string()
         };
         let [(imp1, sat1), (imp2, sat2)] = g.ratings;
         let day = |d: f64| crate::engine::schema::dates::format_day(d);
@@ -483,8 +648,18 @@ pub fn generate(n: usize, seed: u64) -> Generated {
             pick(&mut rng, g.plan).to_string(),
             payment,
             pick(&mut rng, g.slot).to_string(),
-            if rng.r#gen::<f64>() < g.newsletter { "yes" } else { "no" }.to_string(),
-            if rng.r#gen::<f64>() < g.eco { "yes" } else { "no" }.to_string(),
+            if rng.r#gen::<f64>() < g.newsletter {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+            if rng.r#gen::<f64>() < g.eco {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
             cats.join("; "),
             format!("{tickets}"),
             goal,
@@ -495,11 +670,19 @@ pub fn generate(n: usize, seed: u64) -> Generated {
             rating(&mut rng, sat2),
             format!("{}", rng.gen_range(18..=82)),
             pick(&mut rng, GENDERS).to_string(),
-            REGIONS.choose(&mut rng).copied().unwrap_or("North").to_string(),
+            REGIONS
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or("North")
+                .to_string(),
             format!("{}", rng.gen_range(1..=6)),
         ]);
     }
-    Generated { header: COLUMNS.iter().map(|c| c.to_string()).collect(), rows, truth }
+    Generated {
+        header: COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows,
+        truth,
+    }
 }
 
 /// The example data the page ships: a survey export (70 % of customers answered) and a CRM
@@ -529,7 +712,11 @@ pub fn example_pair(n: usize, seed: u64) -> (Generated, Generated) {
         if let Some(email) = row.first_mut() {
             if rng.r#gen::<f64>() < 0.5 {
                 let mut c = email.chars();
-                *email = c.next().map(|f| f.to_uppercase().collect::<String>()).unwrap_or_default() + c.as_str();
+                *email = c
+                    .next()
+                    .map(|f| f.to_uppercase().collect::<String>())
+                    .unwrap_or_default()
+                    + c.as_str();
             }
             if rng.r#gen::<f64>() < 0.1 {
                 email.push(' ');
@@ -560,7 +747,12 @@ pub struct Evaluation {
 /// over found segments; for planted outliers, how many rank in the top 2× their number by
 /// edge score.
 pub fn evaluate(truth: &[Planted], segment_of: &[Option<u32>], edge_score: &[f64]) -> Evaluation {
-    let n_segments = segment_of.iter().flatten().map(|&s| s as usize + 1).max().unwrap_or(0);
+    let n_segments = segment_of
+        .iter()
+        .flatten()
+        .map(|&s| s as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut found_size = vec![0usize; n_segments];
     for s in segment_of.iter().flatten() {
         found_size[*s as usize] += 1;
@@ -580,16 +772,32 @@ pub fn evaluate(truth: &[Planted], segment_of: &[Option<u32>], edge_score: &[f64
             }
         }
         let best = (0..n_segments)
-            .map(|s| (2.0 * overlap[s] as f64 / (size + found_size[s]) as f64, s as u32))
+            .map(|s| {
+                (
+                    2.0 * overlap[s] as f64 / (size + found_size[s]) as f64,
+                    s as u32,
+                )
+            })
             .max_by(|a, b| a.0.total_cmp(&b.0));
         groups.push((g, size, best.map_or(0.0, |b| b.0), best.map(|b| b.1)));
     }
     let outliers = truth.iter().filter(|t| **t == Planted::Outlier).count();
     let mut order: Vec<usize> = (0..truth.len()).collect();
     order.sort_by(|&a, &b| edge_score[b].total_cmp(&edge_score[a]).then(a.cmp(&b)));
-    let outliers_in_top = order.iter().take(2 * outliers).filter(|&&i| truth[i] == Planted::Outlier).count();
-    let unassigned = segment_of.iter().filter(|s| s.is_none()).count() as f64 / truth.len().max(1) as f64;
-    Evaluation { groups, outliers_in_top, outliers, n_segments, unassigned }
+    let outliers_in_top = order
+        .iter()
+        .take(2 * outliers)
+        .filter(|&&i| truth[i] == Planted::Outlier)
+        .count();
+    let unassigned =
+        segment_of.iter().filter(|s| s.is_none()).count() as f64 / truth.len().max(1) as f64;
+    Evaluation {
+        groups,
+        outliers_in_top,
+        outliers,
+        n_segments,
+        unassigned,
+    }
 }
 
 #[cfg(test)]
@@ -613,8 +821,10 @@ mod tests {
     fn edge_groups_use_several_wordings() {
         let g = generate(3000, 2);
         let goal = 17;
-        let answers: std::collections::BTreeSet<&str> =
-            (0..3000).filter(|&r| g.truth[r] == Planted::Edge(0)).map(|r| g.rows[r][goal].as_str()).collect();
+        let answers: std::collections::BTreeSet<&str> = (0..3000)
+            .filter(|&r| g.truth[r] == Planted::Edge(0))
+            .map(|r| g.rows[r][goal].as_str())
+            .collect();
         assert!(answers.len() >= 10, "varied wordings: {answers:?}");
     }
 }

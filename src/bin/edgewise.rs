@@ -46,6 +46,8 @@ USAGE:
       write the example survey and CRM exports the page ships
   edgewise evaluate --rows N [--seed S]
       generate, segment and score against the planted segments; prints timings
+  edgewise serve DIR [--port 8080]
+      serve a built site (dist/) on http://127.0.0.1:PORT, for `make serve` and the browser tests
 ";
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Some("example") => example(&args[1..]),
         Some("evaluate") => evaluate(&args[1..]),
         Some("columns") => columns(&args[1..]),
+        Some("serve") => serve(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -80,7 +83,11 @@ struct Options {
 
 impl Options {
     fn parse(args: &[String], flags: &[&str]) -> Result<Options, String> {
-        let mut o = Options { positional: Vec::new(), pairs: Vec::new(), flags: Vec::new() };
+        let mut o = Options {
+            positional: Vec::new(),
+            pairs: Vec::new(),
+            flags: Vec::new(),
+        };
         let mut it = args.iter();
         while let Some(a) = it.next() {
             if let Some(name) = a.strip_prefix("--") {
@@ -98,20 +105,34 @@ impl Options {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn all(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.pairs.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
-        self.get(name).map(|v| v.parse::<T>().map_err(|_| format!("--{name}: “{v}” is not a valid number"))).transpose()
+        self.get(name)
+            .map(|v| {
+                v.parse::<T>()
+                    .map_err(|_| format!("--{name}: “{v}” is not a valid number"))
+            })
+            .transpose()
     }
 }
 
 fn read_file(path: &str, params: &IngestParams) -> Result<Parsed, String> {
-    let name = std::path::Path::new(path).file_name().map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
     let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let mut reader = ingest::Reader::new(&name, params.clone());
     let mut buf = vec![0u8; 1 << 20];
@@ -128,9 +149,16 @@ fn read_file(path: &str, params: &IngestParams) -> Result<Parsed, String> {
 fn settings_from(o: &Options) -> Result<Settings, String> {
     let mut settings = Settings::default();
     for spec in o.all("role") {
-        let (column, role) = spec.rsplit_once('=').ok_or_else(|| format!("--role “{spec}”: write it as \"Column name=behaviour\""))?;
-        let role = Role::parse(role).ok_or_else(|| format!("--role “{spec}”: the role must be stated, behaviour, describe or ignore"))?;
-        settings.schema.roles.insert(column.trim().to_string(), role);
+        let (column, role) = spec
+            .rsplit_once('=')
+            .ok_or_else(|| format!("--role “{spec}”: write it as \"Column name=behaviour\""))?;
+        let role = Role::parse(role).ok_or_else(|| {
+            format!("--role “{spec}”: the role must be stated, behaviour, describe or ignore")
+        })?;
+        settings
+            .schema
+            .roles
+            .insert(column.trim().to_string(), role);
     }
     if let Some(b) = o.number::<f64>("balance")? {
         if !(0.0..=1.0).contains(&b) {
@@ -168,7 +196,10 @@ fn settings_from(o: &Options) -> Result<Settings, String> {
 fn segment(args: &[String]) -> Result<(), String> {
     let o = Options::parse(args, &["quiet"])?;
     let quiet = o.flags.iter().any(|f| f == "quiet");
-    let out = o.get("out").ok_or("segment needs --out OUT.csv")?.to_string();
+    let out = o
+        .get("out")
+        .ok_or("segment needs --out OUT.csv")?
+        .to_string();
     if o.positional.is_empty() {
         return Err("segment needs at least one input file".into());
     }
@@ -179,9 +210,16 @@ fn segment(args: &[String]) -> Result<(), String> {
         Some(d) if d.len() == 1 => d.bytes().next(),
         Some(d) => return Err(format!("--delimiter “{d}”: give one character, or tab")),
     };
-    let params = IngestParams { delimiter, ..Default::default() };
+    let params = IngestParams {
+        delimiter,
+        ..Default::default()
+    };
     let started = Instant::now();
-    let parsed: Vec<Parsed> = o.positional.iter().map(|p| read_file(p, &params)).collect::<Result<_, _>>()?;
+    let parsed: Vec<Parsed> = o
+        .positional
+        .iter()
+        .map(|p| read_file(p, &params))
+        .collect::<Result<_, _>>()?;
     let dataset = analysis::combine(parsed, &settings);
     if !quiet {
         for d in &dataset.diagnostics {
@@ -208,14 +246,24 @@ fn segment(args: &[String]) -> Result<(), String> {
     })
     .map_err(|e| e.to_string())?;
     std::fs::write(&out, result.export_csv(&dataset.table)).map_err(|e| format!("{out}: {e}"))?;
-    let receipt_path = o.get("receipt").map_or_else(|| format!("{}.receipt.json", out.trim_end_matches(".csv")), str::to_string);
-    let receipt = serde_json::to_string_pretty(&analysis::receipt(&dataset, &result)).map_err(|e| e.to_string())?;
+    let receipt_path = o.get("receipt").map_or_else(
+        || format!("{}.receipt.json", out.trim_end_matches(".csv")),
+        str::to_string,
+    );
+    let receipt = serde_json::to_string_pretty(&analysis::receipt(&dataset, &result))
+        .map_err(|e| e.to_string())?;
     std::fs::write(&receipt_path, receipt).map_err(|e| format!("{receipt_path}: {e}"))?;
     if !quiet {
         for w in &result.warnings {
             eprintln!("warning: {w}");
         }
-        eprintln!("{} people, {} segments, {} lone outliers, in {:.1} s", result.n_people, result.segments.len(), result.outliers.len(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "{} people, {} segments, {} lone outliers, in {:.1} s",
+            result.n_people,
+            result.segments.len(),
+            result.outliers.len(),
+            started.elapsed().as_secs_f64()
+        );
         for s in &result.segments {
             eprintln!(
                 "  {:>4} {:<40} {:>6} people ({:>5.1} %){}",
@@ -234,7 +282,11 @@ fn segment(args: &[String]) -> Result<(), String> {
 fn columns(args: &[String]) -> Result<(), String> {
     let o = Options::parse(args, &[])?;
     let settings = settings_from(&o)?;
-    let parsed: Vec<Parsed> = o.positional.iter().map(|p| read_file(p, &IngestParams::default())).collect::<Result<_, _>>()?;
+    let parsed: Vec<Parsed> = o
+        .positional
+        .iter()
+        .map(|p| read_file(p, &IngestParams::default()))
+        .collect::<Result<_, _>>()?;
     let dataset = analysis::combine(parsed, &settings);
     for f in &dataset.files {
         let d = &f.dialect;
@@ -251,10 +303,22 @@ fn columns(args: &[String]) -> Result<(), String> {
         );
     }
     for j in &dataset.joins {
-        println!("joined {} on “{}” = “{}”: {:.1} % matched", j.right_file, j.key.left_column, j.key.right_column, j.match_rate() * 100.0);
+        println!(
+            "joined {} on “{}” = “{}”: {:.1} % matched",
+            j.right_file,
+            j.key.left_column,
+            j.key.right_column,
+            j.match_rate() * 100.0
+        );
     }
     for c in &dataset.schema.columns {
-        println!("  {:<50} {:<16} {:<14} {}", c.name, c.kind.label(), c.role.label(), c.reason);
+        println!(
+            "  {:<50} {:<16} {:<14} {}",
+            c.name,
+            c.kind.label(),
+            c.role.label(),
+            c.reason
+        );
     }
     for d in &dataset.diagnostics {
         println!("{d}");
@@ -301,7 +365,8 @@ fn evaluate(args: &[String]) -> Result<(), String> {
     let csv = g.to_csv();
     let t_gen = t0.elapsed();
     let t1 = Instant::now();
-    let parsed = ingest::read_bytes("generated.csv", csv.as_bytes(), &IngestParams::default()).map_err(|e| e.to_string())?;
+    let parsed = ingest::read_bytes("generated.csv", csv.as_bytes(), &IngestParams::default())
+        .map_err(|e| e.to_string())?;
     let dataset = analysis::combine(vec![parsed], &settings);
     let t_read = t1.elapsed();
     let mut stage_times: Vec<(Stage, Instant)> = Vec::new();
@@ -314,12 +379,25 @@ fn evaluate(args: &[String]) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let t_analyse = t2.elapsed();
     let eval = synth::evaluate(&g.truth, &result.segment_of, &result.edge_score);
-    println!("rows {rows}, seed {seed}: generate {:.2} s, read+schema {:.2} s, analyse {:.2} s", t_gen.as_secs_f64(), t_read.as_secs_f64(), t_analyse.as_secs_f64());
+    println!(
+        "rows {rows}, seed {seed}: generate {:.2} s, read+schema {:.2} s, analyse {:.2} s",
+        t_gen.as_secs_f64(),
+        t_read.as_secs_f64(),
+        t_analyse.as_secs_f64()
+    );
     for w in stage_times.windows(2) {
-        println!("  {:<28} {:.2} s", w[0].0.label(), (w[1].1 - w[0].1).as_secs_f64());
+        println!(
+            "  {:<28} {:.2} s",
+            w[0].0.label(),
+            (w[1].1 - w[0].1).as_secs_f64()
+        );
     }
     if let Some(last) = stage_times.last() {
-        println!("  {:<28} {:.2} s", last.0.label(), last.1.elapsed().as_secs_f64());
+        println!(
+            "  {:<28} {:.2} s",
+            last.0.label(),
+            last.1.elapsed().as_secs_f64()
+        );
     }
     println!(
         "segments {} (min size {}, min samples {}), unassigned {:.1} %, sweep {:?}",
@@ -336,9 +414,97 @@ fn evaluate(args: &[String]) -> Result<(), String> {
             synth::planted_name(*planted),
             size,
             f1,
-            found.map_or("-".into(), |s| format!("{} “{}” ({})", s.id, s.name, s.size))
+            found.map_or("-".into(), |s| format!(
+                "{} “{}” ({})",
+                s.id, s.name, s.size
+            ))
         );
     }
-    println!("lone outliers in top 2×: {} of {}", eval.outliers_in_top, eval.outliers);
+    println!(
+        "lone outliers in top 2×: {} of {}",
+        eval.outliers_in_top, eval.outliers
+    );
     Ok(())
+}
+
+/// A minimal static file server for the built site: GET and HEAD of files under `dir`, on
+/// 127.0.0.1 only, with the content types browsers need (`application/wasm` for streaming
+/// compilation). It exists so that `make serve` needs nothing beyond Rust.
+fn serve(args: &[String]) -> Result<(), String> {
+    use std::io::{BufRead, BufReader, Write};
+    let o = Options::parse(args, &[])?;
+    let dir = std::path::PathBuf::from(o.positional.first().map_or("dist", String::as_str));
+    let port: u16 = o.number("port")?.unwrap_or(8080);
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("port {port}: {e}"))?;
+    eprintln!("serving {} on http://127.0.0.1:{port}/", root.display());
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let root = root.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(match stream.try_clone() {
+                Ok(s) => s,
+                Err(_) => return,
+            });
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                return;
+            }
+            // Drain the headers.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut parts = request_line.split_whitespace();
+            let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+            let path = target.split(['?', '#']).next().unwrap_or("/");
+            let relative = path.trim_start_matches('/');
+            let relative = if relative.is_empty() || relative.ends_with('/') {
+                format!("{relative}index.html")
+            } else {
+                relative.to_string()
+            };
+            let file = root.join(&relative);
+            let allowed = file
+                .canonicalize()
+                .ok()
+                .filter(|f| f.starts_with(&root) && f.is_file());
+            let (status, body, kind) = match (method, allowed) {
+                ("GET" | "HEAD", Some(f)) => match std::fs::read(&f) {
+                    Ok(bytes) => ("200 OK", bytes, content_type(&f)),
+                    Err(_) => ("500 Internal Server Error", Vec::new(), "text/plain"),
+                },
+                ("GET" | "HEAD", None) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+                _ => ("405 Method Not Allowed", Vec::new(), "text/plain"),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            if method != "HEAD" {
+                let _ = stream.write_all(&body);
+            }
+        });
+    }
+    Ok(())
+}
+
+fn content_type(path: &std::path::Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
 }

@@ -120,7 +120,11 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             .table
             .columns()
             .iter()
-            .map(|_| ColumnHint { file: p.file.clone(), decimal: p.dialect.decimal, first_row })
+            .map(|_| ColumnHint {
+                file: p.file.clone(),
+                decimal: p.dialect.decimal,
+                first_row,
+            })
             .collect();
         // Numbers that cannot be read are reported against the file's own rows.
         let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
@@ -164,7 +168,15 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         Some(schema) if n_files == 1 => schema,
         _ => schema::infer(&table, &hints, &settings.schema).0,
     };
-    Dataset { files, table, hints, joins, unjoined, diagnostics, schema }
+    Dataset {
+        files,
+        table,
+        hints,
+        joins,
+        unjoined,
+        diagnostics,
+        schema,
+    }
 }
 
 /// Re-applies role choices to a dataset without re-reading anything.
@@ -221,7 +233,9 @@ impl Analysis {
 
     /// The segmented CSV export.
     pub fn export_csv(&self, table: &Table) -> Vec<u8> {
-        let ids: Vec<String> = (0..self.n_people).map(|i| self.segment_id(i).to_string()).collect();
+        let ids: Vec<String> = (0..self.n_people)
+            .map(|i| self.segment_id(i).to_string())
+            .collect();
         export::write_csv(table, &ids, &self.edge_score, &self.reason)
     }
 }
@@ -233,7 +247,9 @@ pub enum AnalysisError {
     #[error("there are no rows to analyse")]
     NoRows,
     /// No column forms segments.
-    #[error("no column can form segments: every column is an identifier, personal data, a demographic or empty. On the check screen, mark at least one column as “What they say” or “What they do”")]
+    #[error(
+        "no column can form segments: every column is an identifier, personal data, a demographic or empty. On the check screen, mark at least one column as “What they say” or “What they do”"
+    )]
     NoFeatures,
     /// Invalid settings.
     #[error("{0}")]
@@ -241,13 +257,21 @@ pub enum AnalysisError {
 }
 
 /// Runs the analysis. `progress` receives the stage and the fraction of it done.
-pub fn analyse(dataset: &Dataset, settings: &Settings, progress: &mut dyn FnMut(Stage, f64)) -> Result<Analysis, AnalysisError> {
+pub fn analyse(
+    dataset: &Dataset,
+    settings: &Settings,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<Analysis, AnalysisError> {
     let table = &dataset.table;
     let n = table.n_rows();
     if n == 0 {
         return Err(AnalysisError::NoRows);
     }
-    let cluster_params = settings.cluster.clone().check().map_err(|e| AnalysisError::Settings(e.to_string()))?;
+    let cluster_params = settings
+        .cluster
+        .clone()
+        .check()
+        .map_err(|e| AnalysisError::Settings(e.to_string()))?;
     progress(Stage::Understanding, 0.0);
     let mut schema = dataset.schema.clone();
     schema::apply_overrides(&mut schema, &settings.schema);
@@ -266,13 +290,21 @@ pub fn analyse(dataset: &Dataset, settings: &Settings, progress: &mut dyn FnMut(
     let clustering: Clustering = if n < 2 {
         single_person(n)
     } else {
-        cluster::segment(&space, &cluster_params, &mut |f| progress(Stage::Segments, f))
+        cluster::segment(&space, &cluster_params, &mut |f| {
+            progress(Stage::Segments, f)
+        })
     };
     progress(Stage::Segments, 1.0);
 
     progress(Stage::Describing, 0.0);
     let profiles = profile::profile_all(table, &schema);
-    let described = describe::describe(&describe::Inputs { table, schema: &schema, profiles: &profiles, features: &features, clustering: &clustering });
+    let described = describe::describe(&describe::Inputs {
+        table,
+        schema: &schema,
+        profiles: &profiles,
+        features: &features,
+        clustering: &clustering,
+    });
     progress(Stage::Describing, 0.3);
     let names = describe::name_words(table, &schema);
     let (edge_score, reason) = edges::score_and_explain(&edges::Inputs {
@@ -285,14 +317,32 @@ pub fn analyse(dataset: &Dataset, settings: &Settings, progress: &mut dyn FnMut(
     });
     progress(Stage::Describing, 0.5);
     let map = map::layout(&space);
-    let say_do = if n >= 40 { saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed) } else { None };
+    let say_do = if n >= 40 {
+        saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed)
+    } else {
+        None
+    };
     progress(Stage::Describing, 0.9);
 
-    let segment_of: Vec<Option<u32>> =
-        clustering.labels.iter().map(|l| l.and_then(|s| described.order.get(s)).map(|&d| d as u32)).collect();
-    let mut outliers: Vec<u32> = (0..n as u32).filter(|&i| segment_of[i as usize].is_none()).collect();
-    outliers.sort_by(|&a, &b| edge_score[b as usize].total_cmp(&edge_score[a as usize]).then(a.cmp(&b)));
-    let neighbours = clustering.neighbours.iter().enumerate().map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect()).collect();
+    let segment_of: Vec<Option<u32>> = clustering
+        .labels
+        .iter()
+        .map(|l| l.and_then(|s| described.order.get(s)).map(|&d| d as u32))
+        .collect();
+    let mut outliers: Vec<u32> = (0..n as u32)
+        .filter(|&i| segment_of[i as usize].is_none())
+        .collect();
+    outliers.sort_by(|&a, &b| {
+        edge_score[b as usize]
+            .total_cmp(&edge_score[a as usize])
+            .then(a.cmp(&b))
+    });
+    let neighbours = clustering
+        .neighbours
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect())
+        .collect();
     let mut warnings = schema.warnings.clone();
     if clustering.n_segments == 0 {
         warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
@@ -378,9 +428,18 @@ pub fn receipt(dataset: &Dataset, analysis: &Analysis) -> Receipt {
         columns: schema
             .columns
             .iter()
-            .map(|c| ReceiptColumn { name: c.name.clone(), kind: c.kind.label(), role: c.role, overridden: c.overridden })
+            .map(|c| ReceiptColumn {
+                name: c.name.clone(),
+                kind: c.kind.label(),
+                role: c.role,
+                overridden: c.overridden,
+            })
             .collect(),
-        segments: analysis.segments.iter().map(|s| (s.id.clone(), s.name.clone(), s.size)).collect(),
+        segments: analysis
+            .segments
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone(), s.size))
+            .collect(),
         min_cluster_size: analysis.min_cluster_size,
         min_samples: analysis.min_samples,
     }

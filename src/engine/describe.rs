@@ -178,9 +178,15 @@ pub fn name_words(table: &Table, schema: &Schema) -> BTreeSet<String> {
         if !matches!(cs.kind, Kind::PersonName | Kind::Email) {
             continue;
         }
-        let Some(col) = table.column(idx) else { continue };
+        let Some(col) = table.column(idx) else {
+            continue;
+        };
         for value in col.values() {
-            let local = if cs.kind == Kind::Email { value.split('@').next().unwrap_or("") } else { value };
+            let local = if cs.kind == Kind::Email {
+                value.split('@').next().unwrap_or("")
+            } else {
+                value
+            };
             for w in local.split(|c: char| !c.is_alphabetic()) {
                 if w.chars().count() >= 2 {
                     words.insert(w.to_lowercase());
@@ -193,7 +199,8 @@ pub fn name_words(table: &Table, schema: &Schema) -> BTreeSet<String> {
 
 /// True when `text` contains any of `names` as a whole word.
 pub fn mentions_name(text: &str, names: &BTreeSet<String>) -> bool {
-    text.split(|c: char| !c.is_alphabetic()).any(|w| !w.is_empty() && names.contains(&w.to_lowercase()))
+    text.split(|c: char| !c.is_alphabetic())
+        .any(|w| !w.is_empty() && names.contains(&w.to_lowercase()))
 }
 
 /// Describes and ranks the segments.
@@ -215,16 +222,39 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
     let who = who(inp.profiles, &c.labels, k);
 
     let mut segments: Vec<(usize, Segment)> = Vec::with_capacity(k);
-    for s in 0..k {
-        let size = members[s].len();
+    for (s, segment_members) in members.iter().enumerate() {
+        let size = segment_members.len();
         let share = size as f64 / n.max(1) as f64;
         let says = phrases.get(s).cloned().unwrap_or_default();
-        let quotes = quotes(inp.features, inp.table, &members[s], &c.membership, &says, &names);
+        let quotes = quotes(
+            inp.features,
+            inp.table,
+            segment_members,
+            &c.membership,
+            &says,
+            &names,
+        );
         let diffs = differences.get(s).cloned().unwrap_or_default();
         let name = segment_name(&says, &diffs);
-        let warning = demographic_warning(inp.schema, &diffs, who.get(s).map_or(&[][..], Vec::as_slice), size);
-        let say_line = says.iter().take(3).map(|p| format!("“{}”", p.text)).collect::<Vec<_>>().join(", ");
-        let do_line = diffs.iter().filter(|d| d.role == Role::Behaviour).take(2).map(|d| d.short.clone()).collect::<Vec<_>>().join(" · ");
+        let warning = demographic_warning(
+            inp.schema,
+            &diffs,
+            who.get(s).map_or(&[][..], Vec::as_slice),
+            size,
+        );
+        let say_line = says
+            .iter()
+            .take(3)
+            .map(|p| format!("“{}”", p.text))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let do_line = diffs
+            .iter()
+            .filter(|d| d.role == Role::Behaviour)
+            .take(2)
+            .map(|d| d.short.clone())
+            .collect::<Vec<_>>()
+            .join(" · ");
         segments.push((
             s,
             Segment {
@@ -236,7 +266,10 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
                 distinctiveness: distinct.get(s).copied().unwrap_or(0.0),
                 mass: share >= MASS_SHARE,
                 micro: c.micro.get(s).copied().unwrap_or(false),
-                core_members: members[s].iter().filter(|&&i| c.membership[i] == Membership::Core).count(),
+                core_members: members[s]
+                    .iter()
+                    .filter(|&&i| c.membership[i] == Membership::Core)
+                    .count(),
                 says,
                 quotes,
                 differences: diffs,
@@ -252,7 +285,13 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
     segments.sort_by(|(sa, a), (sb, b)| {
         a.mass
             .cmp(&b.mass)
-            .then_with(|| if a.mass { b.size.cmp(&a.size) } else { rank(b).total_cmp(&rank(a)) })
+            .then_with(|| {
+                if a.mass {
+                    b.size.cmp(&a.size)
+                } else {
+                    rank(b).total_cmp(&rank(a))
+                }
+            })
             .then_with(|| members[*sa].first().cmp(&members[*sb].first()))
     });
     let mut order = vec![0usize; k];
@@ -262,7 +301,10 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
         order[s] = display;
         out.push(seg);
     }
-    Described { segments: out, order }
+    Described {
+        segments: out,
+        order,
+    }
 }
 
 /// ‖mean of the segment − mean of everyone‖ in the balanced features (whose total variance is 1).
@@ -283,7 +325,11 @@ fn distinctiveness(features: &Features, labels: &[Option<usize>], k: usize) -> V
     (0..k)
         .map(|s| {
             let cnt = counts[s].max(1) as f64;
-            let d2: f64 = sums[s].iter().zip(&all).map(|(a, b)| (a / cnt - b / n) * (a / cnt - b / n)).sum();
+            let d2: f64 = sums[s]
+                .iter()
+                .zip(&all)
+                .map(|(a, b)| (a / cnt - b / n) * (a / cnt - b / n))
+                .sum();
             libm::sqrt(d2)
         })
         .collect()
@@ -299,7 +345,10 @@ pub(crate) fn text_phrases(
 ) -> Vec<Vec<Phrase>> {
     let mut out = vec![Vec::new(); k];
     for tc in &features.text {
-        let column = table.column(tc.column).map(|c| c.name.clone()).unwrap_or_default();
+        let column = table
+            .column(tc.column)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
         let terms = tc.vocabulary.len();
         // Answers using each term, per segment and overall; answered people per segment.
         let mut docs = vec![vec![0u32; terms]; k];
@@ -341,7 +390,8 @@ pub(crate) fn text_phrases(
                 if ys < 2.0 || a <= 0.0 {
                     continue;
                 }
-                let delta = libm::log((ys + a) / (n_s + alpha0 - ys - a).max(1e-9)) - libm::log((yr + a) / (n_r + alpha0 - yr - a).max(1e-9));
+                let delta = libm::log((ys + a) / (n_s + alpha0 - ys - a).max(1e-9))
+                    - libm::log((yr + a) / (n_r + alpha0 - yr - a).max(1e-9));
                 let z = delta / libm::sqrt(1.0 / (ys + a) + 1.0 / (yr + a));
                 let text = tc.vocabulary.display.get(t).cloned().unwrap_or_default();
                 if z < 1.96 || mentions_name(&text, names) {
@@ -360,7 +410,10 @@ pub(crate) fn text_phrases(
             // Drop a single word when a kept phrase already contains it.
             let mut kept: Vec<Phrase> = Vec::new();
             for p in scored {
-                let covered = kept.iter().any(|q| q.text.split(' ').any(|w| w == p.text) || p.text.split(' ').all(|w| q.text.split(' ').any(|x| x == w)));
+                let covered = kept.iter().any(|q| {
+                    q.text.split(' ').any(|w| w == p.text)
+                        || p.text.split(' ').all(|w| q.text.split(' ').any(|x| x == w))
+                });
                 if !covered {
                     kept.push(p);
                 }
@@ -389,19 +442,36 @@ fn quotes(
 ) -> Vec<Quote> {
     let mut candidates: Vec<(f64, usize, &TextColumn)> = Vec::new();
     for tc in &features.text {
-        let Some(col) = table.column(tc.column) else { continue };
+        let Some(col) = table.column(tc.column) else {
+            continue;
+        };
         let weights: Vec<(usize, f64)> = says
             .iter()
             .filter(|p| p.column == col.name)
-            .filter_map(|p| tc.vocabulary.display.iter().position(|d| *d == p.text).map(|t| (t, p.z)))
+            .filter_map(|p| {
+                tc.vocabulary
+                    .display
+                    .iter()
+                    .position(|d| *d == p.text)
+                    .map(|t| (t, p.z))
+            })
             .collect();
         for &i in members {
             let text = col.get(i);
-            if schema::is_missing(text) || text.chars().count() > 300 || mentions_name(text, names) {
+            if schema::is_missing(text) || text.chars().count() > 300 || mentions_name(text, names)
+            {
                 continue;
             }
-            let score: f64 = tc.tfidf.row(i).map(|(t, _)| weights.iter().find(|w| w.0 == t).map_or(0.0, |w| w.1)).sum();
-            let core_bonus = if membership.get(i) == Some(&Membership::Core) { 1.0 } else { 0.5 };
+            let score: f64 = tc
+                .tfidf
+                .row(i)
+                .map(|(t, _)| weights.iter().find(|w| w.0 == t).map_or(0.0, |w| w.1))
+                .sum();
+            let core_bonus = if membership.get(i) == Some(&Membership::Core) {
+                1.0
+            } else {
+                0.5
+            };
             candidates.push((score * core_bonus, i, tc));
         }
     }
@@ -413,7 +483,10 @@ fn quotes(
     while chosen.len() < 4 {
         let mut best: Option<(f64, usize)> = None;
         for (ci, (score, i, tc)) in candidates.iter().enumerate() {
-            let text = table.column(tc.column).map(|c| c.get(*i).trim().to_lowercase()).unwrap_or_default();
+            let text = table
+                .column(tc.column)
+                .map(|c| c.get(*i).trim().to_lowercase())
+                .unwrap_or_default();
             if seen_texts.contains(&text) {
                 continue;
             }
@@ -429,32 +502,53 @@ fn quotes(
         }
         let Some((_, ci)) = best else { break };
         let (_, i, tc) = candidates[ci];
-        seen_texts.insert(table.column(tc.column).map(|c| c.get(i).trim().to_lowercase()).unwrap_or_default());
+        seen_texts.insert(
+            table
+                .column(tc.column)
+                .map(|c| c.get(i).trim().to_lowercase())
+                .unwrap_or_default(),
+        );
         chosen.push((i, tc));
     }
     chosen
         .into_iter()
         .filter_map(|(i, tc)| {
             let col = table.column(tc.column)?;
-            Some(Quote { row: i, column: col.name.clone(), text: col.get(i).to_string() })
+            Some(Quote {
+                row: i,
+                column: col.name.clone(),
+                text: col.get(i).to_string(),
+            })
         })
         .collect()
 }
 
 fn cosine(m: &super::text::Csr, a: usize, b: usize) -> f64 {
     let rb: Vec<(usize, f64)> = m.row(b).collect();
-    m.row(a).map(|(t, v)| rb.iter().find(|x| x.0 == t).map_or(0.0, |x| x.1 * v)).sum()
+    m.row(a)
+        .map(|(t, v)| rb.iter().find(|x| x.0 == t).map_or(0.0, |x| x.1 * v))
+        .sum()
 }
 
 /// Per segment, each used column's difference from everyone else, largest first.
-pub(crate) fn column_differences(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Vec<Difference>> {
+pub(crate) fn column_differences(
+    profiles: &[ColumnProfile],
+    labels: &[Option<usize>],
+    k: usize,
+) -> Vec<Vec<Difference>> {
     let mut out = vec![Vec::new(); k];
     for p in profiles {
         if !p.role.forms_segments() {
             continue;
         }
         match &p.values {
-            Values::Numeric { values, sorted, heavy, recency, .. } => {
+            Values::Numeric {
+                values,
+                sorted,
+                heavy,
+                recency,
+                ..
+            } => {
                 // Effects are compared on the log scale for heavy tails; transform once.
                 let t = |v: f64| if *heavy { libm::log1p(v.max(0.0)) } else { v };
                 let (mut sum_all, mut sq_all, mut n_all) = (0.0, 0.0, 0usize);
@@ -496,25 +590,51 @@ pub(crate) fn column_differences(profiles: &[ColumnProfile], labels: &[Option<us
                     let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest, 0.5));
                     let (text, short) = if *recency {
                         (
-                            format!("{}: {} days ago (median) vs {} for everyone else", p.name, fmt_number(med_s), fmt_number(med_r)),
+                            format!(
+                                "{}: {} days ago (median) vs {} for everyone else",
+                                p.name,
+                                fmt_number(med_s),
+                                fmt_number(med_r)
+                            ),
                             format!("{} {} days ago", p.name, fmt_number(med_s)),
                         )
                     } else {
-                        let ratio = if med_r > 0.0 && med_s > 0.0 { Some(med_s / med_r) } else { None };
+                        let ratio = if med_r > 0.0 && med_s > 0.0 {
+                            Some(med_s / med_r)
+                        } else {
+                            None
+                        };
                         let notable = ratio.filter(|&r| r >= 1.5 || r <= 1.0 / 1.5);
-                        let how = notable.map(|r| format!(" — {} as much", fmt_ratio(r))).unwrap_or_default();
+                        let how = notable
+                            .map(|r| format!(" — {} as much", fmt_ratio(r)))
+                            .unwrap_or_default();
                         (
-                            format!("{}: {} (median) vs {} for everyone else{how}", p.name, fmt_number(med_s), fmt_number(med_r)),
+                            format!(
+                                "{}: {} (median) vs {} for everyone else{how}",
+                                p.name,
+                                fmt_number(med_s),
+                                fmt_number(med_r)
+                            ),
                             match notable {
                                 Some(r) => format!("{} {}", p.name, fmt_ratio(r)),
                                 None => format!("{} {}", p.name, fmt_number(med_s)),
                             },
                         )
                     };
-                    out[s].push(Difference { column: p.name.clone(), role: p.role, text, short, effect });
+                    out[s].push(Difference {
+                        column: p.name.clone(),
+                        role: p.role,
+                        text,
+                        short,
+                        effect,
+                    });
                 }
             }
-            Values::Labels { codes, labels: names, counts } => {
+            Values::Labels {
+                codes,
+                labels: names,
+                counts,
+            } => {
                 let mut per = vec![vec![0usize; names.len()]; k];
                 let mut sizes = vec![0usize; k];
                 for (i, l) in labels.iter().enumerate() {
@@ -526,7 +646,11 @@ pub(crate) fn column_differences(profiles: &[ColumnProfile], labels: &[Option<us
                 let total: usize = counts.iter().sum();
                 label_differences(&mut out, p, names, counts, total, &per, &sizes);
             }
-            Values::Multi { codes, labels: names, counts } => {
+            Values::Multi {
+                codes,
+                labels: names,
+                counts,
+            } => {
                 let mut per = vec![vec![0usize; names.len()]; k];
                 let mut sizes = vec![0usize; k];
                 for (i, l) in labels.iter().enumerate() {
@@ -599,7 +723,13 @@ fn label_differences(
             out[s].push(Difference {
                 column: p.name.clone(),
                 role: p.role,
-                text: format!("{}: {} “{}” vs {} for everyone else", p.name, fmt_share(ps), label, fmt_share(pr)),
+                text: format!(
+                    "{}: {} “{}” vs {} for everyone else",
+                    p.name,
+                    fmt_share(ps),
+                    label,
+                    fmt_share(pr)
+                ),
                 short: format!("{} {} “{}”", fmt_share(ps), p.name.to_lowercase(), label),
                 effect,
             });
@@ -627,7 +757,11 @@ fn needs(table: &Table, schema: &Schema, labels: &[Option<usize>], k: usize) -> 
         let overall = all.0 / all.1.max(1) as f64;
         for s in 0..k {
             if sums[s].1 > 0 {
-                out[s].push(Need { outcome: pair.outcome.clone(), segment: sums[s].0 / sums[s].1 as f64, overall });
+                out[s].push(Need {
+                    outcome: pair.outcome.clone(),
+                    segment: sums[s].0 / sums[s].1 as f64,
+                    overall,
+                });
             }
         }
     }
@@ -641,7 +775,11 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
     let mut out = vec![Vec::new(); k];
     for p in profiles.iter().filter(|p| p.role == Role::DescribeOnly) {
         match &p.values {
-            Values::Labels { codes, labels: names, counts } => {
+            Values::Labels {
+                codes,
+                labels: names,
+                counts,
+            } => {
                 let total: usize = counts.iter().sum();
                 let mut per = vec![vec![0usize; names.len()]; k];
                 let mut sizes = vec![0usize; k];
@@ -661,15 +799,28 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                             overall: counts[code] as f64 / total.max(1) as f64,
                         })
                         .collect();
-                    portions.sort_by(|a, b| b.segment.total_cmp(&a.segment).then(a.label.cmp(&b.label)));
+                    portions.sort_by(|a, b| {
+                        b.segment.total_cmp(&a.segment).then(a.label.cmp(&b.label))
+                    });
                     portions.truncate(4);
                     let summary = portions
                         .iter()
                         .take(2)
-                        .map(|x| format!("{} {} (overall {})", fmt_share(x.segment), x.label, fmt_share(x.overall)))
+                        .map(|x| {
+                            format!(
+                                "{} {} (overall {})",
+                                fmt_share(x.segment),
+                                x.label,
+                                fmt_share(x.overall)
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join(", ");
-                    out[s].push(Who { column: p.name.clone(), portions, summary });
+                    out[s].push(Who {
+                        column: p.name.clone(),
+                        portions,
+                        summary,
+                    });
                 }
             }
             Values::Numeric { values, sorted, .. } => {
@@ -688,7 +839,11 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                     out[s].push(Who {
                         column: p.name.clone(),
                         portions: Vec::new(),
-                        summary: format!("median {} (overall {})", fmt_number(median), fmt_number(overall)),
+                        summary: format!(
+                            "median {} (overall {})",
+                            fmt_number(median),
+                            fmt_number(overall)
+                        ),
                     });
                 }
             }
@@ -701,7 +856,9 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
 fn segment_name(says: &[Phrase], diffs: &[Difference]) -> String {
     if let Some(top) = says.first() {
         // A two-word phrase containing the top word reads better, if it is nearly as strong.
-        let better = says.iter().take(5).find(|p| p.text.contains(' ') && p.text.split(' ').any(|w| w == top.text) && p.z >= 0.5 * top.z);
+        let better = says.iter().take(5).find(|p| {
+            p.text.contains(' ') && p.text.split(' ').any(|w| w == top.text) && p.z >= 0.5 * top.z
+        });
         return better.unwrap_or(top).text.clone();
     }
     match diffs.first() {
@@ -710,8 +867,18 @@ fn segment_name(says: &[Phrase], diffs: &[Difference]) -> String {
     }
 }
 
-fn demographic_warning(schema: &Schema, diffs: &[Difference], who: &[Who], size: usize) -> Option<String> {
-    let is_demo = |name: &str| schema.columns.iter().any(|c| c.name == name && c.demographic);
+fn demographic_warning(
+    schema: &Schema,
+    diffs: &[Difference],
+    who: &[Who],
+    size: usize,
+) -> Option<String> {
+    let is_demo = |name: &str| {
+        schema
+            .columns
+            .iter()
+            .any(|c| c.name == name && c.demographic)
+    };
     if let Some(top) = diffs.first()
         && is_demo(&top.column)
     {
@@ -745,7 +912,10 @@ mod tests {
 
     #[test]
     fn minus_sorted_removes_one_of_each() {
-        assert_eq!(minus_sorted(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0]), vec![1.0, 2.0]);
+        assert_eq!(
+            minus_sorted(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0]),
+            vec![1.0, 2.0]
+        );
     }
 
     #[test]

@@ -83,7 +83,10 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Starts collecting for `file`.
     pub fn new(file: &str) -> Self {
-        Diagnostics { file: file.to_string(), ..Default::default() }
+        Diagnostics {
+            file: file.to_string(),
+            ..Default::default()
+        }
     }
 
     /// Records one occurrence of `kind` (a stable key such as `"ragged-short"`) at `row` and
@@ -130,7 +133,10 @@ impl Diagnostics {
 
     /// The diagnostics in the order they were first seen.
     pub fn finish(mut self) -> Vec<Diagnostic> {
-        self.order.iter().filter_map(|key| self.folded.remove(key)).collect()
+        self.order
+            .iter()
+            .filter_map(|key| self.folded.remove(key))
+            .collect()
     }
 }
 
@@ -142,7 +148,14 @@ mod tests {
     fn repeats_fold_into_one_counted_diagnostic_with_example_rows() {
         let mut d = Diagnostics::new("crm.csv");
         for row in 2..10 {
-            d.push("short", Severity::Warning, Some(row), None, || "row has too few fields".into(), None);
+            d.push(
+                "short",
+                Severity::Warning,
+                Some(row),
+                None,
+                || "row has too few fields".into(),
+                None,
+            );
         }
         let all = d.finish();
         assert_eq!(all.len(), 1);

@@ -19,14 +19,24 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let number = matches!(parse_number(cell, Decimal::Dot), NumberParse::Number(_))
         || matches!(parse_number(cell, Decimal::Comma), NumberParse::Number(_));
-    if risky && !number { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
+    if risky && !number {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 /// Writes the segmented CSV.
 pub fn write_csv(table: &Table, segment: &[String], score: &[f64], reason: &[String]) -> Vec<u8> {
     let mut out = vec![0xEF, 0xBB, 0xBF];
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-    let mut header: Vec<Cow<'_, str>> = table.columns().iter().map(|c| neutralise(&c.name)).collect();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(&mut out);
+    let mut header: Vec<Cow<'_, str>> = table
+        .columns()
+        .iter()
+        .map(|c| neutralise(&c.name))
+        .collect();
     header.extend(["segment", "edge_score", "reason"].map(Cow::Borrowed));
     // Writing to a Vec cannot fail; a failed write would only shorten the file, never panic.
     let _ = w.write_record(header.iter().map(|h| h.as_bytes()));
@@ -34,8 +44,13 @@ pub fn write_csv(table: &Table, segment: &[String], score: &[f64], reason: &[Str
     for row in 0..table.n_rows() {
         record.clear();
         record.extend(table.columns().iter().map(|c| neutralise(c.get(row))));
-        record.push(Cow::Borrowed(segment.get(row).map_or(OUTLIER_SEGMENT, String::as_str)));
-        record.push(Cow::Owned(format!("{:.3}", score.get(row).copied().unwrap_or(0.0))));
+        record.push(Cow::Borrowed(
+            segment.get(row).map_or(OUTLIER_SEGMENT, String::as_str),
+        ));
+        record.push(Cow::Owned(format!(
+            "{:.3}",
+            score.get(row).copied().unwrap_or(0.0)
+        )));
         record.push(neutralise(reason.get(row).map_or("", String::as_str)));
         let _ = w.write_record(record.iter().map(|c| c.as_bytes()));
     }
@@ -50,7 +65,10 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_but_numbers_are_not() {
-        assert_eq!(neutralise("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(
+            neutralise("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("-12.5"), "-12.5");
         assert_eq!(neutralise("+44 20 7946 0000"), "'+44 20 7946 0000");
@@ -60,7 +78,12 @@ mod tests {
     #[test]
     fn original_columns_then_segment_score_reason() {
         let table = Table::from_rows(&["id", "note"], &[&["1", "hi, there"], &["2", "=1+1"]]);
-        let bytes = write_csv(&table, &["S1".into(), "edge".into()], &[0.12345, 0.9], &["In S1 “x”".into(), "Unlike everyone".into()]);
+        let bytes = write_csv(
+            &table,
+            &["S1".into(), "edge".into()],
+            &[0.12345, 0.9],
+            &["In S1 “x”".into(), "Unlike everyone".into()],
+        );
         let text = String::from_utf8(bytes).expect("utf-8");
         assert_eq!(
             text,

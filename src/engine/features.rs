@@ -39,7 +39,12 @@ pub struct FeatureParams {
 
 impl Default for FeatureParams {
     fn default() -> Self {
-        FeatureParams { balance: 0.5, text_dims: 16, max_dims: 24, seed: 42 }
+        FeatureParams {
+            balance: 0.5,
+            text_dims: 16,
+            max_dims: 24,
+            seed: 42,
+        }
     }
 }
 
@@ -90,7 +95,11 @@ pub struct Features {
 impl Features {
     /// Indices of the features in `blocks`.
     pub fn dims(&self, blocks: &[Block]) -> Vec<usize> {
-        self.groups.iter().filter(|g| blocks.contains(&g.block)).flat_map(|g| g.start..g.start + g.len).collect()
+        self.groups
+            .iter()
+            .filter(|g| blocks.contains(&g.block))
+            .flat_map(|g| g.start..g.start + g.len)
+            .collect()
     }
 
     /// The clustering space: the chosen features reduced by PCA to at most `max_dims`.
@@ -133,11 +142,18 @@ fn reduce(x: &Dense, k: usize) -> Dense {
     let (d, _) = (x.cols, ());
     let mut mean = vec![0.0; d];
     for s in 0..FIT_ROWS {
-        mean.iter_mut().zip(sample.row(s)).for_each(|(m, v)| *m += v / FIT_ROWS as f64);
+        mean.iter_mut()
+            .zip(sample.row(s))
+            .for_each(|(m, v)| *m += v / FIT_ROWS as f64);
     }
     let mut cov = Dense::zeros(d, d);
     for s in 0..FIT_ROWS {
-        let row: Vec<f64> = sample.row(s).iter().zip(&mean).map(|(v, m)| v - m).collect();
+        let row: Vec<f64> = sample
+            .row(s)
+            .iter()
+            .zip(&mean)
+            .map(|(v, m)| v - m)
+            .collect();
         for a in 0..d {
             for b in a..d {
                 let v = cov.get(a, b) + row[a] * row[b];
@@ -159,7 +175,12 @@ fn reduce(x: &Dense, k: usize) -> Dense {
         let row = x.row(i);
         for c in 0..k {
             let axis = axes.row(c);
-            let v: f64 = row.iter().zip(&mean).zip(axis).map(|((v, m), a)| (v - m) * a).sum();
+            let v: f64 = row
+                .iter()
+                .zip(&mean)
+                .zip(axis)
+                .map(|((v, m), a)| (v - m) * a)
+                .sum();
             out.set(i, c, v);
         }
     }
@@ -181,9 +202,13 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
             Role::Behaviour => Block::Do,
             Role::DescribeOnly | Role::Ignore => continue,
         };
-        let Some(col) = table.column(idx) else { continue };
+        let Some(col) = table.column(idx) else {
+            continue;
+        };
         let features: Vec<Vec<f64>> = match &cs.kind {
-            Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => numeric_features(&schema::numbers(col, cs), false),
+            Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => {
+                numeric_features(&schema::numbers(col, cs), false)
+            }
             Kind::Date | Kind::DateTime => numeric_features(&schema::numbers(col, cs), true),
             Kind::Boolean => one_hot(col, |text| {
                 let t = text.trim().to_lowercase();
@@ -195,13 +220,24 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
                     Vec::new()
                 }
             }),
-            Kind::Rating { .. } | Kind::OrderedText => with_missing_indicator(schema::zero_to_ten(col, cs)),
-            Kind::Categorical | Kind::Code | Kind::Identifier => {
-                one_hot(col, |text| if schema::is_missing(text) { Vec::new() } else { vec![text.trim().to_string()] })
+            Kind::Rating { .. } | Kind::OrderedText => {
+                with_missing_indicator(schema::zero_to_ten(col, cs))
             }
+            Kind::Categorical | Kind::Code | Kind::Identifier => one_hot(col, |text| {
+                if schema::is_missing(text) {
+                    Vec::new()
+                } else {
+                    vec![text.trim().to_string()]
+                }
+            }),
             Kind::MultiSelect => {
                 let sep = cs.separator.unwrap_or(';');
-                one_hot(col, |text| schema::choices(text, sep).into_iter().map(|c| c.to_lowercase()).collect())
+                one_hot(col, |text| {
+                    schema::choices(text, sep)
+                        .into_iter()
+                        .map(|c| c.to_lowercase())
+                        .collect()
+                })
             }
             Kind::FreeText => {
                 // Each distinct answer is read once, weighted by how many people gave it.
@@ -210,24 +246,59 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
                     .values()
                     .iter()
                     .zip(&counts)
-                    .map(|(t, &c)| (if schema::is_missing(t) { "" } else { t.as_ref() }, c))
+                    .map(|(t, &c)| {
+                        (
+                            if schema::is_missing(t) {
+                                ""
+                            } else {
+                                t.as_ref()
+                            },
+                            c,
+                        )
+                    })
                     .collect();
-                let limits = VocabularyParams { min_df: 2.max(n / 2000), max_df_share: 0.5, max_terms: 5000 };
+                let limits = VocabularyParams {
+                    min_df: 2.max(n / 2000),
+                    max_df_share: 0.5,
+                    max_terms: 5000,
+                };
                 let (vocabulary, vectors) = Vocabulary::fit(&tokenizer, &answers, limits);
                 let tfidf = text::rows_from(&vectors, col.codes(), vocabulary.len());
-                let answers: Vec<&str> = (0..n).map(|r| col.get(r)).map(|t| if schema::is_missing(t) { "" } else { t }).collect();
-                let (coords, _) = linalg::randomized_svd(&tfidf, params.text_dims, 1, params.seed ^ idx as u64);
-                let mut f: Vec<Vec<f64>> = (0..coords.cols).map(|c| (0..n).map(|i| coords.get(i, c)).collect()).collect();
-                let answered: Vec<f64> = answers.iter().map(|a| if a.is_empty() { 0.0 } else { 1.0 }).collect();
-                if answered.iter().any(|&a| a == 0.0) {
+                let answers: Vec<&str> = (0..n)
+                    .map(|r| col.get(r))
+                    .map(|t| if schema::is_missing(t) { "" } else { t })
+                    .collect();
+                let (coords, _) =
+                    linalg::randomized_svd(&tfidf, params.text_dims, 1, params.seed ^ idx as u64);
+                let mut f: Vec<Vec<f64>> = (0..coords.cols)
+                    .map(|c| (0..n).map(|i| coords.get(i, c)).collect())
+                    .collect();
+                let answered: Vec<f64> = answers
+                    .iter()
+                    .map(|a| if a.is_empty() { 0.0 } else { 1.0 })
+                    .collect();
+                if answered.contains(&0.0) {
                     f.push(answered);
                 }
-                text.push(TextColumn { column: idx, vocabulary, tfidf });
+                text.push(TextColumn {
+                    column: idx,
+                    vocabulary,
+                    tfidf,
+                });
                 f
             }
-            Kind::Email | Kind::Phone | Kind::PersonName | Kind::Address | Kind::IpAddress | Kind::Constant | Kind::Empty => continue,
+            Kind::Email
+            | Kind::Phone
+            | Kind::PersonName
+            | Kind::Address
+            | Kind::IpAddress
+            | Kind::Constant
+            | Kind::Empty => continue,
         };
-        let features: Vec<Vec<f64>> = features.into_iter().filter(|f| variance(f) > 1e-12).collect();
+        let features: Vec<Vec<f64>> = features
+            .into_iter()
+            .filter(|f| variance(f) > 1e-12)
+            .collect();
         if !features.is_empty() {
             columns.push((idx, block, features));
         }
@@ -236,7 +307,12 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
 }
 
 /// Scales each group to unit total variance and each block to its weight.
-fn balance(n: usize, columns: Vec<(usize, Block, Vec<Vec<f64>>)>, text: Vec<TextColumn>, say_weight: f64) -> Features {
+fn balance(
+    n: usize,
+    columns: Vec<(usize, Block, Vec<Vec<f64>>)>,
+    text: Vec<TextColumn>,
+    say_weight: f64,
+) -> Features {
     let say_weight = say_weight.clamp(0.0, 1.0);
     let n_say = columns.iter().filter(|c| c.1 == Block::Say).count();
     let n_do = columns.len() - n_say;
@@ -257,17 +333,30 @@ fn balance(n: usize, columns: Vec<(usize, Block, Vec<Vec<f64>>)>, text: Vec<Text
             Block::Do => (w_do, n_do),
         };
         let group_var: f64 = features.iter().map(|f| variance(f)).sum();
-        let scale = if group_var > 0.0 { libm::sqrt(weight / members.max(1) as f64 / group_var) } else { 0.0 };
+        let scale = if group_var > 0.0 {
+            libm::sqrt(weight / members.max(1) as f64 / group_var)
+        } else {
+            0.0
+        };
         for (k, f) in features.iter().enumerate() {
             let mean = f.iter().sum::<f64>() / n.max(1) as f64;
             for (i, v) in f.iter().enumerate() {
                 balanced.set(i, start + k, (v - mean) * scale);
             }
         }
-        groups.push(Group { column, block, start, len: features.len() });
+        groups.push(Group {
+            column,
+            block,
+            start,
+            len: features.len(),
+        });
         start += features.len();
     }
-    Features { balanced, groups, text }
+    Features {
+        balanced,
+        groups,
+        text,
+    }
 }
 
 fn variance(v: &[f64]) -> f64 {
@@ -299,7 +388,16 @@ fn numeric_features(raw: &[f64], recency: bool) -> Vec<Vec<f64>> {
         return Vec::new();
     }
     let latest = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut values: Vec<f64> = raw.iter().map(|&v| if recency && v.is_finite() { latest - v } else { v }).collect();
+    let mut values: Vec<f64> = raw
+        .iter()
+        .map(|&v| {
+            if recency && v.is_finite() {
+                latest - v
+            } else {
+                v
+            }
+        })
+        .collect();
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
     if heavy_tailed(&sorted) {
@@ -318,17 +416,32 @@ fn numeric_features(raw: &[f64], recency: bool) -> Vec<Vec<f64>> {
     if spread <= 1e-12 {
         spread = 1.0;
     }
-    let scaled: Vec<f64> = values.iter().map(|&v| if v.is_finite() { ((v - median) / spread).clamp(-10.0, 10.0) } else { 0.0 }).collect();
+    let scaled: Vec<f64> = values
+        .iter()
+        .map(|&v| {
+            if v.is_finite() {
+                ((v - median) / spread).clamp(-10.0, 10.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
     let mut out = vec![scaled];
     if present.len() < raw.len() {
-        out.push(raw.iter().map(|v| if v.is_finite() { 0.0 } else { 1.0 }).collect());
+        out.push(
+            raw.iter()
+                .map(|v| if v.is_finite() { 0.0 } else { 1.0 })
+                .collect(),
+        );
     }
     out
 }
 
 /// Non-negative values whose top percentile is far above their upper quartile.
 fn heavy_tailed(sorted: &[f64]) -> bool {
-    let Some(&min) = sorted.first() else { return false };
+    let Some(&min) = sorted.first() else {
+        return false;
+    };
     if min < 0.0 {
         return false;
     }
@@ -343,10 +456,18 @@ fn with_missing_indicator(values: Vec<f64>) -> Vec<Vec<f64>> {
     }
     let mean = present.iter().sum::<f64>() / present.len() as f64;
     let missing = present.len() < values.len();
-    let filled: Vec<f64> = values.iter().map(|&v| if v.is_finite() { v } else { mean }).collect();
+    let filled: Vec<f64> = values
+        .iter()
+        .map(|&v| if v.is_finite() { v } else { mean })
+        .collect();
     let mut out = vec![filled];
     if missing {
-        out.push(values.iter().map(|v| if v.is_finite() { 0.0 } else { 1.0 }).collect());
+        out.push(
+            values
+                .iter()
+                .map(|v| if v.is_finite() { 0.0 } else { 1.0 })
+                .collect(),
+        );
     }
     out
 }
@@ -365,18 +486,34 @@ fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64
         }
     }
     let min_count = 2.max(n / 200);
-    let mut frequent: Vec<(&str, usize)> = label_counts.iter().filter(|(_, c)| **c >= min_count).map(|(l, c)| (*l, *c)).collect();
+    let mut frequent: Vec<(&str, usize)> = label_counts
+        .iter()
+        .filter(|(_, c)| **c >= min_count)
+        .map(|(l, c)| (*l, *c))
+        .collect();
     frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     frequent.truncate(MAX_LEVELS);
-    let index: BTreeMap<&str, usize> = frequent.iter().enumerate().map(|(i, (l, _))| (*l, i)).collect();
+    let index: BTreeMap<&str, usize> = frequent
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _))| (*l, i))
+        .collect();
     // Feature indices of each distinct value.
     let value_features: Vec<Vec<usize>> = per_value
         .iter()
-        .map(|labels| labels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(index.len())).collect())
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|l| index.get(l.as_str()).copied().unwrap_or(index.len()))
+                .collect()
+        })
         .collect();
     let mut out = vec![vec![0.0; n]; index.len() + 1];
     for (r, &code) in col.codes().iter().enumerate() {
-        for &k in value_features.get(code as usize).map_or(&[][..], Vec::as_slice) {
+        for &k in value_features
+            .get(code as usize)
+            .map_or(&[][..], Vec::as_slice)
+        {
             if let Some(v) = out.get_mut(k).and_then(|f| f.get_mut(r)) {
                 *v = 1.0;
             }
@@ -410,10 +547,20 @@ mod tests {
     use crate::engine::values::Decimal;
 
     fn features_of(table: &Table, balance_say: f64) -> (Schema, Features) {
-        let hints: Vec<ColumnHint> =
-            table.columns().iter().map(|_| ColumnHint { file: "t.csv".into(), decimal: Decimal::Dot, first_row: 2 }).collect();
+        let hints: Vec<ColumnHint> = table
+            .columns()
+            .iter()
+            .map(|_| ColumnHint {
+                file: "t.csv".into(),
+                decimal: Decimal::Dot,
+                first_row: 2,
+            })
+            .collect();
         let (schema, _) = infer(table, &hints, &SchemaParams::default());
-        let params = FeatureParams { balance: balance_say, ..Default::default() };
+        let params = FeatureParams {
+            balance: balance_say,
+            ..Default::default()
+        };
         let features = build(table, &schema, &params);
         (schema, features)
     }
@@ -421,12 +568,23 @@ mod tests {
     fn block_variance(f: &Features, block: Block) -> f64 {
         f.dims(&[block])
             .iter()
-            .map(|&d| variance(&(0..f.balanced.rows).map(|i| f.balanced.get(i, d)).collect::<Vec<_>>()))
+            .map(|&d| {
+                variance(
+                    &(0..f.balanced.rows)
+                        .map(|i| f.balanced.get(i, d))
+                        .collect::<Vec<_>>(),
+                )
+            })
             .sum()
     }
 
     fn example() -> Table {
-        let goals = ["save money on food", "send invoices with tax", "save time cooking", "plan meals for kids"];
+        let goals = [
+            "save money on food",
+            "send invoices with tax",
+            "save time cooking",
+            "plan meals for kids",
+        ];
         let rows: Vec<Vec<String>> = (0..40)
             .map(|i| {
                 vec![
@@ -439,9 +597,22 @@ mod tests {
                 ]
             })
             .collect();
-        let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
         let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
-        Table::from_rows(&["What is your main goal?", "Satisfaction", "Orders", "Spend", "Channel", "Age"], &slices)
+        Table::from_rows(
+            &[
+                "What is your main goal?",
+                "Satisfaction",
+                "Orders",
+                "Spend",
+                "Channel",
+                "Age",
+            ],
+            &slices,
+        )
     }
 
     #[test]
@@ -449,7 +620,11 @@ mod tests {
         let table = example();
         let (_, f) = features_of(&table, 0.5);
         // One "say" text column + one rating against three "do" columns: still half each.
-        assert!((block_variance(&f, Block::Say) - 0.5).abs() < 1e-9, "{}", block_variance(&f, Block::Say));
+        assert!(
+            (block_variance(&f, Block::Say) - 0.5).abs() < 1e-9,
+            "{}",
+            block_variance(&f, Block::Say)
+        );
         assert!((block_variance(&f, Block::Do) - 0.5).abs() < 1e-9);
         let (_, f) = features_of(&table, 0.8);
         assert!((block_variance(&f, Block::Say) - 0.8).abs() < 1e-9);
@@ -466,11 +641,16 @@ mod tests {
 
     #[test]
     fn heavy_tails_are_logged_and_scaled_robustly() {
-        let raw: Vec<f64> = (0..100).map(|i| if i == 99 { 10_000.0 } else { (i % 10) as f64 }).collect();
+        let raw: Vec<f64> = (0..100)
+            .map(|i| if i == 99 { 10_000.0 } else { (i % 10) as f64 })
+            .collect();
         let f = numeric_features(&raw, false);
         assert_eq!(f.len(), 1, "no missing values, no indicator");
         let top = f[0][99];
-        assert!(top > 3.0 && top <= 10.0, "the outlier stays far but bounded: {top}");
+        assert!(
+            top > 3.0 && top <= 10.0,
+            "the outlier stays far but bounded: {top}"
+        );
         let with_missing = numeric_features(&[1.0, f64::NAN, 3.0], false);
         assert_eq!(with_missing[1], vec![0.0, 1.0, 0.0]);
     }

@@ -33,18 +33,26 @@ pub struct Dense {
 impl Dense {
     /// A matrix of zeros.
     pub fn zeros(rows: usize, cols: usize) -> Dense {
-        Dense { rows, cols, data: vec![0.0; rows * cols] }
+        Dense {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
     }
 
     /// Row `i`.
     pub fn row(&self, i: usize) -> &[f64] {
-        self.data.get(i * self.cols..(i + 1) * self.cols).unwrap_or_default()
+        self.data
+            .get(i * self.cols..(i + 1) * self.cols)
+            .unwrap_or_default()
     }
 
     /// Row `i`, mutable.
     pub fn row_mut(&mut self, i: usize) -> &mut [f64] {
         let cols = self.cols;
-        self.data.get_mut(i * cols..(i + 1) * cols).unwrap_or_default()
+        self.data
+            .get_mut(i * cols..(i + 1) * cols)
+            .unwrap_or_default()
     }
 
     /// Entry `(i, j)` (0 outside the matrix).
@@ -69,7 +77,8 @@ impl Dense {
         let k = k.min(self.cols);
         let mut out = Dense::zeros(self.rows, k);
         for i in 0..self.rows {
-            out.row_mut(i).copy_from_slice(self.row(i).get(..k).unwrap_or_default());
+            out.row_mut(i)
+                .copy_from_slice(self.row(i).get(..k).unwrap_or_default());
         }
         out
     }
@@ -106,8 +115,20 @@ pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
         v.set(i, i, 1.0);
     }
     for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| { let x = a.get(i, j); x * x }).sum();
-        let scale: f64 = (0..n).map(|i| { let x = a.get(i, i); x * x }).sum::<f64>().max(1e-300);
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| {
+                let x = a.get(i, j);
+                x * x
+            })
+            .sum();
+        let scale: f64 = (0..n)
+            .map(|i| {
+                let x = a.get(i, i);
+                x * x
+            })
+            .sum::<f64>()
+            .max(1e-300);
         if off <= 1e-24 * scale {
             break;
         }
@@ -142,13 +163,21 @@ pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
         }
     }
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| a.get(j, j).partial_cmp(&a.get(i, i)).unwrap_or(std::cmp::Ordering::Equal).then(i.cmp(&j)));
+    order.sort_by(|&i, &j| {
+        a.get(j, j)
+            .partial_cmp(&a.get(i, i))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(i.cmp(&j))
+    });
     let values: Vec<f64> = order.iter().map(|&i| a.get(i, i)).collect();
     let mut vectors = Dense::zeros(n, n);
     for (r, &i) in order.iter().enumerate() {
         let mut col: Vec<f64> = (0..n).map(|k| v.get(k, i)).collect();
         // Fix the sign: the largest component is positive.
-        let big = col.iter().copied().fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+        let big = col
+            .iter()
+            .copied()
+            .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
         if big < 0.0 {
             col.iter_mut().for_each(|x| *x = -*x);
         }
@@ -161,7 +190,9 @@ pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
 /// dropping columns that are (numerically) dependent on earlier ones.
 fn orthonormalise(y: &Dense) -> Dense {
     let (n, l) = (y.rows, y.cols);
-    let mut cols: Vec<Vec<f64>> = (0..l).map(|c| (0..n).map(|i| y.get(i, c)).collect()).collect();
+    let mut cols: Vec<Vec<f64>> = (0..l)
+        .map(|c| (0..n).map(|i| y.get(i, c)).collect())
+        .collect();
     let mut kept: Vec<Vec<f64>> = Vec::with_capacity(l);
     for mut col in cols.drain(..) {
         for q in &kept {
@@ -242,8 +273,8 @@ pub fn randomized_svd(a: &Csr, k: usize, power: usize, seed: u64) -> (Dense, Vec
             if rv == 0.0 {
                 continue;
             }
-            for s in r..l {
-                let v = bbt.get(r, s) + rv * row[s];
+            for (s, &sv) in row.iter().enumerate().skip(r) {
+                let v = bbt.get(r, s) + rv * sv;
                 bbt.set(r, s, v);
             }
         }
@@ -256,7 +287,11 @@ pub fn randomized_svd(a: &Csr, k: usize, power: usize, seed: u64) -> (Dense, Vec
     }
     let (values, w) = symmetric_eigen(&bbt);
     let k = k.min(l);
-    let sigma: Vec<f64> = values.iter().take(k).map(|&v| libm::sqrt(v.max(0.0))).collect();
+    let sigma: Vec<f64> = values
+        .iter()
+        .take(k)
+        .map(|&v| libm::sqrt(v.max(0.0)))
+        .collect();
     let mut coords = Dense::zeros(n, k);
     for i in 0..n {
         let qi = q.row(i);
@@ -291,7 +326,11 @@ pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
     let mut cov = Dense::zeros(d, d);
     let mut centred = vec![0.0; d];
     for i in 0..n {
-        centred.iter_mut().zip(x.row(i)).zip(&mean).for_each(|((c, v), m)| *c = v - m);
+        centred
+            .iter_mut()
+            .zip(x.row(i))
+            .zip(&mean)
+            .for_each(|((c, v), m)| *c = v - m);
         for a in 0..d {
             let ca = centred[a];
             if ca == 0.0 {
@@ -313,7 +352,11 @@ pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
     let (values, vectors) = symmetric_eigen(&cov);
     let mut out = Dense::zeros(n, k);
     for i in 0..n {
-        centred.iter_mut().zip(x.row(i)).zip(&mean).for_each(|((c, v), m)| *c = v - m);
+        centred
+            .iter_mut()
+            .zip(x.row(i))
+            .zip(&mean)
+            .for_each(|((c, v), m)| *c = v - m);
         for c in 0..k {
             let axis = vectors.row(c);
             out.set(i, c, centred.iter().zip(axis).map(|(a, b)| a * b).sum());
@@ -329,7 +372,11 @@ mod tests {
     #[test]
     fn jacobi_finds_eigenpairs_of_a_known_matrix() {
         // [[2,1],[1,2]] has eigenvalues 3 and 1 with vectors (1,1)/√2 and (1,-1)/√2.
-        let m = Dense { rows: 2, cols: 2, data: vec![2.0, 1.0, 1.0, 2.0] };
+        let m = Dense {
+            rows: 2,
+            cols: 2,
+            data: vec![2.0, 1.0, 1.0, 2.0],
+        };
         let (values, vectors) = symmetric_eigen(&m);
         assert!((values[0] - 3.0).abs() < 1e-12 && (values[1] - 1.0).abs() < 1e-12);
         let h = std::f64::consts::FRAC_1_SQRT_2;
@@ -340,9 +387,19 @@ mod tests {
     #[test]
     fn randomized_svd_recovers_a_rank_two_matrix() {
         // Rows are multiples of two orthogonal patterns, so two singular values carry everything.
-        let mut m = Csr { indptr: vec![0], n_cols: 4, ..Default::default() };
+        let mut m = Csr {
+            indptr: vec![0],
+            n_cols: 4,
+            ..Default::default()
+        };
         let rows: Vec<Vec<(u32, f64)>> = (0..30)
-            .map(|i| if i % 2 == 0 { vec![(0, 1.0 + i as f64), (1, 1.0 + i as f64)] } else { vec![(2, 2.0), (3, 2.0)] })
+            .map(|i| {
+                if i % 2 == 0 {
+                    vec![(0, 1.0 + i as f64), (1, 1.0 + i as f64)]
+                } else {
+                    vec![(2, 2.0), (3, 2.0)]
+                }
+            })
             .collect();
         for r in rows {
             for (c, v) in r {
@@ -352,19 +409,35 @@ mod tests {
             m.indptr.push(m.data.len());
         }
         let (coords, sigma) = randomized_svd(&m, 3, 2, 7);
-        assert_eq!(sigma.len(), 2, "rank two: the dependent directions are dropped: {sigma:?}");
+        assert_eq!(
+            sigma.len(),
+            2,
+            "rank two: the dependent directions are dropped: {sigma:?}"
+        );
         // Row norms are preserved by the full-rank projection.
         for i in 0..30 {
             let norm: f64 = coords.row(i).iter().map(|x| x * x).sum();
             let expect: f64 = m.row(i).map(|(_, v)| v * v).sum();
-            assert!((norm - expect).abs() < 1e-6 * expect.max(1.0), "row {i}: {norm} vs {expect}");
+            assert!(
+                (norm - expect).abs() < 1e-6 * expect.max(1.0),
+                "row {i}: {norm} vs {expect}"
+            );
         }
     }
 
     #[test]
     fn pca_puts_the_widest_spread_first() {
-        let data: Vec<f64> = (0..50).flat_map(|i| [i as f64, (i % 3) as f64 * 0.1]).collect();
-        let (proj, var) = pca(&Dense { rows: 50, cols: 2, data }, 2);
+        let data: Vec<f64> = (0..50)
+            .flat_map(|i| [i as f64, (i % 3) as f64 * 0.1])
+            .collect();
+        let (proj, var) = pca(
+            &Dense {
+                rows: 50,
+                cols: 2,
+                data,
+            },
+            2,
+        );
         assert!(var[0] > 100.0 * var[1]);
         // The first axis is almost (1, 0): the two ends are about 49 apart along it.
         assert!(((proj.get(49, 0) - proj.get(0, 0)).abs() - 49.0).abs() < 0.05);

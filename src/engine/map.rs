@@ -15,7 +15,11 @@ pub fn layout(points: &Dense) -> Vec<[f32; 2]> {
         return vec![[0.0, 0.0]; n];
     }
     const FIT_ROWS: usize = 20_000;
-    let sample_rows: Vec<usize> = if n <= FIT_ROWS { (0..n).collect() } else { (0..FIT_ROWS).map(|s| s * n / FIT_ROWS).collect() };
+    let sample_rows: Vec<usize> = if n <= FIT_ROWS {
+        (0..n).collect()
+    } else {
+        (0..FIT_ROWS).map(|s| s * n / FIT_ROWS).collect()
+    };
     let mut sample = Dense::zeros(sample_rows.len(), points.cols);
     for (s, &i) in sample_rows.iter().enumerate() {
         sample.row_mut(s).copy_from_slice(points.row(i));
@@ -23,12 +27,18 @@ pub fn layout(points: &Dense) -> Vec<[f32; 2]> {
     let d = points.cols;
     let mut mean = vec![0.0; d];
     for s in 0..sample.rows {
-        mean.iter_mut().zip(sample.row(s)).for_each(|(m, v)| *m += v / sample.rows as f64);
+        mean.iter_mut()
+            .zip(sample.row(s))
+            .for_each(|(m, v)| *m += v / sample.rows as f64);
     }
     let mut cov = Dense::zeros(d, d);
     let mut centred = vec![0.0; d];
     for s in 0..sample.rows {
-        centred.iter_mut().zip(sample.row(s)).zip(&mean).for_each(|((c, v), m)| *c = v - m);
+        centred
+            .iter_mut()
+            .zip(sample.row(s))
+            .zip(&mean)
+            .for_each(|((c, v), m)| *c = v - m);
         for a in 0..d {
             for b in a..d {
                 let v = cov.get(a, b) + centred[a] * centred[b];
@@ -51,7 +61,12 @@ pub fn layout(points: &Dense) -> Vec<[f32; 2]> {
             for (c, out) in xy.iter_mut().enumerate() {
                 if c < axes.rows {
                     let axis = axes.row(c);
-                    *out = row.iter().zip(&mean).zip(axis).map(|((v, m), a)| (v - m) * a).sum::<f64>() as f32;
+                    *out = row
+                        .iter()
+                        .zip(&mean)
+                        .zip(axis)
+                        .map(|((v, m), a)| (v - m) * a)
+                        .sum::<f64>() as f32;
                 }
             }
             xy
@@ -70,7 +85,11 @@ mod tests {
             data.extend_from_slice(&[(i % 10) as f64 * 0.1, (i / 10) as f64 * 0.1, 0.0]);
         }
         data.extend_from_slice(&[20.0, 0.0, 0.0]);
-        let map = layout(&Dense { rows: 101, cols: 3, data });
+        let map = layout(&Dense {
+            rows: 101,
+            cols: 3,
+            data,
+        });
         let far = map[100];
         let typical = map[0];
         let dist = ((far[0] - typical[0]).powi(2) + (far[1] - typical[1]).powi(2)).sqrt();

@@ -7,19 +7,19 @@
 //! Invariants: nothing here imports a web API; nothing here panics on user data; the same
 //! bytes and settings always give the same result.
 
-pub mod diagnostics;
-pub mod ingest;
-pub mod table;
-pub mod values;
-pub mod schema;
-pub mod text;
-pub mod cluster;
-pub mod features;
-pub mod linalg;
 pub mod analysis;
+pub mod cluster;
 pub mod describe;
+pub mod diagnostics;
 pub mod edges;
 pub mod export;
+pub mod features;
+pub mod ingest;
+pub mod linalg;
 pub mod map;
 pub mod profile;
 pub mod saydo;
+pub mod schema;
+pub mod table;
+pub mod text;
+pub mod values;

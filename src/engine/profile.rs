@@ -64,7 +64,9 @@ impl ColumnProfile {
     /// The median of a numeric column.
     pub fn median(&self) -> Option<f64> {
         match &self.values {
-            Values::Numeric { sorted, .. } if !sorted.is_empty() => Some(super::features::quantile(sorted, 0.5)),
+            Values::Numeric { sorted, .. } if !sorted.is_empty() => {
+                Some(super::features::quantile(sorted, 0.5))
+            }
             _ => None,
         }
     }
@@ -77,19 +79,37 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
         if cs.role == Role::Ignore {
             continue;
         }
-        let Some(col) = table.column(idx) else { continue };
+        let Some(col) = table.column(idx) else {
+            continue;
+        };
         let values = match &cs.kind {
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent | Kind::Rating { .. } => {
                 numeric(schema::numbers(col, cs), false, cs.kind == Kind::Currency)
             }
             Kind::Date | Kind::DateTime => {
                 let days = schema::numbers(col, cs);
-                let latest = days.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+                let latest = days
+                    .iter()
+                    .copied()
+                    .filter(|v| v.is_finite())
+                    .fold(f64::NEG_INFINITY, f64::max);
                 numeric(days.into_iter().map(|d| latest - d).collect(), true, false)
             }
             Kind::Boolean => {
                 let v = schema::numbers(col, cs);
-                labelled(v.iter().map(|x| if x.is_nan() { None } else if *x > 0.5 { Some("yes") } else { Some("no") }).collect())
+                labelled(
+                    v.iter()
+                        .map(|x| {
+                            if x.is_nan() {
+                                None
+                            } else if *x > 0.5 {
+                                Some("yes")
+                            } else {
+                                Some("no")
+                            }
+                        })
+                        .collect(),
+                )
             }
             Kind::Categorical | Kind::OrderedText | Kind::Code => {
                 let labels = schema::labels(col);
@@ -98,7 +118,9 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
             Kind::MultiSelect => {
                 let sep = cs.separator.unwrap_or(';');
                 let mut index: BTreeMap<String, u32> = BTreeMap::new();
-                let rows: Vec<Vec<String>> = (0..col.len()).map(|r| schema::choices(col.get(r), sep)).collect();
+                let rows: Vec<Vec<String>> = (0..col.len())
+                    .map(|r| schema::choices(col.get(r), sep))
+                    .collect();
                 for choices in &rows {
                     for c in choices {
                         let next = index.len() as u32;
@@ -113,7 +135,10 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
                 let codes: Vec<Vec<u32>> = rows
                     .iter()
                     .map(|choices| {
-                        let mut c: Vec<u32> = choices.iter().filter_map(|x| index.get(&x.to_lowercase()).copied()).collect();
+                        let mut c: Vec<u32> = choices
+                            .iter()
+                            .filter_map(|x| index.get(&x.to_lowercase()).copied())
+                            .collect();
                         c.sort_unstable();
                         c.dedup();
                         for &k in &c {
@@ -122,12 +147,21 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
                         c
                     })
                     .collect();
-                Values::Multi { codes, labels, counts }
+                Values::Multi {
+                    codes,
+                    labels,
+                    counts,
+                }
             }
             Kind::FreeText => Values::Text,
             _ => continue,
         };
-        out.push(ColumnProfile { column: idx, name: cs.name.clone(), role: cs.role, values });
+        out.push(ColumnProfile {
+            column: idx,
+            name: cs.name.clone(),
+            role: cs.role,
+            values,
+        });
     }
     out
 }
@@ -136,10 +170,19 @@ fn numeric(values: Vec<f64>, recency: bool, money: bool) -> Values {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
     let heavy = sorted.first().is_some_and(|&m| m >= 0.0) && {
-        let (q3, p99) = (super::features::quantile(&sorted, 0.75), super::features::quantile(&sorted, 0.99));
+        let (q3, p99) = (
+            super::features::quantile(&sorted, 0.75),
+            super::features::quantile(&sorted, 0.99),
+        );
         p99 > 3.0 * q3.max(1e-9)
     };
-    Values::Numeric { values, sorted, heavy, recency, money }
+    Values::Numeric {
+        values,
+        sorted,
+        heavy,
+        recency,
+        money,
+    }
 }
 
 fn labelled(per_row: Vec<Option<&str>>) -> Values {
@@ -163,7 +206,11 @@ fn labelled(per_row: Vec<Option<&str>>) -> Values {
             c
         })
         .collect();
-    Values::Labels { codes, labels, counts }
+    Values::Labels {
+        codes,
+        labels,
+        counts,
+    }
 }
 
 /// A number for people: whole numbers plainly, others with up to two decimals, grouped by
@@ -172,7 +219,13 @@ pub fn fmt_number(v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
     }
-    let rounded = if v.abs() >= 100.0 { libm::round(v) } else if v.abs() >= 10.0 { libm::round(v * 10.0) / 10.0 } else { libm::round(v * 100.0) / 100.0 };
+    let rounded = if v.abs() >= 100.0 {
+        libm::round(v)
+    } else if v.abs() >= 10.0 {
+        libm::round(v * 10.0) / 10.0
+    } else {
+        libm::round(v * 100.0) / 100.0
+    };
     let negative = rounded < 0.0;
     let abs = rounded.abs();
     let whole = libm::floor(abs) as u64;
@@ -186,21 +239,36 @@ pub fn fmt_number(v: f64) -> String {
     grouped = format!("{digits}{grouped}");
     if frac > 1e-9 {
         let f = format!("{frac:.2}");
-        let f = f.trim_start_matches('0').trim_end_matches('0').trim_end_matches('.');
+        let f = f
+            .trim_start_matches('0')
+            .trim_end_matches('0')
+            .trim_end_matches('.');
         grouped.push_str(f);
     }
-    if negative { format!("−{grouped}") } else { grouped }
+    if negative {
+        format!("−{grouped}")
+    } else {
+        grouped
+    }
 }
 
 /// A share as a percentage with at most one decimal (`12.5 %`, `3 %`).
 pub fn fmt_share(share: f64) -> String {
     let p = libm::round(share * 1000.0) / 10.0;
-    if (p - libm::round(p)).abs() < 1e-9 { format!("{} %", libm::round(p) as i64) } else { format!("{p:.1} %") }
+    if (p - libm::round(p)).abs() < 1e-9 {
+        format!("{} %", libm::round(p) as i64)
+    } else {
+        format!("{p:.1} %")
+    }
 }
 
 /// A ratio like `4.1×` (one decimal under 10, none above).
 pub fn fmt_ratio(r: f64) -> String {
-    if r >= 10.0 { format!("{}×", libm::round(r) as i64) } else { format!("{:.1}×", libm::round(r * 10.0) / 10.0) }
+    if r >= 10.0 {
+        format!("{}×", libm::round(r) as i64)
+    } else {
+        format!("{:.1}×", libm::round(r * 10.0) / 10.0)
+    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,14 @@ pub fn say_do(
     names: &BTreeSet<String>,
     seed: u64,
 ) -> Option<SayDo> {
-    let params = ClusterParams { method: Method::Density, resamples: 0, seed, ..Default::default() }.check().ok()?;
+    let params = ClusterParams {
+        method: Method::Density,
+        resamples: 0,
+        seed,
+        ..Default::default()
+    }
+    .check()
+    .ok()?;
     let n = table.n_rows();
     let sample = cluster::choose_sample(n, seed);
     // Labels over everyone, `None` outside the sample, so the portrait helpers can be reused.
@@ -74,7 +81,12 @@ pub fn say_do(
             .get(s)
             .and_then(|p| p.first())
             .map(|p| format!("say “{}”", p.text))
-            .or_else(|| say_diffs.get(s).and_then(|d| d.iter().find(|d| d.role == super::schema::Role::StatedJobs)).map(|d| d.short.clone()))
+            .or_else(|| {
+                say_diffs
+                    .get(s)
+                    .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::StatedJobs))
+                    .map(|d| d.short.clone())
+            })
             .unwrap_or_else(|| format!("say group {}", s + 1))
     };
     let name_do = |s: usize| {
@@ -92,29 +104,70 @@ pub fn say_do(
         let c = do_labels[i].unwrap_or(n_do);
         cells[r][c].push(i as u32);
     }
-    let mut say: Vec<SideGroup> = (0..n_say).map(|s| SideGroup { name: name_say(s), size: cells[s].iter().map(Vec::len).sum() }).collect();
-    say.push(SideGroup { name: "no clear group".into(), size: cells[n_say].iter().map(Vec::len).sum() });
-    let mut r#do: Vec<SideGroup> =
-        (0..n_do).map(|d| SideGroup { name: name_do(d), size: cells.iter().map(|row| row[d].len()).sum() }).collect();
-    r#do.push(SideGroup { name: "no clear group".into(), size: cells.iter().map(|row| row[n_do].len()).sum() });
+    let mut say: Vec<SideGroup> = (0..n_say)
+        .map(|s| SideGroup {
+            name: name_say(s),
+            size: cells[s].iter().map(Vec::len).sum(),
+        })
+        .collect();
+    say.push(SideGroup {
+        name: "no clear group".into(),
+        size: cells[n_say].iter().map(Vec::len).sum(),
+    });
+    let mut r#do: Vec<SideGroup> = (0..n_do)
+        .map(|d| SideGroup {
+            name: name_do(d),
+            size: cells.iter().map(|row| row[d].len()).sum(),
+        })
+        .collect();
+    r#do.push(SideGroup {
+        name: "no clear group".into(),
+        size: cells.iter().map(|row| row[n_do].len()).sum(),
+    });
 
     let mut notes = Vec::new();
     for s in 0..n_say {
         let total = say[s].size.max(1);
-        let big: Vec<(usize, usize)> = (0..n_do).map(|d| (d, cells[s][d].len())).filter(|&(_, c)| c >= 10 && c * 5 >= total).collect();
+        let big: Vec<(usize, usize)> = (0..n_do)
+            .map(|d| (d, cells[s][d].len()))
+            .filter(|&(_, c)| c >= 10 && c * 5 >= total)
+            .collect();
         if big.len() >= 2 {
-            let parts: Vec<String> = big.iter().map(|&(d, c)| format!("{} ({})", r#do[d].name, fmt_share(c as f64 / total as f64))).collect();
-            notes.push(format!("People who {} do different things: {}.", say[s].name, parts.join(", ")));
+            let parts: Vec<String> = big
+                .iter()
+                .map(|&(d, c)| format!("{} ({})", r#do[d].name, fmt_share(c as f64 / total as f64)))
+                .collect();
+            notes.push(format!(
+                "People who {} do different things: {}.",
+                say[s].name,
+                parts.join(", ")
+            ));
         }
     }
     for d in 0..n_do {
         let total = r#do[d].size.max(1);
-        let big: Vec<(usize, usize)> = (0..n_say).map(|s| (s, cells[s][d].len())).filter(|&(_, c)| c >= 10 && c * 5 >= total).collect();
+        let big: Vec<(usize, usize)> = (0..n_say)
+            .map(|s| (s, cells[s][d].len()))
+            .filter(|&(_, c)| c >= 10 && c * 5 >= total)
+            .collect();
         if big.len() >= 2 {
-            let parts: Vec<String> = big.iter().map(|&(s, c)| format!("{} ({})", say[s].name, fmt_share(c as f64 / total as f64))).collect();
-            notes.push(format!("People with {} say different things: {}.", r#do[d].name, parts.join(", ")));
+            let parts: Vec<String> = big
+                .iter()
+                .map(|&(s, c)| format!("{} ({})", say[s].name, fmt_share(c as f64 / total as f64)))
+                .collect();
+            notes.push(format!(
+                "People with {} say different things: {}.",
+                r#do[d].name,
+                parts.join(", ")
+            ));
         }
     }
     let sample = (sample.len() < n).then_some((sample.len(), n));
-    Some(SayDo { say, r#do, cells, notes, sample })
+    Some(SayDo {
+        say,
+        r#do,
+        cells,
+        notes,
+        sample,
+    })
 }

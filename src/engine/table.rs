@@ -101,7 +101,11 @@ impl ColumnBuilder {
     pub fn new(name: &str, n_missing: usize) -> Self {
         let mut index = HashMap::new();
         index.insert(Box::<str>::from(""), 0);
-        ColumnBuilder { name: name.to_string(), codes: vec![0; n_missing], index }
+        ColumnBuilder {
+            name: name.to_string(),
+            codes: vec![0; n_missing],
+            index,
+        }
     }
 
     /// Appends one cell.
@@ -152,7 +156,11 @@ impl ColumnBuilder {
                 *slot = text;
             }
         }
-        Column { name: self.name, codes: self.codes, values }
+        Column {
+            name: self.name,
+            codes: self.codes,
+            values,
+        }
     }
 }
 
@@ -175,7 +183,9 @@ impl Table {
         let columns = header
             .iter()
             .enumerate()
-            .map(|(i, name)| Column::from_cells(name, rows.iter().map(|r| r.get(i).copied().unwrap_or(""))))
+            .map(|(i, name)| {
+                Column::from_cells(name, rows.iter().map(|r| r.get(i).copied().unwrap_or("")))
+            })
             .collect();
         Table::new(columns)
     }
@@ -231,6 +241,9 @@ mod tests {
         let mut b = ColumnBuilder::new("Extra 1", 3);
         b.push("x");
         let col = b.finish();
-        assert_eq!((0..4).map(|r| col.get(r)).collect::<Vec<_>>(), vec!["", "", "", "x"]);
+        assert_eq!(
+            (0..4).map(|r| col.get(r)).collect::<Vec<_>>(),
+            vec!["", "", "", "x"]
+        );
     }
 }

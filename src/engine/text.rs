@@ -20,19 +20,187 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// English stop words: function words that say nothing about what someone wants.
 pub const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be",
-    "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
-    "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he",
-    "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-    "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once",
-    "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some",
-    "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
-    "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
-    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
-    "yourselves", "im", "ive", "id", "dont", "cant", "wont", "also", "really", "get", "got", "want", "like", "would",
-    "one", "lot", "lots", "thing", "things", "something", "much", "many", "well", "even", "still", "yes", "ok",
-    "okay", "etc", "s", "t", "don", "didn", "doesn", "isn", "wasn", "aren", "m", "ll", "re", "ve", "d", "let",
-    "make", "need", "able", "way", "us", "every", "always", "never", "sometimes", "often", "usually", "n", "na",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "im",
+    "ive",
+    "id",
+    "dont",
+    "cant",
+    "wont",
+    "also",
+    "really",
+    "get",
+    "got",
+    "want",
+    "like",
+    "would",
+    "one",
+    "lot",
+    "lots",
+    "thing",
+    "things",
+    "something",
+    "much",
+    "many",
+    "well",
+    "even",
+    "still",
+    "yes",
+    "ok",
+    "okay",
+    "etc",
+    "s",
+    "t",
+    "don",
+    "didn",
+    "doesn",
+    "isn",
+    "wasn",
+    "aren",
+    "m",
+    "ll",
+    "re",
+    "ve",
+    "d",
+    "let",
+    "make",
+    "need",
+    "able",
+    "way",
+    "us",
+    "every",
+    "always",
+    "never",
+    "sometimes",
+    "often",
+    "usually",
+    "n",
+    "na",
 ];
 
 /// Splits, lower-cases, drops stop words and numbers, and stems an answer.
@@ -42,7 +210,9 @@ pub struct Tokenizer {
 
 impl Default for Tokenizer {
     fn default() -> Self {
-        Tokenizer { stemmer: Stemmer::create(Algorithm::English) }
+        Tokenizer {
+            stemmer: Stemmer::create(Algorithm::English),
+        }
     }
 }
 
@@ -80,7 +250,10 @@ impl Tokenizer {
             if stem.is_empty() {
                 continue;
             }
-            out.push(Word { stem, surface: lower });
+            out.push(Word {
+                stem,
+                surface: lower,
+            });
         }
         out
     }
@@ -91,14 +264,24 @@ impl Tokenizer {
     }
 
     /// [`Tokenizer::terms`] with a cache of stems, which are the costly part.
-    pub fn terms_cached(&self, text: &str, stems: &mut HashMap<String, String>) -> Vec<(String, String)> {
+    pub fn terms_cached(
+        &self,
+        text: &str,
+        stems: &mut HashMap<String, String>,
+    ) -> Vec<(String, String)> {
         let words = self.words_cached(text, stems);
-        let mut terms: Vec<(String, String)> = words.iter().map(|w| (w.stem.clone(), w.surface.clone())).collect();
+        let mut terms: Vec<(String, String)> = words
+            .iter()
+            .map(|w| (w.stem.clone(), w.surface.clone()))
+            .collect();
         for pair in words.windows(2) {
             if let [a, b] = pair
                 && a.stem != b.stem
             {
-                terms.push((format!("{} {}", a.stem, b.stem), format!("{} {}", a.surface, b.surface)));
+                terms.push((
+                    format!("{} {}", a.stem, b.stem),
+                    format!("{} {}", a.surface, b.surface),
+                ));
             }
         }
         terms
@@ -127,7 +310,10 @@ impl Csr {
 
     /// The entries of row `i` as (column, value) pairs.
     pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (start, end) = (self.indptr.get(i).copied().unwrap_or(0), self.indptr.get(i + 1).copied().unwrap_or(0));
+        let (start, end) = (
+            self.indptr.get(i).copied().unwrap_or(0),
+            self.indptr.get(i + 1).copied().unwrap_or(0),
+        );
         let idx = self.indices.get(start..end).unwrap_or_default();
         let val = self.data.get(start..end).unwrap_or_default();
         idx.iter().zip(val).map(|(&c, &v)| (c as usize, v))
@@ -163,7 +349,11 @@ impl Vocabulary {
     /// a text given by a thousand people is read once — and returns the vocabulary with each
     /// distinct answer's TF-IDF vector (sublinear tf, smoothed idf, L2-normalised; empty
     /// answers give empty vectors).
-    pub fn fit(tokenizer: &Tokenizer, answers: &[(&str, usize)], params: VocabularyParams) -> (Vocabulary, Vec<Vec<(u32, f64)>>) {
+    pub fn fit(
+        tokenizer: &Tokenizer,
+        answers: &[(&str, usize)],
+        params: VocabularyParams,
+    ) -> (Vocabulary, Vec<Vec<(u32, f64)>>) {
         let mut stems: HashMap<String, String> = HashMap::new();
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
@@ -205,14 +395,22 @@ impl Vocabulary {
             provisional.push(counts.into_iter().collect());
         }
         let max_df = ((n_docs as f64 * params.max_df_share).ceil() as usize).max(params.min_df);
-        let mut kept: Vec<u32> =
-            (0..names.len() as u32).filter(|&id| (params.min_df..=max_df).contains(&df[id as usize])).collect();
+        let mut kept: Vec<u32> = (0..names.len() as u32)
+            .filter(|&id| (params.min_df..=max_df).contains(&df[id as usize]))
+            .collect();
         // Most used first, ties by term, so the cut is deterministic; then alphabetical columns.
-        kept.sort_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then_with(|| names[a as usize].cmp(&names[b as usize])));
+        kept.sort_by(|&a, &b| {
+            df[b as usize]
+                .cmp(&df[a as usize])
+                .then_with(|| names[a as usize].cmp(&names[b as usize]))
+        });
         kept.truncate(params.max_terms);
         kept.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
         let mut final_id = vec![u32::MAX; names.len()];
-        let mut vocab = Vocabulary { n_docs, ..Default::default() };
+        let mut vocab = Vocabulary {
+            n_docs,
+            ..Default::default()
+        };
         for (i, &id) in kept.iter().enumerate() {
             final_id[id as usize] = i as u32;
             let display = surfaces[id as usize]
@@ -231,7 +429,8 @@ impl Vocabulary {
                     .into_iter()
                     .filter_map(|(id, c)| {
                         let t = *final_id.get(id as usize)?;
-                        (t != u32::MAX).then(|| (t, (1.0 + libm::log(f64::from(c))) * idf[t as usize]))
+                        (t != u32::MAX)
+                            .then(|| (t, (1.0 + libm::log(f64::from(c))) * idf[t as usize]))
                     })
                     .collect();
                 v.sort_by_key(|x| x.0);
@@ -264,7 +463,11 @@ impl Vocabulary {
 
 /// Rows of a sparse matrix from per-distinct-answer vectors and each row's answer.
 pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> Csr {
-    let mut m = Csr { indptr: Vec::with_capacity(codes.len() + 1), n_cols, ..Default::default() };
+    let mut m = Csr {
+        indptr: Vec::with_capacity(codes.len() + 1),
+        n_cols,
+        ..Default::default()
+    };
     m.indptr.push(0);
     for &code in codes {
         for &(t, v) in vectors.get(code as usize).map_or(&[][..], Vec::as_slice) {
@@ -283,39 +486,72 @@ mod tests {
     #[test]
     fn words_are_stemmed_and_stop_words_dropped() {
         let t = Tokenizer::default();
-        let words: Vec<String> = t.words("I'm trying to send invoices with VAT, 20 of them!").into_iter().map(|w| w.stem).collect();
+        let words: Vec<String> = t
+            .words("I'm trying to send invoices with VAT, 20 of them!")
+            .into_iter()
+            .map(|w| w.stem)
+            .collect();
         assert_eq!(words, vec!["tri", "send", "invoic", "vat"]);
-        let terms: Vec<String> = t.terms("cheaper groceries").into_iter().map(|t| t.1).collect();
+        let terms: Vec<String> = t
+            .terms("cheaper groceries")
+            .into_iter()
+            .map(|t| t.1)
+            .collect();
         assert_eq!(terms, vec!["cheaper", "groceries", "cheaper groceries"]);
     }
 
     #[test]
     fn unicode_answers_are_split_by_the_standard_rules() {
         let t = Tokenizer::default();
-        let words: Vec<String> = t.words("Café crème ☕ — naïve façade").into_iter().map(|w| w.surface).collect();
+        let words: Vec<String> = t
+            .words("Café crème ☕ — naïve façade")
+            .into_iter()
+            .map(|w| w.surface)
+            .collect();
         assert_eq!(words, vec!["café", "crème", "naïve", "façade"]);
     }
 
     #[test]
     fn vocabulary_keeps_shared_terms_and_shows_surface_forms() {
         let t = Tokenizer::default();
-        let answers = [("send invoices fast", 1), ("invoices with VAT", 1), ("cheap groceries", 1), ("", 1), ("groceries cheaper", 1)];
-        let params = VocabularyParams { min_df: 2, max_df_share: 0.9, max_terms: 100 };
+        let answers = [
+            ("send invoices fast", 1),
+            ("invoices with VAT", 1),
+            ("cheap groceries", 1),
+            ("", 1),
+            ("groceries cheaper", 1),
+        ];
+        let params = VocabularyParams {
+            min_df: 2,
+            max_df_share: 0.9,
+            max_terms: 100,
+        };
         let (vocab, vectors) = Vocabulary::fit(&t, &answers, params);
         assert_eq!(vocab.n_docs, 4);
-        assert_eq!(vocab.display, vec!["groceries", "invoices"], "columns in stem order");
+        assert_eq!(
+            vocab.display,
+            vec!["groceries", "invoices"],
+            "columns in stem order"
+        );
         let m = rows_from(&vectors, &[0, 1, 2, 3, 4], vocab.len());
         assert_eq!(m.n_rows(), 5);
         let row: Vec<(usize, f64)> = m.row(1).collect(); // "invoices with VAT"
         assert_eq!(row.len(), 1);
-        assert!((row[0].1 - 1.0).abs() < 1e-12, "a single term has unit weight after normalising");
+        assert!(
+            (row[0].1 - 1.0).abs() < 1e-12,
+            "a single term has unit weight after normalising"
+        );
         assert_eq!(m.row(3).count(), 0);
     }
 
     #[test]
     fn a_repeated_answer_counts_once_per_person() {
         let t = Tokenizer::default();
-        let params = VocabularyParams { min_df: 2, max_df_share: 1.0, max_terms: 100 };
+        let params = VocabularyParams {
+            min_df: 2,
+            max_df_share: 1.0,
+            max_terms: 100,
+        };
         let (vocab, _) = Vocabulary::fit(&t, &[("weekly shop", 3), ("big shop", 1)], params);
         assert_eq!(vocab.n_docs, 4);
         assert_eq!(vocab.display, vec!["shop", "weekly", "weekly shop"]);

@@ -58,13 +58,14 @@ pub enum NumberParse {
 }
 
 const CURRENCY_SYMBOLS: &[&str] = &[
-    "R$", "US$", "A$", "C$", "NZ$", "HK$", "S$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "฿", "₫", "₱", "₴",
-    "zł", "Kč", "kr.", "kr", "Fr.", "CHF", "Ft", "lei",
+    "R$", "US$", "A$", "C$", "NZ$", "HK$", "S$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "฿",
+    "₫", "₱", "₴", "zł", "Kč", "kr.", "kr", "Fr.", "CHF", "Ft", "lei",
 ];
 
 const CURRENCY_CODES: &[&str] = &[
-    "USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "BRL", "MXN", "ZAR", "NZD",
-    "SGD", "HKD", "CNY", "CZK", "HUF", "TRY", "ILS", "KRW", "RUB", "THB", "PHP", "IDR", "MYR", "AED", "SAR", "RON",
+    "USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "BRL",
+    "MXN", "ZAR", "NZD", "SGD", "HKD", "CNY", "CZK", "HUF", "TRY", "ILS", "KRW", "RUB", "THB",
+    "PHP", "IDR", "MYR", "AED", "SAR", "RON",
 ];
 
 /// True for the spaces that locales use to group digits.
@@ -127,7 +128,8 @@ pub fn parse_number(text: &str, decimal: Decimal) -> NumberParse {
         return NumberParse::NotNumber;
     };
     let integer = !normalised.contains(['.', 'e', 'E']);
-    let leading_zero = s.len() > 1 && s.starts_with('0') && s.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
+    let leading_zero =
+        s.len() > 1 && s.starts_with('0') && s.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
     match normalised.parse::<f64>() {
         Ok(v) if v.is_finite() => NumberParse::Number(Number {
             value: if negative { -v } else { v },
@@ -179,7 +181,9 @@ fn normalise_digits(s: &str, decimal: Decimal) -> Option<String> {
     }
 
     let mut out = String::with_capacity(s.len());
-    let mut groups = whole.split(|c: char| is_group_separator(c, decimal)).peekable();
+    let mut groups = whole
+        .split(|c: char| is_group_separator(c, decimal))
+        .peekable();
     let first = groups.next()?;
     if groups.peek().is_none() {
         if !first.bytes().all(|b| b.is_ascii_digit()) {
@@ -281,7 +285,11 @@ mod tests {
 
     #[test]
     fn grouping_is_strict_so_conventions_are_told_apart() {
-        assert_eq!(value("1,5", Decimal::Dot), None, "a decimal comma is not a thousands comma");
+        assert_eq!(
+            value("1,5", Decimal::Dot),
+            None,
+            "a decimal comma is not a thousands comma"
+        );
         assert_eq!(value("1.5", Decimal::Comma), None);
         assert_eq!(value("1,234", Decimal::Dot), Some(1234.0));
         assert_eq!(value("1,234", Decimal::Comma), Some(1.234));
@@ -291,18 +299,31 @@ mod tests {
     #[test]
     fn non_finite_and_non_numbers() {
         assert_eq!(parse_number("NaN", Decimal::Dot), NumberParse::NonFinite);
-        assert_eq!(parse_number("-Infinity", Decimal::Dot), NumberParse::NonFinite);
+        assert_eq!(
+            parse_number("-Infinity", Decimal::Dot),
+            NumberParse::NonFinite
+        );
         assert_eq!(parse_number("1e309", Decimal::Dot), NumberParse::NonFinite);
-        for text in ["", "abc", "12abc", "1-2", "--1", "1..2", "e5", "€", "%", "(12"] {
-            assert_eq!(parse_number(text, Decimal::Dot), NumberParse::NotNumber, "{text:?}");
+        for text in [
+            "", "abc", "12abc", "1-2", "--1", "1..2", "e5", "€", "%", "(12",
+        ] {
+            assert_eq!(
+                parse_number(text, Decimal::Dot),
+                NumberParse::NotNumber,
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn leading_zeros_are_flagged_for_codes() {
-        let NumberParse::Number(n) = parse_number("02134", Decimal::Dot) else { panic!("not a number") };
+        let NumberParse::Number(n) = parse_number("02134", Decimal::Dot) else {
+            panic!("not a number")
+        };
         assert!(n.leading_zero && n.integer);
-        let NumberParse::Number(n) = parse_number("0.5", Decimal::Dot) else { panic!("not a number") };
+        let NumberParse::Number(n) = parse_number("0.5", Decimal::Dot) else {
+            panic!("not a number")
+        };
         assert!(!n.leading_zero);
     }
 }

@@ -43,7 +43,10 @@ pub struct UnionFind {
 impl UnionFind {
     /// `n` singletons.
     pub fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n as u32).collect(), size: vec![1; n] }
+        UnionFind {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
     }
 
     /// The representative of `x`.
@@ -68,7 +71,11 @@ impl UnionFind {
         if ra == rb {
             return false;
         }
-        let (big, small) = if self.size[ra] >= self.size[rb] { (ra, rb) } else { (rb, ra) };
+        let (big, small) = if self.size[ra] >= self.size[rb] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
         self.parent[small] = big as u32;
         self.size[big] += self.size[small];
         true
@@ -104,7 +111,12 @@ impl Hierarchy {
     pub fn build(data: &Dense, min_samples: usize) -> Hierarchy {
         let n = data.rows;
         if n == 0 {
-            return Hierarchy { n, core: Vec::new(), neighbours: Vec::new(), edges: Vec::new() };
+            return Hierarchy {
+                n,
+                core: Vec::new(),
+                neighbours: Vec::new(),
+                edges: Vec::new(),
+            };
         }
         let tree = KdTree::build(data);
         let k = min_samples.clamp(1, n);
@@ -117,17 +129,37 @@ impl Hierarchy {
             tree.knn(t, k, &mut buf);
             core_t[t] = libm::sqrt(buf.last().map_or(0.0, |x| x.0));
             neighbours[tree.order[t]] = buf.iter().map(|&(_, u)| tree.order[u] as u32).collect();
-            knn_t.push(buf.iter().map(|&(d2, u)| (libm::sqrt(d2), u as u32)).collect());
+            knn_t.push(
+                buf.iter()
+                    .map(|&(d2, u)| (libm::sqrt(d2), u as u32))
+                    .collect(),
+            );
         }
         let edges_t = boruvka(&tree, &core_t, &knn_t);
-        let mut edges: Vec<Edge> =
-            edges_t.into_iter().map(|e| Edge { a: tree.order[e.a], b: tree.order[e.b], weight: e.weight }).collect();
-        edges.sort_by(|x, y| x.weight.total_cmp(&y.weight).then(x.a.min(x.b).cmp(&y.a.min(y.b))).then(x.a.max(x.b).cmp(&y.a.max(y.b))));
+        let mut edges: Vec<Edge> = edges_t
+            .into_iter()
+            .map(|e| Edge {
+                a: tree.order[e.a],
+                b: tree.order[e.b],
+                weight: e.weight,
+            })
+            .collect();
+        edges.sort_by(|x, y| {
+            x.weight
+                .total_cmp(&y.weight)
+                .then(x.a.min(x.b).cmp(&y.a.min(y.b)))
+                .then(x.a.max(x.b).cmp(&y.a.max(y.b)))
+        });
         let mut core = vec![0.0; n];
         for (t, &c) in core_t.iter().enumerate() {
             core[tree.order[t]] = c;
         }
-        Hierarchy { n, core, neighbours, edges }
+        Hierarchy {
+            n,
+            core,
+            neighbours,
+            edges,
+        }
     }
 
     /// Builds from a precomputed distance matrix (tests and tiny inputs).
@@ -158,14 +190,32 @@ impl Hierarchy {
                         }
                     }
                 }
-                let Some(next) = (0..n).filter(|&j| !in_tree[j]).min_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(a.cmp(&b))) else { break };
-                edges.push(Edge { a: best[next].1, b: next, weight: best[next].0 });
+                let Some(next) = (0..n)
+                    .filter(|&j| !in_tree[j])
+                    .min_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(a.cmp(&b)))
+                else {
+                    break;
+                };
+                edges.push(Edge {
+                    a: best[next].1,
+                    b: next,
+                    weight: best[next].0,
+                });
                 in_tree[next] = true;
                 current = next;
             }
         }
-        edges.sort_by(|x, y| x.weight.total_cmp(&y.weight).then(x.a.min(x.b).cmp(&y.a.min(y.b))));
-        Hierarchy { n, core, neighbours, edges }
+        edges.sort_by(|x, y| {
+            x.weight
+                .total_cmp(&y.weight)
+                .then(x.a.min(x.b).cmp(&y.a.min(y.b)))
+        });
+        Hierarchy {
+            n,
+            core,
+            neighbours,
+            edges,
+        }
     }
 }
 
@@ -178,7 +228,10 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
     for id in (0..n_nodes).rev() {
         let node = tree.nodes[id];
         node_min_core[id] = if node.is_leaf() {
-            core[node.start..node.end].iter().copied().fold(f64::INFINITY, f64::min)
+            core[node.start..node.end]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
         } else {
             node_min_core[node.left as usize].min(node_min_core[node.right as usize])
         };
@@ -206,13 +259,21 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
             let node = tree.nodes[id];
             node_comp[id] = if node.is_leaf() {
                 let first = comp[node.start];
-                if comp[node.start..node.end].iter().all(|&c| c == first) { first } else { u32::MAX }
+                if comp[node.start..node.end].iter().all(|&c| c == first) {
+                    first
+                } else {
+                    u32::MAX
+                }
             } else {
-                let (l, r) = (node_comp[node.left as usize], node_comp[node.right as usize]);
+                let (l, r) = (
+                    node_comp[node.left as usize],
+                    node_comp[node.right as usize],
+                );
                 if l == r { l } else { u32::MAX }
             };
         }
-        best.iter_mut().for_each(|b| *b = (f64::INFINITY, usize::MAX, usize::MAX));
+        best.iter_mut()
+            .for_each(|b| *b = (f64::INFINITY, usize::MAX, usize::MAX));
         // Cheap first bounds for every component: cached nearest points still outside it,
         // and neighbours from the k-nearest lists that lie in another component.
         let offer = |best: &mut Vec<(f64, usize, usize)>, w: f64, p: usize, q: usize| {
@@ -235,8 +296,6 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
                 }
             }
         }
-        let round_start = std::time::Instant::now();
-        let mut queries = 0usize;
         for &p in &by_core {
             let c = comp[p] as usize;
             let bound = best[c].0;
@@ -250,8 +309,16 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
                 best[c] = (lower[p], p, q);
                 continue;
             }
-            queries += 1;
-            match nearest_other(tree, core, &comp, &node_comp, &node_min_core, p, bound, &mut stack) {
+            match nearest_other(
+                tree,
+                core,
+                &comp,
+                &node_comp,
+                &node_min_core,
+                p,
+                bound,
+                &mut stack,
+            ) {
                 Some((w, q)) => {
                     best[c] = (w, p, q);
                     lower[p] = w;
@@ -263,17 +330,23 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
                 }
             }
         }
-        let mut round: Vec<(f64, usize, usize)> = best.iter().filter(|b| b.1 != usize::MAX).copied().collect();
-        round.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.min(x.2).cmp(&y.1.min(y.2))).then(x.1.max(x.2).cmp(&y.1.max(y.2))));
+        let mut round: Vec<(f64, usize, usize)> =
+            best.iter().filter(|b| b.1 != usize::MAX).copied().collect();
+        round.sort_by(|x, y| {
+            x.0.total_cmp(&y.0)
+                .then(x.1.min(x.2).cmp(&y.1.min(y.2)))
+                .then(x.1.max(x.2).cmp(&y.1.max(y.2)))
+        });
         let before = n_components;
         for (w, p, q) in round {
             if uf.union(p, q) {
-                edges.push(Edge { a: p, b: q, weight: w });
+                edges.push(Edge {
+                    a: p,
+                    b: q,
+                    weight: w,
+                });
                 n_components -= 1;
             }
-        }
-        if std::env::var("EDGEWISE_DEBUG").is_ok() {
-            eprintln!("round: components {before} -> {n_components}, queries {queries}, {:?}", round_start.elapsed());
         }
         if n_components == before {
             break; // cannot happen with finite data; guards against an endless loop
@@ -379,7 +452,10 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
     let n = h.n;
     let m = min_cluster_size.max(2);
     if n == 0 {
-        return Condensed { clusters: Vec::new(), points: Vec::new() };
+        return Condensed {
+            clusters: Vec::new(),
+            points: Vec::new(),
+        };
     }
     // Single-linkage dendrogram: node n + i merges children[i] at weights[i].
     let mut uf = UnionFind::new(n);
@@ -402,7 +478,10 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
         top[r] = id;
     }
     // A forest (disconnected input) gets a virtual root joining the pieces at infinite distance.
-    let mut roots: Vec<usize> = (0..n).filter(|&i| uf.find(i) == i).map(|i| top[i]).collect();
+    let mut roots: Vec<usize> = (0..n)
+        .filter(|&i| uf.find(i) == i)
+        .map(|i| top[i])
+        .collect();
     while roots.len() > 1 {
         let (a, b) = (roots.remove(0), roots.remove(0));
         let id = n + children.len();
@@ -413,12 +492,25 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
     }
     let root = roots.first().copied().unwrap_or(0);
     let floor = {
-        let mut finite: Vec<f64> = weights.iter().copied().filter(|w| w.is_finite() && *w > 0.0).collect();
+        let mut finite: Vec<f64> = weights
+            .iter()
+            .copied()
+            .filter(|w| w.is_finite() && *w > 0.0)
+            .collect();
         finite.sort_by(f64::total_cmp);
-        finite.get(finite.len() / 2).map_or(1e-12, |median| median * 1e-6)
+        finite
+            .get(finite.len() / 2)
+            .map_or(1e-12, |median| median * 1e-6)
     };
 
-    let mut clusters = vec![CondensedCluster { parent: None, birth: 0.0, size: sizes[root], stability: 0.0, max_lambda: 0.0, children: Vec::new() }];
+    let mut clusters = vec![CondensedCluster {
+        parent: None,
+        birth: 0.0,
+        size: sizes[root],
+        stability: 0.0,
+        max_lambda: 0.0,
+        children: Vec::new(),
+    }];
     let mut points = vec![(0usize, 0.0f64); n];
     // (dendrogram node, its cluster)
     let mut stack = vec![(root, 0usize)];
@@ -426,7 +518,10 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
     while let Some((node, cluster)) = stack.pop() {
         if node < n {
             // A single point left in a cluster: it leaves at the cluster's last density.
-            points[node] = (cluster, clusters[cluster].max_lambda.max(clusters[cluster].birth));
+            points[node] = (
+                cluster,
+                clusters[cluster].max_lambda.max(clusters[cluster].birth),
+            );
             continue;
         }
         let i = node - n;
@@ -438,7 +533,14 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
             (true, true) => {
                 for child in [a, b] {
                     let id = clusters.len();
-                    clusters.push(CondensedCluster { parent: Some(cluster), birth: l, size: sizes[child], stability: 0.0, max_lambda: l, children: Vec::new() });
+                    clusters.push(CondensedCluster {
+                        parent: Some(cluster),
+                        birth: l,
+                        size: sizes[child],
+                        stability: 0.0,
+                        max_lambda: l,
+                        children: Vec::new(),
+                    });
                     clusters[cluster].children.push(id);
                     stack.push((child, id));
                 }
@@ -468,7 +570,8 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
     }
     for id in 1..clusters.len() {
         if let Some(parent) = clusters[id].parent {
-            let contribution = (clusters[id].birth - clusters[parent].birth) * clusters[id].size as f64;
+            let contribution =
+                (clusters[id].birth - clusters[parent].birth) * clusters[id].size as f64;
             clusters[parent].stability += contribution;
         }
     }
@@ -536,7 +639,11 @@ pub fn separation(c: &Condensed) -> Vec<f64> {
                 return 1.0;
             }
             let typical = libm::exp(log_sum[id] / count[id] as f64);
-            if typical > 0.0 { (c.clusters[id].birth / typical).clamp(0.0, 1.0) } else { 1.0 }
+            if typical > 0.0 {
+                (c.clusters[id].birth / typical).clamp(0.0, 1.0)
+            } else {
+                1.0
+            }
         })
         .collect()
 }
@@ -549,7 +656,11 @@ pub fn select(c: &Condensed, allow_single_cluster: bool) -> Selection {
 }
 
 /// [`select`] with a separation requirement.
-pub fn select_separated(c: &Condensed, allow_single_cluster: bool, max_separation: f64) -> Selection {
+pub fn select_separated(
+    c: &Condensed,
+    allow_single_cluster: bool,
+    max_separation: f64,
+) -> Selection {
     let k = c.clusters.len();
     let separated = separation(c);
     let mut chosen = vec![false; k];
@@ -558,7 +669,11 @@ pub fn select_separated(c: &Condensed, allow_single_cluster: bool, max_separatio
         let children_sum: f64 = c.clusters[id].children.iter().map(|&ch| subtree[ch]).sum();
         let own = c.clusters[id].stability;
         let is_root = id == 0;
-        let eligible = if is_root { allow_single_cluster } else { separated[id] <= max_separation };
+        let eligible = if is_root {
+            allow_single_cluster
+        } else {
+            separated[id] <= max_separation
+        };
         if eligible && own >= children_sum {
             chosen[id] = true;
             subtree[id] = own;
@@ -591,14 +706,27 @@ pub fn select_separated(c: &Condensed, allow_single_cluster: bool, max_separatio
         strength.push(match label {
             Some(s) => {
                 let max = c.clusters[selected[s]].max_lambda;
-                if max > 0.0 { (l.min(max) / max).clamp(0.0, 1.0) } else { 1.0 }
+                if max > 0.0 {
+                    (l.min(max) / max).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                }
             }
             None => 0.0,
         });
         let max = c.clusters.get(cluster).map_or(0.0, |cl| cl.max_lambda);
-        glosh.push(if max > 0.0 && l.is_finite() { ((max - l) / max).clamp(0.0, 1.0) } else { 0.0 });
+        glosh.push(if max > 0.0 && l.is_finite() {
+            ((max - l) / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        });
     }
-    Selection { selected, labels, strength, glosh }
+    Selection {
+        selected,
+        labels,
+        strength,
+        glosh,
+    }
 }
 
 #[cfg(test)]
@@ -609,7 +737,11 @@ mod tests {
     /// far point 8 at 30.
     fn line() -> Dense {
         let xs = [0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 12.0, 13.0, 30.0];
-        Dense { rows: xs.len(), cols: 1, data: xs.to_vec() }
+        Dense {
+            rows: xs.len(),
+            cols: 1,
+            data: xs.to_vec(),
+        }
     }
 
     fn distances(d: &Dense) -> Dense {
@@ -670,12 +802,21 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
         let n = 300;
-        let data = Dense { rows: n, cols: 4, data: (0..n * 4).map(|_| rng.r#gen::<f64>()).collect() };
+        let data = Dense {
+            rows: n,
+            cols: 4,
+            data: (0..n * 4).map(|_| rng.r#gen::<f64>()).collect(),
+        };
         let fast = Hierarchy::build(&data, 5);
         let slow = Hierarchy::from_distances(&distances(&data), 5);
         let total = |h: &Hierarchy| h.edges.iter().map(|e| e.weight).sum::<f64>();
         assert_eq!(fast.edges.len(), n - 1);
-        assert!((total(&fast) - total(&slow)).abs() < 1e-9, "{} vs {}", total(&fast), total(&slow));
+        assert!(
+            (total(&fast) - total(&slow)).abs() < 1e-9,
+            "{} vs {}",
+            total(&fast),
+            total(&slow)
+        );
         for (a, b) in fast.core.iter().zip(&slow.core) {
             assert!((a - b).abs() < 1e-12);
         }

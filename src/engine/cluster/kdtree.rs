@@ -64,7 +64,12 @@ impl KdTree {
         let mut stack = vec![(0usize, n, usize::MAX, false)];
         while let Some((start, end, parent, is_right)) = stack.pop() {
             let id = nodes.len();
-            nodes.push(Node { start, end, left: NONE, right: NONE });
+            nodes.push(Node {
+                start,
+                end,
+                left: NONE,
+                right: NONE,
+            });
             if parent != usize::MAX
                 && let Some(p) = nodes.get_mut(parent)
             {
@@ -96,7 +101,9 @@ impl KdTree {
             }
             let mid = slice.len() / 2;
             let d = best.0;
-            slice.select_nth_unstable_by(mid, |&a, &b| data.get(a, d).total_cmp(&data.get(b, d)).then(a.cmp(&b)));
+            slice.select_nth_unstable_by(mid, |&a, &b| {
+                data.get(a, d).total_cmp(&data.get(b, d)).then(a.cmp(&b))
+            });
             stack.push((start + mid, end, id, true));
             stack.push((start, start + mid, id, false));
         }
@@ -104,7 +111,13 @@ impl KdTree {
         for &i in &order {
             points.extend_from_slice(data.row(i));
         }
-        let mut tree = KdTree { dim, points, order, nodes, bounds: Vec::new() };
+        let mut tree = KdTree {
+            dim,
+            points,
+            order,
+            nodes,
+            bounds: Vec::new(),
+        };
         tree.compute_bounds();
         tree
     }
@@ -128,13 +141,18 @@ impl KdTree {
 
     /// The t-th point in tree order.
     pub fn point(&self, t: usize) -> &[f64] {
-        self.points.get(t * self.dim..(t + 1) * self.dim).unwrap_or_default()
+        self.points
+            .get(t * self.dim..(t + 1) * self.dim)
+            .unwrap_or_default()
     }
 
     /// Squared distance from `p` to node `id`'s box (0 inside).
     pub fn box_dist2(&self, id: usize, p: &[f64]) -> f64 {
         let dim = self.dim;
-        let b = self.bounds.get(id * 2 * dim..(id + 1) * 2 * dim).unwrap_or_default();
+        let b = self
+            .bounds
+            .get(id * 2 * dim..(id + 1) * 2 * dim)
+            .unwrap_or_default();
         let mut s = 0.0;
         for d in 0..dim.min(p.len()) {
             let (lo, hi, x) = (b[d], b[dim + d], p[d]);
@@ -165,7 +183,10 @@ impl KdTree {
             if node.is_leaf() {
                 for u in node.start..node.end {
                     let d2 = dist2(p, self.point(u));
-                    if out.len() < k || d2 < out[k - 1].0 || (d2 == out[k - 1].0 && u < out[k - 1].1) {
+                    if out.len() < k
+                        || d2 < out[k - 1].0
+                        || (d2 == out[k - 1].0 && u < out[k - 1].1)
+                    {
                         let pos = out.partition_point(|&(d, i)| d < d2 || (d == d2 && i < u));
                         out.insert(pos, (d2, u));
                         out.truncate(k);
@@ -196,7 +217,11 @@ mod tests {
     fn knn_matches_brute_force() {
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
         let n = 500;
-        let data = Dense { rows: n, cols: 3, data: (0..n * 3).map(|_| rng.r#gen::<f64>()).collect() };
+        let data = Dense {
+            rows: n,
+            cols: 3,
+            data: (0..n * 3).map(|_| rng.r#gen::<f64>()).collect(),
+        };
         let tree = KdTree::build(&data);
         let mut out = Vec::new();
         for t in (0..n).step_by(37) {

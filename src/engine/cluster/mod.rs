@@ -213,7 +213,11 @@ pub fn default_min_samples(min_cluster_size: usize) -> usize {
 }
 
 /// Forms segments from `points` (one row per person).
-pub fn segment(points: &Dense, params: &ClusterValidParams, progress: &mut dyn FnMut(f64)) -> Clustering {
+pub fn segment(
+    points: &Dense,
+    params: &ClusterValidParams,
+    progress: &mut dyn FnMut(f64),
+) -> Clustering {
     let p = &params.0;
     let n = points.rows;
     let graph = knn_graph(points, NEIGHBOURS, p.seed);
@@ -267,12 +271,23 @@ struct SampleClusters {
 }
 
 /// Steps 3–5 of the module doc on the rows `sub`: smoothing, HDBSCAN, plateau, separation.
-fn cluster_sample(sub: &Dense, m_sample: usize, adapt: bool, min_samples: Option<usize>, max_separation: f64, seed: u64) -> SampleClusters {
+fn cluster_sample(
+    sub: &Dense,
+    m_sample: usize,
+    adapt: bool,
+    min_samples: Option<usize>,
+    max_separation: f64,
+    seed: u64,
+) -> SampleClusters {
     let graph = knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
     let smoothed = smooth(sub, &graph, SMOOTH_STEPS);
     let k = min_samples.unwrap_or_else(|| default_min_samples(m_sample));
     let h = Hierarchy::build(&smoothed, k);
-    let (m, sweep) = if adapt { choose_min_cluster_size(&h, m_sample, max_separation) } else { (m_sample, Vec::new()) };
+    let (m, sweep) = if adapt {
+        choose_min_cluster_size(&h, m_sample, max_separation)
+    } else {
+        (m_sample, Vec::new())
+    };
     let sel = select_separated(&condense(&h, m), false, max_separation);
     let mut labels = sel.labels.clone();
     let core = graph.kth_distance(NEIGHBOURS);
@@ -290,7 +305,14 @@ fn cluster_sample(sub: &Dense, m_sample: usize, adapt: bool, min_samples: Option
     // them than its members usually are, joins it.
     let reach = segment_reach(&labels, &core, sel.selected.len());
     attach(&mut labels, &graph, (&core, &reach));
-    SampleClusters { labels, strength: sel.strength, n_clusters: sel.selected.len(), min_samples: k, sweep, chosen_size: m }
+    SampleClusters {
+        labels,
+        strength: sel.strength,
+        n_clusters: sel.selected.len(),
+        min_samples: k,
+        sweep,
+        chosen_size: m,
+    }
 }
 
 /// Gives each unlabelled point the label most of its labelled neighbours carry, when they
@@ -312,7 +334,13 @@ fn attach(labels: &mut [Option<usize>], graph: &Graph, reach: (&[f64], &[f64])) 
                 votes[*s] += 1;
             }
         }
-        let Some((s, &v)) = votes.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))) else { continue };
+        let Some((s, &v)) = votes
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
         let (core, limit) = reach;
         let close = core.get(i).zip(limit.get(s)).is_some_and(|(c, l)| c <= l);
         if v * 2 > nb.len().saturating_sub(1) && close {
@@ -328,10 +356,19 @@ fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -
     let n = points.rows;
     let s = sample.len();
     let scale = s as f64 / n.max(1) as f64;
-    let m_people = p.min_cluster_size.unwrap_or_else(|| default_min_cluster_size(n));
+    let m_people = p
+        .min_cluster_size
+        .unwrap_or_else(|| default_min_cluster_size(n));
     let m_sample = ((m_people as f64 * scale).round() as usize).max(5);
     let sub = rows(points, sample);
-    let found = cluster_sample(&sub, m_sample, p.min_cluster_size.is_none(), p.min_samples, p.max_separation, p.seed);
+    let found = cluster_sample(
+        &sub,
+        m_sample,
+        p.min_cluster_size.is_none(),
+        p.min_samples,
+        p.max_separation,
+        p.seed,
+    );
     let mut n_segments = found.n_clusters;
 
     // Spread labels from the sample along everyone's neighbour graph.
@@ -364,11 +401,19 @@ fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -
         let sub = rows(points, &rest);
         let hs = Hierarchy::build(&sub, default_min_samples(m_micro));
         let sel = select_separated(&condense(&hs, m_micro), false, p.max_separation);
-        let mut member_core: Vec<f64> = (0..n).filter(|&i| labels[i].is_some()).map(|i| core[i]).collect();
+        let mut member_core: Vec<f64> = (0..n)
+            .filter(|&i| labels[i].is_some())
+            .map(|i| core[i])
+            .collect();
         member_core.sort_by(f64::total_cmp);
-        let typical = member_core.get(member_core.len() * 3 / 4).copied().unwrap_or(f64::INFINITY);
+        let typical = member_core
+            .get(member_core.len() * 3 / 4)
+            .copied()
+            .unwrap_or(f64::INFINITY);
         for c in 0..sel.selected.len() {
-            let members: Vec<usize> = (0..rest.len()).filter(|&r| sel.labels[r] == Some(c)).collect();
+            let members: Vec<usize> = (0..rest.len())
+                .filter(|&r| sel.labels[r] == Some(c))
+                .collect();
             let mut cores: Vec<f64> = members.iter().map(|&r| hs.core[r]).collect();
             cores.sort_by(f64::total_cmp);
             let median = cores.get(cores.len() / 2).copied().unwrap_or(f64::INFINITY);
@@ -378,7 +423,11 @@ fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -
                 micro.push(true);
                 for &r in &members {
                     labels[rest[r]] = Some(id);
-                    membership[rest[r]] = if sel.strength[r] >= 0.1 { Membership::Core } else { Membership::Edge };
+                    membership[rest[r]] = if sel.strength[r] >= 0.1 {
+                        Membership::Core
+                    } else {
+                        Membership::Edge
+                    };
                 }
             }
         }
@@ -399,17 +448,35 @@ fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -
         stability: vec![None; n_segments],
         min_cluster_size: to_people(found.chosen_size),
         min_samples: found.min_samples,
-        sweep: found.sweep.iter().map(|&(m, c)| (to_people(m), c)).collect(),
+        sweep: found
+            .sweep
+            .iter()
+            .map(|&(m, c)| (to_people(m), c))
+            .collect(),
     }
 }
 
 /// Label propagation from the fixed (sample) people: repeatedly, each other person takes the
 /// label — a segment, or "noise" — that most of their decided neighbours have. Updates are
 /// synchronous, so the result does not depend on the order people are visited in.
-fn propagate(labels: &mut [Option<usize>], membership: &mut [Membership], fixed: &[bool], graph: &Graph, n_segments: usize) {
+fn propagate(
+    labels: &mut [Option<usize>],
+    membership: &mut [Membership],
+    fixed: &[bool],
+    graph: &Graph,
+    n_segments: usize,
+) {
     // State: None = undecided, Some(n_segments) = noise, Some(s) = segment s.
     let noise = n_segments;
-    let mut state: Vec<Option<usize>> = (0..labels.len()).map(|i| if fixed[i] { Some(labels[i].unwrap_or(noise)) } else { None }).collect();
+    let mut state: Vec<Option<usize>> = (0..labels.len())
+        .map(|i| {
+            if fixed[i] {
+                Some(labels[i].unwrap_or(noise))
+            } else {
+                None
+            }
+        })
+        .collect();
     let mut agreement = vec![0.0f64; labels.len()];
     let mut votes = vec![0usize; n_segments + 1];
     for _round in 0..50 {
@@ -430,7 +497,11 @@ fn propagate(labels: &mut [Option<usize>], membership: &mut [Membership], fixed:
             if decided == 0 {
                 continue;
             }
-            let (best, &v) = votes.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).unwrap_or((noise, &0));
+            let (best, &v) = votes
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+                .unwrap_or((noise, &0));
             agreement[i] = v as f64 / decided as f64;
             if next[i] != Some(best) {
                 next[i] = Some(best);
@@ -475,14 +546,27 @@ fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> V
 
 /// Condenses the hierarchy for nine sizes around `m0` (¼× to 4×, steps of √2) and keeps the
 /// size on the flattest stretch of "number of segments", preferring sizes near `m0`.
-pub fn choose_min_cluster_size(h: &Hierarchy, m0: usize, max_separation: f64) -> (usize, Vec<(usize, usize)>) {
+pub fn choose_min_cluster_size(
+    h: &Hierarchy,
+    m0: usize,
+    max_separation: f64,
+) -> (usize, Vec<(usize, usize)>) {
     let mut sizes: Vec<usize> = (-4..=4)
         .map(|s: i32| ((m0 as f64) * libm::pow(2.0, f64::from(s) / 2.0)).round() as usize)
         .map(|m| m.max(5))
         .collect();
     sizes.dedup();
-    let sweep: Vec<(usize, usize)> =
-        sizes.iter().map(|&m| (m, select_separated(&condense(h, m), false, max_separation).selected.len())).collect();
+    let sweep: Vec<(usize, usize)> = sizes
+        .iter()
+        .map(|&m| {
+            (
+                m,
+                select_separated(&condense(h, m), false, max_separation)
+                    .selected
+                    .len(),
+            )
+        })
+        .collect();
     let mut best = (f64::INFINITY, m0);
     for i in 0..sweep.len() {
         let c = sweep[i].1 as f64;
@@ -500,7 +584,12 @@ pub fn choose_min_cluster_size(h: &Hierarchy, m0: usize, max_separation: f64) ->
 
 /// k-means or a Gaussian mixture fitted on the sample and applied to everyone; outliers are
 /// people more than 3 robust spreads beyond their group's typical distance to its centre.
-fn centroid_based(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -> Clustering {
+fn centroid_based(
+    points: &Dense,
+    graph: &Graph,
+    sample: &[usize],
+    p: &ClusterParams,
+) -> Clustering {
     let n = points.rows;
     let assigned = fit_predict(points, sample, p.method, p.k, p.seed);
     // Renumber groups densely in order of first appearance.
@@ -521,14 +610,19 @@ fn centroid_based(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterPa
             *c += v;
         }
     }
-    for s in 0..n_segments {
-        let cnt = counts[s].max(1) as f64;
+    for (s, &count) in counts.iter().enumerate() {
+        let cnt = count.max(1) as f64;
         centres.row_mut(s).iter_mut().for_each(|c| *c /= cnt);
     }
-    let dist: Vec<f64> = (0..n).map(|i| libm::sqrt(dist2(points.row(i), centres.row(labels_raw[i])))).collect();
+    let dist: Vec<f64> = (0..n)
+        .map(|i| libm::sqrt(dist2(points.row(i), centres.row(labels_raw[i]))))
+        .collect();
     let mut limit = vec![f64::INFINITY; n_segments];
     for (s, lim) in limit.iter_mut().enumerate() {
-        let mut d: Vec<f64> = (0..n).filter(|&i| labels_raw[i] == s).map(|i| dist[i]).collect();
+        let mut d: Vec<f64> = (0..n)
+            .filter(|&i| labels_raw[i] == s)
+            .map(|i| dist[i])
+            .collect();
         d.sort_by(f64::total_cmp);
         let med = d.get(d.len() / 2).copied().unwrap_or(0.0);
         let mut dev: Vec<f64> = d.iter().map(|x| (x - med).abs()).collect();
@@ -545,7 +639,11 @@ fn centroid_based(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterPa
             membership.push(Membership::Outlier);
         } else {
             labels.push(Some(s));
-            membership.push(if dist[i] > limit[s] * 0.75 { Membership::Edge } else { Membership::Core });
+            membership.push(if dist[i] > limit[s] * 0.75 {
+                Membership::Edge
+            } else {
+                Membership::Core
+            });
         }
     }
     Clustering {
@@ -567,7 +665,10 @@ fn fit_predict(points: &Dense, fit: &[usize], method: Method, k: usize, seed: u6
     let n = points.rows;
     let sub = rows(points, fit);
     let k = k.min(sub.rows).max(1);
-    let to_array = |d: &Dense| ndarray::Array2::from_shape_vec((d.rows, d.cols), d.data.clone()).unwrap_or_else(|_| ndarray::Array2::zeros((d.rows, d.cols)));
+    let to_array = |d: &Dense| {
+        ndarray::Array2::from_shape_vec((d.rows, d.cols), d.data.clone())
+            .unwrap_or_else(|_| ndarray::Array2::zeros((d.rows, d.cols)))
+    };
     let (train, all) = (to_array(&sub), to_array(points));
     let dataset = linfa::DatasetBase::from(train);
     let rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(seed);
@@ -587,7 +688,13 @@ fn fit_predict(points: &Dense, fit: &[usize], method: Method, k: usize, seed: u6
 
 /// Mean best Jaccard of each segment over resamples of 80 % of the sample. Micro-segments,
 /// found outside the sample, are not re-found this way and report `None`.
-fn stability(points: &Dense, sample: &[usize], found: &Clustering, p: &ClusterParams, progress: &mut dyn FnMut(f64)) -> Vec<Option<f64>> {
+fn stability(
+    points: &Dense,
+    sample: &[usize],
+    found: &Clustering,
+    p: &ClusterParams,
+    progress: &mut dyn FnMut(f64),
+) -> Vec<Option<f64>> {
     let size = (sample.len() * 4 / 5).max(2);
     let n = points.rows;
     let mut totals = vec![0.0; found.n_segments];
@@ -600,10 +707,29 @@ fn stability(points: &Dense, sample: &[usize], found: &Clustering, p: &ClusterPa
         let sub = rows(points, &idx);
         let again: Vec<Option<usize>> = match p.method {
             Method::Density => {
-                let m = ((found.min_cluster_size as f64 * size as f64 / n.max(1) as f64).round() as usize).max(5);
-                cluster_sample(&sub, m, false, Some(found.min_samples.max(1)), p.max_separation, p.seed.wrapping_add(b as u64 + 1)).labels
+                let m = ((found.min_cluster_size as f64 * size as f64 / n.max(1) as f64).round()
+                    as usize)
+                    .max(5);
+                cluster_sample(
+                    &sub,
+                    m,
+                    false,
+                    Some(found.min_samples.max(1)),
+                    p.max_separation,
+                    p.seed.wrapping_add(b as u64 + 1),
+                )
+                .labels
             }
-            _ => fit_predict(&sub, &(0..size).collect::<Vec<_>>(), p.method, p.k, p.seed.wrapping_add(b as u64 + 1)).into_iter().map(Some).collect(),
+            _ => fit_predict(
+                &sub,
+                &(0..size).collect::<Vec<_>>(),
+                p.method,
+                p.k,
+                p.seed.wrapping_add(b as u64 + 1),
+            )
+            .into_iter()
+            .map(Some)
+            .collect(),
         };
         let n_again = again.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
         let mut inter = vec![vec![0usize; n_again]; found.n_segments];
@@ -624,7 +750,11 @@ fn stability(points: &Dense, sample: &[usize], found: &Clustering, p: &ClusterPa
             let best = (0..n_again)
                 .map(|t| {
                     let union = orig_size[s] + new_size[t] - inter[s][t];
-                    if union == 0 { 0.0 } else { inter[s][t] as f64 / union as f64 }
+                    if union == 0 {
+                        0.0
+                    } else {
+                        inter[s][t] as f64 / union as f64
+                    }
                 })
                 .fold(0.0, f64::max);
             totals[s] += best;
@@ -632,7 +762,13 @@ fn stability(points: &Dense, sample: &[usize], found: &Clustering, p: &ClusterPa
         progress(0.6 + 0.4 * (b + 1) as f64 / p.resamples as f64);
     }
     (0..found.n_segments)
-        .map(|s| if found.micro.get(s).copied().unwrap_or(false) { None } else { Some(totals[s] / p.resamples as f64) })
+        .map(|s| {
+            if found.micro.get(s).copied().unwrap_or(false) {
+                None
+            } else {
+                Some(totals[s] / p.resamples as f64)
+            }
+        })
         .collect()
 }
 
@@ -660,25 +796,47 @@ mod tests {
             data.push(y);
             truth.push(None);
         }
-        (Dense { rows: truth.len(), cols: 2, data }, truth)
+        (
+            Dense {
+                rows: truth.len(),
+                cols: 2,
+                data,
+            },
+            truth,
+        )
     }
 
     #[test]
     fn small_groups_and_lone_outliers_survive() {
         let (points, truth) = blobs();
-        let params = ClusterParams { resamples: 2, ..Default::default() }.check().expect("valid");
+        let params = ClusterParams {
+            resamples: 2,
+            ..Default::default()
+        }
+        .check()
+        .expect("valid");
         let c = segment(&points, &params, &mut |_| {});
-        assert_eq!(c.n_segments, 3, "two big blobs and the 12-person group: {:?}", c.sweep);
+        assert_eq!(
+            c.n_segments, 3,
+            "two big blobs and the 12-person group: {:?}",
+            c.sweep
+        );
         for far in 612..616 {
             assert_eq!(c.labels[far], None, "point {far} is a lone outlier");
             assert_eq!(c.membership[far], Membership::Outlier);
         }
         for blob in 0..3 {
-            let labels: std::collections::BTreeSet<Option<usize>> =
-                (0..612).filter(|&i| truth[i] == Some(blob)).map(|i| c.labels[i]).collect();
+            let labels: std::collections::BTreeSet<Option<usize>> = (0..612)
+                .filter(|&i| truth[i] == Some(blob))
+                .map(|i| c.labels[i])
+                .collect();
             assert_eq!(labels.len(), 1, "blob {blob} is one segment: {labels:?}");
         }
-        assert!(c.stability.iter().flatten().all(|&v| v > 0.8), "{:?}", c.stability);
+        assert!(
+            c.stability.iter().flatten().all(|&v| v > 0.8),
+            "{:?}",
+            c.stability
+        );
     }
 
     #[test]
@@ -687,12 +845,23 @@ mod tests {
         // propagation, and each group stays one segment.
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
         let n = 10_000;
-        let data: Vec<f64> = (0..n).flat_map(|i| {
-            let x = if i % 2 == 0 { 0.0 } else { 20.0 };
-            [x + gaussian(&mut rng), gaussian(&mut rng)]
-        }).collect();
-        let points = Dense { rows: n, cols: 2, data };
-        let params = ClusterParams { resamples: 0, ..Default::default() }.check().expect("valid");
+        let data: Vec<f64> = (0..n)
+            .flat_map(|i| {
+                let x = if i % 2 == 0 { 0.0 } else { 20.0 };
+                [x + gaussian(&mut rng), gaussian(&mut rng)]
+            })
+            .collect();
+        let points = Dense {
+            rows: n,
+            cols: 2,
+            data,
+        };
+        let params = ClusterParams {
+            resamples: 0,
+            ..Default::default()
+        }
+        .check()
+        .expect("valid");
         let c = segment(&points, &params, &mut |_| {});
         assert_eq!(c.n_segments, 2);
         // Each group is one segment; only a few people in the Gaussian tails are outliers.
@@ -700,7 +869,11 @@ mod tests {
             let labels: Vec<Option<usize>> = (parity..n).step_by(2).map(|i| c.labels[i]).collect();
             let first = labels.iter().flatten().next().copied();
             let same = labels.iter().filter(|l| **l == first).count();
-            assert!(same * 100 >= labels.len() * 99, "group {parity}: {same} of {}", labels.len());
+            assert!(
+                same * 100 >= labels.len() * 99,
+                "group {parity}: {same} of {}",
+                labels.len()
+            );
             assert!(labels.iter().all(|l| l.is_none() || *l == first));
         }
         assert_ne!(c.labels[0], c.labels[1]);
@@ -718,15 +891,39 @@ mod tests {
     #[test]
     fn kmeans_alternative_runs_and_flags_far_points() {
         let (points, _) = blobs();
-        let params = ClusterParams { method: Method::KMeans, k: 3, resamples: 0, ..Default::default() }.check().expect("valid");
+        let params = ClusterParams {
+            method: Method::KMeans,
+            k: 3,
+            resamples: 0,
+            ..Default::default()
+        }
+        .check()
+        .expect("valid");
         let c = segment(&points, &params, &mut |_| {});
         assert!(c.n_segments <= 3 && c.n_segments >= 2);
-        assert!((612..616).all(|i| c.labels[i].is_none()), "far points are outliers");
+        assert!(
+            (612..616).all(|i| c.labels[i].is_none()),
+            "far points are outliers"
+        );
     }
 
     #[test]
     fn invalid_settings_are_refused() {
-        assert_eq!(ClusterParams { min_cluster_size: Some(1), ..Default::default() }.check(), Err(ParamError::MinClusterSize(1)));
-        assert_eq!(ClusterParams { k: 0, ..Default::default() }.check(), Err(ParamError::K(0)));
+        assert_eq!(
+            ClusterParams {
+                min_cluster_size: Some(1),
+                ..Default::default()
+            }
+            .check(),
+            Err(ParamError::MinClusterSize(1))
+        );
+        assert_eq!(
+            ClusterParams {
+                k: 0,
+                ..Default::default()
+            }
+            .check(),
+            Err(ParamError::K(0))
+        );
     }
 }

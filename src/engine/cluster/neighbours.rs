@@ -37,7 +37,15 @@ pub struct Graph {
 impl Graph {
     /// Distance to the k-th neighbour (itself counted), for every point.
     pub fn kth_distance(&self, k: usize) -> Vec<f64> {
-        self.distances.iter().map(|d| d.get(k.saturating_sub(1)).or(d.last()).copied().unwrap_or(0.0)).collect()
+        self.distances
+            .iter()
+            .map(|d| {
+                d.get(k.saturating_sub(1))
+                    .or(d.last())
+                    .copied()
+                    .unwrap_or(0.0)
+            })
+            .collect()
     }
 }
 
@@ -56,7 +64,12 @@ fn offer(list: &mut Vec<(f64, u32)>, k: usize, d2: f64, j: u32) -> bool {
 }
 
 /// Splits `idx` recursively by random hyperplanes and calls `leaf` on each leaf.
-fn rp_tree(points: &Dense, idx: &mut [u32], rng: &mut Xoshiro256PlusPlus, leaf: &mut dyn FnMut(&[u32])) {
+fn rp_tree(
+    points: &Dense,
+    idx: &mut [u32],
+    rng: &mut Xoshiro256PlusPlus,
+    leaf: &mut dyn FnMut(&[u32]),
+) {
     let mut stack: Vec<(usize, usize)> = vec![(0, idx.len())];
     let mut normal = vec![0.0; points.cols];
     while let Some((start, end)) = stack.pop() {
@@ -77,7 +90,12 @@ fn rp_tree(points: &Dense, idx: &mut [u32], rng: &mut Xoshiro256PlusPlus, leaf: 
         for ((nv, x), y) in normal.iter_mut().zip(pa).zip(pb) {
             *nv = x - y;
         }
-        let offset: f64 = normal.iter().zip(pa).zip(pb).map(|((nv, x), y)| nv * (x + y) * 0.5).sum();
+        let offset: f64 = normal
+            .iter()
+            .zip(pa)
+            .zip(pb)
+            .map(|((nv, x), y)| nv * (x + y) * 0.5)
+            .sum();
         // Partition: side < 0 first; ties alternate so identical points still split.
         let mut left = 0;
         let mut flip = false;
@@ -123,7 +141,9 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         // memory, which is most of the speed on large inputs.
         let mut order: Vec<u32> = (0..n as u32).collect();
         let mut leaf_order = Vec::with_capacity(n);
-        rp_tree(points, &mut order, &mut rng, &mut |leaf: &[u32]| leaf_order.extend_from_slice(leaf));
+        rp_tree(points, &mut order, &mut rng, &mut |leaf: &[u32]| {
+            leaf_order.extend_from_slice(leaf)
+        });
         let mut local = Dense::zeros(n, points.cols);
         for (r, &i) in leaf_order.iter().enumerate() {
             local.row_mut(r).copy_from_slice(points.row(i as usize));
@@ -143,7 +163,10 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         }
         // One round of NN-descent: try the nearest neighbours' nearest neighbours.
         const DESCENT: usize = 10;
-        let snapshot: Vec<Vec<u32>> = local_lists.iter().map(|l| l.iter().take(DESCENT + 1).map(|x| x.1).collect()).collect();
+        let snapshot: Vec<Vec<u32>> = local_lists
+            .iter()
+            .map(|l| l.iter().take(DESCENT + 1).map(|x| x.1).collect())
+            .collect();
         for i in 0..n {
             for &j in snapshot[i].iter().skip(1) {
                 for &l in snapshot[j as usize].iter().skip(1) {
@@ -156,12 +179,21 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         }
         for (r, list) in local_lists.into_iter().enumerate() {
             let original = leaf_order[r] as usize;
-            lists[original] = list.into_iter().map(|(d2, j)| (d2, leaf_order[j as usize])).collect();
+            lists[original] = list
+                .into_iter()
+                .map(|(d2, j)| (d2, leaf_order[j as usize]))
+                .collect();
         }
     }
     Graph {
-        neighbours: lists.iter().map(|l| l.iter().map(|x| x.1).collect()).collect(),
-        distances: lists.iter().map(|l| l.iter().map(|x| libm::sqrt(x.0)).collect()).collect(),
+        neighbours: lists
+            .iter()
+            .map(|l| l.iter().map(|x| x.1).collect())
+            .collect(),
+        distances: lists
+            .iter()
+            .map(|l| l.iter().map(|x| libm::sqrt(x.0)).collect())
+            .collect(),
     }
 }
 
@@ -185,13 +217,21 @@ pub fn smooth(points: &Dense, graph: &Graph, steps: usize) -> Dense {
     // A point whose neighbourhood is twice as wide as its neighbours' own (a local outlier
     // factor above 2; Breunig et al. 2000) is far from everyone it is "near": it stays put.
     const LOCAL_OUTLIER: f64 = 2.0;
-    let width: Vec<f64> = graph.distances.iter().map(|d| d.last().copied().unwrap_or(0.0)).collect();
+    let width: Vec<f64> = graph
+        .distances
+        .iter()
+        .map(|d| d.last().copied().unwrap_or(0.0))
+        .collect();
     let weights: Vec<Vec<(u32, f64)>> = graph
         .neighbours
         .iter()
         .enumerate()
         .map(|(i, nb)| {
-            let mut around: Vec<f64> = nb.iter().skip(1).filter_map(|&j| width.get(j as usize).copied()).collect();
+            let mut around: Vec<f64> = nb
+                .iter()
+                .skip(1)
+                .filter_map(|&j| width.get(j as usize).copied())
+                .collect();
             around.sort_by(f64::total_cmp);
             let typical = around.get(around.len() / 2).copied().unwrap_or(0.0);
             if width[i] > LOCAL_OUTLIER * typical && typical > 0.0 {
@@ -199,7 +239,11 @@ pub fn smooth(points: &Dense, graph: &Graph, steps: usize) -> Dense {
             }
             nb.iter()
                 .map(|&j| {
-                    let mutual = j as usize == i || graph.neighbours.get(j as usize).is_some_and(|back| back.contains(&(i as u32)));
+                    let mutual = j as usize == i
+                        || graph
+                            .neighbours
+                            .get(j as usize)
+                            .is_some_and(|back| back.contains(&(i as u32)));
                     (j, if mutual { 1.0 } else { ONE_SIDED })
                 })
                 .collect()
@@ -234,28 +278,48 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         let (n, d, k) = (4000, 20, 10);
         // Twenty blobs in twenty dimensions.
-        let data: Vec<f64> = (0..n).flat_map(|i| {
-            let c = i % 20;
-            (0..d).map(|j| if j == c { 5.0 } else { 0.0 } + rng.r#gen::<f64>()).collect::<Vec<_>>()
-        }).collect();
-        let points = Dense { rows: n, cols: d, data };
+        let data: Vec<f64> = (0..n)
+            .flat_map(|i| {
+                let c = i % 20;
+                (0..d)
+                    .map(|j| if j == c { 5.0 } else { 0.0 } + rng.r#gen::<f64>())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let points = Dense {
+            rows: n,
+            cols: d,
+            data,
+        };
         let g = knn_graph(&points, k, 9);
         let mut hits = 0;
         for i in (0..n).step_by(100) {
-            let mut exact: Vec<(f64, usize)> = (0..n).map(|j| (dist2(points.row(i), points.row(j)), j)).collect();
+            let mut exact: Vec<(f64, usize)> = (0..n)
+                .map(|j| (dist2(points.row(i), points.row(j)), j))
+                .collect();
             exact.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let truth: Vec<u32> = exact.iter().take(k).map(|x| x.1 as u32).collect();
             hits += g.neighbours[i].iter().filter(|j| truth.contains(j)).count();
         }
         let recall = hits as f64 / (40 * k) as f64;
         assert!(recall > 0.9, "recall {recall}");
-        assert!(g.neighbours.iter().enumerate().all(|(i, nb)| nb[0] as usize == i), "each point is its own first neighbour");
+        assert!(
+            g.neighbours
+                .iter()
+                .enumerate()
+                .all(|(i, nb)| nb[0] as usize == i),
+            "each point is its own first neighbour"
+        );
     }
 
     #[test]
     fn smoothing_pulls_a_group_together_and_keeps_groups_apart() {
         let data = vec![0.0, 0.2, 0.4, 10.0, 10.2, 10.4];
-        let points = Dense { rows: 6, cols: 1, data };
+        let points = Dense {
+            rows: 6,
+            cols: 1,
+            data,
+        };
         let g = knn_graph(&points, 3, 1);
         let s = smooth(&points, &g, 3);
         assert!((s.get(0, 0) - s.get(2, 0)).abs() < 0.1);

@@ -85,7 +85,11 @@ fn delimiter_score(records: &[Vec<String>]) -> (f64, bool, usize) {
     counts.sort_unstable();
     let (mut mode, mut best, mut run) = (counts[0], 0usize, 0usize);
     for (i, &c) in counts.iter().enumerate() {
-        run = if i > 0 && counts[i - 1] == c { run + 1 } else { 1 };
+        run = if i > 0 && counts[i - 1] == c {
+            run + 1
+        } else {
+            1
+        };
         if run > best || (run == best && c > mode) {
             best = run;
             mode = c;
@@ -122,14 +126,26 @@ pub fn sniff_decimal(records: &[Vec<String>], delimiter: u8) -> Decimal {
             None => {}
         }
     }
-    if comma > dot || (comma == dot && delimiter == b';') { Decimal::Comma } else { Decimal::Dot }
+    if comma > dot || (comma == dot && delimiter == b';') {
+        Decimal::Comma
+    } else {
+        Decimal::Dot
+    }
 }
 
 /// Which convention a single cell proves, if any. `1,234` proves nothing (it reads both ways).
 fn decimal_evidence(cell: &str) -> Option<Decimal> {
-    let body = cell.trim_start_matches(['-', '+', '(']).trim_end_matches([')', '%', ' ']);
-    let body = body.trim_start_matches(|c: char| !c.is_ascii_digit()).trim_end_matches(|c: char| !c.is_ascii_digit());
-    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    let body = cell
+        .trim_start_matches(['-', '+', '('])
+        .trim_end_matches([')', '%', ' ']);
+    let body = body
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .trim_end_matches(|c: char| !c.is_ascii_digit());
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         return None;
     }
     let last_sep = body.rfind([',', '.'])?;
@@ -148,24 +164,35 @@ fn decimal_evidence(cell: &str) -> Option<Decimal> {
     if !proves {
         return None;
     }
-    Some(if sep == b',' { Decimal::Comma } else { Decimal::Dot })
+    Some(if sep == b',' {
+        Decimal::Comma
+    } else {
+        Decimal::Dot
+    })
 }
 
 /// Decides whether the first record is a header.
 pub fn sniff_header(records: &[Vec<String>], decimal: Decimal) -> bool {
-    let Some((first, rest)) = records.split_first() else { return true };
+    let Some((first, rest)) = records.split_first() else {
+        return true;
+    };
     if rest.is_empty() {
         // A single line: a header with no data, unless it is all numbers.
         return !first.iter().all(|c| is_number(c, decimal));
     }
     let mut header_votes = 0i32;
     for (col, head) in first.iter().enumerate() {
-        let below: Vec<&str> =
-            rest.iter().filter_map(|r| r.get(col)).map(String::as_str).filter(|c| !c.trim().is_empty()).collect();
+        let below: Vec<&str> = rest
+            .iter()
+            .filter_map(|r| r.get(col))
+            .map(String::as_str)
+            .filter(|c| !c.trim().is_empty())
+            .collect();
         if below.is_empty() {
             continue;
         }
-        let numeric_below = below.iter().filter(|c| is_number(c, decimal)).count() * 2 >= below.len();
+        let numeric_below =
+            below.iter().filter(|c| is_number(c, decimal)).count() * 2 >= below.len();
         let head_numeric = is_number(head, decimal);
         if numeric_below && !head_numeric && !head.trim().is_empty() {
             header_votes += 2;
@@ -180,7 +207,10 @@ pub fn sniff_header(records: &[Vec<String>], decimal: Decimal) -> bool {
 }
 
 fn is_number(cell: &str, decimal: Decimal) -> bool {
-    matches!(parse_number(cell, decimal), NumberParse::Number(_) | NumberParse::NonFinite)
+    matches!(
+        parse_number(cell, decimal),
+        NumberParse::Number(_) | NumberParse::NonFinite
+    )
 }
 
 /// Reports the line ending style of the sample.
@@ -223,7 +253,12 @@ pub fn sniff(
     let records = sample_records(complete_lines(sample, complete), delimiter, 500);
     let decimal = decimal.unwrap_or_else(|| sniff_decimal(&records, delimiter));
     let has_header = has_header.unwrap_or_else(|| sniff_header(&records, decimal));
-    Sniffed { delimiter, has_header, decimal, line_ending: sniff_line_ending(sample) }
+    Sniffed {
+        delimiter,
+        has_header,
+        decimal,
+        line_ending: sniff_line_ending(sample),
+    }
 }
 
 #[cfg(test)]
@@ -258,8 +293,14 @@ mod tests {
     #[test]
     fn header_is_detected_or_not() {
         assert!(sniffed("name,age\nAnn,34\nBob,51\n").1);
-        assert!(!sniffed("Ann,34\nBob,51\nCy,29\n").1, "numbers in the first row: data");
-        assert!(sniffed("goal,channel\nsave time,web\nsave money,store\n").1, "text only: a header");
+        assert!(
+            !sniffed("Ann,34\nBob,51\nCy,29\n").1,
+            "numbers in the first row: data"
+        );
+        assert!(
+            sniffed("goal,channel\nsave time,web\nsave money,store\n").1,
+            "text only: a header"
+        );
     }
 
     #[test]

@@ -44,32 +44,66 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 
 /// Chooses the encoding of a file from its first bytes. `complete` says the sample is the
 /// whole file (so a multi-byte character cut at the end of the sample is a real error).
-pub fn detect(sample: &[u8], complete: bool, user_choice: Option<&'static Encoding>) -> EncodingChoice {
+pub fn detect(
+    sample: &[u8],
+    complete: bool,
+    user_choice: Option<&'static Encoding>,
+) -> EncodingChoice {
     let bom = Encoding::for_bom(sample);
     if let Some(encoding) = user_choice {
-        return EncodingChoice { encoding, bom: bom.is_some(), source: EncodingSource::UserChoice };
+        return EncodingChoice {
+            encoding,
+            bom: bom.is_some(),
+            source: EncodingSource::UserChoice,
+        };
     }
     if let Some((encoding, _)) = bom {
-        return EncodingChoice { encoding, bom: true, source: EncodingSource::Bom };
+        return EncodingChoice {
+            encoding,
+            bom: true,
+            source: EncodingSource::Bom,
+        };
     }
     if let Some(encoding) = utf16_by_nul_pattern(sample) {
-        return EncodingChoice { encoding, bom: false, source: EncodingSource::NulPattern };
+        return EncodingChoice {
+            encoding,
+            bom: false,
+            source: EncodingSource::NulPattern,
+        };
     }
     match std::str::from_utf8(sample) {
-        Ok(_) => return EncodingChoice { encoding: UTF_8, bom: false, source: EncodingSource::ValidUtf8 },
+        Ok(_) => {
+            return EncodingChoice {
+                encoding: UTF_8,
+                bom: false,
+                source: EncodingSource::ValidUtf8,
+            };
+        }
         // Valid up to a character cut off by the end of the sample.
         Err(e) if e.error_len().is_none() && !complete => {
-            return EncodingChoice { encoding: UTF_8, bom: false, source: EncodingSource::ValidUtf8 };
+            return EncodingChoice {
+                encoding: UTF_8,
+                bom: false,
+                source: EncodingSource::ValidUtf8,
+            };
         }
         Err(_) => {}
     }
     if mostly_utf8(sample) {
-        return EncodingChoice { encoding: UTF_8, bom: false, source: EncodingSource::MostlyUtf8 };
+        return EncodingChoice {
+            encoding: UTF_8,
+            bom: false,
+            source: EncodingSource::MostlyUtf8,
+        };
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(sample, complete);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
-    EncodingChoice { encoding, bom: false, source: EncodingSource::Guessed }
+    EncodingChoice {
+        encoding,
+        bom: false,
+        source: EncodingSource::Guessed,
+    }
 }
 
 /// A file with valid multi-byte UTF-8 sequences and fewer invalid bytes than valid sequences is
@@ -86,7 +120,8 @@ fn mostly_utf8(sample: &[u8]) -> bool {
             }
             Err(e) => {
                 let (good, after) = rest.split_at(e.valid_up_to());
-                valid_multibyte += std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                valid_multibyte += std::str::from_utf8(good)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
                 match e.error_len() {
                     Some(len) => {
                         invalid += 1;
@@ -131,12 +166,18 @@ pub struct TextDecoder {
 impl TextDecoder {
     /// A decoder for `choice`; a BOM, if any, is removed.
     pub fn new(choice: EncodingChoice) -> Self {
-        TextDecoder { decoder: choice.encoding.new_decoder_with_bom_removal(), replacements: 0 }
+        TextDecoder {
+            decoder: choice.encoding.new_decoder_with_bom_removal(),
+            replacements: 0,
+        }
     }
 
     /// Decodes one chunk, appending UTF-8 to `out`. `last` flushes any partial character.
     pub fn decode(&mut self, chunk: &[u8], last: bool, out: &mut String) {
-        let needed = self.decoder.max_utf8_buffer_length(chunk.len()).unwrap_or(chunk.len().saturating_mul(3) + 16);
+        let needed = self
+            .decoder
+            .max_utf8_buffer_length(chunk.len())
+            .unwrap_or(chunk.len().saturating_mul(3) + 16);
         out.reserve(needed);
         let mut input = chunk;
         loop {
@@ -144,11 +185,15 @@ impl TextDecoder {
             let (result, read, had_replacements) = self.decoder.decode_to_string(input, out, last);
             input = input.get(read..).unwrap_or(&[]);
             if had_replacements {
-                self.replacements += out.get(start..).map_or(0, |s| s.matches('\u{fffd}').count());
+                self.replacements += out
+                    .get(start..)
+                    .map_or(0, |s| s.matches('\u{fffd}').count());
             }
             match result {
                 encoding_rs::CoderResult::InputEmpty => break,
-                encoding_rs::CoderResult::OutputFull => out.reserve(input.len().saturating_mul(3) + 16),
+                encoding_rs::CoderResult::OutputFull => {
+                    out.reserve(input.len().saturating_mul(3) + 16)
+                }
             }
         }
     }
@@ -189,7 +234,10 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_is_found_by_its_nul_bytes() {
-        let bytes: Vec<u8> = "name,age\nAnn,34\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let bytes: Vec<u8> = "name,age\nAnn,34\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
         let (text, choice, _) = decode_all(&bytes);
         assert_eq!(choice.encoding, UTF_16BE);
         assert_eq!(text, "name,age\nAnn,34\n");

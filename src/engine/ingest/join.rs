@@ -52,13 +52,20 @@ pub struct JoinReport {
 impl JoinReport {
     /// Share of left rows that found a partner, 0–1.
     pub fn match_rate(&self) -> f64 {
-        if self.n_left == 0 { 0.0 } else { self.n_matched as f64 / self.n_left as f64 }
+        if self.n_left == 0 {
+            0.0
+        } else {
+            self.n_matched as f64 / self.n_left as f64
+        }
     }
 }
 
 /// Normalises a key: trimmed, lower-cased, without spaces.
 pub fn normalise_key(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Distinct normalised values of a column (up to `limit`), and the share of rows that are distinct.
@@ -76,14 +83,36 @@ fn key_values(col: &Column, limit: usize) -> (HashSet<String>, f64) {
         }
     }
     let distinct = col.values().len().saturating_sub(1);
-    (set, if non_empty == 0 { 0.0 } else { distinct as f64 / non_empty as f64 })
+    (
+        set,
+        if non_empty == 0 {
+            0.0
+        } else {
+            distinct as f64 / non_empty as f64
+        },
+    )
 }
 
 fn looks_like_key_name(name: &str) -> bool {
     let n = name.to_lowercase();
-    ["email", "e-mail", "mail", "id", "customer", "user", "respondent", "contact", "account", "phone"]
-        .iter()
-        .any(|w| n.split(|c: char| !c.is_alphanumeric()).any(|part| part == *w) || n.contains(w) && w.len() > 3)
+    [
+        "email",
+        "e-mail",
+        "mail",
+        "id",
+        "customer",
+        "user",
+        "respondent",
+        "contact",
+        "account",
+        "phone",
+    ]
+    .iter()
+    .any(|w| {
+        n.split(|c: char| !c.is_alphanumeric())
+            .any(|part| part == *w)
+            || n.contains(w) && w.len() > 3
+    })
 }
 
 /// Suggests the key joining `right` onto `left`, or `None` when no pair of columns shares
@@ -113,7 +142,11 @@ pub fn suggest_key(left: &Table, right: &Table) -> Option<(JoinKey, f64)> {
     let mut best: Option<(f64, JoinKey, f64)> = None;
     for (li, lset) in &lc {
         for (ri, rset) in &rc {
-            let (small, big) = if lset.len() <= rset.len() { (lset, rset) } else { (rset, lset) };
+            let (small, big) = if lset.len() <= rset.len() {
+                (lset, rset)
+            } else {
+                (rset, lset)
+            };
             let shared = small.iter().filter(|v| big.contains(*v)).count();
             let overlap = shared as f64 / small.len().max(1) as f64;
             if overlap < 0.1 {
@@ -128,7 +161,10 @@ pub fn suggest_key(left: &Table, right: &Table) -> Option<(JoinKey, f64)> {
                 score += 0.1;
             }
             if best.as_ref().is_none_or(|b| score > b.0) {
-                let key = JoinKey { left_column: lname.clone(), right_column: rname.clone() };
+                let key = JoinKey {
+                    left_column: lname.clone(),
+                    right_column: rname.clone(),
+                };
                 best = Some((score, key, overlap));
             }
         }
@@ -157,7 +193,11 @@ pub fn join(
             right_rows.entry(k).or_default().push(row);
         }
     }
-    let duplicate_right = right_rows.values().filter(|v| v.len() > 1).map(Vec::len).sum();
+    let duplicate_right = right_rows
+        .values()
+        .filter(|v| v.len() > 1)
+        .map(Vec::len)
+        .sum();
     let mut left_seen: HashMap<String, usize> = HashMap::new();
     let mut right_used = vec![false; right.n_rows()];
     let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::with_capacity(left.n_rows());
@@ -181,12 +221,20 @@ pub fn join(
         pairs.push((Some(row), partner));
     }
     let duplicate_left = left_seen.values().filter(|&&n| n > 1).sum();
-    pairs.extend((0..right.n_rows()).filter(|&r| !right_used[r]).map(|r| (None, Some(r))));
+    pairs.extend(
+        (0..right.n_rows())
+            .filter(|&r| !right_used[r])
+            .map(|r| (None, Some(r))),
+    );
 
     let left_rows: Vec<Option<usize>> = pairs.iter().map(|p| p.0).collect();
     let right_picks: Vec<Option<usize>> = pairs.iter().map(|p| p.1).collect();
     let mut taken: HashSet<String> = left.columns().iter().map(|c| c.name.clone()).collect();
-    let mut columns: Vec<Column> = left.columns().iter().map(|c| c.gather(&c.name, &left_rows)).collect();
+    let mut columns: Vec<Column> = left
+        .columns()
+        .iter()
+        .map(|c| c.gather(&c.name, &left_rows))
+        .collect();
     for col in right.columns() {
         let mut name = col.name.clone();
         if taken.contains(&name) {
@@ -236,37 +284,68 @@ mod tests {
     fn email_key_is_found_despite_case_and_spaces_and_unmatched_people_are_kept() {
         let survey = Table::from_rows(
             &["Email", "Goal"],
-            &[&["Ann@Example.com ", "save time"], &["bob@example.com", "save money"], &["cy@x.org", "learn"]],
+            &[
+                &["Ann@Example.com ", "save time"],
+                &["bob@example.com", "save money"],
+                &["cy@x.org", "learn"],
+            ],
         );
         let crm = Table::from_rows(
             &["email", "Orders"],
-            &[&["ann@example.com", "3"], &["BOB@example.com", "7"], &["dee@example.com", "1"]],
+            &[
+                &["ann@example.com", "3"],
+                &["BOB@example.com", "7"],
+                &["dee@example.com", "1"],
+            ],
         );
         let (key, overlap) = suggest_key(&survey, &crm).expect("a key");
-        assert_eq!((key.left_column.as_str(), key.right_column.as_str()), ("Email", "email"));
+        assert_eq!(
+            (key.left_column.as_str(), key.right_column.as_str()),
+            ("Email", "email")
+        );
         assert!((overlap - 2.0 / 3.0).abs() < 1e-9);
         let mut d = Diagnostics::new("crm.csv");
         let (table, report) = join(&survey, &crm, "crm.csv", &key, &mut d).expect("joined");
         assert_eq!(report.n_matched, 2);
-        assert_eq!(table.n_rows(), 4, "Ann, Bob, Cy and Dee: nobody lost, nobody repeated");
+        assert_eq!(
+            table.n_rows(),
+            4,
+            "Ann, Bob, Cy and Dee: nobody lost, nobody repeated"
+        );
         let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["Email", "Goal", "email", "Orders"]);
         let orders = table.column(3).expect("orders");
-        assert_eq!((0..4).map(|r| orders.get(r)).collect::<Vec<_>>(), vec!["3", "7", "", "1"]);
+        assert_eq!(
+            (0..4).map(|r| orders.get(r)).collect::<Vec<_>>(),
+            vec!["3", "7", "", "1"]
+        );
     }
 
     #[test]
     fn duplicate_keys_never_multiply_rows() {
         let left = Table::from_rows(&["id", "a"], &[&["1", "x"], &["1", "y"], &["2", "z"]]);
         let right = Table::from_rows(&["id", "b"], &[&["1", "p"], &["1", "q"], &["1", "r"]]);
-        let key = JoinKey { left_column: "id".into(), right_column: "id".into() };
+        let key = JoinKey {
+            left_column: "id".into(),
+            right_column: "id".into(),
+        };
         let mut d = Diagnostics::new("r.csv");
         let (table, report) = join(&left, &right, "r.csv", &key, &mut d).expect("joined");
         assert_eq!(report.n_matched, 2);
-        assert_eq!(table.n_rows(), 4, "3 left rows + the one unpaired right row");
+        assert_eq!(
+            table.n_rows(),
+            4,
+            "3 left rows + the one unpaired right row"
+        );
         let b = table.column(3).expect("b");
-        assert_eq!((0..4).map(|r| b.get(r)).collect::<Vec<_>>(), vec!["p", "q", "", "r"]);
-        assert_eq!(table.column(2).map(|c| c.name.clone()), Some("id (r.csv)".into()));
+        assert_eq!(
+            (0..4).map(|r| b.get(r)).collect::<Vec<_>>(),
+            vec!["p", "q", "", "r"]
+        );
+        assert_eq!(
+            table.column(2).map(|c| c.name.clone()),
+            Some("id (r.csv)".into())
+        );
         assert_eq!(d.finish().len(), 1, "the duplicates are reported");
     }
 }

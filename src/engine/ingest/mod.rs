@@ -121,7 +121,9 @@ pub enum IngestError {
         file: String,
     },
     /// The user asked for an encoding that does not exist.
-    #[error("{file}: \"{label}\" is not an encoding Edgewise knows; try utf-8, utf-16le or windows-1252")]
+    #[error(
+        "{file}: \"{label}\" is not an encoding Edgewise knows; try utf-8, utf-16le or windows-1252"
+    )]
     UnknownEncoding {
         /// The file's name.
         file: String,
@@ -206,7 +208,13 @@ impl Reader {
         let Stage::Reading(parsing) = self.stage else {
             return Err(IngestError::Empty { file: self.file });
         };
-        let Parsing { encoding, sniffed, decoder, records, .. } = *parsing;
+        let Parsing {
+            encoding,
+            sniffed,
+            decoder,
+            records,
+            ..
+        } = *parsing;
         let mut diagnostics = self.diagnostics;
         if decoder.replacements > 0 {
             diagnostics.push(
@@ -243,7 +251,13 @@ impl Reader {
             decimal: sniffed.decimal,
             line_ending: sniffed.line_ending,
         };
-        Ok(Parsed { file: self.file, dialect, table, diagnostics: diagnostics.finish(), n_bytes: self.n_bytes })
+        Ok(Parsed {
+            file: self.file,
+            dialect,
+            table,
+            diagnostics: diagnostics.finish(),
+            n_bytes: self.n_bytes,
+        })
     }
 
     /// Chooses encoding and dialect from the held-back sample, then parses it.
@@ -257,7 +271,10 @@ impl Reader {
         }
         let user_encoding = match &self.params.encoding {
             Some(label) => Some(encoding::encoding_for_label(label).ok_or_else(|| {
-                IngestError::UnknownEncoding { file: self.file.clone(), label: label.clone() }
+                IngestError::UnknownEncoding {
+                    file: self.file.clone(),
+                    label: label.clone(),
+                }
             })?),
             None => None,
         };
@@ -281,9 +298,15 @@ impl Reader {
         );
         self.diagnostics.info(
             "encoding",
-            format!("read as {} ({})", choice.encoding.name(), describe_source(choice.source)),
+            format!(
+                "read as {} ({})",
+                choice.encoding.name(),
+                describe_source(choice.source)
+            ),
         );
-        let csv = csv_core::ReaderBuilder::new().delimiter(sniffed.delimiter).build();
+        let csv = csv_core::ReaderBuilder::new()
+            .delimiter(sniffed.delimiter)
+            .build();
         let mut parsing = Box::new(Parsing {
             encoding: choice,
             records: RecordSink::new(sniffed.has_header),
@@ -318,7 +341,10 @@ fn describe_source(source: EncodingSource) -> &'static str {
 fn binary_kind(raw: &[u8]) -> Option<(Option<String>, &'static str)> {
     const SAVE_AS_CSV: &str = "open it in its program and save or export it as CSV (UTF-8)";
     let magic: &[(&[u8], &str)] = &[
-        (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive"),
+        (
+            b"PK\x03\x04",
+            "an Excel workbook (.xlsx) or another zip archive",
+        ),
         (b"\xD0\xCF\x11\xE0", "an old Excel workbook (.xls)"),
         (b"%PDF", "a PDF document"),
         (b"\x89PNG", "a PNG image"),
@@ -341,7 +367,10 @@ fn looks_binary(text: &str) -> bool {
     if sample.is_empty() {
         return false;
     }
-    let control = sample.iter().filter(|&&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffd}').count();
+    let control = sample
+        .iter()
+        .filter(|&&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffd}')
+        .count();
     control * 10 > sample.len()
 }
 
@@ -364,7 +393,9 @@ impl Parsing {
             }
             let (result, n_in, n_out, n_ends) = self.csv.read_record(
                 input,
-                self.field_bytes.get_mut(self.field_len..).unwrap_or_default(),
+                self.field_bytes
+                    .get_mut(self.field_len..)
+                    .unwrap_or_default(),
                 self.ends.get_mut(self.ends_len..).unwrap_or_default(),
             );
             input = input.get(n_in..).unwrap_or_default();
@@ -431,7 +462,13 @@ impl RecordSink {
     }
 
     /// Takes one record, which followed `blanks` skipped blank lines.
-    fn push(&mut self, record: &[u8], ends: &[usize], blanks: usize, diagnostics: &mut Diagnostics) {
+    fn push(
+        &mut self,
+        record: &[u8],
+        ends: &[usize],
+        blanks: usize,
+        diagnostics: &mut Diagnostics,
+    ) {
         // Rows are numbered as a spreadsheet shows the file: header = 1, blank lines count.
         self.blank_lines += blanks;
         self.next_row += blanks;
@@ -444,13 +481,22 @@ impl RecordSink {
         }
         if self.header.is_none() {
             let header: Vec<String> = if self.expect_header {
-                fields.iter().map(|f| f.trim().trim_start_matches('\u{feff}').replace('\0', "")).collect()
+                fields
+                    .iter()
+                    .map(|f| f.trim().trim_start_matches('\u{feff}').replace('\0', ""))
+                    .collect()
             } else {
                 Vec::new()
             };
-            let n = if self.expect_header { header.len() } else { fields.len() };
+            let n = if self.expect_header {
+                header.len()
+            } else {
+                fields.len()
+            };
             self.header = Some(header);
-            self.columns = (0..n.min(MAX_COLUMNS)).map(|_| ColumnBuilder::new("", 0)).collect();
+            self.columns = (0..n.min(MAX_COLUMNS))
+                .map(|_| ColumnBuilder::new("", 0))
+                .collect();
             if n > MAX_COLUMNS {
                 diagnostics.push(
                     "too-many-columns",
@@ -511,7 +557,12 @@ impl RecordSink {
                 self.scratch.clear();
                 self.scratch.extend(field.chars().filter(|&c| c != '\0'));
                 col.push(&self.scratch);
-                let name = self.header.as_ref().and_then(|h| h.get(idx)).cloned().unwrap_or_default();
+                let name = self
+                    .header
+                    .as_ref()
+                    .and_then(|h| h.get(idx))
+                    .cloned()
+                    .unwrap_or_default();
                 diagnostics.push(
                     "nul",
                     Severity::Warning,
@@ -529,14 +580,23 @@ impl RecordSink {
     fn finish(mut self, diagnostics: &mut Diagnostics) -> Table {
         if self.blank_lines > 0 {
             let n = self.blank_lines;
-            diagnostics.info("blank-lines", format!("{n} blank line{} skipped", if n == 1 { " was" } else { "s were" }));
+            diagnostics.info(
+                "blank-lines",
+                format!(
+                    "{n} blank line{} skipped",
+                    if n == 1 { " was" } else { "s were" }
+                ),
+            );
         }
         let header = self.header.take().unwrap_or_default();
         let n_header = self.columns.len() - self.n_extra;
         // A last column with no header name and no values comes from a trailing delimiter.
         if n_header > 1
             && header.get(n_header - 1).is_none_or(|h| h.is_empty())
-            && self.columns.get(n_header - 1).is_some_and(ColumnBuilder::is_all_empty)
+            && self
+                .columns
+                .get(n_header - 1)
+                .is_some_and(ColumnBuilder::is_all_empty)
         {
             self.columns.remove(n_header - 1);
             diagnostics.info(
@@ -590,7 +650,11 @@ fn name_columns(
                 Severity::Info,
                 Some(1),
                 Some(&shown),
-                || format!("the header “{base}” appears more than once; this one is called “{shown}”"),
+                || {
+                    format!(
+                        "the header “{base}” appears more than once; this one is called “{shown}”"
+                    )
+                },
                 None,
             );
         }

@@ -19,12 +19,18 @@ fn render(parsed: &Parsed) -> String {
     out.push_str(&names.join(" | "));
     out.push('\n');
     for row in 0..table.n_rows() {
-        let cells: Vec<String> = table.columns().iter().map(|c| format!("{:?}", c.get(row))).collect();
+        let cells: Vec<String> = table
+            .columns()
+            .iter()
+            .map(|c| format!("{:?}", c.get(row)))
+            .collect();
         out.push_str(&cells.join(" | "));
         out.push('\n');
     }
     for diag in &parsed.diagnostics {
-        if diag.severity == Severity::Warning || !matches!(diag.message.as_str(), m if m.starts_with("read as")) {
+        if diag.severity == Severity::Warning
+            || !matches!(diag.message.as_str(), m if m.starts_with("read as"))
+        {
             out.push_str(&format!("! {diag}\n"));
         }
     }
@@ -226,7 +232,12 @@ fn invalid_utf8_is_replaced_and_counted_not_fatal() {
 #[test]
 fn whole_file_failures_say_what_to_do() {
     check("", expect!["error: t.csv is empty\n"]);
-    check("name,age\n", expect!["error: t.csv has a header but no rows of data: export the file again with its rows\n"]);
+    check(
+        "name,age\n",
+        expect![
+            "error: t.csv has a header but no rows of data: export the file again with its rows\n"
+        ],
+    );
     check_bytes(
         b"PK\x03\x04\x14\x00\x06\x00rest of a zip",
         expect![
@@ -234,14 +245,23 @@ fn whole_file_failures_say_what_to_do() {
         ],
     );
     check_bytes(
-        &[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 200, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27],
-        expect!["error: t.csv is not a CSV text file: open it in a spreadsheet and save it as CSV (UTF-8)\n"],
+        &[
+            0u8, 1, 2, 3, 4, 5, 6, 7, 8, 200, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+            27,
+        ],
+        expect![
+            "error: t.csv is not a CSV text file: open it in a spreadsheet and save it as CSV (UTF-8)\n"
+        ],
     );
 }
 
 #[test]
 fn user_overrides_win_over_detection() {
-    let params = IngestParams { delimiter: Some(b';'), has_header: Some(false), ..Default::default() };
+    let params = IngestParams {
+        delimiter: Some(b';'),
+        has_header: Some(false),
+        ..Default::default()
+    };
     let parsed = read_bytes("t.csv", b"a;b,c\n1;2,3\n", &params).expect("read");
     assert_eq!(parsed.dialect.delimiter, b';');
     assert!(!parsed.dialect.has_header);
@@ -252,9 +272,16 @@ fn user_overrides_win_over_detection() {
 #[test]
 fn a_huge_cell_and_thousands_of_columns_are_read() {
     let big = "x".repeat(5 * 1024 * 1024);
-    let parsed = read_bytes("t.csv", format!("id,note\n1,{big}\n2,small\n").as_bytes(), &IngestParams::default())
-        .expect("read");
-    assert_eq!(parsed.table.column(1).map(|c| c.get(0).len()), Some(big.len()));
+    let parsed = read_bytes(
+        "t.csv",
+        format!("id,note\n1,{big}\n2,small\n").as_bytes(),
+        &IngestParams::default(),
+    )
+    .expect("read");
+    assert_eq!(
+        parsed.table.column(1).map(|c| c.get(0).len()),
+        Some(big.len())
+    );
 
     let header: Vec<String> = (0..3000).map(|i| format!("c{i}")).collect();
     let row: Vec<String> = (0..3000).map(|i| i.to_string()).collect();
@@ -270,23 +297,35 @@ fn a_huge_cell_and_thousands_of_columns_are_read() {
 fn csv_spectrum_conformance_suite() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/csv-spectrum");
     let csvs = root.join("csvs");
-    let entries = std::fs::read_dir(&csvs)
-        .unwrap_or_else(|e| panic!("{} is missing ({e}); run `make deps` to install csv-spectrum", csvs.display()));
+    let entries = std::fs::read_dir(&csvs).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}); run `make deps` to install csv-spectrum",
+            csvs.display()
+        )
+    });
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".csv"))
         .collect();
     names.sort();
-    assert!(names.len() >= 12, "csv-spectrum should have at least 12 cases, found {}", names.len());
+    assert!(
+        names.len() >= 12,
+        "csv-spectrum should have at least 12 cases, found {}",
+        names.len()
+    );
     for name in names {
         let stem = name.trim_end_matches(".csv");
         let bytes = std::fs::read(csvs.join(&name)).expect("read csv");
-        let json = std::fs::read_to_string(root.join("json").join(format!("{stem}.json"))).expect("read json");
+        let json = std::fs::read_to_string(root.join("json").join(format!("{stem}.json")))
+            .expect("read json");
         // One case's JSON is a lone object rather than a list of one.
         let expected: Vec<serde_json::Map<String, serde_json::Value>> =
             match serde_json::from_str::<serde_json::Value>(&json).expect("json") {
-                serde_json::Value::Array(items) => items.into_iter().filter_map(|v| v.as_object().cloned()).collect(),
+                serde_json::Value::Array(items) => items
+                    .into_iter()
+                    .filter_map(|v| v.as_object().cloned())
+                    .collect(),
                 serde_json::Value::Object(object) => vec![object],
                 other => panic!("{name}: unexpected JSON {other}"),
             };
@@ -308,12 +347,20 @@ fn csv_spectrum_conformance_suite() {
                 // Upstream erratum: csv-spectrum 2.0.0's location_coordinates.json gives the phone
                 // number 1234567890, but its CSV holds 2095257564. Check the CSV's own text.
                 let value = match (stem, key.as_str()) {
-                    ("location_coordinates", "Contact Phone Number") => &serde_json::json!("2095257564"),
+                    ("location_coordinates", "Contact Phone Number") => {
+                        &serde_json::json!("2095257564")
+                    }
                     _ => value,
                 };
-                let col = table.column_index(key).unwrap_or_else(|| panic!("{name}: no column {key:?}"));
+                let col = table
+                    .column_index(key)
+                    .unwrap_or_else(|| panic!("{name}: no column {key:?}"));
                 let cell = table.column(col).map(|c| c.get(row)).unwrap_or_default();
-                assert_eq!(Some(cell), value.as_str(), "{name}: row {row}, column {key:?}");
+                assert_eq!(
+                    Some(cell),
+                    value.as_str(),
+                    "{name}: row {row}, column {key:?}"
+                );
             }
         }
     }

@@ -45,7 +45,9 @@ struct RawDate {
     has_time: bool,
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month_from_name(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
@@ -55,7 +57,20 @@ fn month_from_name(word: &str) -> Option<u32> {
     let prefix = w.get(..3)?;
     let idx = MONTHS.iter().position(|m| *m == prefix)?;
     // "march" and "mar" both fine; "marble" is not a month.
-    let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
     let name = full.get(idx)?;
     (name.starts_with(&w) || w == "sept").then_some(idx as u32 + 1)
 }
@@ -116,12 +131,18 @@ fn parse_raw(text: &str) -> Option<RawDate> {
     }
     // Split date from time at 'T' (ISO) or the first space after a numeric date.
     let (date, time) = match t.find(['T', ' ']) {
-        Some(i) if t[..i].bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.') => {
+        Some(i)
+            if t[..i]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.') =>
+        {
             (&t[..i], &t[i + 1..])
         }
         _ => (t, ""),
     };
-    let numeric = date.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.')
+    let numeric = date
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.')
         && date.bytes().any(|b| !b.is_ascii_digit());
     if numeric {
         let sep = date.bytes().find(|b| !b.is_ascii_digit())?;
@@ -129,13 +150,23 @@ fn parse_raw(text: &str) -> Option<RawDate> {
         if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
             return None;
         }
-        let nums: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let nums: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
         let seconds = parse_time(time)?;
         let has_time = !time.trim().is_empty();
         if parts[0].len() == 4 {
             // Year first: always y-m-d.
             let year = full_year(nums[0], 4)?;
-            return valid(RawDate { a: nums[2], b: nums[1], year, ambiguous: false, seconds, has_time });
+            return valid(RawDate {
+                a: nums[2],
+                b: nums[1],
+                year,
+                ambiguous: false,
+                seconds,
+                has_time,
+            });
         }
         if parts[2].len() != 4 && parts[2].len() != 2 {
             return None;
@@ -148,10 +179,26 @@ fn parse_raw(text: &str) -> Option<RawDate> {
         if parts[0].len() > 2 || parts[1].len() > 2 {
             return None;
         }
-        return valid(RawDate { a: nums[0], b: nums[1], year, ambiguous: true, seconds, has_time });
+        return valid(RawDate {
+            a: nums[0],
+            b: nums[1],
+            year,
+            ambiguous: true,
+            seconds,
+            has_time,
+        });
     }
     // Month names: "3 Apr 2025", "April 3, 2025", "Apr 3 2025 14:00", "03-Apr-2025".
-    let cleaned: String = t.chars().map(|c| if c == ',' || c == '-' || c == '/' { ' ' } else { c }).collect();
+    let cleaned: String = t
+        .chars()
+        .map(|c| {
+            if c == ',' || c == '-' || c == '/' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
     let words: Vec<&str> = cleaned.split_whitespace().collect();
     if words.len() < 3 {
         return None;
@@ -160,19 +207,36 @@ fn parse_raw(text: &str) -> Option<RawDate> {
     let seconds = parse_time(&rest_time)?;
     let has_time = !rest_time.is_empty();
     let (day, month, year) = if let Some(m) = month_from_name(words[0]) {
-        (words[1].trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']), m, words[2])
+        (
+            words[1].trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']),
+            m,
+            words[2],
+        )
     } else if let Some(m) = month_from_name(words[1]) {
-        (words[0].trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']), m, words[2])
+        (
+            words[0].trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']),
+            m,
+            words[2],
+        )
     } else {
         return None;
     };
     let day: u32 = day.parse().ok()?;
     let year = full_year(year.parse().ok()?, year.len())?;
-    valid(RawDate { a: day, b: month, year, ambiguous: false, seconds, has_time })
+    valid(RawDate {
+        a: day,
+        b: month,
+        year,
+        ambiguous: false,
+        seconds,
+        has_time,
+    })
 }
 
 fn valid(d: RawDate) -> Option<RawDate> {
-    let ok = |day: u32, month: u32| (1..=12).contains(&month) && day >= 1 && day <= days_in_month(d.year, month);
+    let ok = |day: u32, month: u32| {
+        (1..=12).contains(&month) && day >= 1 && day <= days_in_month(d.year, month)
+    };
     if d.ambiguous {
         (ok(d.a, d.b) || ok(d.b, d.a)).then_some(d)
     } else {
@@ -223,7 +287,11 @@ pub fn has_time(text: &str) -> bool {
 /// Reads `text` as days since 1970-01-01 under `order`.
 pub fn parse(text: &str, order: DateOrder) -> Option<f64> {
     let d = parse_raw(text)?;
-    let (day, month) = if d.ambiguous && order == DateOrder::MonthFirst { (d.b, d.a) } else { (d.a, d.b) };
+    let (day, month) = if d.ambiguous && order == DateOrder::MonthFirst {
+        (d.b, d.a)
+    } else {
+        (d.a, d.b)
+    };
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(d.year, month) {
         return None;
     }
@@ -251,19 +319,43 @@ mod tests {
     #[test]
     fn iso_slashed_dotted_and_named_dates() {
         let day = days_from_civil(2025, 4, 3) as f64;
-        for text in ["2025-04-03", "2025/04/03", "03/04/2025", "03.04.2025", "3 Apr 2025", "April 3, 2025", "03-Apr-2025", "3rd April 2025"] {
+        for text in [
+            "2025-04-03",
+            "2025/04/03",
+            "03/04/2025",
+            "03.04.2025",
+            "3 Apr 2025",
+            "April 3, 2025",
+            "03-Apr-2025",
+            "3rd April 2025",
+        ] {
             assert_eq!(parse(text, DateOrder::DayFirst), Some(day), "{text}");
         }
         assert_eq!(parse("04/03/2025", DateOrder::MonthFirst), Some(day));
-        assert_eq!(parse("2025-04-03T12:00:00Z", DateOrder::DayFirst), Some(day + 0.5));
-        assert_eq!(parse("03/04/2025 6:00 PM", DateOrder::DayFirst), Some(day + 0.75));
+        assert_eq!(
+            parse("2025-04-03T12:00:00Z", DateOrder::DayFirst),
+            Some(day + 0.5)
+        );
+        assert_eq!(
+            parse("03/04/2025 6:00 PM", DateOrder::DayFirst),
+            Some(day + 0.75)
+        );
         assert_eq!(format_day(day), "2025-04-03");
         assert_eq!(days_from_civil(1970, 1, 1), 0);
     }
 
     #[test]
     fn impossible_dates_and_non_dates_are_rejected() {
-        for text in ["31/02/2025", "2025-13-01", "12.5", "1,234.56", "hello", "12/2025", "99/99/99", "Marble 3 2025"] {
+        for text in [
+            "31/02/2025",
+            "2025-13-01",
+            "12.5",
+            "1,234.56",
+            "hello",
+            "12/2025",
+            "99/99/99",
+            "Marble 3 2025",
+        ] {
             assert_eq!(parse(text, DateOrder::DayFirst), None, "{text}");
         }
     }

@@ -48,7 +48,13 @@ pub fn decimal_index(d: Decimal) -> usize {
 /// Gathers the [`Profile`] of `col`.
 pub fn profile(col: &Column, decimal_hint: Decimal) -> Profile {
     let counts = col.counts();
-    let mut p = Profile { n_rows: col.len(), min: f64::INFINITY, max: f64::NEG_INFINITY, same_length: true, ..Default::default() };
+    let mut p = Profile {
+        n_rows: col.len(),
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+        same_length: true,
+        ..Default::default()
+    };
     let mut first_len: Option<usize> = None;
     let chosen = decimal_index(decimal_hint);
     for (code, text) in col.values().iter().enumerate() {
@@ -98,8 +104,13 @@ pub fn profile(col: &Column, decimal_hint: Decimal) -> Profile {
 }
 
 fn looks_like_email(t: &str) -> bool {
-    let Some((local, domain)) = t.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !t.contains(char::is_whitespace)
+    let Some((local, domain)) = t.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !t.contains(char::is_whitespace)
 }
 
 fn looks_like_ip(t: &str) -> bool {
@@ -109,18 +120,79 @@ fn looks_like_ip(t: &str) -> bool {
 fn looks_like_phone(t: &str) -> bool {
     let digits = t.chars().filter(char::is_ascii_digit).count();
     (7..=15).contains(&digits)
-        && t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
         && (t.starts_with('+') || t.contains(['-', ' ', '(']))
 }
 
 const LIKERT_SCALES: &[&[&str]] = &[
-    &["strongly disagree", "disagree", "somewhat disagree", "neither agree nor disagree", "neutral", "somewhat agree", "agree", "strongly agree"],
-    &["very dissatisfied", "dissatisfied", "somewhat dissatisfied", "neither satisfied nor dissatisfied", "neutral", "somewhat satisfied", "satisfied", "very satisfied", "extremely satisfied"],
-    &["not at all important", "not important", "slightly important", "somewhat important", "moderately important", "important", "very important", "extremely important"],
-    &["very unlikely", "unlikely", "somewhat unlikely", "neither likely nor unlikely", "neutral", "somewhat likely", "likely", "very likely", "extremely likely"],
-    &["never", "rarely", "sometimes", "often", "very often", "always"],
-    &["very poor", "poor", "fair", "average", "good", "very good", "excellent"],
-    &["not at all", "a little", "somewhat", "moderately", "very much", "extremely"],
+    &[
+        "strongly disagree",
+        "disagree",
+        "somewhat disagree",
+        "neither agree nor disagree",
+        "neutral",
+        "somewhat agree",
+        "agree",
+        "strongly agree",
+    ],
+    &[
+        "very dissatisfied",
+        "dissatisfied",
+        "somewhat dissatisfied",
+        "neither satisfied nor dissatisfied",
+        "neutral",
+        "somewhat satisfied",
+        "satisfied",
+        "very satisfied",
+        "extremely satisfied",
+    ],
+    &[
+        "not at all important",
+        "not important",
+        "slightly important",
+        "somewhat important",
+        "moderately important",
+        "important",
+        "very important",
+        "extremely important",
+    ],
+    &[
+        "very unlikely",
+        "unlikely",
+        "somewhat unlikely",
+        "neither likely nor unlikely",
+        "neutral",
+        "somewhat likely",
+        "likely",
+        "very likely",
+        "extremely likely",
+    ],
+    &[
+        "never",
+        "rarely",
+        "sometimes",
+        "often",
+        "very often",
+        "always",
+    ],
+    &[
+        "very poor",
+        "poor",
+        "fair",
+        "average",
+        "good",
+        "very good",
+        "excellent",
+    ],
+    &[
+        "not at all",
+        "a little",
+        "somewhat",
+        "moderately",
+        "very much",
+        "extremely",
+    ],
 ];
 
 /// Longest text that can be a scale level, a boolean or a multi-select choice list.
@@ -167,7 +239,11 @@ pub fn likert_scale(col: &Column) -> Option<ScaleLevels> {
     let (s, _) = best?;
     let scale = LIKERT_SCALES.get(s)?;
     // Keep only the levels this column uses, in scale order.
-    let levels = scale.iter().filter(|level| values.iter().any(|(v, _)| v == *level)).map(|l| (*l).to_string()).collect();
+    let levels = scale
+        .iter()
+        .filter(|level| values.iter().any(|(v, _)| v == *level))
+        .map(|l| (*l).to_string())
+        .collect();
     Some(ScaleLevels { levels })
 }
 
@@ -188,7 +264,9 @@ const BOOLEAN_PAIRS: &[(&str, &str)] = &[
 ];
 
 /// Ticked-or-blank checkboxes: one mark, blank for "no".
-const TICKS: &[&str] = &["x", "✓", "✔", "yes", "y", "true", "1", "checked", "ticked", "selected"];
+const TICKS: &[&str] = &[
+    "x", "✓", "✔", "yes", "y", "true", "1", "checked", "ticked", "selected",
+];
 
 /// How a boolean column reads: the text meaning true, and whether blank means false.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,11 +293,15 @@ pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
     }
     distinct.sort();
     match distinct.as_slice() {
-        [one] if TICKS.contains(&one.as_str()) && p.n_missing > 0 => {
-            Some(BooleanForm { truthy: vec![one.clone()], blank_is_false: true })
-        }
+        [one] if TICKS.contains(&one.as_str()) && p.n_missing > 0 => Some(BooleanForm {
+            truthy: vec![one.clone()],
+            blank_is_false: true,
+        }),
         [a, b] => BOOLEAN_PAIRS.iter().find_map(|(t, f)| {
-            ((a == t && b == f) || (a == f && b == t)).then(|| BooleanForm { truthy: vec![(*t).to_string()], blank_is_false: false })
+            ((a == t && b == f) || (a == f && b == t)).then(|| BooleanForm {
+                truthy: vec![(*t).to_string()],
+                blank_is_false: false,
+            })
         }),
         _ => None,
     }
@@ -241,7 +323,11 @@ pub fn multi_select(col: &Column) -> Option<char> {
             }
             let n = counts.get(code).copied().unwrap_or(0);
             rows += n;
-            let parts: Vec<&str> = text.split(sep).map(str::trim).filter(|s| !s.is_empty()).collect();
+            let parts: Vec<&str> = text
+                .split(sep)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
             if parts.len() >= 2 {
                 multi_rows += n;
             }
@@ -256,7 +342,11 @@ pub fn multi_select(col: &Column) -> Option<char> {
             }
         }
         let distinct_values = col.values().len().saturating_sub(1);
-        if rows > 0 && multi_rows * 10 >= rows && tokens.len() < distinct_values.max(2) && best.is_none_or(|b| multi_rows > b.1) {
+        if rows > 0
+            && multi_rows * 10 >= rows
+            && tokens.len() < distinct_values.max(2)
+            && best.is_none_or(|b| multi_rows > b.1)
+        {
             best = Some((sep, multi_rows));
         }
     }
@@ -265,24 +355,78 @@ pub fn multi_select(col: &Column) -> Option<char> {
 
 /// Header words that say a column holds a rating, whatever else it mentions.
 const RATING_WORDS: &[&str] = &[
-    "rate", "rating", "ratings", "satisfied", "satisfaction", "important", "importance", "likely", "likelihood",
-    "agree", "recommend", "nps", "csat",
+    "rate",
+    "rating",
+    "ratings",
+    "satisfied",
+    "satisfaction",
+    "important",
+    "importance",
+    "likely",
+    "likelihood",
+    "agree",
+    "recommend",
+    "nps",
+    "csat",
 ];
 /// Header words that suggest a rating unless the header also counts something.
-const WEAK_RATING_WORDS: &[&str] = &["score", "scale", "easy", "ease", "effort", "happy", "confident"];
+const WEAK_RATING_WORDS: &[&str] = &[
+    "score",
+    "scale",
+    "easy",
+    "ease",
+    "effort",
+    "happy",
+    "confident",
+];
 /// Header words that say a column counts things.
 const COUNT_WORDS: &[&str] = &[
-    "orders", "order", "count", "number", "visits", "sessions", "purchases", "purchase", "times", "logins", "items",
-    "tickets", "returns", "opens", "clicks", "quantity", "qty", "units", "seats", "days", "months", "years", "nb",
+    "orders",
+    "order",
+    "count",
+    "number",
+    "visits",
+    "sessions",
+    "purchases",
+    "purchase",
+    "times",
+    "logins",
+    "items",
+    "tickets",
+    "returns",
+    "opens",
+    "clicks",
+    "quantity",
+    "qty",
+    "units",
+    "seats",
+    "days",
+    "months",
+    "years",
+    "nb",
 ];
 /// Header words that say a column holds money.
 const MONEY_WORDS: &[&str] = &[
-    "spend", "spent", "revenue", "amount", "price", "value", "ltv", "clv", "total", "sales", "paid", "cost", "aov",
-    "mrr", "arr", "income", "salary", "basket", "cart", "refund", "refunds", "fee", "fees", "budget", "umsatz",
+    "spend", "spent", "revenue", "amount", "price", "value", "ltv", "clv", "total", "sales",
+    "paid", "cost", "aov", "mrr", "arr", "income", "salary", "basket", "cart", "refund", "refunds",
+    "fee", "fees", "budget", "umsatz",
 ];
 /// Header words that say a column identifies a record.
-const ID_WORDS: &[&str] =
-    &["id", "uuid", "guid", "key", "ref", "reference", "identifier", "token", "sku", "code", "no", "nr", "#"];
+const ID_WORDS: &[&str] = &[
+    "id",
+    "uuid",
+    "guid",
+    "key",
+    "ref",
+    "reference",
+    "identifier",
+    "token",
+    "sku",
+    "code",
+    "no",
+    "nr",
+    "#",
+];
 
 fn has_any(words: &[String], list: &[&str]) -> bool {
     words.iter().any(|w| list.contains(&w.as_str()))
@@ -305,20 +449,38 @@ pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String)
         Decimal::Comma => " (decimal comma)",
     };
     if id_header(name) && all_integer {
-        return (Kind::Identifier, "numbers with an identifier's header".into());
+        return (
+            Kind::Identifier,
+            "numbers with an identifier's header".into(),
+        );
     }
     if p.leading_zero * 10 >= n && all_integer {
-        return (Kind::Code, format!("codes with leading zeros (e.g. zip codes); kept as text{convention}"));
+        return (
+            Kind::Code,
+            format!("codes with leading zeros (e.g. zip codes); kept as text{convention}"),
+        );
     }
     let distinct_share = p.n_distinct as f64 / n as f64;
-    if all_integer && distinct_share > 0.98 && n >= 20 && p.same_length && p.min >= 1000.0 && !has_any(&words, MONEY_WORDS) {
-        return (Kind::Identifier, "every value is a different number of the same length: an identifier".into());
+    if all_integer
+        && distinct_share > 0.98
+        && n >= 20
+        && p.same_length
+        && p.min >= 1000.0
+        && !has_any(&words, MONEY_WORDS)
+    {
+        return (
+            Kind::Identifier,
+            "every value is a different number of the same length: an identifier".into(),
+        );
     }
-    let rating_header =
-        has_any(&words, RATING_WORDS) || (has_any(&words, WEAK_RATING_WORDS) && !has_any(&words, COUNT_WORDS));
+    let rating_header = has_any(&words, RATING_WORDS)
+        || (has_any(&words, WEAK_RATING_WORDS) && !has_any(&words, COUNT_WORDS));
     if all_integer && p.min >= 0.0 && p.max <= 10.0 && rating_header {
         let (lo, hi) = rating_scale(p.min, p.max);
-        return (Kind::Rating { min: lo, max: hi }, format!("whole numbers {lo}–{hi} with a rating word in the header"));
+        return (
+            Kind::Rating { min: lo, max: hi },
+            format!("whole numbers {lo}–{hi} with a rating word in the header"),
+        );
     }
     if p.percent * 2 >= n {
         return (Kind::Percent, format!("percentages{convention}"));
@@ -327,13 +489,20 @@ pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String)
         return (Kind::Currency, format!("amounts of money{convention}"));
     }
     if all_integer {
-        return (Kind::Count, format!("whole numbers {}–{}", fmt_num(p.min), fmt_num(p.max)));
+        return (
+            Kind::Count,
+            format!("whole numbers {}–{}", fmt_num(p.min), fmt_num(p.max)),
+        );
     }
     (Kind::Amount, format!("decimal numbers{convention}"))
 }
 
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v:.2}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// The standard scale a set of ratings comes from.
@@ -354,7 +523,10 @@ pub fn date_order(evidence: OrderEvidence) -> Option<(DateOrder, &'static str)> 
     match (evidence.day_first > 0, evidence.month_first > 0) {
         (true, false) => Some((DateOrder::DayFirst, "day first (some days are over 12)")),
         (false, true) => Some((DateOrder::MonthFirst, "month first (some days are over 12)")),
-        (false, false) => Some((DateOrder::DayFirst, "read day first: no day is over 12, so the order could not be told")),
+        (false, false) => Some((
+            DateOrder::DayFirst,
+            "read day first: no day is over 12, so the order could not be told",
+        )),
         (true, true) => None,
     }
 }

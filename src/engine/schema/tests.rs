@@ -10,7 +10,11 @@ fn schema_of(csv: &str) -> (Schema, Vec<Diagnostic>) {
         .table
         .columns()
         .iter()
-        .map(|_| ColumnHint { file: "t.csv".into(), decimal: parsed.dialect.decimal, first_row: 2 })
+        .map(|_| ColumnHint {
+            file: "t.csv".into(),
+            decimal: parsed.dialect.decimal,
+            first_row: 2,
+        })
         .collect();
     infer(&parsed.table, &hints, &SchemaParams::default())
 }
@@ -19,10 +23,19 @@ fn check(csv: &str, expected: Expect) {
     let (schema, diagnostics) = schema_of(csv);
     let mut out = String::new();
     for c in &schema.columns {
-        out.push_str(&format!("{}: {} · {} · {}\n", c.name, c.kind.label(), c.role.label(), c.reason));
+        out.push_str(&format!(
+            "{}: {} · {} · {}\n",
+            c.name,
+            c.kind.label(),
+            c.role.label(),
+            c.reason
+        ));
     }
     for p in &schema.outcomes {
-        out.push_str(&format!("outcome “{}”: importance={} satisfaction={}\n", p.outcome, p.importance, p.satisfaction));
+        out.push_str(&format!(
+            "outcome “{}”: importance={} satisfaction={}\n",
+            p.outcome, p.importance, p.satisfaction
+        ));
     }
     for d in diagnostics {
         out.push_str(&format!("! {d}\n"));
@@ -90,7 +103,8 @@ fn tricky_columns_get_the_right_kind_and_role() {
 #[test]
 fn dates_in_both_orders_read_to_the_same_days() {
     let (schema, _) = schema_of(&tricky_csv());
-    let parsed = read_bytes("t.csv", tricky_csv().as_bytes(), &IngestParams::default()).expect("read");
+    let parsed =
+        read_bytes("t.csv", tricky_csv().as_bytes(), &IngestParams::default()).expect("read");
     let uk = numbers(parsed.table.column(5).expect("uk"), &schema.columns[5]);
     let us = numbers(parsed.table.column(6).expect("us"), &schema.columns[6]);
     assert_eq!(uk, us, "the same calendar days written two ways");
@@ -132,22 +146,42 @@ fn importance_and_satisfaction_pairs_give_opportunity_scores() {
     assert_eq!(
         schema.outcomes,
         vec![
-            OutcomePair { outcome: "reorder my usual items quickly".into(), importance: 1, satisfaction: 4 },
-            OutcomePair { outcome: "track my delivery".into(), importance: 2, satisfaction: 3 },
+            OutcomePair {
+                outcome: "reorder my usual items quickly".into(),
+                importance: 1,
+                satisfaction: 4
+            },
+            OutcomePair {
+                outcome: "track my delivery".into(),
+                importance: 2,
+                satisfaction: 3
+            },
         ]
     );
     let parsed = read_bytes("t.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
     // Row 1: importance 5 → 10, satisfaction 1 → 0: 10 + max(10 − 0, 0) = 20.
     // Row 2: importance 4 → 7.5, satisfaction 4 → 7.5: 7.5 + 0 = 7.5.
     // Row 3: importance 5 → 10, satisfaction 2 → 2.5: 10 + 7.5 = 17.5.
-    assert_eq!(opportunity(&parsed.table, &schema, &schema.outcomes[0]), vec![20.0, 7.5, 17.5]);
+    assert_eq!(
+        opportunity(&parsed.table, &schema, &schema.outcomes[0]),
+        vec![20.0, 7.5, 17.5]
+    );
 }
 
 #[test]
 fn user_overrides_win_and_demographics_forming_segments_warn() {
-    let parsed = read_bytes("t.csv", tricky_csv().as_bytes(), &IngestParams::default()).expect("read");
-    let hints: Vec<ColumnHint> =
-        parsed.table.columns().iter().map(|_| ColumnHint { file: "t.csv".into(), decimal: Decimal::Dot, first_row: 2 }).collect();
+    let parsed =
+        read_bytes("t.csv", tricky_csv().as_bytes(), &IngestParams::default()).expect("read");
+    let hints: Vec<ColumnHint> = parsed
+        .table
+        .columns()
+        .iter()
+        .map(|_| ColumnHint {
+            file: "t.csv".into(),
+            decimal: Decimal::Dot,
+            first_row: 2,
+        })
+        .collect();
     let mut params = SchemaParams::default();
     params.roles.insert("Gender".into(), Role::Behaviour);
     params.roles.insert("Orders".into(), Role::Ignore);

@@ -1,0 +1,69 @@
+# Edgewise — build, serve and test from one place.
+#
+#   make serve   build the release site and serve it on http://127.0.0.1:8080
+#   make test    everything CI runs: format, lints, native tests, the wasm build, browser tests
+#   make dist    write the deployable static site to dist/
+#
+# Each target installs what it needs on a fresh Debian machine with only Rust, and skips what
+# is already there. Versions are pinned: trunk 0.21.14 (0.22 needs a newer rustc) and the
+# wasm-bindgen CLI matching the `wasm-bindgen = "=…"` pin in Cargo.toml.
+
+SHELL := /bin/bash
+TRUNK_VERSION := 0.21.14
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+PORT ?= 8080
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: serve test dist deps deps-rust deps-web deps-node deps-browser lint unit e2e cli fuzz-smoke clean
+
+serve: dist cli
+	@echo "Edgewise is at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	./target/release/edgewise serve dist --port $(PORT)
+
+test: lint unit e2e fuzz-smoke
+
+dist: deps-web deps-node
+	trunk build --release
+	node tools/finalize-dist.mjs dist
+
+deps: deps-rust deps-web deps-node deps-browser
+
+deps-rust:
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	@rustup target list --installed | grep -q '^wasm32-unknown-unknown$$' || rustup target add wasm32-unknown-unknown
+
+deps-web: deps-rust
+	@if [ "$$(trunk --version 2>/dev/null)" != "trunk $(TRUNK_VERSION)" ]; then \
+		echo "installing trunk $(TRUNK_VERSION) (about 10 minutes)"; cargo install --locked trunk@$(TRUNK_VERSION); fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
+
+deps-node:
+	@command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
+	@[ -d node_modules/playwright-core ] && [ -d node_modules/csv-spectrum ] || npm ci --no-audit --no-fund
+
+deps-browser:
+	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
+
+lint: deps-rust
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features web --lib --bins -- -D warnings
+
+unit: deps-node
+	cargo test --features web
+
+cli:
+	cargo build --release --bin edgewise
+
+e2e: dist cli deps-browser
+	node tests/e2e/run.mjs
+
+fuzz-smoke:
+	@echo "fuzz targets: see fuzz/ (added with issue 7)"
+
+clean:
+	cargo clean
+	rm -rf dist

@@ -1,0 +1,396 @@
+//! What crosses between the page and the web worker — and nothing else does.
+//!
+//! Requests and responses are plain serde data, sent with `serde-wasm-bindgen`. Files are the
+//! one exception: the browser's `File` handles travel beside a request (they are structured-
+//! cloneable and read lazily), so a 200 MB export is never copied into the page's memory.
+//!
+//! The views here are shaped for the screen: per-person arrays are compact (`f32`, `i32`),
+//! personal data in previews is already masked, and nothing the page shows needs computing on
+//! the page. This module has no browser code in it, so it is built and tested natively too.
+
+use crate::engine::analysis::{Analysis, Dataset, FileSummary, Settings, Stage};
+use crate::engine::cluster::Membership;
+use crate::engine::describe::Segment;
+use crate::engine::diagnostics::Diagnostic;
+use crate::engine::ingest::IngestParams;
+use crate::engine::ingest::join::JoinReport;
+use crate::engine::saydo::SayDo;
+use crate::engine::schema::{ColumnSchema, Kind, Role, Schema};
+use serde::{Deserialize, Serialize};
+
+/// A request from the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Read the files sent beside this request (one `IngestParams` each), join them and type
+    /// the columns.
+    Inspect {
+        /// How to read each file.
+        params: Vec<IngestParams>,
+        /// Settings (join keys and roles).
+        settings: Settings,
+    },
+    /// Find segments in the inspected data.
+    Analyse {
+        /// Every setting.
+        settings: Settings,
+    },
+    /// The segmented CSV export and its receipt.
+    Export,
+    /// One person, for the person view.
+    Person {
+        /// Row (0-based).
+        row: u32,
+    },
+}
+
+/// A response from the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker has started and can take requests.
+    Ready,
+    /// Work under way.
+    Progress {
+        /// The stage.
+        stage: Stage,
+        /// Done within the stage, 0–1.
+        fraction: f64,
+        /// What is happening, in words.
+        label: String,
+    },
+    /// Files read and columns typed.
+    Inspected(Box<InspectView>),
+    /// Segments found.
+    Analysed(Box<ResultView>),
+    /// The export.
+    Exported {
+        /// The segmented CSV.
+        csv: Vec<u8>,
+        /// The receipt (JSON).
+        receipt: String,
+    },
+    /// One person.
+    Person(Box<PersonView>),
+    /// Something went wrong; the message says what and what to try.
+    Failed {
+        /// The message.
+        message: String,
+    },
+}
+
+/// The "check the data" screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectView {
+    /// The files.
+    pub files: Vec<FileSummary>,
+    /// Everything noticed.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How files were joined.
+    pub joins: Vec<JoinReport>,
+    /// Files left out for lack of a shared key.
+    pub unjoined: Vec<String>,
+    /// People (rows after joining).
+    pub n_rows: usize,
+    /// Every column's kind, role and reason.
+    pub columns: Vec<ColumnView>,
+    /// Importance/satisfaction outcomes found.
+    pub outcomes: Vec<String>,
+    /// The first rows, personal data masked.
+    pub preview: Vec<Vec<String>>,
+    /// Warnings about roles.
+    pub warnings: Vec<String>,
+}
+
+/// A column on the check screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnView {
+    /// Name.
+    pub name: String,
+    /// Kind in words.
+    pub kind: String,
+    /// Role.
+    pub role: Role,
+    /// Why, in one line.
+    pub reason: String,
+    /// A demographic header.
+    pub demographic: bool,
+    /// Personal data (masked on screen).
+    pub personal: bool,
+    /// Chosen by the user.
+    pub overridden: bool,
+    /// Rows without a value.
+    pub n_missing: usize,
+    /// Distinct values.
+    pub n_distinct: usize,
+}
+
+/// Rows shown in previews.
+pub const PREVIEW_ROWS: usize = 8;
+
+/// Masks personal data for the screen: `ann.lee@example.com` → `a•••@example.com`,
+/// a name or phone → its first character and dots.
+pub fn mask(text: &str, kind: &Kind) -> String {
+    if !kind.is_personal() || text.trim().is_empty() {
+        return text.to_string();
+    }
+    let first: String = text.chars().take(1).collect();
+    match (kind, text.split_once('@')) {
+        (Kind::Email, Some((_, domain))) => format!("{first}•••@{domain}"),
+        _ => format!("{first}•••"),
+    }
+}
+
+fn column_view(c: &ColumnSchema) -> ColumnView {
+    ColumnView {
+        name: c.name.clone(),
+        kind: c.kind.label(),
+        role: c.role,
+        reason: c.reason.clone(),
+        demographic: c.demographic,
+        personal: c.kind.is_personal(),
+        overridden: c.overridden,
+        n_missing: c.n_missing,
+        n_distinct: c.n_distinct,
+    }
+}
+
+impl InspectView {
+    /// The check screen for a dataset.
+    pub fn of(dataset: &Dataset) -> InspectView {
+        let schema: &Schema = &dataset.schema;
+        let table = &dataset.table;
+        let preview = (0..table.n_rows().min(PREVIEW_ROWS))
+            .map(|r| {
+                table
+                    .columns()
+                    .iter()
+                    .zip(&schema.columns)
+                    .map(|(col, cs)| mask(col.get(r), &cs.kind))
+                    .collect()
+            })
+            .collect();
+        InspectView {
+            files: dataset.files.clone(),
+            diagnostics: dataset.diagnostics.clone(),
+            joins: dataset.joins.clone(),
+            unjoined: dataset.unjoined.clone(),
+            n_rows: table.n_rows(),
+            columns: schema.columns.iter().map(column_view).collect(),
+            outcomes: schema.outcomes.iter().map(|o| o.outcome.clone()).collect(),
+            preview,
+            warnings: schema.warnings.clone(),
+        }
+    }
+}
+
+/// The results screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultView {
+    /// People analysed.
+    pub n_people: usize,
+    /// Segments, most distinctive first, the mass middle last.
+    pub segments: Vec<Segment>,
+    /// Per person: index into `segments`, or -1 for lone outliers.
+    pub segment_of: Vec<i32>,
+    /// Per person: edge score, 0–1.
+    pub edge_score: Vec<f32>,
+    /// Per person: map x.
+    pub map_x: Vec<f32>,
+    /// Per person: map y.
+    pub map_y: Vec<f32>,
+    /// The most unusual lone outliers (at most 200), most unusual first.
+    pub outliers: Vec<OutlierView>,
+    /// All lone outliers.
+    pub n_outliers: usize,
+    /// The say/do cross-table (cells as counts; people are fetched on demand).
+    pub say_do: Option<SayDoView>,
+    /// Warnings about the settings.
+    pub warnings: Vec<String>,
+    /// The smallest segment size used.
+    pub min_cluster_size: usize,
+    /// Sizes tried and segments found with each.
+    pub sweep: Vec<(usize, usize)>,
+}
+
+/// A lone outlier in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutlierView {
+    /// Row (0-based).
+    pub row: u32,
+    /// Edge score.
+    pub edge_score: f32,
+    /// Why.
+    pub reason: String,
+}
+
+/// The say/do table for the screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SayDoView {
+    /// Say groups (rows).
+    pub say: Vec<String>,
+    /// Do groups (columns).
+    pub r#do: Vec<String>,
+    /// People per cell.
+    pub counts: Vec<Vec<usize>>,
+    /// Up to 20 rows of people per cell.
+    pub people: Vec<Vec<Vec<u32>>>,
+    /// Findings in words.
+    pub notes: Vec<String>,
+    /// (people in the table, everyone) when the table is a sample.
+    pub sample: Option<(usize, usize)>,
+}
+
+/// Most outliers listed.
+pub const MAX_OUTLIERS: usize = 200;
+
+fn say_do_view(s: &SayDo) -> SayDoView {
+    SayDoView {
+        say: s.say.iter().map(|g| g.name.clone()).collect(),
+        r#do: s.r#do.iter().map(|g| g.name.clone()).collect(),
+        counts: s
+            .cells
+            .iter()
+            .map(|row| row.iter().map(Vec::len).collect())
+            .collect(),
+        people: s
+            .cells
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| c.iter().take(20).copied().collect())
+                    .collect()
+            })
+            .collect(),
+        notes: s.notes.clone(),
+        sample: s.sample,
+    }
+}
+
+impl ResultView {
+    /// The results screen for an analysis.
+    pub fn of(a: &Analysis) -> ResultView {
+        ResultView {
+            n_people: a.n_people,
+            segments: a.segments.clone(),
+            segment_of: a
+                .segment_of
+                .iter()
+                .map(|s| s.map_or(-1, |v| v as i32))
+                .collect(),
+            edge_score: a.edge_score.iter().map(|&v| v as f32).collect(),
+            map_x: a.map.iter().map(|p| p[0]).collect(),
+            map_y: a.map.iter().map(|p| p[1]).collect(),
+            outliers: a
+                .outliers
+                .iter()
+                .take(MAX_OUTLIERS)
+                .map(|&row| OutlierView {
+                    row,
+                    edge_score: a.edge_score.get(row as usize).copied().unwrap_or(0.0) as f32,
+                    reason: a.reason.get(row as usize).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            n_outliers: a.outliers.len(),
+            say_do: a.say_do.as_ref().map(say_do_view),
+            warnings: a.warnings.clone(),
+            min_cluster_size: a.min_cluster_size,
+            sweep: a.sweep.clone(),
+        }
+    }
+}
+
+/// One person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonView {
+    /// Row (0-based).
+    pub row: u32,
+    /// Their segment's id and name, if any.
+    pub segment: Option<(String, String)>,
+    /// How they belong.
+    pub membership: Membership,
+    /// Edge score.
+    pub edge_score: f64,
+    /// Why they sit where they sit.
+    pub reason: String,
+    /// (column, role, value) for every column; personal data masked.
+    pub cells: Vec<(String, Role, String)>,
+    /// People most like them: row, segment id, reason.
+    pub like_them: Vec<(u32, String, String)>,
+}
+
+impl PersonView {
+    /// The person view for `row`, if it exists.
+    pub fn of(dataset: &Dataset, a: &Analysis, row: usize) -> Option<PersonView> {
+        if row >= a.n_people {
+            return None;
+        }
+        let segment = a
+            .segment_of
+            .get(row)
+            .copied()
+            .flatten()
+            .and_then(|s| a.segments.get(s as usize))
+            .map(|s| (s.id.clone(), s.name.clone()));
+        let mut schema = dataset.schema.clone();
+        crate::engine::schema::apply_overrides(&mut schema, &a.settings.schema);
+        let cells = dataset
+            .table
+            .columns()
+            .iter()
+            .zip(&schema.columns)
+            .map(|(col, cs)| (col.name.clone(), cs.role, mask(col.get(row), &cs.kind)))
+            .collect();
+        let like_them = a
+            .neighbours
+            .get(row)
+            .map(|nb| {
+                nb.iter()
+                    .take(5)
+                    .map(|&j| {
+                        (
+                            j,
+                            a.segment_id(j as usize).to_string(),
+                            a.reason.get(j as usize).cloned().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(PersonView {
+            row: row as u32,
+            segment,
+            membership: a
+                .membership
+                .get(row)
+                .copied()
+                .unwrap_or(Membership::Outlier),
+            edge_score: a.edge_score.get(row).copied().unwrap_or(0.0),
+            reason: a.reason.get(row).cloned().unwrap_or_default(),
+            cells,
+            like_them,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_is_masked_and_other_data_is_not() {
+        assert_eq!(
+            mask("ann.lee@example.com", &Kind::Email),
+            "a•••@example.com"
+        );
+        assert_eq!(mask("Ann Lee", &Kind::PersonName), "A•••");
+        assert_eq!(mask("+44 20 7946 0000", &Kind::Phone), "+•••");
+        assert_eq!(mask("weekly shop", &Kind::FreeText), "weekly shop");
+        assert_eq!(mask("", &Kind::Email), "");
+    }
+
+    #[test]
+    fn requests_round_trip_through_serde() {
+        let r = Request::Person { row: 7 };
+        let json = serde_json::to_string(&r).expect("serialise");
+        assert_eq!(serde_json::from_str::<Request>(&json).expect("parse"), r);
+    }
+}

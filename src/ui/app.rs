@@ -1,0 +1,356 @@
+//! The root component: the reducer, the worker bridge, and every effect — reading dropped
+//! files, asking the worker, downloading exports.
+
+use super::bridge::Bridge;
+use super::check::Check;
+use super::dropzone::Dropzone;
+use super::outliers::Outliers;
+use super::person::Person;
+use super::portrait::Portrait;
+use super::privacy::Privacy;
+use super::progress::Progress;
+use super::say_do::SayDoTable;
+use super::segments::Segments;
+use super::state::{Action, DroppedFile, Phase, State};
+use crate::engine::ingest::IngestParams;
+use crate::engine::schema::Role;
+use crate::protocol::{Request, Response};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
+use yew::prelude::*;
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(self.apply(action))
+    }
+}
+
+/// Starts a browser download of `bytes` as `name`.
+fn download(name: &str, bytes: &[u8], mime: &str) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let anchor = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<HtmlAnchorElement>().ok());
+    if let Some(a) = anchor {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = Url::revoke_object_url(&url);
+}
+
+/// Fetches the shipped example exports (same-origin files in `example/`).
+async fn example_files() -> Result<Vec<File>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let mut files = Vec::new();
+    for name in ["example-survey.csv", "example-crm.csv"] {
+        let response = wasm_bindgen_futures::JsFuture::from(
+            window.fetch_with_str(&format!("./example/{name}")),
+        )
+        .await
+        .map_err(|_| format!("could not load the example file {name}"))?;
+        let response: web_sys::Response = response.dyn_into().map_err(|_| "unexpected response")?;
+        if !response.ok() {
+            return Err(format!(
+                "could not load the example file {name} ({})",
+                response.status()
+            ));
+        }
+        let blob = wasm_bindgen_futures::JsFuture::from(response.blob().map_err(|_| "no body")?)
+            .await
+            .map_err(|_| "could not read the example")?;
+        let parts = js_sys::Array::of1(&blob);
+        let file =
+            File::new_with_blob_sequence(&parts, name).map_err(|_| "could not make a file")?;
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(State::default);
+    // The dropped files themselves (kept for retry after errors), and the latest settings
+    // for callbacks created once.
+    let files: Rc<RefCell<Vec<File>>> = use_mut_ref(Vec::new).clone();
+    let settings_now = use_mut_ref(|| state.settings.clone());
+    *settings_now.borrow_mut() = state.settings.clone();
+
+    let bridge = {
+        let dispatch = state.dispatcher();
+        let settings_now = settings_now.clone();
+        use_memo((), move |_| {
+            let slot: Rc<RefCell<Option<Bridge>>> = Rc::new(RefCell::new(None));
+            let slot_for_handler = slot.clone();
+            let bridge = Bridge::new(move |response| match response {
+                None => dispatch.dispatch(Action::WorkerDied),
+                Some(Response::Ready) => {}
+                Some(Response::Progress {
+                    stage, fraction, ..
+                }) => dispatch.dispatch(Action::Progress(stage, fraction)),
+                Some(Response::Inspected(view)) => {
+                    dispatch.dispatch(Action::Inspected(Rc::new(*view)));
+                    // Sensible defaults mean most people just want the segments: find them now.
+                    if let Some(b) = slot_for_handler.borrow().as_ref() {
+                        dispatch.dispatch(Action::AnalysisStarted);
+                        b.send(
+                            &Request::Analyse {
+                                settings: settings_now.borrow().clone(),
+                            },
+                            None,
+                        );
+                    }
+                }
+                Some(Response::Analysed(view)) => {
+                    dispatch.dispatch(Action::Analysed(Rc::new(*view)))
+                }
+                // The receipt stays with the command-line tool; the page offers the settings file.
+                Some(Response::Exported { csv, .. }) => {
+                    download("segments.csv", &csv, "text/csv;charset=utf-8")
+                }
+                Some(Response::Person(view)) => {
+                    dispatch.dispatch(Action::PersonShown(Rc::new(*view)))
+                }
+                Some(Response::Failed { message }) => dispatch.dispatch(Action::Failed(message)),
+            });
+            *slot.borrow_mut() = Some(bridge.clone());
+            bridge
+        })
+    };
+
+    let read = {
+        let bridge = bridge.clone();
+        let files = files.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |list: Vec<File>| {
+            if list.is_empty() {
+                return;
+            }
+            dispatch.dispatch(Action::FilesDropped(
+                list.iter()
+                    .map(|f| DroppedFile {
+                        name: f.name(),
+                        bytes: f.size(),
+                    })
+                    .collect(),
+            ));
+            let settings = crate::engine::analysis::Settings::default();
+            let params = vec![IngestParams::default(); list.len()];
+            bridge.send(&Request::Inspect { params, settings }, Some(&list));
+            *files.borrow_mut() = list;
+        })
+    };
+
+    let on_example = {
+        let read = read.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| {
+            let read = read.clone();
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match example_files().await {
+                    Ok(list) => read.emit(list),
+                    Err(message) => dispatch.dispatch(Action::Failed(message)),
+                }
+            });
+        })
+    };
+
+    let on_cancel = {
+        let bridge = bridge.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| {
+            bridge.restart();
+            dispatch.dispatch(Action::Cancelled);
+        })
+    };
+
+    let on_retry = {
+        let bridge = bridge.clone();
+        let files = files.clone();
+        let state = state.clone();
+        Callback::from(move |_| {
+            let list = files.borrow().clone();
+            if list.is_empty() {
+                return;
+            }
+            state.dispatch(Action::FilesDropped(
+                list.iter()
+                    .map(|f| DroppedFile {
+                        name: f.name(),
+                        bytes: f.size(),
+                    })
+                    .collect(),
+            ));
+            let params = vec![IngestParams::default(); list.len()];
+            bridge.send(
+                &Request::Inspect {
+                    params,
+                    settings: state.settings.clone(),
+                },
+                Some(&list),
+            );
+        })
+    };
+
+    let on_role = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |(column, role): (String, Role)| {
+            dispatch.dispatch(Action::SetRole(column, role))
+        })
+    };
+    let on_balance = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |b: f64| dispatch.dispatch(Action::SetBalance(b)))
+    };
+    let on_rerun = {
+        let bridge = bridge.clone();
+        let state = state.clone();
+        Callback::from(move |_| {
+            state.dispatch(Action::AnalysisStarted);
+            bridge.send(
+                &Request::Analyse {
+                    settings: state.settings.clone(),
+                },
+                None,
+            );
+        })
+    };
+    let on_select = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |s: Option<usize>| dispatch.dispatch(Action::Select(s)))
+    };
+    let on_person = {
+        let bridge = bridge.clone();
+        Callback::from(move |row: u32| bridge.send(&Request::Person { row }, None))
+    };
+    let on_close_person = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::ClosePerson))
+    };
+    let on_export = {
+        let bridge = bridge.clone();
+        Callback::from(move |_: MouseEvent| bridge.send(&Request::Export, None))
+    };
+    let on_settings_file = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let json = serde_json::to_string_pretty(&state.settings).unwrap_or_default();
+            download(
+                "edgewise-settings.json",
+                json.as_bytes(),
+                "application/json",
+            );
+        })
+    };
+    let on_privacy = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::TogglePrivacy))
+    };
+
+    let status_text = match &state.phase {
+        Phase::Idle => "Ready for your files".to_string(),
+        Phase::Working { stage, fraction } => {
+            format!("{} — {}", stage.label(), super::format::percent(*fraction))
+        }
+        Phase::Done => state
+            .result
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{} segments and {} lone outliers among {} people",
+                    r.segments.len(),
+                    r.n_outliers,
+                    super::format::number(r.n_people as f64)
+                )
+            })
+            .unwrap_or_else(|| "Done".into()),
+        Phase::Failed { message, .. } => message.clone(),
+    };
+
+    let selected = state.selected.and_then(|i| {
+        state
+            .result
+            .as_ref()
+            .and_then(|r| r.segments.get(i).cloned().map(|s| (i, s)))
+    });
+
+    html! {
+        <>
+        <header class="top">
+            <div class="brand">
+                <h1>{"Edgewise"}</h1>
+                <p class="tagline">{"Find the customers at the edges — the small groups averages hide — from what they say and what they do."}</p>
+            </div>
+            <button class="link" onclick={on_privacy.clone()} aria-expanded={state.privacy_open.to_string()}>{"What happens to your data"}</button>
+        </header>
+        if state.privacy_open {
+            <Privacy on_close={on_privacy.clone()} />
+        }
+        <div data-testid="status" data-state={state.phase.data_state()} class={classes!("status", state.phase.data_state())} role="status" aria-live="polite">
+            {status_text}
+        </div>
+        if let Phase::Failed { message, worker_died } = &state.phase {
+            <div class="error" data-testid="error" role="alert">
+                <p>{message.clone()}</p>
+                if !state.files.is_empty() {
+                    <button onclick={on_retry.reform(|_: MouseEvent| ())}>{ if *worker_died { "Try again" } else { "Read the files again" } }</button>
+                }
+            </div>
+        }
+        <Dropzone on_files={read.clone()} on_example={on_example} compact={state.inspect.is_some() || state.busy()} disabled={state.busy()} />
+        if let Phase::Working { stage, fraction } = &state.phase {
+            <Progress stage={*stage} fraction={*fraction} files={state.files.clone()} on_cancel={on_cancel} />
+        }
+        if let Some(inspect) = &state.inspect {
+            <Check view={inspect.clone()} balance={state.settings.features.balance} dirty={state.dirty} busy={state.busy()}
+                on_role={on_role} on_balance={on_balance} on_rerun={on_rerun.reform(|_: MouseEvent| ())} />
+        }
+        if let Some(result) = &state.result {
+            <section class="results" aria-label="Segments">
+                <div class="export-bar">
+                    <button data-testid="export-csv" class="primary" onclick={on_export}>{"Download segments.csv"}</button>
+                    <button onclick={on_settings_file}>{"Settings file"}</button>
+                </div>
+                { for result.warnings.iter().map(|w| html! { <p class="warning">{w.clone()}</p> }) }
+                <div class="results-grid">
+                    <div class="col-list">
+                        <Segments result={result.clone()} selected={state.selected} on_select={on_select.clone()} />
+                        <Outliers result={result.clone()} on_person={on_person.clone()} />
+                    </div>
+                    <div class="col-detail">
+                        <super::map::Map result={result.clone()} selected={state.selected} on_person={on_person.clone()} />
+                        if let Some((index, segment)) = selected {
+                            <Portrait segment={segment} index={index} n_people={result.n_people} on_person={on_person.clone()} />
+                        }
+                    </div>
+                </div>
+                if let Some(table) = &result.say_do {
+                    <SayDoTable table={Rc::new(table.clone())} on_person={on_person.clone()} />
+                }
+            </section>
+        }
+        if let Some(person) = &state.person {
+            <Person person={person.clone()} on_close={on_close_person} on_person={on_person} />
+        }
+        <footer class="foot">
+            <p>{"Edgewise runs entirely in this browser tab. No file, row or statistic is ever sent anywhere."}</p>
+        </footer>
+        </>
+    }
+}

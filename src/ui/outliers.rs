@@ -1,0 +1,46 @@
+//! The lone outliers, most unusual first, each with the reason.
+
+use super::format;
+use crate::protocol::ResultView;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Properties of [`Outliers`].
+#[derive(Properties, PartialEq)]
+pub struct OutliersProps {
+    /// The results.
+    pub result: Rc<ResultView>,
+    /// A person was chosen.
+    pub on_person: Callback<u32>,
+}
+
+/// The outlier list.
+#[component]
+pub fn Outliers(props: &OutliersProps) -> Html {
+    let r = &props.result;
+    if r.n_outliers == 0 {
+        return html! {};
+    }
+    let shown = r.outliers.len().min(12);
+    html! {
+        <section class="outliers" aria-label="People unlike everyone else">
+            <h2>{ format!("People unlike everyone else ({})", format::number(r.n_outliers as f64)) }</h2>
+            <ol>
+                { for r.outliers.iter().take(shown).map(|o| {
+                    let row = o.row;
+                    let onclick = props.on_person.reform(move |_: MouseEvent| row);
+                    html! {
+                        <li data-testid="outlier">
+                            <button class="link" {onclick}>{ format!("#{}", row + 1) }</button>
+                            <span class="score" title="Edge score: how far from everyone, 0 to 1">{ format!("{:.2}", o.edge_score) }</span>
+                            <span class="reason">{ o.reason.clone() }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+            if r.n_outliers > shown {
+                <p class="hint">{ format!("{} more are in the export, with segment “edge”.", format::number((r.n_outliers - shown) as f64)) }</p>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,279 @@
+//! The page's state: one value, changed only by [`Action`]s in a pure [`State::apply`].
+//!
+//! Effects — reading files, talking to the worker, downloads — live in callbacks in
+//! `app.rs`; this module decides what the page shows and is tested natively. Large results
+//! sit behind `Rc`, so re-renders never compare or copy them.
+
+use crate::engine::analysis::{Settings, Stage};
+use crate::engine::schema::Role;
+use crate::protocol::{InspectView, PersonView, ResultView};
+use std::rc::Rc;
+
+/// Where the page is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Nothing dropped yet.
+    Idle,
+    /// The worker is reading or analysing.
+    Working {
+        /// The current stage.
+        stage: Stage,
+        /// Done within the stage, 0–1.
+        fraction: f64,
+    },
+    /// Segments are shown.
+    Done,
+    /// Something went wrong; files and settings are kept.
+    Failed {
+        /// What went wrong and what to try.
+        message: String,
+        /// The worker stopped (crash or memory) rather than refusing the input.
+        worker_died: bool,
+    },
+}
+
+impl Phase {
+    /// The `data-state` of the status element: `idle`, `working`, `done` or `error`.
+    pub fn data_state(&self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Working { .. } => "working",
+            Phase::Done => "done",
+            Phase::Failed { .. } => "error",
+        }
+    }
+}
+
+/// A dropped file as the page shows it (the file itself is held by the app, not the state).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedFile {
+    /// Name.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: f64,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Where the page is.
+    pub phase: Phase,
+    /// Files dropped (kept through errors, for retry).
+    pub files: Vec<DroppedFile>,
+    /// The check screen, once files are read.
+    pub inspect: Option<Rc<InspectView>>,
+    /// The results, once segments are found.
+    pub result: Option<Rc<ResultView>>,
+    /// Every setting (roles, balance, method, seed).
+    pub settings: Settings,
+    /// Settings changed since the shown results (offer "Find segments again").
+    pub dirty: bool,
+    /// The segment whose portrait is open (index into the result's segments).
+    pub selected: Option<usize>,
+    /// The person whose view is open.
+    pub person: Option<Rc<PersonView>>,
+    /// The privacy panel is open.
+    pub privacy_open: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            phase: Phase::Idle,
+            files: Vec::new(),
+            inspect: None,
+            result: None,
+            settings: Settings::default(),
+            dirty: false,
+            selected: None,
+            person: None,
+            privacy_open: false,
+        }
+    }
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// New files were dropped or chosen (reading starts).
+    FilesDropped(Vec<DroppedFile>),
+    /// The worker reports progress.
+    Progress(Stage, f64),
+    /// Files were read.
+    Inspected(Rc<InspectView>),
+    /// Analysis started (after reading, or again after a change).
+    AnalysisStarted,
+    /// Segments were found.
+    Analysed(Rc<ResultView>),
+    /// The worker refused the input or the settings.
+    Failed(String),
+    /// The worker stopped unexpectedly.
+    WorkerDied,
+    /// The user cancelled the work in progress.
+    Cancelled,
+    /// The user moved a column to another role.
+    SetRole(String, Role),
+    /// The user moved the say/do balance slider (0 = do, 1 = say).
+    SetBalance(f64),
+    /// A segment was selected (or the selection cleared).
+    Select(Option<usize>),
+    /// A person's view arrived.
+    PersonShown(Rc<PersonView>),
+    /// The person view was closed.
+    ClosePerson,
+    /// The privacy panel was opened or closed.
+    TogglePrivacy,
+}
+
+impl State {
+    /// The state after `action`.
+    pub fn apply(&self, action: Action) -> State {
+        let mut next = self.clone();
+        match action {
+            Action::FilesDropped(files) => {
+                next = State { files, settings: Settings::default(), privacy_open: self.privacy_open, ..State::default() };
+                next.phase = Phase::Working { stage: Stage::Reading, fraction: 0.0 };
+            }
+            Action::Progress(stage, fraction) => {
+                if matches!(self.phase, Phase::Working { .. }) {
+                    next.phase = Phase::Working { stage, fraction };
+                }
+            }
+            Action::Inspected(view) => {
+                next.inspect = Some(view);
+                next.phase = Phase::Working { stage: Stage::Understanding, fraction: 1.0 };
+            }
+            Action::AnalysisStarted => {
+                next.phase = Phase::Working { stage: Stage::Features, fraction: 0.0 };
+                next.dirty = false;
+                next.person = None;
+            }
+            Action::Analysed(result) => {
+                next.selected = result.segments.iter().position(|s| !s.mass).or((!result.segments.is_empty()).then_some(0));
+                next.result = Some(result);
+                next.phase = Phase::Done;
+            }
+            Action::Failed(message) => next.phase = Phase::Failed { message, worker_died: false },
+            Action::WorkerDied => {
+                next.phase = Phase::Failed {
+                    message: "The analysis stopped unexpectedly — most often the browser ran out of memory. \
+                              Your files and settings are still here: try again, or use the command-line tool for very large files."
+                        .into(),
+                    worker_died: true,
+                }
+            }
+            Action::Cancelled => {
+                next.phase = if self.result.is_some() { Phase::Done } else { Phase::Idle };
+                if self.result.is_none() && self.inspect.is_none() {
+                    next.files.clear();
+                }
+            }
+            Action::SetRole(column, role) => {
+                next.settings.schema.roles.insert(column.clone(), role);
+                if let Some(view) = &self.inspect {
+                    let mut v = (**view).clone();
+                    for c in v.columns.iter_mut().filter(|c| c.name == column) {
+                        c.overridden = true;
+                        c.role = role;
+                    }
+                    next.inspect = Some(Rc::new(v));
+                }
+                next.dirty = true;
+            }
+            Action::SetBalance(b) => {
+                next.settings.features.balance = b.clamp(0.0, 1.0);
+                next.dirty = true;
+            }
+            Action::Select(s) => next.selected = s,
+            Action::PersonShown(p) => next.person = Some(p),
+            Action::ClosePerson => next.person = None,
+            Action::TogglePrivacy => next.privacy_open = !self.privacy_open,
+        }
+        next
+    }
+
+    /// True while the worker is busy.
+    pub fn busy(&self) -> bool {
+        matches!(self.phase, Phase::Working { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view_with_column(name: &str, role: Role) -> InspectView {
+        InspectView {
+            files: Vec::new(),
+            diagnostics: Vec::new(),
+            joins: Vec::new(),
+            unjoined: Vec::new(),
+            n_rows: 3,
+            columns: vec![crate::protocol::ColumnView {
+                name: name.into(),
+                kind: "count".into(),
+                role,
+                reason: String::new(),
+                demographic: false,
+                personal: false,
+                overridden: false,
+                n_missing: 0,
+                n_distinct: 3,
+            }],
+            outcomes: Vec::new(),
+            preview: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dropping_files_starts_reading_and_forgets_old_results() {
+        let s = State::default().apply(Action::FilesDropped(vec![DroppedFile {
+            name: "a.csv".into(),
+            bytes: 10.0,
+        }]));
+        assert_eq!(s.phase.data_state(), "working");
+        assert!(s.result.is_none() && s.inspect.is_none());
+    }
+
+    #[test]
+    fn a_role_change_marks_results_stale_and_is_kept_in_settings() {
+        let s = State::default().apply(Action::Inspected(Rc::new(view_with_column(
+            "Orders",
+            Role::Behaviour,
+        ))));
+        let s = s.apply(Action::SetRole("Orders".into(), Role::Ignore));
+        assert!(s.dirty);
+        assert_eq!(s.settings.schema.roles.get("Orders"), Some(&Role::Ignore));
+        assert_eq!(
+            s.inspect.as_ref().map(|v| v.columns[0].role),
+            Some(Role::Ignore)
+        );
+        let s = s.apply(Action::AnalysisStarted);
+        assert!(!s.dirty);
+    }
+
+    #[test]
+    fn a_dead_worker_keeps_files_and_settings() {
+        let s = State::default()
+            .apply(Action::FilesDropped(vec![DroppedFile {
+                name: "a.csv".into(),
+                bytes: 10.0,
+            }]))
+            .apply(Action::SetBalance(0.7))
+            .apply(Action::WorkerDied);
+        assert_eq!(s.phase.data_state(), "error");
+        assert_eq!(s.files.len(), 1);
+        assert!((s.settings.features.balance - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cancelling_before_any_result_returns_to_the_start() {
+        let s = State::default().apply(Action::FilesDropped(vec![DroppedFile {
+            name: "a.csv".into(),
+            bytes: 1.0,
+        }]));
+        let s = s.apply(Action::Cancelled);
+        assert_eq!(s.phase, Phase::Idle);
+    }
+}

@@ -1,0 +1,235 @@
+//! The web worker: runs the engine off the page's thread and talks only in [`protocol`] types.
+//!
+//! It keeps the dropped files (browser `File` handles, read lazily in 4 MiB slices with
+//! `FileReaderSync`, which only workers have), the joined dataset and the last analysis, so
+//! that exports and person views need no recomputation. Progress is posted as work goes;
+//! cancelling is done by the page terminating this worker, so the engine needs no
+//! cancellation checks. A panic would trap the worker; the page sees that as an `error` event
+//! and recovers with the files it still holds.
+
+use crate::engine::analysis::{self, Analysis, Dataset, Stage};
+use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
+use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+/// Bytes read from a file per slice.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+
+#[derive(Default)]
+struct State {
+    files: Vec<File>,
+    dataset: Option<Dataset>,
+    analysis: Option<Analysis>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(response: &Response) {
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(false);
+    match serde::Serialize::serialize(response, &serializer) {
+        Ok(value) => {
+            let _ = scope().post_message(&value);
+        }
+        Err(e) => {
+            let failed = Response::Failed {
+                message: format!("could not send the result to the page: {e}"),
+            };
+            if let Ok(value) = serde_wasm_bindgen::to_value(&failed) {
+                let _ = scope().post_message(&value);
+            }
+        }
+    }
+}
+
+/// Posts progress at most every 1 % of a stage, so messages never flood the page.
+struct Progress {
+    last: Option<(Stage, i32)>,
+}
+
+impl Progress {
+    fn report(&mut self, stage: Stage, fraction: f64) {
+        let step = (fraction.clamp(0.0, 1.0) * 100.0) as i32;
+        if self.last == Some((stage, step)) {
+            return;
+        }
+        self.last = Some((stage, step));
+        post(&Response::Progress {
+            stage,
+            fraction,
+            label: stage.label().to_string(),
+        });
+    }
+}
+
+/// Starts the worker: listens for requests and says it is ready.
+pub fn run() {
+    // A panic is a bug; say where it happened in the console before the worker traps.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&format!(
+            "Edgewise worker panicked: {info}"
+        )));
+    }));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let data = event.data();
+        let (request, files) = if js_sys::Array::is_array(&data) {
+            let array: js_sys::Array = data.unchecked_into();
+            (array.get(0), Some(array.get(1)))
+        } else {
+            (data, None)
+        };
+        let request: Request = match serde_wasm_bindgen::from_value(request) {
+            Ok(r) => r,
+            Err(e) => {
+                post(&Response::Failed {
+                    message: format!("the page sent a request the worker does not understand: {e}"),
+                });
+                return;
+            }
+        };
+        if let Some(files) = files.filter(js_sys::Array::is_array) {
+            let files: js_sys::Array = files.unchecked_into();
+            let list: Vec<File> = files
+                .iter()
+                .filter_map(|f| f.dyn_into::<File>().ok())
+                .collect();
+            STATE.with(|s| s.borrow_mut().files = list);
+        }
+        handle(request);
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Response::Ready);
+}
+
+fn handle(request: Request) {
+    let mut progress = Progress { last: None };
+    let response = match request {
+        Request::Inspect { params, settings } => inspect(&params, &settings, &mut progress),
+        Request::Analyse { settings } => STATE.with(|s| {
+            let mut state = s.borrow_mut();
+            let Some(dataset) = state.dataset.as_ref() else {
+                return Response::Failed {
+                    message: "there are no files to analyse yet: drop a CSV export first".into(),
+                };
+            };
+            match analysis::analyse(dataset, &settings, &mut |stage, f| {
+                progress.report(stage, f)
+            }) {
+                Ok(result) => {
+                    let view = ResultView::of(&result);
+                    state.analysis = Some(result);
+                    Response::Analysed(Box::new(view))
+                }
+                Err(e) => Response::Failed {
+                    message: e.to_string(),
+                },
+            }
+        }),
+        Request::Export => STATE.with(|s| {
+            let state = s.borrow();
+            match (state.dataset.as_ref(), state.analysis.as_ref()) {
+                (Some(dataset), Some(result)) => {
+                    let receipt = serde_json::to_string_pretty(&analysis::receipt(dataset, result))
+                        .unwrap_or_default();
+                    Response::Exported {
+                        csv: result.export_csv(&dataset.table),
+                        receipt,
+                    }
+                }
+                _ => Response::Failed {
+                    message: "there is nothing to export yet: find segments first".into(),
+                },
+            }
+        }),
+        Request::Person { row } => STATE.with(|s| {
+            let state = s.borrow();
+            match (state.dataset.as_ref(), state.analysis.as_ref()) {
+                (Some(dataset), Some(result)) => {
+                    match PersonView::of(dataset, result, row as usize) {
+                        Some(view) => Response::Person(Box::new(view)),
+                        None => Response::Failed {
+                            message: format!("there is no person in row {}", row + 1),
+                        },
+                    }
+                }
+                _ => Response::Failed {
+                    message: "find segments first".into(),
+                },
+            }
+        }),
+    };
+    post(&response);
+}
+
+fn inspect(
+    params: &[IngestParams],
+    settings: &analysis::Settings,
+    progress: &mut Progress,
+) -> Response {
+    let files = STATE.with(|s| s.borrow().files.clone());
+    if files.is_empty() {
+        return Response::Failed {
+            message: "no files were received: drop one or more CSV exports".into(),
+        };
+    }
+    let total: f64 = files.iter().map(|f| f.size()).sum::<f64>().max(1.0);
+    let mut done = 0.0;
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
+        let p = params.get(i).cloned().unwrap_or_default();
+        match read_file(file, p, &mut |bytes| {
+            progress.report(Stage::Reading, (done + bytes) / total)
+        }) {
+            Ok(file_parsed) => parsed.push(file_parsed),
+            Err(message) => return Response::Failed { message },
+        }
+        done += file.size();
+    }
+    progress.report(Stage::Understanding, 0.0);
+    let dataset = analysis::combine(parsed, settings);
+    let view = InspectView::of(&dataset);
+    STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        state.dataset = Some(dataset);
+        state.analysis = None;
+    });
+    Response::Inspected(Box::new(view))
+}
+
+fn read_file(
+    file: &File,
+    params: IngestParams,
+    on_bytes: &mut dyn FnMut(f64),
+) -> Result<Parsed, String> {
+    let name = file.name();
+    let reader_sync = FileReaderSync::new()
+        .map_err(|_| format!("{name}: this browser cannot read files in a worker"))?;
+    let mut reader = Reader::new(&name, params);
+    let size = file.size();
+    let mut start = 0.0;
+    while start < size {
+        let end = (start + SLICE).min(size);
+        let blob = file
+            .slice_with_f64_and_f64(start, end)
+            .map_err(|_| format!("{name}: the file could not be sliced"))?;
+        let buffer = reader_sync.read_as_array_buffer(&blob).map_err(|_| {
+            format!("{name}: the file could not be read (was it moved or deleted?)")
+        })?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        reader
+            .push(&bytes)
+            .map_err(|e: IngestError| e.to_string())?;
+        start = end;
+        on_bytes(start);
+    }
+    reader.finish().map_err(|e| e.to_string())
+}

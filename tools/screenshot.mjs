@@ -1,0 +1,22 @@
+// Takes the README's screenshot: the built site (dist/) with the shipped example data, in
+// headless Chromium. Usage: node tools/screenshot.mjs [out.png] (needs `make dist` first).
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+
+const out = process.argv[2] ?? 'docs/screenshot.png';
+const port = 8391;
+const server = spawn('./target/release/edgewise', ['serve', 'dist', '--port', String(port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.getByText('Try it with example data').click();
+  await page.waitForSelector('[data-testid=status][data-state=done]', { state: 'attached', timeout: 120000 });
+  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1280, height: 1000 } });
+  console.log(`wrote ${out}`);
+} finally {
+  await browser.close();
+  server.kill();
+}
