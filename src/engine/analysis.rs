@@ -290,7 +290,16 @@ pub fn analyse(
     let clustering: Clustering = if n < 2 {
         single_person(n)
     } else {
-        cluster::segment(&space, &cluster_params, &mut |f| {
+        let columns: Vec<std::ops::Range<usize>> = features
+            .groups
+            .iter()
+            .map(|g| g.start..g.start + g.len)
+            .collect();
+        let respects = cluster::Respects {
+            features: &features.balanced,
+            columns: &columns,
+        };
+        cluster::segment(&space, &cluster_params, Some(&respects), &mut |f| {
             progress(Stage::Segments, f)
         })
     };

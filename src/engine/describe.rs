@@ -69,6 +69,8 @@ pub struct Difference {
     pub text: String,
     /// A short form for cards.
     pub short: String,
+    /// A label fit to name a segment ("Delivery slot: night").
+    pub label: String,
     /// Standardised effect size (larger = more different).
     pub effect: f64,
 }
@@ -375,8 +377,10 @@ pub(crate) fn text_phrases(
         if n_all == 0.0 {
             continue;
         }
-        // Prior: everyone's term counts scaled to a total of `alpha0`.
-        let alpha0 = 500.0_f64.min(n_all);
+        // The informative prior is everyone's counts (Monroe et al.'s background corpus): a
+        // word used nowhere else is not credited with infinite contrast, and a word everyone
+        // uses is pulled towards zero.
+        let alpha0 = n_all;
         for s in 0..k {
             let n_s: f64 = docs[s].iter().map(|&x| f64::from(x)).sum();
             let n_r = n_all - n_s;
@@ -386,7 +390,7 @@ pub(crate) fn text_phrases(
             let mut scored: Vec<Phrase> = Vec::new();
             for t in 0..terms {
                 let (ys, yr) = (f64::from(docs[s][t]), f64::from(total[t] - docs[s][t]));
-                let a = alpha0 * f64::from(total[t]) / n_all;
+                let a = f64::from(total[t]);
                 if ys < 2.0 || a <= 0.0 {
                     continue;
                 }
@@ -406,13 +410,22 @@ pub(crate) fn text_phrases(
                     z,
                 });
             }
-            scored.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.text.cmp(&b.text)));
-            // Drop a single word when a kept phrase already contains it.
+            // Strongest first; on a tie the two-word phrase, which says more.
+            let words = |p: &Phrase| p.text.split(' ').count();
+            scored.sort_by(|a, b| {
+                b.z.total_cmp(&a.z)
+                    .then(words(b).cmp(&words(a)))
+                    .then(a.text.cmp(&b.text))
+            });
+            // Keep phrases that say something new: not a word of a kept phrase, and not another
+            // piece of the same sentence (used by exactly the same people as a kept phrase).
             let mut kept: Vec<Phrase> = Vec::new();
             for p in scored {
                 let covered = kept.iter().any(|q| {
                     q.text.split(' ').any(|w| w == p.text)
                         || p.text.split(' ').all(|w| q.text.split(' ').any(|x| x == w))
+                        || ((q.in_segment - p.in_segment).abs() < 0.005
+                            && (q.elsewhere - p.elsewhere).abs() < 0.0005)
                 });
                 if !covered {
                     kept.push(p);
@@ -596,7 +609,7 @@ pub(crate) fn column_differences(
                                 fmt_number(med_s),
                                 fmt_number(med_r)
                             ),
-                            format!("{} {} days ago", p.name, fmt_number(med_s)),
+                            format!("{}: {} days ago", p.name, fmt_number(med_s)),
                         )
                     } else {
                         let ratio = if med_r > 0.0 && med_s > 0.0 {
@@ -608,6 +621,12 @@ pub(crate) fn column_differences(
                         let how = notable
                             .map(|r| format!(" — {} as much", fmt_ratio(r)))
                             .unwrap_or_default();
+                        let short = match notable {
+                            _ if med_s == 0.0 && med_r > 0.0 => format!("{}: none", p.name),
+                            Some(r) if r < 0.1 => format!("{}: under a tenth of others'", p.name),
+                            Some(r) => format!("{}: {} others'", p.name, fmt_ratio(r)),
+                            None => format!("{}: {}", p.name, fmt_number(med_s)),
+                        };
                         (
                             format!(
                                 "{}: {} (median) vs {} for everyone else{how}",
@@ -615,16 +634,14 @@ pub(crate) fn column_differences(
                                 fmt_number(med_s),
                                 fmt_number(med_r)
                             ),
-                            match notable {
-                                Some(r) => format!("{} {}", p.name, fmt_ratio(r)),
-                                None => format!("{} {}", p.name, fmt_number(med_s)),
-                            },
+                            short,
                         )
                     };
                     out[s].push(Difference {
                         column: p.name.clone(),
                         role: p.role,
                         text,
+                        label: short.clone(),
                         short,
                         effect,
                     });
@@ -731,6 +748,7 @@ fn label_differences(
                     fmt_share(pr)
                 ),
                 short: format!("{} {} “{}”", fmt_share(ps), p.name.to_lowercase(), label),
+                label: format!("{}: {}", p.name, label),
                 effect,
             });
         }
@@ -853,16 +871,43 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
     out
 }
 
+/// True for a header that asks what people are trying to get done: the column a segment's
+/// name should come from when there are several free-text answers.
+pub fn asks_for_jobs(header: &str) -> bool {
+    let h = header.to_lowercase();
+    [
+        "trying to",
+        "get done",
+        "goal",
+        "achieve",
+        "want to",
+        "need",
+        "hoping",
+        "looking for",
+        "why do you",
+        "job",
+    ]
+    .iter()
+    .any(|w| h.contains(w))
+}
+
 fn segment_name(says: &[Phrase], diffs: &[Difference]) -> String {
-    if let Some(top) = says.first() {
+    // Phrases from the "what are you trying to get done" answer name a segment best.
+    let jobs: Vec<&Phrase> = says.iter().filter(|p| asks_for_jobs(&p.column)).collect();
+    let pool: Vec<&Phrase> = if jobs.is_empty() {
+        says.iter().collect()
+    } else {
+        jobs
+    };
+    if let Some(top) = pool.first() {
         // A two-word phrase containing the top word reads better, if it is nearly as strong.
-        let better = says.iter().take(5).find(|p| {
+        let better = pool.iter().take(5).find(|p| {
             p.text.contains(' ') && p.text.split(' ').any(|w| w == top.text) && p.z >= 0.5 * top.z
         });
         return better.unwrap_or(top).text.clone();
     }
     match diffs.first() {
-        Some(d) => d.short.clone(),
+        Some(d) => d.label.clone(),
         None => "no clear difference".into(),
     }
 }

@@ -64,7 +64,19 @@ pub fn say_do(
         if sub.cols == 0 {
             return None;
         }
-        let c = cluster::segment(&sub, &params, &mut |_| {});
+        // The same "two respects" rule as the main segments, over this side's columns.
+        let rows = cluster::rows(&features.balanced, &sample);
+        let columns: Vec<std::ops::Range<usize>> = features
+            .groups
+            .iter()
+            .filter(|g| g.block == block)
+            .map(|g| g.start..g.start + g.len)
+            .collect();
+        let respects = cluster::Respects {
+            features: &rows,
+            columns: &columns,
+        };
+        let c = cluster::segment(&sub, &params, Some(&respects), &mut |_| {});
         let mut labels = vec![None; n];
         for (r, &i) in sample.iter().enumerate() {
             labels[i] = c.labels[r];

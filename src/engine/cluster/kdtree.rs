@@ -168,6 +168,23 @@ impl KdTree {
         s
     }
 
+    /// Squared distance between the boxes of nodes `a` and `b` (0 when they overlap).
+    pub fn box_box_dist2(&self, a: usize, b: usize) -> f64 {
+        let dim = self.dim;
+        let (Some(ba), Some(bb)) = (
+            self.bounds.get(a * 2 * dim..(a + 1) * 2 * dim),
+            self.bounds.get(b * 2 * dim..(b + 1) * 2 * dim),
+        ) else {
+            return 0.0;
+        };
+        let mut s = 0.0;
+        for d in 0..dim {
+            let gap = (ba[d] - bb[dim + d]).max(bb[d] - ba[dim + d]).max(0.0);
+            s += gap * gap;
+        }
+        s
+    }
+
     /// The `k` nearest points to tree point `t` (itself included), as (squared distance,
     /// tree index), nearest first.
     pub fn knn(&self, t: usize, k: usize, out: &mut Vec<(f64, usize)>) {

@@ -202,6 +202,108 @@ pub struct Clustering {
     pub sweep: Vec<(usize, usize)>,
 }
 
+/// Which feature dimensions came from which column, so that segments can be required to
+/// differ in at least two respects (see [`merge_single_respect`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Respects<'a> {
+    /// The balanced features, one row per person (all people).
+    pub features: &'a Dense,
+    /// Each column's range of feature dimensions.
+    pub columns: &'a [std::ops::Range<usize>],
+}
+
+/// How far apart, in overall standard deviations of a column, two groups' means must be for
+/// the groups to differ in that column.
+const RESPECT: f64 = 0.5;
+
+/// Merges clusters that differ from another cluster in fewer than two columns.
+///
+/// Mixed survey and CRM data forms a lattice: people who tick "newsletter: yes" and "no" are
+/// two dense cells however alike they are otherwise, and people who phrase the same goal in two
+/// different ways are two cells of the same group. A segment worth a marketer's attention
+/// differs in two respects or more; two clusters that differ in only one column are merged
+/// (transitively). With fewer than three columns forming segments, one respect is enough.
+/// `rows` are the people `labels` refer to, as rows of `respects.features`.
+pub fn merge_single_respect(
+    labels: &mut [Option<usize>],
+    n_clusters: usize,
+    rows: &[usize],
+    respects: &Respects<'_>,
+) -> usize {
+    let columns = respects.columns;
+    if columns.len() < 3 || n_clusters < 2 {
+        return n_clusters;
+    }
+    let x = respects.features;
+    let dims = x.cols;
+    let mut sum = vec![vec![0.0f64; dims]; n_clusters];
+    let mut count = vec![0usize; n_clusters];
+    let (mut all_sum, mut all_sq) = (vec![0.0f64; dims], vec![0.0f64; dims]);
+    for (r, &i) in rows.iter().enumerate() {
+        let row = x.row(i);
+        for d in 0..dims.min(row.len()) {
+            all_sum[d] += row[d];
+            all_sq[d] += row[d] * row[d];
+        }
+        if let Some(Some(c)) = labels.get(r) {
+            count[*c] += 1;
+            for (s, v) in sum[*c].iter_mut().zip(row) {
+                *s += v;
+            }
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    let spread: Vec<f64> = columns
+        .iter()
+        .map(|g| {
+            let var: f64 = g
+                .clone()
+                .filter(|&d| d < dims)
+                .map(|d| (all_sq[d] / n - (all_sum[d] / n) * (all_sum[d] / n)).max(0.0))
+                .sum();
+            libm::sqrt(var).max(1e-12)
+        })
+        .collect();
+    let means: Vec<Vec<f64>> = (0..n_clusters)
+        .map(|c| sum[c].iter().map(|s| s / count[c].max(1) as f64).collect())
+        .collect();
+    let mut uf = hdbscan::UnionFind::new(n_clusters);
+    for a in 0..n_clusters {
+        for b in a + 1..n_clusters {
+            let respects_differing = columns
+                .iter()
+                .zip(&spread)
+                .filter(|(g, sd)| {
+                    let d2: f64 = (*g)
+                        .clone()
+                        .filter(|&d| d < dims)
+                        .map(|d| (means[a][d] - means[b][d]) * (means[a][d] - means[b][d]))
+                        .sum();
+                    libm::sqrt(d2) / **sd > RESPECT
+                })
+                .count();
+            if respects_differing < 2 {
+                uf.union(a, b);
+            }
+        }
+    }
+    // New ids in order of each group's smallest old id.
+    let mut new_id = vec![usize::MAX; n_clusters];
+    let mut next = 0;
+    for c in 0..n_clusters {
+        let root = uf.find(c);
+        if new_id[root] == usize::MAX {
+            new_id[root] = next;
+            next += 1;
+        }
+        new_id[c] = new_id[root];
+    }
+    for c in labels.iter_mut().flatten() {
+        *c = new_id[*c];
+    }
+    next
+}
+
 /// The starting smallest-segment size for `n` people: 0.5 %, at least 5.
 pub fn default_min_cluster_size(n: usize) -> usize {
     ((n as f64 * 0.005).round() as usize).max(5)
@@ -216,6 +318,7 @@ pub fn default_min_samples(min_cluster_size: usize) -> usize {
 pub fn segment(
     points: &Dense,
     params: &ClusterValidParams,
+    respects: Option<&Respects<'_>>,
     progress: &mut dyn FnMut(f64),
 ) -> Clustering {
     let p = &params.0;
@@ -224,12 +327,12 @@ pub fn segment(
     progress(0.2);
     let sample = choose_sample(n, p.seed);
     let mut result = match p.method {
-        Method::Density => density(points, &graph, &sample, p),
+        Method::Density => density(points, &graph, &sample, p, respects),
         Method::KMeans | Method::GaussianMixture => centroid_based(points, &graph, &sample, p),
     };
     progress(0.6);
     if p.resamples > 0 && result.n_segments > 0 && sample.len() >= 40 {
-        result.stability = stability(points, &sample, &result, p, progress);
+        result.stability = stability(points, &sample, &result, p, respects, progress);
     }
     progress(1.0);
     result
@@ -271,12 +374,15 @@ struct SampleClusters {
 }
 
 /// Steps 3–5 of the module doc on the rows `sub`: smoothing, HDBSCAN, plateau, separation.
+#[allow(clippy::too_many_arguments)]
 fn cluster_sample(
     sub: &Dense,
+    rows: &[usize],
     m_sample: usize,
     adapt: bool,
     min_samples: Option<usize>,
     max_separation: f64,
+    respects: Option<&Respects<'_>>,
     seed: u64,
 ) -> SampleClusters {
     let graph = knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
@@ -290,10 +396,14 @@ fn cluster_sample(
     };
     let sel = select_separated(&condense(&h, m), false, max_separation);
     let mut labels = sel.labels.clone();
+    let n_clusters = match respects {
+        Some(r) => merge_single_respect(&mut labels, sel.selected.len(), rows, r),
+        None => sel.selected.len(),
+    };
     let core = graph.kth_distance(NEIGHBOURS);
     // Smoothing can pull a lone outlier into a group; in the raw space it is still far.
     // Members whose neighbour distance is over three times their segment's usual one leave it.
-    let reach = segment_reach(&labels, &core, sel.selected.len());
+    let reach = segment_reach(&labels, &core, n_clusters);
     for (i, l) in labels.iter_mut().enumerate() {
         if let Some(s) = *l
             && core[i] > 3.0 * reach[s]
@@ -303,12 +413,12 @@ fn cluster_sample(
     }
     // Noise in the sample whose neighbours mostly share a segment, and who is no farther from
     // them than its members usually are, joins it.
-    let reach = segment_reach(&labels, &core, sel.selected.len());
+    let reach = segment_reach(&labels, &core, n_clusters);
     attach(&mut labels, &graph, (&core, &reach));
     SampleClusters {
         labels,
         strength: sel.strength,
-        n_clusters: sel.selected.len(),
+        n_clusters,
         min_samples: k,
         sweep,
         chosen_size: m,
@@ -352,7 +462,13 @@ fn attach(labels: &mut [Option<usize>], graph: &Graph, reach: (&[f64], &[f64])) 
 }
 
 /// Density segments for everyone (steps 2–7 of the module doc).
-fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -> Clustering {
+fn density(
+    points: &Dense,
+    graph: &Graph,
+    sample: &[usize],
+    p: &ClusterParams,
+    respects: Option<&Respects<'_>>,
+) -> Clustering {
     let n = points.rows;
     let s = sample.len();
     let scale = s as f64 / n.max(1) as f64;
@@ -363,10 +479,12 @@ fn density(points: &Dense, graph: &Graph, sample: &[usize], p: &ClusterParams) -
     let sub = rows(points, sample);
     let found = cluster_sample(
         &sub,
+        sample,
         m_sample,
         p.min_cluster_size.is_none(),
         p.min_samples,
         p.max_separation,
+        respects,
         p.seed,
     );
     let mut n_segments = found.n_clusters;
@@ -693,6 +811,7 @@ fn stability(
     sample: &[usize],
     found: &Clustering,
     p: &ClusterParams,
+    respects: Option<&Respects<'_>>,
     progress: &mut dyn FnMut(f64),
 ) -> Vec<Option<f64>> {
     let size = (sample.len() * 4 / 5).max(2);
@@ -712,10 +831,12 @@ fn stability(
                     .max(5);
                 cluster_sample(
                     &sub,
+                    &idx,
                     m,
                     false,
                     Some(found.min_samples.max(1)),
                     p.max_separation,
+                    respects,
                     p.seed.wrapping_add(b as u64 + 1),
                 )
                 .labels
@@ -815,7 +936,7 @@ mod tests {
         }
         .check()
         .expect("valid");
-        let c = segment(&points, &params, &mut |_| {});
+        let c = segment(&points, &params, None, &mut |_| {});
         assert_eq!(
             c.n_segments, 3,
             "two big blobs and the 12-person group: {:?}",
@@ -862,7 +983,7 @@ mod tests {
         }
         .check()
         .expect("valid");
-        let c = segment(&points, &params, &mut |_| {});
+        let c = segment(&points, &params, None, &mut |_| {});
         assert_eq!(c.n_segments, 2);
         // Each group is one segment; only a few people in the Gaussian tails are outliers.
         for parity in 0..2 {
@@ -883,8 +1004,8 @@ mod tests {
     fn same_input_same_segments() {
         let (points, _) = blobs();
         let params = ClusterParams::default().check().expect("valid");
-        let a = segment(&points, &params, &mut |_| {});
-        let b = segment(&points, &params, &mut |_| {});
+        let a = segment(&points, &params, None, &mut |_| {});
+        let b = segment(&points, &params, None, &mut |_| {});
         assert_eq!(a, b);
     }
 
@@ -899,7 +1020,7 @@ mod tests {
         }
         .check()
         .expect("valid");
-        let c = segment(&points, &params, &mut |_| {});
+        let c = segment(&points, &params, None, &mut |_| {});
         assert!(c.n_segments <= 3 && c.n_segments >= 2);
         assert!(
             (612..616).all(|i| c.labels[i].is_none()),
