@@ -676,9 +676,40 @@ pub fn select_separated(
     allow_single_cluster: bool,
     max_separation: f64,
 ) -> Selection {
+    select_with(c, allow_single_cluster, max_separation, false)
+}
+
+/// Selects the finest clusters that pass the separation test: every separated cluster with no
+/// separated cluster below it (HDBSCAN's "leaf" selection, restricted to separated clusters).
+/// Where excess of mass keeps a large, long-lived parent, this keeps its separated parts —
+/// the mass middle's distinct groups — while the separation test keeps out fragments.
+pub fn select_leaves(c: &Condensed, max_separation: f64) -> Selection {
+    select_with(c, false, max_separation, true)
+}
+
+fn select_with(
+    c: &Condensed,
+    allow_single_cluster: bool,
+    max_separation: f64,
+    leaves: bool,
+) -> Selection {
     let k = c.clusters.len();
     let separated = separation(c);
     let mut chosen = vec![false; k];
+    if leaves {
+        let eligible: Vec<bool> = (0..k)
+            .map(|id| id != 0 && separated[id] <= max_separation)
+            .collect();
+        let mut below = vec![false; k];
+        for id in (0..k).rev() {
+            below[id] = c.clusters[id]
+                .children
+                .iter()
+                .any(|&ch| eligible[ch] || below[ch]);
+            chosen[id] = eligible[id] && !below[id];
+        }
+        return label_points(c, &chosen);
+    }
     let mut subtree = vec![0.0f64; k];
     for id in (0..k).rev() {
         let children_sum: f64 = c.clusters[id].children.iter().map(|&ch| subtree[ch]).sum();
@@ -702,6 +733,74 @@ pub fn select_separated(
             subtree[id] = children_sum;
         }
     }
+    label_points(c, &chosen)
+}
+
+/// Labels points by regions: a point belongs to segment `L` when the nearest separated (or
+/// selected) cluster at or above the cluster it fell out of contains selected clusters of
+/// segment `L` only. `selected` are condensed-tree clusters and `segment_of[i]` the segment of
+/// `selected[i]` (several may share one, after merging). This gives a segment the members that
+/// fell out between its own fragments, instead of leaving them as noise.
+pub fn label_regions(
+    c: &Condensed,
+    selected: &[usize],
+    segment_of: &[usize],
+    max_separation: f64,
+) -> Vec<Option<usize>> {
+    let k = c.clusters.len();
+    let separated = separation(c);
+    // Per cluster: the segments of the selected clusters in its subtree (None = none yet,
+    // Some(None) = more than one, Some(Some(l)) = exactly l).
+    let mut segments: Vec<Option<Option<usize>>> = vec![None; k];
+    for (i, &id) in selected.iter().enumerate() {
+        if let Some(slot) = segments.get_mut(id) {
+            *slot = Some(segment_of.get(i).copied());
+        }
+    }
+    for id in (1..k).rev() {
+        let Some(parent) = c.clusters[id].parent else {
+            continue;
+        };
+        let merged = match (segments[parent], segments[id]) {
+            (None, x) | (x, None) => x,
+            (Some(Some(a)), Some(Some(b))) if a == b => Some(Some(a)),
+            _ => Some(None),
+        };
+        segments[parent] = merged;
+    }
+    let is_selected: Vec<bool> = (0..k).map(|id| selected.contains(&id)).collect();
+    // For each cluster, the region it answers to: itself if separated or selected, else its parent's.
+    let mut region = vec![0usize; k];
+    for id in 0..k {
+        region[id] = if id == 0 || is_selected[id] || separated[id] <= max_separation {
+            id
+        } else {
+            c.clusters[id].parent.map_or(0, |p| region[p])
+        };
+    }
+    // A point under a selected cluster takes its segment whatever the region says.
+    let mut owner: Vec<Option<usize>> = vec![None; k];
+    for id in 0..k {
+        owner[id] = selected
+            .iter()
+            .position(|&s| s == id)
+            .and_then(|i| segment_of.get(i).copied())
+            .or_else(|| c.clusters[id].parent.and_then(|p| owner[p]));
+    }
+    c.points
+        .iter()
+        .map(|&(cluster, _)| {
+            owner.get(cluster).copied().flatten().or_else(|| {
+                let r = region.get(cluster).copied().unwrap_or(0);
+                if r == 0 { None } else { segments[r].flatten() }
+            })
+        })
+        .collect()
+}
+
+/// Labels every point by the chosen cluster at or above the cluster it fell out of.
+fn label_points(c: &Condensed, chosen: &[bool]) -> Selection {
+    let k = c.clusters.len();
     let selected: Vec<usize> = (0..k).filter(|&id| chosen[id]).collect();
     let mut index_of = vec![None; k];
     for (i, &id) in selected.iter().enumerate() {

@@ -16,19 +16,22 @@
 //!    person towards their neighbourhood: groups contract, noise within groups averages out,
 //!    and the valleys between groups stand out (Coifman & Lafon 2006).
 //! 4. **HDBSCAN** on the smoothed sample, with the smallest segment at 0.5 % of people, moved to
-//!    a *plateau* of the segment count (the hierarchy is condensed for nine sizes from ¼× to 4×
-//!    and the size whose neighbours agree is kept, away from parameter cliffs).
-//! 5. **Separated, not fragmented.** A cluster counts only if the valley that separates it is at
-//!    most half as dense as its own members typically are ([`hdbscan::separation`]). This is
-//!    what keeps the mass middle whole: phrase-level fragments of one large group split off
-//!    inside its dense bulk and fail the test, while genuinely separate groups, large or small,
-//!    pass it.
+//!    a *plateau* of the segment count (nine sizes from ¼× to 4× are tried and the size whose
+//!    neighbours give the same count is kept, away from parameter cliffs).
+//! 5. **Separated, not fragmented.** A cluster counts only if the valley that separates it is
+//!    less dense than its own members typically are ([`hdbscan::separation`]). The finest such
+//!    clusters are taken ([`hdbscan::select_leaves`]) — so the mass middle's distinct groups are
+//!    not swallowed by one long-lived parent — and clusters that differ from each other in too
+//!    few columns are merged back ([`merge_single_respect`]): one group split by a yes/no answer
+//!    or by two wordings of the same goal is one segment again, and so are the people left
+//!    between its fragments ([`hdbscan::label_regions`]). Without columns to judge by (plain
+//!    numeric points), excess of mass with a stricter separation is used instead.
 //! 6. **Spreading to everyone.** Labels spread from the sample along the neighbour graph: each
 //!    person takes the label most of their labelled neighbours have.
-//! 7. **Noise triage, not noise deletion.** People left unassigned whose neighbours mostly
-//!    belong to one segment, and who are no farther from them than its members are from each
-//!    other, join it as *edge members*. The rest are clustered again among themselves; compact
-//!    groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
+//! 7. **Noise triage, not noise deletion.** People left unassigned whose labelled neighbours
+//!    mostly belong to one segment, and who are not much farther from them than its members are
+//!    from each other, join it as *edge members*. The rest are clustered again among themselves;
+//!    compact groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
 //! 8. **Stability.** Steps 3–5 are re-run on random 80 % subsamples of the sample; a segment's
 //!    stability is its mean best Jaccard overlap with the re-run's segments (Hennig 2007).
 //!
@@ -48,7 +51,7 @@ pub mod kdtree;
 pub mod neighbours;
 
 use super::linalg::{Dense, dist2};
-use hdbscan::{Hierarchy, condense, select_separated};
+use hdbscan::{Hierarchy, condense, select_leaves, select_separated};
 use linfa::prelude::*;
 use neighbours::{Graph, knn_graph, smooth};
 use rand::SeedableRng;
@@ -62,8 +65,11 @@ pub const SAMPLE: usize = 6000;
 pub const NEIGHBOURS: usize = 15;
 /// Diffusion steps before density clustering.
 const SMOOTH_STEPS: usize = 6;
-/// Largest separation ratio (valley density over member density) a segment may have.
-pub const MAX_SEPARATION: f64 = 0.5;
+/// Largest separation ratio (valley density over member density) a segment may have, when
+/// fragments can be merged back by the columns they differ in.
+pub const MAX_SEPARATION: f64 = 0.8;
+/// The stricter separation used without columns (plain numeric points).
+const EOM_SEPARATION: f64 = 0.5;
 
 /// Which clustering method forms segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,25 +220,33 @@ pub struct Respects<'a> {
 
 /// How far apart, in overall standard deviations of a column, two groups' means must be for
 /// the groups to differ in that column.
-const RESPECT: f64 = 0.5;
+const RESPECT: f64 = 1.0;
 
-/// Merges clusters that differ from another cluster in fewer than two columns.
+/// Merges clusters that differ from another cluster in too few columns.
 ///
 /// Mixed survey and CRM data forms a lattice: people who tick "newsletter: yes" and "no" are
 /// two dense cells however alike they are otherwise, and people who phrase the same goal in two
 /// different ways are two cells of the same group. A segment worth a marketer's attention
-/// differs in two respects or more; two clusters that differ in only one column are merged
-/// (transitively). With fewer than three columns forming segments, one respect is enough.
+/// differs from its neighbours in several respects at once. Two clusters whose means differ by
+/// more than one overall standard deviation in fewer than three columns (two when three to
+/// seven columns form segments) are merged, closest pair first, until no such pair is left;
+/// with one or two columns forming segments, nothing is.
 /// `rows` are the people `labels` refer to, as rows of `respects.features`.
 pub fn merge_single_respect(
     labels: &mut [Option<usize>],
     n_clusters: usize,
     rows: &[usize],
     respects: &Respects<'_>,
-) -> usize {
+) -> Vec<usize> {
+    let identity: Vec<usize> = (0..n_clusters).collect();
     let columns = respects.columns;
-    if columns.len() < 3 || n_clusters < 2 {
-        return n_clusters;
+    let required = match columns.len() {
+        0..=2 => return identity,
+        3..=7 => 2,
+        _ => 3,
+    };
+    if n_clusters < 2 {
+        return identity;
     }
     let x = respects.features;
     let dims = x.cols;
@@ -264,44 +278,69 @@ pub fn merge_single_respect(
             libm::sqrt(var).max(1e-12)
         })
         .collect();
-    let means: Vec<Vec<f64>> = (0..n_clusters)
-        .map(|c| sum[c].iter().map(|s| s / count[c].max(1) as f64).collect())
-        .collect();
-    let mut uf = hdbscan::UnionFind::new(n_clusters);
-    for a in 0..n_clusters {
-        for b in a + 1..n_clusters {
-            let respects_differing = columns
-                .iter()
-                .zip(&spread)
-                .filter(|(g, sd)| {
-                    let d2: f64 = (*g)
-                        .clone()
-                        .filter(|&d| d < dims)
-                        .map(|d| (means[a][d] - means[b][d]) * (means[a][d] - means[b][d]))
-                        .sum();
-                    libm::sqrt(d2) / **sd > RESPECT
+    // Agglomerate: repeatedly merge the closest pair that differs in too few respects, with
+    // means recomputed after each merge, so that lattice cells fold together without
+    // chaining two different groups through a third.
+    let differing = |a: usize, b: usize, sum: &[Vec<f64>], count: &[usize]| -> (usize, f64) {
+        let (ca, cb) = (count[a].max(1) as f64, count[b].max(1) as f64);
+        let mut n_diff = 0;
+        let mut total = 0.0;
+        for (g, sd) in columns.iter().zip(&spread) {
+            let d2: f64 = g
+                .clone()
+                .filter(|&d| d < dims)
+                .map(|d| {
+                    let gap = sum[a][d] / ca - sum[b][d] / cb;
+                    gap * gap
                 })
-                .count();
-            if respects_differing < 2 {
-                uf.union(a, b);
+                .sum();
+            let z = libm::sqrt(d2) / sd;
+            total += z;
+            n_diff += usize::from(z > RESPECT);
+        }
+        (n_diff, total)
+    };
+    let mut alive: Vec<bool> = vec![true; n_clusters];
+    let mut into: Vec<usize> = (0..n_clusters).collect();
+    loop {
+        let mut best: Option<(f64, usize, usize)> = None;
+        for a in 0..n_clusters {
+            for b in a + 1..n_clusters {
+                if !alive[a] || !alive[b] {
+                    continue;
+                }
+                let (n_diff, total) = differing(a, b, &sum, &count);
+                if n_diff < required && best.is_none_or(|x| total < x.0) {
+                    best = Some((total, a, b));
+                }
+            }
+        }
+        let Some((_, a, b)) = best else { break };
+        let moved = std::mem::take(&mut sum[b]);
+        for (x, y) in sum[a].iter_mut().zip(&moved) {
+            *x += y;
+        }
+        count[a] += count[b];
+        alive[b] = false;
+        for t in into.iter_mut() {
+            if *t == b {
+                *t = a;
             }
         }
     }
-    // New ids in order of each group's smallest old id.
+    // New ids in order of the surviving clusters.
     let mut new_id = vec![usize::MAX; n_clusters];
     let mut next = 0;
     for c in 0..n_clusters {
-        let root = uf.find(c);
-        if new_id[root] == usize::MAX {
-            new_id[root] = next;
+        if alive[c] {
+            new_id[c] = next;
             next += 1;
         }
-        new_id[c] = new_id[root];
     }
     for c in labels.iter_mut().flatten() {
-        *c = new_id[*c];
+        *c = new_id[into[*c]];
     }
-    next
+    (0..n_clusters).map(|c| new_id[into[c]]).collect()
 }
 
 /// The starting smallest-segment size for `n` people: 0.5 %, at least 5.
@@ -389,17 +428,36 @@ fn cluster_sample(
     let smoothed = smooth(sub, &graph, SMOOTH_STEPS);
     let k = min_samples.unwrap_or_else(|| default_min_samples(m_sample));
     let h = Hierarchy::build(&smoothed, k);
+    // Segments for one smallest-segment size: the finest separated clusters, with clusters
+    // that differ in a single respect merged.
+    // With three or more columns the finest separated clusters are taken and merged back where
+    // they differ in too few respects. Without columns to tell a lattice from a group, excess of
+    // mass with the stricter separation keeps plain density data from fragmenting.
+    let merging = respects.is_some_and(|r| r.columns.len() >= 3);
+    let segments_for = |m: usize| {
+        let cond = condense(&h, m);
+        if !merging {
+            let sel = select_separated(&cond, false, max_separation.min(EOM_SEPARATION));
+            let n = sel.selected.len();
+            return (sel.labels, sel.strength, n);
+        }
+        let sel = select_leaves(&cond, max_separation);
+        let mut labels = sel.labels.clone();
+        let map = match respects {
+            Some(r) => merge_single_respect(&mut labels, sel.selected.len(), rows, r),
+            None => (0..sel.selected.len()).collect(),
+        };
+        let n = map.iter().map(|&x| x + 1).max().unwrap_or(0);
+        // Points left between fragments that were merged back into one segment belong to it.
+        let labels = hdbscan::label_regions(&cond, &sel.selected, &map, max_separation);
+        (labels, sel.strength, n)
+    };
     let (m, sweep) = if adapt {
-        choose_min_cluster_size(&h, m_sample, max_separation)
+        choose_min_cluster_size(m_sample, |m| segments_for(m).2)
     } else {
         (m_sample, Vec::new())
     };
-    let sel = select_separated(&condense(&h, m), false, max_separation);
-    let mut labels = sel.labels.clone();
-    let n_clusters = match respects {
-        Some(r) => merge_single_respect(&mut labels, sel.selected.len(), rows, r),
-        None => sel.selected.len(),
-    };
+    let (mut labels, strength, n_clusters) = segments_for(m);
     let core = graph.kth_distance(NEIGHBOURS);
     // Smoothing can pull a lone outlier into a group; in the raw space it is still far.
     // Members whose neighbour distance is over three times their segment's usual one leave it.
@@ -414,10 +472,15 @@ fn cluster_sample(
     // Noise in the sample whose neighbours mostly share a segment, and who is no farther from
     // them than its members usually are, joins it.
     let reach = segment_reach(&labels, &core, n_clusters);
-    attach(&mut labels, &graph, (&core, &reach));
+    // Repeat, so that labels reach into the pockets that leaf selection leaves between groups.
+    for _ in 0..10 {
+        if attach(&mut labels, &graph, (&core, &reach)).is_empty() {
+            break;
+        }
+    }
     SampleClusters {
         labels,
-        strength: sel.strength,
+        strength,
         n_clusters,
         min_samples: k,
         sweep,
@@ -425,9 +488,14 @@ fn cluster_sample(
     }
 }
 
+/// How much farther from its neighbours than a segment's usual member (its 90th percentile)
+/// an unassigned person may be and still join it as an edge member.
+const ATTACH_REACH: f64 = 1.5;
+
 /// Gives each unlabelled point the label most of its labelled neighbours carry, when they
-/// are a clear majority of its neighbours and its own neighbour distance (`reach.0`) is no
-/// larger than that segment's members' usual one (`reach.1`).
+/// are a clear majority of the labelled ones and at least a third of all, and its own
+/// neighbour distance (`reach.0`) is at most [`ATTACH_REACH`] times that segment's members'
+/// usual one (`reach.1`).
 fn attach(labels: &mut [Option<usize>], graph: &Graph, reach: (&[f64], &[f64])) -> Vec<usize> {
     let n_labels = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
     let before: Vec<Option<usize>> = labels.to_vec();
@@ -452,8 +520,13 @@ fn attach(labels: &mut [Option<usize>], graph: &Graph, reach: (&[f64], &[f64])) 
             continue;
         };
         let (core, limit) = reach;
-        let close = core.get(i).zip(limit.get(s)).is_some_and(|(c, l)| c <= l);
-        if v * 2 > nb.len().saturating_sub(1) && close {
+        let close = core
+            .get(i)
+            .zip(limit.get(s))
+            .is_some_and(|(c, l)| *c <= ATTACH_REACH * l);
+        // A clear majority of the labelled neighbours, and at least a third of all of them.
+        let labelled: usize = votes.iter().sum();
+        if v * 2 > labelled && v * 3 >= nb.len().saturating_sub(1) && close {
             labels[i] = Some(s);
             attached.push(i);
         }
@@ -662,29 +735,20 @@ fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> V
         .collect()
 }
 
-/// Condenses the hierarchy for nine sizes around `m0` (¼× to 4×, steps of √2) and keeps the
-/// size on the flattest stretch of "number of segments", preferring sizes near `m0`.
+/// Tries nine smallest-segment sizes around `m0` (¼× to 4×, steps of √2), counting the
+/// segments each gives, and keeps the size on the flattest stretch of that count, preferring
+/// sizes near `m0`: a default away from parameter cliffs, where one step would collapse many
+/// segments into few.
 pub fn choose_min_cluster_size(
-    h: &Hierarchy,
     m0: usize,
-    max_separation: f64,
+    segments_for: impl Fn(usize) -> usize,
 ) -> (usize, Vec<(usize, usize)>) {
     let mut sizes: Vec<usize> = (-4..=4)
         .map(|s: i32| ((m0 as f64) * libm::pow(2.0, f64::from(s) / 2.0)).round() as usize)
         .map(|m| m.max(5))
         .collect();
     sizes.dedup();
-    let sweep: Vec<(usize, usize)> = sizes
-        .iter()
-        .map(|&m| {
-            (
-                m,
-                select_separated(&condense(h, m), false, max_separation)
-                    .selected
-                    .len(),
-            )
-        })
-        .collect();
+    let sweep: Vec<(usize, usize)> = sizes.iter().map(|&m| (m, segments_for(m))).collect();
     let mut best = (f64::INFINITY, m0);
     for i in 0..sweep.len() {
         let c = sweep[i].1 as f64;
