@@ -1,8 +1,7 @@
 //! Say and do: segment once by what people say and once by what they do, and cross the two.
 //!
 //! Each side is clustered on its own block of features (same method and defaults as the
-//! main segments, without resampling), on the same sample of at most 6,000 people that forms
-//! the main segments. The cross-table counts the sampled people in every (say group, do group)
+//! main segments, without resampling), on a seeded sample of at most 3,000 people. The cross-table counts the sampled people in every (say group, do group)
 //! cell and keeps their rows, so the screen can show the people behind any cell; for larger
 //! files it says that it shows a sample.
 //! Notes point out where people who say the same thing do different things, and where
@@ -24,6 +23,9 @@ pub struct SideGroup {
     /// Members.
     pub size: usize,
 }
+
+/// People in the say/do table at most (a seeded sample of larger files).
+const SAMPLE: usize = 3000;
 
 /// The cross-table of say groups by do groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,7 +59,7 @@ pub fn say_do(
     .check()
     .ok()?;
     let n = table.n_rows();
-    let sample = cluster::choose_sample(n, seed);
+    let sample = cluster::choose_sample(n, SAMPLE, seed);
     // Labels over everyone, `None` outside the sample, so the portrait helpers can be reused.
     let side = |block: Block| -> Option<(Vec<Option<usize>>, usize)> {
         let sub = features.space_of(&[block], 12, &sample);

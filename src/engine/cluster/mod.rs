@@ -32,8 +32,9 @@
 //!    mostly belong to one segment, and who are not much farther from them than its members are
 //!    from each other, join it as *edge members*. The rest are clustered again among themselves;
 //!    compact groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
-//! 8. **Stability.** Steps 3–5 are re-run on random 80 % subsamples of the sample; a segment's
-//!    stability is its mean best Jaccard overlap with the re-run's segments (Hennig 2007).
+//! 8. **Stability.** Steps 3–5 are re-run on three random subsamples of the sample (80 % of a
+//!    small sample, half of a large one); a segment's stability is its mean best Jaccard overlap
+//!    with the re-run's segments (Hennig 2007).
 //!
 //! k-means and Gaussian mixtures from `linfa-clustering` are offered as alternatives; they are
 //! fitted on the same sample and applied to everyone; their outliers are people unusually far
@@ -302,15 +303,22 @@ pub fn merge_single_respect(
     };
     let mut alive: Vec<bool> = vec![true; n_clusters];
     let mut into: Vec<usize> = (0..n_clusters).collect();
+    // Pairwise (respects differing, total difference), kept up to date as clusters merge.
+    let mut pair = vec![vec![(usize::MAX, f64::INFINITY); n_clusters]; n_clusters];
+    for (a, row) in pair.iter_mut().enumerate() {
+        for (b, cell) in row.iter_mut().enumerate().skip(a + 1) {
+            *cell = differing(a, b, &sum, &count);
+        }
+    }
     loop {
         let mut best: Option<(f64, usize, usize)> = None;
         for a in 0..n_clusters {
+            if !alive[a] {
+                continue;
+            }
             for b in a + 1..n_clusters {
-                if !alive[a] || !alive[b] {
-                    continue;
-                }
-                let (n_diff, total) = differing(a, b, &sum, &count);
-                if n_diff < required && best.is_none_or(|x| total < x.0) {
+                let (n_diff, total) = pair[a][b];
+                if alive[b] && n_diff < required && best.is_none_or(|x| total < x.0) {
                     best = Some((total, a, b));
                 }
             }
@@ -325,6 +333,12 @@ pub fn merge_single_respect(
         for t in into.iter_mut() {
             if *t == b {
                 *t = a;
+            }
+        }
+        for (o, &live) in alive.iter().enumerate() {
+            if live && o != a {
+                let (lo, hi) = (a.min(o), a.max(o));
+                pair[lo][hi] = differing(lo, hi, &sum, &count);
             }
         }
     }
@@ -364,7 +378,7 @@ pub fn segment(
     let n = points.rows;
     let graph = knn_graph(points, NEIGHBOURS, p.seed);
     progress(0.2);
-    let sample = choose_sample(n, p.seed);
+    let sample = choose_sample(n, SAMPLE, p.seed);
     let mut result = match p.method {
         Method::Density => density(points, &graph, &sample, p, respects),
         Method::KMeans | Method::GaussianMixture => centroid_based(points, &graph, &sample, p),
@@ -379,13 +393,13 @@ pub fn segment(
 
 /// The sample that forms segments: everyone up to [`SAMPLE`], else a seeded random subset
 /// (sorted, so that results do not depend on the draw order).
-pub fn choose_sample(n: usize, seed: u64) -> Vec<usize> {
-    if n <= SAMPLE {
+pub fn choose_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
+    if n <= size {
         return (0..n).collect();
     }
     let mut idx: Vec<usize> = (0..n).collect();
     idx.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5a3_91e));
-    idx.truncate(SAMPLE);
+    idx.truncate(size);
     idx.sort_unstable();
     idx
 }
@@ -868,7 +882,11 @@ fn fit_predict(points: &Dense, fit: &[usize], method: Method, k: usize, seed: u6
     }
 }
 
-/// Mean best Jaccard of each segment over resamples of 80 % of the sample. Micro-segments,
+/// People kept in each stability resample: 80 % of a small sample, but no more than needed
+/// (half of a large sample, at least this many) — the resamples cost as much as the first run.
+const STABILITY_SAMPLE: usize = 3000;
+
+/// Mean best Jaccard of each segment over subsamples of the sample. Micro-segments,
 /// found outside the sample, are not re-found this way and report `None`.
 fn stability(
     points: &Dense,
@@ -878,7 +896,9 @@ fn stability(
     respects: Option<&Respects<'_>>,
     progress: &mut dyn FnMut(f64),
 ) -> Vec<Option<f64>> {
-    let size = (sample.len() * 4 / 5).max(2);
+    let size = (sample.len() * 4 / 5)
+        .min((sample.len() / 2).max(STABILITY_SAMPLE))
+        .max(2);
     let n = points.rows;
     let mut totals = vec![0.0; found.n_segments];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed ^ 0x5eed);

@@ -1,0 +1,84 @@
+// Browser benchmarks (headless Chromium, the built dist/):
+//   node bench/browser.mjs analysis [ROWS]   whole analysis of a generated export, drop → segments shown
+//   node bench/browser.mjs parse [MB]        Edgewise's reading of a large CSV vs Papa Parse, in the same browser
+// Prints figures; asserts nothing (speed targets are benchmarks, not tests).
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, statSync, copyFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'target/release/edgewise');
+const mode = process.argv[2] ?? 'analysis';
+const dir = mkdtempSync(join(tmpdir(), 'edgewise-bench-'));
+const port = 8400 + Math.floor(Math.random() * 500);
+const server = spawn(cli, ['serve', join(root, 'dist'), '--port', String(port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 400));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const machine = `${cpus().length} cores, ${(await import('node:os')).totalmem() / 2 ** 30 | 0} GiB, ${new Date().toISOString().slice(0, 10)}`;
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  if (mode === 'analysis') {
+    const rows = Number(process.argv[3] ?? 100000);
+    const file = join(dir, 'export.csv');
+    execFileSync(cli, ['generate', '--rows', String(rows), '--out', file]);
+    const size = statSync(file).size;
+    const stages = [];
+    await page.exposeFunction('__stage', (s) => stages.push([s, Date.now()]));
+    await page.evaluate(() => {
+      const status = document.querySelector('[data-testid=status]');
+      new MutationObserver(() => window.__stage(status.textContent.split(' — ')[0])).observe(status, { childList: true, subtree: true, characterData: true });
+    });
+    const started = Date.now();
+    await page.setInputFiles('[data-testid=file-input]', file);
+    await page.waitForSelector('[data-testid=status][data-state=done]', { state: 'attached', timeout: 600000 });
+    const total = (Date.now() - started) / 1000;
+    const firsts = new Map();
+    for (const [s, t] of stages) if (!firsts.has(s)) firsts.set(s, (t - started) / 1000);
+    console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
+    for (const [s, t] of firsts) if (!s.includes('segments and')) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
+  } else if (mode === 'parse') {
+    const mb = Number(process.argv[3] ?? 100);
+    const file = join(dir, 'big.csv');
+    // Repeat a generated export until it reaches the size asked for.
+    execFileSync(cli, ['generate', '--rows', '20000', '--out', join(dir, 'part.csv')]);
+    const part = readFileSync(join(dir, 'part.csv'), 'utf8');
+    const [header, ...lines] = part.split('\n');
+    const body = lines.join('\n');
+    let text = header + '\n';
+    while (text.length < mb * 1e6) text += body;
+    writeFileSync(file, text);
+    const size = statSync(file).size;
+    // Edgewise: time from choosing the file until reading is done (the "Understanding" stage).
+    const t0 = Date.now();
+    await page.setInputFiles('[data-testid=file-input]', file);
+    await page.waitForFunction(() => {
+      const s = document.querySelector('[data-testid=status]');
+      return s && !/^Reading/.test(s.textContent) && s.dataset.state !== 'idle';
+    }, null, { timeout: 600000, polling: 20 });
+    const ours = (Date.now() - t0) / 1000;
+    // Papa Parse 5 in a page of its own on the same origin, parsing the same File in chunks.
+    copyFileSync(join(root, 'node_modules/papaparse/papaparse.min.js'), join(root, 'dist/papaparse-bench.js'));
+    writeFileSync(join(root, 'dist/papaparse-bench.html'), '<!doctype html><script src="./papaparse-bench.js"></script><input type=file id=f>');
+    const p2 = await browser.newPage();
+    await p2.goto(`http://127.0.0.1:${port}/papaparse-bench.html`);
+    await p2.setInputFiles('#f', file);
+    const papa = await p2.evaluate(() => new Promise((resolve) => {
+      const f = document.getElementById('f').files[0];
+      const t = performance.now();
+      let rows = 0;
+      Papa.parse(f, { header: true, dynamicTyping: true, chunk: (r) => { rows += r.data.length; }, complete: () => resolve({ s: (performance.now() - t) / 1000, rows }) });
+    }));
+    execFileSync('rm', ['-f', join(root, 'dist/papaparse-bench.js'), join(root, 'dist/papaparse-bench.html')]);
+    const mbs = size / 1e6;
+    console.log(`parse: ${mbs.toFixed(0)} MB CSV in headless Chromium (${machine})`);
+    console.log(`  Edgewise (worker: decode, sniff, parse, intern, type columns): ${ours.toFixed(2)} s = ${(mbs / ours).toFixed(1)} MB/s`);
+    console.log(`  Papa Parse 5.7 (header, dynamicTyping, chunked):            ${papa.s.toFixed(2)} s = ${(mbs / papa.s).toFixed(1)} MB/s (${papa.rows} rows)`);
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
