@@ -15,7 +15,7 @@ PORT ?= 8080
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test dist deps deps-rust deps-web deps-node deps-browser lint unit e2e cli fuzz-smoke clean
+.PHONY: serve test dist deps deps-rust deps-web deps-node deps-browser deps-fuzz lint unit e2e cli fuzz fuzz-smoke clean
 
 serve: dist cli
 	@echo "Edgewise is at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
@@ -61,8 +61,29 @@ cli:
 e2e: dist cli deps-browser
 	node tests/e2e/run.mjs
 
-fuzz-smoke:
-	@echo "fuzz targets: see fuzz/ (added with issue 7)"
+# Fuzzing (cargo-fuzz, libFuzzer, nightly). `make fuzz-smoke` runs each target briefly, as CI
+# does; `make fuzz FUZZ_SECONDS=3600` runs longer. New inputs go to target/fuzz-corpus, never
+# into the seed corpus in fuzz/corpus; crash inputs land in fuzz/artifacts.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 45
+FUZZ_TARGETS := ingest analysis
+
+deps-fuzz: deps-rust
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+
+fuzz-smoke: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz: deps-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p target/fuzz-corpus/$$t; \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		cargo +nightly fuzz run $$t target/fuzz-corpus/$$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=30 -print_final_stats=1 2>&1 \
+			| grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|SUMMARY|==[0-9]+==ERROR|thread .* panicked)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
 
 clean:
 	cargo clean

@@ -181,6 +181,11 @@ fn inspect(
             message: "no files were received: drop one or more CSV exports".into(),
         };
     }
+    // Say so before reading when the files cannot fit, rather than dying halfway.
+    let sizes: Vec<(String, u64)> = files.iter().map(|f| (f.name(), f.size() as u64)).collect();
+    if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
+        return Response::Failed { message };
+    }
     let total: f64 = files.iter().map(|f| f.size()).sum::<f64>().max(1.0);
     let mut done = 0.0;
     let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());

@@ -240,20 +240,84 @@ impl Analysis {
     }
 }
 
-/// Why an analysis could not run.
+/// Why an analysis could not run. Messages start with the files' names and say what to try.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AnalysisError {
     /// Nothing to analyse.
-    #[error("there are no rows to analyse")]
-    NoRows,
+    #[error(
+        "{files}: there are no rows to analyse — only a header row, or nothing at all. Check that this is the full export"
+    )]
+    NoRows {
+        /// The files, named.
+        files: String,
+    },
     /// No column forms segments.
     #[error(
-        "no column can form segments: every column is an identifier, personal data, a demographic or empty. On the check screen, mark at least one column as “What they say” or “What they do”"
+        "{files}: no column can tell people apart — {why}. On the check screen, mark at least one column as “What they say” or “What they do”, or check that this is the right export"
     )]
-    NoFeatures,
+    NoFeatures {
+        /// The files, named.
+        files: String,
+        /// What the columns are, in words.
+        why: String,
+    },
     /// Invalid settings.
     #[error("{0}")]
     Settings(String),
+}
+
+/// Why no column formed segments, in words: "4 columns have the same value in every row, 1 is
+/// an identifier".
+fn unusable_columns(schema: &schema::Schema) -> String {
+    let (mut constant, mut empty, mut unused, mut describe) = (0, 0, 0, 0);
+    for c in &schema.columns {
+        if c.n_distinct == 0 {
+            empty += 1;
+        } else if c.n_distinct == 1 {
+            constant += 1;
+        } else if c.role == schema::Role::DescribeOnly {
+            describe += 1;
+        } else if !c.role.forms_segments() {
+            unused += 1;
+        }
+    }
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut parts = Vec::new();
+    if constant > 0 {
+        parts.push(plural(
+            constant,
+            "column has the same value in every row",
+            "columns have the same value in every row",
+        ));
+    }
+    if empty > 0 {
+        parts.push(plural(empty, "column is empty", "columns are empty"));
+    }
+    if unused > 0 {
+        parts.push(plural(
+            unused,
+            "column is an identifier or personal data",
+            "columns are identifiers or personal data",
+        ));
+    }
+    if describe > 0 {
+        parts.push(plural(
+            describe,
+            "column is a demographic (describes, never forms)",
+            "columns are demographics (describe, never form)",
+        ));
+    }
+    if parts.is_empty() {
+        "no column holds usable values".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Runs the analysis. `progress` receives the stage and the fraction of it done.
@@ -264,8 +328,16 @@ pub fn analyse(
 ) -> Result<Analysis, AnalysisError> {
     let table = &dataset.table;
     let n = table.n_rows();
+    let files = || {
+        dataset
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
     if n == 0 {
-        return Err(AnalysisError::NoRows);
+        return Err(AnalysisError::NoRows { files: files() });
     }
     let cluster_params = settings
         .cluster
@@ -281,7 +353,10 @@ pub fn analyse(
     progress(Stage::Features, 0.0);
     let features = features::build(table, &schema, &settings.features);
     if features.groups.is_empty() {
-        return Err(AnalysisError::NoFeatures);
+        return Err(AnalysisError::NoFeatures {
+            files: files(),
+            why: unusable_columns(&schema),
+        });
     }
     let space = features.space(&[Block::Say, Block::Do], settings.features.max_dims);
     progress(Stage::Features, 1.0);

@@ -16,10 +16,12 @@ pub const OUTLIER_SEGMENT: &str = "edge";
 
 /// Makes a cell safe to open in a spreadsheet.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if !cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        return Cow::Borrowed(cell);
+    }
     let number = matches!(parse_number(cell, Decimal::Dot), NumberParse::Number(_))
         || matches!(parse_number(cell, Decimal::Comma), NumberParse::Number(_));
-    if risky && !number {
+    if !number {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)

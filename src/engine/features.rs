@@ -126,10 +126,17 @@ impl Features {
     }
 }
 
+/// Widest input reduced through its covariance matrix; wider ones (thousands of survey
+/// columns) take the randomized route, which never forms a d × d matrix.
+const EXACT_PCA_DIMS: usize = 256;
+
 /// Projects `x` onto its top `k` principal axes, fitting on a sample of rows.
 fn reduce(x: &Dense, k: usize) -> Dense {
     const FIT_ROWS: usize = 20_000;
     let n = x.rows;
+    if x.cols > EXACT_PCA_DIMS {
+        return linalg::randomized_pca(x, k, 0x9ca);
+    }
     if n <= FIT_ROWS {
         return linalg::pca(x, k).0;
     }

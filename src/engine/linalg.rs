@@ -7,6 +7,8 @@
 //!   Martinsson & Tropp, for a sparse TF-IDF matrix; returns each row's coordinates in the
 //!   top singular directions (latent semantic analysis).
 //! * [`pca`] — principal components of a dense matrix, via the covariance's eigenvectors.
+//! * [`randomized_pca`] — the same range finder on a dense, implicitly centred matrix, for
+//!   wide inputs (thousands of columns) whose covariance would not fit or not finish.
 //!
 //! Eigenvector signs are fixed (largest component positive) so that runs are reproducible.
 //!
@@ -365,6 +367,104 @@ pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
     (out, values.into_iter().take(k).collect())
 }
 
+/// Principal-component coordinates of the rows of `x` (n × k) by the randomized range finder
+/// on the centred matrix, which is never formed: `Xc v = X v − (μ·v) 1`. Costs O(n·d·k) and
+/// no d × d matrix, for inputs too wide for [`pca`].
+pub fn randomized_pca(x: &Dense, k: usize, seed: u64) -> Dense {
+    let (n, d) = (x.rows, x.cols);
+    let k = k.min(d).min(n);
+    if k == 0 {
+        return Dense::zeros(n, 0);
+    }
+    let mut mean = vec![0.0; d];
+    for i in 0..n {
+        mean.iter_mut().zip(x.row(i)).for_each(|(m, v)| *m += v);
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    // Xc · m (n × l) for m (d × l).
+    let times = |m: &Dense| -> Dense {
+        let l = m.cols;
+        let shift: Vec<f64> = (0..l)
+            .map(|c| (0..d).map(|j| mean[j] * m.get(j, c)).sum())
+            .collect();
+        let mut out = Dense::zeros(n, l);
+        for i in 0..n {
+            let o = out.row_mut(i);
+            for (j, &v) in x.row(i).iter().enumerate() {
+                if v != 0.0 {
+                    for (oc, mv) in o.iter_mut().zip(m.row(j)) {
+                        *oc += v * mv;
+                    }
+                }
+            }
+            o.iter_mut().zip(&shift).for_each(|(oc, s)| *oc -= s);
+        }
+        out
+    };
+    // Xcᵀ · q (d × l) for q (n × l).
+    let transpose_times = |q: &Dense| -> Dense {
+        let l = q.cols;
+        let mut out = Dense::zeros(d, l);
+        let mut sums = vec![0.0; l];
+        for i in 0..n {
+            let qi = q.row(i);
+            sums.iter_mut().zip(qi).for_each(|(s, v)| *s += v);
+            for (j, &v) in x.row(i).iter().enumerate() {
+                if v != 0.0 {
+                    for (oc, qv) in out.row_mut(j).iter_mut().zip(qi) {
+                        *oc += v * qv;
+                    }
+                }
+            }
+        }
+        for (j, m) in mean.iter().enumerate() {
+            for (oc, s) in out.row_mut(j).iter_mut().zip(&sums) {
+                *oc -= m * s;
+            }
+        }
+        out
+    };
+    let l = (k + 8).min(d).min(n);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut omega = Dense::zeros(d, l);
+    omega.data.iter_mut().for_each(|v| *v = gaussian(&mut rng));
+    let mut q = orthonormalise(&times(&omega));
+    for _ in 0..2 {
+        let z = orthonormalise(&transpose_times(&q));
+        q = orthonormalise(&times(&z));
+    }
+    let l = q.cols;
+    let bt = transpose_times(&q);
+    let mut bbt = Dense::zeros(l, l);
+    for j in 0..d {
+        let row = bt.row(j);
+        for r in 0..l {
+            for s in r..l {
+                let v = bbt.get(r, s) + row[r] * row[s];
+                bbt.set(r, s, v);
+            }
+        }
+    }
+    for r in 0..l {
+        for s in 0..r {
+            let v = bbt.get(s, r);
+            bbt.set(r, s, v);
+        }
+    }
+    let (values, w) = symmetric_eigen(&bbt);
+    let k = k.min(l);
+    let mut coords = Dense::zeros(n, k);
+    for i in 0..n {
+        let qi = q.row(i);
+        for (c, value) in values.iter().enumerate().take(k) {
+            let sigma = libm::sqrt(value.max(0.0));
+            let v: f64 = qi.iter().zip(w.row(c)).map(|(a, b)| a * b).sum();
+            coords.set(i, c, v * sigma);
+        }
+    }
+    coords
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +482,36 @@ mod tests {
         let h = std::f64::consts::FRAC_1_SQRT_2;
         assert!((vectors.get(0, 0) - h).abs() < 1e-12 && (vectors.get(0, 1) - h).abs() < 1e-12);
         assert!((vectors.get(1, 0).abs() - h).abs() < 1e-12);
+    }
+
+    #[test]
+    fn randomized_pca_matches_exact_pca_on_a_low_rank_matrix() {
+        // 60 rows in 40 columns spanned by three directions: both methods give the same
+        // distances between rows (coordinates agree up to sign).
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let basis: Vec<Vec<f64>> = (0..3)
+            .map(|_| (0..40).map(|_| gaussian(&mut rng)).collect())
+            .collect();
+        let mut x = Dense::zeros(60, 40);
+        for i in 0..60 {
+            let w: Vec<f64> = (0..3)
+                .map(|_| gaussian(&mut rng) * (3 - i % 3) as f64)
+                .collect();
+            for j in 0..40 {
+                let v: f64 = w.iter().zip(&basis).map(|(wb, b)| wb * b[j]).sum();
+                x.set(i, j, 1.0 + v);
+            }
+        }
+        let exact = pca(&x, 3).0;
+        let fast = randomized_pca(&x, 3, 1);
+        for (a, b) in [(0, 1), (5, 17), (20, 59), (33, 34)] {
+            let d_exact = dist2(exact.row(a), exact.row(b));
+            let d_fast = dist2(fast.row(a), fast.row(b));
+            assert!(
+                (d_exact - d_fast).abs() < 1e-6 * d_exact.max(1.0),
+                "{d_exact} vs {d_fast}"
+            );
+        }
     }
 
     #[test]

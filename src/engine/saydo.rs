@@ -26,6 +26,8 @@ pub struct SideGroup {
 
 /// People in the say/do table at most (a seeded sample of larger files).
 const SAMPLE: usize = 3000;
+/// A say or do group holds at least one in this many of the people in the table.
+const MIN_SHARE: usize = 50;
 
 /// The cross-table of say groups by do groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,16 +52,18 @@ pub fn say_do(
     names: &BTreeSet<String>,
     seed: u64,
 ) -> Option<SayDo> {
+    let n = table.n_rows();
+    let sample = cluster::choose_sample(n, SAMPLE, seed);
     let params = ClusterParams {
         method: Method::Density,
+        // A table to read at a glance: groups of at least 2 % of the people in it.
+        min_cluster_size: Some((sample.len() / MIN_SHARE).max(10)),
         resamples: 0,
         seed,
         ..Default::default()
     }
     .check()
     .ok()?;
-    let n = table.n_rows();
-    let sample = cluster::choose_sample(n, SAMPLE, seed);
     // Labels over everyone, `None` outside the sample, so the portrait helpers can be reused.
     let side = |block: Block| -> Option<(Vec<Option<usize>>, usize)> {
         let sub = features.space_of(&[block], 12, &sample);
@@ -107,7 +111,7 @@ pub fn say_do(
         do_diffs
             .get(s)
             .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::Behaviour))
-            .map(|d| d.short.clone())
+            .map(|d| d.label.clone())
             .unwrap_or_else(|| format!("do group {}", s + 1))
     };
     let rows = n_say + 1;
@@ -139,40 +143,23 @@ pub fn say_do(
         size: cells.iter().map(|row| row[n_do].len()).sum(),
     });
 
+    // A note wherever one group on one side spreads over several groups on the other.
     let mut notes = Vec::new();
     for s in 0..n_say {
-        let total = say[s].size.max(1);
-        let big: Vec<(usize, usize)> = (0..n_do)
-            .map(|d| (d, cells[s][d].len()))
-            .filter(|&(_, c)| c >= 10 && c * 5 >= total)
-            .collect();
-        if big.len() >= 2 {
-            let parts: Vec<String> = big
-                .iter()
-                .map(|&(d, c)| format!("{} ({})", r#do[d].name, fmt_share(c as f64 / total as f64)))
-                .collect();
+        let counts: Vec<usize> = (0..n_do).map(|d| cells[s][d].len()).collect();
+        if let Some(parts) = spread(&counts, say[s].size, |d| &r#do[d].name) {
             notes.push(format!(
-                "People who {} do different things: {}.",
-                say[s].name,
-                parts.join(", ")
+                "People who {} do different things: {parts}.",
+                say[s].name
             ));
         }
     }
     for d in 0..n_do {
-        let total = r#do[d].size.max(1);
-        let big: Vec<(usize, usize)> = (0..n_say)
-            .map(|s| (s, cells[s][d].len()))
-            .filter(|&(_, c)| c >= 10 && c * 5 >= total)
-            .collect();
-        if big.len() >= 2 {
-            let parts: Vec<String> = big
-                .iter()
-                .map(|&(s, c)| format!("{} ({})", say[s].name, fmt_share(c as f64 / total as f64)))
-                .collect();
+        let counts: Vec<usize> = (0..n_say).map(|s| cells[s][d].len()).collect();
+        if let Some(parts) = spread(&counts, r#do[d].size, |s| &say[s].name) {
             notes.push(format!(
-                "People with {} say different things: {}.",
-                r#do[d].name,
-                parts.join(", ")
+                "People with {} say different things: {parts}.",
+                r#do[d].name
             ));
         }
     }
@@ -184,4 +171,34 @@ pub fn say_do(
         notes,
         sample,
     })
+}
+
+/// The groups holding a real share (at least 10 people and 10 %) of `total`, biggest first and
+/// at most four, in words — when there are two or more of them.
+fn spread<'a>(
+    counts: &[usize],
+    total: usize,
+    name: impl Fn(usize) -> &'a String,
+) -> Option<String> {
+    let total = total.max(1);
+    let mut big: Vec<(usize, usize)> = counts
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, c)| c >= 10 && c * 10 >= total)
+        .collect();
+    if big.len() < 2 {
+        return None;
+    }
+    big.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let more = big.len().saturating_sub(4);
+    let mut parts: Vec<String> = big
+        .iter()
+        .take(4)
+        .map(|&(g, c)| format!("{} ({})", name(g), fmt_share(c as f64 / total as f64)))
+        .collect();
+    if more > 0 {
+        parts.push(format!("and {more} more"));
+    }
+    Some(parts.join(", "))
 }

@@ -75,6 +75,10 @@ fn is_space(c: char) -> bool {
 
 /// Removes one currency symbol or code from the start or end of `s`.
 fn strip_currency(s: &str) -> (&str, bool) {
+    // Every symbol and code starts and ends with a non-digit: plain numbers skip the search.
+    if s.starts_with(|c: char| c.is_ascii_digit()) && s.ends_with(|c: char| c.is_ascii_digit()) {
+        return (s, false);
+    }
     for sym in CURRENCY_SYMBOLS.iter().chain(CURRENCY_CODES) {
         if let Some(rest) = s.strip_prefix(sym) {
             return (rest.trim_matches(is_space), true);

@@ -156,6 +156,24 @@ pub fn App() -> Html {
         })
     };
 
+    // Reads the same files again with every setting kept: after an error, or when the user
+    // chooses how a file is read.
+    let read_again = {
+        let bridge = bridge.clone();
+        let files = files.clone();
+        let dispatch = state.dispatcher();
+        let settings_now = settings_now.clone();
+        Callback::from(move |params: Vec<IngestParams>| {
+            let list = files.borrow().clone();
+            if list.is_empty() {
+                return;
+            }
+            dispatch.dispatch(Action::ReadAgain);
+            let settings = settings_now.borrow().clone();
+            bridge.send(&Request::Inspect { params, settings }, Some(&list));
+        })
+    };
+
     let on_example = {
         let read = read.clone();
         let dispatch = state.dispatcher();
@@ -181,30 +199,22 @@ pub fn App() -> Html {
     };
 
     let on_retry = {
-        let bridge = bridge.clone();
-        let files = files.clone();
+        let read_again = read_again.clone();
         let state = state.clone();
-        Callback::from(move |_| {
-            let list = files.borrow().clone();
-            if list.is_empty() {
-                return;
+        Callback::from(move |_| read_again.emit(state.ingest.clone()))
+    };
+
+    let on_ingest = {
+        let read_again = read_again.clone();
+        let state = state.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |(file, params): (usize, IngestParams)| {
+            let mut all = state.ingest.clone();
+            if let Some(slot) = all.get_mut(file) {
+                *slot = params.clone();
             }
-            state.dispatch(Action::FilesDropped(
-                list.iter()
-                    .map(|f| DroppedFile {
-                        name: f.name(),
-                        bytes: f.size(),
-                    })
-                    .collect(),
-            ));
-            let params = vec![IngestParams::default(); list.len()];
-            bridge.send(
-                &Request::Inspect {
-                    params,
-                    settings: state.settings.clone(),
-                },
-                Some(&list),
-            );
+            dispatch.dispatch(Action::SetIngest(file, params));
+            read_again.emit(all);
         })
     };
 
@@ -319,6 +329,7 @@ pub fn App() -> Html {
         }
         if let Some(inspect) = &state.inspect {
             <Check view={inspect.clone()} balance={state.settings.features.balance} dirty={state.dirty} busy={state.busy()}
+                ingest={state.ingest.clone()} on_ingest={on_ingest}
                 on_role={on_role} on_balance={on_balance} on_rerun={on_rerun.reform(|_: MouseEvent| ())} />
         }
         if let Some(result) = &state.result {

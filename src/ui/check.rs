@@ -2,7 +2,10 @@
 //! every column grouped by role — with a control to move it and a one-line reason.
 
 use super::format;
+use crate::engine::analysis::FileSummary;
+use crate::engine::ingest::IngestParams;
 use crate::engine::schema::Role;
+use crate::engine::values::Decimal;
 use crate::protocol::{ColumnView, InspectView};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -14,6 +17,10 @@ use yew::prelude::*;
 pub struct CheckProps {
     /// What the worker found.
     pub view: Rc<InspectView>,
+    /// How each file is to be read (`None` = detect).
+    pub ingest: Vec<IngestParams>,
+    /// The user chose how to read a file.
+    pub on_ingest: Callback<(usize, IngestParams)>,
     /// The say/do balance (0 = do, 1 = say).
     pub balance: f64,
     /// Settings changed since the results shown.
@@ -64,6 +71,11 @@ fn column_row(c: &ColumnView, on_role: &Callback<(String, Role)>) -> Html {
                 if c.overridden { <span class="badge">{"your choice"}</span> }
             </div>
             <p class="reason">{ c.reason.clone() }</p>
+            if c.demographic && c.role.forms_segments() {
+                <p class="warning" role="alert" data-testid="demographic-warning">
+                    { format!("“{}” is a demographic and would now form segments: this is how personas and stereotypes creep back in. Segments should come from what people say and do.", c.name) }
+                </p>
+            }
             <label class="role-select">
                 <span class="visually-hidden">{ format!("Role of {}", c.name) }</span>
                 <select data-testid="role-select" {onchange} aria-label={format!("Role of {}", c.name)}>
@@ -73,6 +85,99 @@ fn column_row(c: &ColumnView, on_role: &Callback<(String, Role)>) -> Html {
                 </select>
             </label>
         </li>
+    }
+}
+
+/// Encodings offered when detection guessed wrong (labels `encoding_rs` knows).
+const ENCODINGS: [&str; 7] = [
+    "UTF-8",
+    "windows-1252",
+    "ISO-8859-15",
+    "UTF-16LE",
+    "UTF-16BE",
+    "macintosh",
+    "windows-1250",
+];
+
+/// A `<select>` of (value, label) options whose change calls `set` with the chosen value
+/// (`""` = detect).
+fn choice(
+    testid: &'static str,
+    label: String,
+    options: Vec<(String, String)>,
+    current: String,
+    set: Callback<String>,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(select) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        {
+            set.emit(select.value());
+        }
+    });
+    html! {
+        <label class="choice">
+            <span>{ label.clone() }</span>
+            <select data-testid={testid} {onchange} aria-label={label}>
+                { for options.into_iter().map(|(value, text)| {
+                    let selected = value == current;
+                    html! { <option {selected} {value}>{ text }</option> }
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// The reading choices for one file: each shows what was detected and can be overridden.
+fn reading_choices(
+    index: usize,
+    f: &FileSummary,
+    params: &IngestParams,
+    on_ingest: &Callback<(usize, IngestParams)>,
+) -> Html {
+    let set = |apply: fn(&mut IngestParams, &str)| {
+        let params = params.clone();
+        let on_ingest = on_ingest.clone();
+        Callback::from(move |value: String| {
+            let mut p = params.clone();
+            apply(&mut p, &value);
+            on_ingest.emit((index, p));
+        })
+    };
+    let delimiter_name = |d: u8| match d {
+        b',' => "comma".to_string(),
+        b';' => "semicolon".into(),
+        b'\t' => "tab".into(),
+        b'|' => "pipe".into(),
+        other => format!("“{}”", other as char),
+    };
+    let detected = |what: String| format!("detect (found {what})");
+    html! {
+        <div class="reading" data-testid="reading" data-file={f.name.clone()}>
+            { choice("delimiter-select", format!("Delimiter of {}", f.name),
+                std::iter::once((String::new(), detected(delimiter_name(f.dialect.delimiter))))
+                    .chain([b',', b';', b'\t', b'|'].map(|d| (String::from(d as char), delimiter_name(d))))
+                    .collect(),
+                params.delimiter.map(|d| String::from(d as char)).unwrap_or_default(),
+                set(|p, v| p.delimiter = v.bytes().next())) }
+            { choice("decimal-select", format!("Decimal separator of {}", f.name),
+                vec![(String::new(), detected(format!("“{}”", f.dialect.decimal.char()))),
+                     ("dot".into(), "dot: 1,234.56".into()), ("comma".into(), "comma: 1.234,56".into())],
+                match params.decimal { Some(Decimal::Dot) => "dot".into(), Some(Decimal::Comma) => "comma".into(), None => String::new() },
+                set(|p, v| p.decimal = match v { "dot" => Some(Decimal::Dot), "comma" => Some(Decimal::Comma), _ => None })) }
+            { choice("encoding-select", format!("Encoding of {}", f.name),
+                std::iter::once((String::new(), detected(f.dialect.encoding.clone())))
+                    .chain(ENCODINGS.iter().map(|e| (e.to_string(), e.to_string())))
+                    .collect(),
+                params.encoding.clone().unwrap_or_default(),
+                set(|p, v| p.encoding = (!v.is_empty()).then(|| v.to_string()))) }
+            { choice("header-select", format!("Header row of {}", f.name),
+                vec![(String::new(), detected(if f.dialect.has_header { "a header row".into() } else { "no header row".into() })),
+                     ("yes".into(), "first row is the header".into()), ("no".into(), "no header row".into())],
+                match params.has_header { Some(true) => "yes".into(), Some(false) => "no".into(), None => String::new() },
+                set(|p, v| p.has_header = match v { "yes" => Some(true), "no" => Some(false), _ => None })) }
+        </div>
     }
 }
 
@@ -105,7 +210,7 @@ pub fn Check(props: &CheckProps) -> Html {
         <details class="check" open={props.dirty}>
             <summary><h2>{"Your data"}</h2><span class="summary-line">{summary}</span></summary>
             <div class="files">
-                { for v.files.iter().map(|f| html! {
+                { for v.files.iter().enumerate().map(|(i, f)| html! {
                     <div class="file">
                         <strong>{ f.name.clone() }</strong>
                         <span>{ format!("{} rows · {} columns · {}", format::number(f.rows as f64), f.columns, format::bytes(f.bytes as f64)) }</span>
@@ -114,6 +219,10 @@ pub fn Check(props: &CheckProps) -> Html {
                             match f.dialect.delimiter { b',' => "comma", b';' => "semicolon", b'\t' => "tab", b'|' => "pipe", _ => "other delimiter" },
                             f.dialect.decimal.char(),
                             if f.dialect.has_header { "header row" } else { "no header row" }) }</span>
+                        <details class="reading-choices">
+                            <summary>{"Read this file differently"}</summary>
+                            { reading_choices(i, f, props.ingest.get(i).unwrap_or(&IngestParams::default()), &props.on_ingest) }
+                        </details>
                     </div>
                 }) }
             </div>

@@ -5,6 +5,7 @@
 //! sit behind `Rc`, so re-renders never compare or copy them.
 
 use crate::engine::analysis::{Settings, Stage};
+use crate::engine::ingest::IngestParams;
 use crate::engine::schema::Role;
 use crate::protocol::{InspectView, PersonView, ResultView};
 use std::rc::Rc;
@@ -66,6 +67,8 @@ pub struct State {
     pub result: Option<Rc<ResultView>>,
     /// Every setting (roles, balance, method, seed).
     pub settings: Settings,
+    /// How to read each file (`None` fields = detect), one per file.
+    pub ingest: Vec<IngestParams>,
     /// Settings changed since the shown results (offer "Find segments again").
     pub dirty: bool,
     /// The segment whose portrait is open (index into the result's segments).
@@ -84,6 +87,7 @@ impl Default for State {
             inspect: None,
             result: None,
             settings: Settings::default(),
+            ingest: Vec::new(),
             dirty: false,
             selected: None,
             person: None,
@@ -97,6 +101,11 @@ impl Default for State {
 pub enum Action {
     /// New files were dropped or chosen (reading starts).
     FilesDropped(Vec<DroppedFile>),
+    /// The same files are read again — after an error, or with other reading choices — keeping
+    /// every setting.
+    ReadAgain,
+    /// The user chose how to read one file (delimiter, decimal, encoding, header).
+    SetIngest(usize, IngestParams),
     /// The worker reports progress.
     Progress(Stage, f64),
     /// Files were read.
@@ -131,8 +140,18 @@ impl State {
         let mut next = self.clone();
         match action {
             Action::FilesDropped(files) => {
-                next = State { files, settings: Settings::default(), privacy_open: self.privacy_open, ..State::default() };
+                let ingest = vec![IngestParams::default(); files.len()];
+                next = State { files, ingest, settings: Settings::default(), privacy_open: self.privacy_open, ..State::default() };
                 next.phase = Phase::Working { stage: Stage::Reading, fraction: 0.0 };
+            }
+            Action::ReadAgain => {
+                next.phase = Phase::Working { stage: Stage::Reading, fraction: 0.0 };
+                next.person = None;
+            }
+            Action::SetIngest(file, params) => {
+                if let Some(slot) = next.ingest.get_mut(file) {
+                    *slot = params;
+                }
             }
             Action::Progress(stage, fraction) => {
                 if matches!(self.phase, Phase::Working { .. }) {
@@ -265,6 +284,33 @@ mod tests {
         assert_eq!(s.phase.data_state(), "error");
         assert_eq!(s.files.len(), 1);
         assert!((s.settings.features.balance - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn reading_again_keeps_settings_and_reading_choices() {
+        let s = State::default()
+            .apply(Action::FilesDropped(vec![DroppedFile {
+                name: "a.csv".into(),
+                bytes: 10.0,
+            }]))
+            .apply(Action::Inspected(Rc::new(view_with_column(
+                "Orders",
+                Role::Behaviour,
+            ))))
+            .apply(Action::SetRole("Orders".into(), Role::Ignore))
+            .apply(Action::SetIngest(
+                0,
+                IngestParams {
+                    delimiter: Some(b';'),
+                    ..IngestParams::default()
+                },
+            ))
+            .apply(Action::WorkerDied)
+            .apply(Action::ReadAgain);
+        assert_eq!(s.phase.data_state(), "working");
+        assert_eq!(s.files.len(), 1);
+        assert_eq!(s.settings.schema.roles.get("Orders"), Some(&Role::Ignore));
+        assert_eq!(s.ingest[0].delimiter, Some(b';'));
     }
 
     #[test]

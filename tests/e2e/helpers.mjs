@@ -50,3 +50,9 @@ export function parseCsv(text) {
 export function assert(condition, message) {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
+
+/** Writes rows of fields as CSV text (quoting where needed). */
+export function toCsv(rows) {
+  const q = (f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
+  return rows.map((r) => r.map(q).join(',')).join('\n') + '\n';
+}

@@ -154,6 +154,10 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
             rp_tree(&local, &mut idx, &mut rng, &mut |leaf: &[u32]| {
                 for (a, &i) in leaf.iter().enumerate() {
                     for &j in &leaf[a + 1..] {
+                        // Pairs met in an earlier tree are already offered both ways.
+                        if local_lists[i as usize].iter().any(|x| x.1 == j) {
+                            continue;
+                        }
                         let d2 = dist2(local.row(i as usize), local.row(j as usize));
                         offer(&mut local_lists[i as usize], k, d2, j);
                         offer(&mut local_lists[j as usize], k, d2, i);
@@ -170,7 +174,7 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         for i in 0..n {
             for &j in snapshot[i].iter().skip(1) {
                 for &l in snapshot[j as usize].iter().skip(1) {
-                    if l as usize != i {
+                    if l as usize != i && !local_lists[i].iter().any(|x| x.1 == l) {
                         let d2 = dist2(local.row(i), local.row(l as usize));
                         offer(&mut local_lists[i], k, d2, l);
                     }

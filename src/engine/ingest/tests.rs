@@ -365,3 +365,52 @@ fn csv_spectrum_conformance_suite() {
         }
     }
 }
+
+#[test]
+fn memory_is_estimated_before_reading() {
+    assert!(
+        super::fits_in_a_tab(&[
+            ("survey.csv".into(), 30 << 20),
+            ("crm.csv".into(), 120 << 20)
+        ])
+        .is_ok()
+    );
+    let message =
+        super::fits_in_a_tab(&[("all-orders.csv".into(), 900 << 20)]).expect_err("too big");
+    assert!(
+        message.starts_with("all-orders.csv: 0.9 GB of CSV needs about 8.0 GB"),
+        "{message}"
+    );
+    assert!(
+        message.contains("command-line tool") && message.contains("sample"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_quote_that_never_closes_is_reported_at_its_row_and_column() {
+    let mut csv = String::from("id,answer,orders\n");
+    for i in 0..60 {
+        if i == 10 {
+            csv.push_str("10,\"never closed,3\n");
+        } else {
+            csv.push_str(&format!("{i},fine,{i}\n"));
+        }
+    }
+    let parsed = read_bytes("q.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    assert_eq!(
+        parsed.table.n_rows(),
+        11,
+        "the rest of the file is inside one cell, not lost"
+    );
+    let d = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("never to close"))
+        .expect("reported");
+    let text = d.to_string();
+    assert!(
+        text.contains("q.csv") && text.contains("row 12") && text.contains("answer"),
+        "{text}"
+    );
+}

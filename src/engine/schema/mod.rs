@@ -456,8 +456,8 @@ pub fn apply_overrides(schema: &mut Schema, params: &SchemaParams) {
         }
         if col.demographic && col.role.forms_segments() {
             schema.warnings.push(format!(
-                "“{}” is a demographic and now forms segments: this is how stereotypes creep back in. \
-                 Segments should come from what people say and do.",
+                "“{}” is a demographic and now forms segments: this is how personas and stereotypes \
+                 creep back in. Segments should come from what people say and do.",
                 col.name
             ));
         }

@@ -1,0 +1,24 @@
+//! The whole analysis on arbitrary bytes: read, join, type, segment, describe, export. Every
+//! input ends in a result or an error message; never a panic.
+#![no_main]
+
+use edgewise::engine::analysis::{self, Settings};
+use edgewise::engine::ingest::{IngestParams, read_bytes};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // Keep runs short: the analysis is near-linear, and big inputs only slow the search.
+    if data.len() > 16 * 1024 {
+        return;
+    }
+    let Ok(parsed) = read_bytes("fuzz.csv", data, &IngestParams::default()) else {
+        return;
+    };
+    let settings = Settings::default();
+    let dataset = analysis::combine(vec![parsed], &settings);
+    if let Ok(result) = analysis::analyse(&dataset, &settings, &mut |_, _| {}) {
+        let csv = result.export_csv(&dataset.table);
+        assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "exports start with a BOM");
+        assert_eq!(result.segment_of.len(), dataset.table.n_rows());
+    }
+});

@@ -1,0 +1,337 @@
+//! Whole-analysis tests on generated and hand-built exports: what forms segments, what the
+//! portraits may say, and what the say/do table finds.
+
+use edgewise::engine::analysis::{self, Analysis, Dataset, Settings};
+use edgewise::engine::ingest::{IngestParams, read_bytes};
+use edgewise::engine::schema::Role;
+use edgewise::protocol::ResultView;
+use edgewise::synth::{self, Generated};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+fn dataset(csv: &str) -> Dataset {
+    let parsed = read_bytes("export.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    analysis::combine(vec![parsed], &Settings::default())
+}
+
+fn run(csv: &str) -> (Dataset, Analysis) {
+    let d = dataset(csv);
+    let a = analysis::analyse(&d, &Settings::default(), &mut |_, _| {}).expect("analysis");
+    (d, a)
+}
+
+/// Appends a column to a generated export.
+fn with_column(g: &Generated, name: &str, value: impl Fn(usize) -> String) -> Generated {
+    let mut g = g.clone();
+    g.header.push(name.into());
+    for (i, row) in g.rows.iter_mut().enumerate() {
+        row.push(value(i));
+    }
+    g
+}
+
+#[test]
+fn adding_demographic_columns_does_not_change_the_segments() {
+    let full = synth::generate(1500, 3);
+    let demographic = ["Age", "Gender", "Region", "Household size"];
+    let kept: Vec<&str> = full
+        .header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !demographic.contains(h))
+        .collect();
+    let without = full.select(&kept, &(0..full.rows.len()).collect::<Vec<_>>());
+    // More demographics, some of them strongly patterned, none of them meant to form segments.
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let income: Vec<u32> = (0..full.rows.len())
+        .map(|_| rng.gen_range(12..180) * 1000)
+        .collect();
+    let mut more = with_column(&full, "Annual income", |i| income[i].to_string());
+    more = with_column(&more, "Marital status", |i| {
+        ["married", "single", "divorced", "widowed"][i % 4].into()
+    });
+    more = with_column(&more, "Education", |i| {
+        ["school", "college", "university"][(i / 7) % 3].into()
+    });
+    more = with_column(&more, "Country", |i| {
+        ["UK", "Ireland"][usize::from(i % 10 == 0)].into()
+    });
+
+    let (d_without, a_without) = run(&without.to_csv());
+    let (d_more, a_more) = run(&more.to_csv());
+    for name in [
+        "Age",
+        "Gender",
+        "Region",
+        "Household size",
+        "Annual income",
+        "Marital status",
+        "Education",
+        "Country",
+    ] {
+        let idx = d_more
+            .table
+            .columns()
+            .iter()
+            .position(|c| c.name == name)
+            .expect("column");
+        assert_eq!(
+            d_more.schema.columns[idx].role,
+            Role::DescribeOnly,
+            "{name} only describes segments"
+        );
+    }
+    assert!(d_without.schema.columns.len() + 8 == d_more.schema.columns.len());
+    assert!(
+        a_without.segments.len() >= 5,
+        "the planted groups are found"
+    );
+    assert_eq!(
+        a_without.segment_of, a_more.segment_of,
+        "the same people end up in the same segments"
+    );
+    assert_eq!(
+        a_without.edge_score, a_more.edge_score,
+        "and the same edge scores"
+    );
+    let names = |a: &Analysis| {
+        a.segments
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&a_without), names(&a_more), "with the same names");
+    // The demographics do describe the segments afterwards.
+    assert!(
+        a_more
+            .segments
+            .iter()
+            .any(|s| s.who.iter().any(|w| w.column == "Annual income")),
+        "portraits show who they are"
+    );
+}
+
+/// First names a persona template would invent.
+const PERSONA_NAMES: &[&str] = &[
+    "sarah", "emma", "olivia", "john", "mike", "michael", "david", "james", "linda", "karen",
+    "betty", "susan", "mary", "jennifer", "jessica", "tom", "peter", "paul", "anna", "laura",
+    "lisa", "kate", "chris", "alex", "sam", "max", "ben", "jack", "lucy", "sophie", "mia", "noah",
+    "liam", "ethan", "ava", "ella", "rachel", "steve", "dave", "bill", "jane", "joe", "persona",
+];
+
+#[test]
+fn no_portrait_text_names_a_person() {
+    // People sign their answers: the file's own names appear in many free-text cells.
+    let mut g = synth::generate(2000, 4);
+    let first = g
+        .header
+        .iter()
+        .position(|h| h == "First name")
+        .expect("names");
+    let jobs = g
+        .header
+        .iter()
+        .position(|h| h.starts_with("What are you trying"))
+        .expect("jobs");
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
+    let mut signed = 0;
+    for row in &mut g.rows {
+        if rng.r#gen::<f64>() < 0.3 {
+            row[jobs] = format!("{} – thanks, {}", row[jobs], row[first]);
+            signed += 1;
+        }
+    }
+    assert!(signed > 400);
+    let (d, a) = run(&g.to_csv());
+    let mut file_names = std::collections::BTreeSet::new();
+    for (idx, c) in d.table.columns().iter().enumerate() {
+        if c.name == "First name" || c.name == "Last name" {
+            for v in d.table.column(idx).expect("column").values() {
+                file_names.insert(v.to_lowercase());
+            }
+        }
+    }
+    assert!(file_names.len() > 20);
+    let view = ResultView::of(&a);
+    let mut texts: Vec<String> = Vec::new();
+    for s in &view.segments {
+        texts.push(s.name.clone());
+        texts.push(s.say_line.clone());
+        texts.push(s.do_line.clone());
+        texts.extend(s.says.iter().map(|p| p.text.clone()));
+        texts.extend(s.quotes.iter().map(|q| q.text.clone()));
+        texts.extend(s.differences.iter().map(|d| d.text.clone()));
+        texts.extend(s.warning.clone());
+    }
+    texts.extend(view.outliers.iter().map(|o| o.reason.clone()));
+    if let Some(sd) = &view.say_do {
+        texts.extend(sd.say.iter().chain(&sd.r#do).chain(&sd.notes).cloned());
+    }
+    let quotes: usize = view.segments.iter().map(|s| s.quotes.len()).sum();
+    assert!(
+        quotes >= 3 * view.segments.len(),
+        "portraits still quote people"
+    );
+    for t in &texts {
+        for word in t
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
+            let w = word.to_lowercase();
+            assert!(
+                !file_names.contains(&w),
+                "“{t}” names {word}, a person in the file"
+            );
+            assert!(
+                !PERSONA_NAMES.contains(&w.as_str()),
+                "“{t}” uses the invented name {word}"
+            );
+        }
+    }
+}
+
+/// Two groups that say the same things but behave differently, and a third that talks
+/// differently but behaves like the first.
+fn say_same_do_different() -> String {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+    let saving = [
+        "save money on the weekly shop",
+        "keep the weekly food bill down",
+        "cheap groceries to save money",
+        "money off the weekly shop",
+        "keep the shop cheap and save",
+    ];
+    let treats = [
+        "organic treats from local farms",
+        "fancy local cheese and wine",
+        "special organic produce for dinner parties",
+        "local farm treats and organic wine",
+    ];
+    let mut csv =
+        String::from("Customer ID,What are you trying to get done?,Orders,Total spend,Channel\n");
+    for i in 0..600 {
+        let group = i / 200;
+        let core = if group < 2 {
+            saving[rng.gen_range(0..saving.len())]
+        } else {
+            treats[rng.gen_range(0..treats.len())]
+        };
+        let before = ["", "Honestly, ", "Mainly ", "I want to ", "Really just "];
+        let after = [
+            "",
+            " please",
+            " every week",
+            " if I can",
+            " most of the time",
+            " as always",
+        ];
+        let say = format!(
+            "{}{core}{}",
+            before[rng.gen_range(0..before.len())],
+            after[rng.gen_range(0..after.len())]
+        );
+        let (orders, spend, channel) = if group == 1 {
+            (rng.gen_range(30..45), rng.gen_range(3000..5000), "web")
+        } else {
+            (rng.gen_range(1..5), rng.gen_range(40..200), "store")
+        };
+        csv.push_str(&format!("C{i},\"{say}\",{orders},{spend},{channel}\n"));
+    }
+    csv
+}
+
+#[test]
+fn say_do_table_shows_same_words_different_deeds() {
+    let (_, a) = run(&say_same_do_different());
+    let t = a.say_do.as_ref().expect("a say/do table");
+    let group_of = |i: u32| i / 200; // 0 and 1 say the same; 1 behaves differently; 2 talks differently
+    // Say side: savers (0 and 1) and the third group never share a say group, and within the
+    // savers' say groups both behaviours are well represented — words alone cannot tell them apart.
+    let mut savers_groups = 0;
+    for (s, row) in t.cells.iter().enumerate().take(t.say.len() - 1) {
+        let mut count = [0usize; 3];
+        for i in row.iter().flatten() {
+            count[group_of(*i) as usize] += 1;
+        }
+        let size: usize = count.iter().sum();
+        let savers = count[0] + count[1];
+        assert!(
+            savers * 10 <= size || count[2] * 10 <= size,
+            "say group {s} ({}) mixes the two ways of talking: {count:?}",
+            t.say[s].name
+        );
+        if savers * 10 > size && size >= 15 {
+            savers_groups += 1;
+            assert!(
+                count[0] * 5 >= size && count[1] * 5 >= size,
+                "say group {s} ({}) holds both kinds of savers: {count:?}",
+                t.say[s].name
+            );
+        }
+    }
+    assert!(savers_groups >= 1);
+    // Do side: the two saving groups behave differently; the third behaves like the first.
+    let do_of = |i: u32| {
+        t.cells
+            .iter()
+            .find_map(|row| row.iter().position(|c| c.contains(&i)))
+    };
+    let majority = |group: u32| {
+        let mut counts = std::collections::BTreeMap::new();
+        for i in group * 200..group * 200 + 200 {
+            *counts.entry(do_of(i)).or_insert(0) += 1;
+        }
+        let (best, n) = counts.into_iter().max_by_key(|x| x.1).expect("people");
+        assert!(n >= 180, "{n} of 200 in group {group} do the same");
+        best.expect("a do group")
+    };
+    assert_ne!(
+        majority(0),
+        majority(1),
+        "the two saving groups behave differently"
+    );
+    assert_eq!(majority(2), majority(0), "the third behaves like the first");
+    // And the notes say so, in words.
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.starts_with("People who") && n.contains("do different things")),
+        "{:?}",
+        t.notes
+    );
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.starts_with("People with") && n.contains("say different things")),
+        "{:?}",
+        t.notes
+    );
+}
+
+/// Every seed input of the fuzz targets, and every input a fuzzer ever crashed on (kept in
+/// `fuzz/regressions`), reads and analyses to a result or an error — never a panic.
+#[test]
+fn fuzz_corpus_and_past_crashes_never_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut files = Vec::new();
+    for dir in ["corpus/ingest", "corpus/analysis", "regressions"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+            files.extend(entries.flatten().map(|e| e.path()));
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 20, "the seed corpus is in the repository");
+    for path in files {
+        let bytes = std::fs::read(&path).expect("read");
+        let name = path.display().to_string();
+        let Ok(parsed) = read_bytes(&name, &bytes, &IngestParams::default()) else {
+            continue;
+        };
+        let settings = Settings::default();
+        let d = analysis::combine(vec![parsed], &settings);
+        if let Ok(a) = analysis::analyse(&d, &settings, &mut |_, _| {}) {
+            assert_eq!(a.segment_of.len(), d.table.n_rows(), "{name}");
+            assert!(!a.export_csv(&d.table).is_empty(), "{name}");
+        }
+    }
+}
