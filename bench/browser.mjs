@@ -21,6 +21,9 @@ const machine = `${cpus().length} cores, ${(await import('node:os')).totalmem() 
 try {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/`);
+  // Let the service worker finish caching the site first, as on any visit after the first.
+  await page.evaluate(() => navigator.serviceWorker?.ready);
+  await page.waitForTimeout(1000);
   if (mode === 'analysis') {
     const rows = Number(process.argv[3] ?? 100000);
     const file = join(dir, 'export.csv');

@@ -302,7 +302,7 @@ fn say_do_table_shows_same_words_different_deeds() {
     assert!(
         t.notes
             .iter()
-            .any(|n| n.starts_with("People with") && n.contains("say different things")),
+            .any(|n| n.starts_with("People in the do group") && n.contains("say different things")),
         "{:?}",
         t.notes
     );

@@ -14,7 +14,7 @@ try {
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.getByText('Try it with example data').click();
   await page.waitForSelector('[data-testid=status][data-state=done]', { state: 'attached', timeout: 120000 });
-  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1280, height: 1000 } });
+  await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();

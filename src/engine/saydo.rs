@@ -94,26 +94,47 @@ pub fn say_do(
     let say_phrases = text_phrases(features, table, &say_labels, n_say, names);
     let say_diffs = column_differences(profiles, &say_labels, n_say);
     let do_diffs = column_differences(profiles, &do_labels, n_do);
-    let name_say = |s: usize| {
-        say_phrases
-            .get(s)
-            .and_then(|p| p.first())
-            .map(|p| format!("say “{}”", p.text))
-            .or_else(|| {
-                say_diffs
-                    .get(s)
-                    .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::StatedJobs))
-                    .map(|d| d.short.clone())
-            })
-            .unwrap_or_else(|| format!("say group {}", s + 1))
-    };
-    let name_do = |s: usize| {
-        do_diffs
-            .get(s)
-            .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::Behaviour))
-            .map(|d| d.label.clone())
-            .unwrap_or_else(|| format!("do group {}", s + 1))
-    };
+    // Names: the first distinguishing phrase no earlier group took (say), or the top
+    // difference's label; a name already taken gets a number, so no two rows read the same.
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let say_names: Vec<String> = (0..n_say)
+        .map(|s| {
+            let phrase = say_phrases.get(s).and_then(|ps| {
+                ps.iter()
+                    .map(|p| format!("say “{}”", p.text))
+                    .find(|name| !taken.contains(name))
+            });
+            let base = phrase
+                .or_else(|| {
+                    // The first of the group's stated differences that no other group is named by.
+                    let stated = say_diffs
+                        .get(s)
+                        .into_iter()
+                        .flatten()
+                        .filter(|d| d.role == super::schema::Role::StatedJobs);
+                    let labels: Vec<String> = stated.map(|d| d.label.clone()).collect();
+                    labels
+                        .iter()
+                        .find(|l| !taken.contains(*l))
+                        .or(labels.first())
+                        .cloned()
+                })
+                .unwrap_or_else(|| format!("say group {}", s + 1));
+            unique(&mut taken, base)
+        })
+        .collect();
+    let do_names: Vec<String> = (0..n_do)
+        .map(|s| {
+            let base = do_diffs
+                .get(s)
+                .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::Behaviour))
+                .map(|d| d.label.clone())
+                .unwrap_or_else(|| format!("do group {}", s + 1));
+            unique(&mut taken, base)
+        })
+        .collect();
+    let name_say = |s: usize| say_names[s].clone();
+    let name_do = |s: usize| do_names[s].clone();
     let rows = n_say + 1;
     let cols = n_do + 1;
     let mut cells = vec![vec![Vec::new(); cols]; rows];
@@ -148,17 +169,19 @@ pub fn say_do(
     for s in 0..n_say {
         let counts: Vec<usize> = (0..n_do).map(|d| cells[s][d].len()).collect();
         if let Some(parts) = spread(&counts, say[s].size, |d| &r#do[d].name) {
-            notes.push(format!(
-                "People who {} do different things: {parts}.",
-                say[s].name
-            ));
+            let who = if say[s].name.starts_with("say “") {
+                format!("People who {}", say[s].name)
+            } else {
+                format!("People in the say group “{}”", say[s].name)
+            };
+            notes.push(format!("{who} do different things: {parts}."));
         }
     }
     for d in 0..n_do {
         let counts: Vec<usize> = (0..n_say).map(|s| cells[s][d].len()).collect();
         if let Some(parts) = spread(&counts, r#do[d].size, |s| &say[s].name) {
             notes.push(format!(
-                "People with {} say different things: {parts}.",
+                "People in the do group “{}” say different things: {parts}.",
                 r#do[d].name
             ));
         }
@@ -201,4 +224,15 @@ fn spread<'a>(
         parts.push(format!("and {more} more"));
     }
     Some(parts.join(", "))
+}
+
+/// `base`, or `base (2)`, `base (3)`, … — the first not yet in `taken`, which it joins.
+fn unique(taken: &mut BTreeSet<String>, base: String) -> String {
+    let mut name = base.clone();
+    let mut k = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base} ({k})");
+        k += 1;
+    }
+    name
 }
