@@ -44,7 +44,7 @@ pub fn Progress(props: &ProgressProps) -> Html {
                 }) }
             </ol>
             <progress max="1" value={props.fraction.to_string()} aria-label={props.stage.label()}></progress>
-            <button onclick={props.on_cancel.clone()}>{"Cancel"}</button>
+            <button data-testid="cancel" onclick={props.on_cancel.clone()}>{"Cancel"}</button>
         </section>
     }
 }
