@@ -15,7 +15,9 @@
 //!
 //! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
 //! (24) dimensions for clustering, which keeps the directions small groups differ in while
-//! dropping the independent noise of dozens of one-hot and text dimensions.
+//! dropping the independent noise of dozens of one-hot and text dimensions. Up to 256
+//! dimensions the PCA is exact (covariance eigenvectors); wider inputs — a survey with
+//! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
 use super::linalg::{self, Dense};
 use super::schema::{self, Kind, Role, Schema};

@@ -1,11 +1,13 @@
 //! Say and do: segment once by what people say and once by what they do, and cross the two.
 //!
-//! Each side is clustered on its own block of features (same method and defaults as the
-//! main segments, without resampling), on a seeded sample of at most 3,000 people. The cross-table counts the sampled people in every (say group, do group)
-//! cell and keeps their rows, so the screen can show the people behind any cell; for larger
-//! files it says that it shows a sample.
-//! Notes point out where people who say the same thing do different things, and where
-//! people who do the same thing say different things.
+//! Each side is clustered on its own block of features (the same density method and the same
+//! "differ in two respects" rule as the main segments, without resampling), on a seeded sample
+//! of at most 3,000 people, with groups of at least 2 % of them so the table reads at a glance.
+//! The cross-table counts the sampled people in every (say group, do group) cell and keeps
+//! their rows, so the screen can show the people behind any cell; for larger files it says
+//! that it shows a sample. Every group gets a distinct name (a phrase for say groups, the top
+//! difference for do groups). Notes point out where people who say the same thing do
+//! different things, and where people who do the same thing say different things.
 
 use super::cluster::{self, ClusterParams, Method};
 use super::describe::{column_differences, text_phrases};

@@ -16,6 +16,11 @@
 //! * **Blank lines** are skipped and counted.
 //! * **NUL bytes** are removed from cells.
 //! * **Columns** beyond 16,384 (Excel's limit) are set aside and counted.
+//! * **Stray quotes.** A quote that never closes swallows the rest of the file into one cell;
+//!   nothing is lost, and a cell of 20 or more lines is reported as the likely place.
+//!
+//! Before anything is read, [`fits_in_a_tab`] estimates the memory an analysis needs from the
+//! file sizes and refuses, with the alternatives, what a browser tab cannot hold.
 //!
 //! `Err` is only for whole-file failures: empty, not text, no rows.
 
