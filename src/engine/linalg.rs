@@ -264,9 +264,15 @@ pub fn randomized_svd(a: &Csr, k: usize, power: usize, seed: u64) -> (Dense, Vec
         let z = orthonormalise(&sparse_transpose_times(a, &q));
         q = orthonormalise(&sparse_times(a, &z));
     }
-    let l = q.cols;
-    // B = Qᵀ A (l × m), held as Bᵀ (m × l); B Bᵀ = W Σ² Wᵀ; A's row coordinates are Q W Σ.
     let bt = sparse_transpose_times(a, &q);
+    coordinates_in_range(&q, &bt, k)
+}
+
+/// The last step of the range finder: given the orthonormal basis `q` (n × l) of the range
+/// and `Bᵀ = Aᵀ Q` (m × l), returns each row's coordinates `Q W Σ` in the top `k` singular
+/// directions (from `B Bᵀ = W Σ² Wᵀ`, an l × l eigenproblem), with the singular values.
+fn coordinates_in_range(q: &Dense, bt: &Dense, k: usize) -> (Dense, Vec<f64>) {
+    let (n, l) = (q.rows, q.cols);
     let mut bbt = Dense::zeros(l, l);
     for j in 0..bt.rows {
         let row = bt.row(j);
@@ -433,36 +439,8 @@ pub fn randomized_pca(x: &Dense, k: usize, seed: u64) -> Dense {
         let z = orthonormalise(&transpose_times(&q));
         q = orthonormalise(&times(&z));
     }
-    let l = q.cols;
     let bt = transpose_times(&q);
-    let mut bbt = Dense::zeros(l, l);
-    for j in 0..d {
-        let row = bt.row(j);
-        for r in 0..l {
-            for s in r..l {
-                let v = bbt.get(r, s) + row[r] * row[s];
-                bbt.set(r, s, v);
-            }
-        }
-    }
-    for r in 0..l {
-        for s in 0..r {
-            let v = bbt.get(s, r);
-            bbt.set(r, s, v);
-        }
-    }
-    let (values, w) = symmetric_eigen(&bbt);
-    let k = k.min(l);
-    let mut coords = Dense::zeros(n, k);
-    for i in 0..n {
-        let qi = q.row(i);
-        for (c, value) in values.iter().enumerate().take(k) {
-            let sigma = libm::sqrt(value.max(0.0));
-            let v: f64 = qi.iter().zip(w.row(c)).map(|(a, b)| a * b).sum();
-            coords.set(i, c, v * sigma);
-        }
-    }
-    coords
+    coordinates_in_range(&q, &bt, k).0
 }
 
 #[cfg(test)]

@@ -135,8 +135,6 @@ pub fn say_do(
             unique(&mut taken, base)
         })
         .collect();
-    let name_say = |s: usize| say_names[s].clone();
-    let name_do = |s: usize| do_names[s].clone();
     let rows = n_say + 1;
     let cols = n_do + 1;
     let mut cells = vec![vec![Vec::new(); cols]; rows];
@@ -147,7 +145,7 @@ pub fn say_do(
     }
     let mut say: Vec<SideGroup> = (0..n_say)
         .map(|s| SideGroup {
-            name: name_say(s),
+            name: say_names[s].clone(),
             size: cells[s].iter().map(Vec::len).sum(),
         })
         .collect();
@@ -157,7 +155,7 @@ pub fn say_do(
     });
     let mut r#do: Vec<SideGroup> = (0..n_do)
         .map(|d| SideGroup {
-            name: name_do(d),
+            name: do_names[d].clone(),
             size: cells.iter().map(|row| row[d].len()).sum(),
         })
         .collect();

@@ -588,21 +588,27 @@ impl RecordSink {
                 );
             }
         }
+        let header = self.header.as_deref().unwrap_or_default();
+        let column_name = |idx: usize| {
+            header
+                .get(idx)
+                .map(String::as_str)
+                .filter(|n| !n.is_empty())
+        };
         for (idx, col) in self.columns.iter_mut().enumerate() {
             let field = fields.get(idx).copied().unwrap_or("");
-            let lines = field.matches('\n').count();
+            // A cell shorter than the threshold cannot hold that many lines: skip the scan.
+            let lines = if field.len() >= SWALLOWED_LINES {
+                field.matches('\n').count()
+            } else {
+                0
+            };
             if lines >= SWALLOWED_LINES {
-                let name = self
-                    .header
-                    .as_ref()
-                    .and_then(|h| h.get(idx))
-                    .cloned()
-                    .unwrap_or_default();
                 diagnostics.push(
                     "swallowed-lines",
                     Severity::Warning,
                     Some(row),
-                    (!name.is_empty()).then_some(name.as_str()),
+                    column_name(idx),
                     || format!("one cell holds {} lines: a quote that opens here seems never to close, so the lines after it were read into this cell", lines + 1),
                     Some("fix the stray quote mark in this row (or export the file again) and drop it again"),
                 );
@@ -611,17 +617,11 @@ impl RecordSink {
                 self.scratch.clear();
                 self.scratch.extend(field.chars().filter(|&c| c != '\0'));
                 col.push(&self.scratch);
-                let name = self
-                    .header
-                    .as_ref()
-                    .and_then(|h| h.get(idx))
-                    .cloned()
-                    .unwrap_or_default();
                 diagnostics.push(
                     "nul",
                     Severity::Warning,
                     Some(row),
-                    (!name.is_empty()).then_some(name.as_str()),
+                    column_name(idx),
                     || "cell contains NUL bytes; they were removed".into(),
                     Some("the file may be UTF-16; choose that encoding if the text looks wrong"),
                 );
