@@ -15,6 +15,7 @@
 //!
 //! The generator is seeded and deterministic. It never touches the engine.
 
+use crate::synth_wordings::{EDGES_DISJOINT, MASS_DISJOINT};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -543,8 +544,24 @@ pub const COLUMNS: [&str; 27] = [
     "Household size",
 ];
 
+/// How planted groups word their goals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wordings {
+    /// Templates with synonyms and filler; a group's answers share some words.
+    #[default]
+    Varied,
+    /// Six wordings per group with no content word in common (`synth_wordings`): only
+    /// their meaning ties a group's answers together.
+    Disjoint,
+}
+
 /// Generates `n` customers with planted segments, deterministically from `seed`.
 pub fn generate(n: usize, seed: u64) -> Generated {
+    generate_with(n, seed, Wordings::Varied)
+}
+
+/// [`generate`] with the group goals worded as `wordings` says.
+pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let n_outliers = ((n as f64) * 0.002).round().max(3.0) as usize;
     let mut truth = Vec::with_capacity(n);
@@ -591,8 +608,13 @@ pub fn generate(n: usize, seed: u64) -> Generated {
         let mut tickets = uniform(&mut rng, g.tickets).round();
         let recency = uniform(&mut rng, g.recency);
         let tenure = 60.0 + rng.r#gen::<f64>() * 1400.0;
+        let goals = match (wordings, planted) {
+            (Wordings::Disjoint, Planted::Mass(m)) => MASS_DISJOINT[m],
+            (Wordings::Disjoint, Planted::Edge(e)) => EDGES_DISJOINT[e],
+            _ => g.goals,
+        };
         let (mut goal, mut obstacle) =
-            (sentence(&mut rng, g.goals), sentence(&mut rng, g.obstacles));
+            (sentence(&mut rng, goals), sentence(&mut rng, g.obstacles));
         if rng.r#gen::<f64>() < 0.35 {
             obstacle = GENERIC_OBSTACLES
                 .choose(&mut rng)

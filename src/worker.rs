@@ -10,18 +10,46 @@
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
 use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
 use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
+use crate::engine::features::TextModel;
+use crate::engine::meaning::StaticModel;
+use crate::engine::schema::{self, Kind};
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 /// Bytes read from a file per slice.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
-#[derive(Default)]
+/// Where the meaning model is, next to the worker's script (`assets/meaning` in dist/).
+const MEANING_URL: &str = "meaning/minilm-static.bin";
+
+/// The meaning model, once fetched: loaded at most once per worker.
+enum Meaning {
+    NotLoaded,
+    Loaded(Rc<StaticModel>),
+    /// Fetching or reading it failed; text is read by its words, the page is told, and the
+    /// next analysis tries again.
+    Failed,
+}
+
 struct State {
     files: Vec<File>,
     dataset: Option<Dataset>,
     analysis: Option<Analysis>,
+    meaning: Meaning,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            files: Vec::new(),
+            dataset: None,
+            analysis: None,
+            meaning: Meaning::NotLoaded,
+        }
+    }
 }
 
 thread_local! {
@@ -114,26 +142,26 @@ fn handle(request: Request) {
     let mut progress = Progress { last: None };
     let response = match request {
         Request::Inspect { params, settings } => inspect(&params, &settings, &mut progress),
-        Request::Analyse { settings } => STATE.with(|s| {
-            let mut state = s.borrow_mut();
-            let Some(dataset) = state.dataset.as_ref() else {
-                return Response::Failed {
-                    message: "there are no files to analyse yet: drop a CSV export first".into(),
-                };
-            };
-            match analysis::analyse(dataset, &settings, &mut |stage, f| {
-                progress.report(stage, f)
-            }) {
-                Ok(result) => {
-                    let view = ResultView::of(&result);
-                    state.analysis = Some(result);
-                    Response::Analysed(Box::new(view))
-                }
-                Err(e) => Response::Failed {
-                    message: e.to_string(),
-                },
+        Request::Analyse { settings } => {
+            if needs_meaning(&settings) {
+                // Fetch the model first (once), then analyse; the page shows the download.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let mut progress = Progress { last: None };
+                    let loaded = match fetch_meaning(&mut progress).await {
+                        Ok(model) => Meaning::Loaded(Rc::new(model)),
+                        Err(message) => {
+                            web_sys::console::warn_1(&JsValue::from_str(&message));
+                            Meaning::Failed
+                        }
+                    };
+                    STATE.with(|s| s.borrow_mut().meaning = loaded);
+                    post(&analyse(&settings, &mut progress));
+                });
+                return;
             }
-        }),
+            analyse(&settings, &mut progress)
+        }
+
         Request::Export => STATE.with(|s| {
             let state = s.borrow();
             match (state.dataset.as_ref(), state.analysis.as_ref()) {
@@ -168,6 +196,105 @@ fn handle(request: Request) {
         }),
     };
     post(&response);
+}
+
+/// Whether this analysis reads free text by meaning and the model is not fetched yet.
+fn needs_meaning(settings: &analysis::Settings) -> bool {
+    if settings.features.text_model != TextModel::Meaning {
+        return false;
+    }
+    STATE.with(|s| {
+        let state = s.borrow();
+        let Some(dataset) = state.dataset.as_ref() else {
+            return false;
+        };
+        if matches!(state.meaning, Meaning::Loaded(_)) {
+            return false;
+        }
+        let mut schema = dataset.schema.clone();
+        schema::apply_overrides(&mut schema, &settings.schema);
+        schema
+            .columns
+            .iter()
+            .any(|c| c.kind == Kind::FreeText && c.role.forms_segments())
+    })
+}
+
+fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Response {
+    STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        let meaning = match &state.meaning {
+            Meaning::Loaded(model) => Some(Rc::clone(model)),
+            _ => None,
+        };
+        let Some(dataset) = state.dataset.as_ref() else {
+            return Response::Failed {
+                message: "there are no files to analyse yet: drop a CSV export first".into(),
+            };
+        };
+        match analysis::analyse(dataset, settings, meaning.as_deref(), &mut |stage, f| {
+            progress.report(stage, f)
+        }) {
+            Ok(result) => {
+                let view = ResultView::of(&result);
+                state.analysis = Some(result);
+                Response::Analysed(Box::new(view))
+            }
+            Err(e) => Response::Failed {
+                message: e.to_string(),
+            },
+        }
+    })
+}
+
+/// Fetches the meaning model from the site (the service worker caches it), with progress.
+async fn fetch_meaning(progress: &mut Progress) -> Result<StaticModel, String> {
+    let failed = |what: &str| format!("the meaning model could not be {what}");
+    progress.report(Stage::Meaning, 0.0);
+    let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(MEANING_URL))
+        .await
+        .map_err(|_| failed("fetched"))?
+        .dyn_into()
+        .map_err(|_| failed("fetched"))?;
+    if !response.ok() {
+        return Err(failed(&format!("fetched (HTTP {})", response.status())));
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let body = response.body().ok_or_else(|| failed("read"))?;
+    let reader: web_sys::ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| failed("read"))?;
+    let mut bytes: Vec<u8> = Vec::with_capacity(total as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| failed("read"))?;
+        let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))
+            .map_err(|_| failed("read"))?;
+        let array: js_sys::Uint8Array = value.dyn_into().map_err(|_| failed("read"))?;
+        let start = bytes.len();
+        bytes.resize(start + array.length() as usize, 0);
+        array.copy_to(&mut bytes[start..]);
+        if total > 0.0 {
+            progress.report(Stage::Meaning, bytes.len() as f64 / total);
+        }
+    }
+    progress.report(Stage::Meaning, 1.0);
+    StaticModel::from_bytes(&bytes)
 }
 
 fn inspect(

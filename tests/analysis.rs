@@ -3,6 +3,7 @@
 
 use edgewise::engine::analysis::{self, Analysis, Dataset, Settings};
 use edgewise::engine::ingest::{IngestParams, read_bytes};
+use edgewise::engine::meaning;
 use edgewise::engine::schema::Role;
 use edgewise::protocol::ResultView;
 use edgewise::synth::{self, Generated};
@@ -16,7 +17,8 @@ fn dataset(csv: &str) -> Dataset {
 
 fn run(csv: &str) -> (Dataset, Analysis) {
     let d = dataset(csv);
-    let a = analysis::analyse(&d, &Settings::default(), &mut |_, _| {}).expect("analysis");
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
     (d, a)
 }
 
@@ -329,7 +331,7 @@ fn fuzz_corpus_and_past_crashes_never_panic() {
         };
         let settings = Settings::default();
         let d = analysis::combine(vec![parsed], &settings);
-        if let Ok(a) = analysis::analyse(&d, &settings, &mut |_, _| {}) {
+        if let Ok(a) = analysis::analyse(&d, &settings, meaning::builtin(), &mut |_, _| {}) {
             assert_eq!(a.segment_of.len(), d.table.n_rows(), "{name}");
             assert!(!a.export_csv(&d.table).is_empty(), "{name}");
         }

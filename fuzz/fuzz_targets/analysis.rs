@@ -4,6 +4,7 @@
 
 use edgewise::engine::analysis::{self, Settings};
 use edgewise::engine::ingest::{IngestParams, read_bytes};
+use edgewise::engine::meaning;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let settings = Settings::default();
     let dataset = analysis::combine(vec![parsed], &settings);
-    if let Ok(result) = analysis::analyse(&dataset, &settings, &mut |_, _| {}) {
+    if let Ok(result) = analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |_, _| {}) {
         let csv = result.export_csv(&dataset.table);
         assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "exports start with a BOM");
         assert_eq!(result.segment_of.len(), dataset.table.n_rows());

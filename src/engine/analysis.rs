@@ -15,6 +15,7 @@ use super::features::{self, Block, FeatureParams};
 use super::ingest::join::{self, JoinKey, JoinReport};
 use super::ingest::{Dialect, Parsed};
 use super::map;
+use super::meaning::StaticModel;
 use super::profile;
 use super::saydo::{self, SayDo};
 use super::schema::{self, ColumnHint, Schema, SchemaParams};
@@ -28,6 +29,8 @@ pub enum Stage {
     Reading,
     /// Understanding columns.
     Understanding,
+    /// Loading the meaning model (the page's worker, once, when there is free text).
+    Meaning,
     /// Building features.
     Features,
     /// Finding segments.
@@ -42,6 +45,7 @@ impl Stage {
         match self {
             Stage::Reading => "Reading your files",
             Stage::Understanding => "Understanding the columns",
+            Stage::Meaning => "Loading the meaning model",
             Stage::Features => "Building features",
             Stage::Segments => "Finding segments",
             Stage::Describing => "Describing segments",
@@ -320,10 +324,13 @@ fn unusable_columns(schema: &schema::Schema) -> String {
     }
 }
 
-/// Runs the analysis. `progress` receives the stage and the fraction of it done.
+/// Runs the analysis. `meaning` is the distilled table that reads free text by meaning
+/// (`meaning::builtin()` natively; the worker fetches it); without it text is read by its
+/// words. `progress` receives the stage and the fraction of it done.
 pub fn analyse(
     dataset: &Dataset,
     settings: &Settings,
+    meaning: Option<&StaticModel>,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<Analysis, AnalysisError> {
     let table = &dataset.table;
@@ -351,7 +358,7 @@ pub fn analyse(
     progress(Stage::Understanding, 1.0);
 
     progress(Stage::Features, 0.0);
-    let features = features::build(table, &schema, &settings.features);
+    let features = features::build(table, &schema, &settings.features, meaning);
     if features.groups.is_empty() {
         return Err(AnalysisError::NoFeatures {
             files: files(),
@@ -428,6 +435,7 @@ pub fn analyse(
         .map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect())
         .collect();
     let mut warnings = schema.warnings.clone();
+    warnings.extend(features.notes.iter().cloned());
     if clustering.n_segments == 0 {
         warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
     }

@@ -20,6 +20,7 @@
 //! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
 use super::linalg::{self, Dense};
+use super::meaning::{Language, StaticModel};
 use super::schema::{self, Kind, Role, Schema};
 use super::table::{Column, Table};
 use super::text::{self, Csr, Tokenizer, Vocabulary, VocabularyParams};
@@ -37,6 +38,19 @@ pub struct FeatureParams {
     pub max_dims: usize,
     /// Seed for the randomized SVD.
     pub seed: u64,
+    /// How free text becomes features: by meaning (sentence embeddings) or by shared words.
+    #[serde(default)]
+    pub text_model: TextModel,
+}
+
+/// How free-text answers become features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TextModel {
+    /// Static sentence embeddings (`meaning`): different words with the same meaning agree.
+    #[default]
+    Meaning,
+    /// TF-IDF reduced by randomized SVD: answers agree only when they share words.
+    Words,
 }
 
 impl Default for FeatureParams {
@@ -46,6 +60,7 @@ impl Default for FeatureParams {
             text_dims: 16,
             max_dims: 24,
             seed: 42,
+            text_model: TextModel::Meaning,
         }
     }
 }
@@ -81,6 +96,8 @@ pub struct TextColumn {
     pub vocabulary: Vocabulary,
     /// Each person's TF-IDF vector.
     pub tfidf: Csr,
+    /// Whether the column's features came from the meaning model (else from TF-IDF).
+    pub by_meaning: bool,
 }
 
 /// The features of a table.
@@ -92,6 +109,8 @@ pub struct Features {
     pub groups: Vec<Group>,
     /// Free-text columns' TF-IDF.
     pub text: Vec<TextColumn>,
+    /// What the page should know about how text was read (another language, no model).
+    pub notes: Vec<String>,
 }
 
 impl Features {
@@ -148,50 +167,10 @@ fn reduce(x: &Dense, k: usize) -> Dense {
         let i = ((s as f64 * step) as usize).min(n - 1);
         sample.row_mut(s).copy_from_slice(x.row(i));
     }
-    let (d, _) = (x.cols, ());
-    let mut mean = vec![0.0; d];
-    for s in 0..FIT_ROWS {
-        mean.iter_mut()
-            .zip(sample.row(s))
-            .for_each(|(m, v)| *m += v / FIT_ROWS as f64);
-    }
-    let mut cov = Dense::zeros(d, d);
-    for s in 0..FIT_ROWS {
-        let row: Vec<f64> = sample
-            .row(s)
-            .iter()
-            .zip(&mean)
-            .map(|(v, m)| v - m)
-            .collect();
-        for a in 0..d {
-            for b in a..d {
-                let v = cov.get(a, b) + row[a] * row[b];
-                cov.set(a, b, v);
-            }
-        }
-    }
-    for a in 0..d {
-        for b in a..d {
-            let v = cov.get(a, b) / FIT_ROWS as f64;
-            cov.set(a, b, v);
-            cov.set(b, a, v);
-        }
-    }
-    let (_, axes) = linalg::symmetric_eigen(&cov);
-    let k = k.min(d);
-    let mut out = Dense::zeros(n, k);
+    let (mean, _, axes) = linalg::principal_axes(&sample, k);
+    let mut out = Dense::zeros(n, axes.rows);
     for i in 0..n {
-        let row = x.row(i);
-        for c in 0..k {
-            let axis = axes.row(c);
-            let v: f64 = row
-                .iter()
-                .zip(&mean)
-                .zip(axis)
-                .map(|((v, m), a)| (v - m) * a)
-                .sum();
-            out.set(i, c, v);
-        }
+        linalg::project(x.row(i), &mean, &axes, out.row_mut(i));
     }
     out
 }
@@ -200,8 +179,17 @@ fn reduce(x: &Dense, k: usize) -> Dense {
 const MAX_LEVELS: usize = 30;
 
 /// Builds the balanced features of `table` from the columns whose role forms segments.
-pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features {
+///
+/// Free text is read by meaning with `meaning` (the distilled table) when the settings ask
+/// for it and the answers are English; otherwise by shared words.
+pub fn build(
+    table: &Table,
+    schema: &Schema,
+    params: &FeatureParams,
+    meaning: Option<&StaticModel>,
+) -> Features {
     let n = table.n_rows();
+    let mut notes = Vec::new();
     let tokenizer = Tokenizer::default();
     let mut columns: Vec<(usize, Block, Vec<Vec<f64>>)> = Vec::new();
     let mut text = Vec::new();
@@ -277,11 +265,41 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
                     .map(|r| col.get(r))
                     .map(|t| if schema::is_missing(t) { "" } else { t })
                     .collect();
-                let (coords, _) =
-                    linalg::randomized_svd(&tfidf, params.text_dims, 1, params.seed ^ idx as u64);
-                let mut f: Vec<Vec<f64>> = (0..coords.cols)
-                    .map(|c| (0..n).map(|i| coords.get(i, c)).collect())
-                    .collect();
+                let language = Language::of(&answers_counts(col));
+                let model = match (params.text_model, meaning, &language) {
+                    (TextModel::Meaning, Some(model), Language::English) => Some(model),
+                    (TextModel::Meaning, Some(_), Language::Other(name)) => {
+                        notes.push(format!(
+                            "“{}”: most answers look {}; the meaning model reads English only, so these answers were grouped by the words they share.",
+                            cs.name,
+                            if name.contains(' ') { format!("written in {name}") } else { format!("{name}") }
+                        ));
+                        None
+                    }
+                    (TextModel::Meaning, None, _) => {
+                        notes.push(format!(
+                            "“{}”: the meaning model could not be loaded, so answers were grouped by the words they share.",
+                            cs.name
+                        ));
+                        None
+                    }
+                    (TextModel::Words, _, _) => None,
+                };
+                let by_meaning = model.is_some();
+                let mut f: Vec<Vec<f64>> = match model {
+                    Some(model) => meaning_features(model, col, params.text_dims),
+                    None => {
+                        let (coords, _) = linalg::randomized_svd(
+                            &tfidf,
+                            params.text_dims,
+                            1,
+                            params.seed ^ idx as u64,
+                        );
+                        (0..coords.cols)
+                            .map(|c| (0..n).map(|i| coords.get(i, c)).collect())
+                            .collect()
+                    }
+                };
                 let answered: Vec<f64> = answers
                     .iter()
                     .map(|a| if a.is_empty() { 0.0 } else { 1.0 })
@@ -293,6 +311,7 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
                     column: idx,
                     vocabulary,
                     tfidf,
+                    by_meaning,
                 });
                 f
             }
@@ -312,7 +331,89 @@ pub fn build(table: &Table, schema: &Schema, params: &FeatureParams) -> Features
             columns.push((idx, block, features));
         }
     }
-    balance(n, columns, text, params.balance)
+    let mut features = balance(n, columns, text, params.balance);
+    features.notes = notes;
+    features
+}
+
+/// Distinct answers of a text column with how many people gave each (blank answers skipped).
+fn answers_counts(col: &Column) -> Vec<(&str, usize)> {
+    col.values()
+        .iter()
+        .zip(col.counts())
+        .filter(|(t, _)| !schema::is_missing(t))
+        .map(|(t, c)| (t.as_ref(), c))
+        .collect()
+}
+
+/// People fitted on for the PCA of sentence vectors (evenly spaced, so common answers
+/// weigh as much as they are common).
+const MEANING_FIT_ROWS: usize = 4000;
+
+/// A text column by meaning: each distinct answer's sentence vector, reduced by PCA (fitted
+/// on the people's answers) to `dims` dimensions; unanswered people sit at the centre.
+fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f64>> {
+    let n = col.len();
+    let vectors: Vec<Option<Vec<f32>>> = col
+        .values()
+        .iter()
+        .map(|t| {
+            if schema::is_missing(t) {
+                None
+            } else {
+                model.embed(t)
+            }
+        })
+        .collect();
+    let answered: Vec<usize> = (0..n)
+        .filter(|&i| {
+            let code = col.codes()[i] as usize;
+            vectors.get(code).is_some_and(Option::is_some)
+        })
+        .collect();
+    if answered.is_empty() {
+        return Vec::new();
+    }
+    let fit = answered.len().min(MEANING_FIT_ROWS);
+    let step = answered.len() as f64 / fit as f64;
+    let mut sample = Dense::zeros(fit, model.dims());
+    for s in 0..fit {
+        let i = answered[((s as f64 * step) as usize).min(answered.len() - 1)];
+        if let Some(Some(v)) = vectors.get(col.codes()[i] as usize) {
+            sample
+                .row_mut(s)
+                .iter_mut()
+                .zip(v)
+                .for_each(|(a, &b)| *a = b as f64);
+        }
+    }
+    let (mean, _, axes) = linalg::principal_axes(&sample, dims);
+    let k = axes.rows;
+    let mut row = vec![0.0; model.dims()];
+    let projected: Vec<Option<Vec<f64>>> = vectors
+        .iter()
+        .map(|v| {
+            v.as_ref().map(|v| {
+                row.iter_mut().zip(v).for_each(|(a, &b)| *a = b as f64);
+                let mut out = vec![0.0; k];
+                linalg::project(&row, &mean, &axes, &mut out);
+                out
+            })
+        })
+        .collect();
+    (0..k)
+        .map(|c| {
+            col.codes()
+                .iter()
+                .map(|&code| {
+                    projected
+                        .get(code as usize)
+                        .and_then(Option::as_ref)
+                        .map_or(0.0, |p| p[c])
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Scales each group to unit total variance and each block to its weight.
@@ -365,6 +466,7 @@ fn balance(
         balanced,
         groups,
         text,
+        notes: Vec::new(),
     }
 }
 
@@ -570,7 +672,7 @@ mod tests {
             balance: balance_say,
             ..Default::default()
         };
-        let features = build(table, &schema, &params);
+        let features = build(table, &schema, &params, crate::engine::meaning::builtin());
         (schema, features)
     }
 

@@ -318,15 +318,15 @@ pub fn gaussian(rng: &mut Xoshiro256PlusPlus) -> f64 {
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
 }
 
-/// Principal components: the data centred and projected onto its top `k` axes, with each
-/// axis's variance.
-pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
+/// The principal axes of the rows of `x`: their mean, the variances along the top `k` axes,
+/// and the axes themselves (k × d, one unit vector per row, largest variance first).
+pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     let (n, d) = (x.rows, x.cols);
     let k = k.min(d);
-    if n == 0 || k == 0 {
-        return (Dense::zeros(n, k), Vec::new());
-    }
     let mut mean = vec![0.0; d];
+    if n == 0 || k == 0 {
+        return (mean, Vec::new(), Dense::zeros(0, d));
+    }
     for i in 0..n {
         mean.iter_mut().zip(x.row(i)).for_each(|(m, v)| *m += v);
     }
@@ -358,19 +358,34 @@ pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
         }
     }
     let (values, vectors) = symmetric_eigen(&cov);
-    let mut out = Dense::zeros(n, k);
-    for i in 0..n {
-        centred
-            .iter_mut()
-            .zip(x.row(i))
-            .zip(&mean)
-            .for_each(|((c, v), m)| *c = v - m);
-        for c in 0..k {
-            let axis = vectors.row(c);
-            out.set(i, c, centred.iter().zip(axis).map(|(a, b)| a * b).sum());
-        }
+    let mut axes = Dense::zeros(k, d);
+    for c in 0..k {
+        axes.row_mut(c).copy_from_slice(vectors.row(c));
     }
-    (out, values.into_iter().take(k).collect())
+    (mean, values.into_iter().take(k).collect(), axes)
+}
+
+/// Coordinates of `row` on `axes` (from [`principal_axes`]) after removing `mean`.
+pub fn project(row: &[f64], mean: &[f64], axes: &Dense, out: &mut [f64]) {
+    for (c, o) in out.iter_mut().enumerate().take(axes.rows) {
+        *o = row
+            .iter()
+            .zip(mean)
+            .zip(axes.row(c))
+            .map(|((v, m), a)| (v - m) * a)
+            .sum();
+    }
+}
+
+/// Principal components: the data centred and projected onto its top `k` axes, with each
+/// axis's variance.
+pub fn pca(x: &Dense, k: usize) -> (Dense, Vec<f64>) {
+    let (mean, values, axes) = principal_axes(x, k);
+    let mut out = Dense::zeros(x.rows, axes.rows);
+    for i in 0..x.rows {
+        project(x.row(i), &mean, &axes, out.row_mut(i));
+    }
+    (out, values)
 }
 
 /// Principal-component coordinates of the rows of `x` (n × k) by the randomized range finder

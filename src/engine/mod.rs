@@ -17,6 +17,7 @@ pub mod features;
 pub mod ingest;
 pub mod linalg;
 pub mod map;
+pub mod meaning;
 pub mod profile;
 pub mod saydo;
 pub mod schema;

@@ -28,7 +28,16 @@ const STAGES: [Stage; 5] = [
 /// The progress panel.
 #[component]
 pub fn Progress(props: &ProgressProps) -> Html {
-    let current = STAGES.iter().position(|s| *s == props.stage).unwrap_or(0);
+    // The meaning model is loaded once, and only for free text: shown only while it loads.
+    let stages: Vec<Stage> = STAGES
+        .iter()
+        .copied()
+        .flat_map(|s| {
+            let loading = s == Stage::Understanding && props.stage == Stage::Meaning;
+            std::iter::once(s).chain(loading.then_some(Stage::Meaning))
+        })
+        .collect();
+    let current = stages.iter().position(|s| *s == props.stage).unwrap_or(0);
     let names: Vec<String> = props
         .files
         .iter()
@@ -38,7 +47,7 @@ pub fn Progress(props: &ProgressProps) -> Html {
         <section class="progress" aria-label="Progress">
             <p class="files">{ names.join(" · ") }</p>
             <ol class="stages">
-                { for STAGES.iter().enumerate().map(|(i, s)| {
+                { for stages.iter().enumerate().map(|(i, s)| {
                     let class = if i < current { "done" } else if i == current { "current" } else { "todo" };
                     html! { <li class={class}>{ s.label() }</li> }
                 }) }
