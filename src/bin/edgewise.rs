@@ -36,7 +36,9 @@ USAGE:
       --min-samples N       neighbours that define density (default: adapts)
       --separation X        how clearly a segment must stand apart, 0–1 (default 0.5; 1 = plain HDBSCAN)
       --dims N              dimensions kept for clustering (default 16)
-      --text-dims N         dimensions per free-text column (default 16)
+      --text-dims N         dimensions per free-text column read by its words (default 16)
+      --meaning-dims N      dimensions per free-text column read by meaning (default 32)
+      --text M              read free text by meaning (default) or words (TF-IDF only)
       --delimiter C         force the delimiter (, ; tab |)
       --receipt PATH        where to write the receipt (default OUT.receipt.json)
       --quiet               no progress or summary on stderr
@@ -46,8 +48,11 @@ USAGE:
       write a realistic export with planted segments
   edgewise example --out-dir DIR
       write the example survey and CRM exports the page ships
-  edgewise evaluate --rows N [--seed S]
-      generate, segment and score against the planted segments; prints timings
+  edgewise evaluate --rows N [--seed S] [--wordings varied|disjoint] [--only COLUMN]
+                    [--text meaning|words|both] [segment options]
+      generate, segment and score against the planted segments; prints timings.
+      disjoint: each group words its goal six ways with no word in common; --only forms
+      segments from that column alone; --text both runs meaning and TF-IDF side by side
   edgewise matrix --rows N [--dims 10] [--seed S] --out FILE.csv
       write the generator's feature space as a plain numeric matrix (for benchmarks)
   edgewise hdbscan FILE.csv [--min-cluster-size M] [--min-samples K]
@@ -194,6 +199,15 @@ fn settings_from(o: &Options) -> Result<Settings, String> {
     }
     if let Some(d) = o.number("dims")? {
         settings.features.max_dims = d;
+    }
+    settings.features.text_model = match o.get("text") {
+        // `evaluate --text both` runs each in turn.
+        None | Some("meaning" | "both") => edgewise::engine::features::TextModel::Meaning,
+        Some("words") => edgewise::engine::features::TextModel::Words,
+        Some(other) => return Err(format!("--text “{other}”: choose meaning or words")),
+    };
+    if let Some(d) = o.number("meaning-dims")? {
+        settings.features.meaning_dims = d;
     }
     if let Some(d) = o.number("text-dims")? {
         settings.features.text_dims = d;
@@ -368,12 +382,32 @@ fn example(args: &[String]) -> Result<(), String> {
 }
 
 fn evaluate(args: &[String]) -> Result<(), String> {
+    use edgewise::engine::features::TextModel;
     let o = Options::parse(args, &[])?;
     let rows: usize = o.number("rows")?.ok_or("evaluate needs --rows N")?;
     let seed: u64 = o.number("seed")?.unwrap_or(7);
-    let settings = settings_from(&o)?;
+    let mut settings = settings_from(&o)?;
+    let wordings = match o.get("wordings") {
+        None | Some("varied") => synth::Wordings::Varied,
+        Some("disjoint") => synth::Wordings::Disjoint,
+        Some(other) => return Err(format!("--wordings “{other}”: choose varied or disjoint")),
+    };
+    if let Some(only) = o.get("only") {
+        if !synth::COLUMNS.contains(&only) {
+            return Err(format!("--only “{only}”: no generated column has that name"));
+        }
+        for c in synth::COLUMNS.iter().filter(|c| **c != only) {
+            settings.schema.roles.insert(c.to_string(), Role::Ignore);
+        }
+    }
+    let models = match o.get("text") {
+        None | Some("meaning") => vec![TextModel::Meaning],
+        Some("words") => vec![TextModel::Words],
+        Some("both") => vec![TextModel::Meaning, TextModel::Words],
+        Some(other) => return Err(format!("--text “{other}”: choose meaning, words or both")),
+    };
     let t0 = Instant::now();
-    let g = synth::generate(rows, seed);
+    let g = synth::generate_with(rows, seed, wordings);
     let csv = g.to_csv();
     let t_gen = t0.elapsed();
     let t1 = Instant::now();
@@ -381,9 +415,26 @@ fn evaluate(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let dataset = analysis::combine(vec![parsed], &settings);
     let t_read = t1.elapsed();
+    println!(
+        "rows {rows}, seed {seed}, {wordings:?} wordings: generate {:.2} s, read+schema {:.2} s",
+        t_gen.as_secs_f64(),
+        t_read.as_secs_f64(),
+    );
+    for model in models {
+        settings.features.text_model = model;
+        evaluate_one(&g, &dataset, &settings)?;
+    }
+    Ok(())
+}
+
+fn evaluate_one(
+    g: &synth::Generated,
+    dataset: &analysis::Dataset,
+    settings: &Settings,
+) -> Result<(), String> {
     let mut stage_times: Vec<(Stage, Instant)> = Vec::new();
     let t2 = Instant::now();
-    let result = analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |stage, _| {
+    let result = analysis::analyse(dataset, settings, meaning::builtin(), &mut |stage, _| {
         if stage_times.last().is_none_or(|s| s.0 != stage) {
             stage_times.push((stage, Instant::now()));
         }
@@ -392,9 +443,8 @@ fn evaluate(args: &[String]) -> Result<(), String> {
     let t_analyse = t2.elapsed();
     let eval = synth::evaluate(&g.truth, &result.segment_of, &result.edge_score);
     println!(
-        "rows {rows}, seed {seed}: generate {:.2} s, read+schema {:.2} s, analyse {:.2} s",
-        t_gen.as_secs_f64(),
-        t_read.as_secs_f64(),
+        "text read by {:?}: analyse {:.2} s",
+        settings.features.text_model,
         t_analyse.as_secs_f64()
     );
     for w in stage_times.windows(2) {
@@ -436,6 +486,9 @@ fn evaluate(args: &[String]) -> Result<(), String> {
         "lone outliers in top 2×: {} of {}",
         eval.outliers_in_top, eval.outliers
     );
+    for w in &result.warnings {
+        println!("note: {w}");
+    }
     Ok(())
 }
 
