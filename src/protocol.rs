@@ -41,6 +41,12 @@ pub enum Request {
         /// Row (0-based).
         row: u32,
     },
+    /// Benchmarks only (`node bench/browser.mjs embed`): load the meaning model if needed,
+    /// then time embedding `answers` one by one, as the feature stage does.
+    Embed {
+        /// The answers.
+        answers: Vec<String>,
+    },
 }
 
 /// A response from the worker.
@@ -70,6 +76,17 @@ pub enum Response {
     },
     /// One person.
     Person(Box<PersonView>),
+    /// Answers embedded (benchmarks only).
+    Embedded {
+        /// Answers embedded.
+        answers: u32,
+        /// Answers that had a vector.
+        with_vector: u32,
+        /// Milliseconds spent fetching the model (0 when already loaded).
+        load_ms: f64,
+        /// Milliseconds spent embedding, the model already loaded.
+        embed_ms: f64,
+    },
     /// Something went wrong; the message says what and what to try.
     Failed {
         /// The message.

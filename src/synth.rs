@@ -613,8 +613,7 @@ pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
             (Wordings::Disjoint, Planted::Edge(e)) => EDGES_DISJOINT[e],
             _ => g.goals,
         };
-        let (mut goal, mut obstacle) =
-            (sentence(&mut rng, goals), sentence(&mut rng, g.obstacles));
+        let (mut goal, mut obstacle) = (sentence(&mut rng, goals), sentence(&mut rng, g.obstacles));
         if rng.r#gen::<f64>() < 0.35 {
             obstacle = GENERIC_OBSTACLES
                 .choose(&mut rng)

@@ -8,11 +8,11 @@
 //! and recovers with the files it still holds.
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
-use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
-use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
 use crate::engine::features::TextModel;
+use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
 use crate::engine::meaning::StaticModel;
 use crate::engine::schema::{self, Kind};
+use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -39,6 +39,17 @@ struct State {
     dataset: Option<Dataset>,
     analysis: Option<Analysis>,
     meaning: Meaning,
+}
+
+impl Meaning {
+    fn is_loaded(&self) -> bool {
+        matches!(self, Meaning::Loaded(_))
+    }
+}
+
+/// Milliseconds from the worker's clock.
+fn now() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
 }
 
 impl Default for State {
@@ -178,6 +189,39 @@ fn handle(request: Request) {
                 },
             }
         }),
+        Request::Embed { answers } => {
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut progress = Progress { last: None };
+                let t0 = now();
+                if !STATE.with(|s| s.borrow().meaning.is_loaded()) {
+                    match fetch_meaning(&mut progress).await {
+                        Ok(model) => {
+                            STATE.with(|s| s.borrow_mut().meaning = Meaning::Loaded(Rc::new(model)))
+                        }
+                        Err(message) => {
+                            post(&Response::Failed { message });
+                            return;
+                        }
+                    }
+                }
+                let t1 = now();
+                let model = STATE.with(|s| match &s.borrow().meaning {
+                    Meaning::Loaded(m) => Some(Rc::clone(m)),
+                    _ => None,
+                });
+                let with_vector = model.map_or(0, |m| {
+                    answers.iter().filter(|a| m.embed(a).is_some()).count()
+                });
+                let t2 = now();
+                post(&Response::Embedded {
+                    answers: answers.len() as u32,
+                    with_vector: with_vector as u32,
+                    load_ms: t1 - t0,
+                    embed_ms: t2 - t1,
+                });
+            });
+            return;
+        }
         Request::Person { row } => STATE.with(|s| {
             let state = s.borrow();
             match (state.dataset.as_ref(), state.analysis.as_ref()) {
@@ -208,7 +252,7 @@ fn needs_meaning(settings: &analysis::Settings) -> bool {
         let Some(dataset) = state.dataset.as_ref() else {
             return false;
         };
-        if matches!(state.meaning, Meaning::Loaded(_)) {
+        if state.meaning.is_loaded() {
             return false;
         }
         let mut schema = dataset.schema.clone();
@@ -267,10 +311,8 @@ async fn fetch_meaning(progress: &mut Progress) -> Result<StaticModel, String> {
         .and_then(|s| s.parse::<f64>().ok())
         .unwrap_or(0.0);
     let body = response.body().ok_or_else(|| failed("read"))?;
-    let reader: web_sys::ReadableStreamDefaultReader = body
-        .get_reader()
-        .dyn_into()
-        .map_err(|_| failed("read"))?;
+    let reader: web_sys::ReadableStreamDefaultReader =
+        body.get_reader().dyn_into().map_err(|_| failed("read"))?;
     let mut bytes: Vec<u8> = Vec::with_capacity(total as usize);
     loop {
         let chunk = JsFuture::from(reader.read())

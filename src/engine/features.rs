@@ -283,7 +283,7 @@ pub fn build(
                         notes.push(format!(
                             "“{}”: most answers look {}; the meaning model reads English only, so these answers were grouped by the words they share.",
                             cs.name,
-                            if name.contains(' ') { format!("written in {name}") } else { format!("{name}") }
+                            if name.contains(' ') { format!("written in {name}") } else { name.to_string() }
                         ));
                         None
                     }

@@ -107,75 +107,31 @@ pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// Eigen-decomposition of a symmetric `n × n` matrix (row-major) by cyclic Jacobi rotations.
-/// Returns eigenvalues in decreasing order and the matching unit eigenvectors as rows.
+/// Eigen-decomposition of a symmetric `n × n` matrix (row-major): Householder reduction to
+/// tridiagonal form, then the implicit QL algorithm (Bowdler, Martin, Reinsch & Wilkinson
+/// 1968, the EISPACK `tred2`/`tql2` routines, following their public-domain JAMA rendering).
+/// O(n³) with a small constant: a 192 × 192 covariance takes milliseconds. Returns eigenvalues
+/// in decreasing order and the matching unit eigenvectors as rows, each signed so that its
+/// largest component is positive. Non-finite input gives non-finite output, never a hang.
 pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
     let n = matrix.rows.min(matrix.cols);
-    let mut a = matrix.clone();
-    let mut v = Dense::zeros(n, n);
-    for i in 0..n {
-        v.set(i, i, 1.0);
+    if n == 0 {
+        return (Vec::new(), Dense::zeros(0, 0));
     }
-    for _sweep in 0..100 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| {
-                let x = a.get(i, j);
-                x * x
-            })
-            .sum();
-        let scale: f64 = (0..n)
-            .map(|i| {
-                let x = a.get(i, i);
-                x * x
-            })
-            .sum::<f64>()
-            .max(1e-300);
-        if off <= 1e-24 * scale {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = a.get(p, q);
-                if apq.abs() <= 1e-300 {
-                    continue;
-                }
-                let (app, aqq) = (a.get(p, p), a.get(q, q));
-                let theta = (aqq - app) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + libm::sqrt(theta * theta + 1.0));
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / libm::sqrt(t * t + 1.0);
-                let s = t * c;
-                for k in 0..n {
-                    let (akp, akq) = (a.get(k, p), a.get(k, q));
-                    a.set(k, p, c * akp - s * akq);
-                    a.set(k, q, s * akp + c * akq);
-                }
-                for k in 0..n {
-                    let (apk, aqk) = (a.get(p, k), a.get(q, k));
-                    a.set(p, k, c * apk - s * aqk);
-                    a.set(q, k, s * apk + c * aqk);
-                }
-                for k in 0..n {
-                    let (vkp, vkq) = (v.get(k, p), v.get(k, q));
-                    v.set(k, p, c * vkp - s * vkq);
-                    v.set(k, q, s * vkp + c * vkq);
-                }
-            }
-        }
-    }
+    // v[i][j] column-major-free: a plain row-major copy, symmetric.
+    let mut v: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| matrix.get(i, j)).collect())
+        .collect();
+    let mut d = vec![0.0; n];
+    let mut e = vec![0.0; n];
+    tridiagonalise(&mut v, &mut d, &mut e);
+    diagonalise(&mut v, &mut d, &mut e);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| {
-        a.get(j, j)
-            .partial_cmp(&a.get(i, i))
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(i.cmp(&j))
-    });
-    let values: Vec<f64> = order.iter().map(|&i| a.get(i, i)).collect();
+    order.sort_by(|&i, &j| d[j].total_cmp(&d[i]).then(i.cmp(&j)));
+    let values: Vec<f64> = order.iter().map(|&i| d[i]).collect();
     let mut vectors = Dense::zeros(n, n);
     for (r, &i) in order.iter().enumerate() {
-        let mut col: Vec<f64> = (0..n).map(|k| v.get(k, i)).collect();
-        // Fix the sign: the largest component is positive.
+        let mut col: Vec<f64> = (0..n).map(|k| v[k][i]).collect();
         let big = col
             .iter()
             .copied()
@@ -186,6 +142,161 @@ pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
         vectors.row_mut(r).copy_from_slice(&col);
     }
     (values, vectors)
+}
+
+/// Householder reduction of the symmetric `v` to tridiagonal form (`tred2`): on return `d`
+/// holds the diagonal, `e[1..]` the sub-diagonal and `v` the orthogonal transformation.
+fn tridiagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
+    let n = d.len();
+    d.copy_from_slice(&v[n - 1]);
+    for i in (1..n).rev() {
+        let scale: f64 = d[..i].iter().map(|x| x.abs()).sum();
+        let mut h = 0.0;
+        if scale == 0.0 {
+            e[i] = d[i - 1];
+            for j in 0..i {
+                d[j] = v[i - 1][j];
+                v[i][j] = 0.0;
+                v[j][i] = 0.0;
+            }
+        } else {
+            for x in d[..i].iter_mut() {
+                *x /= scale;
+                h += *x * *x;
+            }
+            let f = d[i - 1];
+            let mut g = libm::sqrt(h);
+            if f > 0.0 {
+                g = -g;
+            }
+            e[i] = scale * g;
+            h -= f * g;
+            d[i - 1] = f - g;
+            e[..i].fill(0.0);
+            for j in 0..i {
+                let f = d[j];
+                v[j][i] = f;
+                let mut g = e[j] + v[j][j] * f;
+                for k in j + 1..i {
+                    g += v[k][j] * d[k];
+                    e[k] += v[k][j] * f;
+                }
+                e[j] = g;
+            }
+            let mut f = 0.0;
+            for j in 0..i {
+                e[j] /= h;
+                f += e[j] * d[j];
+            }
+            let hh = f / (h + h);
+            for j in 0..i {
+                e[j] -= hh * d[j];
+            }
+            for j in 0..i {
+                let (f, g) = (d[j], e[j]);
+                for k in j..i {
+                    v[k][j] -= f * e[k] + g * d[k];
+                }
+                d[j] = v[i - 1][j];
+                v[i][j] = 0.0;
+            }
+        }
+        d[i] = h;
+    }
+    // Accumulate the transformations.
+    for i in 0..n - 1 {
+        v[n - 1][i] = v[i][i];
+        v[i][i] = 1.0;
+        let h = d[i + 1];
+        if h != 0.0 {
+            for k in 0..=i {
+                d[k] = v[k][i + 1] / h;
+            }
+            for j in 0..=i {
+                let g: f64 = (0..=i).map(|k| v[k][i + 1] * v[k][j]).sum();
+                for k in 0..=i {
+                    v[k][j] -= g * d[k];
+                }
+            }
+        }
+        for row in v.iter_mut().take(i + 1) {
+            row[i + 1] = 0.0;
+        }
+    }
+    for j in 0..n {
+        d[j] = v[n - 1][j];
+        v[n - 1][j] = 0.0;
+    }
+    v[n - 1][n - 1] = 1.0;
+    e[0] = 0.0;
+}
+
+/// Implicit QL on the tridiagonal `d`, `e` (`tql2`), rotating `v` into the eigenvectors.
+fn diagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
+    let n = d.len();
+    for i in 1..n {
+        e[i - 1] = e[i];
+    }
+    e[n - 1] = 0.0;
+    let mut f = 0.0;
+    let mut tst1 = 0.0f64;
+    let eps = f64::EPSILON;
+    for l in 0..n {
+        tst1 = tst1.max(d[l].abs() + e[l].abs());
+        let mut m = l;
+        while m < n - 1 && e[m].abs() > eps * tst1 {
+            m += 1;
+        }
+        if m > l {
+            // At most 60 iterations per eigenvalue (a handful are usual).
+            for _ in 0..60 {
+                let g = d[l];
+                let mut p = (d[l + 1] - g) / (2.0 * e[l]);
+                let mut r = libm::hypot(p, 1.0);
+                if p < 0.0 {
+                    r = -r;
+                }
+                d[l] = e[l] / (p + r);
+                d[l + 1] = e[l] * (p + r);
+                let dl1 = d[l + 1];
+                let h = g - d[l];
+                for x in d[l + 2..].iter_mut() {
+                    *x -= h;
+                }
+                f += h;
+                p = d[m];
+                let (mut c, mut c2, mut c3) = (1.0, 1.0, 1.0);
+                let el1 = e[l + 1];
+                let (mut s, mut s2) = (0.0, 0.0);
+                for i in (l..m).rev() {
+                    c3 = c2;
+                    c2 = c;
+                    s2 = s;
+                    let g = c * e[i];
+                    let h = c * p;
+                    r = libm::hypot(p, e[i]);
+                    e[i + 1] = s * r;
+                    s = e[i] / r;
+                    c = p / r;
+                    p = c * d[i] - s * g;
+                    d[i + 1] = h + s * (c * g + s * d[i]);
+                    for row in v.iter_mut() {
+                        let h = row[i + 1];
+                        row[i + 1] = s * row[i] + c * h;
+                        row[i] = c * row[i] - s * h;
+                    }
+                }
+                p = -s * s2 * c3 * el1 * e[l] / dl1;
+                e[l] = s * p;
+                d[l] = c * p;
+                if !(e[l].abs() > eps * tst1) {
+                    break;
+                }
+            }
+        }
+        d[l] += f;
+        e[l] = 0.0;
+    }
 }
 
 /// Orthonormalises the columns of the row-major `y` (n × l) by modified Gram–Schmidt,
@@ -463,7 +574,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn jacobi_finds_eigenpairs_of_a_known_matrix() {
+    fn eigenpairs_of_a_known_matrix() {
         // [[2,1],[1,2]] has eigenvalues 3 and 1 with vectors (1,1)/√2 and (1,-1)/√2.
         let m = Dense {
             rows: 2,
@@ -475,6 +586,50 @@ mod tests {
         let h = std::f64::consts::FRAC_1_SQRT_2;
         assert!((vectors.get(0, 0) - h).abs() < 1e-12 && (vectors.get(0, 1) - h).abs() < 1e-12);
         assert!((vectors.get(1, 0).abs() - h).abs() < 1e-12);
+    }
+
+    #[test]
+    fn eigenpairs_of_random_symmetric_matrices_satisfy_a_v_equals_lambda_v() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        for n in [1, 3, 17, 64] {
+            let mut m = Dense::zeros(n, n);
+            for i in 0..n {
+                for j in i..n {
+                    let x = gaussian(&mut rng);
+                    m.set(i, j, x);
+                    m.set(j, i, x);
+                }
+            }
+            let (values, vectors) = symmetric_eigen(&m);
+            assert!(values.windows(2).all(|w| w[0] >= w[1]), "decreasing");
+            for r in 0..n {
+                let v = vectors.row(r);
+                for i in 0..n {
+                    let av: f64 = (0..n).map(|j| m.get(i, j) * v[j]).sum();
+                    assert!((av - values[r] * v[i]).abs() < 1e-9, "n {n}, pair {r}");
+                }
+                for q in 0..n {
+                    let dot: f64 = v.iter().zip(vectors.row(q)).map(|(a, b)| a * b).sum();
+                    let want = if q == r { 1.0 } else { 0.0 };
+                    assert!((dot - want).abs() < 1e-9, "orthonormal");
+                }
+            }
+        }
+        // Zero, repeated eigenvalues and non-finite input: answers, never a hang or a panic.
+        let (values, _) = symmetric_eigen(&Dense::zeros(5, 5));
+        assert!(values.iter().all(|v| *v == 0.0));
+        let mut identity = Dense::zeros(4, 4);
+        (0..4).for_each(|i| identity.set(i, i, 2.0));
+        assert!(
+            symmetric_eigen(&identity)
+                .0
+                .iter()
+                .all(|v| (v - 2.0).abs() < 1e-12)
+        );
+        let mut bad = Dense::zeros(3, 3);
+        bad.set(0, 1, f64::NAN);
+        bad.set(1, 0, f64::NAN);
+        let _ = symmetric_eigen(&bad);
     }
 
     #[test]

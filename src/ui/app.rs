@@ -127,6 +127,8 @@ pub fn App() -> Html {
                     dispatch.dispatch(Action::PersonShown(Rc::new(*view)))
                 }
                 Some(Response::Failed { message }) => dispatch.dispatch(Action::Failed(message)),
+                // Benchmarks talk to a worker of their own; the page never asks for this.
+                Some(Response::Embedded { .. }) => {}
             });
             *slot.borrow_mut() = Some(bridge.clone());
             bridge

@@ -1,4 +1,4 @@
-//! Distils the static table from all-MiniLM-L6-v2 (native only; `edgewise distil`).
+//! Distils the static table from all-MiniLM-L6-v2 (`edgewise distil`, natively).
 //!
 //! Model2Vec's recipe (Tulkens & van Dongen 2024), step by step:
 //! 1. every token id `t` of the vocabulary is encoded alone, as `[CLS] t [SEP]`, by the full
@@ -11,8 +11,8 @@
 //! Everything is computed in a fixed order with `libm`, so the output is bit-identical on
 //! every machine; `make meaning` checks it against the pinned checksum.
 
-use super::minilm::{self, MiniLm, HIDDEN};
-use super::{StaticModel, DIMS};
+use super::minilm::{self, HIDDEN, MiniLm};
+use super::{DIMS, StaticModel};
 use crate::engine::linalg::{self, Dense};
 
 /// SIF's smoothing constant `a` (Model2Vec defaults to 1e-4; 1e-5 separated the

@@ -116,8 +116,11 @@ fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + libm::erff(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
+/// Named tensors: shape and values.
+pub type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
+
 /// Tensors of a `.safetensors` file, by name: shape and little-endian `f32` data.
-pub fn read_safetensors(bytes: &[u8]) -> Result<HashMap<String, (Vec<usize>, Vec<f32>)>, String> {
+pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
     let header_len = bytes
         .get(..8)
         .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as usize)
@@ -128,8 +131,8 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<HashMap<String, (Vec<usize>, Vec
     let header = bytes
         .get(8..header_end)
         .ok_or("the weights file's header is cut short")?;
-    let header: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(header).map_err(|e| format!("the weights header is not JSON: {e}"))?;
+    let header: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(header)
+        .map_err(|e| format!("the weights header is not JSON: {e}"))?;
     let data = &bytes[header_end..];
     let mut out = HashMap::new();
     for (name, info) in header {
@@ -138,11 +141,21 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<HashMap<String, (Vec<usize>, Vec
         }
         let shape: Vec<usize> = info["shape"]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_u64())
+                    .map(|v| v as usize)
+                    .collect()
+            })
             .unwrap_or_default();
         let offsets: Vec<usize> = info["data_offsets"]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_u64()).map(|v| v as usize).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_u64())
+                    .map(|v| v as usize)
+                    .collect()
+            })
             .unwrap_or_default();
         let [start, end] = offsets[..] else {
             return Err(format!("tensor {name} has no data offsets"));
@@ -164,9 +177,7 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<HashMap<String, (Vec<usize>, Vec
 
 impl MiniLm {
     /// The encoder from the tensors of all-MiniLM-L6-v2's `model.safetensors`.
-    pub fn from_tensors(
-        mut tensors: HashMap<String, (Vec<usize>, Vec<f32>)>,
-    ) -> Result<MiniLm, String> {
+    pub fn from_tensors(mut tensors: Tensors) -> Result<MiniLm, String> {
         let words_len = {
             let (shape, _) = tensors
                 .get("embeddings.word_embeddings.weight")
@@ -178,12 +189,18 @@ impl MiniLm {
                 .remove(name)
                 .ok_or_else(|| format!("the weights have no tensor {name}"))?;
             if values.len() != len {
-                return Err(format!("tensor {name} has {} values, not {len}", values.len()));
+                return Err(format!(
+                    "tensor {name} has {} values, not {len}",
+                    values.len()
+                ));
             }
             Ok(values)
         };
         let words = take("embeddings.word_embeddings.weight", words_len * HIDDEN)?;
-        let positions = take("embeddings.position_embeddings.weight", MAX_POSITIONS * HIDDEN)?;
+        let positions = take(
+            "embeddings.position_embeddings.weight",
+            MAX_POSITIONS * HIDDEN,
+        )?;
         let token_type = take("embeddings.token_type_embeddings.weight", 2 * HIDDEN)?;
         let embedding_norm = Norm {
             gamma: take("embeddings.LayerNorm.weight", HIDDEN)?,
@@ -307,8 +324,8 @@ impl MiniLm {
                         let mut max = f32::NEG_INFINITY;
                         for (j, sc) in scores.iter_mut().enumerate() {
                             let j = start + j;
-                            *sc = dot(qi, &k[j * HIDDEN + span.start..j * HIDDEN + span.end])
-                                * scale;
+                            *sc =
+                                dot(qi, &k[j * HIDDEN + span.start..j * HIDDEN + span.end]) * scale;
                             max = max.max(*sc);
                         }
                         let mut total = 0.0;
@@ -330,14 +347,20 @@ impl MiniLm {
                 }
             }
             layer.attention_out.apply_all(&context, &mut projected);
-            for (x, p) in h.chunks_exact_mut(HIDDEN).zip(projected.chunks_exact(HIDDEN)) {
+            for (x, p) in h
+                .chunks_exact_mut(HIDDEN)
+                .zip(projected.chunks_exact(HIDDEN))
+            {
                 x.iter_mut().zip(p).for_each(|(a, b)| *a += b);
                 layer.attention_norm.apply(x);
             }
             layer.intermediate.apply_all(&h, &mut feed);
             feed.iter_mut().for_each(|f| *f = gelu(*f));
             layer.output.apply_all(&feed, &mut projected);
-            for (x, p) in h.chunks_exact_mut(HIDDEN).zip(projected.chunks_exact(HIDDEN)) {
+            for (x, p) in h
+                .chunks_exact_mut(HIDDEN)
+                .zip(projected.chunks_exact(HIDDEN))
+            {
                 x.iter_mut().zip(p).for_each(|(a, b)| *a += b);
                 layer.output_norm.apply(x);
             }

@@ -28,7 +28,6 @@
 //! embeddings. ICLR.
 //! Reimers, N. & Gurevych, I. (2019). Sentence-BERT. EMNLP. (all-MiniLM-L6-v2)
 
-#[cfg(not(target_arch = "wasm32"))]
 pub mod distil;
 pub mod minilm;
 pub mod wordpiece;
@@ -128,7 +127,12 @@ impl StaticModel {
         let vocab = tokens.join("\n");
         let mut out = Vec::with_capacity(28 + vocab.len() + scales.len() * 4 + vectors.len());
         out.extend_from_slice(MAGIC);
-        for v in [VERSION, dims as u32, tokens.len() as u32, vocab.len() as u32] {
+        for v in [
+            VERSION,
+            dims as u32,
+            tokens.len() as u32,
+            vocab.len() as u32,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(vocab.as_bytes());
@@ -183,7 +187,7 @@ impl StaticModel {
     }
 }
 
-/// The table built into the native binary (the CLI and the tests); the page fetches it.
+/// The table built into the native binary (the CLI and the tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn builtin() -> Option<&'static StaticModel> {
     static TABLE: &[u8] = include_bytes!("../../../assets/meaning/minilm-static.bin");
@@ -191,6 +195,12 @@ pub fn builtin() -> Option<&'static StaticModel> {
     MODEL
         .get_or_init(|| StaticModel::from_bytes(TABLE).ok())
         .as_ref()
+}
+
+/// In WebAssembly the table is not built in: the worker fetches it, only when needed.
+#[cfg(target_arch = "wasm32")]
+pub fn builtin() -> Option<&'static StaticModel> {
+    None
 }
 
 /// Cosine similarity of two vectors (unit vectors: their dot product).
@@ -226,15 +236,15 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     (
         "French",
         &[
-            "le", "la", "les", "des", "et", "je", "pour", "une", "un", "du", "mes", "avec",
-            "pas", "plus", "que", "est", "sur", "nous", "au", "aux", "moins",
+            "le", "la", "les", "des", "et", "je", "pour", "une", "un", "du", "mes", "avec", "pas",
+            "plus", "que", "est", "sur", "nous", "au", "aux", "moins",
         ],
     ),
     (
         "German",
         &[
-            "der", "die", "das", "und", "ich", "nicht", "mit", "fur", "ein", "eine", "meine",
-            "zu", "ist", "wir", "auf", "weniger", "mehr", "den", "dem",
+            "der", "die", "das", "und", "ich", "nicht", "mit", "fur", "ein", "eine", "meine", "zu",
+            "ist", "wir", "auf", "weniger", "mehr", "den", "dem",
         ],
     ),
     (
@@ -247,22 +257,22 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     (
         "Dutch",
         &[
-            "de", "het", "een", "en", "ik", "voor", "met", "niet", "van", "mijn", "minder",
-            "meer", "wij", "zijn", "op",
+            "de", "het", "een", "en", "ik", "voor", "met", "niet", "van", "mijn", "minder", "meer",
+            "wij", "zijn", "op",
         ],
     ),
     (
         "Italian",
         &[
-            "il", "gli", "e", "per", "con", "della", "una", "non", "di", "mio", "miei",
-            "meno", "piu", "che", "sono",
+            "il", "gli", "e", "per", "con", "della", "una", "non", "di", "mio", "miei", "meno",
+            "piu", "che", "sono",
         ],
     ),
     (
         "Portuguese",
         &[
-            "o", "os", "as", "e", "para", "com", "uma", "nao", "meus", "minhas", "menos",
-            "mais", "que", "do", "da",
+            "o", "os", "as", "e", "para", "com", "uma", "nao", "meus", "minhas", "menos", "mais",
+            "que", "do", "da",
         ],
     ),
 ];
@@ -284,7 +294,9 @@ impl Language {
             }
             let latin = normal
                 .chars()
-                .filter(|c| c.is_alphabetic() && (c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(c)))
+                .filter(|c| {
+                    c.is_alphabetic() && (c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(c))
+                })
                 .count();
             if latin * 2 < letters {
                 non_latin += count;

@@ -29,7 +29,10 @@ fn the_table_is_the_pinned_one() {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    assert_eq!(digest, PINNED, "the meaning table changed: run `make meaning` and pin the new checksum");
+    assert_eq!(
+        digest, PINNED,
+        "the meaning table changed: run `make meaning` and pin the new checksum"
+    );
     assert!(bytes.len() < 8_000_000, "the table must stay under 8 MB");
     let model = builtin().expect("the table loads");
     assert_eq!(model.dims(), DIMS);
@@ -66,7 +69,11 @@ fn paraphrases_are_closer_than_unrelated_pairs() {
     }
     let share = closer as f64 / n as f64;
     let auc = beaten as f64 / (n * 2 * (n - 1)) as f64;
-    eprintln!("{closer} of {n} paraphrase pairs ({:.1} %) are closer than the typical unrelated pair; a paraphrase beats {:.1} % of unrelated pairs", share * 100.0, auc * 100.0);
+    eprintln!(
+        "{closer} of {n} paraphrase pairs ({:.1} %) are closer than the typical unrelated pair; a paraphrase beats {:.1} % of unrelated pairs",
+        share * 100.0,
+        auc * 100.0
+    );
     assert!(share >= 0.9, "only {:.1} % of pairs", share * 100.0);
     // Words alone see nothing: the pairs share no content word.
     let words = crate::engine::text::Tokenizer::default();
@@ -83,7 +90,10 @@ fn paraphrases_are_closer_than_unrelated_pairs() {
 fn damaged_tables_are_errors_not_panics() {
     let bytes = include_bytes!("../../../assets/meaning/minilm-static.bin");
     for cut in [0, 7, 8, 12, 27, 1000, bytes.len() / 2, bytes.len() - 1] {
-        assert!(StaticModel::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        assert!(
+            StaticModel::from_bytes(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
     }
     let mut longer = bytes.to_vec();
     longer.push(0);
@@ -108,7 +118,10 @@ fn empty_and_unknown_answers_have_no_vector_and_meaning_is_not_word_overlap() {
 
 #[test]
 fn languages_the_model_does_not_read_are_told_apart() {
-    let english = [("I want to keep the food bill down", 3), ("gluten free bread", 2)];
+    let english = [
+        ("I want to keep the food bill down", 3),
+        ("gluten free bread", 2),
+    ];
     assert_eq!(Language::of(&english), Language::English);
     let french = [
         ("Je veux payer moins cher pour mes courses", 3),
@@ -116,10 +129,19 @@ fn languages_the_model_does_not_read_are_told_apart() {
         ("la livraison le soir", 1),
     ];
     assert_eq!(Language::of(&french), Language::Other("French"));
-    let german = [("Ich möchte weniger für Lebensmittel ausgeben", 2), ("glutenfreies Brot für die Familie", 2)];
+    let german = [
+        ("Ich möchte weniger für Lebensmittel ausgeben", 2),
+        ("glutenfreies Brot für die Familie", 2),
+    ];
     assert_eq!(Language::of(&german), Language::Other("German"));
     let japanese = [("毎週の買い物を届けてほしい", 4), ("安い食品", 1)];
-    assert_eq!(Language::of(&japanese), Language::Other("a language other than English"));
+    assert_eq!(
+        Language::of(&japanese),
+        Language::Other("a language other than English")
+    );
     // Short English answers without function words stay English.
-    assert_eq!(Language::of(&[("gluten free", 5), ("cheap deals", 4)]), Language::English);
+    assert_eq!(
+        Language::of(&[("gluten free", 5), ("cheap deals", 4)]),
+        Language::English
+    );
 }

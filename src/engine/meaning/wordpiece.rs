@@ -204,6 +204,9 @@ mod tests {
         assert_eq!(normalise("Café\u{200b}\tÀ"), "cafe a");
         assert_eq!(normalise("好的"), " 好  的 ");
         assert_eq!(tiny().ids("CAFÉS"), vec![9, 11]);
-        assert_eq!(pre_tokenise("don't  stop—now."), vec!["don", "'", "t", "stop", "—", "now", "."]);
+        assert_eq!(
+            pre_tokenise("don't  stop—now."),
+            vec!["don", "'", "t", "stop", "—", "now", "."]
+        );
     }
 }
