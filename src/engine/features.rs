@@ -6,7 +6,10 @@
 //! * dates — days before the file's latest date (recency), scaled the same way;
 //! * yes/no — 0/1; ratings and ordered scales — their 0–10 position;
 //! * categories and multi-selects — one-hot over the frequent labels (the rest share "other");
-//! * free text — TF-IDF (see `text`) reduced by randomized SVD to a few dense dimensions.
+//! * free text — by meaning: each distinct answer's static sentence vector (`meaning`), reduced
+//!   by PCA fitted on people's answers to 32 dimensions; or, when the answers are not English,
+//!   no model is at hand or the settings say so, TF-IDF (see `text`) reduced by randomized SVD
+//!   to 16. TF-IDF is computed either way: portraits choose their words from it.
 //!
 //! **Balance.** Every group is scaled to the same total variance, so a column counts once
 //! however many dimensions it has; then each block ("what they say", "what they do") is

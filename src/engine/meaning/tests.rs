@@ -1,3 +1,6 @@
+//! Tests of the meaning table: the tokenizer against reference tokenisations, the pinned
+//! checksum, damaged tables and the language check. Paraphrases: `tests/meaning.rs`.
+
 use super::*;
 
 #[test]
@@ -37,53 +40,6 @@ fn the_table_is_the_pinned_one() {
     let model = builtin().expect("the table loads");
     assert_eq!(model.dims(), DIMS);
     assert_eq!(model.token(100), Some("[UNK]"));
-}
-
-#[test]
-fn paraphrases_are_closer_than_unrelated_pairs() {
-    let model = builtin().unwrap();
-    let pairs: Vec<(&str, &str)> = include_str!("../../../tests/fixtures/paraphrases.tsv")
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .collect();
-    assert!(pairs.len() >= 50);
-    let a: Vec<Vec<f32>> = pairs.iter().map(|p| model.embed(p.0).unwrap()).collect();
-    let b: Vec<Vec<f32>> = pairs.iter().map(|p| model.embed(p.1).unwrap()).collect();
-    let n = pairs.len();
-    let mut closer = 0;
-    let mut beaten = 0usize;
-    for i in 0..n {
-        let own = cosine(&a[i], &b[i]);
-        // Each sentence of the pair against the other pairs' sentences: the unrelated pairs.
-        let mut unrelated: Vec<f32> = (0..n)
-            .filter(|&j| j != i)
-            .flat_map(|j| [cosine(&a[i], &b[j]), cosine(&b[i], &a[j])])
-            .collect();
-        beaten += unrelated.iter().filter(|&&u| own > u).count();
-        unrelated.sort_by(f32::total_cmp);
-        if own > unrelated[unrelated.len() / 2] {
-            closer += 1;
-        } else {
-            eprintln!("not closer: {:?} ~ {:?} ({own:.3})", pairs[i].0, pairs[i].1);
-        }
-    }
-    let share = closer as f64 / n as f64;
-    let auc = beaten as f64 / (n * 2 * (n - 1)) as f64;
-    eprintln!(
-        "{closer} of {n} paraphrase pairs ({:.1} %) are closer than the typical unrelated pair; a paraphrase beats {:.1} % of unrelated pairs",
-        share * 100.0,
-        auc * 100.0
-    );
-    assert!(share >= 0.9, "only {:.1} % of pairs", share * 100.0);
-    // Words alone see nothing: the pairs share no content word.
-    let words = crate::engine::text::Tokenizer::default();
-    for (x, y) in &pairs {
-        let (wx, wy) = (words.words(x), words.words(y));
-        assert!(
-            wx.iter().all(|w| wy.iter().all(|v| v.stem != w.stem)),
-            "{x:?} and {y:?} share a word"
-        );
-    }
 }
 
 #[test]
