@@ -25,42 +25,20 @@ const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// Where the meaning model is, next to the worker's script (`assets/meaning` in dist/).
 const MEANING_URL: &str = "meaning/minilm-static.bin";
 
-/// The meaning model, once fetched: loaded at most once per worker.
-enum Meaning {
-    NotLoaded,
-    Loaded(Rc<StaticModel>),
-    /// Fetching or reading it failed; text is read by its words, the page is told, and the
-    /// next analysis tries again.
-    Failed,
-}
-
+#[derive(Default)]
 struct State {
     files: Vec<File>,
     dataset: Option<Dataset>,
     analysis: Option<Analysis>,
-    meaning: Meaning,
-}
-
-impl Meaning {
-    fn is_loaded(&self) -> bool {
-        matches!(self, Meaning::Loaded(_))
-    }
+    /// The meaning model, once fetched (at most once per worker). While it is missing — not
+    /// needed yet, or its fetch failed — text is read by its words, the page is told, and the
+    /// next analysis with free text tries again.
+    meaning: Option<Rc<StaticModel>>,
 }
 
 /// Milliseconds from the worker's clock.
 fn now() -> f64 {
     scope().performance().map_or(0.0, |p| p.now())
-}
-
-impl Default for State {
-    fn default() -> Self {
-        State {
-            files: Vec::new(),
-            dataset: None,
-            analysis: None,
-            meaning: Meaning::NotLoaded,
-        }
-    }
 }
 
 thread_local! {
@@ -158,14 +136,9 @@ fn handle(request: Request) {
                 // Fetch the model first (once), then analyse; the page shows the download.
                 wasm_bindgen_futures::spawn_local(async move {
                     let mut progress = Progress { last: None };
-                    let loaded = match fetch_meaning(&mut progress).await {
-                        Ok(model) => Meaning::Loaded(Rc::new(model)),
-                        Err(message) => {
-                            web_sys::console::warn_1(&JsValue::from_str(&message));
-                            Meaning::Failed
-                        }
-                    };
-                    STATE.with(|s| s.borrow_mut().meaning = loaded);
+                    if let Err(message) = load_meaning(&mut progress).await {
+                        web_sys::console::warn_1(&JsValue::from_str(&message));
+                    }
                     post(&analyse(&settings, &mut progress));
                 });
                 return;
@@ -193,25 +166,15 @@ fn handle(request: Request) {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut progress = Progress { last: None };
                 let t0 = now();
-                if !STATE.with(|s| s.borrow().meaning.is_loaded()) {
-                    match fetch_meaning(&mut progress).await {
-                        Ok(model) => {
-                            STATE.with(|s| s.borrow_mut().meaning = Meaning::Loaded(Rc::new(model)))
-                        }
-                        Err(message) => {
-                            post(&Response::Failed { message });
-                            return;
-                        }
+                let model = match load_meaning(&mut progress).await {
+                    Ok(model) => model,
+                    Err(message) => {
+                        post(&Response::Failed { message });
+                        return;
                     }
-                }
+                };
                 let t1 = now();
-                let model = STATE.with(|s| match &s.borrow().meaning {
-                    Meaning::Loaded(m) => Some(Rc::clone(m)),
-                    _ => None,
-                });
-                let with_vector = model.map_or(0, |m| {
-                    answers.iter().filter(|a| m.embed(a).is_some()).count()
-                });
+                let with_vector = answers.iter().filter(|a| model.embed(a).is_some()).count();
                 let t2 = now();
                 post(&Response::Embedded {
                     answers: answers.len() as u32,
@@ -252,7 +215,7 @@ fn needs_meaning(settings: &analysis::Settings) -> bool {
         let Some(dataset) = state.dataset.as_ref() else {
             return false;
         };
-        if state.meaning.is_loaded() {
+        if state.meaning.is_some() {
             return false;
         }
         let mut schema = dataset.schema.clone();
@@ -267,10 +230,7 @@ fn needs_meaning(settings: &analysis::Settings) -> bool {
 fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Response {
     STATE.with(|s| {
         let mut state = s.borrow_mut();
-        let meaning = match &state.meaning {
-            Meaning::Loaded(model) => Some(Rc::clone(model)),
-            _ => None,
-        };
+        let meaning = state.meaning.clone();
         let Some(dataset) = state.dataset.as_ref() else {
             return Response::Failed {
                 message: "there are no files to analyse yet: drop a CSV export first".into(),
@@ -289,6 +249,16 @@ fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Response {
             },
         }
     })
+}
+
+/// The meaning model: the one already loaded, or fetched now and kept for the worker's life.
+async fn load_meaning(progress: &mut Progress) -> Result<Rc<StaticModel>, String> {
+    if let Some(model) = STATE.with(|s| s.borrow().meaning.clone()) {
+        return Ok(model);
+    }
+    let model = Rc::new(fetch_meaning(progress).await?);
+    STATE.with(|s| s.borrow_mut().meaning = Some(Rc::clone(&model)));
+    Ok(model)
 }
 
 /// Fetches the meaning model from the site (the service worker caches it), with progress.

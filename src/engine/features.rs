@@ -110,8 +110,6 @@ pub struct TextColumn {
     pub vocabulary: Vocabulary,
     /// Each person's TF-IDF vector.
     pub tfidf: Csr,
-    /// Whether the column's features came from the meaning model (else from TF-IDF).
-    pub by_meaning: bool,
 }
 
 /// The features of a table.
@@ -253,7 +251,7 @@ pub fn build(
             Kind::FreeText => {
                 // Each distinct answer is read once, weighted by how many people gave it.
                 let counts = col.counts();
-                let answers: Vec<(&str, usize)> = col
+                let distinct: Vec<(&str, usize)> = col
                     .values()
                     .iter()
                     .zip(&counts)
@@ -273,33 +271,33 @@ pub fn build(
                     max_df_share: 0.5,
                     max_terms: 5000,
                 };
-                let (vocabulary, vectors) = Vocabulary::fit(&tokenizer, &answers, limits);
+                let (vocabulary, vectors) = Vocabulary::fit(&tokenizer, &distinct, limits);
                 let tfidf = text::rows_from(&vectors, col.codes(), vocabulary.len());
                 let answers: Vec<&str> = (0..n)
                     .map(|r| col.get(r))
                     .map(|t| if schema::is_missing(t) { "" } else { t })
                     .collect();
-                let language = Language::of(&answers_counts(col));
-                let model = match (params.text_model, meaning, &language) {
-                    (TextModel::Meaning, Some(model), Language::English) => Some(model),
-                    (TextModel::Meaning, Some(_), Language::Other(name)) => {
-                        notes.push(format!(
-                            "“{}”: most answers look {}; the meaning model reads English only, so these answers were grouped by the words they share.",
-                            cs.name,
-                            if name.contains(' ') { format!("written in {name}") } else { name.to_string() }
-                        ));
-                        None
-                    }
-                    (TextModel::Meaning, None, _) => {
+                let model = match (params.text_model, meaning) {
+                    (TextModel::Meaning, Some(model)) => match Language::of(&distinct) {
+                        Language::English => Some(model),
+                        Language::Other(name) => {
+                            notes.push(format!(
+                                "“{}”: most answers look {}; the meaning model reads English only, so these answers were grouped by the words they share.",
+                                cs.name,
+                                if name.contains(' ') { format!("written in {name}") } else { name.to_string() }
+                            ));
+                            None
+                        }
+                    },
+                    (TextModel::Meaning, None) => {
                         notes.push(format!(
                             "“{}”: the meaning model could not be loaded, so answers were grouped by the words they share.",
                             cs.name
                         ));
                         None
                     }
-                    (TextModel::Words, _, _) => None,
+                    (TextModel::Words, _) => None,
                 };
-                let by_meaning = model.is_some();
                 let mut f: Vec<Vec<f64>> = match model {
                     Some(model) => meaning_features(model, col, params.meaning_dims),
                     None => {
@@ -325,7 +323,6 @@ pub fn build(
                     column: idx,
                     vocabulary,
                     tfidf,
-                    by_meaning,
                 });
                 f
             }
@@ -348,16 +345,6 @@ pub fn build(
     let mut features = balance(n, columns, text, params.balance);
     features.notes = notes;
     features
-}
-
-/// Distinct answers of a text column with how many people gave each (blank answers skipped).
-fn answers_counts(col: &Column) -> Vec<(&str, usize)> {
-    col.values()
-        .iter()
-        .zip(col.counts())
-        .filter(|(t, _)| !schema::is_missing(t))
-        .map(|(t, c)| (t.as_ref(), c))
-        .collect()
 }
 
 /// People fitted on for the PCA of sentence vectors (evenly spaced, so common answers

@@ -62,6 +62,9 @@ pub fn token_outputs(
     };
     let (cls, sep) = (id("[CLS]")?, id("[SEP]")?);
     let n = tokens.len();
+    if n == 0 {
+        return Err("the vocabulary is empty".into());
+    }
     let mut out = vec![0.0f32; n * HIDDEN];
     let chunk = n.div_ceil(threads.max(1));
     let done = std::sync::atomic::AtomicUsize::new(0);

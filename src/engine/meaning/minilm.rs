@@ -119,6 +119,16 @@ fn gelu(x: f32) -> f32 {
 /// Named tensors: shape and values.
 pub type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
 
+/// A JSON array of whole numbers (a shape or offsets); anything else is empty.
+fn numbers(value: &serde_json::Value) -> Vec<usize> {
+    value.as_array().map_or_else(Vec::new, |a| {
+        a.iter()
+            .filter_map(|v| v.as_u64())
+            .map(|v| v as usize)
+            .collect()
+    })
+}
+
 /// Tensors of a `.safetensors` file, by name: shape and little-endian `f32` data.
 pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
     let header_len = bytes
@@ -139,35 +149,16 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
         if name == "__metadata__" || info["dtype"] != "F32" {
             continue;
         }
-        let shape: Vec<usize> = info["shape"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_u64())
-                    .map(|v| v as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let offsets: Vec<usize> = info["data_offsets"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_u64())
-                    .map(|v| v as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (shape, offsets) = (numbers(&info["shape"]), numbers(&info["data_offsets"]));
         let [start, end] = offsets[..] else {
             return Err(format!("tensor {name} has no data offsets"));
         };
         let raw = data
             .get(start..end)
             .ok_or_else(|| format!("tensor {name} lies outside the file"))?;
-        let values: Vec<f32> = raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        if values.len() != shape.iter().product::<usize>() {
+        let values = super::f32s(raw);
+        let expected = shape.iter().try_fold(1usize, |p, &d| p.checked_mul(d));
+        if expected != Some(values.len()) || raw.len() % 4 != 0 {
             return Err(format!("tensor {name} has the wrong number of values"));
         }
         out.insert(name, (shape, values));

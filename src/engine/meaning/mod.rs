@@ -43,12 +43,19 @@ const VERSION: u32 = 1;
 #[derive(Debug, Clone)]
 pub struct StaticModel {
     tokenizer: WordPiece,
-    tokens: Vec<String>,
     dims: usize,
     scales: Vec<f32>,
     vectors: Vec<i8>,
     /// Ids never averaged into a sentence (`[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`).
     skip: Vec<u32>,
+}
+
+/// Little-endian `f32`s (a trailing partial value is ignored).
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 fn read_u32(bytes: &[u8], at: &mut usize) -> Result<u32, String> {
@@ -86,12 +93,11 @@ impl StaticModel {
             .checked_mul(4)
             .and_then(|b| b.checked_add(at))
             .ok_or("the meaning table's sizes do not agree")?;
-        let scales: Vec<f32> = bytes
-            .get(at..scales_end)
-            .ok_or("the meaning table's scales are cut short")?
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let scales = f32s(
+            bytes
+                .get(at..scales_end)
+                .ok_or("the meaning table's scales are cut short")?,
+        );
         at = scales_end;
         let vectors_end = n
             .checked_mul(dims)
@@ -114,7 +120,6 @@ impl StaticModel {
             .collect();
         Ok(StaticModel {
             tokenizer,
-            tokens,
             dims,
             scales,
             vectors,
@@ -151,11 +156,6 @@ impl StaticModel {
     /// The tokenizer.
     pub fn tokenizer(&self) -> &WordPiece {
         &self.tokenizer
-    }
-
-    /// The token with id `id`.
-    pub fn token(&self, id: u32) -> Option<&str> {
-        self.tokens.get(id as usize).map(String::as_str)
     }
 
     /// The sentence vector of `text` (unit length), or `None` when it has no tokens.
