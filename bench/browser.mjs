@@ -17,7 +17,9 @@ const port = 8400 + Math.floor(Math.random() * 500);
 const server = spawn(cli, ['serve', join(root, 'dist'), '--port', String(port)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 400));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // EDGEWISE_JS_FLAGS="--prof": V8 flags, e.g. to profile the worker (node --prof-process).
+    ...(process.env.EDGEWISE_JS_FLAGS ? [`--js-flags=${process.env.EDGEWISE_JS_FLAGS}`] : [])] });
 const machine = `${cpus().length} cores, ${(await import('node:os')).totalmem() / 2 ** 30 | 0} GiB, ${new Date().toISOString().slice(0, 10)}`;
 try {
   const page = await browser.newPage();
@@ -34,16 +36,24 @@ try {
     await page.exposeFunction('__stage', (s) => stages.push([s, Date.now()]));
     await page.evaluate(() => {
       const status = document.querySelector('[data-testid=status]');
-      new MutationObserver(() => window.__stage(status.textContent.split(' — ')[0])).observe(status, { childList: true, subtree: true, characterData: true });
+      new MutationObserver(() => window.__stage(status.textContent)).observe(status, { childList: true, subtree: true, characterData: true });
     });
     const started = Date.now();
     await page.setInputFiles('[data-testid=file-input]', file);
     await page.waitForSelector('[data-testid=status][data-state=done]', { state: 'attached', timeout: 600000 });
     const total = (Date.now() - started) / 1000;
     const firsts = new Map();
-    for (const [s, t] of stages) if (!firsts.has(s)) firsts.set(s, (t - started) / 1000);
+    for (const [text, t] of stages) {
+      const s = text.split(' — ')[0];
+      if (!firsts.has(s)) firsts.set(s, (t - started) / 1000);
+    }
     console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
     for (const [s, t] of firsts) if (!s.includes('segments and')) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
+    // EDGEWISE_TRACE=1: every progress step the page showed, for finding where time goes.
+    if (process.env.EDGEWISE_TRACE) {
+      let last = '';
+      for (const [text, t] of stages) if (text !== last) { last = text; console.log(`    ${((t - started) / 1000).toFixed(2)} s  ${text.slice(0, 60)}`); }
+    }
   } else if (mode === 'embed') {
     const n = Number(process.argv[3] ?? 100000);
     const { parseCsv } = await import('../tests/e2e/helpers.mjs');

