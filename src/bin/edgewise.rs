@@ -35,7 +35,7 @@ USAGE:
       --seed N              random seed (default 42)
       --min-samples N       neighbours that define density (default: adapts)
       --separation X        how clearly a segment must stand apart, 0–1 (default 0.5; 1 = plain HDBSCAN)
-      --dims N              dimensions kept for clustering (default 16)
+      --dims N              dimensions kept for clustering (default 24)
       --text-dims N         dimensions per free-text column read by its words (default 16)
       --meaning-dims N      dimensions per free-text column read by meaning (default 32)
       --text M              read free text by meaning (default) or words (TF-IDF only)

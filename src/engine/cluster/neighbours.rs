@@ -20,8 +20,10 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// Leaf size of the random projection trees.
 const LEAF: usize = 24;
 /// Up to this many points, neighbours are found exactly (all pairs), which also gets tiny
-/// isolated groups right, whose nearest outsiders a forest can miss.
-pub const EXACT_UP_TO: usize = 3000;
+/// isolated groups right, whose nearest outsiders a forest can miss. Above it the forest is
+/// three times faster already at 3,000 points (0.03 s against 0.09 s, recall 90 %), with the
+/// same planted segments found (`edgewise evaluate --rows 2000` and `--rows 3000`).
+pub const EXACT_UP_TO: usize = 1000;
 /// Trees in the forest.
 const TREES: usize = 8;
 
