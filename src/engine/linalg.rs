@@ -449,9 +449,9 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     mean.iter_mut().for_each(|m| *m /= n as f64);
     let mut cov = Dense::zeros(d, d);
     let mut centred = Vec::with_capacity(GRAM_ROWS * d);
-    for rows in (0..n).collect::<Vec<_>>().chunks(GRAM_ROWS) {
+    for first in (0..n).step_by(GRAM_ROWS) {
         centred.clear();
-        for &i in rows {
+        for i in first..(first + GRAM_ROWS).min(n) {
             centred.extend(x.row(i).iter().zip(&mean).map(|(v, m)| v - m));
         }
         add_gram(&mut cov, &centred, d);

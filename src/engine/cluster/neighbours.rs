@@ -78,7 +78,7 @@ struct Lists {
     k: usize,
     /// `(squared distance, index)`, `k` slots per point.
     slots: Vec<(f32, u32)>,
-    len: Vec<u8>,
+    len: Vec<u32>,
 }
 
 impl Lists {
@@ -123,7 +123,7 @@ impl Lists {
         let new_len = (len + 1).min(k);
         list.copy_within(pos..new_len - 1, pos + 1);
         list[pos] = (d2, j);
-        self.len[i] = new_len as u8;
+        self.len[i] = new_len as u32;
     }
 }
 
