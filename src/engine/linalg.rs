@@ -86,29 +86,37 @@ impl Dense {
     }
 }
 
-/// Squared Euclidean distance.
+/// `Σ term(aᵢ, bᵢ)` over two equally long slices, in eight running sums.
 ///
-/// Eight running sums let the compiler use SIMD lanes (a single sum must be added in order,
-/// which forbids it) and keep four registers busy at once; the order is fixed, so the result
-/// is the same on every platform.
-pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
+/// Eight sums let the compiler use SIMD lanes (a single sum must be added in order, which
+/// forbids it) and keep four registers busy at once; lanes in pairs are registers, so they
+/// are added register-wise, then across. The order is fixed, so the result is the same on
+/// every platform. Used for distances and dot products, in single and double precision.
+#[inline(always)]
+pub fn lane_sum<T>(a: &[T], b: &[T], term: impl Fn(T, T) -> T) -> T
+where
+    T: Copy + Default + std::ops::Add<Output = T>,
+{
+    let mut acc = [T::default(); 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
         for l in 0..8 {
-            let d = x[l] - y[l];
-            acc[l] += d * d;
+            acc[l] = acc[l] + term(x[l], y[l]);
         }
     }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += (x - y) * (x - y);
+    let mut tail = T::default();
+    for (&x, &y) in ra.iter().zip(rb) {
+        tail = tail + term(x, y);
     }
-    // Lanes in pairs are four SIMD registers: add the registers, then across.
     let even = (acc[0] + acc[4]) + (acc[2] + acc[6]);
     let odd = (acc[1] + acc[5]) + (acc[3] + acc[7]);
     (even + odd) + tail
+}
+
+/// Squared Euclidean distance.
+pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    lane_sum(a, b, |x, y| (x - y) * (x - y))
 }
 
 /// Eigen-decomposition of a symmetric `n × n` matrix (row-major): Householder reduction to
@@ -524,23 +532,9 @@ pub fn project(row: &[f64], mean: &[f64], axes: &Dense, out: &mut [f64]) {
     }
 }
 
-/// Dot product in eight fixed lanes, like [`dist2`].
+/// Dot product (see [`lane_sum`]).
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
-    }
-    let even = (acc[0] + acc[4]) + (acc[2] + acc[6]);
-    let odd = (acc[1] + acc[5]) + (acc[3] + acc[7]);
-    (even + odd) + tail
+    lane_sum(a, b, |x, y| x * y)
 }
 
 /// Principal components: the data centred and projected onto its top `k` axes, with each

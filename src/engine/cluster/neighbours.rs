@@ -13,7 +13,7 @@
 //! Dong, W., Moses, C. & Li, K. (2011). Efficient k-nearest neighbor graph construction for
 //! generic similarity measures. WWW.
 
-use super::super::linalg::{Dense, dist2};
+use super::super::linalg::{Dense, dist2, lane_sum};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -127,52 +127,14 @@ impl Lists {
     }
 }
 
-/// The sum of eight lanes held as two SIMD registers of four: the registers added, then
-/// across, in the order that needs no shuffling inside the loops.
-fn lanes(acc: [f32; 8]) -> f32 {
-    let s = [
-        acc[0] + acc[4],
-        acc[1] + acc[5],
-        acc[2] + acc[6],
-        acc[3] + acc[7],
-    ];
-    (s[0] + s[2]) + (s[1] + s[3])
-}
-
-/// Squared distance in single precision, in eight fixed lanes (two SIMD registers in
-/// WebAssembly; the same order everywhere, so the same result everywhere).
+/// Squared distance in single precision (see `linalg::lane_sum`).
 fn dist2_f32(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            let d = x[l] - y[l];
-            acc[l] += d * d;
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += (x - y) * (x - y);
-    }
-    lanes(acc) + tail
+    lane_sum(a, b, |x, y| (x - y) * (x - y))
 }
 
-/// Dot product in single precision, in eight fixed lanes.
+/// Dot product in single precision.
 fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
-    }
-    lanes(acc) + tail
+    lane_sum(a, b, |x, y| x * y)
 }
 
 /// Points for the random projection trees: single-precision rows that the trees physically
@@ -329,26 +291,19 @@ fn descend(
     }
 }
 
-/// The rows `order` of `points`, in that order.
-fn rows_in(points: &Dense, order: &[u32]) -> Dense {
-    let mut out = Dense::zeros(order.len(), points.cols);
-    for (r, &i) in order.iter().enumerate() {
-        out.row_mut(r).copy_from_slice(points.row(i as usize));
-    }
-    out
-}
-
 /// The approximate `k`-nearest-neighbour graph of the rows of `points`.
 pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
     let n = points.rows;
     let k = k.clamp(1, n.max(1));
-    let mut lists: Vec<Vec<(f64, u32)>> = (0..n).map(|i| vec![(0.0, i as u32)]).collect();
+    let mut lists: Vec<Vec<(f64, u32)>>;
     if n <= EXACT_UP_TO {
         // Small inputs: exact, all pairs.
+        lists = (0..n).map(|i| vec![(0.0, i as u32)]).collect();
         for i in 0..n {
             exact_pairs(points, i, k, &mut lists);
         }
     } else {
+        lists = vec![Vec::new(); n];
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         // A first tree orders the points: neighbours then sit close together, which is most
         // of the speed of everything after. Candidates are numbered in that order.
@@ -407,7 +362,8 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         }
         // Distances again in full precision (on rows in the same order, for the same
         // locality), nearest first.
-        let local = rows_in(points, &order);
+        let order_idx: Vec<usize> = order.iter().map(|&i| i as usize).collect();
+        let local = super::rows(points, &order_idx);
         for r in 0..n {
             let original = order[r] as usize;
             let mut list: Vec<(f64, u32)> = candidates
