@@ -3,13 +3,21 @@
 //! It keeps the dropped files (browser `File` handles, read lazily in 4 MiB slices with
 //! `FileReaderSync`, which only workers have), the joined dataset and the last analysis, so
 //! that exports and person views need no recomputation. Progress is posted as work goes;
-//! cancelling is done by the page terminating this worker, so the engine needs no
-//! cancellation checks. A panic would trap the worker; the page sees that as an `error` event
+//! cancelling is done by the page terminating this worker (which ends its helper too), so the
+//! engine needs no cancellation checks.
+//!
+//! For large files it starts a **helper**: a second copy of this worker, on the machine's
+//! other core, that builds everyone's neighbour graph while this one finds segments among
+//! the sample ([`analysis::Prepared`]). The graph depends only on the points and the seed,
+//! so the result is the same as on one core; if the helper cannot start or fails, the graph
+//! is built here. A panic would trap the worker; the page sees that as an `error` event
 //! and recovers with the files it still holds.
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
+use crate::engine::cluster::{self, neighbours::Graph};
 use crate::engine::features::TextModel;
 use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
+use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
 use crate::engine::schema::{self, Kind};
 use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
@@ -17,7 +25,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent, Worker};
 
 /// Bytes read from a file per slice.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
@@ -25,15 +33,28 @@ const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// Where the meaning model is, next to the worker's script (`assets/meaning` in dist/).
 const MEANING_URL: &str = "meaning/minilm-static.bin";
 
+/// This worker's own loader, for the helper (resolved next to this worker's script; the
+/// query only names it in the browser's tools).
+const HELPER_SCRIPT: &str = "./worker_loader.js?helper";
+
+/// People from whom on a helper builds the neighbour graph. Below this the graph takes a
+/// fraction of a second and starting a second worker would cost more than it saves.
+const HELPER_FROM: usize = 10_000;
+
 #[derive(Default)]
 struct State {
     files: Vec<File>,
-    dataset: Option<Dataset>,
+    /// Shared with a running analysis, which holds no borrow of the state while it waits.
+    dataset: Option<Rc<Dataset>>,
     analysis: Option<Analysis>,
     /// The meaning model, once fetched (at most once per worker). While it is missing — not
     /// needed yet, or its fetch failed — text is read by its words, the page is told, and the
     /// next analysis with free text tries again.
     meaning: Option<Rc<StaticModel>>,
+    /// The helper worker, once started.
+    helper: Option<Rc<Helper>>,
+    /// The helper failed to start or stopped; graphs are built here from then on.
+    helper_failed: bool,
 }
 
 /// Milliseconds from the worker's clock.
@@ -97,6 +118,10 @@ pub fn run() {
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
+        if let Some((points, seed)) = graph_job(&data) {
+            answer_graph_job(&points, seed);
+            return;
+        }
         let (request, files) = if js_sys::Array::is_array(&data) {
             let array: js_sys::Array = data.unchecked_into();
             (array.get(0), Some(array.get(1)))
@@ -132,18 +157,17 @@ fn handle(request: Request) {
     let response = match request {
         Request::Inspect { params, settings } => inspect(&params, &settings, &mut progress),
         Request::Analyse { settings } => {
-            if needs_meaning(&settings) {
-                // Fetch the model first (once), then analyse; the page shows the download.
-                wasm_bindgen_futures::spawn_local(async move {
-                    let mut progress = Progress { last: None };
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut progress = Progress { last: None };
+                if needs_meaning(&settings) {
+                    // Fetch the model first (once), then analyse; the page shows the download.
                     if let Err(message) = load_meaning(&mut progress).await {
                         web_sys::console::warn_1(&JsValue::from_str(&message));
                     }
-                    post(&analyse(&settings, &mut progress));
-                });
-                return;
-            }
-            analyse(&settings, &mut progress)
+                }
+                post(&analyse(&settings, &mut progress).await);
+            });
+            return;
         }
 
         Request::Export => STATE.with(|s| {
@@ -227,28 +251,227 @@ fn needs_meaning(settings: &analysis::Settings) -> bool {
     })
 }
 
-fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Response {
+async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Response {
+    let (dataset, meaning) = STATE.with(|s| {
+        let state = s.borrow();
+        (state.dataset.clone(), state.meaning.clone())
+    });
+    let Some(dataset) = dataset else {
+        return Response::Failed {
+            message: "there are no files to analyse yet: drop a CSV export first".into(),
+        };
+    };
+    let mut report = |stage, f| progress.report(stage, f);
+    let prepared = match analysis::prepare(&dataset, settings, meaning.as_deref(), &mut report) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            return Response::Failed {
+                message: e.to_string(),
+            };
+        }
+    };
+    let n = prepared.space().rows;
+    let pending = if n >= HELPER_FROM {
+        helper().and_then(|h| h.request(prepared.space(), prepared.seed()))
+    } else {
+        None
+    };
+    let clustering = match pending {
+        Some(pending) => {
+            let part = prepared.segment_sample(&mut report);
+            let answer = JsFuture::from(pending).await.unwrap_or(JsValue::NULL);
+            let graph = graph_from(&answer, n).unwrap_or_else(|| {
+                web_sys::console::warn_1(&JsValue::from_str(
+                    "Edgewise: the helper worker sent no neighbour graph; building it here",
+                ));
+                cluster::everyone_graph(prepared.space(), prepared.seed())
+            });
+            prepared.segment_everyone(part, &graph, &mut report)
+        }
+        None => prepared.segment(&mut report),
+    };
+    let result = prepared.describe(clustering, &mut report);
+    let view = ResultView::of(&result);
     STATE.with(|s| {
         let mut state = s.borrow_mut();
-        let meaning = state.meaning.clone();
-        let Some(dataset) = state.dataset.as_ref() else {
-            return Response::Failed {
-                message: "there are no files to analyse yet: drop a CSV export first".into(),
-            };
-        };
-        match analysis::analyse(dataset, settings, meaning.as_deref(), &mut |stage, f| {
-            progress.report(stage, f)
-        }) {
-            Ok(result) => {
-                let view = ResultView::of(&result);
-                state.analysis = Some(result);
-                Response::Analysed(Box::new(view))
-            }
-            Err(e) => Response::Failed {
-                message: e.to_string(),
-            },
+        // Kept for exports and person views unless other files were read meanwhile.
+        if state
+            .dataset
+            .as_ref()
+            .is_some_and(|d| Rc::ptr_eq(d, &dataset))
+        {
+            state.analysis = Some(result);
         }
-    })
+    });
+    Response::Analysed(Box::new(view))
+}
+
+/// The second worker that builds neighbour graphs, seen from this one.
+struct Helper {
+    worker: Worker,
+    /// Resolves the graph being waited for, with the helper's answer or `null`.
+    waiting: Rc<RefCell<Option<js_sys::Function>>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+/// The helper, started now if it is not running yet; `None` if it cannot run here.
+fn helper() -> Option<Rc<Helper>> {
+    let (running, failed) = STATE.with(|s| {
+        let state = s.borrow();
+        (state.helper.clone(), state.helper_failed)
+    });
+    if failed {
+        return None;
+    }
+    if running.is_some() {
+        return running;
+    }
+    let worker = Worker::new(HELPER_SCRIPT).ok();
+    let Some(worker) = worker else {
+        STATE.with(|s| s.borrow_mut().helper_failed = true);
+        return None;
+    };
+    let waiting: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let answered = Rc::clone(&waiting);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let data = event.data();
+        // The helper also says `Ready` when it starts; only graphs are answers.
+        if js_sys::Reflect::has(&data, &JsValue::from_str("ids")).unwrap_or(false)
+            && let Some(resolve) = answered.borrow_mut().take()
+        {
+            let _ = resolve.call1(&JsValue::NULL, &data);
+        }
+    });
+    let failed = Rc::clone(&waiting);
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        web_sys::console::warn_1(&JsValue::from_str(
+            "Edgewise: the helper worker stopped; neighbour graphs are built in this worker",
+        ));
+        STATE.with(|s| {
+            let mut state = s.borrow_mut();
+            state.helper = None;
+            state.helper_failed = true;
+        });
+        if let Some(resolve) = failed.borrow_mut().take() {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let helper = Rc::new(Helper {
+        worker,
+        waiting,
+        _on_message: on_message,
+        _on_error: on_error,
+    });
+    STATE.with(|s| s.borrow_mut().helper = Some(Rc::clone(&helper)));
+    Some(helper)
+}
+
+impl Helper {
+    /// Sends the points; the promise resolves with the helper's answer for [`graph_from`].
+    fn request(&self, points: &Dense, seed: u64) -> Option<js_sys::Promise> {
+        let values = js_sys::Float64Array::from(points.data.as_slice());
+        let job = js_sys::Object::new();
+        let set =
+            |key: &str, value: &JsValue| js_sys::Reflect::set(&job, &JsValue::from_str(key), value);
+        set(GRAPH_JOB, &values).ok()?;
+        set("rows", &JsValue::from_f64(points.rows as f64)).ok()?;
+        set("cols", &JsValue::from_f64(points.cols as f64)).ok()?;
+        set("seed", &JsValue::from_str(&seed.to_string())).ok()?;
+        let waiting = Rc::clone(&self.waiting);
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            *waiting.borrow_mut() = Some(resolve);
+        });
+        let transfer = js_sys::Array::of1(&values.buffer());
+        if self
+            .worker
+            .post_message_with_transfer(&job, &transfer)
+            .is_err()
+        {
+            self.waiting.borrow_mut().take();
+            return None;
+        }
+        Some(promise)
+    }
+}
+
+/// The key of a graph job's points.
+const GRAPH_JOB: &str = "edgewiseNeighbours";
+
+/// A graph job sent by the worker that started this one: its points and seed.
+fn graph_job(data: &JsValue) -> Option<(Dense, u64)> {
+    if !data.is_object() {
+        return None;
+    }
+    let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
+    let values: js_sys::Float64Array = get(GRAPH_JOB)?.dyn_into().ok()?;
+    let rows = get("rows")?.as_f64()? as usize;
+    let cols = get("cols")?.as_f64()? as usize;
+    let seed = get("seed")?.as_string()?.parse().ok()?;
+    if rows.checked_mul(cols)? != values.length() as usize {
+        return None;
+    }
+    let data = values.to_vec();
+    Some((Dense { rows, cols, data }, seed))
+}
+
+/// Builds the graph for a job and sends it back as three flat arrays.
+fn answer_graph_job(points: &Dense, seed: u64) {
+    let graph = cluster::everyone_graph(points, seed);
+    let lens: Vec<u32> = graph.neighbours.iter().map(|v| v.len() as u32).collect();
+    let lens = js_sys::Uint32Array::from(lens.as_slice());
+    let ids = js_sys::Uint32Array::from(graph.neighbours.concat().as_slice());
+    let dists = js_sys::Float64Array::from(graph.distances.concat().as_slice());
+    let answer = js_sys::Object::new();
+    let transfer = js_sys::Array::new();
+    for (key, array, buffer) in [
+        ("lens", JsValue::from(&lens), lens.buffer()),
+        ("ids", JsValue::from(&ids), ids.buffer()),
+        ("dists", JsValue::from(&dists), dists.buffer()),
+    ] {
+        let _ = js_sys::Reflect::set(&answer, &JsValue::from_str(key), &array);
+        transfer.push(&buffer);
+    }
+    let _ = scope().post_message_with_transfer(&answer, &transfer);
+}
+
+/// The graph in a helper's answer for `rows` points, or `None` if it is not a whole one.
+fn graph_from(answer: &JsValue, rows: usize) -> Option<Graph> {
+    if !answer.is_object() {
+        return None;
+    }
+    let get = |key: &str| js_sys::Reflect::get(answer, &JsValue::from_str(key)).ok();
+    let lens = get("lens")?
+        .dyn_into::<js_sys::Uint32Array>()
+        .ok()?
+        .to_vec();
+    let ids = get("ids")?.dyn_into::<js_sys::Uint32Array>().ok()?.to_vec();
+    let dists = get("dists")?
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()?
+        .to_vec();
+    let total: usize = lens.iter().map(|&l| l as usize).sum();
+    if lens.len() != rows
+        || ids.len() != total
+        || dists.len() != total
+        || ids.iter().any(|&j| j as usize >= rows)
+    {
+        return None;
+    }
+    let mut graph = Graph {
+        neighbours: Vec::with_capacity(rows),
+        distances: Vec::with_capacity(rows),
+    };
+    let mut at = 0;
+    for &len in &lens {
+        let end = at + len as usize;
+        graph.neighbours.push(ids[at..end].to_vec());
+        graph.distances.push(dists[at..end].to_vec());
+        at = end;
+    }
+    Some(graph)
 }
 
 /// The meaning model: the one already loaded, or fetched now and kept for the worker's life.
@@ -341,9 +564,13 @@ fn inspect(
     progress.report(Stage::Understanding, 0.0);
     let dataset = analysis::combine(parsed, settings);
     let view = InspectView::of(&dataset);
+    // A large file will want the helper: start it now, while the page shows the columns.
+    if dataset.table.n_rows() >= HELPER_FROM {
+        helper();
+    }
     STATE.with(|s| {
         let mut state = s.borrow_mut();
-        state.dataset = Some(dataset);
+        state.dataset = Some(Rc::new(dataset));
         state.analysis = None;
     });
     Response::Inspected(Box::new(view))

@@ -3,8 +3,10 @@
 //! [`combine`] turns read files into one [`Dataset`]: it joins them (suggesting keys where
 //! the user chose none), infers the schema and gathers every diagnostic. [`analyse`] runs
 //! features → segments → portraits → edge scores → map → say/do on a dataset with
-//! [`Settings`], reporting progress by [`Stage`]. The CLI and the web worker call exactly
-//! these two functions, so the page and the command line give the same result.
+//! [`Settings`], reporting progress by [`Stage`]. The CLI calls exactly these two functions;
+//! the web worker calls `combine` and runs `analyse`'s steps itself ([`prepare`], then the
+//! [`Prepared`] methods), so that a second worker can build the neighbour graph meanwhile.
+//! Either way the steps and the result are the same.
 
 use super::cluster::{self, ClusterParams, Clustering, Membership};
 use super::describe::{self, Segment};
@@ -333,6 +335,33 @@ pub fn analyse(
     meaning: Option<&StaticModel>,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<Analysis, AnalysisError> {
+    let prepared = prepare(dataset, settings, meaning, progress)?;
+    let clustering = prepared.segment(progress);
+    Ok(prepared.describe(clustering, progress))
+}
+
+/// An analysis with its features built and its segments still to find. [`analyse`] runs it
+/// to the end; the web worker instead hands [`Prepared::space`] to a second worker for
+/// everyone's neighbour graph while it runs [`Prepared::segment_sample`] itself, then
+/// finishes with [`Prepared::segment_everyone`] — the same result, on two cores.
+pub struct Prepared<'a> {
+    dataset: &'a Dataset,
+    settings: &'a Settings,
+    cluster_params: cluster::ClusterValidParams,
+    schema: Schema,
+    features: features::Features,
+    space: super::linalg::Dense,
+    columns: Vec<std::ops::Range<usize>>,
+}
+
+/// Checks the settings, applies the user's column choices and builds the features and the
+/// space segments are found in (stages Understanding and Features).
+pub fn prepare<'a>(
+    dataset: &'a Dataset,
+    settings: &'a Settings,
+    meaning: Option<&StaticModel>,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<Prepared<'a>, AnalysisError> {
     let table = &dataset.table;
     let n = table.n_rows();
     let files = || {
@@ -366,97 +395,171 @@ pub fn analyse(
         });
     }
     let space = features.space(&[Block::Say, Block::Do], settings.features.max_dims);
+    let columns = features
+        .groups
+        .iter()
+        .map(|g| g.start..g.start + g.len)
+        .collect();
     progress(Stage::Features, 1.0);
-
-    progress(Stage::Segments, 0.0);
-    let clustering: Clustering = if n < 2 {
-        single_person(n)
-    } else {
-        let columns: Vec<std::ops::Range<usize>> = features
-            .groups
-            .iter()
-            .map(|g| g.start..g.start + g.len)
-            .collect();
-        let respects = cluster::Respects {
-            features: &features.balanced,
-            columns: &columns,
-        };
-        cluster::segment(&space, &cluster_params, Some(&respects), &mut |f| {
-            progress(Stage::Segments, f)
-        })
-    };
-    progress(Stage::Segments, 1.0);
-
-    progress(Stage::Describing, 0.0);
-    let profiles = profile::profile_all(table, &schema);
-    let described = describe::describe(&describe::Inputs {
-        table,
-        schema: &schema,
-        profiles: &profiles,
-        features: &features,
-        clustering: &clustering,
-    });
-    progress(Stage::Describing, 0.3);
-    let names = describe::name_words(table, &schema);
-    let (edge_score, reason) = edges::score_and_explain(&edges::Inputs {
-        table,
-        profiles: &profiles,
-        features: &features,
-        clustering: &clustering,
-        described: &described,
-        names: &names,
-    });
-    progress(Stage::Describing, 0.5);
-    let map = map::layout(&space);
-    let say_do = if n >= 40 {
-        saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed)
-    } else {
-        None
-    };
-    progress(Stage::Describing, 0.9);
-
-    let segment_of: Vec<Option<u32>> = clustering
-        .labels
-        .iter()
-        .map(|l| l.and_then(|s| described.order.get(s)).map(|&d| d as u32))
-        .collect();
-    let mut outliers: Vec<u32> = (0..n as u32)
-        .filter(|&i| segment_of[i as usize].is_none())
-        .collect();
-    outliers.sort_by(|&a, &b| {
-        edge_score[b as usize]
-            .total_cmp(&edge_score[a as usize])
-            .then(a.cmp(&b))
-    });
-    let neighbours = clustering
-        .neighbours
-        .iter()
-        .enumerate()
-        .map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect())
-        .collect();
-    let mut warnings = schema.warnings.clone();
-    warnings.extend(features.notes.iter().cloned());
-    if clustering.n_segments == 0 {
-        warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
-    }
-    progress(Stage::Describing, 1.0);
-    Ok(Analysis {
-        n_people: n,
-        segments: described.segments,
-        segment_of,
-        membership: clustering.membership,
-        edge_score,
-        reason,
-        map,
-        outliers,
-        neighbours,
-        say_do,
-        min_cluster_size: clustering.min_cluster_size,
-        min_samples: clustering.min_samples,
-        sweep: clustering.sweep,
-        warnings,
-        settings: settings.clone(),
+    Ok(Prepared {
+        dataset,
+        settings,
+        cluster_params,
+        schema,
+        features,
+        space,
+        columns,
     })
+}
+
+impl Prepared<'_> {
+    /// The points segments are found among, one row per person.
+    pub fn space(&self) -> &super::linalg::Dense {
+        &self.space
+    }
+
+    /// The seed everyone's neighbour graph is built with ([`cluster::everyone_graph`]).
+    pub fn seed(&self) -> u64 {
+        self.settings.cluster.seed
+    }
+
+    fn respects(&self) -> cluster::Respects<'_> {
+        cluster::Respects {
+            features: &self.features.balanced,
+            columns: &self.columns,
+        }
+    }
+
+    /// Finds the segments (stage Segments), everyone's neighbour graph on a second thread
+    /// where there is one.
+    pub fn segment(&self, progress: &mut dyn FnMut(Stage, f64)) -> Clustering {
+        progress(Stage::Segments, 0.0);
+        let clustering = if self.space.rows < 2 {
+            single_person(self.space.rows)
+        } else {
+            cluster::segment(
+                &self.space,
+                &self.cluster_params,
+                Some(&self.respects()),
+                &mut |f| progress(Stage::Segments, f),
+            )
+        };
+        progress(Stage::Segments, 1.0);
+        clustering
+    }
+
+    /// The sample's part of [`Prepared::segment`]: everything but everyone's neighbour graph.
+    /// Needs at least two people.
+    pub fn segment_sample(&self, progress: &mut dyn FnMut(Stage, f64)) -> cluster::SampleSegments {
+        progress(Stage::Segments, 0.0);
+        cluster::segment_sample(
+            &self.space,
+            &self.cluster_params,
+            Some(&self.respects()),
+            &mut |f| progress(Stage::Segments, f),
+        )
+    }
+
+    /// The rest of [`Prepared::segment`], given the sample's part and
+    /// `cluster::everyone_graph(self.space(), self.seed())`.
+    pub fn segment_everyone(
+        &self,
+        part: cluster::SampleSegments,
+        graph: &cluster::neighbours::Graph,
+        progress: &mut dyn FnMut(Stage, f64),
+    ) -> Clustering {
+        let clustering = cluster::segment_everyone(&self.space, part, graph, &self.cluster_params);
+        progress(Stage::Segments, 1.0);
+        clustering
+    }
+
+    /// Portraits, edge scores, the map and say/do for the segments found (stage Describing).
+    pub fn describe(
+        self,
+        clustering: Clustering,
+        progress: &mut dyn FnMut(Stage, f64),
+    ) -> Analysis {
+        let Prepared {
+            dataset,
+            settings,
+            schema,
+            features,
+            space,
+            ..
+        } = self;
+        let table = &dataset.table;
+        let n = table.n_rows();
+        progress(Stage::Describing, 0.0);
+        let profiles = profile::profile_all(table, &schema);
+        let described = describe::describe(&describe::Inputs {
+            table,
+            schema: &schema,
+            profiles: &profiles,
+            features: &features,
+            clustering: &clustering,
+        });
+        progress(Stage::Describing, 0.3);
+        let names = describe::name_words(table, &schema);
+        let (edge_score, reason) = edges::score_and_explain(&edges::Inputs {
+            table,
+            profiles: &profiles,
+            features: &features,
+            clustering: &clustering,
+            described: &described,
+            names: &names,
+        });
+        progress(Stage::Describing, 0.5);
+        let map = map::layout(&space);
+        let say_do = if n >= 40 {
+            saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed)
+        } else {
+            None
+        };
+        progress(Stage::Describing, 0.9);
+
+        let segment_of: Vec<Option<u32>> = clustering
+            .labels
+            .iter()
+            .map(|l| l.and_then(|s| described.order.get(s)).map(|&d| d as u32))
+            .collect();
+        let mut outliers: Vec<u32> = (0..n as u32)
+            .filter(|&i| segment_of[i as usize].is_none())
+            .collect();
+        outliers.sort_by(|&a, &b| {
+            edge_score[b as usize]
+                .total_cmp(&edge_score[a as usize])
+                .then(a.cmp(&b))
+        });
+        let neighbours = clustering
+            .neighbours
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect())
+            .collect();
+        let mut warnings = schema.warnings.clone();
+        warnings.extend(features.notes.iter().cloned());
+        if clustering.n_segments == 0 {
+            warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
+        }
+        progress(Stage::Describing, 1.0);
+        Analysis {
+            n_people: n,
+            segments: described.segments,
+            segment_of,
+            membership: clustering.membership,
+            edge_score,
+            reason,
+            map,
+            outliers,
+            neighbours,
+            say_do,
+            min_cluster_size: clustering.min_cluster_size,
+            min_samples: clustering.min_samples,
+            sweep: clustering.sweep,
+            warnings,
+            settings: settings.clone(),
+        }
+    }
 }
 
 fn single_person(n: usize) -> Clustering {

@@ -54,7 +54,7 @@ try {
     const dir = mkdtempSync(join(tmpdir(), 'edgewise-e2e-'));
     const started = Date.now();
     try {
-      await mod.default({ page, context, baseUrl, dir, cli, root, consoleErrors, generate: (rows, seed, out) => execFileSync(cli, ['generate', '--rows', String(rows), '--seed', String(seed), '--out', out]) });
+      await mod.default({ page, context, browser, baseUrl, dir, cli, root, consoleErrors, generate: (rows, seed, out) => execFileSync(cli, ['generate', '--rows', String(rows), '--seed', String(seed), '--out', out]) });
       console.log(`ok - ${mod.name} (${file}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     } catch (e) {
       failures++;

@@ -34,7 +34,13 @@
 //!    compact groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
 //! 8. **Stability.** Steps 3–5 are re-run on three random subsamples of the sample (80 % of a
 //!    small sample, half of a large one); a segment's stability is its mean best Jaccard overlap
-//!    with the re-run's segments (Hennig 2007).
+//!    with the re-run's segments (Hennig 2007), measured against the segments steps 3–5 gave
+//!    the sample (like with like, before step 7 adds edge members).
+//!
+//! Steps 2–5 and 8 ([`segment_sample`]) do not need step 1's graph, and the graph
+//! ([`everyone_graph`]) depends only on the points and the seed, so the two run side by side —
+//! on two threads natively, in two web workers in the browser — and [`segment_everyone`] does
+//! steps 6–7 with both. The result is the same wherever the graph was built.
 //!
 //! k-means and Gaussian mixtures from `linfa-clustering` are offered as alternatives; they are
 //! fitted on the same sample and applied to everyone; their outliers are people unusually far
@@ -368,26 +374,167 @@ pub fn default_min_samples(min_cluster_size: usize) -> usize {
 }
 
 /// Forms segments from `points` (one row per person).
+///
+/// The sample's work ([`segment_sample`]) and everyone's neighbour graph ([`everyone_graph`])
+/// do not depend on each other; natively they run on two threads, and the web worker builds
+/// the graph in a second worker. Both are pure, so where they run changes nothing.
 pub fn segment(
     points: &Dense,
     params: &ClusterValidParams,
     respects: Option<&Respects<'_>>,
     progress: &mut dyn FnMut(f64),
 ) -> Clustering {
+    #[cfg(not(target_arch = "wasm32"))]
+    let (part, graph) = std::thread::scope(|scope| {
+        let graph = scope.spawn(|| everyone_graph(points, params.0.seed));
+        let part = segment_sample(points, params, respects, progress);
+        let graph = graph
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (part, graph)
+    });
+    #[cfg(target_arch = "wasm32")]
+    let (part, graph) = {
+        let graph = everyone_graph(points, params.0.seed);
+        (segment_sample(points, params, respects, progress), graph)
+    };
+    let result = segment_everyone(points, part, &graph, params);
+    progress(1.0);
+    result
+}
+
+/// Everyone's neighbour graph (step 1), as [`segment_everyone`] needs it.
+/// It depends only on the points and the seed.
+pub fn everyone_graph(points: &Dense, seed: u64) -> Graph {
+    knn_graph(points, NEIGHBOURS, seed)
+}
+
+/// What the sample decided (steps 2–5 and 8), before everyone's neighbour graph is needed.
+pub struct SampleSegments {
+    sample: Vec<usize>,
+    found: Found,
+    stability: Vec<Option<f64>>,
+}
+
+enum Found {
+    /// The density step's clusters among the sample.
+    Density(SampleClusters),
+    /// k-means or a mixture: everyone's group is known already.
+    Centroid {
+        labels: Vec<Option<usize>>,
+        membership: Vec<Membership>,
+        n_segments: usize,
+    },
+}
+
+/// Segments among the sample, and their stability: all the work that needs no neighbour
+/// graph of everyone. `progress` goes from 0 to 0.95.
+pub fn segment_sample(
+    points: &Dense,
+    params: &ClusterValidParams,
+    respects: Option<&Respects<'_>>,
+    progress: &mut dyn FnMut(f64),
+) -> SampleSegments {
     let p = &params.0;
     let n = points.rows;
-    let graph = knn_graph(points, NEIGHBOURS, p.seed);
-    progress(0.2);
     let sample = choose_sample(n, SAMPLE, p.seed);
-    let mut result = match p.method {
-        Method::Density => density(points, &graph, &sample, p, respects),
-        Method::KMeans | Method::GaussianMixture => centroid_based(points, &graph, &sample, p),
+    progress(0.05);
+    let s = sample.len();
+    let (found, labels_in_sample, n_segments, sizes) = match p.method {
+        Method::Density => {
+            let m_people = p
+                .min_cluster_size
+                .unwrap_or_else(|| default_min_cluster_size(n));
+            let m_sample = ((m_people as f64 * s as f64 / n.max(1) as f64).round() as usize).max(5);
+            let found = cluster_sample(
+                &rows(points, &sample),
+                &sample,
+                m_sample,
+                p.min_cluster_size.is_none(),
+                p.min_samples,
+                p.max_separation,
+                respects,
+                p.seed,
+            );
+            let labels = found.labels.clone();
+            let n_clusters = found.n_clusters;
+            let sizes = (to_people(found.chosen_size, s, n), found.min_samples);
+            (Found::Density(found), labels, n_clusters, sizes)
+        }
+        Method::KMeans | Method::GaussianMixture => {
+            let (labels, membership, n_segments) = centroid_based(points, &sample, p);
+            let in_sample = sample.iter().map(|&i| labels[i]).collect();
+            let found = Found::Centroid {
+                labels,
+                membership,
+                n_segments,
+            };
+            (found, in_sample, n_segments, (0, 0))
+        }
     };
-    progress(0.6);
-    if p.resamples > 0 && result.n_segments > 0 && sample.len() >= 40 {
-        result.stability = stability(points, &sample, &result, p, respects, progress);
+    progress(0.5);
+    let stability = if p.resamples > 0 && n_segments > 0 && s >= 40 {
+        stability(
+            points,
+            &sample,
+            &labels_in_sample,
+            n_segments,
+            sizes,
+            p,
+            respects,
+            &mut |f| progress(0.5 + 0.45 * f),
+        )
+    } else {
+        vec![None; n_segments]
+    };
+    SampleSegments {
+        sample,
+        found,
+        stability,
     }
-    progress(1.0);
+}
+
+/// A size in sample people as people of the whole file.
+fn to_people(m: usize, s: usize, n: usize) -> usize {
+    let scale = s as f64 / n.max(1) as f64;
+    ((m as f64 / scale).round() as usize).max(m)
+}
+
+/// Everyone's segments from the sample's (steps 6–7): `graph` is [`everyone_graph`] of the
+/// same `points` and settings.
+pub fn segment_everyone(
+    points: &Dense,
+    part: SampleSegments,
+    graph: &Graph,
+    params: &ClusterValidParams,
+) -> Clustering {
+    let SampleSegments {
+        sample,
+        found,
+        mut stability,
+    } = part;
+    let mut result = match found {
+        Found::Density(found) => density(points, graph, &sample, found, &params.0),
+        Found::Centroid {
+            labels,
+            membership,
+            n_segments,
+        } => Clustering {
+            labels,
+            membership,
+            core_distance: graph.kth_distance(NEIGHBOURS),
+            neighbours: graph.neighbours.clone(),
+            n_segments,
+            micro: vec![false; n_segments],
+            stability: Vec::new(),
+            min_cluster_size: 0,
+            min_samples: 0,
+            sweep: Vec::new(),
+        },
+    };
+    // Micro-segments, found outside the sample, are not re-found by resampling it.
+    stability.resize(result.n_segments, None);
+    result.stability = stability;
     result
 }
 
@@ -427,11 +574,9 @@ struct SampleClusters {
 }
 
 /// Steps 3–5 of the module doc on the rows `sub`: smoothing, HDBSCAN, plateau, separation.
-/// `known` is `sub`'s neighbour graph when the caller already has it (the sample is everyone).
 #[allow(clippy::too_many_arguments)]
 fn cluster_sample(
     sub: &Dense,
-    known: Option<&Graph>,
     rows: &[usize],
     m_sample: usize,
     adapt: bool,
@@ -440,14 +585,7 @@ fn cluster_sample(
     respects: Option<&Respects<'_>>,
     seed: u64,
 ) -> SampleClusters {
-    let computed;
-    let graph = match known {
-        Some(g) => g,
-        None => {
-            computed = knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
-            &computed
-        }
-    };
+    let graph = &knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
     let smoothed = smooth(sub, graph, SMOOTH_STEPS);
     let k = min_samples.unwrap_or_else(|| default_min_samples(m_sample));
     let h = Hierarchy::build(&smoothed, k);
@@ -557,34 +695,19 @@ fn attach(labels: &mut [Option<usize>], graph: &Graph, reach: (&[f64], &[f64])) 
     attached
 }
 
-/// Density segments for everyone (steps 2–7 of the module doc).
+/// Density segments for everyone from the sample's clusters (steps 6–7 of the module doc).
 fn density(
     points: &Dense,
     graph: &Graph,
     sample: &[usize],
+    found: SampleClusters,
     p: &ClusterParams,
-    respects: Option<&Respects<'_>>,
 ) -> Clustering {
     let n = points.rows;
     let s = sample.len();
-    let scale = s as f64 / n.max(1) as f64;
     let m_people = p
         .min_cluster_size
         .unwrap_or_else(|| default_min_cluster_size(n));
-    let m_sample = ((m_people as f64 * scale).round() as usize).max(5);
-    let sub = rows(points, sample);
-    let found = cluster_sample(
-        &sub,
-        // Everyone is in the sample and their graph is exact: the same graph again.
-        (s == n && n <= neighbours::EXACT_UP_TO).then_some(graph),
-        sample,
-        m_sample,
-        p.min_cluster_size.is_none(),
-        p.min_samples,
-        p.max_separation,
-        respects,
-        p.seed,
-    );
     let mut n_segments = found.n_clusters;
 
     // Spread labels from the sample along everyone's neighbour graph.
@@ -653,7 +776,7 @@ fn density(
             membership[i] = Membership::Outlier;
         }
     }
-    let to_people = |m: usize| ((m as f64 / scale).round() as usize).max(m);
+    let to_people = |m: usize| to_people(m, s, n);
     Clustering {
         labels,
         membership,
@@ -791,12 +914,12 @@ pub fn choose_min_cluster_size(
 
 /// k-means or a Gaussian mixture fitted on the sample and applied to everyone; outliers are
 /// people more than 3 robust spreads beyond their group's typical distance to its centre.
+/// Returns each person's group, how they belong, and the number of groups.
 fn centroid_based(
     points: &Dense,
-    graph: &Graph,
     sample: &[usize],
     p: &ClusterParams,
-) -> Clustering {
+) -> (Vec<Option<usize>>, Vec<Membership>, usize) {
     let n = points.rows;
     let assigned = fit_predict(points, sample, p.method, p.k, p.seed);
     // Renumber groups densely in order of first appearance.
@@ -853,18 +976,7 @@ fn centroid_based(
             });
         }
     }
-    Clustering {
-        labels,
-        membership,
-        core_distance: graph.kth_distance(NEIGHBOURS),
-        neighbours: graph.neighbours.clone(),
-        n_segments,
-        micro: vec![false; n_segments],
-        stability: vec![None; n_segments],
-        min_cluster_size: 0,
-        min_samples: 0,
-        sweep: Vec::new(),
-    }
+    (labels, membership, n_segments)
 }
 
 /// Fits k-means or a mixture on the `fit` rows and predicts a group for every row.
@@ -897,12 +1009,17 @@ fn fit_predict(points: &Dense, fit: &[usize], method: Method, k: usize, seed: u6
 /// (half of a large sample, at least this many) — the resamples cost as much as the first run.
 const STABILITY_SAMPLE: usize = 3000;
 
-/// Mean best Jaccard of each segment over subsamples of the sample. Micro-segments,
-/// found outside the sample, are not re-found this way and report `None`.
+/// Mean best Jaccard of each segment over subsamples of the sample, compared with the
+/// segments the sample itself was given (`labels`, one per sample person), like with like.
+/// `sizes` are the smallest segment size (in people of the whole file) and density
+/// neighbourhood the sample used. `progress` goes from 0 to 1.
+#[allow(clippy::too_many_arguments)]
 fn stability(
     points: &Dense,
     sample: &[usize],
-    found: &Clustering,
+    labels: &[Option<usize>],
+    n_segments: usize,
+    sizes: (usize, usize),
     p: &ClusterParams,
     respects: Option<&Respects<'_>>,
     progress: &mut dyn FnMut(f64),
@@ -911,26 +1028,28 @@ fn stability(
         .min((sample.len() / 2).max(STABILITY_SAMPLE))
         .max(2);
     let n = points.rows;
-    let mut totals = vec![0.0; found.n_segments];
+    let (min_cluster_size, min_samples) = sizes;
+    let mut totals = vec![0.0; n_segments];
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed ^ 0x5eed);
     for b in 0..p.resamples {
-        let mut idx = sample.to_vec();
-        idx.shuffle(&mut rng);
-        idx.truncate(size);
-        idx.sort_unstable();
+        // Positions in the sample; it is sorted, so these sort as its people do.
+        let mut kept: Vec<usize> = (0..sample.len()).collect();
+        kept.shuffle(&mut rng);
+        kept.truncate(size);
+        kept.sort_unstable();
+        let idx: Vec<usize> = kept.iter().map(|&r| sample[r]).collect();
         let sub = rows(points, &idx);
         let again: Vec<Option<usize>> = match p.method {
             Method::Density => {
-                let m = ((found.min_cluster_size as f64 * size as f64 / n.max(1) as f64).round()
+                let m = ((min_cluster_size as f64 * size as f64 / n.max(1) as f64).round()
                     as usize)
                     .max(5);
                 cluster_sample(
                     &sub,
-                    None,
                     &idx,
                     m,
                     false,
-                    Some(found.min_samples.max(1)),
+                    Some(min_samples.max(1)),
                     p.max_separation,
                     respects,
                     p.seed.wrapping_add(b as u64 + 1),
@@ -949,21 +1068,21 @@ fn stability(
             .collect(),
         };
         let n_again = again.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
-        let mut inter = vec![vec![0usize; n_again]; found.n_segments];
-        let mut orig_size = vec![0usize; found.n_segments];
+        let mut inter = vec![vec![0usize; n_again]; n_segments];
+        let mut orig_size = vec![0usize; n_segments];
         let mut new_size = vec![0usize; n_again];
-        for (r, &i) in idx.iter().enumerate() {
+        for (r, &at) in kept.iter().enumerate() {
             if let Some(t) = again[r] {
                 new_size[t] += 1;
             }
-            if let Some(s) = found.labels[i] {
+            if let Some(s) = labels[at] {
                 orig_size[s] += 1;
                 if let Some(t) = again[r] {
                     inter[s][t] += 1;
                 }
             }
         }
-        for s in 0..found.n_segments {
+        for s in 0..n_segments {
             let best = (0..n_again)
                 .map(|t| {
                     let union = orig_size[s] + new_size[t] - inter[s][t];
@@ -976,16 +1095,11 @@ fn stability(
                 .fold(0.0, f64::max);
             totals[s] += best;
         }
-        progress(0.6 + 0.4 * (b + 1) as f64 / p.resamples as f64);
+        progress((b + 1) as f64 / p.resamples as f64);
     }
-    (0..found.n_segments)
-        .map(|s| {
-            if found.micro.get(s).copied().unwrap_or(false) {
-                None
-            } else {
-                Some(totals[s] / p.resamples as f64)
-            }
-        })
+    totals
+        .iter()
+        .map(|t| Some(t / p.resamples as f64))
         .collect()
 }
 
@@ -1056,23 +1170,28 @@ mod tests {
         );
     }
 
-    #[test]
-    fn labels_spread_from_the_sample_to_everyone() {
-        // Two well-separated groups of 5,000: the sample holds 6,000, the rest get labels by
-        // propagation, and each group stays one segment.
+    /// `n` points in two well-separated Gaussian groups, alternating.
+    fn two_groups(n: usize) -> Dense {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
-        let n = 10_000;
         let data: Vec<f64> = (0..n)
             .flat_map(|i| {
                 let x = if i % 2 == 0 { 0.0 } else { 20.0 };
                 [x + gaussian(&mut rng), gaussian(&mut rng)]
             })
             .collect();
-        let points = Dense {
+        Dense {
             rows: n,
             cols: 2,
             data,
-        };
+        }
+    }
+
+    #[test]
+    fn labels_spread_from_the_sample_to_everyone() {
+        // Two well-separated groups of 5,000: the sample holds 6,000, the rest get labels by
+        // propagation, and each group stays one segment.
+        let n = 10_000;
+        let points = two_groups(n);
         let params = ClusterParams {
             resamples: 0,
             ..Default::default()
@@ -1094,6 +1213,34 @@ mod tests {
             assert!(labels.iter().all(|l| l.is_none() || *l == first));
         }
         assert_ne!(c.labels[0], c.labels[1]);
+    }
+
+    #[test]
+    fn the_graph_built_apart_changes_nothing() {
+        // The web worker builds everyone's graph in a second worker and finishes with it; the
+        // result must be what `segment` (two threads) gives, for both kinds of method.
+        let points = two_groups(8_000);
+        for method in [Method::Density, Method::KMeans] {
+            let params = ClusterParams {
+                method,
+                k: 2,
+                resamples: 2,
+                ..Default::default()
+            }
+            .check()
+            .expect("valid");
+            let together = segment(&points, &params, None, &mut |_| {});
+            let part = segment_sample(&points, &params, None, &mut |_| {});
+            let graph = everyone_graph(&points, params.0.seed);
+            let apart = segment_everyone(&points, part, &graph, &params);
+            assert_eq!(together, apart, "{method:?}");
+            assert_eq!(together.n_segments, 2, "{method:?}");
+            assert!(
+                together.stability.iter().all(|s| s.is_some_and(|v| v > 0.9)),
+                "{method:?}: {:?}",
+                together.stability
+            );
+        }
     }
 
     #[test]

@@ -55,8 +55,11 @@ pub struct IngestParams {
     pub has_header: Option<bool>,
 }
 
-/// Peak memory of an analysis per byte of CSV, measured: a 25.7 MB, 100,000-row export peaks
-/// at 236 MB resident natively (`/usr/bin/time -v edgewise segment`, 2026-11-23), about 9×.
+/// Peak memory of an analysis per byte of CSV, measured: a 25.7 MB, 100,000-row export peaked
+/// at 236 MB resident natively on one thread (`/usr/bin/time -v edgewise segment`,
+/// 2026-11-23), about 9×. (With everyone's neighbour graph built on a second thread at the
+/// same time the process peaks at 293 MB; in the browser that graph is built in a helper
+/// worker with its own memory, so this worker's share stays at the one-thread figure.)
 pub const MEMORY_PER_BYTE: u64 = 9;
 /// What a browser tab can be expected to give one WebAssembly worker (its address space is
 /// 4 GiB; browsers and machines often allow less).

@@ -1,0 +1,71 @@
+// Issue 5: for large files a helper worker builds everyone's neighbour graph on the second
+// core while the worker finds segments among the sample. Where the graph is built must not
+// change a byte: the export equals the command line's, with the helper and without it.
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join, extname, normalize } from 'node:path';
+import { settled, exportCsv, assert } from './helpers.mjs';
+
+export const name = 'a large file uses a second worker and exports exactly what the command line does';
+
+/** Chooses `file`, waits for segments and returns the export's text, the workers' console
+ * and the workers' script addresses. */
+async function run(page, url, file) {
+  const messages = [];
+  const workers = [];
+  page.on('worker', (w) => {
+    workers.push(w.url());
+    w.on('console', (m) => messages.push(m.text()));
+  });
+  await page.goto(url);
+  await page.setInputFiles('[data-testid=file-input]', file);
+  const state = await settled(page);
+  assert(state === 'done', `status ends done, got ${state}: ${await page.textContent('[data-testid=status]')}`);
+  const { text } = await exportCsv(page);
+  return { text, messages, workers };
+}
+
+/** Serves dist/ like `edgewise serve`, except that the helper's script is not found. */
+async function serveWithoutHelper(dist) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    const path = join(dist, normalize(url.pathname === '/' ? '/index.html' : url.pathname));
+    if (url.search.includes('helper') || !path.startsWith(dist) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+export default async function ({ page, browser, baseUrl, dir, cli, root, generate, consoleErrors }) {
+  // 12,000 people: above the size from which the helper builds the graph.
+  const file = join(dir, 'large.csv');
+  generate(12000, 5, file);
+  const out = join(dir, 'cli.csv');
+  execFileSync(cli, ['segment', file, '--out', out, '--quiet']);
+  const expected = readFileSync(out, 'utf8');
+
+  const helped = await run(page, baseUrl, file);
+  assert(helped.workers.some((u) => u.endsWith('worker_loader.js?helper')), `a helper worker ran: ${helped.workers.join(', ')}`);
+  assert(helped.messages.every((m) => !/helper worker/.test(m)), `the helper answered: ${helped.messages.join(' | ')}`);
+  assert(helped.text === expected, 'the export with the helper equals the command line’s, byte for byte');
+  assert(consoleErrors.length === 0, `no console errors: ${consoleErrors.join('; ')}`);
+
+  // A site where the helper's script cannot load: the worker builds the graph itself.
+  const server = await serveWithoutHelper(join(root, 'dist'));
+  // No service worker: it would answer from its cache.
+  const context = await browser.newContext({ acceptDownloads: true, serviceWorkers: 'block' });
+  try {
+    const alone = await run(await context.newPage(), `http://127.0.0.1:${server.address().port}/`, file);
+    assert(alone.messages.some((m) => /helper worker stopped/.test(m)), `the worker says it works alone: ${alone.messages.join(' | ')}`);
+    assert(alone.text === expected, 'the export without the helper equals the command line’s, byte for byte');
+  } finally {
+    await context.close();
+    server.close();
+  }
+}
