@@ -118,8 +118,8 @@ pub fn run() {
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
-        if let Some((points, seed)) = graph_job(&data) {
-            answer_graph_job(&points, seed);
+        if let Some((job, points, seed)) = graph_job(&data) {
+            answer_graph_job(job, &points, seed);
             return;
         }
         let (request, files) = if js_sys::Array::is_array(&data) {
@@ -309,10 +309,18 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
 /// The second worker that builds neighbour graphs, seen from this one.
 struct Helper {
     worker: Worker,
-    /// Resolves the graph being waited for, with the helper's answer or `null`.
-    waiting: Rc<RefCell<Option<js_sys::Function>>>,
+    /// Jobs sent and not yet answered.
+    waiting: Rc<RefCell<Waiting>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+/// Graph jobs sent to the helper: each resolves with the answer that carries its number, or
+/// with `null` if the helper stops, so that an answer never reaches the wrong analysis.
+#[derive(Default)]
+struct Waiting {
+    next: u32,
+    jobs: Vec<(u32, js_sys::Function)>,
 }
 
 /// The helper, started now if it is not running yet; `None` if it cannot run here.
@@ -332,14 +340,18 @@ fn helper() -> Option<Rc<Helper>> {
         STATE.with(|s| s.borrow_mut().helper_failed = true);
         return None;
     };
-    let waiting: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let waiting: Rc<RefCell<Waiting>> = Rc::default();
     let answered = Rc::clone(&waiting);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        // The helper also says `Ready` when it starts; only graphs are answers.
-        if js_sys::Reflect::has(&data, &JsValue::from_str("ids")).unwrap_or(false)
-            && let Some(resolve) = answered.borrow_mut().take()
-        {
+        // The helper also says `Ready` when it starts; only numbered graphs are answers.
+        let job = job_number(&data);
+        let resolve = {
+            let mut waiting = answered.borrow_mut();
+            let at = waiting.jobs.iter().position(|(j, _)| Some(*j) == job);
+            at.map(|at| waiting.jobs.remove(at).1)
+        };
+        if let Some(resolve) = resolve {
             let _ = resolve.call1(&JsValue::NULL, &data);
         }
     });
@@ -353,7 +365,8 @@ fn helper() -> Option<Rc<Helper>> {
             state.helper = None;
             state.helper_failed = true;
         });
-        if let Some(resolve) = failed.borrow_mut().take() {
+        let jobs = std::mem::take(&mut failed.borrow_mut().jobs);
+        for (_, resolve) in jobs {
             let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
         }
     });
@@ -380,9 +393,15 @@ impl Helper {
         set("rows", &JsValue::from_f64(points.rows as f64)).ok()?;
         set("cols", &JsValue::from_f64(points.cols as f64)).ok()?;
         set("seed", &JsValue::from_str(&seed.to_string())).ok()?;
+        let number = {
+            let mut waiting = self.waiting.borrow_mut();
+            waiting.next = waiting.next.wrapping_add(1);
+            waiting.next
+        };
+        set("job", &JsValue::from_f64(f64::from(number))).ok()?;
         let waiting = Rc::clone(&self.waiting);
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            *waiting.borrow_mut() = Some(resolve);
+            waiting.borrow_mut().jobs.push((number, resolve));
         });
         let transfer = js_sys::Array::of1(&values.buffer());
         if self
@@ -390,7 +409,7 @@ impl Helper {
             .post_message_with_transfer(&job, &transfer)
             .is_err()
         {
-            self.waiting.borrow_mut().take();
+            self.waiting.borrow_mut().jobs.retain(|(j, _)| *j != number);
             return None;
         }
         Some(promise)
@@ -400,8 +419,17 @@ impl Helper {
 /// The key of a graph job's points.
 const GRAPH_JOB: &str = "edgewiseNeighbours";
 
-/// A graph job sent by the worker that started this one: its points and seed.
-fn graph_job(data: &JsValue) -> Option<(Dense, u64)> {
+/// The number of a graph job or of its answer.
+fn job_number(data: &JsValue) -> Option<u32> {
+    if !data.is_object() {
+        return None;
+    }
+    let job = js_sys::Reflect::get(data, &JsValue::from_str("job")).ok()?;
+    job.as_f64().map(|j| j as u32)
+}
+
+/// A graph job sent by the worker that started this one: its number, points and seed.
+fn graph_job(data: &JsValue) -> Option<(u32, Dense, u64)> {
     if !data.is_object() {
         return None;
     }
@@ -413,18 +441,29 @@ fn graph_job(data: &JsValue) -> Option<(Dense, u64)> {
     if rows.checked_mul(cols)? != values.length() as usize {
         return None;
     }
-    let data = values.to_vec();
-    Some((Dense { rows, cols, data }, seed))
+    let job = job_number(data)?;
+    let values = values.to_vec();
+    Some((
+        job,
+        Dense {
+            rows,
+            cols,
+            data: values,
+        },
+        seed,
+    ))
 }
 
-/// Builds the graph for a job and sends it back as three flat arrays.
-fn answer_graph_job(points: &Dense, seed: u64) {
+/// Builds the graph for job `job` and sends it back as three flat arrays and the number.
+fn answer_graph_job(job: u32, points: &Dense, seed: u64) {
     let graph = cluster::everyone_graph(points, seed);
     let lens: Vec<u32> = graph.neighbours.iter().map(|v| v.len() as u32).collect();
     let lens = js_sys::Uint32Array::from(lens.as_slice());
     let ids = js_sys::Uint32Array::from(graph.neighbours.concat().as_slice());
     let dists = js_sys::Float64Array::from(graph.distances.concat().as_slice());
     let answer = js_sys::Object::new();
+    let number = JsValue::from_f64(f64::from(job));
+    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("job"), &number);
     let transfer = js_sys::Array::new();
     for (key, array, buffer) in [
         ("lens", JsValue::from(&lens), lens.buffer()),

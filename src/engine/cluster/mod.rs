@@ -1236,7 +1236,10 @@ mod tests {
             assert_eq!(together, apart, "{method:?}");
             assert_eq!(together.n_segments, 2, "{method:?}");
             assert!(
-                together.stability.iter().all(|s| s.is_some_and(|v| v > 0.9)),
+                together
+                    .stability
+                    .iter()
+                    .all(|s| s.is_some_and(|v| v > 0.9)),
                 "{method:?}: {:?}",
                 together.stability
             );
