@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! edgewise segment IN.csv [MORE.csv …] --out OUT.csv [options]
-//! edgewise generate --rows N [--seed S] --out FILE.csv [--truth TRUTH.csv]
+//! edgewise generate --rows N [--seed S] [--wordings varied|disjoint] --out FILE.csv [--truth TRUTH.csv]
 //! edgewise example --out-dir DIR
 //! edgewise evaluate --rows N [--seed S]
 //! edgewise distil --model DIR --out FILE
@@ -44,7 +44,8 @@ USAGE:
       --quiet               no progress or summary on stderr
   edgewise columns IN.csv [MORE.csv …] [--role \"Column=ROLE\" …]
       show how each file was read and each column's kind and role
-  edgewise generate --rows N [--seed S] --out FILE.csv [--truth TRUTH.csv]
+  edgewise generate --rows N [--seed S] [--wordings varied|disjoint] --out FILE.csv
+                    [--truth TRUTH.csv]
       write a realistic export with planted segments
   edgewise example --out-dir DIR
       write the example survey and CRM exports the page ships
@@ -367,7 +368,7 @@ fn generate(args: &[String]) -> Result<(), String> {
     let rows: usize = o.number("rows")?.ok_or("generate needs --rows N")?;
     let seed: u64 = o.number("seed")?.unwrap_or(7);
     let out = o.get("out").ok_or("generate needs --out FILE.csv")?;
-    let g = synth::generate(rows, seed);
+    let g = synth::generate_with(rows, seed, wordings(&o)?);
     std::fs::write(out, g.to_csv()).map_err(|e| format!("{out}: {e}"))?;
     if let Some(truth) = o.get("truth") {
         let mut text = String::from("row,planted\n");
@@ -377,6 +378,15 @@ fn generate(args: &[String]) -> Result<(), String> {
         std::fs::write(truth, text).map_err(|e| format!("{truth}: {e}"))?;
     }
     Ok(())
+}
+
+/// The generator's `--wordings` option.
+fn wordings(o: &Options) -> Result<synth::Wordings, String> {
+    match o.get("wordings") {
+        None | Some("varied") => Ok(synth::Wordings::Varied),
+        Some("disjoint") => Ok(synth::Wordings::Disjoint),
+        Some(other) => Err(format!("--wordings “{other}”: choose varied or disjoint")),
+    }
 }
 
 fn example(args: &[String]) -> Result<(), String> {
@@ -397,11 +407,7 @@ fn evaluate(args: &[String]) -> Result<(), String> {
     let rows: usize = o.number("rows")?.ok_or("evaluate needs --rows N")?;
     let seed: u64 = o.number("seed")?.unwrap_or(7);
     let mut settings = settings_from(&o)?;
-    let wordings = match o.get("wordings") {
-        None | Some("varied") => synth::Wordings::Varied,
-        Some("disjoint") => synth::Wordings::Disjoint,
-        Some(other) => return Err(format!("--wordings “{other}”: choose varied or disjoint")),
-    };
+    let wordings = wordings(&o)?;
     if let Some(only) = o.get("only") {
         if !synth::COLUMNS.contains(&only) {
             return Err(format!(

@@ -523,7 +523,7 @@ fn add_gram(cov: &mut Dense, c: &[f64], d: usize) {
 }
 
 /// Coordinates of `row` on `axes` (from [`principal_axes`]) after removing `mean`.
-/// Out of line, like [`add_gram`]: it is the step of long loops.
+/// Out of line, like `add_gram`: it is the step of long loops.
 #[inline(never)]
 pub fn project(row: &[f64], mean: &[f64], axes: &Dense, out: &mut [f64]) {
     let centred: Vec<f64> = row.iter().zip(mean).map(|(v, m)| v - m).collect();

@@ -23,9 +23,12 @@
 //!    clusters are taken ([`hdbscan::select_leaves`]) — so the mass middle's distinct groups are
 //!    not swallowed by one long-lived parent — and clusters that differ from each other in too
 //!    few columns are merged back ([`merge_single_respect`]): one group split by a yes/no answer
-//!    or by two wordings of the same goal is one segment again, and so are the people left
-//!    between its fragments ([`hdbscan::label_regions`]). Without columns to judge by (plain
-//!    numeric points), excess of mass with a stricter separation is used instead.
+//!    or by two wordings of the same goal is one segment again, and so is a corner cut out of a
+//!    group by several independent answers; so are the people left between its fragments
+//!    ([`hdbscan::label_regions`]). Without columns to judge by (plain numeric points), excess
+//!    of mass with a stricter separation is used instead. Members far from their neighbours in
+//!    the unsmoothed space — lone outliers that smoothing drew in — leave their segment
+//!    (`pulled_in`).
 //! 6. **Spreading to everyone.** Labels spread from the sample along the neighbour graph: each
 //!    person takes the label most of their labelled neighbours have.
 //! 7. **Noise triage, not noise deletion.** People left unassigned whose labelled neighbours
@@ -229,7 +232,14 @@ pub struct Respects<'a> {
 /// the groups to differ in that column.
 const RESPECT: f64 = 1.0;
 
-/// Merges clusters that differ from another cluster in too few columns.
+/// A cluster's share on its own side must be at least this for a column to cut it off as a
+/// corner of another cluster (see [`merge_single_respect`]).
+const CORNER_PURE: f64 = 0.9;
+/// ... and the other cluster's share on that side at least this.
+const CORNER_COMMON: f64 = 0.2;
+
+/// Merges clusters that differ from another cluster in too few columns, or that are only a
+/// corner of another cluster.
 ///
 /// Mixed survey and CRM data forms a lattice: people who tick "newsletter: yes" and "no" are
 /// two dense cells however alike they are otherwise, and people who phrase the same goal in two
@@ -238,6 +248,15 @@ const RESPECT: f64 = 1.0;
 /// more than one overall standard deviation in fewer than three columns (two when three to
 /// seven columns form segments) are merged, closest pair first, until no such pair is left;
 /// with one or two columns forming segments, nothing is.
+///
+/// Several independent yes/no answers and ratings can also cut a dense *corner* out of one
+/// group: everyone who said no to the newsletter, no to eco packaging and rated diet fit 3 or
+/// lower. The corner differs from the rest of its group in three columns, yet in none of them
+/// are the two told apart: the corner sits (90 % or more) on one side of the midpoint between
+/// the two means, and a good share (20 % or more) of the rest of the group sits there too —
+/// the corner's answers are common answers of the group. A real segment is told apart in at
+/// least one column (what its members say, what they buy). Two clusters where one is such a
+/// corner of the other in every column they differ in are merged too.
 /// `rows` are the people `labels` refer to, as rows of `respects.features`.
 pub fn merge_single_respect(
     labels: &mut [Option<usize>],
@@ -285,35 +304,53 @@ pub fn merge_single_respect(
             libm::sqrt(var).max(1e-12)
         })
         .collect();
+    // Members of each cluster, as rows of the features, for the corner test.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
+    for (r, &i) in rows.iter().enumerate() {
+        if let Some(Some(c)) = labels.get(r) {
+            members[*c].push(i);
+        }
+    }
     // Agglomerate: repeatedly merge the closest pair that differs in too few respects, with
     // means recomputed after each merge, so that lattice cells fold together without
     // chaining two different groups through a third.
-    let differing = |a: usize, b: usize, sum: &[Vec<f64>], count: &[usize]| -> (usize, f64) {
-        let (ca, cb) = (count[a].max(1) as f64, count[b].max(1) as f64);
-        let mut n_diff = 0;
-        let mut total = 0.0;
-        for (g, sd) in columns.iter().zip(&spread) {
-            let d2: f64 = g
-                .clone()
-                .filter(|&d| d < dims)
-                .map(|d| {
-                    let gap = sum[a][d] / ca - sum[b][d] / cb;
-                    gap * gap
-                })
-                .sum();
-            let z = libm::sqrt(d2) / sd;
-            total += z;
-            n_diff += usize::from(z > RESPECT);
-        }
-        (n_diff, total)
-    };
+    let verdict =
+        |a: usize, b: usize, sum: &[Vec<f64>], count: &[usize], members: &[Vec<usize>]| {
+            let (ca, cb) = (count[a].max(1) as f64, count[b].max(1) as f64);
+            let mut differ = Vec::new();
+            let mut total = 0.0;
+            for (g, sd) in columns.iter().zip(&spread) {
+                let d2: f64 = g
+                    .clone()
+                    .filter(|&d| d < dims)
+                    .map(|d| {
+                        let gap = sum[a][d] / ca - sum[b][d] / cb;
+                        gap * gap
+                    })
+                    .sum();
+                let z = libm::sqrt(d2) / sd;
+                total += z;
+                if z > RESPECT {
+                    differ.push(g.start..g.end.min(dims));
+                }
+            }
+            let mergeable = differ.len() < required || {
+                let means = (sum[a].as_slice(), ca, sum[b].as_slice(), cb);
+                corner(x, &differ, means, (&members[a], &members[b]))
+            };
+            Pair { mergeable, total }
+        };
     let mut alive: Vec<bool> = vec![true; n_clusters];
     let mut into: Vec<usize> = (0..n_clusters).collect();
-    // Pairwise (respects differing, total difference), kept up to date as clusters merge.
-    let mut pair = vec![vec![(usize::MAX, f64::INFINITY); n_clusters]; n_clusters];
+    // Every pair's verdict, kept up to date as clusters merge.
+    let unset = Pair {
+        mergeable: false,
+        total: f64::INFINITY,
+    };
+    let mut pair = vec![vec![unset; n_clusters]; n_clusters];
     for (a, row) in pair.iter_mut().enumerate() {
         for (b, cell) in row.iter_mut().enumerate().skip(a + 1) {
-            *cell = differing(a, b, &sum, &count);
+            *cell = verdict(a, b, &sum, &count, &members);
         }
     }
     loop {
@@ -323,9 +360,9 @@ pub fn merge_single_respect(
                 continue;
             }
             for b in a + 1..n_clusters {
-                let (n_diff, total) = pair[a][b];
-                if alive[b] && n_diff < required && best.is_none_or(|x| total < x.0) {
-                    best = Some((total, a, b));
+                let p = pair[a][b];
+                if alive[b] && p.mergeable && best.is_none_or(|x| p.total < x.0) {
+                    best = Some((p.total, a, b));
                 }
             }
         }
@@ -335,6 +372,8 @@ pub fn merge_single_respect(
             *x += y;
         }
         count[a] += count[b];
+        let moved = std::mem::take(&mut members[b]);
+        members[a].extend(moved);
         alive[b] = false;
         for t in into.iter_mut() {
             if *t == b {
@@ -344,7 +383,7 @@ pub fn merge_single_respect(
         for (o, &live) in alive.iter().enumerate() {
             if live && o != a {
                 let (lo, hi) = (a.min(o), a.max(o));
-                pair[lo][hi] = differing(lo, hi, &sum, &count);
+                pair[lo][hi] = verdict(lo, hi, &sum, &count, &members);
             }
         }
     }
@@ -361,6 +400,57 @@ pub fn merge_single_respect(
         *c = new_id[into[*c]];
     }
     (0..n_clusters).map(|c| new_id[into[c]]).collect()
+}
+
+/// One pair of clusters, as [`merge_single_respect`] judges it.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    /// Too few respects differ, or one is a corner of the other.
+    mergeable: bool,
+    /// Sum over columns of the mean gap in standard deviations (closest pairs merge first).
+    total: f64,
+}
+
+/// Whether one of two clusters is a corner of the other in every column of `differ`: its
+/// members all but wholly on its side of the midpoint between the two means, and a good share
+/// of the other's members there too (see [`merge_single_respect`]). `means` holds each
+/// cluster's feature sums and size; `members` their rows of `x`.
+fn corner(
+    x: &Dense,
+    differ: &[std::ops::Range<usize>],
+    means: (&[f64], f64, &[f64], f64),
+    members: (&[usize], &[usize]),
+) -> bool {
+    let (sa, ca, sb, cb) = means;
+    if differ.is_empty() || members.0.is_empty() || members.1.is_empty() {
+        return false;
+    }
+    // Per column, the share of each cluster on `a`'s side.
+    let on_a_side = |g: &std::ops::Range<usize>, rows: &[usize]| {
+        let inside = rows
+            .iter()
+            .filter(|&&i| {
+                let row = x.row(i);
+                let mut p = 0.0;
+                for d in g.clone() {
+                    let (ma, mb) = (sa[d] / ca, sb[d] / cb);
+                    p += (row[d] - 0.5 * (ma + mb)) * (ma - mb);
+                }
+                p > 0.0
+            })
+            .count();
+        inside as f64 / rows.len() as f64
+    };
+    let (mut a_corner, mut b_corner) = (true, true);
+    for g in differ {
+        let (fa, fb) = (on_a_side(g, members.0), on_a_side(g, members.1));
+        a_corner &= fa >= CORNER_PURE && fb >= CORNER_COMMON;
+        b_corner &= 1.0 - fb >= CORNER_PURE && 1.0 - fa >= CORNER_COMMON;
+        if !(a_corner || b_corner) {
+            return false;
+        }
+    }
+    true
 }
 
 /// The starting smallest-segment size for `n` people: 0.5 %, at least 5.
@@ -620,12 +710,16 @@ fn cluster_sample(
     };
     let (mut labels, strength, n_clusters) = segments_for(m);
     let core = graph.kth_distance(NEIGHBOURS);
-    // Smoothing can pull a lone outlier into a group; in the raw space it is still far.
-    // Members whose neighbour distance is over three times their segment's usual one leave it.
+    // Smoothing can pull lone outliers into a group; in the raw space they are still far.
+    // Members whose neighbour distance is over three times their segment's usual one leave it,
+    // and so do members beyond a gap in the segment's neighbour distances (`pulled_in`): a
+    // handful of outliers pulled into a segment of forty would otherwise set the yardstick
+    // they are measured by.
     let reach = segment_reach(&labels, &core, n_clusters);
+    let gap = pulled_in(&labels, &core, n_clusters);
     for (i, l) in labels.iter_mut().enumerate() {
         if let Some(s) = *l
-            && core[i] > 3.0 * reach[s]
+            && (core[i] > 3.0 * reach[s] || core[i] >= gap[s])
         {
             *l = None;
         }
@@ -865,22 +959,52 @@ fn propagate(
     }
 }
 
+/// A jump between consecutive neighbour distances, sorted, that sets members apart from their
+/// segment (see [`pulled_in`]).
+const GAP: f64 = 2.0;
+/// ... and how far above the segment's median neighbour distance the jump must land.
+const GAP_ABOVE_MEDIAN: f64 = 2.5;
+
+/// For each segment, the neighbour distance from which members were pulled in from elsewhere
+/// (infinite when none were): the first distance, in the upper half of the sorted members'
+/// distances, at least [`GAP`] times the one before it and [`GAP_ABOVE_MEDIAN`] times the
+/// median. A group's own members thin out gradually, even in the tails of a Gaussian; lone
+/// outliers that smoothing drew into a segment sit beyond a jump (in the generated export of
+/// seed 6, 5,000 rows: members up to 1.18× the median, then six outliers from 3.2×).
+fn pulled_in(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
+    sorted_by_segment(labels, core, n_segments)
+        .into_iter()
+        .map(|v| {
+            let median = v.get(v.len() / 2).copied().unwrap_or(0.0);
+            (v.len() / 2 + 1..v.len())
+                .map(|k| (v[k - 1], v[k]))
+                .find(|&(before, at)| at >= GAP * before && at >= GAP_ABOVE_MEDIAN * median)
+                .map_or(f64::INFINITY, |(_, at)| at)
+        })
+        .collect()
+}
+
 /// For each segment, the 90th percentile of its members' neighbour distances: how far apart
 /// ordinary members are.
 fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
+    sorted_by_segment(labels, core, n_segments)
+        .into_iter()
+        .map(|v| v.get(v.len() * 9 / 10).copied().unwrap_or(0.0))
+        .collect()
+}
+
+/// Each segment's members' neighbour distances, in increasing order.
+fn sorted_by_segment(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<Vec<f64>> {
     let mut by_segment: Vec<Vec<f64>> = vec![Vec::new(); n_segments];
     for (l, &c) in labels.iter().zip(core) {
         if let Some(s) = l {
             by_segment[*s].push(c);
         }
     }
+    for v in &mut by_segment {
+        v.sort_by(f64::total_cmp);
+    }
     by_segment
-        .into_iter()
-        .map(|mut v| {
-            v.sort_by(f64::total_cmp);
-            v.get(v.len() * 9 / 10).copied().unwrap_or(0.0)
-        })
-        .collect()
 }
 
 /// Tries nine smallest-segment sizes around `m0` (¼× to 4×, steps of √2), counting the
@@ -1107,6 +1231,7 @@ fn stability(
 mod tests {
     use super::*;
     use crate::engine::linalg::gaussian;
+    use rand::Rng;
 
     /// Three blobs: 300, 300 and 12 points, and 4 scattered points far from all.
     fn blobs() -> (Dense, Vec<Option<usize>>) {
@@ -1168,6 +1293,156 @@ mod tests {
             "{:?}",
             c.stability
         );
+    }
+
+    /// Ten one-dimensional columns: 800 people in every combination of three independent
+    /// yes/no answers (100 per cell) with noise elsewhere, and 40 people who answer the first
+    /// question yes and stand apart in three other columns. Labels: 0 = the all-"no" corner of
+    /// the 800, 1 = the rest of them, 2 = the 40.
+    fn lattice_with_a_corner() -> (Dense, Vec<Option<usize>>, Vec<std::ops::Range<usize>>) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let (mut data, mut labels) = (Vec::new(), Vec::new());
+        for cell in 0..8usize {
+            for _ in 0..100 {
+                let answers = [cell & 1, (cell >> 1) & 1, (cell >> 2) & 1];
+                data.extend(answers.iter().map(|&a| a as f64));
+                data.extend((3..10).map(|_| gaussian(&mut rng)));
+                labels.push(Some(usize::from(cell != 0)));
+            }
+        }
+        for _ in 0..40 {
+            data.extend([
+                1.0,
+                f64::from(rng.r#gen::<bool>()),
+                f64::from(rng.r#gen::<bool>()),
+            ]);
+            data.extend((3..10).map(|c| gaussian(&mut rng) + if c < 6 { 6.0 } else { 0.0 }));
+            labels.push(Some(2));
+        }
+        let points = Dense {
+            rows: labels.len(),
+            cols: 10,
+            data,
+        };
+        (points, labels, (0..10).map(|c| c..c + 1).collect())
+    }
+
+    #[test]
+    fn a_corner_cut_by_independent_answers_folds_back_into_its_group() {
+        let (points, mut labels, columns) = lattice_with_a_corner();
+        let respects = Respects {
+            features: &points,
+            columns: &columns,
+        };
+        // The corner's means differ from the rest's by more than a standard deviation in three
+        // columns (the rule for respects alone would keep it) ...
+        let mean = |label: usize, c: usize| {
+            let rows: Vec<usize> = (0..labels.len())
+                .filter(|&i| labels[i] == Some(label))
+                .collect();
+            rows.iter().map(|&i| points.row(i)[c]).sum::<f64>() / rows.len() as f64
+        };
+        let all = |c: usize| {
+            (0..points.rows)
+                .map(|i| points.row(i)[c])
+                .collect::<Vec<_>>()
+        };
+        for c in 0..3 {
+            let v = all(c);
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64).sqrt();
+            assert!((mean(1, c) - mean(0, c)).abs() / sd > RESPECT, "column {c}");
+        }
+        // ... but it is only a corner of the group, and folds back; the 40 stay apart.
+        let rows: Vec<usize> = (0..points.rows).collect();
+        let map = merge_single_respect(&mut labels, 3, &rows, &respects);
+        assert_eq!(map[0], map[1], "{map:?}");
+        assert_ne!(map[2], map[1], "{map:?}");
+        assert_eq!(labels.iter().flatten().max(), Some(&1));
+    }
+
+    #[test]
+    fn a_group_told_apart_in_one_column_is_not_a_corner() {
+        let (points, _, columns) = lattice_with_a_corner();
+        let (sums, counts) = {
+            let (mut s, mut n) = (vec![vec![0.0; 10]; 2], [0usize; 2]);
+            for i in 0..points.rows {
+                let l = usize::from(i >= 800);
+                n[l] += 1;
+                for (t, v) in s[l].iter_mut().zip(points.row(i)) {
+                    *t += v;
+                }
+            }
+            (s, n)
+        };
+        let members: (Vec<usize>, Vec<usize>) = ((0..800).collect(), (800..840).collect());
+        let means = (
+            &sums[0][..],
+            counts[0] as f64,
+            &sums[1][..],
+            counts[1] as f64,
+        );
+        // Column 0 alone: the 40 all answer yes, as half the 800 do: a corner.
+        assert!(corner(
+            &points,
+            &columns[0..1],
+            means,
+            (&members.0, &members.1)
+        ));
+        // With a column where the 40 stand apart, it is a segment.
+        assert!(!corner(
+            &points,
+            &columns[0..4],
+            means,
+            (&members.0, &members.1)
+        ));
+    }
+
+    #[test]
+    fn outliers_smoothed_into_a_small_group_leave_it() {
+        // Two large groups, a tight group of 40 and, a few steps from it, a loose clump of six
+        // people unlike anyone: smoothing draws the clump into the small group, and six of 46
+        // are enough to set that group's 90th percentile. Measured by the median, they leave.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut data = Vec::new();
+        for (x, y, n, spread) in [
+            (0.0, 0.0, 400, 1.0),
+            (12.0, 0.0, 400, 1.0),
+            (6.0, 14.0, 40, 0.3),
+        ] {
+            for _ in 0..n {
+                data.extend([
+                    x + spread * gaussian(&mut rng),
+                    y + spread * gaussian(&mut rng),
+                ]);
+            }
+        }
+        for k in 0..6 {
+            let angle = k as f64;
+            data.extend([6.0 + 2.5 * libm::cos(angle), 14.0 + 2.5 * libm::sin(angle)]);
+        }
+        let points = Dense {
+            rows: data.len() / 2,
+            cols: 2,
+            data,
+        };
+        let params = ClusterParams {
+            min_cluster_size: Some(20),
+            resamples: 0,
+            ..Default::default()
+        }
+        .check()
+        .expect("valid");
+        let c = segment(&points, &params, None, &mut |_| {});
+        let small = c.labels[800];
+        assert!(small.is_some());
+        assert!(
+            (800..840).all(|i| c.labels[i] == small),
+            "the 40 are one segment"
+        );
+        for i in 840..846 {
+            assert_eq!(c.labels[i], None, "clump member {i}: {:?}", c.membership[i]);
+        }
     }
 
     /// `n` points in two well-separated Gaussian groups, alternating.
