@@ -22,8 +22,13 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 420.0;
 const MARGIN: f64 = 12.0;
 
-/// Screen placement of map coordinates: the middle 99 % of people fill the canvas; the far
-/// ones sit at its edge.
+/// Share of each side of the canvas given to the far ones (see [`View`]).
+const BAND: f64 = 0.1;
+
+/// Screen placement of map coordinates: the middle 99 % of people fill the inner part of the
+/// canvas, to scale; the far ones are drawn in an outer band, nearer than they are but in
+/// their order, so a small segment far from everyone keeps its shape rather than being
+/// flattened against the canvas's edge (see [`squeeze`]).
 #[derive(Clone, Copy, Default)]
 struct View {
     x0: f64,
@@ -54,9 +59,59 @@ impl View {
     }
 
     fn screen_from_map(&self, x: f32, y: f32) -> (f64, f64) {
-        let sx = MARGIN + (f64::from(x) - self.x0) / (self.x1 - self.x0) * (WIDTH - 2.0 * MARGIN);
-        let sy = MARGIN + (f64::from(y) - self.y0) / (self.y1 - self.y0) * (HEIGHT - 2.0 * MARGIN);
-        (sx.clamp(2.0, WIDTH - 2.0), sy.clamp(2.0, HEIGHT - 2.0))
+        let u = (f64::from(x) - self.x0) / (self.x1 - self.x0);
+        let v = (f64::from(y) - self.y0) / (self.y1 - self.y0);
+        (
+            MARGIN + squeeze(u) * (WIDTH - 2.0 * MARGIN),
+            MARGIN + squeeze(v) * (HEIGHT - 2.0 * MARGIN),
+        )
+    }
+}
+
+/// Places a coordinate given as a share of the middle 99 %'s range (0 and 1 are its bounds)
+/// on a 0–1 screen axis: linear inside, then compressed hyperbolically into a band of
+/// [`BAND`] on each side — a point twice as far beyond the bound covers about half of what
+/// is left of the band — with the same slope at the bounds, so the map has no kink or wall.
+/// Monotone: who is farther out is still drawn farther out.
+fn squeeze(u: f64) -> f64 {
+    let inside = 1.0 - 2.0 * BAND;
+    // Scale of the compression that matches the inner slope at the bounds.
+    let scale = BAND / inside;
+    if !u.is_finite() {
+        return 0.5;
+    }
+    if u < 0.0 {
+        BAND / (1.0 - u / scale)
+    } else if u > 1.0 {
+        1.0 - BAND / (1.0 + (u - 1.0) / scale)
+    } else {
+        BAND + u * inside
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn far_people_are_drawn_in_order_inside_the_canvas() {
+        let shares = [
+            -1e9, -50.0, -3.0, -0.5, -0.1, 0.0, 0.3, 1.0, 1.05, 1.5, 4.0, 1e9,
+        ];
+        let placed: Vec<f64> = shares.iter().map(|&u| squeeze(u)).collect();
+        for pair in placed.windows(2) {
+            assert!(pair[0] <= pair[1], "{placed:?}");
+        }
+        assert!(placed.iter().all(|&p| (0.0..=1.0).contains(&p)));
+        // Distinct far points stay distinct: a segment beyond the bounds keeps its spread.
+        assert!(squeeze(1.5) - squeeze(1.05) > 0.05);
+        assert!(squeeze(-0.1) - squeeze(-0.5) > 0.03);
+        assert!(squeeze(4.0) - squeeze(2.0) > 0.005);
+        // Continuous at the bounds, to scale inside.
+        assert!((squeeze(1.0) - (1.0 - BAND)).abs() < 1e-12);
+        assert!((squeeze(1.0 + 1e-9) - squeeze(1.0)).abs() < 1e-6);
+        assert!((squeeze(0.5) - 0.5).abs() < 1e-12);
+        assert_eq!(squeeze(f64::NAN), 0.5);
     }
 }
 
@@ -173,7 +228,7 @@ pub fn Map(props: &MapProps) -> Html {
         <figure class="map">
             <canvas ref={canvas} width={WIDTH.to_string()} height={HEIGHT.to_string()} {onclick}
                 role="img" aria-label="Map of everyone: people close together are alike; colours are segments, crosses are people unlike everyone else"></canvas>
-            <figcaption>{"People close together are alike. Colours are segments, grey is the mass middle, crosses are people unlike everyone else. Click a point to see that person."}</figcaption>
+            <figcaption>{"People close together are alike. Colours are segments, grey is the mass middle, crosses are people unlike everyone else; the farthest are drawn in the map's outer band, nearer than they are. Click a point to see that person."}</figcaption>
         </figure>
     }
 }
