@@ -5,8 +5,8 @@
 //! English stemmer. Terms are stems and two-stem phrases ("food bill"). Every term keeps the
 //! surface form people used most often, so the screen shows "invoices", never "invoic".
 //!
-//! [`Vocabulary::fit`] keeps terms used by at least two people and by at most half of them;
-//! [`Vocabulary::fit`] gives each answer a sparse, L2-normalised vector with sublinear term
+//! [`Vocabulary::fit`] keeps terms used by at least two people and by at most half of them,
+//! and gives each answer a sparse, L2-normalised vector with sublinear term
 //! frequency and smoothed inverse document frequency (Salton & Buckley 1988). The vectors are
 //! reduced to a few dense dimensions by `linalg::randomized_svd` in `features`.
 //!
