@@ -97,39 +97,48 @@ pub fn App() -> Html {
         use_memo((), move |_| {
             let slot: Rc<RefCell<Option<Bridge>>> = Rc::new(RefCell::new(None));
             let slot_for_handler = slot.clone();
-            let bridge = Bridge::new(move |response| match response {
-                None => dispatch.dispatch(Action::WorkerDied),
-                Some(Response::Ready) => {}
-                Some(Response::Progress {
-                    stage, fraction, ..
-                }) => dispatch.dispatch(Action::Progress(stage, fraction)),
-                Some(Response::Inspected(view)) => {
-                    dispatch.dispatch(Action::Inspected(Rc::new(*view)));
-                    // Sensible defaults mean most people just want the segments: find them now.
-                    if let Some(b) = slot_for_handler.borrow().as_ref() {
-                        dispatch.dispatch(Action::AnalysisStarted);
-                        b.send(
-                            &Request::Analyse {
-                                settings: settings_now.borrow().clone(),
-                            },
-                            None,
-                        );
+            let on_stall = {
+                let dispatch = dispatch.clone();
+                move || dispatch.dispatch(Action::Stalled)
+            };
+            let bridge = Bridge::new(
+                move |response| match response {
+                    None => dispatch.dispatch(Action::WorkerDied),
+                    Some(Response::Ready) => {}
+                    Some(Response::Progress {
+                        stage, fraction, ..
+                    }) => dispatch.dispatch(Action::Progress(stage, fraction)),
+                    Some(Response::Inspected(view)) => {
+                        dispatch.dispatch(Action::Inspected(Rc::new(*view)));
+                        // Sensible defaults mean most people just want the segments: find them now.
+                        if let Some(b) = slot_for_handler.borrow().as_ref() {
+                            dispatch.dispatch(Action::AnalysisStarted);
+                            b.send(
+                                &Request::Analyse {
+                                    settings: settings_now.borrow().clone(),
+                                },
+                                None,
+                            );
+                        }
                     }
-                }
-                Some(Response::Analysed(view)) => {
-                    dispatch.dispatch(Action::Analysed(Rc::new(*view)))
-                }
-                // The receipt stays with the command-line tool; the page offers the settings file.
-                Some(Response::Exported { csv, .. }) => {
-                    download("segments.csv", &csv, "text/csv;charset=utf-8")
-                }
-                Some(Response::Person(view)) => {
-                    dispatch.dispatch(Action::PersonShown(Rc::new(*view)))
-                }
-                Some(Response::Failed { message }) => dispatch.dispatch(Action::Failed(message)),
-                // Benchmarks talk to a worker of their own; the page never asks for this.
-                Some(Response::Embedded { .. }) => {}
-            });
+                    Some(Response::Analysed(view)) => {
+                        dispatch.dispatch(Action::Analysed(Rc::new(*view)))
+                    }
+                    // The receipt stays with the command-line tool; the page offers the settings file.
+                    Some(Response::Exported { csv, .. }) => {
+                        download("segments.csv", &csv, "text/csv;charset=utf-8")
+                    }
+                    Some(Response::Person(view)) => {
+                        dispatch.dispatch(Action::PersonShown(Rc::new(*view)))
+                    }
+                    Some(Response::Failed { message }) => {
+                        dispatch.dispatch(Action::Failed(message))
+                    }
+                    // Benchmarks talk to a worker of their own; the page never asks for this.
+                    Some(Response::Embedded { .. }) => {}
+                },
+                on_stall,
+            );
             *slot.borrow_mut() = Some(bridge.clone());
             bridge
         })

@@ -4,6 +4,12 @@
 //! Messages sent before the worker says `Ready` wait in a queue. A worker that stops with an
 //! `error` event (a trap, or running out of memory) is reported as `None` to the handler,
 //! which the app turns into "the analysis stopped unexpectedly".
+//!
+//! A **watchdog** guards every reading and analysis: a busy worker that says nothing for
+//! [`PATIENCE_S`] seconds (every stage reports progress far more often than that) is stopped
+//! and the `on_stall` callback runs, which the app shows as an error with "Try again". A page
+//! never waits forever, whatever the worker is stuck on. `?watchdog=SECONDS` in the page's
+//! address sets the patience (the browser tests use a few seconds).
 
 use crate::protocol::{Request, Response};
 use std::cell::RefCell;
@@ -14,6 +20,9 @@ use web_sys::{File, MessageEvent, Worker};
 /// Where trunk puts the worker's loader, next to the page.
 const WORKER_SCRIPT: &str = "./worker_loader.js";
 
+/// Seconds a busy worker may stay silent before the page stops it.
+pub const PATIENCE_S: f64 = 180.0;
+
 type Handler = Rc<dyn Fn(Option<Response>)>;
 
 struct Inner {
@@ -21,8 +30,72 @@ struct Inner {
     ready: bool,
     queue: Vec<JsValue>,
     handler: Handler,
+    /// Runs when the watchdog stops a silent worker.
+    on_stall: Rc<dyn Fn()>,
+    /// Reading or analysing: the watchdog is armed.
+    busy: bool,
+    /// The watchdog's pending timeout and its callback.
+    timer: Option<(i32, Closure<dyn FnMut()>)>,
     _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     _on_error: Option<Closure<dyn FnMut(JsValue)>>,
+}
+
+impl Inner {
+    fn disarm(&mut self) {
+        if let Some((id, _)) = self.timer.take()
+            && let Some(window) = web_sys::window()
+        {
+            window.clear_timeout_with_handle(id);
+        }
+    }
+}
+
+/// The watchdog's patience in milliseconds: [`PATIENCE_S`], or `?watchdog=SECONDS`.
+fn patience_ms() -> i32 {
+    let asked = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("watchdog=").map(str::to_string))
+        })
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0);
+    (asked.unwrap_or(PATIENCE_S) * 1000.0).min(f64::from(i32::MAX)) as i32
+}
+
+/// (Re)starts the watchdog's countdown while the worker is busy.
+fn arm(inner: &Rc<RefCell<Inner>>) {
+    let weak = Rc::downgrade(inner);
+    let mut i = inner.borrow_mut();
+    i.disarm();
+    if !i.busy {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_timer = Closure::<dyn FnMut()>::new(move || {
+        let Some(inner) = weak.upgrade() else { return };
+        let on_stall = {
+            let mut i = inner.borrow_mut();
+            i.timer = None;
+            i.busy = false;
+            if let Some(w) = i.worker.take() {
+                w.terminate();
+            }
+            i.ready = false;
+            i.queue.clear();
+            i.on_stall.clone()
+        };
+        on_stall();
+    });
+    if let Ok(id) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        on_timer.as_ref().unchecked_ref(),
+        patience_ms(),
+    ) {
+        i.timer = Some((id, on_timer));
+    }
 }
 
 /// A handle on the worker; clones share it.
@@ -38,13 +111,20 @@ impl PartialEq for Bridge {
 }
 
 impl Bridge {
-    /// Spawns the worker; `handler` hears every response, or `None` when the worker dies.
-    pub fn new(handler: impl Fn(Option<Response>) + 'static) -> Bridge {
+    /// Spawns the worker; `handler` hears every response, or `None` when the worker dies;
+    /// `on_stall` runs when the watchdog stopped a worker that went silent.
+    pub fn new(
+        handler: impl Fn(Option<Response>) + 'static,
+        on_stall: impl Fn() + 'static,
+    ) -> Bridge {
         let inner = Rc::new(RefCell::new(Inner {
             worker: None,
             ready: false,
             queue: Vec::new(),
             handler: Rc::new(handler),
+            on_stall: Rc::new(on_stall),
+            busy: false,
+            timer: None,
             _on_message: None,
             _on_error: None,
         }));
@@ -73,6 +153,17 @@ impl Bridge {
                     message: format!("the worker sent something the page does not understand: {e}"),
                 },
             };
+            match &response {
+                // Signs of life while reading and analysing; the page asks for the analysis
+                // right after the files are read.
+                Response::Ready | Response::Progress { .. } | Response::Inspected(_) => arm(&inner),
+                Response::Analysed(_) | Response::Failed { .. } => {
+                    let mut i = inner.borrow_mut();
+                    i.busy = false;
+                    i.disarm();
+                }
+                _ => {}
+            }
             if response == Response::Ready {
                 let (worker, queue) = {
                     let mut i = inner.borrow_mut();
@@ -106,6 +197,8 @@ impl Bridge {
                     w.terminate();
                 }
                 i.ready = false;
+                i.busy = false;
+                i.disarm();
                 i.handler.clone()
             };
             handler(None);
@@ -138,6 +231,10 @@ impl Bridge {
         if self.inner.borrow().worker.is_none() {
             self.spawn();
         }
+        if matches!(request, Request::Inspect { .. } | Request::Analyse { .. }) {
+            self.inner.borrow_mut().busy = true;
+            arm(&self.inner);
+        }
         let mut i = self.inner.borrow_mut();
         match (&i.worker, i.ready) {
             (Some(worker), true) => {
@@ -156,6 +253,8 @@ impl Bridge {
             }
             i.queue.clear();
             i.ready = false;
+            i.busy = false;
+            i.disarm();
         }
         self.spawn();
     }

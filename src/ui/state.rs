@@ -118,6 +118,8 @@ pub enum Action {
     Failed(String),
     /// The worker stopped unexpectedly.
     WorkerDied,
+    /// The watchdog stopped a worker that reported nothing for too long.
+    Stalled,
     /// The user cancelled the work in progress.
     Cancelled,
     /// The user moved a column to another role.
@@ -180,6 +182,19 @@ impl State {
                         .into(),
                     worker_died: true,
                 }
+            }
+            Action::Stalled => {
+                let stage = match &self.phase {
+                    Phase::Working { stage, .. } => stage.label(),
+                    _ => "the analysis",
+                };
+                next.phase = Phase::Failed {
+                    message: format!(
+                        "The analysis made no progress at “{stage}” for minutes, so it was stopped. \
+                         Your files and settings are still here: try again."
+                    ),
+                    worker_died: true,
+                };
             }
             Action::Cancelled => {
                 next.phase = if self.result.is_some() { Phase::Done } else { Phase::Idle };
@@ -284,6 +299,30 @@ mod tests {
         assert_eq!(s.phase.data_state(), "error");
         assert_eq!(s.files.len(), 1);
         assert!((s.settings.features.balance - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_stalled_analysis_names_its_stage_and_keeps_files_and_settings() {
+        let s = State::default()
+            .apply(Action::FilesDropped(vec![DroppedFile {
+                name: "a.csv".into(),
+                bytes: 10.0,
+            }]))
+            .apply(Action::SetBalance(0.3))
+            .apply(Action::Progress(Stage::Segments, 0.95))
+            .apply(Action::Stalled);
+        assert_eq!(s.phase.data_state(), "error");
+        let Phase::Failed {
+            message,
+            worker_died,
+        } = &s.phase
+        else {
+            panic!("a stall is an error: {:?}", s.phase)
+        };
+        assert!(message.contains(Stage::Segments.label()), "{message}");
+        assert!(*worker_died, "the page offers to try again");
+        assert_eq!(s.files.len(), 1);
+        assert!((s.settings.features.balance - 0.3).abs() < 1e-12);
     }
 
     #[test]
