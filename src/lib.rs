@@ -8,7 +8,6 @@
 pub mod engine;
 pub mod protocol;
 pub mod synth;
-pub mod synth_wordings;
 #[cfg(feature = "web")]
 pub mod ui;
 #[cfg(feature = "web")]

@@ -15,10 +15,14 @@
 //!
 //! The generator is seeded and deterministic. It never touches the engine.
 
-use crate::synth_wordings::{EDGES_DISJOINT, MASS_DISJOINT};
+pub mod saas;
+pub mod survey;
+pub mod wordings;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use wordings::{EDGES_DISJOINT, MASS_DISJOINT};
 
 /// A planted group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,7 +39,13 @@ pub enum Planted {
 pub fn planted_name(p: Planted) -> String {
     match p {
         Planted::Mass(i) => format!("mass: {}", MASS[i].name),
-        Planted::Edge(i) => format!("edge: {}", EDGES[i].name),
+        Planted::Edge(i) => match EDGES.get(i) {
+            Some(g) => format!("edge: {}", g.name),
+            None => format!(
+                "say only: {}",
+                SAY_ONLY.get(i - EDGES.len()).map_or("?", |g| g.name)
+            ),
+        },
         Planted::Outlier => "lone outlier".into(),
     }
 }
@@ -335,6 +345,83 @@ const EDGES: [Group; 6] = [
     },
 ];
 
+/// An edge group that behaves like a mass group and differs only in what it says: its job, in
+/// many wordings, and one need rated important and badly met.
+pub struct SayOnly {
+    /// For reports.
+    pub name: &'static str,
+    /// Share of customers.
+    pub share: f64,
+    /// The mass group (index into the mass groups) whose behaviour its members share.
+    pub behaves_like: usize,
+    goals: &'static [&'static str],
+    /// Six wordings with no content word in common (`--wordings disjoint`).
+    disjoint: &'static [&'static str],
+    obstacles: &'static [&'static str],
+    ratings: [(f64, f64); 2],
+}
+
+/// The grocer's say-only groups (`generate_grocer` with `say_only`).
+pub const SAY_ONLY: [SayOnly; 2] = [
+    SayOnly {
+        name: "parents of a newborn",
+        share: 0.015,
+        behaves_like: 0,
+        goals: &[
+            "nappies and formula delivered while the baby sleeps",
+            "keep up with a newborn without leaving the house",
+            "baby milk and wipes at the door before we run out",
+            "get through the first months with a new baby at home",
+            "stock up on {baby} without taking the baby out",
+            "survive the newborn weeks with {baby} brought to us",
+            "we just had a baby and cannot get to the shops",
+        ],
+        disjoint: &[
+            "nappies and formula before the little one wakes",
+            "coping with sleepless nights after our daughter arrived",
+            "wipes, bottles and muslins on our doorstep",
+            "new mum stuck indoors recovering from a caesarean",
+            "keeping the nursery supplied",
+            "our son was born last month",
+        ],
+        obstacles: &[
+            "delivery comes during nap time",
+            "the driver rings the bell and wakes the baby",
+            "formula often out of stock",
+            "cannot choose a two hour window",
+        ],
+        ratings: [(4.9, 1.6), (3.0, 3.5)],
+    },
+    SayOnly {
+        name: "athletes in training",
+        share: 0.015,
+        behaves_like: 1,
+        goals: &[
+            "enough protein for my marathon training",
+            "fuel my gym sessions with high protein food",
+            "eat clean while training for a triathlon",
+            "hit my protein and calorie targets every day",
+            "meal prep for {sport} training on a budget",
+            "recover properly after long runs with the right food",
+            "build muscle without spending a fortune on supplements",
+        ],
+        disjoint: &[
+            "enough protein for marathon preparation",
+            "fuelling workouts at the gym",
+            "recovery after long cycling sessions",
+            "hitting macros while bulking",
+            "lean meals around triathlon practice",
+            "carb loading ahead of race day",
+        ],
+        obstacles: &[
+            "no way to filter by protein per serving",
+            "nutrition labels missing online",
+            "high protein products always sold out",
+        ],
+        ratings: [(3.5, 3.3), (4.9, 1.6)],
+    },
+];
+
 const OUTLIER_ANSWERS: &[&str] = &[
     "chargeback dispute over a missing crate",
     "reselling imported sweets at a market stall",
@@ -361,6 +448,17 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("{food}", &["food", "grocery", "shopping", "supermarket"]),
+    (
+        "{baby}",
+        &[
+            "nappies",
+            "baby food",
+            "formula",
+            "baby essentials",
+            "wipes",
+        ],
+    ),
+    ("{sport}", &["marathon", "gym", "cycling", "rowing"]),
     (
         "{promo}",
         &[
@@ -451,8 +549,25 @@ fn uniform(rng: &mut Xoshiro256PlusPlus, (lo, hi): (f64, f64)) -> f64 {
 }
 
 fn sentence(rng: &mut Xoshiro256PlusPlus, templates: &[&str]) -> String {
+    sentence_with(rng, templates, SYNONYMS)
+}
+
+/// A 1–5 rating around `mean`, as a survey exports it.
+fn rating(rng: &mut Xoshiro256PlusPlus, mean: f64) -> String {
+    ((mean + crate::engine::linalg::gaussian(rng) * 0.7)
+        .round()
+        .clamp(1.0, 5.0) as i64)
+        .to_string()
+}
+
+/// One of `templates`, with `{key}`s replaced by one of their `synonyms` and a filler in front.
+fn sentence_with(
+    rng: &mut Xoshiro256PlusPlus,
+    templates: &[&str],
+    synonyms: &[(&str, &[&str])],
+) -> String {
     let mut text = templates.choose(rng).copied().unwrap_or("").to_string();
-    for (key, options) in SYNONYMS {
+    for (key, options) in synonyms {
         while let Some(pos) = text.find(key) {
             let word = options.choose(rng).copied().unwrap_or("");
             text.replace_range(pos..pos + key.len(), word);
@@ -550,7 +665,7 @@ pub enum Wordings {
     /// Templates with synonyms and filler; a group's answers share some words.
     #[default]
     Varied,
-    /// Six wordings per group with no content word in common (`synth_wordings`): only
+    /// Six wordings per group with no content word in common (`wordings`): only
     /// their meaning ties a group's answers together.
     Disjoint,
 }
@@ -562,6 +677,13 @@ pub fn generate(n: usize, seed: u64) -> Generated {
 
 /// [`generate`] with the group goals worded as `wordings` says.
 pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
+    generate_grocer(n, seed, wordings, false)
+}
+
+/// The grocer's export; with `say_only`, two more edge groups ([`SAY_ONLY`]) that differ from
+/// a mass group only in what they say: their job and one unmet need. Without it the export is
+/// exactly [`generate_with`]'s.
+pub fn generate_grocer(n: usize, seed: u64, wordings: Wordings, say_only: bool) -> Generated {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let n_outliers = ((n as f64) * 0.002).round().max(3.0) as usize;
     let mut truth = Vec::with_capacity(n);
@@ -570,6 +692,14 @@ pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
             Planted::Edge(i),
             (n as f64 * g.share).round() as usize,
         ));
+    }
+    if say_only {
+        for (i, g) in SAY_ONLY.iter().enumerate() {
+            truth.extend(std::iter::repeat_n(
+                Planted::Edge(EDGES.len() + i),
+                (n as f64 * g.share).round() as usize,
+            ));
+        }
     }
     truth.extend(std::iter::repeat_n(Planted::Outlier, n_outliers));
     let rest = n.saturating_sub(truth.len());
@@ -590,10 +720,15 @@ pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
     let latest = crate::engine::schema::dates::days_from_civil(2026, 10, 31) as f64;
     let mut rows = Vec::with_capacity(n);
     for (i, &planted) in truth.iter().enumerate() {
-        let g = match planted {
-            Planted::Mass(m) => &MASS[m],
-            Planted::Edge(e) => &EDGES[e],
-            Planted::Outlier => &MASS[rng.gen_range(0..MASS.len())],
+        let says = match planted {
+            Planted::Edge(e) => e.checked_sub(EDGES.len()).and_then(|s| SAY_ONLY.get(s)),
+            _ => None,
+        };
+        let g = match (planted, says) {
+            (_, Some(s)) => &MASS[s.behaves_like],
+            (Planted::Mass(m), _) => &MASS[m],
+            (Planted::Edge(e), _) => &EDGES[e],
+            (Planted::Outlier, _) => &MASS[rng.gen_range(0..MASS.len())],
         };
         let first = FIRST_NAMES.choose(&mut rng).copied().unwrap_or("Ann");
         let last = LAST_NAMES.choose(&mut rng).copied().unwrap_or("Abara");
@@ -608,12 +743,15 @@ pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
         let mut tickets = uniform(&mut rng, g.tickets).round();
         let recency = uniform(&mut rng, g.recency);
         let tenure = 60.0 + rng.r#gen::<f64>() * 1400.0;
-        let goals = match (wordings, planted) {
-            (Wordings::Disjoint, Planted::Mass(m)) => MASS_DISJOINT[m],
-            (Wordings::Disjoint, Planted::Edge(e)) => EDGES_DISJOINT[e],
+        let goals = match (wordings, planted, says) {
+            (Wordings::Disjoint, _, Some(s)) => s.disjoint,
+            (_, _, Some(s)) => s.goals,
+            (Wordings::Disjoint, Planted::Mass(m), _) => MASS_DISJOINT[m],
+            (Wordings::Disjoint, Planted::Edge(e), _) => EDGES_DISJOINT[e],
             _ => g.goals,
         };
-        let (mut goal, mut obstacle) = (sentence(&mut rng, goals), sentence(&mut rng, g.obstacles));
+        let obstacles = says.map_or(g.obstacles, |s| s.obstacles);
+        let (mut goal, mut obstacle) = (sentence(&mut rng, goals), sentence(&mut rng, obstacles));
         if rng.r#gen::<f64>() < 0.35 {
             obstacle = GENERIC_OBSTACLES
                 .choose(&mut rng)
@@ -647,13 +785,7 @@ pub fn generate_with(n: usize, seed: u64, wordings: Wordings) -> Generated {
             .filter(|(_, p)| rng.r#gen::<f64>() < *p)
             .map(|(c, _)| *c)
             .collect();
-        let rating = |rng: &mut Xoshiro256PlusPlus, mean: f64| -> String {
-            ((mean + crate::engine::linalg::gaussian(rng) * 0.7)
-                .round()
-                .clamp(1.0, 5.0) as i64)
-                .to_string()
-        };
-        let [(imp1, sat1), (imp2, sat2)] = g.ratings;
+        let [(imp1, sat1), (imp2, sat2)] = says.map_or(g.ratings, |s| s.ratings);
         let day = |d: f64| crate::engine::schema::dates::format_day(d);
         rows.push(vec![
             format!("C{:06}", 100_000 + i),
@@ -747,6 +879,93 @@ pub fn example_pair(n: usize, seed: u64) -> (Generated, Generated) {
     let crm_columns: Vec<&str> = COLUMNS[..17].to_vec();
     let crm = all.select(&crm_columns, &(0..n).collect::<Vec<_>>());
     (survey, crm)
+}
+
+/// The kinds of export the generator writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// The online grocer's survey + CRM export (one file; [`generate_with`]).
+    Grocer,
+    /// The grocer with two say-only edge groups ([`SAY_ONLY`]).
+    GrocerSayOnly,
+    /// A B2B software company's CRM and survey, two files joined on email ([`saas`]).
+    Saas,
+    /// A preference survey of choices only ([`survey`]).
+    Survey,
+}
+
+impl Domain {
+    /// Every domain, for tables.
+    pub const ALL: [Domain; 4] = [
+        Domain::Grocer,
+        Domain::GrocerSayOnly,
+        Domain::Saas,
+        Domain::Survey,
+    ];
+
+    /// Reads a domain's name as the command line writes it.
+    pub fn parse(name: &str) -> Option<Domain> {
+        Domain::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// The name the command line uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Domain::Grocer => "grocer",
+            Domain::GrocerSayOnly => "grocer-say",
+            Domain::Saas => "saas",
+            Domain::Survey => "survey",
+        }
+    }
+
+    /// A planted group's name in this domain.
+    pub fn planted_name(self, p: Planted) -> String {
+        match self {
+            Domain::Grocer | Domain::GrocerSayOnly => planted_name(p),
+            Domain::Saas => saas::planted_name(p),
+            Domain::Survey => survey::planted_name(p),
+        }
+    }
+
+    /// The export's files (name, CSV text) and the planted group of each row of the table
+    /// they make once joined (the first file lists everyone, in order).
+    pub fn export(self, n: usize, seed: u64, wordings: Wordings) -> Export {
+        match self {
+            Domain::Grocer | Domain::GrocerSayOnly => {
+                let g = generate_grocer(n, seed, wordings, self == Domain::GrocerSayOnly);
+                Export {
+                    files: vec![("grocer.csv".into(), g.to_csv())],
+                    truth: g.truth,
+                }
+            }
+            Domain::Saas => {
+                let (crm, survey) = saas::generate(n, seed);
+                Export {
+                    files: vec![
+                        ("crm.csv".into(), crm.to_csv()),
+                        ("survey.csv".into(), survey.to_csv()),
+                    ],
+                    truth: crm.truth,
+                }
+            }
+            Domain::Survey => {
+                let g = survey::generate(n, seed);
+                Export {
+                    files: vec![("survey.csv".into(), g.to_csv())],
+                    truth: g.truth,
+                }
+            }
+        }
+    }
+}
+
+/// A generated export: its files and the truth about its rows.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// (file name, CSV text), in the order they are joined.
+    pub files: Vec<(String, String)>,
+    /// Planted group per row of the joined table.
+    pub truth: Vec<Planted>,
 }
 
 /// How well found segments recover the planted groups.
