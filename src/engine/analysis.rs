@@ -326,6 +326,21 @@ fn unusable_columns(schema: &schema::Schema) -> String {
     }
 }
 
+/// Each column's file, numbered in the order files were joined.
+fn sources(hints: &[ColumnHint]) -> Vec<usize> {
+    let mut files: Vec<&str> = Vec::new();
+    hints
+        .iter()
+        .map(|h| match files.iter().position(|f| *f == h.file) {
+            Some(at) => at,
+            None => {
+                files.push(&h.file);
+                files.len() - 1
+            }
+        })
+        .collect()
+}
+
 /// Runs the analysis. `meaning` is the distilled table that reads free text by meaning
 /// (`meaning::builtin()` natively; the worker fetches it); without it text is read by its
 /// words. `progress` receives the stage and the fraction of it done.
@@ -387,7 +402,13 @@ pub fn prepare<'a>(
     progress(Stage::Understanding, 1.0);
 
     progress(Stage::Features, 0.0);
-    let features = features::build(table, &schema, &settings.features, meaning);
+    let mut features = features::build(table, &schema, &settings.features, meaning);
+    features::fill_absent(
+        &mut features,
+        table,
+        &sources(&dataset.hints),
+        settings.features.seed,
+    );
     if features.groups.is_empty() {
         return Err(AnalysisError::NoFeatures {
             files: files(),

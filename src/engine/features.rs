@@ -347,6 +347,98 @@ pub fn build(
     features
 }
 
+/// People absent from a joined file (the 35 % of customers who never answered the survey)
+/// have none of its columns. Filled with the column's middle and flagged as missing, they
+/// all sat at one spot of the file's features, so they formed a group of their own — the
+/// non-respondents of every segment together — and split each segment in two. Instead,
+/// their features for that file are those of the people most like them in every other
+/// file's columns (nearest-neighbour hot-deck imputation, Troyanskaya et al. 2001): a
+/// non-respondent is placed among the respondents who behave like them. The table, and so
+/// every portrait, quote and export, keeps their cells empty.
+///
+/// `sources[c]` is the file (0, 1, …) table column `c` came from. A row is absent from a file
+/// when every one of that file's columns that forms segments is empty in it.
+///
+/// # References
+/// Troyanskaya, O. et al. (2001). Missing value estimation methods for DNA microarrays.
+/// Bioinformatics 17(6).
+pub fn fill_absent(features: &mut Features, table: &Table, sources: &[usize], seed: u64) {
+    let n = features.balanced.rows;
+    let n_files = sources.iter().map(|&f| f + 1).max().unwrap_or(0);
+    for file in 0..n_files {
+        let (mine, others): (Vec<&Group>, Vec<&Group>) = features
+            .groups
+            .iter()
+            .partition(|g| sources.get(g.column) == Some(&file));
+        if mine.is_empty() || others.is_empty() {
+            continue;
+        }
+        let absent: Vec<usize> = (0..n)
+            .filter(|&r| {
+                mine.iter().all(|g| {
+                    table
+                        .column(g.column)
+                        .is_none_or(|c| schema::is_missing(c.get(r)))
+                })
+            })
+            .collect();
+        if absent.is_empty() || absent.len() == n {
+            continue;
+        }
+        let mut is_absent = vec![false; n];
+        absent.iter().for_each(|&r| is_absent[r] = true);
+        let present: Vec<usize> = (0..n).filter(|&r| !is_absent[r]).collect();
+        // Respondents to compare with: at most this many, evenly spread.
+        const REFERENCES: usize = 5000;
+        let step = (present.len() as f64 / REFERENCES as f64).max(1.0);
+        let references: Vec<usize> = (0..present.len().min(REFERENCES))
+            .map(|k| present[((k as f64 * step) as usize).min(present.len() - 1)])
+            .collect();
+        let other_dims: Vec<usize> = others
+            .iter()
+            .flat_map(|g| g.start..g.start + g.len)
+            .collect();
+        let rows: Vec<usize> = absent.iter().chain(&references).copied().collect();
+        let mut x = Dense::zeros(rows.len(), other_dims.len());
+        for (k, &r) in rows.iter().enumerate() {
+            let row = features.balanced.row(r);
+            for (j, &d) in other_dims.iter().enumerate() {
+                x.set(k, j, row[d]);
+            }
+        }
+        let x = if x.cols > 16 {
+            linalg::pca(&x, 16).0
+        } else {
+            x
+        };
+        let graph = super::cluster::neighbours::knn_graph(&x, 30, seed ^ file as u64);
+        let my_dims: Vec<usize> = mine.iter().flat_map(|g| g.start..g.start + g.len).collect();
+        let mut sum = vec![0.0; my_dims.len()];
+        for (k, &r) in absent.iter().enumerate() {
+            let like: Vec<usize> = graph.neighbours[k]
+                .iter()
+                .filter_map(|&j| (j as usize).checked_sub(absent.len()))
+                .filter_map(|j| references.get(j).copied())
+                .take(15)
+                .collect();
+            if like.is_empty() {
+                continue;
+            }
+            sum.iter_mut().for_each(|v| *v = 0.0);
+            for &l in &like {
+                let row = features.balanced.row(l);
+                for (v, &d) in sum.iter_mut().zip(&my_dims) {
+                    *v += row[d];
+                }
+            }
+            let row = features.balanced.row_mut(r);
+            for (v, &d) in sum.iter().zip(&my_dims) {
+                row[d] = v / like.len() as f64;
+            }
+        }
+    }
+}
+
 /// People fitted on for the PCA of sentence vectors (evenly spaced, so common answers
 /// weigh as much as they are common).
 const MEANING_FIT_ROWS: usize = 4000;
