@@ -188,7 +188,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
 /// Re-applies role choices to a dataset without re-reading anything.
 pub fn with_roles(dataset: &mut Dataset, params: &SchemaParams) {
     schema::apply_overrides(&mut dataset.schema, params);
-    dataset.schema.outcomes = schema::pair_outcomes(&dataset.schema);
+    dataset.schema.outcomes = schema::outcomes::pair_outcomes(&dataset.schema);
 }
 
 /// The result of an analysis.
@@ -383,7 +383,7 @@ pub fn prepare<'a>(
     progress(Stage::Understanding, 0.0);
     let mut schema = dataset.schema.clone();
     schema::apply_overrides(&mut schema, &settings.schema);
-    schema.outcomes = schema::pair_outcomes(&schema);
+    schema.outcomes = schema::outcomes::pair_outcomes(&schema);
     progress(Stage::Understanding, 1.0);
 
     progress(Stage::Features, 0.0);

@@ -471,7 +471,9 @@ fn quotes(
             .collect();
         for &i in members {
             let text = col.get(i);
-            if schema::is_missing(text) || text.chars().count() > 300 || mentions_name(text, names)
+            if schema::read::is_missing(text)
+                || text.chars().count() > 300
+                || mentions_name(text, names)
             {
                 continue;
             }
@@ -758,7 +760,7 @@ fn label_differences(
 fn needs(table: &Table, schema: &Schema, labels: &[Option<usize>], k: usize) -> Vec<Vec<Need>> {
     let mut out = vec![Vec::new(); k];
     for pair in &schema.outcomes {
-        let scores = schema::opportunity(table, schema, pair);
+        let scores = schema::outcomes::opportunity(table, schema, pair);
         let mut sums = vec![(0.0, 0usize); k];
         let mut all = (0.0, 0usize);
         for (i, &v) in scores.iter().enumerate() {
