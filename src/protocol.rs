@@ -7,15 +7,23 @@
 //! The views here are shaped for the screen: per-person arrays are compact (`f32`, `i32`),
 //! personal data in previews is already masked, and nothing the page shows needs computing on
 //! the page. This module has no browser code in it, so it is built and tested natively too.
+//!
+//! It is also the page's one door to the engine: the engine types the page names (settings,
+//! stages, roles, segments, how a file is read) are re-exported here, and `src/ui` names
+//! nothing in `engine` (`tests/tidy.rs` checks it).
 
-use crate::engine::analysis::{Analysis, Dataset, FileSummary, Settings, Stage};
-use crate::engine::cluster::Membership;
-use crate::engine::describe::Segment;
+pub use crate::engine::analysis::{FileSummary, Settings, Stage};
+pub use crate::engine::cluster::Membership;
+pub use crate::engine::describe::Segment;
+pub use crate::engine::ingest::IngestParams;
+pub use crate::engine::schema::Role;
+pub use crate::engine::values::Decimal;
+
+use crate::engine::analysis::{Analysis, Dataset};
 use crate::engine::diagnostics::Diagnostic;
-use crate::engine::ingest::IngestParams;
 use crate::engine::ingest::join::JoinReport;
 use crate::engine::saydo::SayDo;
-use crate::engine::schema::{ColumnSchema, Kind, Role, Schema};
+use crate::engine::schema::{ColumnSchema, Kind, Schema};
 use serde::{Deserialize, Serialize};
 
 /// A request from the page.
@@ -347,13 +355,11 @@ impl PersonView {
             .flatten()
             .and_then(|s| a.segments.get(s as usize))
             .map(|s| (s.id.clone(), s.name.clone()));
-        let mut schema = dataset.schema.clone();
-        crate::engine::schema::apply_overrides(&mut schema, &a.settings.schema);
         let cells = dataset
             .table
             .columns()
             .iter()
-            .zip(&schema.columns)
+            .zip(&a.schema.columns)
             .map(|(col, cs)| (col.name.clone(), cs.role, mask(col.get(row), &cs.kind)))
             .collect();
         let like_them = a

@@ -15,11 +15,9 @@
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
 use crate::engine::cluster::{self, neighbours::Graph};
-use crate::engine::features::TextModel;
 use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
-use crate::engine::schema::{self, Kind};
 use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -231,23 +229,13 @@ fn handle(request: Request) {
 
 /// Whether this analysis reads free text by meaning and the model is not fetched yet.
 fn needs_meaning(settings: &analysis::Settings) -> bool {
-    if settings.features.text_model != TextModel::Meaning {
-        return false;
-    }
     STATE.with(|s| {
         let state = s.borrow();
-        let Some(dataset) = state.dataset.as_ref() else {
-            return false;
-        };
-        if state.meaning.is_some() {
-            return false;
-        }
-        let mut schema = dataset.schema.clone();
-        schema::apply_overrides(&mut schema, &settings.schema);
-        schema
-            .columns
-            .iter()
-            .any(|c| c.kind == Kind::FreeText && c.role.forms_segments())
+        state.meaning.is_none()
+            && state
+                .dataset
+                .as_ref()
+                .is_some_and(|dataset| analysis::reads_meaning(dataset, settings))
     })
 }
 

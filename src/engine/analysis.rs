@@ -187,8 +187,28 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
 
 /// Re-applies role choices to a dataset without re-reading anything.
 pub fn with_roles(dataset: &mut Dataset, params: &SchemaParams) {
-    schema::apply_overrides(&mut dataset.schema, params);
-    dataset.schema.outcomes = schema::pair_outcomes(&dataset.schema);
+    dataset.schema = schema_for(dataset, params);
+}
+
+/// The schema an analysis of `dataset` uses under the role choices `params`: the dataset's,
+/// with the choices applied and importance/satisfaction outcomes paired again. [`prepare`]
+/// builds it once, and the [`Analysis`] keeps it for the receipt and the person view.
+pub fn schema_for(dataset: &Dataset, params: &SchemaParams) -> Schema {
+    let mut schema = dataset.schema.clone();
+    schema::apply_overrides(&mut schema, params);
+    schema.outcomes = schema::outcomes::pair_outcomes(&schema);
+    schema
+}
+
+/// Whether an analysis of `dataset` under `settings` reads free text by meaning: the settings
+/// ask for it and a free-text column forms segments. The web worker fetches the meaning model
+/// only then.
+pub fn reads_meaning(dataset: &Dataset, settings: &Settings) -> bool {
+    settings.features.text_model == features::TextModel::Meaning
+        && schema_for(dataset, &settings.schema)
+            .columns
+            .iter()
+            .any(|c| c.kind == schema::Kind::FreeText && c.role.forms_segments())
 }
 
 /// The result of an analysis.
@@ -224,6 +244,8 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     /// The settings used.
     pub settings: Settings,
+    /// The schema used: the dataset's with the settings' role choices ([`schema_for`]).
+    pub schema: Schema,
 }
 
 impl Analysis {
@@ -396,9 +418,7 @@ pub fn prepare<'a>(
         .check()
         .map_err(|e| AnalysisError::Settings(e.to_string()))?;
     progress(Stage::Understanding, 0.0);
-    let mut schema = dataset.schema.clone();
-    schema::apply_overrides(&mut schema, &settings.schema);
-    schema.outcomes = schema::pair_outcomes(&schema);
+    let schema = schema_for(dataset, &settings.schema);
     progress(Stage::Understanding, 1.0);
 
     progress(Stage::Features, 0.0);
@@ -579,6 +599,7 @@ impl Prepared<'_> {
             sweep: clustering.sweep,
             warnings,
             settings: settings.clone(),
+            schema,
         }
     }
 }
@@ -634,14 +655,13 @@ pub struct ReceiptColumn {
 
 /// Builds the receipt of an analysis.
 pub fn receipt(dataset: &Dataset, analysis: &Analysis) -> Receipt {
-    let mut schema = dataset.schema.clone();
-    schema::apply_overrides(&mut schema, &analysis.settings.schema);
     Receipt {
         tool: format!("edgewise {}", env!("CARGO_PKG_VERSION")),
         files: dataset.files.clone(),
         joins: dataset.joins.clone(),
         settings: analysis.settings.clone(),
-        columns: schema
+        columns: analysis
+            .schema
             .columns
             .iter()
             .map(|c| ReceiptColumn {

@@ -1,9 +1,7 @@
-//! Portraits: each segment in its members' own words and deeds, ranked edges first.
+//! Portraits: each segment in its members' own words and deeds.
 //!
-//! * **Ranking.** Segments are ordered by how distinctive they are — the distance of their
-//!   centre from everyone's in the balanced feature space, weighted by stability — not by
-//!   size. Segments holding 10 % of people or more form the *mass middle* and come last.
-//!   Ids `S1`, `S2`, … follow this order.
+//! * **Order and ids.** Decided in [`rank`](super::rank) — edges first, most distinctive
+//!   first, the mass middle last — and applied here: ids `S1`, `S2`, … follow that order.
 //! * **What they say.** Phrases that set a segment apart, scored by the log-odds ratio with an
 //!   informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) over the share of members
 //!   using each term; three to five verbatim answers chosen to be typical (rich in those
@@ -27,6 +25,7 @@
 use super::cluster::{Clustering, Membership};
 use super::features::{Features, TextColumn, quantile};
 use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
+use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
 use serde::{Deserialize, Serialize};
@@ -170,9 +169,6 @@ pub struct Described {
     pub order: Vec<usize>,
 }
 
-/// Share of people at or above which a segment belongs to the mass middle.
-pub const MASS_SHARE: f64 = 0.10;
-
 /// Words from name and email columns: never shown in names, phrases or quotes.
 pub fn name_words(table: &Table, schema: &Schema) -> BTreeSet<String> {
     let mut words = BTreeSet::new();
@@ -205,7 +201,7 @@ pub fn mentions_name(text: &str, names: &BTreeSet<String>) -> bool {
         .any(|w| !w.is_empty() && names.contains(&w.to_lowercase()))
 }
 
-/// Describes and ranks the segments.
+/// Describes the segments, in the order [`rank`](super::rank) gives them.
 pub fn describe(inp: &Inputs<'_>) -> Described {
     let c = inp.clustering;
     let n = inp.table.n_rows();
@@ -217,7 +213,7 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
         }
     }
     let names = name_words(inp.table, inp.schema);
-    let distinct = distinctiveness(inp.features, &c.labels, k);
+    let distinct = rank::distinctiveness(inp.features, &c.labels, k);
     let phrases = text_phrases(inp.features, inp.table, &c.labels, k, &names);
     let differences = column_differences(inp.profiles, &c.labels, k);
     let needs = needs(inp.table, inp.schema, &c.labels, k);
@@ -266,7 +262,7 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
                 share,
                 stability: c.stability.get(s).copied().flatten(),
                 distinctiveness: distinct.get(s).copied().unwrap_or(0.0),
-                mass: share >= MASS_SHARE,
+                mass: share >= rank::MASS_SHARE,
                 micro: c.micro.get(s).copied().unwrap_or(false),
                 core_members: members[s]
                     .iter()
@@ -283,58 +279,30 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             },
         ));
     }
-    let rank = |seg: &Segment| seg.distinctiveness * (0.5 + 0.5 * seg.stability.unwrap_or(1.0));
-    segments.sort_by(|(sa, a), (sb, b)| {
-        a.mass
-            .cmp(&b.mass)
-            .then_with(|| {
-                if a.mass {
-                    b.size.cmp(&a.size)
-                } else {
-                    rank(b).total_cmp(&rank(a))
-                }
-            })
-            .then_with(|| members[*sa].first().cmp(&members[*sb].first()))
-    });
-    let mut order = vec![0usize; k];
-    let mut out = Vec::with_capacity(k);
-    for (display, (s, mut seg)) in segments.into_iter().enumerate() {
-        seg.id = format!("S{}", display + 1);
-        order[s] = display;
-        out.push(seg);
-    }
+    let standings: Vec<rank::Standing> = segments
+        .iter()
+        .map(|(s, seg)| rank::Standing {
+            mass: seg.mass,
+            size: seg.size,
+            distinctiveness: seg.distinctiveness,
+            stability: seg.stability,
+            first_member: members[*s].first().copied(),
+        })
+        .collect();
+    let order = rank::display_order(&standings);
+    segments.sort_by_key(|(s, _)| order.get(*s).copied());
+    let out = segments
+        .into_iter()
+        .enumerate()
+        .map(|(display, (_, mut seg))| {
+            seg.id = rank::segment_id(display);
+            seg
+        })
+        .collect();
     Described {
         segments: out,
         order,
     }
-}
-
-/// ‖mean of the segment − mean of everyone‖ in the balanced features (whose total variance is 1).
-fn distinctiveness(features: &Features, labels: &[Option<usize>], k: usize) -> Vec<f64> {
-    let x = &features.balanced;
-    let mut sums = vec![vec![0.0; x.cols]; k];
-    let mut counts = vec![0usize; k];
-    let mut all = vec![0.0; x.cols];
-    for (i, l) in labels.iter().enumerate() {
-        let row = x.row(i);
-        all.iter_mut().zip(row).for_each(|(a, v)| *a += v);
-        if let Some(s) = l {
-            counts[*s] += 1;
-            sums[*s].iter_mut().zip(row).for_each(|(a, v)| *a += v);
-        }
-    }
-    let n = labels.len().max(1) as f64;
-    (0..k)
-        .map(|s| {
-            let cnt = counts[s].max(1) as f64;
-            let d2: f64 = sums[s]
-                .iter()
-                .zip(&all)
-                .map(|(a, b)| (a / cnt - b / n) * (a / cnt - b / n))
-                .sum();
-            libm::sqrt(d2)
-        })
-        .collect()
 }
 
 /// Distinguishing phrases per segment, from every stated-jobs free-text column.
@@ -471,7 +439,9 @@ fn quotes(
             .collect();
         for &i in members {
             let text = col.get(i);
-            if schema::is_missing(text) || text.chars().count() > 300 || mentions_name(text, names)
+            if schema::read::is_missing(text)
+                || text.chars().count() > 300
+                || mentions_name(text, names)
             {
                 continue;
             }
@@ -758,7 +728,7 @@ fn label_differences(
 fn needs(table: &Table, schema: &Schema, labels: &[Option<usize>], k: usize) -> Vec<Vec<Need>> {
     let mut out = vec![Vec::new(); k];
     for pair in &schema.outcomes {
-        let scores = schema::opportunity(table, schema, pair);
+        let scores = schema::outcomes::opportunity(table, schema, pair);
         let mut sums = vec![(0.0, 0usize); k];
         let mut all = (0.0, 0usize);
         for (i, &v) in scores.iter().enumerate() {

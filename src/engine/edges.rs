@@ -16,6 +16,9 @@
 //! The reason names the segment (by id and name, never a person) and the two or three facts
 //! that set the person apart most: "Orders (12 months) 9× the median (45 vs 5); answer
 //! mentions “chargeback”". The same facts drive atypicality, so score and reason agree.
+//!
+//! This file scores people. Which *segments* are at the edges — their order, most
+//! distinctive first — is decided in [`rank`](super::rank).
 
 use super::cluster::{Clustering, Membership};
 use super::describe::{Described, mentions_name};

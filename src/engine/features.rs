@@ -216,24 +216,24 @@ pub fn build(
         };
         let features: Vec<Vec<f64>> = match &cs.kind {
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => {
-                numeric_features(&schema::numbers(col, cs), false)
+                numeric_features(&schema::read::numbers(col, cs), false)
             }
-            Kind::Date | Kind::DateTime => numeric_features(&schema::numbers(col, cs), true),
+            Kind::Date | Kind::DateTime => numeric_features(&schema::read::numbers(col, cs), true),
             Kind::Boolean => one_hot(col, |text| {
                 let t = text.trim().to_lowercase();
                 if cs.truthy.contains(&t) {
                     vec!["yes".to_string()]
-                } else if !schema::is_missing(text) || cs.blank_is_false {
+                } else if !schema::read::is_missing(text) || cs.blank_is_false {
                     vec!["no".to_string()]
                 } else {
                     Vec::new()
                 }
             }),
             Kind::Rating { .. } | Kind::OrderedText => {
-                with_missing_indicator(schema::zero_to_ten(col, cs))
+                with_missing_indicator(schema::read::zero_to_ten(col, cs))
             }
             Kind::Categorical | Kind::Code | Kind::Identifier => one_hot(col, |text| {
-                if schema::is_missing(text) {
+                if schema::read::is_missing(text) {
                     Vec::new()
                 } else {
                     vec![text.trim().to_string()]
@@ -242,7 +242,7 @@ pub fn build(
             Kind::MultiSelect => {
                 let sep = cs.separator.unwrap_or(';');
                 one_hot(col, |text| {
-                    schema::choices(text, sep)
+                    schema::read::choices(text, sep)
                         .into_iter()
                         .map(|c| c.to_lowercase())
                         .collect()
@@ -257,7 +257,7 @@ pub fn build(
                     .zip(&counts)
                     .map(|(t, &c)| {
                         (
-                            if schema::is_missing(t) {
+                            if schema::read::is_missing(t) {
                                 ""
                             } else {
                                 t.as_ref()
@@ -275,7 +275,7 @@ pub fn build(
                 let tfidf = text::rows_from(&vectors, col.codes(), vocabulary.len());
                 let answers: Vec<&str> = (0..n)
                     .map(|r| col.get(r))
-                    .map(|t| if schema::is_missing(t) { "" } else { t })
+                    .map(|t| if schema::read::is_missing(t) { "" } else { t })
                     .collect();
                 let model = match (params.text_model, meaning) {
                     (TextModel::Meaning, Some(model)) => match Language::of(&distinct) {
@@ -451,7 +451,7 @@ fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f
         .values()
         .iter()
         .map(|t| {
-            if schema::is_missing(t) {
+            if schema::read::is_missing(t) {
                 None
             } else {
                 model.embed(t)

@@ -1,8 +1,9 @@
 //! The analysis engine: a plain Rust library with no browser in it.
 //!
 //! Stages, in reading order: [`ingest`] (bytes → table + diagnostics) → [`schema`] (column
-//! types and roles) → [`features`] → [`cluster`] → [`edges`] → [`describe`] → [`map`] →
-//! [`export`]. [`analysis`] runs them in order with progress and cancellation.
+//! types and roles) → [`features`] → [`cluster`] → [`rank`] (which segments come first) →
+//! [`describe`] (segment portraits) → [`edges`] (each person's edge score and reason) →
+//! [`map`] → [`export`]. [`analysis`] runs them in order with progress by stage.
 //!
 //! Invariants: nothing here imports a web API; nothing here panics on user data; the same
 //! bytes and settings always give the same result.
@@ -19,6 +20,7 @@ pub mod linalg;
 pub mod map;
 pub mod meaning;
 pub mod profile;
+pub mod rank;
 pub mod saydo;
 pub mod schema;
 pub mod table;

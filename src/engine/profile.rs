@@ -84,10 +84,14 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
         };
         let values = match &cs.kind {
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent | Kind::Rating { .. } => {
-                numeric(schema::numbers(col, cs), false, cs.kind == Kind::Currency)
+                numeric(
+                    schema::read::numbers(col, cs),
+                    false,
+                    cs.kind == Kind::Currency,
+                )
             }
             Kind::Date | Kind::DateTime => {
-                let days = schema::numbers(col, cs);
+                let days = schema::read::numbers(col, cs);
                 let latest = days
                     .iter()
                     .copied()
@@ -96,7 +100,7 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
                 numeric(days.into_iter().map(|d| latest - d).collect(), true, false)
             }
             Kind::Boolean => {
-                let v = schema::numbers(col, cs);
+                let v = schema::read::numbers(col, cs);
                 labelled(
                     v.iter()
                         .map(|x| {
@@ -112,14 +116,14 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
                 )
             }
             Kind::Categorical | Kind::OrderedText | Kind::Code => {
-                let labels = schema::labels(col);
+                let labels = schema::read::labels(col);
                 labelled(labels)
             }
             Kind::MultiSelect => {
                 let sep = cs.separator.unwrap_or(';');
                 let mut index: BTreeMap<String, u32> = BTreeMap::new();
                 let rows: Vec<Vec<String>> = (0..col.len())
-                    .map(|r| schema::choices(col.get(r), sep))
+                    .map(|r| schema::read::choices(col.get(r), sep))
                     .collect();
                 for choices in &rows {
                     for c in choices {

@@ -12,9 +12,7 @@ use super::progress::Progress;
 use super::say_do::SayDoTable;
 use super::segments::Segments;
 use super::state::{Action, DroppedFile, Phase, State};
-use crate::engine::ingest::IngestParams;
-use crate::engine::schema::Role;
-use crate::protocol::{Request, Response};
+use crate::protocol::{IngestParams, Request, Response, Role, Settings};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -160,7 +158,7 @@ pub fn App() -> Html {
                     })
                     .collect(),
             ));
-            let settings = crate::engine::analysis::Settings::default();
+            let settings = Settings::default();
             let params = vec![IngestParams::default(); list.len()];
             bridge.send(&Request::Inspect { params, settings }, Some(&list));
             *files.borrow_mut() = list;

@@ -2,11 +2,7 @@
 //! every column grouped by role — with a control to move it and a one-line reason.
 
 use super::format;
-use crate::engine::analysis::FileSummary;
-use crate::engine::ingest::IngestParams;
-use crate::engine::schema::Role;
-use crate::engine::values::Decimal;
-use crate::protocol::{ColumnView, InspectView};
+use crate::protocol::{ColumnView, Decimal, FileSummary, IngestParams, InspectView, Role};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};

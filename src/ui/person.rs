@@ -1,9 +1,7 @@
 //! One person: their answers and behaviour, why they sit where they sit, and the people
 //! most like them.
 
-use crate::engine::cluster::Membership;
-use crate::engine::schema::Role;
-use crate::protocol::PersonView;
+use crate::protocol::{Membership, PersonView, Role};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -1,8 +1,7 @@
 //! A segment's portrait: in its members' words and deeds, never as a persona.
 
 use super::format;
-use crate::engine::describe::Segment;
-use crate::engine::schema::Role;
+use crate::protocol::{Role, Segment};
 use yew::prelude::*;
 
 /// Properties of [`Portrait`].

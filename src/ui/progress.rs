@@ -1,7 +1,7 @@
 //! Progress by stage, with a cancel button. The status line above announces it to readers.
 
 use super::state::DroppedFile;
-use crate::engine::analysis::Stage;
+use crate::protocol::Stage;
 use yew::prelude::*;
 
 /// Properties of [`Progress`].

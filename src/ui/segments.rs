@@ -1,8 +1,7 @@
 //! The ranked segment cards: the edges first, the mass middle as one collapsed block.
 
 use super::format;
-use crate::engine::describe::Segment;
-use crate::protocol::ResultView;
+use crate::protocol::{ResultView, Segment};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -4,10 +4,7 @@
 //! `app.rs`; this module decides what the page shows and is tested natively. Large results
 //! sit behind `Rc`, so re-renders never compare or copy them.
 
-use crate::engine::analysis::{Settings, Stage};
-use crate::engine::ingest::IngestParams;
-use crate::engine::schema::Role;
-use crate::protocol::{InspectView, PersonView, ResultView};
+use crate::protocol::{IngestParams, InspectView, PersonView, ResultView, Role, Settings, Stage};
 use std::rc::Rc;
 
 /// Where the page is.

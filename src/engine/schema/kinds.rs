@@ -4,11 +4,177 @@
 //! into mixed types (Papa Parse's issue #1049). Every distinct text is examined once, weighted
 //! by how many rows use it. The header breaks ties that values cannot: `Orders` 0–10 is a
 //! count, `Satisfaction` 1–5 a rating, `Zip` 02134 a code whose leading zero matters.
+//!
+//! [`profile`] gathers what the values say in one pass; [`decide_kind`] then tries the kinds
+//! in order: empty, email, people's names, addresses, IP addresses, phones, yes/no, one value
+//! only, numbers (in the decimal convention that reads more rows, [`numeric_kind`]), dates
+//! ([`date_order`]), ordered scales ([`likert_scale`]), multiple choice ([`multi_select`]),
+//! identifiers, free text, and categories for the rest.
 
 use super::super::table::Column;
 use super::super::values::{Decimal, NumberParse, parse_number};
 use super::dates::{self, DateOrder, OrderEvidence};
-use super::{Kind, ScaleLevels, header_words, is_missing};
+use super::read::{header_words, is_missing};
+use super::roles::is_question;
+use super::{ColumnHint, ColumnSchema, Kind, ScaleLevels};
+
+const NAME_HEADERS: &[&str] = &[
+    "name",
+    "first name",
+    "last name",
+    "full name",
+    "surname",
+    "given name",
+    "family name",
+    "contact name",
+    "customer name",
+    "your name",
+    "firstname",
+    "lastname",
+    "fullname",
+];
+
+/// Decides the kind of `col` from its profile `p`, header and values, with the reason in
+/// words; records in `schema` what reading it needs (decimal convention, date order, levels,
+/// separator, the texts meaning yes).
+pub(super) fn decide_kind(
+    col: &Column,
+    p: &Profile,
+    hint: &ColumnHint,
+    schema: &mut ColumnSchema,
+) -> (Kind, String) {
+    let present = p.n_rows - p.n_missing;
+    if present == 0 {
+        return (Kind::Empty, "no values".into());
+    }
+    let lower = col.name.trim().to_lowercase();
+    let words = header_words(&col.name);
+    if p.emails * 10 >= present * 8 {
+        return (Kind::Email, "email addresses".into());
+    }
+    if NAME_HEADERS.contains(&lower.as_str())
+        || (words.last().is_some_and(|w| w == "name")
+            && words.iter().any(|w| {
+                [
+                    "first", "last", "full", "contact", "customer", "given", "family",
+                ]
+                .contains(&w.as_str())
+            }))
+    {
+        return (Kind::PersonName, "people's names".into());
+    }
+    if words
+        .iter()
+        .any(|w| ["address", "street", "addr"].contains(&w.as_str()))
+        && !words.iter().any(|w| w == "email" || w == "ip")
+    {
+        return (Kind::Address, "street addresses".into());
+    }
+    if p.ips * 10 >= present * 8 {
+        return (Kind::IpAddress, "IP addresses".into());
+    }
+    if words
+        .iter()
+        .any(|w| ["phone", "mobile", "tel", "telephone", "cell", "whatsapp"].contains(&w.as_str()))
+        || p.phones * 10 >= present * 8
+    {
+        return (Kind::Phone, "phone numbers".into());
+    }
+    if let Some(BooleanForm {
+        truthy,
+        blank_is_false,
+    }) = boolean_form(col, p)
+    {
+        schema.truthy = truthy;
+        schema.blank_is_false = blank_is_false;
+        let why = if blank_is_false {
+            "ticked or blank"
+        } else {
+            "two values meaning yes and no"
+        };
+        return (Kind::Boolean, why.into());
+    }
+    if p.n_distinct == 1 {
+        return (Kind::Constant, "the same value in every row".into());
+    }
+    // Numbers: the convention that reads more rows wins; ties go to the file's convention.
+    let (dot, comma) = (p.numeric[0], p.numeric[1]);
+    let decimal = if comma > dot || (comma == dot && hint.decimal == Decimal::Comma) {
+        Decimal::Comma
+    } else {
+        Decimal::Dot
+    };
+    schema.decimal = decimal;
+    let readable = p.numeric[decimal_index(decimal)] + p.non_finite[decimal_index(decimal)];
+    if readable * 100 >= present * 95 && p.dates * 2 < present {
+        // Counts, ranges and flags were gathered under the file's convention; redo them if
+        // this column's numbers turned out to use the other one.
+        let reprofiled;
+        let numeric = if decimal == hint.decimal {
+            p
+        } else {
+            reprofiled = profile(col, decimal);
+            &reprofiled
+        };
+        return numeric_kind(&col.name, numeric, decimal);
+    }
+    if p.dates * 10 >= present * 9
+        && let Some((order, why)) = date_order(p.order)
+    {
+        schema.date_order = Some(order);
+        let kind = if p.date_times * 2 >= present {
+            Kind::DateTime
+        } else {
+            Kind::Date
+        };
+        return (kind, format!("dates, {why}"));
+    }
+    if let Some(scale) = likert_scale(col) {
+        let why = format!(
+            "ordered answers from “{}” to “{}”",
+            scale.levels.first().cloned().unwrap_or_default(),
+            scale.levels.last().cloned().unwrap_or_default()
+        );
+        schema.levels = scale.levels;
+        return (Kind::OrderedText, why);
+    }
+    let mean_words = p.words as f64 / present as f64;
+    let distinct_share = p.n_distinct as f64 / present as f64;
+    if let Some(sep) = multi_select(col)
+        && mean_words < 8.0
+    {
+        schema.separator = Some(sep);
+        return (
+            Kind::MultiSelect,
+            format!("several choices per cell, separated by “{sep}”"),
+        );
+    }
+    if id_header(&col.name) && distinct_share > 0.8 {
+        return (
+            Kind::Identifier,
+            "an identifier's header with mostly distinct values".into(),
+        );
+    }
+    // Long answers are free text even when many people wrote the same words.
+    if (mean_words >= 3.0 && (distinct_share >= 0.2 || p.n_distinct >= 100))
+        || (is_question(&col.name) && mean_words >= 2.0 && distinct_share >= 0.5)
+    {
+        return (
+            Kind::FreeText,
+            format!("free text, {mean_words:.0} words on average"),
+        );
+    }
+    if distinct_share > 0.9 && present >= 20 && mean_words <= 1.5 && !schema.demographic {
+        return (
+            Kind::Identifier,
+            "almost every value is different: an identifier".into(),
+        );
+    }
+    (
+        Kind::Categorical,
+        format!("{} different values", p.n_distinct),
+    )
+}
 
 /// Everything about a column's values that typing needs, gathered in one pass.
 #[derive(Debug, Default)]

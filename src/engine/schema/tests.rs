@@ -1,5 +1,7 @@
 //! Schema tests: a table of tricky columns and the kind and role each must get.
 
+use super::outcomes::opportunity;
+use super::read::numbers;
 use super::*;
 use crate::engine::ingest::{IngestParams, read_bytes};
 use expect_test::{Expect, expect};

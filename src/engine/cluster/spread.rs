@@ -1,0 +1,262 @@
+//! Steps 6 and 7 of the module doc: the sample's segments spread to everyone along the
+//! neighbour graph ([`propagate`]), and people left over are triaged — close ones join a
+//! segment as edge members ([`attach`]), compact groups among the rest become micro-segments,
+//! whoever is left is a lone outlier ([`density`]).
+//!
+//! [`attach`] and [`segment_reach`] also finish the sample's own clusters
+//! (`super::cluster_sample`).
+
+use super::super::linalg::Dense;
+use super::hdbscan::{Hierarchy, condense, select_separated};
+use super::neighbours::Graph;
+use super::params::{
+    ClusterParams, NEIGHBOURS, SAMPLE, default_min_cluster_size, default_min_samples,
+};
+use super::{Clustering, Membership, SampleClusters, rows, to_people};
+
+/// How much farther from its neighbours than a segment's usual member (its 90th percentile)
+/// an unassigned person may be and still join it as an edge member.
+const ATTACH_REACH: f64 = 1.5;
+
+/// Gives each unlabelled point the label most of its labelled neighbours carry, when they
+/// are a clear majority of the labelled ones and at least a third of all, and its own
+/// neighbour distance (`reach.0`) is at most [`ATTACH_REACH`] times that segment's members'
+/// usual one (`reach.1`).
+pub(super) fn attach(
+    labels: &mut [Option<usize>],
+    graph: &Graph,
+    reach: (&[f64], &[f64]),
+) -> Vec<usize> {
+    let n_labels = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+    let before: Vec<Option<usize>> = labels.to_vec();
+    let mut attached = Vec::new();
+    let mut votes = vec![0usize; n_labels];
+    for i in 0..labels.len() {
+        if before[i].is_some() {
+            continue;
+        }
+        votes.iter_mut().for_each(|v| *v = 0);
+        let nb = &graph.neighbours[i];
+        for &j in nb.iter().skip(1) {
+            if let Some(Some(s)) = before.get(j as usize) {
+                votes[*s] += 1;
+            }
+        }
+        let Some((s, &v)) = votes
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
+        let (core, limit) = reach;
+        let close = core
+            .get(i)
+            .zip(limit.get(s))
+            .is_some_and(|(c, l)| *c <= ATTACH_REACH * l);
+        // A clear majority of the labelled neighbours, and at least a third of all of them.
+        let labelled: usize = votes.iter().sum();
+        if v * 2 > labelled && v * 3 >= nb.len().saturating_sub(1) && close {
+            labels[i] = Some(s);
+            attached.push(i);
+        }
+    }
+    attached
+}
+
+/// Density segments for everyone from the sample's clusters (steps 6–7 of the module doc).
+pub(super) fn density(
+    points: &Dense,
+    graph: &Graph,
+    sample: &[usize],
+    found: SampleClusters,
+    p: &ClusterParams,
+) -> Clustering {
+    let n = points.rows;
+    let s = sample.len();
+    let m_people = p
+        .min_cluster_size
+        .unwrap_or_else(|| default_min_cluster_size(n));
+    let mut n_segments = found.n_clusters;
+
+    // Spread labels from the sample along everyone's neighbour graph.
+    let mut labels: Vec<Option<usize>> = vec![None; n];
+    let mut membership = vec![Membership::Outlier; n];
+    let mut fixed = vec![false; n];
+    for (r, &i) in sample.iter().enumerate() {
+        labels[i] = found.labels[r];
+        fixed[i] = true;
+        membership[i] = match found.labels[r] {
+            Some(_) if found.strength.get(r).is_some_and(|&st| st >= 0.1) => Membership::Core,
+            Some(_) => Membership::Edge,
+            None => Membership::Outlier,
+        };
+    }
+    if s < n {
+        propagate(&mut labels, &mut membership, &fixed, graph, n_segments);
+    }
+
+    // Noise triage for everyone: attach close neighbours, then look for micro-segments.
+    let core = graph.kth_distance(NEIGHBOURS);
+    let reach = segment_reach(&labels, &core, n_segments);
+    for i in attach(&mut labels, graph, (&core, &reach)) {
+        membership[i] = Membership::Edge;
+    }
+    let mut micro = vec![false; n_segments];
+    let rest: Vec<usize> = (0..n).filter(|&i| labels[i].is_none()).collect();
+    let m_micro = (m_people / 4).max(5);
+    if rest.len() >= 2 * m_micro && rest.len() <= 4 * SAMPLE {
+        let sub = rows(points, &rest);
+        let hs = Hierarchy::build(&sub, default_min_samples(m_micro));
+        let sel = select_separated(&condense(&hs, m_micro), false, p.max_separation);
+        let mut member_core: Vec<f64> = (0..n)
+            .filter(|&i| labels[i].is_some())
+            .map(|i| core[i])
+            .collect();
+        member_core.sort_by(f64::total_cmp);
+        let typical = member_core
+            .get(member_core.len() * 3 / 4)
+            .copied()
+            .unwrap_or(f64::INFINITY);
+        for c in 0..sel.selected.len() {
+            let members: Vec<usize> = (0..rest.len())
+                .filter(|&r| sel.labels[r] == Some(c))
+                .collect();
+            let mut cores: Vec<f64> = members.iter().map(|&r| hs.core[r]).collect();
+            cores.sort_by(f64::total_cmp);
+            let median = cores.get(cores.len() / 2).copied().unwrap_or(f64::INFINITY);
+            if members.len() >= m_micro && median <= typical * 1.5 {
+                let id = n_segments;
+                n_segments += 1;
+                micro.push(true);
+                for &r in &members {
+                    labels[rest[r]] = Some(id);
+                    membership[rest[r]] = if sel.strength[r] >= 0.1 {
+                        Membership::Core
+                    } else {
+                        Membership::Edge
+                    };
+                }
+            }
+        }
+    }
+    for i in 0..n {
+        if labels[i].is_none() {
+            membership[i] = Membership::Outlier;
+        }
+    }
+    let to_people = |m: usize| to_people(m, s, n);
+    Clustering {
+        labels,
+        membership,
+        core_distance: core,
+        neighbours: graph.neighbours.clone(),
+        n_segments,
+        micro,
+        stability: vec![None; n_segments],
+        min_cluster_size: to_people(found.chosen_size),
+        min_samples: found.min_samples,
+        sweep: found
+            .sweep
+            .iter()
+            .map(|&(m, c)| (to_people(m), c))
+            .collect(),
+    }
+}
+
+/// Label propagation from the fixed (sample) people: repeatedly, each other person takes the
+/// label — a segment, or "noise" — that most of their decided neighbours have. Updates are
+/// synchronous, so the result does not depend on the order people are visited in.
+fn propagate(
+    labels: &mut [Option<usize>],
+    membership: &mut [Membership],
+    fixed: &[bool],
+    graph: &Graph,
+    n_segments: usize,
+) {
+    // State: None = undecided, Some(n_segments) = noise, Some(s) = segment s.
+    let noise = n_segments;
+    let mut state: Vec<Option<usize>> = (0..labels.len())
+        .map(|i| {
+            if fixed[i] {
+                Some(labels[i].unwrap_or(noise))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut agreement = vec![0.0f64; labels.len()];
+    let mut votes = vec![0usize; n_segments + 1];
+    for _round in 0..50 {
+        let mut next = state.clone();
+        let mut changed = false;
+        for i in 0..labels.len() {
+            if fixed[i] {
+                continue;
+            }
+            votes.iter_mut().for_each(|v| *v = 0);
+            let mut decided = 0;
+            for &j in graph.neighbours[i].iter().skip(1) {
+                if let Some(Some(l)) = state.get(j as usize) {
+                    votes[*l] += 1;
+                    decided += 1;
+                }
+            }
+            if decided == 0 {
+                continue;
+            }
+            let (best, &v) = votes
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+                .unwrap_or((noise, &0));
+            agreement[i] = v as f64 / decided as f64;
+            if next[i] != Some(best) {
+                next[i] = Some(best);
+                changed = true;
+            }
+        }
+        state = next;
+        if !changed {
+            break;
+        }
+    }
+    for i in 0..labels.len() {
+        if fixed[i] {
+            continue;
+        }
+        labels[i] = state[i].filter(|&l| l != noise);
+        membership[i] = match labels[i] {
+            Some(_) if agreement[i] >= 0.8 => Membership::Core,
+            Some(_) => Membership::Edge,
+            None => Membership::Outlier,
+        };
+    }
+}
+
+/// For each segment, the 90th percentile of its members' neighbour distances: how far apart
+/// ordinary members are.
+pub(super) fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
+    sorted_by_segment(labels, core, n_segments)
+        .into_iter()
+        .map(|v| v.get(v.len() * 9 / 10).copied().unwrap_or(0.0))
+        .collect()
+}
+
+/// Each segment's members' neighbour distances, in increasing order.
+pub(super) fn sorted_by_segment(
+    labels: &[Option<usize>],
+    core: &[f64],
+    n_segments: usize,
+) -> Vec<Vec<f64>> {
+    let mut by_segment: Vec<Vec<f64>> = vec![Vec::new(); n_segments];
+    for (l, &c) in labels.iter().zip(core) {
+        if let Some(s) = l {
+            by_segment[*s].push(c);
+        }
+    }
+    for v in &mut by_segment {
+        v.sort_by(f64::total_cmp);
+    }
+    by_segment
+}

@@ -1,0 +1,161 @@
+//! Jobs-to-be-done outcomes: importance and satisfaction ratings paired by the outcome they
+//! name, and each person's opportunity score.
+//!
+//! An importance column and a satisfaction column about the same outcome are paired
+//! ([`pair_outcomes`]) by the words their headers share, and each person's opportunity score
+//! is `importance + max(importance − satisfaction, 0)` with both on 0–10 ([`opportunity`],
+//! Ulwick).
+//!
+//! # References
+//! Ulwick, A. (2005). *What Customers Want* — the opportunity algorithm of Outcome-Driven Innovation.
+
+use super::super::table::Table;
+use super::super::text::Tokenizer;
+use super::read::{header_words, zero_to_ten};
+use super::{ColumnSchema, Kind, OutcomePair, Role, Schema};
+
+/// Words that mark importance and satisfaction headers, and filler to drop from outcomes.
+const IMPORTANCE: &[&str] = &["important", "importance"];
+const SATISFACTION: &[&str] = &["satisfied", "satisfaction", "satisfy"];
+const OUTCOME_FILLER: &[&str] = &[
+    "how",
+    "is",
+    "it",
+    "to",
+    "you",
+    "are",
+    "with",
+    "your",
+    "the",
+    "ability",
+    "able",
+    "rate",
+    "rating",
+    "of",
+    "when",
+    "that",
+    "can",
+    "currently",
+    "today",
+    "very",
+    "on",
+    "a",
+    "scale",
+    "for",
+    "in",
+    "at",
+    "and",
+    "how's",
+    "q",
+    "please",
+];
+
+fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
+    let mut text = header.to_string();
+    if let Some((before, after)) = header.split_once([':', '—', '-', '–']) {
+        let b = before.to_lowercase();
+        if IMPORTANCE.iter().chain(SATISFACTION).any(|w| b.contains(w)) {
+            text = after.to_string();
+        }
+    }
+    let kept: Vec<String> = header_words(&text)
+        .into_iter()
+        .filter(|w| {
+            !IMPORTANCE.contains(&w.as_str())
+                && !SATISFACTION.contains(&w.as_str())
+                && !OUTCOME_FILLER.contains(&w.as_str())
+        })
+        .collect();
+    let stems = kept
+        .iter()
+        .flat_map(|w| tokenizer.words(w))
+        .map(|w| w.stem)
+        .collect();
+    (stems, kept.join(" "))
+}
+
+/// Pairs importance and satisfaction ratings about the same outcome, best matches first.
+pub fn pair_outcomes(schema: &Schema) -> Vec<OutcomePair> {
+    let tokenizer = Tokenizer::default();
+    let is_rating = |c: &ColumnSchema| {
+        matches!(c.kind, Kind::Rating { .. } | Kind::OrderedText) && c.role != Role::Ignore
+    };
+    let has = |c: &ColumnSchema, list: &[&str]| {
+        header_words(&c.name)
+            .iter()
+            .any(|w| list.contains(&w.as_str()))
+    };
+    let imp: Vec<usize> = (0..schema.columns.len())
+        .filter(|&i| is_rating(&schema.columns[i]) && has(&schema.columns[i], IMPORTANCE))
+        .collect();
+    let sat: Vec<usize> = (0..schema.columns.len())
+        .filter(|&i| is_rating(&schema.columns[i]) && has(&schema.columns[i], SATISFACTION))
+        .collect();
+    let mut candidates: Vec<(f64, usize, usize, String)> = Vec::new();
+    for &i in &imp {
+        let (wi, outcome) = outcome_words(&tokenizer, &schema.columns[i].name);
+        for &s in &sat {
+            let (ws, _) = outcome_words(&tokenizer, &schema.columns[s].name);
+            let shared = wi.iter().filter(|w| ws.contains(w)).count();
+            let union = wi.len() + ws.len() - shared;
+            let jaccard = if union == 0 {
+                0.0
+            } else {
+                shared as f64 / union as f64
+            };
+            if jaccard >= 0.3 || (imp.len() == 1 && sat.len() == 1) {
+                candidates.push((jaccard, i, s, outcome.clone()));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut used = std::collections::BTreeSet::new();
+    let mut pairs = Vec::new();
+    for (_, i, s, outcome) in candidates {
+        if used.contains(&i) || used.contains(&s) {
+            continue;
+        }
+        used.insert(i);
+        used.insert(s);
+        let outcome = if outcome.is_empty() {
+            schema.columns[i].name.clone()
+        } else {
+            outcome
+        };
+        pairs.push(OutcomePair {
+            outcome,
+            importance: i,
+            satisfaction: s,
+        });
+    }
+    pairs.sort_by_key(|p| p.importance);
+    pairs
+}
+
+/// Opportunity per person for one outcome: `importance + max(importance − satisfaction, 0)`,
+/// both on 0–10 (NaN when either rating is missing).
+pub fn opportunity(table: &Table, schema: &Schema, pair: &OutcomePair) -> Vec<f64> {
+    let (Some(ic), Some(sc)) = (
+        table.column(pair.importance),
+        table.column(pair.satisfaction),
+    ) else {
+        return Vec::new();
+    };
+    let (Some(is), Some(ss)) = (
+        schema.columns.get(pair.importance),
+        schema.columns.get(pair.satisfaction),
+    ) else {
+        return Vec::new();
+    };
+    let imp = zero_to_ten(ic, is);
+    let sat = zero_to_ten(sc, ss);
+    imp.iter()
+        .zip(&sat)
+        .map(|(&i, &s)| i + (i - s).max(0.0))
+        .collect()
+}
