@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "60d8fb579bd7332fd103010eef8943d5f6602aed7331716f711e9dfb753cc03a",
-        "7e7a6140a24dfc3eb4b750adb917c9893f1d344c0c335e88a83b0307d16aa7d2",
+        "0a17e61ed86de76854a21f2ad37e2158ebc467aa7e798f787ee4a4f4e8e1f641",
+        "daa42bcf826913e23fb2caf345f79599dbd5b8a0d64badba7ea79331879ead95",
     );
 }

@@ -378,7 +378,7 @@ pub fn fill_absent(features: &mut Features, table: &Table, sources: &[usize], se
                 mine.iter().all(|g| {
                     table
                         .column(g.column)
-                        .is_none_or(|c| schema::is_missing(c.get(r)))
+                        .is_none_or(|c| schema::read::is_missing(c.get(r)))
                 })
             })
             .collect();
