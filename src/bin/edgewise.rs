@@ -59,6 +59,10 @@ enum Command {
     /// Generate, segment and score against the planted segments; prints timings
     #[command(args_override_self = true)]
     Evaluate(EvaluateArgs),
+    /// The cross-domain accuracy table: every generator domain at several sizes and seeds,
+    /// scored against its planted groups (for BENCHMARKS.md)
+    #[command(args_override_self = true)]
+    Accuracy(AccuracyArgs),
     /// Write the generator's feature space as a plain numeric matrix (for benchmarks)
     #[command(args_override_self = true)]
     Matrix(MatrixArgs),
@@ -159,6 +163,30 @@ impl WordingsArg {
     }
 }
 
+/// `--domain`: which generator writes the export.
+#[derive(Clone, Copy, ValueEnum)]
+enum DomainArg {
+    /// An online grocer's survey + CRM export (one file)
+    Grocer,
+    /// The grocer with two groups that differ only in what they say
+    GrocerSay,
+    /// A B2B software company's CRM and survey (two files joined on email)
+    Saas,
+    /// A preference survey of choices only
+    Survey,
+}
+
+impl DomainArg {
+    fn domain(self) -> synth::Domain {
+        match self {
+            DomainArg::Grocer => synth::Domain::Grocer,
+            DomainArg::GrocerSay => synth::Domain::GrocerSayOnly,
+            DomainArg::Saas => synth::Domain::Saas,
+            DomainArg::Survey => synth::Domain::Survey,
+        }
+    }
+}
+
 #[derive(Args)]
 struct SegmentArgs {
     /// CSV exports, joined in order
@@ -204,10 +232,13 @@ struct GenerateArgs {
     /// Generator seed
     #[arg(long, value_name = "S", default_value_t = 7)]
     seed: u64,
-    /// How each planted group words its goal
+    /// How each planted group words its goal (grocer domains)
     #[arg(long, value_name = "W", default_value = "varied")]
     wordings: WordingsArg,
-    /// Where to write the export
+    /// Which kind of export to write
+    #[arg(long, value_name = "D", default_value = "grocer")]
+    domain: DomainArg,
+    /// Where to write the export (a directory for domains with several files: saas)
     #[arg(long, value_name = "FILE.csv")]
     out: String,
     /// Where to write each row's planted segment
@@ -233,10 +264,13 @@ struct EvaluateArgs {
     /// Seeds the generator (default 7) and, when given, the analysis (default 42)
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
-    /// How each planted group words its goal
+    /// How each planted group words its goal (grocer domains)
     #[arg(long, value_name = "W", default_value = "varied")]
     wordings: WordingsArg,
-    /// Form segments from this generated column alone
+    /// Which kind of export to generate
+    #[arg(long, value_name = "D", default_value = "grocer")]
+    domain: DomainArg,
+    /// Form segments from this generated column alone (grocer domains)
     #[arg(long, value_name = "COLUMN")]
     only: Option<String>,
     /// Read free text by meaning (default), words, or both in turn
@@ -244,6 +278,33 @@ struct EvaluateArgs {
     text: Option<EvaluateTextArg>,
     #[command(flatten)]
     settings: SettingsArgs,
+}
+
+#[derive(Args)]
+struct AccuracyArgs {
+    /// Sizes, comma-separated
+    #[arg(
+        long,
+        value_name = "N,N",
+        value_delimiter = ',',
+        default_value = "5000,20000"
+    )]
+    rows: Vec<usize>,
+    /// Generator seeds, comma-separated
+    #[arg(long, value_name = "S,S", value_delimiter = ',', default_value = "7")]
+    seeds: Vec<u64>,
+    /// Domains, comma-separated (default: all)
+    #[arg(long, value_name = "D,D", value_delimiter = ',')]
+    domains: Vec<DomainArg>,
+    /// 0 = segment only on what people do, 1 = only on what they say (default 0.5)
+    #[arg(long, value_name = "X")]
+    balance: Option<f64>,
+    /// How each planted group words its goal (grocer domains)
+    #[arg(long, value_name = "W", default_value = "varied")]
+    wordings: WordingsArg,
+    /// Also list every planted group's F1
+    #[arg(long)]
+    detail: bool,
 }
 
 #[derive(Args)]
@@ -331,6 +392,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate(&args),
         Command::Example(args) => example(&args),
         Command::Evaluate(args) => evaluate(&args),
+        Command::Accuracy(args) => accuracy(&args),
         Command::Matrix(args) => matrix(&args),
         Command::Hdbscan(args) => hdbscan_bench(&args),
         Command::Neighbours(args) => neighbours_bench(&args),
@@ -554,12 +616,22 @@ fn columns(args: &ColumnsArgs) -> Result<(), String> {
 
 fn generate(args: &GenerateArgs) -> Result<(), String> {
     let out = &args.out;
-    let g = synth::generate_with(args.rows, args.seed, args.wordings.wordings());
-    std::fs::write(out, g.to_csv()).map_err(|e| format!("{out}: {e}"))?;
+    let domain = args.domain.domain();
+    let export = domain.export(args.rows, args.seed, args.wordings.wordings());
+    match export.files.as_slice() {
+        [(_, csv)] => std::fs::write(out, csv).map_err(|e| format!("{out}: {e}"))?,
+        files => {
+            std::fs::create_dir_all(out).map_err(|e| format!("{out}: {e}"))?;
+            for (name, csv) in files {
+                let path = std::path::Path::new(out).join(name);
+                std::fs::write(&path, csv).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
     if let Some(truth) = &args.truth {
         let mut text = String::from("row,planted\n");
-        for (i, t) in g.truth.iter().enumerate() {
-            text.push_str(&format!("{},{}\n", i, synth::planted_name(*t)));
+        for (i, t) in export.truth.iter().enumerate() {
+            text.push_str(&format!("{},{}\n", i, domain.planted_name(*t)));
         }
         std::fs::write(truth, text).map_err(|e| format!("{truth}: {e}"))?;
     }
@@ -582,7 +654,11 @@ fn evaluate(args: &EvaluateArgs) -> Result<(), String> {
     let seed = args.seed.unwrap_or(7);
     let mut settings = settings_from(&args.settings, args.seed)?;
     let wordings = args.wordings.wordings();
+    let domain = args.domain.domain();
     if let Some(only) = args.only.as_deref() {
+        if !matches!(domain, synth::Domain::Grocer | synth::Domain::GrocerSayOnly) {
+            return Err("--only names a column of the grocer's export".into());
+        }
         if !synth::COLUMNS.contains(&only) {
             return Err(format!(
                 "--only “{only}”: no generated column has that name"
@@ -598,28 +674,40 @@ fn evaluate(args: &EvaluateArgs) -> Result<(), String> {
         Some(EvaluateTextArg::Both) => vec![TextModel::Meaning, TextModel::Words],
     };
     let t0 = Instant::now();
-    let g = synth::generate_with(rows, seed, wordings);
-    let csv = g.to_csv();
+    let export = domain.export(rows, seed, wordings);
     let t_gen = t0.elapsed();
     let t1 = Instant::now();
-    let parsed = ingest::read_bytes("generated.csv", csv.as_bytes(), &IngestParams::default())
-        .map_err(|e| e.to_string())?;
-    let dataset = analysis::combine(vec![parsed], &settings);
+    let dataset = read_export(&export, &settings)?;
     let t_read = t1.elapsed();
     println!(
-        "rows {rows}, seed {seed}, {wordings:?} wordings: generate {:.2} s, read+schema {:.2} s",
+        "{}: rows {rows}, seed {seed}, {wordings:?} wordings: generate {:.2} s, read+schema {:.2} s",
+        domain.name(),
         t_gen.as_secs_f64(),
         t_read.as_secs_f64(),
     );
     for model in models {
         settings.features.text_model = model;
-        evaluate_one(&g, &dataset, &settings)?;
+        evaluate_one(domain, &export.truth, &dataset, &settings)?;
     }
     Ok(())
 }
 
+/// A generated export's files, read and joined as `edgewise segment` does.
+fn read_export(export: &synth::Export, settings: &Settings) -> Result<analysis::Dataset, String> {
+    let parsed = export
+        .files
+        .iter()
+        .map(|(name, csv)| {
+            ingest::read_bytes(name, csv.as_bytes(), &IngestParams::default())
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(analysis::combine(parsed, settings))
+}
+
 fn evaluate_one(
-    g: &synth::Generated,
+    domain: synth::Domain,
+    truth: &[synth::Planted],
     dataset: &analysis::Dataset,
     settings: &Settings,
 ) -> Result<(), String> {
@@ -632,7 +720,7 @@ fn evaluate_one(
     })
     .map_err(|e| e.to_string())?;
     let t_analyse = t2.elapsed();
-    let eval = synth::evaluate(&g.truth, &result.segment_of, &result.edge_score);
+    let eval = synth::evaluate(truth, &result.segment_of, &result.edge_score);
     println!(
         "text read by {:?}: analyse {:.2} s",
         settings.features.text_model,
@@ -664,7 +752,7 @@ fn evaluate_one(
         let found = seg.and_then(|s| result.segments.get(s as usize));
         println!(
             "  {:<48} {:>6}  F1 {:.3}  → {}",
-            synth::planted_name(*planted),
+            domain.planted_name(*planted),
             size,
             f1,
             found.map_or("-".into(), |s| format!(
@@ -679,6 +767,69 @@ fn evaluate_one(
     );
     for w in &result.warnings {
         println!("note: {w}");
+    }
+    Ok(())
+}
+
+fn accuracy(args: &AccuracyArgs) -> Result<(), String> {
+    let domains: Vec<synth::Domain> = if args.domains.is_empty() {
+        synth::Domain::ALL.to_vec()
+    } else {
+        args.domains.iter().map(|d| d.domain()).collect()
+    };
+    let mut settings = Settings::default();
+    if let Some(b) = args.balance {
+        if !(0.0..=1.0).contains(&b) {
+            return Err(format!("--balance must be between 0 and 1 (got {b})"));
+        }
+        settings.features.balance = b;
+    }
+    println!(
+        "| domain | rows | seed | planted | segments | mass F1 (lowest) | edge F1 (lowest) | say-only F1 | outliers in top 2× | analyse |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for &domain in &domains {
+        for &rows in &args.rows {
+            for &seed in &args.seeds {
+                let export = domain.export(rows, seed, args.wordings.wordings());
+                let dataset = read_export(&export, &settings)?;
+                let t = Instant::now();
+                let result =
+                    analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |_, _| {})
+                        .map_err(|e| e.to_string())?;
+                let secs = t.elapsed().as_secs_f64();
+                let eval = synth::evaluate(&export.truth, &result.segment_of, &result.edge_score);
+                let lowest = |keep: &dyn Fn(&synth::Planted, &str) -> bool| {
+                    eval.groups
+                        .iter()
+                        .filter(|(p, ..)| keep(p, &domain.planted_name(*p)))
+                        .map(|g| g.2)
+                        .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.min(f))))
+                        .map_or("–".to_string(), |f| format!("{f:.3}"))
+                };
+                let mass = lowest(&|p, _| matches!(p, synth::Planted::Mass(_)));
+                let edge = lowest(&|p, name| {
+                    matches!(p, synth::Planted::Edge(_)) && !name.starts_with("say only")
+                });
+                let say = lowest(&|_, name| name.starts_with("say only"));
+                println!(
+                    "| {} | {rows} | {seed} | {} | {} | {mass} | {edge} | {say} | {} of {} | {secs:.1} s |",
+                    domain.name(),
+                    eval.groups.len(),
+                    result.segments.len(),
+                    eval.outliers_in_top,
+                    eval.outliers,
+                );
+                if args.detail {
+                    for (p, size, f1, _) in &eval.groups {
+                        println!(
+                            "|   {} ({size}) | | | | | | {f1:.3} | | | |",
+                            domain.planted_name(*p)
+                        );
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }
