@@ -626,6 +626,23 @@ pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String)
             format!("codes with leading zeros (e.g. zip codes); kept as text{convention}"),
         );
     }
+    // 1, 2, 3, … N in some order: a row number (R's row names, a spreadsheet's index),
+    // not a count of anything. (Among 50 or more rows no count comes out that way.)
+    if all_integer
+        && n >= 50
+        && p.n_distinct == n
+        && p.max - p.min + 1.0 == n as f64
+        && p.n_missing == 0
+    {
+        return (
+            Kind::Identifier,
+            format!(
+                "every whole number from {} to {} once: a row number",
+                fmt_num(p.min),
+                fmt_num(p.max)
+            ),
+        );
+    }
     let distinct_share = p.n_distinct as f64 / n as f64;
     if all_integer
         && distinct_share > 0.98

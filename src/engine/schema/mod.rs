@@ -354,9 +354,18 @@ fn infer_column(col: &Column, hint: &ColumnHint, diags: &mut Diagnostics) -> Col
     let present = p.n_rows - p.n_missing;
     let (kind, why) = kinds::decide_kind(col, &p, hint, &mut schema);
     schema.kind = kind;
+    let by_values = (!schema.demographic && !schema.kind.is_personal())
+        .then(|| roles::demographic_values(col, schema.kind.is_numeric()))
+        .flatten();
+    schema.demographic |= by_values.is_some();
     let (role, role_why) = roles::decide_role(&schema, &col.name);
     schema.role = role;
-    schema.reason = format!("{why} → {role_why}");
+    schema.reason = match by_values {
+        Some(what) if role == Role::DescribeOnly => {
+            format!("{why}; the values are {what} → {role_why}")
+        }
+        _ => format!("{why} → {role_why}"),
+    };
 
     // Values that a numeric column cannot use are reported, never silently dropped.
     if matches!(

@@ -1,12 +1,16 @@
-//! Deciding a column's role from its kind and header.
+//! Deciding a column's role from its kind, header and values.
 //!
-//! Personal data, identifiers, codes and columns without variety are never used; demographic
-//! headers ([`is_demographic`]) describe segments and never form them; free text, ratings and
-//! survey questions are what people say; the rest is what they do. The user's overrides are
-//! applied afterwards (`schema::apply_overrides`).
+//! Personal data, identifiers, codes, survey metadata ([`is_survey_metadata`]: when and how a
+//! form was filled in) and columns without variety are never used; demographics describe
+//! segments and never form them — recognised by their header in English and nine other
+//! languages ([`is_demographic`]) or by their values ([`demographic_values`]: genders, age
+//! bands, countries, postcodes); free text, ratings and survey questions are what people say;
+//! the rest is what they do. The user's overrides are applied afterwards
+//! (`schema::apply_overrides`).
 
-use super::read::header_words;
+use super::read::{header_words, is_missing};
 use super::{ColumnSchema, Kind, Role};
+use crate::engine::table::Column;
 
 const DEMOGRAPHIC_WORDS: &[&str] = &[
     "age",
@@ -50,7 +54,433 @@ const DEMOGRAPHIC_WORDS: &[&str] = &[
     "orientation",
     "disability",
     "language",
+    // German, French, Spanish, Italian, Dutch, Portuguese, Polish, Swedish/Danish/Norwegian.
+    "alter",
+    "geschlecht",
+    "wohnort",
+    "land",
+    "bundesland",
+    "einkommen",
+    "bildung",
+    "familienstand",
+    "beruf",
+    "âge",
+    "sexe",
+    "pays",
+    "ville",
+    "revenu",
+    "revenus",
+    "profession",
+    "edad",
+    "sexo",
+    "género",
+    "genero",
+    "país",
+    "pais",
+    "ciudad",
+    "ingresos",
+    "estudios",
+    "età",
+    "sesso",
+    "paese",
+    "città",
+    "reddito",
+    "leeftijd",
+    "geslacht",
+    "woonplaats",
+    "inkomen",
+    "opleiding",
+    "idade",
+    "cidade",
+    "renda",
+    "wiek",
+    "płeć",
+    "plec",
+    "kraj",
+    "miasto",
+    "ålder",
+    "alder",
+    "kön",
+    "køn",
+    "kjønn",
 ];
+
+/// Survey tools' own columns (Qualtrics, SurveyMonkey, Typeform, Google and Microsoft
+/// Forms), by header with case, spaces and punctuation removed: when and how the form was
+/// filled in, not what anyone said or did. A timestamp of submission used to take half the
+/// weight of a survey with no other behaviour column, and drowned every answer.
+const SURVEY_METADATA: &[&str] = &[
+    "startdate",
+    "enddate",
+    "startdateutc",
+    "submitdate",
+    "submitdateutc",
+    "submitted",
+    "submittedat",
+    "submissiondate",
+    "recordeddate",
+    "responseid",
+    "respondentid",
+    "collectorid",
+    "ipaddress",
+    "progress",
+    "durationinseconds",
+    "duration",
+    "finished",
+    "locationlatitude",
+    "locationlongitude",
+    "distributionchannel",
+    "userlanguage",
+    "networkid",
+    "token",
+    "timestamp",
+    "starttime",
+    "completiontime",
+    "lastmodifiedtime",
+    "externalreference",
+    "externaldatareference",
+    "useragent",
+];
+
+/// True when the header is one a survey tool adds about the response itself.
+pub fn is_survey_metadata(name: &str) -> bool {
+    let key: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    SURVEY_METADATA.contains(&key.as_str())
+}
+
+/// Gender values in the languages of [`DEMOGRAPHIC_WORDS`] (lower case).
+const GENDERS: &[&str] = &[
+    "male",
+    "female",
+    "m",
+    "f",
+    "man",
+    "woman",
+    "men",
+    "women",
+    "non-binary",
+    "nonbinary",
+    "non binary",
+    "other",
+    "prefer not to say",
+    "diverse",
+    "divers",
+    "x",
+    "homme",
+    "femme",
+    "autre",
+    "mann",
+    "frau",
+    "männlich",
+    "weiblich",
+    "hombre",
+    "mujer",
+    "masculino",
+    "femenino",
+    "otro",
+    "uomo",
+    "donna",
+    "maschio",
+    "femmina",
+    "man",
+    "vrouw",
+    "homem",
+    "mulher",
+    "mężczyzna",
+    "kobieta",
+    "kvinna",
+    "kvinde",
+    "kvinne",
+    "mand",
+    "mann",
+];
+
+/// Countries as exports write them: English names, some native names, ISO 3166 alpha-3 codes
+/// (lower case). Alpha-2 codes are left out: "no" and "it" are words.
+const COUNTRIES: &[&str] = &[
+    "afghanistan",
+    "albania",
+    "algeria",
+    "argentina",
+    "armenia",
+    "australia",
+    "austria",
+    "azerbaijan",
+    "bangladesh",
+    "belarus",
+    "belgium",
+    "bolivia",
+    "bosnia and herzegovina",
+    "brazil",
+    "bulgaria",
+    "cambodia",
+    "cameroon",
+    "canada",
+    "chile",
+    "china",
+    "colombia",
+    "costa rica",
+    "croatia",
+    "cuba",
+    "cyprus",
+    "czech republic",
+    "czechia",
+    "denmark",
+    "dominican republic",
+    "ecuador",
+    "egypt",
+    "el salvador",
+    "estonia",
+    "ethiopia",
+    "finland",
+    "france",
+    "georgia",
+    "germany",
+    "ghana",
+    "greece",
+    "guatemala",
+    "honduras",
+    "hong kong",
+    "hungary",
+    "iceland",
+    "india",
+    "indonesia",
+    "iran",
+    "iraq",
+    "ireland",
+    "israel",
+    "italy",
+    "jamaica",
+    "japan",
+    "jordan",
+    "kazakhstan",
+    "kenya",
+    "korea",
+    "south korea",
+    "kuwait",
+    "latvia",
+    "lebanon",
+    "lithuania",
+    "luxembourg",
+    "malaysia",
+    "malta",
+    "mexico",
+    "moldova",
+    "morocco",
+    "nepal",
+    "netherlands",
+    "the netherlands",
+    "new zealand",
+    "nigeria",
+    "north macedonia",
+    "norway",
+    "pakistan",
+    "panama",
+    "paraguay",
+    "peru",
+    "philippines",
+    "poland",
+    "portugal",
+    "qatar",
+    "romania",
+    "russia",
+    "saudi arabia",
+    "serbia",
+    "singapore",
+    "slovakia",
+    "slovenia",
+    "south africa",
+    "spain",
+    "sri lanka",
+    "sweden",
+    "switzerland",
+    "taiwan",
+    "tanzania",
+    "thailand",
+    "tunisia",
+    "turkey",
+    "türkiye",
+    "uganda",
+    "ukraine",
+    "united arab emirates",
+    "uae",
+    "united kingdom",
+    "uk",
+    "great britain",
+    "england",
+    "scotland",
+    "wales",
+    "northern ireland",
+    "united states",
+    "united states of america",
+    "usa",
+    "us",
+    "uruguay",
+    "venezuela",
+    "vietnam",
+    "zimbabwe",
+    "deutschland",
+    "österreich",
+    "schweiz",
+    "suisse",
+    "svizzera",
+    "españa",
+    "italia",
+    "nederland",
+    "belgië",
+    "belgique",
+    "polska",
+    "brasil",
+    "méxico",
+    "sverige",
+    "norge",
+    "danmark",
+    "suomi",
+    "éire",
+    "česko",
+    "magyarország",
+    "ελλάδα",
+    "россия",
+    "日本",
+    "中国",
+    "aus",
+    "aut",
+    "bel",
+    "bra",
+    "can",
+    "che",
+    "chn",
+    "deu",
+    "dnk",
+    "esp",
+    "fin",
+    "fra",
+    "gbr",
+    "grc",
+    "hun",
+    "ind",
+    "irl",
+    "ita",
+    "jpn",
+    "kor",
+    "mex",
+    "nld",
+    "nor",
+    "nzl",
+    "pol",
+    "prt",
+    "rou",
+    "rus",
+    "swe",
+    "tur",
+    "ukr",
+    "zaf",
+];
+
+/// What a column's values show it to be, when they are demographic: genders, age bands,
+/// countries or postcodes, in most of its rows (90 %; 80 % for countries, whose lists are
+/// never complete). `None` otherwise. Columns read as numbers are never taken for
+/// postcodes: five-digit amounts are common.
+pub fn demographic_values(col: &Column, numeric: bool) -> Option<&'static str> {
+    let counts = col.counts();
+    let (mut total, mut gender, mut band, mut country, mut postcode) = (0, 0, 0, 0, 0);
+    let mut distinct = 0;
+    for (value, &count) in col.values().iter().zip(&counts) {
+        if count == 0 || is_missing(value) {
+            continue;
+        }
+        distinct += 1;
+        total += count;
+        let v = value.trim().to_lowercase();
+        if GENDERS.contains(&v.as_str()) {
+            gender += count;
+        }
+        if is_age_band(&v) {
+            band += count;
+        }
+        if COUNTRIES.contains(&v.as_str()) {
+            country += count;
+        }
+        if !numeric && is_postcode(value.trim()) {
+            postcode += count;
+        }
+    }
+    if total == 0 || distinct < 2 {
+        return None;
+    }
+    let most = |hits: usize, share: f64| hits as f64 >= share * total as f64;
+    if distinct <= 8 && most(gender, 0.9) {
+        Some("genders")
+    } else if most(band, 0.9) {
+        Some("age bands")
+    } else if most(country, 0.8) {
+        Some("countries")
+    } else if distinct >= 10 && most(postcode, 0.9) {
+        Some("postcodes")
+    } else {
+        None
+    }
+}
+
+/// "18-24", "25 – 34", "65+", "under 18", "over 65" (ages between 10 and 110).
+fn is_age_band(v: &str) -> bool {
+    let age = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .is_ok_and(|a| (10..=110).contains(&a))
+    };
+    if let Some(rest) = v.strip_suffix('+') {
+        return age(rest);
+    }
+    for prefix in [
+        "under ",
+        "over ",
+        "below ",
+        "above ",
+        "unter ",
+        "über ",
+        "moins de ",
+        "plus de ",
+    ] {
+        if let Some(rest) = v.strip_prefix(prefix) {
+            return age(rest.trim_end_matches(" years").trim_end_matches(" ans"));
+        }
+    }
+    let mut parts = v.split(['-', '–', '—']);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), None) => {
+            age(a) && age(b.trim_end_matches(" years").trim_end_matches(" ans"))
+        }
+        _ => false,
+    }
+}
+
+/// UK ("SW1A 1AA"), Canadian ("K1A 0B1"), Dutch ("1012 AB") and Polish ("00-950") postcodes,
+/// and five-digit ZIP codes ("02139", "90210-1234").
+fn is_postcode(v: &str) -> bool {
+    let chars: Vec<char> = v.chars().collect();
+    let digit = |c: &char| c.is_ascii_digit();
+    let letter = |c: &char| c.is_ascii_alphabetic();
+    match chars.as_slice() {
+        [a, b, c, d, e] => [a, b, c, d, e].iter().all(|c| digit(c)),
+        [a, b, c, d, e, '-', f, g, h, i] => [a, b, c, d, e, f, g, h, i].iter().all(|c| digit(c)),
+        [a, b, '-', c, d, e] => [a, b, c, d, e].iter().all(|c| digit(c)),
+        [a, b, c, d, ' ', e, f] => [a, b, c, d].iter().all(|c| digit(c)) && letter(e) && letter(f),
+        [a, b, c, ' ', d, e, f] => {
+            // Canadian A1A 1A1, or a UK outward code of three characters.
+            (letter(a) && digit(b) && letter(c) && digit(d) && letter(e) && digit(f))
+                || (letter(a) && (digit(b) || letter(b)) && digit(d) && letter(e) && letter(f))
+        }
+        [a, _, _, _, ' ', d, e, f] | [a, _, ' ', d, e, f] => {
+            letter(a) && digit(d) && letter(e) && letter(f)
+        }
+        _ => false,
+    }
+}
 
 /// True when the header names a demographic.
 pub fn is_demographic(name: &str) -> bool {
@@ -99,6 +529,10 @@ pub(super) fn decide_role(c: &ColumnSchema, name: &str) -> (Role, String) {
         Kind::Identifier => (
             Role::Ignore,
             "identifies records; used only to join files".into(),
+        ),
+        _ if is_survey_metadata(name) => (
+            Role::Ignore,
+            "when and how the survey was filled in, not what anyone said or did".into(),
         ),
         _ if c.demographic => (
             Role::DescribeOnly,

@@ -194,3 +194,89 @@ fn user_overrides_win_and_demographics_forming_segments_warn() {
     assert_eq!(schema.warnings.len(), 1);
     assert!(schema.warnings[0].contains("Gender"));
 }
+
+/// Issue 18: a row number read as a count of something formed segments; survey tools' own
+/// columns (a submission timestamp) took half the weight of a survey; demographics named in
+/// another language, or only recognisable by their values, formed segments silently.
+#[test]
+fn row_numbers_survey_metadata_and_demographics_by_value_never_form_segments() {
+    let mut csv = String::from(
+        ",Submitted At,Response ID,Alter,Sexe,Land,Age band,Gender identity,Home,Postcode,How often do you travel?,Orders\n",
+    );
+    let sexes = ["Homme", "Femme", "Femme", "Autre"];
+    let countries = ["Deutschland", "France", "USA", "Italia", "United Kingdom"];
+    let bands = ["18-24", "25 – 34", "35-44", "65+"];
+    let genders = ["Woman", "Man", "Non-binary", "Woman"];
+    let homes = ["Germany", "Spain", "Poland", "Netherlands", "Canada"];
+    let postcodes = [
+        "SW1A 1AA", "M1 1AE", "K1A 0B1", "1012 AB", "B33 8TH", "EC1A 1BB", "W1A 0AX", "CR2 6XH",
+        "DN55 1PT", "LS1 4AP", "BT1 5GS",
+    ];
+    for i in 0..60 {
+        csv.push_str(&format!(
+            "{},2026-10-{:02} 09:{:02},R_{:06},{},{},{},{},{},{},{},{},{}\n",
+            i + 1,
+            1 + i % 28,
+            i,
+            i * 3,
+            18 + (i * 7) % 45,
+            sexes[i % 4],
+            countries[i % 5],
+            bands[i % 4],
+            genders[i % 4],
+            homes[i % 5],
+            postcodes[i % 11],
+            ["Rarely", "Often", "Every month"][i % 3],
+            (i * 5) % 7,
+        ));
+    }
+    let (schema, _) = schema_of(&csv);
+    let role = |name: &str| {
+        let c = schema.columns.iter().find(|c| c.name == name).expect(name);
+        (c.role, c.reason.clone())
+    };
+    let (r, why) = role("Column 1");
+    assert_eq!(r, Role::Ignore, "{why}");
+    assert!(why.contains("row number"), "{why}");
+    for metadata in ["Submitted At", "Response ID"] {
+        assert_eq!(
+            role(metadata).0,
+            Role::Ignore,
+            "{metadata}: {}",
+            role(metadata).1
+        );
+    }
+    for demographic in [
+        "Alter",
+        "Sexe",
+        "Land",
+        "Age band",
+        "Gender identity",
+        "Home",
+        "Postcode",
+    ] {
+        let (r, why) = role(demographic);
+        assert_eq!(r, Role::DescribeOnly, "{demographic}: {why}");
+    }
+    assert!(role("Home").1.contains("countries"), "{}", role("Home").1);
+    assert_eq!(role("How often do you travel?").0, Role::StatedJobs);
+    assert_eq!(role("Orders").0, Role::Behaviour);
+}
+
+#[test]
+fn counts_and_money_are_not_mistaken_for_demographics() {
+    let mut csv = String::from("Orders,Contract value,Plan,Seats\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            i % 9,
+            10_000 + i * 997,
+            ["basic", "pro"][i % 2],
+            1 + i % 3
+        ));
+    }
+    let (schema, _) = schema_of(&csv);
+    for c in &schema.columns {
+        assert_eq!(c.role, Role::Behaviour, "{}: {}", c.name, c.reason);
+    }
+}
