@@ -396,3 +396,50 @@ fn no_lattice_corner_and_no_outliers_inside_a_segment_at_seed_6() {
     }
     assert!(scores.outliers_in_top * 10 >= scores.outliers * 8);
 }
+
+/// Issue 18: edge scores are honest magnitudes. A file of ordinary people has nobody near 1;
+/// one account with one value far beyond everyone's (803,262 API calls where the busiest
+/// accounts make 90,000) ranks first, and its reason names that value.
+#[test]
+fn edge_scores_are_magnitudes_not_ranks() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+    let gauss = |rng: &mut Xoshiro256PlusPlus| edgewise::engine::linalg::gaussian(rng);
+    let mut csv = String::from("Account,Orders,Spend,Visits,Plan,API calls\n");
+    for i in 0..3000 {
+        let busy = i % 3 == 0;
+        let api = if busy {
+            5_000.0 * libm::pow(18.0, rng.r#gen::<f64>())
+        } else {
+            100.0 * libm::pow(20.0, rng.r#gen::<f64>())
+        };
+        csv.push_str(&format!(
+            "A{i:05},{:.0},{:.2},{:.1},{},{:.0}\n",
+            20.0 + 4.0 * gauss(&mut rng),
+            500.0 + 80.0 * gauss(&mut rng),
+            10.0 + 2.0 * gauss(&mut rng),
+            ["basic", "plus", "pro"][i % 3],
+            api
+        ));
+    }
+    let (_, ordinary) = run(&csv);
+    let top = ordinary.edge_score.iter().copied().fold(0.0, f64::max);
+    assert!(top < 0.6, "nobody in an ordinary file is near 1: {top}");
+
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    let row = 8; // A00007
+    let mut cells: Vec<String> = lines[row].split(',').map(String::from).collect();
+    cells[5] = "803262".into();
+    lines[row] = cells.join(",");
+    let (_, a) = run(&(lines.join("\n") + "\n"));
+    let first = (0..a.n_people)
+        .max_by(|&x, &y| a.edge_score[x].total_cmp(&a.edge_score[y]))
+        .expect("people");
+    assert_eq!(
+        first,
+        row - 1,
+        "the 803,262 account ranks first: {}",
+        a.reason[first]
+    );
+    assert!(a.edge_score[first] > 0.6, "{}", a.edge_score[first]);
+    assert!(a.reason[first].contains("803,262"), "{}", a.reason[first]);
+}

@@ -89,7 +89,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "918754a84796fbe0ae6fdbe25bca89941ece1a973b7c29f5156b7a47864d3f19",
+        "646a7735ebb553fe26b8e8d9a0ba95d2ae999ec3ffe328a4f31440596145dbea",
         "b47bcf8459057dd11f75ead336ba8a5a240a001813c638dcecdc1f9ca1bf319a",
     );
 }
@@ -98,7 +98,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "d3764cf4035229a12964ad035a992678e04680e80c3d5c18c8bdfb54f07bd7d4",
+        "8fff88c994ed93cc6a6538e95fb5ce70ad82783e6c9d7e06d1dc29f79d59d374",
         "02f49e21139368fe9b27d2ebbd123a7a1b1241e4506ccc098bf529c4e3561605",
     );
 }
@@ -107,7 +107,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "aff27d7bd89dd4cf3e7ceddc5440bfc4c59fb6505d274dec535e69f464c5f895",
+        "dbfff81a120c336821d949720c44824c8d8d5cc1979193cd03e6b69a57d0e8d5",
         "3659e94845931632d660569bd6b1d692be80c8413ad0be08f8d0ad61d84bf985",
     );
 }
@@ -116,7 +116,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "bbd68cf030f7e6d624043b4fc94a7732a347611988a18f658bceafadef191792",
+        "8c0703a9c1e092ae52b3f9cfb0e5340e70137106abcae493918bba902d349d0b",
         "01e520954b7fc1acade43d8b9592a4a4dbab127db49eb338729245584651fddf",
     );
 }
@@ -125,7 +125,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "4fdc1153d50979c8dec51046c88dc153c84a93525731525783a799ab4c4514f4",
+        "7f676195b80580726cc50f9a9a140a404874b385eda31200adba7bff18f8343f",
         "6d904bddf68b263a310b9fdb33cdd85157d7527207c238877e25d22064f9c7ad",
     );
 }
@@ -134,7 +134,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "77dde7ea2f07ba321dc6b6460636a3e12461951b8f85fdf01b25b8d096b28724",
+        "2dd0d3fc06c432457c7c6103e177005f8ea2b7b514f8365192898c0775b02791",
         "b9fc66914b6bdcf96449c495de506d6d3158e724e807aa90fcaf80d6d4e4f41f",
     );
 }
@@ -143,7 +143,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "e2f01846fca9e1a1cac559e10e1f4fa727b9825d9f14e1d37481840206fa0531",
+        "99022f0fdcc34fa488dda0b8a760f2a8f000858e7de897ec033598963d7ce7fb",
         "19734d0384268bd4418d85285893b40320dbdff8e91352765238a1c926c0fc24",
     );
 }
@@ -152,7 +152,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "0626667079dfd8561532f9533fc760f0fe7c61ca19e2aace6a1ff34def3a179e",
+        "cd7823f672836f520ffb08f131bce55209768ca743bf228e4b6d23f3c7de70bc",
         "1e9b527f05d11360930e7a8c789f51ba938d2ec8aaf8a8e7ce29b3aaed3f560b",
     );
 }
@@ -169,7 +169,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "2f252552271950c253c94c4ea2ef0a10f7874c0633d907992cb172957a228535",
+        "2902f36d413ffe4115c9df14efdf8129a9cd5f168266a713465d7aba1cd80ba7",
         "28f3054141be6c79ff57dd06d36ecb7b347528dfe15f28780a26b91ba913940c",
     );
 }
@@ -179,7 +179,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "94bef1b8a90ca8c2769836a72c0e782335ee4385941da096b28c61b3e212162a",
+        "97e9ee1e7a15c64ad1f74140c384f62373201ee59ee383c8b4e4b5d360002106",
         "858e810b64c6bd54ba6ed2715ec1d2f19b34830352e2cc5016b0401b215bfbcd",
     );
 }
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "0a17e61ed86de76854a21f2ad37e2158ebc467aa7e798f787ee4a4f4e8e1f641",
+        "43a949df5c580f16340b1ee487f96cddff9011299468ea5c3bcebe0941c838d8",
         "daa42bcf826913e23fb2caf345f79599dbd5b8a0d64badba7ea79331879ead95",
     );
 }

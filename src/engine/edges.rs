@@ -1,10 +1,28 @@
 //! Edge scores and reasons: how far each person is from everyone, and why, in plain words.
 //!
-//! The score (0–1, higher = further from everyone) is the mean of two percentiles:
+//! Both parts of the score are measured in one unit — standard deviations, *z* — so that a
+//! score says how unusual someone is, not only where they rank:
 //! * **local sparsity** — the distance to their 15th nearest neighbour, the k-nearest-neighbour
-//!   outlier score of Ramaswamy, Rastogi & Shim (2000): sparse surroundings mean an unusual person;
-//! * **atypicality** — how unusual their own values are, column by column (robust z-scores for
-//!   numbers, rarity for labels and words).
+//!   outlier score of Ramaswamy, Rastogi & Shim (2000), as a robust z of its logarithm among
+//!   everyone: sparse surroundings mean an unusual person;
+//! * **atypicality** — how unusual their own values are: for numbers, a robust z on the
+//!   column's working scale (logarithmic when heavy-tailed), with the spread taken from the
+//!   tail on the value's side (the 5th or 95th percentile, so a skewed column is judged by
+//!   its own tail), against everyone and against their own segment, and never clipped —
+//!   803,262 API calls where the busiest accounts make 140,000 is an extreme, not one more
+//!   "10"; for labels, words and columns of a few levels (ratings), the z of their rarity:
+//!   the share of people whose label (or rarest word, or value on that side) is at least as
+//!   rare, as a one-sided normal tail (0.1 % → z 3.1) — so a company name nobody else has is
+//!   no surprise in a column of names, and the top of a 1–5 scale is no extreme. The three
+//!   most unusual facts combine as √(Σ z²).
+//!
+//! The larger of the two, *z*, becomes the score `u² / (1 + u²)` with `u = (z − 2) / 3` for *z*
+//! above 2, and 0 below: 0.1 at z 3, 0.5 at z 5, 0.8 at z 8, 0.97 at z 20. Nobody in an
+//! ordinary file comes near 1 (in 100,000 people drawn from one Gaussian the largest z is
+//! about 4.5, a score of 0.4), and a single-column extreme ranks at the top whatever else
+//! the file holds. (Percentile
+//! ranks, used before, always put someone at 1.0, and capped values ranked an 800,000 at
+//! the level of everyone above ten spreads.)
 //!
 //! Both are computed the same way for every person, whether or not they were in the sample that
 //! formed the segments; GLOSH, which exists only for that sample, informs membership instead.
@@ -12,6 +30,7 @@
 //! # References
 //! Ramaswamy, S., Rastogi, R. & Shim, K. (2000). Efficient algorithms for mining outliers from
 //! large data sets. SIGMOD.
+//! Rousseeuw, P. & Croux, C. (1993). Alternatives to the median absolute deviation. JASA 88.
 //!
 //! The reason names the segment (by id and name, never a person) and the two or three facts
 //! that set the person apart most: "Orders (12 months) 9× the median (45 vs 5); answer
@@ -30,64 +49,404 @@ use std::collections::BTreeSet;
 /// One thing that sets a person apart.
 #[derive(Debug, Clone, PartialEq)]
 struct Fact {
-    surprise: f64,
+    /// How unusual, in standard deviations.
+    z: f64,
     text: String,
+}
+
+/// The smallest z worth naming in a reason: as rare as the outer 10 % of a bell curve.
+const NAMED_Z: f64 = 1.645;
+
+/// Members a segment needs for its own percentiles and shares to judge its members by.
+/// A member is compared with the people of their segment: a consultant with 350 projects
+/// in a segment of consultants is no extreme, an agency with 800,000 API calls among
+/// agencies making 2,000 is. People in no segment are compared with everyone.
+const SEGMENT_SCALE_FROM: usize = 20;
+
+/// A column of few values: each value and how many people have it, and the median.
+#[derive(Debug, Clone)]
+struct Levels {
+    median: f64,
+    counts: Vec<(f64, usize)>,
+}
+
+impl Levels {
+    /// The levels of sorted values, or `None` beyond [`FEW_VALUES`] of them.
+    fn of(sorted: &[f64]) -> Option<Levels> {
+        let mut counts: Vec<(f64, usize)> = Vec::new();
+        for &v in sorted {
+            if let Some((last, count)) = counts.last_mut()
+                && *last == v
+            {
+                *count += 1;
+            } else if counts.len() >= FEW_VALUES {
+                return None;
+            } else {
+                counts.push((v, 1));
+            }
+        }
+        (!counts.is_empty()).then(|| Levels {
+            median: quantile(sorted, 0.5),
+            counts,
+        })
+    }
+
+    /// How rare a value this far out is, on its side of the median, as a z.
+    fn z(&self, v: f64) -> f64 {
+        if v == self.median {
+            return 0.0;
+        }
+        let total: usize = self.counts.iter().map(|l| l.1).sum();
+        let beyond: usize = self
+            .counts
+            .iter()
+            .filter(|(x, _)| if v > self.median { *x >= v } else { *x <= v })
+            .map(|l| l.1)
+            .sum();
+        z_of_tail(beyond as f64 / total.max(1) as f64)
+    }
+}
+
+/// How a numeric column judges a value: by distance on its scale, or by rarity of its level.
+#[derive(Debug, Clone)]
+enum Judge {
+    Scale(Scale),
+    Levels(Levels),
+}
+
+impl Judge {
+    fn of(sorted: &[f64], heavy: bool) -> Option<Judge> {
+        match Levels::of(sorted) {
+            Some(levels) => Some(Judge::Levels(levels)),
+            None => {
+                let t: Vec<f64> = sorted.iter().map(|&v| working(v, heavy)).collect();
+                Scale::of(&t).map(Judge::Scale)
+            }
+        }
+    }
+
+    fn z(&self, v: f64, heavy: bool) -> f64 {
+        match self {
+            Judge::Scale(scale) => scale.z(working(v, heavy)),
+            Judge::Levels(levels) => levels.z(v),
+        }
+    }
+}
+
+/// Where a numeric column's middle is and how its two tails fall away, on its working scale,
+/// for z-scores that follow the column's own tails: within the 10th–90th percentiles a value
+/// is as far from the median as the 90th (or 10th) percentile is from it, 1.28; beyond them,
+/// 1.28 plus how far past that percentile it is, in units of the spacing between the 90th
+/// and 99th percentiles (1.04 standard deviations in a normal tail). For a normal column this
+/// is the ordinary z; for a skewed one, or several groups at different scales, each side is
+/// judged by its own far tail — the busiest accounts' spread, not the typical account's.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    q: [f64; 5],
+    /// One standard deviation's worth: inner lower, inner upper, far lower, far upper.
+    unit: [f64; 4],
+}
+
+impl Scale {
+    /// The scale of sorted working-scale values; `None` for fewer than two.
+    fn of(sorted: &[f64]) -> Option<Scale> {
+        if sorted.len() < 2 {
+            return None;
+        }
+        let q = [0.01, 0.10, 0.5, 0.90, 0.99].map(|p| quantile(sorted, p));
+        // Columns of a few repeated values have flat tails: fall back to the quartiles, then
+        // the standard deviation.
+        let iqr = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 1.349;
+        let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
+        let sd = libm::sqrt(
+            sorted.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / sorted.len() as f64,
+        );
+        let fallback = if iqr > 1e-12 { iqr } else { sd.max(1e-9) };
+        let per = |d: f64, z: f64, or: f64| if d > 1e-12 { d / z } else { or };
+        let inner_lo = per(q[2] - q[1], 1.2816, fallback);
+        let inner_hi = per(q[3] - q[2], 1.2816, fallback);
+        Some(Scale {
+            q,
+            unit: [
+                inner_lo,
+                inner_hi,
+                per(q[1] - q[0], 1.0448, inner_lo),
+                per(q[4] - q[3], 1.0448, inner_hi),
+            ],
+        })
+    }
+
+    /// How many standard deviations `t` lies from the middle, on its side.
+    fn z(&self, t: f64) -> f64 {
+        let [_, q10, q50, q90, _] = self.q;
+        let [inner_lo, inner_hi, far_lo, far_hi] = self.unit;
+        if t > q90 {
+            1.2816 + (t - q90) / far_hi
+        } else if t < q10 {
+            1.2816 + (q10 - t) / far_lo
+        } else if t >= q50 {
+            (t - q50) / inner_hi
+        } else {
+            (q50 - t) / inner_lo
+        }
+    }
 }
 
 /// Per-column summaries computed once.
 enum Summary {
     Numeric {
         median: f64,
-        median_t: f64,
-        spread_t: f64,
+        /// Columns of at most [`FEW_VALUES`] distinct values (ratings, small counts) are
+        /// judged by how rare a value is, not by its distance from the middle — the top of a
+        /// 1–5 scale is not five spreads out; others by their scale.
+        overall: Judge,
+        /// Per segment with enough members, its own.
+        by_segment: Vec<Option<Judge>>,
         heavy: bool,
         recency: bool,
     },
     Labels {
         total: usize,
+        /// Per label, the share of people whose label is at most as common as it.
+        tails: Vec<f64>,
+        /// Per segment with enough members, likewise among them.
+        by_segment: Vec<Option<Vec<f64>>>,
     },
-    Text,
+    Multi {
+        /// Per label, likewise (shares of people, who may hold several labels).
+        tails: Vec<f64>,
+        by_segment: Vec<Option<Vec<f64>>>,
+    },
+    Text {
+        /// Each answering person's rarest word's share of answers, sorted.
+        rarest: Vec<f64>,
+    },
+    Unused,
 }
 
-fn summarise(p: &ColumnProfile) -> Summary {
+/// Distinct values up to which a numeric column is read as levels.
+const FEW_VALUES: usize = 11;
+
+/// The share of people whose label is at most as common as each label: a label only a few
+/// people share is a surprise in a column of common labels, and none in a column of names.
+fn rarity_tails(counts: &[usize], people: usize) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..counts.len()).collect();
+    order.sort_by_key(|&l| counts[l]);
+    let mut tails = vec![1.0; counts.len()];
+    let mut at = 0;
+    while at < order.len() {
+        let count = counts[order[at]];
+        let mut end = at;
+        while end < order.len() && counts[order[end]] == count {
+            end += 1;
+        }
+        let upto: usize = order[..end].iter().map(|&l| counts[l]).sum();
+        for &l in &order[at..end] {
+            tails[l] = (upto as f64 / people.max(1) as f64).min(1.0);
+        }
+        at = end;
+    }
+    tails
+}
+
+/// [`rarity_tails`] among the members of each segment with enough of them; `labels_of(i)`
+/// are person `i`'s label codes.
+fn per_segment_tails(
+    labels: &[Option<usize>],
+    n_segments: usize,
+    n_labels: usize,
+    labels_of: impl Fn(usize) -> Vec<u32>,
+) -> Vec<Option<Vec<f64>>> {
+    let mut counts = vec![vec![0usize; n_labels]; n_segments];
+    let mut members = vec![0usize; n_segments];
+    for (i, l) in labels.iter().enumerate() {
+        let Some(s) = *l else { continue };
+        let (Some(c), Some(m)) = (counts.get_mut(s), members.get_mut(s)) else {
+            continue;
+        };
+        *m += 1;
+        for code in labels_of(i) {
+            if let Some(x) = c.get_mut(code as usize) {
+                *x += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .zip(&members)
+        .map(|(c, &m)| (m >= SEGMENT_SCALE_FROM).then(|| rarity_tails(c, m)))
+        .collect()
+}
+
+/// The z of a one-sided tail share: how far out a tail that size starts (1 % → 2.3).
+fn z_of_tail(share: f64) -> f64 {
+    normal_quantile(1.0 - share.clamp(1e-12, 1.0)).max(0.0)
+}
+
+/// The working scale of a value: its logarithm when the column is heavy-tailed.
+fn working(v: f64, heavy: bool) -> f64 {
+    if heavy { libm::log1p(v.max(0.0)) } else { v }
+}
+
+fn summarise(
+    p: &ColumnProfile,
+    labels: &[Option<usize>],
+    n_segments: usize,
+    features: &Features,
+    names: &BTreeSet<String>,
+) -> Summary {
     match &p.values {
         Values::Numeric {
+            values,
             sorted,
             heavy,
             recency,
             ..
         } => {
-            let t: Vec<f64> = sorted
-                .iter()
-                .map(|&v| if *heavy { libm::log1p(v.max(0.0)) } else { v })
-                .collect();
-            let median_t = quantile(&t, 0.5);
-            let mut spread_t = quantile(&t, 0.75) - quantile(&t, 0.25);
-            if spread_t <= 1e-12 {
-                let mean = t.iter().sum::<f64>() / t.len().max(1) as f64;
-                spread_t = libm::sqrt(
-                    t.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / t.len().max(1) as f64,
-                );
+            let mut per: Vec<Vec<f64>> = vec![Vec::new(); n_segments];
+            for (v, l) in values.iter().zip(labels) {
+                if let Some(s) = l
+                    && v.is_finite()
+                    && let Some(list) = per.get_mut(*s)
+                {
+                    list.push(*v);
+                }
             }
-            Summary::Numeric {
-                median: quantile(sorted, 0.5),
-                median_t,
-                spread_t: spread_t.max(1e-9),
-                heavy: *heavy,
-                recency: *recency,
+            let by_segment = per
+                .into_iter()
+                .map(|mut v| {
+                    (v.len() >= SEGMENT_SCALE_FROM)
+                        .then(|| {
+                            v.sort_by(f64::total_cmp);
+                            Judge::of(&v, *heavy)
+                        })
+                        .flatten()
+                })
+                .collect();
+            match Judge::of(sorted, *heavy) {
+                Some(overall) => Summary::Numeric {
+                    median: quantile(sorted, 0.5),
+                    overall,
+                    by_segment,
+                    heavy: *heavy,
+                    recency: *recency,
+                },
+                None => Summary::Unused,
             }
         }
-        Values::Labels { counts, .. } => Summary::Labels {
-            total: counts.iter().sum(),
+        Values::Labels { counts, codes, .. } => {
+            let total = counts.iter().sum();
+            let by_segment = per_segment_tails(labels, n_segments, counts.len(), |i| {
+                codes.get(i).copied().flatten().into_iter().collect()
+            });
+            Summary::Labels {
+                total,
+                tails: rarity_tails(counts, total),
+                by_segment,
+            }
+        }
+        Values::Multi { counts, codes, .. } => Summary::Multi {
+            tails: rarity_tails(counts, codes.len()),
+            by_segment: per_segment_tails(labels, n_segments, counts.len(), |i| {
+                codes.get(i).cloned().unwrap_or_default()
+            }),
         },
-        Values::Multi { .. } => Summary::Labels { total: 0 },
-        Values::Text => Summary::Text,
+        Values::Text => {
+            let mut rarest: Vec<f64> = (0..labels.len())
+                .filter_map(|i| rare_words(i, p, features, names).first().map(|w| w.0))
+                .collect();
+            rarest.sort_by(f64::total_cmp);
+            Summary::Text { rarest }
+        }
     }
+}
+
+/// The single words of person `i`'s answer in text column `p`, rarest first, with the share
+/// of answers that use each; names from name and email columns are left out.
+fn rare_words(
+    i: usize,
+    p: &ColumnProfile,
+    features: &Features,
+    names: &BTreeSet<String>,
+) -> Vec<(f64, String)> {
+    let Some(tc) = features.text.iter().find(|t| t.column == p.column) else {
+        return Vec::new();
+    };
+    let docs = tc.vocabulary.n_docs.max(1) as f64;
+    let mut words: Vec<(f64, String)> = tc
+        .tfidf
+        .row(i)
+        .filter_map(|(t, _)| {
+            let df = tc.vocabulary.doc_freq.get(t).copied().unwrap_or(0) as f64 / docs;
+            let word = tc.vocabulary.display.get(t)?;
+            (!word.contains(' ') && !mentions_name(word, names)).then(|| (df, word.clone()))
+        })
+        .collect();
+    words.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    words
+}
+
+/// The standard normal quantile function (Acklam's rational approximation, relative error
+/// below 1.2e-9).
+fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383577518672690e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let p = p.clamp(1e-300, 1.0 - 1e-16);
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < 0.02425 {
+        tail(libm::sqrt(-2.0 * libm::log(p)))
+    } else if p > 1.0 - 0.02425 {
+        -tail(libm::sqrt(-2.0 * libm::log(1.0 - p)))
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
+}
+
+/// The edge score of a z: 0 up to 2, then `u² / (1 + u²)` with `u = (z − 2) / 3` — 0.1 at
+/// z 3, 0.5 at z 5, 0.8 at z 8, 0.97 at z 20: it nears 1 slowly, so extremes keep their order
+/// in three decimals.
+fn score_of(z: f64) -> f64 {
+    let u = (z - 2.0).max(0.0) / 3.0;
+    u * u / (1.0 + u * u)
 }
 
 /// The facts about person `i`, most surprising first.
 fn facts(
     i: usize,
+    segment: Option<usize>,
     profiles: &[ColumnProfile],
     summaries: &[Summary],
     features: &Features,
@@ -104,8 +463,8 @@ fn facts(
                 Values::Numeric { values, .. },
                 Summary::Numeric {
                     median,
-                    median_t,
-                    spread_t,
+                    overall,
+                    by_segment,
                     heavy,
                     recency,
                 },
@@ -114,9 +473,12 @@ fn facts(
                 if !v.is_finite() {
                     continue;
                 }
-                let t = if *heavy { libm::log1p(v.max(0.0)) } else { v };
-                let z = (t - median_t) / spread_t;
-                if z.abs() < 1.5 {
+                let judge = segment
+                    .and_then(|s| by_segment.get(s))
+                    .and_then(Option::as_ref)
+                    .unwrap_or(overall);
+                let z = judge.z(v, *heavy);
+                if z < NAMED_Z {
                     continue;
                 }
                 let text = if *recency {
@@ -144,10 +506,7 @@ fn facts(
                         fmt_number(*median)
                     )
                 };
-                out.push(Fact {
-                    surprise: z.abs().min(10.0),
-                    text,
-                });
+                out.push(Fact { z, text });
             }
             (
                 Values::Labels {
@@ -155,19 +514,28 @@ fn facts(
                     labels,
                     counts,
                 },
-                Summary::Labels { total },
+                Summary::Labels {
+                    total,
+                    tails,
+                    by_segment,
+                },
             ) => {
                 let Some(Some(code)) = codes.get(i) else {
                     continue;
                 };
                 let share = counts.get(*code as usize).copied().unwrap_or(0) as f64
                     / (*total).max(1) as f64;
-                if share >= 0.1 {
+                let tails = segment
+                    .and_then(|s| by_segment.get(s))
+                    .and_then(Option::as_ref)
+                    .unwrap_or(tails);
+                let z = z_of_tail(tails.get(*code as usize).copied().unwrap_or(1.0));
+                if z < NAMED_Z {
                     continue;
                 }
                 let label = labels.get(*code as usize).cloned().unwrap_or_default();
                 out.push(Fact {
-                    surprise: -libm::log10(share.max(1e-6)),
+                    z,
                     text: format!(
                         "{} “{}” (only {} of people)",
                         p.name,
@@ -182,8 +550,12 @@ fn facts(
                     labels,
                     counts,
                 },
-                _,
+                Summary::Multi { tails, by_segment },
             ) => {
+                let tails = segment
+                    .and_then(|s| by_segment.get(s))
+                    .and_then(Option::as_ref)
+                    .unwrap_or(tails);
                 let Some(choices) = codes.get(i) else {
                     continue;
                 };
@@ -193,10 +565,11 @@ fn facts(
                     .min();
                 if let Some((count, c)) = rarest {
                     let share = count as f64 / n.max(1) as f64;
-                    if share < 0.1 {
+                    let z = z_of_tail(tails.get(c as usize).copied().unwrap_or(1.0));
+                    if z >= NAMED_Z {
                         let label = labels.get(c as usize).cloned().unwrap_or_default();
                         out.push(Fact {
-                            surprise: -libm::log10(share.max(1e-6)),
+                            z,
                             text: format!(
                                 "{} include “{}” (only {} of people)",
                                 p.name,
@@ -207,49 +580,65 @@ fn facts(
                     }
                 }
             }
-            (Values::Text, Summary::Text) => {
-                let Some(tc) = features.text.iter().find(|t| t.column == p.column) else {
-                    continue;
-                };
-                let docs = tc.vocabulary.n_docs.max(1) as f64;
-                let mut rare: Vec<(f64, String)> = tc
-                    .tfidf
-                    .row(i)
-                    .filter_map(|(t, _)| {
-                        let df = tc.vocabulary.doc_freq.get(t).copied().unwrap_or(0) as f64 / docs;
-                        let word = tc.vocabulary.display.get(t)?.clone();
-                        (df < 0.01 && !word.contains(' ') && !mentions_name(&word, names))
-                            .then_some((df, word))
-                    })
-                    .collect();
-                rare.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            (Values::Text, Summary::Text { rarest }) => {
+                let rare = rare_words(i, p, features, names);
                 if let Some((df, _)) = rare.first() {
-                    let words: Vec<String> =
-                        rare.iter().take(2).map(|(_, w)| format!("“{w}”")).collect();
-                    out.push(Fact {
-                        surprise: 0.5 * -libm::log10(df.max(1e-6)),
-                        text: format!("answer mentions {}", words.join(" and ")),
-                    });
+                    // How many answers have a word at least this rare?
+                    let tail = rarest.partition_point(|x| x <= df) as f64 / n.max(1) as f64;
+                    let z = z_of_tail(tail);
+                    if z >= NAMED_Z {
+                        let words: Vec<String> =
+                            rare.iter().take(2).map(|(_, w)| format!("“{w}”")).collect();
+                        out.push(Fact {
+                            z,
+                            text: format!("answer mentions {}", words.join(" and ")),
+                        });
+                    }
                 }
             }
             _ => {}
         }
     }
-    out.sort_by(|a, b| b.surprise.total_cmp(&a.surprise).then(a.text.cmp(&b.text)));
+    out.sort_by(|a, b| b.z.total_cmp(&a.z).then(a.text.cmp(&b.text)));
     out
 }
 
-/// Percentile ranks (0–1) of `values`, ties sharing their lowest rank.
-fn percentile_ranks(values: &[f64]) -> Vec<f64> {
-    let n = values.len();
-    if n <= 1 {
-        return vec![0.0; n];
-    }
-    let mut sorted: Vec<f64> = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    values
+/// Each person's local sparsity as a robust z: the logarithm of their distance to their
+/// 15th nearest neighbour, against the median and median absolute deviation of everyone's
+/// (only sparser than usual counts).
+fn sparsity_z(core: &[f64]) -> Vec<f64> {
+    let logs: Vec<f64> = core
         .iter()
-        .map(|v| sorted.partition_point(|x| x.total_cmp(v).is_lt()) as f64 / (n - 1) as f64)
+        .map(|&c| {
+            if c > 0.0 {
+                libm::log(c)
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+        .collect();
+    let mut finite: Vec<f64> = logs.iter().copied().filter(|v| v.is_finite()).collect();
+    finite.sort_by(f64::total_cmp);
+    if finite.is_empty() {
+        return vec![0.0; core.len()];
+    }
+    let median = quantile(&finite, 0.5);
+    let mut dev: Vec<f64> = finite.iter().map(|v| (v - median).abs()).collect();
+    dev.sort_by(f64::total_cmp);
+    let mad = 1.4826 * quantile(&dev, 0.5);
+    let spread = if mad > 1e-12 {
+        mad
+    } else {
+        Scale::of(&finite).map_or(1.0, |s| s.unit[1])
+    };
+    logs.iter()
+        .map(|&l| {
+            if l.is_finite() {
+                ((l - median) / spread).max(0.0)
+            } else {
+                0.0
+            }
+        })
         .collect()
 }
 
@@ -273,24 +662,52 @@ pub struct Inputs<'a> {
 pub fn score_and_explain(inp: &Inputs<'_>) -> (Vec<f64>, Vec<String>) {
     let n = inp.table.n_rows();
     let c = inp.clustering;
-    let summaries: Vec<Summary> = inp.profiles.iter().map(summarise).collect();
-    let all_facts: Vec<Vec<Fact>> = (0..n)
-        .map(|i| facts(i, inp.profiles, &summaries, inp.features, n, inp.names))
-        .collect();
-    let atypical: Vec<f64> = all_facts
+    // Segments' own scales and shares come from their firm members.
+    let core: Vec<Option<usize>> = c
+        .labels
         .iter()
-        .map(|f| f.iter().take(3).map(|x| x.surprise).sum())
+        .zip(&c.membership)
+        .map(|(l, m)| l.filter(|_| *m == Membership::Core))
         .collect();
-    let density = percentile_ranks(&c.core_distance);
-    let atyp = percentile_ranks(&atypical);
+    let summaries: Vec<Summary> = inp
+        .profiles
+        .iter()
+        .map(|p| {
+            if p.role.forms_segments() {
+                summarise(p, &core, c.n_segments, inp.features, inp.names)
+            } else {
+                Summary::Unused
+            }
+        })
+        .collect();
+    let all_facts: Vec<Vec<Fact>> = (0..n)
+        .map(|i| {
+            // Firm members are judged among their segment; weak members and people in no
+            // segment against everyone.
+            let segment = core.get(i).copied().flatten();
+            facts(
+                i,
+                segment,
+                inp.profiles,
+                &summaries,
+                inp.features,
+                n,
+                inp.names,
+            )
+        })
+        .collect();
+    let sparsity = sparsity_z(&c.core_distance);
     let scores: Vec<f64> = (0..n)
-        .map(|i| libm::round((0.5 * density[i] + 0.5 * atyp[i]).clamp(0.0, 1.0) * 1000.0) / 1000.0)
+        .map(|i| {
+            let atypical = libm::sqrt(all_facts[i].iter().take(3).map(|f| f.z * f.z).sum::<f64>());
+            let z = atypical.max(sparsity.get(i).copied().unwrap_or(0.0));
+            libm::round(score_of(z).clamp(0.0, 1.0) * 1000.0) / 1000.0
+        })
         .collect();
     let reasons = (0..n)
         .map(|i| {
             let facts: Vec<&str> = all_facts[i]
                 .iter()
-                .filter(|f| f.surprise >= 1.0)
                 .take(3)
                 .map(|f| f.text.as_str())
                 .collect();
@@ -319,11 +736,64 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percentile_ranks_are_zero_to_one_with_ties_sharing() {
-        assert_eq!(
-            percentile_ranks(&[3.0, 1.0, 2.0, 2.0, 5.0]),
-            vec![0.75, 0.0, 0.25, 0.25, 1.0]
-        );
-        assert_eq!(percentile_ranks(&[7.0]), vec![0.0]);
+    fn the_score_is_zero_for_the_ordinary_and_grows_with_z() {
+        assert_eq!(score_of(1.0), 0.0);
+        assert_eq!(score_of(2.0), 0.0);
+        let (s3, s5, s8) = (score_of(3.0), score_of(5.0), score_of(8.0));
+        assert!((s3 - 0.1).abs() < 1e-9, "{s3}");
+        assert!((s5 - 0.5).abs() < 1e-9, "{s5}");
+        assert!((s8 - 0.8).abs() < 1e-9, "{s8}");
+        assert!(score_of(50.0) < score_of(100.0) && score_of(100.0) < 1.0);
+    }
+
+    #[test]
+    fn normal_quantiles_match_the_tables() {
+        // Φ⁻¹(0.975) = 1.959964, Φ⁻¹(0.999) = 3.090232, Φ⁻¹(0.5) = 0, Φ⁻¹(0.05) = −1.644854.
+        for (p, z) in [
+            (0.975, 1.959964),
+            (0.999, 3.090232),
+            (0.5, 0.0),
+            (0.05, -1.644854),
+        ] {
+            assert!(
+                (normal_quantile(p) - z).abs() < 1e-5,
+                "{p}: {}",
+                normal_quantile(p)
+            );
+        }
+        assert!((z_of_tail(0.001) - 3.090232).abs() < 1e-5);
+        assert_eq!(z_of_tail(0.7), 0.0);
+    }
+
+    #[test]
+    fn a_normal_column_gives_ordinary_z_scores() {
+        // The quantiles of a standard normal at 1 000 evenly spaced probabilities.
+        let v: Vec<f64> = (0..1000)
+            .map(|k| normal_quantile((k as f64 + 0.5) / 1000.0))
+            .collect();
+        let scale = Scale::of(&v).expect("scale");
+        for z in [0.5, 1.0, 2.0, 3.0, -2.5] {
+            assert!(
+                (scale.z(z) - f64::abs(z)).abs() < 0.05,
+                "{z}: {}",
+                scale.z(z)
+            );
+        }
+    }
+
+    #[test]
+    fn groups_at_different_scales_judge_the_far_tail_by_the_upper_group() {
+        // Most accounts make 100–2,000 API calls, a third 5,000–90,000 (log-uniform); one makes
+        // 800,000. On the log scale it is 2.2 past the largest group's top, about 4 of that
+        // group's spreads: an extreme, though not against everyone's typical spread.
+        let log = |x: f64| libm::log1p(x);
+        let mut v: Vec<f64> = (0..600)
+            .map(|k| log(100.0 * libm::pow(20.0, k as f64 / 599.0)))
+            .chain((0..300).map(|k| log(5_000.0 * libm::pow(18.0, k as f64 / 299.0))))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        let scale = Scale::of(&v).expect("scale");
+        assert!(scale.z(log(800_000.0)) > 5.0, "{}", scale.z(log(800_000.0)));
+        assert!(scale.z(log(90_000.0)) < 3.0, "{}", scale.z(log(90_000.0)));
     }
 }
