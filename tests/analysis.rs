@@ -443,3 +443,40 @@ fn edge_scores_are_magnitudes_not_ranks() {
     assert!(a.edge_score[first] > 0.6, "{}", a.edge_score[first]);
     assert!(a.reason[first].contains("803,262"), "{}", a.reason[first]);
 }
+
+/// Issue 18: when over half of a segment are exact duplicates, its yardsticks (the gap and
+/// reach of its neighbour distances) were 0 and every member left it: 720 people who answered
+/// alike became "lone outliers" beside a segment of 0 people.
+#[test]
+fn identical_answers_keep_their_segment() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let mut csv = String::from("Plan,Channel,Newsletter,Orders,Region\n");
+    for i in 0..1200 {
+        if i % 5 < 3 {
+            csv.push_str("basic,web,yes,1,North\n");
+        } else {
+            csv.push_str(&format!(
+                "{},{},{},{},{}\n",
+                ["plus", "pro"][rng.gen_range(0..2)],
+                ["app", "phone"][rng.gen_range(0..2)],
+                ["yes", "no"][rng.gen_range(0..2)],
+                rng.gen_range(2..=30),
+                ["North", "South"][rng.gen_range(0..2)]
+            ));
+        }
+    }
+    let (_, a) = run(&csv);
+    assert!(
+        a.segments.iter().all(|s| s.size > 0),
+        "no segment is empty: {:?}",
+        a.segments.iter().map(|s| s.size).collect::<Vec<_>>()
+    );
+    let alike: Vec<Option<u32>> = (0..1200)
+        .filter(|i| i % 5 < 3)
+        .map(|i| a.segment_of[i])
+        .collect();
+    assert!(
+        alike.iter().all(|s| s.is_some() && *s == alike[0]),
+        "the 720 alike share one segment"
+    );
+}

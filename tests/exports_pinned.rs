@@ -89,7 +89,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "646a7735ebb553fe26b8e8d9a0ba95d2ae999ec3ffe328a4f31440596145dbea",
+        "93e70efdd7ddf172d1f61486086d37a0b1980b84228a2f39ad362b451f1fd975",
         "b47bcf8459057dd11f75ead336ba8a5a240a001813c638dcecdc1f9ca1bf319a",
     );
 }
@@ -98,7 +98,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "8fff88c994ed93cc6a6538e95fb5ce70ad82783e6c9d7e06d1dc29f79d59d374",
+        "e261a46d58c25daf4aa5af6c5a89f9b2f644893f2cad0e378494d483b64ae8fa",
         "02f49e21139368fe9b27d2ebbd123a7a1b1241e4506ccc098bf529c4e3561605",
     );
 }
@@ -107,7 +107,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "dbfff81a120c336821d949720c44824c8d8d5cc1979193cd03e6b69a57d0e8d5",
+        "7df2bab19340abffe9cde3d4bb62424bed4accabde15b157116051802c0be3f6",
         "3659e94845931632d660569bd6b1d692be80c8413ad0be08f8d0ad61d84bf985",
     );
 }
@@ -116,7 +116,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "8c0703a9c1e092ae52b3f9cfb0e5340e70137106abcae493918bba902d349d0b",
+        "549d4c21367e13e415234b8e0523a25f5db665a5296ec1599b46711fa49c4dc7",
         "01e520954b7fc1acade43d8b9592a4a4dbab127db49eb338729245584651fddf",
     );
 }
@@ -125,8 +125,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "7f676195b80580726cc50f9a9a140a404874b385eda31200adba7bff18f8343f",
-        "6d904bddf68b263a310b9fdb33cdd85157d7527207c238877e25d22064f9c7ad",
+        "c5ccfc5477c183c72f88ae3e873a932b14aa9190486e58db44c7948f88389c0b",
+        "6e9e543c43c8519bf4a368859d8d63a865eb03c2111de3f9fbf1f2d4e17d5756",
     );
 }
 
@@ -134,7 +134,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "2dd0d3fc06c432457c7c6103e177005f8ea2b7b514f8365192898c0775b02791",
+        "4fab53f0f1a5915d345fc7dc65a431544cb4db326992246e4c6aa95bc6b17002",
         "b9fc66914b6bdcf96449c495de506d6d3158e724e807aa90fcaf80d6d4e4f41f",
     );
 }
@@ -143,7 +143,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "99022f0fdcc34fa488dda0b8a760f2a8f000858e7de897ec033598963d7ce7fb",
+        "e58eb8bf97396948750a17f49c389f09ee359e16c8e455312d94689463435dfe",
         "19734d0384268bd4418d85285893b40320dbdff8e91352765238a1c926c0fc24",
     );
 }
@@ -152,7 +152,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "cd7823f672836f520ffb08f131bce55209768ca743bf228e4b6d23f3c7de70bc",
+        "e3ecc2bcde3cf543beaf0407213099390584832093f00a14c5ab518e921869ee",
         "1e9b527f05d11360930e7a8c789f51ba938d2ec8aaf8a8e7ce29b3aaed3f560b",
     );
 }
@@ -169,8 +169,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "2902f36d413ffe4115c9df14efdf8129a9cd5f168266a713465d7aba1cd80ba7",
-        "28f3054141be6c79ff57dd06d36ecb7b347528dfe15f28780a26b91ba913940c",
+        "669d840c4ac926753b4db5631819b6eaaaa2c87cd98518c28ab68c776851162c",
+        "ea0db5d7d1f81eec3c02d9e80ba6fc4b195e1f3400130d7a1d7130fa0ee5d432",
     );
 }
 
@@ -179,8 +179,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "97e9ee1e7a15c64ad1f74140c384f62373201ee59ee383c8b4e4b5d360002106",
-        "858e810b64c6bd54ba6ed2715ec1d2f19b34830352e2cc5016b0401b215bfbcd",
+        "48e301a66bd2a4cd2496534cc32cb4a078b515b7b449b035f115df61a63e9411",
+        "3d3fc4fc98201b195cbd18b786a92dbc0a8bb3f0a463541c69676c461aa4df37",
     );
 }
 
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "43a949df5c580f16340b1ee487f96cddff9011299468ea5c3bcebe0941c838d8",
-        "daa42bcf826913e23fb2caf345f79599dbd5b8a0d64badba7ea79331879ead95",
+        "a64f1d9eebbf64399baf833affefb70e76db4df0ba6a2410819093cf9d72d30d",
+        "fbbf89f906098cf2f6af53570f95cd5bf64e7097d790024bdfd273fb615540e3",
     );
 }

@@ -532,6 +532,18 @@ impl Prepared<'_> {
         let n = table.n_rows();
         progress(Stage::Describing, 0.0);
         let profiles = profile::profile_all(table, &schema);
+        let names = describe::name_words(table, &schema);
+        let mut clustering = clustering;
+        let assessment = edges::assess(&edges::Inputs {
+            table,
+            profiles: &profiles,
+            features: &features,
+            clustering: &clustering,
+            names: &names,
+        });
+        // People far beyond everyone on some trait are lone outliers, wherever the
+        // clustering space (which tempers extremes) put them.
+        clustering.make_outliers(&assessment.extremes(&clustering));
         let described = describe::describe(&describe::Inputs {
             table,
             schema: &schema,
@@ -540,15 +552,8 @@ impl Prepared<'_> {
             clustering: &clustering,
         });
         progress(Stage::Describing, 0.3);
-        let names = describe::name_words(table, &schema);
-        let (edge_score, reason) = edges::score_and_explain(&edges::Inputs {
-            table,
-            profiles: &profiles,
-            features: &features,
-            clustering: &clustering,
-            described: &described,
-            names: &names,
-        });
+        let edge_score = assessment.scores();
+        let reason = assessment.reasons(&clustering, &described);
         progress(Stage::Describing, 0.5);
         let map = map::layout(&space);
         let say_do = if n >= 40 {

@@ -14,7 +14,7 @@
 //!   the share of people whose label (or rarest word, or value on that side) is at least as
 //!   rare, as a one-sided normal tail (0.1 % → z 3.1) — so a company name nobody else has is
 //!   no surprise in a column of names, and the top of a 1–5 scale is no extreme. The three
-//!   most unusual facts combine as √(Σ z²).
+//!   most unusual facts combine through the χ² tail of their squared z's (`combined_z`).
 //!
 //! The larger of the two, *z*, becomes the score `u² / (1 + u²)` with `u = (z − 2) / 3` for *z*
 //! above 2, and 0 below: 0.1 at z 3, 0.5 at z 5, 0.8 at z 8, 0.97 at z 20. Nobody in an
@@ -23,6 +23,11 @@
 //! the file holds. (Percentile
 //! ranks, used before, always put someone at 1.0, and capped values ranked an 800,000 at
 //! the level of everyone above ten spreads.)
+//!
+//! Firm members of a segment with its own yardsticks (400 firm members or more) are judged
+//! among its people; everyone else against the whole file. A person at z 5 or beyond who is also
+//! unusual for the whole file (z 3) is a lone outlier, wherever the clustering space — which
+//! tempers extremes — put them (`Assessment::extremes`).
 //!
 //! Both are computed the same way for every person, whether or not they were in the sample that
 //! formed the segments; GLOSH, which exists only for that sample, informs membership instead.
@@ -51,17 +56,21 @@ use std::collections::BTreeSet;
 struct Fact {
     /// How unusual, in standard deviations.
     z: f64,
+    /// How unusual against everyone (the same as `z` unless judged among their segment).
+    z_everyone: f64,
     text: String,
 }
 
 /// The smallest z worth naming in a reason: as rare as the outer 10 % of a bell curve.
 const NAMED_Z: f64 = 1.645;
 
-/// Members a segment needs for its own percentiles and shares to judge its members by.
+/// Firm members a segment needs for its own percentiles and shares to judge its members by:
+/// its 1st and 99th percentiles rest on four people or more. (With 50, a segment's bounded
+/// ranges made ordinary members look five spreads out.)
 /// A member is compared with the people of their segment: a consultant with 350 projects
 /// in a segment of consultants is no extreme, an agency with 800,000 API calls among
 /// agencies making 2,000 is. People in no segment are compared with everyone.
-const SEGMENT_SCALE_FROM: usize = 20;
+const SEGMENT_SCALE_FROM: usize = 400;
 
 /// A column of few values: each value and how many people have it, and the median.
 #[derive(Debug, Clone)]
@@ -280,7 +289,8 @@ fn per_segment_tails(
 
 /// The z of a one-sided tail share: how far out a tail that size starts (1 % → 2.3).
 fn z_of_tail(share: f64) -> f64 {
-    normal_quantile(1.0 - share.clamp(1e-12, 1.0)).max(0.0)
+    // Φ⁻¹ of the small tail itself: 1 − 10⁻²⁰ is 1 in a double.
+    (-normal_quantile(share.clamp(1e-300, 1.0))).max(0.0)
 }
 
 /// The working scale of a value: its logarithm when the column is heavy-tailed.
@@ -435,6 +445,28 @@ fn normal_quantile(p: f64) -> f64 {
     }
 }
 
+/// The z of a person's three most unusual facts together: the chance of facts at least this
+/// far out in that many independent standard normal traits (the χ² tail with as many degrees
+/// of freedom, halved to one side), as a z. One fact keeps its own z; three facts of z 3 are
+/// z 4.5 together, not 5.2 as √(Σ z²) would say.
+fn combined_z(facts: &[Fact]) -> f64 {
+    let used = &facts[..facts.len().min(3)];
+    let x: f64 = used.iter().map(|f| f.z * f.z).sum();
+    let tail = match used.len() {
+        0 => return 0.0,
+        1 => libm::erfc(libm::sqrt(x / 2.0)),
+        2 => libm::exp(-x / 2.0),
+        _ => {
+            libm::erfc(libm::sqrt(x / 2.0))
+                + libm::sqrt(2.0 * x / std::f64::consts::PI) * libm::exp(-x / 2.0)
+        }
+    };
+    // Never below the most unusual fact alone, which also keeps extremes beyond what the tail
+    // can hold (z 37) in order.
+    let largest = used.iter().map(|f| f.z).fold(0.0, f64::max);
+    largest.max(z_of_tail(tail / 2.0))
+}
+
 /// The edge score of a z: 0 up to 2, then `u² / (1 + u²)` with `u = (z − 2) / 3` — 0.1 at
 /// z 3, 0.5 at z 5, 0.8 at z 8, 0.97 at z 20: it nears 1 slowly, so extremes keep their order
 /// in three decimals.
@@ -473,15 +505,27 @@ fn facts(
                 if !v.is_finite() {
                     continue;
                 }
-                let judge = segment
+                let own = segment
                     .and_then(|s| by_segment.get(s))
-                    .and_then(Option::as_ref)
-                    .unwrap_or(overall);
-                let z = judge.z(v, *heavy);
+                    .and_then(Option::as_ref);
+                let z_everyone = overall.z(v, *heavy);
+                let z = own.map_or(z_everyone, |j| j.z(v, *heavy));
                 if z < NAMED_Z {
                     continue;
                 }
-                let text = if *recency {
+                // Judged among their segment: say what the segment's people have.
+                let text = if let Some(Judge::Scale(scale)) = own
+                    && z_everyone < NAMED_Z
+                {
+                    let back = |t: f64| if *heavy { libm::expm1(t) } else { t };
+                    format!(
+                        "{} {} (most in their segment: {}–{})",
+                        p.name,
+                        fmt_number(v),
+                        fmt_number(back(scale.q[1])),
+                        fmt_number(back(scale.q[3]))
+                    )
+                } else if *recency {
                     format!(
                         "{} {} days ago (median {})",
                         p.name,
@@ -506,7 +550,11 @@ fn facts(
                         fmt_number(*median)
                     )
                 };
-                out.push(Fact { z, text });
+                out.push(Fact {
+                    z,
+                    z_everyone,
+                    text,
+                });
             }
             (
                 Values::Labels {
@@ -525,17 +573,20 @@ fn facts(
                 };
                 let share = counts.get(*code as usize).copied().unwrap_or(0) as f64
                     / (*total).max(1) as f64;
-                let tails = segment
+                let z_everyone = z_of_tail(tails.get(*code as usize).copied().unwrap_or(1.0));
+                let z = segment
                     .and_then(|s| by_segment.get(s))
                     .and_then(Option::as_ref)
-                    .unwrap_or(tails);
-                let z = z_of_tail(tails.get(*code as usize).copied().unwrap_or(1.0));
+                    .map_or(z_everyone, |t| {
+                        z_of_tail(t.get(*code as usize).copied().unwrap_or(1.0))
+                    });
                 if z < NAMED_Z {
                     continue;
                 }
                 let label = labels.get(*code as usize).cloned().unwrap_or_default();
                 out.push(Fact {
                     z,
+                    z_everyone,
                     text: format!(
                         "{} “{}” (only {} of people)",
                         p.name,
@@ -552,10 +603,9 @@ fn facts(
                 },
                 Summary::Multi { tails, by_segment },
             ) => {
-                let tails = segment
+                let own = segment
                     .and_then(|s| by_segment.get(s))
-                    .and_then(Option::as_ref)
-                    .unwrap_or(tails);
+                    .and_then(Option::as_ref);
                 let Some(choices) = codes.get(i) else {
                     continue;
                 };
@@ -565,11 +615,14 @@ fn facts(
                     .min();
                 if let Some((count, c)) = rarest {
                     let share = count as f64 / n.max(1) as f64;
-                    let z = z_of_tail(tails.get(c as usize).copied().unwrap_or(1.0));
+                    let z_of = |t: &Vec<f64>| z_of_tail(t.get(c as usize).copied().unwrap_or(1.0));
+                    let z_everyone = z_of(tails);
+                    let z = own.map_or(z_everyone, z_of);
                     if z >= NAMED_Z {
                         let label = labels.get(c as usize).cloned().unwrap_or_default();
                         out.push(Fact {
                             z,
+                            z_everyone,
                             text: format!(
                                 "{} include “{}” (only {} of people)",
                                 p.name,
@@ -591,6 +644,7 @@ fn facts(
                             rare.iter().take(2).map(|(_, w)| format!("“{w}”")).collect();
                         out.push(Fact {
                             z,
+                            z_everyone: z,
                             text: format!("answer mentions {}", words.join(" and ")),
                         });
                     }
@@ -642,7 +696,7 @@ fn sparsity_z(core: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Everything the scores and reasons need.
+/// Everything the scores need.
 pub struct Inputs<'a> {
     /// The data.
     pub table: &'a Table,
@@ -652,14 +706,35 @@ pub struct Inputs<'a> {
     pub features: &'a Features,
     /// The segments found.
     pub clustering: &'a Clustering,
-    /// Their ranking and names.
-    pub described: &'a Described,
     /// Words from name and email columns, never shown.
     pub names: &'a BTreeSet<String>,
 }
 
-/// Edge score (0–1) and a plain-language reason for every person.
-pub fn score_and_explain(inp: &Inputs<'_>) -> (Vec<f64>, Vec<String>) {
+/// The z from which a person is unlike everyone, whatever segment their neighbours are in:
+/// five standard deviations, which nobody in 100,000 people drawn from one bell curve reaches
+/// (a score of 0.5).
+pub const LONE_Z: f64 = 5.0;
+
+/// How unusual against everyone a lone outlier must be as well: a member far beyond their
+/// own segment but ordinary for the file (a misplaced member) is not unlike everyone.
+pub const EVERYONE_Z: f64 = 3.0;
+
+/// How unusual each person is, and why: computed once, before segments are portrayed.
+pub struct Assessment {
+    /// Each person's z (the larger of sparsity and atypicality).
+    z: Vec<f64>,
+    /// Each person's z against everyone: their sparsity, or their most unusual fact judged
+    /// against everyone.
+    z_everyone: Vec<f64>,
+    /// Each person's facts, most unusual first.
+    facts: Vec<Vec<Fact>>,
+    /// Whether a person was judged among their own segment (a firm member of one with enough
+    /// members) or against everyone.
+    among_segment: Vec<bool>,
+}
+
+/// Judges every person (see the module doc).
+pub fn assess(inp: &Inputs<'_>) -> Assessment {
     let n = inp.table.n_rows();
     let c = inp.clustering;
     // Segments' own scales and shares come from their firm members.
@@ -669,6 +744,12 @@ pub fn score_and_explain(inp: &Inputs<'_>) -> (Vec<f64>, Vec<String>) {
         .zip(&c.membership)
         .map(|(l, m)| l.filter(|_| *m == Membership::Core))
         .collect();
+    let mut members = vec![0usize; c.n_segments];
+    for s in core.iter().flatten() {
+        if let Some(m) = members.get_mut(*s) {
+            *m += 1;
+        }
+    }
     let summaries: Vec<Summary> = inp
         .profiles
         .iter()
@@ -680,10 +761,10 @@ pub fn score_and_explain(inp: &Inputs<'_>) -> (Vec<f64>, Vec<String>) {
             }
         })
         .collect();
-    let all_facts: Vec<Vec<Fact>> = (0..n)
+    let facts: Vec<Vec<Fact>> = (0..n)
         .map(|i| {
-            // Firm members are judged among their segment; weak members and people in no
-            // segment against everyone.
+            // Firm members are judged among their segment when it has its own yardsticks;
+            // weak members and people in no segment against everyone.
             let segment = core.get(i).copied().flatten();
             facts(
                 i,
@@ -697,38 +778,80 @@ pub fn score_and_explain(inp: &Inputs<'_>) -> (Vec<f64>, Vec<String>) {
         })
         .collect();
     let sparsity = sparsity_z(&c.core_distance);
-    let scores: Vec<f64> = (0..n)
-        .map(|i| {
-            let atypical = libm::sqrt(all_facts[i].iter().take(3).map(|f| f.z * f.z).sum::<f64>());
-            let z = atypical.max(sparsity.get(i).copied().unwrap_or(0.0));
-            libm::round(score_of(z).clamp(0.0, 1.0) * 1000.0) / 1000.0
-        })
+    let z = (0..n)
+        .map(|i| combined_z(&facts[i]).max(sparsity.get(i).copied().unwrap_or(0.0)))
         .collect();
-    let reasons = (0..n)
+    let z_everyone = (0..n)
         .map(|i| {
-            let facts: Vec<&str> = all_facts[i]
+            facts[i]
                 .iter()
-                .take(3)
-                .map(|f| f.text.as_str())
-                .collect();
-            let segment = c.labels[i]
-                .and_then(|l| inp.described.order.get(l))
-                .and_then(|&d| inp.described.segments.get(d));
-            let head = match (segment, c.membership[i]) {
-                (Some(s), Membership::Core) => format!("In {} “{}”", s.id, s.name),
-                (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
-                (None, _) => "Unlike everyone".to_string(),
-            };
-            match (facts.is_empty(), segment.is_none()) {
-                (false, _) => format!("{head}: {}", facts.join("; ")),
-                (true, true) => format!(
-                    "{head}: far from everyone in their overall mix of answers and behaviour"
-                ),
-                (true, false) => head,
-            }
+                .map(|f| f.z_everyone)
+                .fold(sparsity.get(i).copied().unwrap_or(0.0), f64::max)
         })
         .collect();
-    (scores, reasons)
+    let among_segment = core
+        .iter()
+        .map(|s| s.is_some_and(|s| members.get(s).is_some_and(|&m| m >= SEGMENT_SCALE_FROM)))
+        .collect();
+    Assessment {
+        z,
+        z_everyone,
+        facts,
+        among_segment,
+    }
+}
+
+impl Assessment {
+    /// Each person's edge score, 0–1, in three decimals.
+    pub fn scores(&self) -> Vec<f64> {
+        self.z
+            .iter()
+            .map(|&z| libm::round(score_of(z).clamp(0.0, 1.0) * 1000.0) / 1000.0)
+            .collect()
+    }
+
+    /// People at [`LONE_Z`] or beyond, and unusual against everyone too ([`EVERYONE_Z`]):
+    /// unlike everyone, even where the clustering space (robustly scaled, logarithmic for
+    /// skewed columns) put them beside a segment. Firm members of segments too small for
+    /// their own yardsticks are left in them: against everyone they are all unusual.
+    pub fn extremes(&self, clustering: &Clustering) -> Vec<usize> {
+        (0..self.z.len())
+            .filter(|&i| self.z[i] >= LONE_Z && self.z_everyone[i] >= EVERYONE_Z)
+            .filter(|&i| {
+                self.among_segment[i] || clustering.membership.get(i) != Some(&Membership::Core)
+            })
+            .collect()
+    }
+
+    /// A plain-language reason for every person: their segment (by id and name) and the two
+    /// or three facts that set them apart most.
+    pub fn reasons(&self, clustering: &Clustering, described: &Described) -> Vec<String> {
+        let c = clustering;
+        (0..self.z.len())
+            .map(|i| {
+                let facts: Vec<&str> = self.facts[i]
+                    .iter()
+                    .take(3)
+                    .map(|f| f.text.as_str())
+                    .collect();
+                let segment = c.labels[i]
+                    .and_then(|l| described.order.get(l))
+                    .and_then(|&d| described.segments.get(d));
+                let head = match (segment, c.membership[i]) {
+                    (Some(s), Membership::Core) => format!("In {} “{}”", s.id, s.name),
+                    (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
+                    (None, _) => "Unlike everyone".to_string(),
+                };
+                match (facts.is_empty(), segment.is_none()) {
+                    (false, _) => format!("{head}: {}", facts.join("; ")),
+                    (true, true) => format!(
+                        "{head}: far from everyone in their overall mix of answers and behaviour"
+                    ),
+                    (true, false) => head,
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -763,6 +886,25 @@ mod tests {
         }
         assert!((z_of_tail(0.001) - 3.090232).abs() < 1e-5);
         assert_eq!(z_of_tail(0.7), 0.0);
+        assert!(
+            (z_of_tail(1e-23) - 9.973).abs() < 0.01,
+            "{}",
+            z_of_tail(1e-23)
+        );
+    }
+
+    #[test]
+    fn facts_combine_to_one_z() {
+        let fact = |z: f64| Fact {
+            z,
+            z_everyone: z,
+            text: String::new(),
+        };
+        assert!((combined_z(&[fact(4.0)]) - 4.0).abs() < 1e-6);
+        assert!((combined_z(&[fact(12.0)]) - 12.0).abs() < 0.01);
+        let three = combined_z(&[fact(3.0), fact(3.0), fact(3.0)]);
+        assert!(three > 4.0 && three < 5.0, "{three}");
+        assert_eq!(combined_z(&[]), 0.0);
     }
 
     #[test]

@@ -128,6 +128,49 @@ pub struct Clustering {
     pub sweep: Vec<(usize, usize)>,
 }
 
+impl Clustering {
+    /// Makes `people` lone outliers, then drops segments left without members (keeping the
+    /// others' order): a segment of 0 people is never shown.
+    pub fn make_outliers(&mut self, people: &[usize]) {
+        for &i in people {
+            if let (Some(l), Some(m)) = (self.labels.get_mut(i), self.membership.get_mut(i)) {
+                *l = None;
+                *m = Membership::Outlier;
+            }
+        }
+        let mut size = vec![0usize; self.n_segments];
+        for l in self.labels.iter().flatten() {
+            if let Some(s) = size.get_mut(*l) {
+                *s += 1;
+            }
+        }
+        if size.iter().all(|&s| s > 0) {
+            return;
+        }
+        let mut new_id = vec![None; self.n_segments];
+        let mut next = 0;
+        for (s, &count) in size.iter().enumerate() {
+            if count > 0 {
+                new_id[s] = Some(next);
+                next += 1;
+            }
+        }
+        for l in &mut self.labels {
+            *l = l.and_then(|s| new_id.get(s).copied().flatten());
+        }
+        let keep = |s: &usize| new_id.get(*s).is_some_and(Option::is_some);
+        self.micro = (0..self.n_segments)
+            .filter(keep)
+            .filter_map(|s| self.micro.get(s).copied())
+            .collect();
+        self.stability = (0..self.n_segments)
+            .filter(keep)
+            .filter_map(|s| self.stability.get(s).copied())
+            .collect();
+        self.n_segments = next;
+    }
+}
+
 /// Forms segments from `points` (one row per person).
 ///
 /// The sample's work ([`segment_sample`]) and everyone's neighbour graph ([`everyone_graph`])
@@ -420,7 +463,7 @@ const GAP_ABOVE_MEDIAN: f64 = 2.5;
 /// median. A group's own members thin out gradually, even in the tails of a Gaussian; lone
 /// outliers that smoothing drew into a segment sit beyond a jump (in the generated export of
 /// seed 6, 5,000 rows: members up to 1.18× the median, then six outliers from 3.2×).
-fn pulled_in(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
+pub(super) fn pulled_in(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
     spread::sorted_by_segment(labels, core, n_segments)
         .into_iter()
         .map(|v| {
@@ -591,6 +634,29 @@ mod tests {
             cols: 2,
             data,
         }
+    }
+
+    #[test]
+    fn people_made_outliers_leave_no_empty_segment_behind() {
+        let mut c = Clustering {
+            labels: vec![Some(0), Some(1), Some(1), Some(2)],
+            membership: vec![Membership::Core; 4],
+            core_distance: vec![1.0; 4],
+            neighbours: vec![Vec::new(); 4],
+            n_segments: 3,
+            micro: vec![false, true, false],
+            stability: vec![Some(0.9), Some(0.5), None],
+            min_cluster_size: 2,
+            min_samples: 2,
+            sweep: Vec::new(),
+        };
+        c.make_outliers(&[1, 2, 9]);
+        assert_eq!(c.labels, vec![Some(0), None, None, Some(1)]);
+        assert_eq!(c.membership[1], Membership::Outlier);
+        assert_eq!(
+            (c.n_segments, c.micro.clone(), c.stability.clone()),
+            (2, vec![false, false], vec![Some(0.9), None])
+        );
     }
 
     #[test]

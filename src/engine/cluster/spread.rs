@@ -92,12 +92,31 @@ pub(super) fn density(
             None => Membership::Outlier,
         };
     }
+    let core = graph.kth_distance(NEIGHBOURS);
     if s < n {
         propagate(&mut labels, &mut membership, &fixed, graph, n_segments);
+        // Spreading gives a label to anyone whose neighbours have one, and a lone outlier's
+        // nearest people, however far, belong to some segment. People beyond the jump in
+        // neighbour distances that took outliers out of the sample's segments
+        // (`super::pulled_in`, with yardsticks from the sample's members in everyone's graph)
+        // leave them too. (Extremes in a single column, which the clustering space tempers,
+        // are found by their edge scores: `edges::Assessment::extremes`.)
+        let sampled: Vec<Option<usize>> = (0..n)
+            .map(|i| if fixed[i] { labels[i] } else { None })
+            .collect();
+        let gap = super::pulled_in(&sampled, &core, n_segments);
+        for i in 0..n {
+            if let Some(seg) = labels[i]
+                && !fixed[i]
+                && core[i] >= gap[seg]
+            {
+                labels[i] = None;
+                membership[i] = Membership::Outlier;
+            }
+        }
     }
 
     // Noise triage for everyone: attach close neighbours, then look for micro-segments.
-    let core = graph.kth_distance(NEIGHBOURS);
     let reach = segment_reach(&labels, &core, n_segments);
     for i in attach(&mut labels, graph, (&core, &reach)) {
         membership[i] = Membership::Edge;
@@ -235,15 +254,29 @@ fn propagate(
 }
 
 /// For each segment, the 90th percentile of its members' neighbour distances: how far apart
-/// ordinary members are.
+/// ordinary members are. A segment of identical answers only (every distance 0) takes the
+/// typical distance of everyone who is not a duplicate, so that its neighbours can still join.
 pub(super) fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
+    let typical = typical_distance(core);
     sorted_by_segment(labels, core, n_segments)
         .into_iter()
-        .map(|v| v.get(v.len() * 9 / 10).copied().unwrap_or(0.0))
+        .map(|v| v.get(v.len() * 9 / 10).copied().unwrap_or(typical))
         .collect()
 }
 
-/// Each segment's members' neighbour distances, in increasing order.
+/// The median of the positive neighbour distances: how far apart people who are not exact
+/// duplicates of one another usually are.
+pub(super) fn typical_distance(core: &[f64]) -> f64 {
+    let mut positive: Vec<f64> = core.iter().copied().filter(|&c| c > 0.0).collect();
+    positive.sort_by(f64::total_cmp);
+    positive.get(positive.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Each segment's members' positive neighbour distances, in increasing order. Exact
+/// duplicates (distance 0: 16 or more people with identical answers, common in files of
+/// choices) are left out, so that they cannot make a segment's yardsticks 0 — with over half
+/// of a segment identical, every other member used to count as pulled in, and the segment
+/// lost them all.
 pub(super) fn sorted_by_segment(
     labels: &[Option<usize>],
     core: &[f64],
@@ -251,7 +284,9 @@ pub(super) fn sorted_by_segment(
 ) -> Vec<Vec<f64>> {
     let mut by_segment: Vec<Vec<f64>> = vec![Vec::new(); n_segments];
     for (l, &c) in labels.iter().zip(core) {
-        if let Some(s) = l {
+        if let Some(s) = l
+            && c > 0.0
+        {
             by_segment[*s].push(c);
         }
     }
