@@ -383,11 +383,44 @@ fn no_lattice_corner_and_no_outliers_inside_a_segment_at_seed_6() {
             synth::planted_name(*planted)
         );
     }
-    assert_eq!(a.segments.len(), 9, "three mass and six edge segments");
     for (planted, _, f1, _) in &scores.groups {
         if matches!(planted, synth::Planted::Mass(_)) {
             assert!(*f1 >= 0.95, "{} F1 {f1:.3}", synth::planted_name(*planted));
         }
+    }
+    // No corner of a mass group is a segment: every segment but the three mass ones is made
+    // mostly (two thirds or more) of one planted edge group. (The carers of an elderly relative who order on the
+    // web, whom density left inside the family shoppers, are a segment of their own since
+    // latent classes read what they say: 10 segments, where there were 9.)
+    assert!(a.segments.len() <= 10, "{} segments", a.segments.len());
+    let mass: Vec<u32> = scores
+        .groups
+        .iter()
+        .filter(|g| matches!(g.0, synth::Planted::Mass(_)))
+        .filter_map(|g| g.3)
+        .collect();
+    for s in 0..a.segments.len() as u32 {
+        if mass.contains(&s) {
+            continue;
+        }
+        let members: Vec<synth::Planted> = (0..g.truth.len())
+            .filter(|&i| a.segment_of[i] == Some(s))
+            .map(|i| g.truth[i])
+            .collect();
+        let top = members
+            .iter()
+            .map(|p| members.iter().filter(|q| *q == p).count())
+            .max()
+            .unwrap_or(0);
+        let edge = members
+            .iter()
+            .filter(|p| matches!(p, synth::Planted::Edge(_)))
+            .count();
+        assert!(
+            top * 3 >= members.len() * 2 && edge * 3 >= members.len() * 2,
+            "segment {s} is mostly one edge group: {top} of {}",
+            members.len()
+        );
     }
     for (i, t) in g.truth.iter().enumerate() {
         if *t == synth::Planted::Outlier {

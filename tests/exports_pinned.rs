@@ -89,8 +89,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "93e70efdd7ddf172d1f61486086d37a0b1980b84228a2f39ad362b451f1fd975",
-        "b47bcf8459057dd11f75ead336ba8a5a240a001813c638dcecdc1f9ca1bf319a",
+        "81e82a4af1fd71e3a0d672095e7fc1faf0920e42fb54d9f7683d34056c612ec5",
+        "ccfcca3e2e7f78ab80031e59598026c4153d5a9d195240c11373b3deae27a8be",
     );
 }
 
@@ -107,8 +107,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "7df2bab19340abffe9cde3d4bb62424bed4accabde15b157116051802c0be3f6",
-        "3659e94845931632d660569bd6b1d692be80c8413ad0be08f8d0ad61d84bf985",
+        "da4c005cbedeeee20a767c34ca8499bb298608ec04d2b727fddd3e826c68cd54",
+        "9e2b0fbac4a788064b90cb86e482397f581ac205d94e5512b8caf29b5e0d0bb5",
     );
 }
 
@@ -116,8 +116,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "549d4c21367e13e415234b8e0523a25f5db665a5296ec1599b46711fa49c4dc7",
-        "01e520954b7fc1acade43d8b9592a4a4dbab127db49eb338729245584651fddf",
+        "d44001d89e05438052b55904adf7dca67a950447a3bd6f1d8120902ed9ee29f5",
+        "c8f237869bc5038b5e559870b8bf264f28f5079fa73bcbab760a43594eecf3c2",
     );
 }
 
@@ -125,8 +125,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "c5ccfc5477c183c72f88ae3e873a932b14aa9190486e58db44c7948f88389c0b",
-        "6e9e543c43c8519bf4a368859d8d63a865eb03c2111de3f9fbf1f2d4e17d5756",
+        "1a79be031b44f5bf3e1bd68889f607eb831e1eb0a6e1aaac46964427b7775a18",
+        "a8d6eaa367a9ddadf413df339bd68fd31b3a9a2241664f0a1ee4720519cd754f",
     );
 }
 
@@ -134,8 +134,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "4fab53f0f1a5915d345fc7dc65a431544cb4db326992246e4c6aa95bc6b17002",
-        "b9fc66914b6bdcf96449c495de506d6d3158e724e807aa90fcaf80d6d4e4f41f",
+        "f1ae47e25b261607781fd99d6c4deb1661e1c352f4983e814a086e4e10b87d93",
+        "12226b96e550a46e576158e168b813e3012c97755fdcff1e0355df51c58b1ede",
     );
 }
 
@@ -143,8 +143,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "e58eb8bf97396948750a17f49c389f09ee359e16c8e455312d94689463435dfe",
-        "19734d0384268bd4418d85285893b40320dbdff8e91352765238a1c926c0fc24",
+        "11d04d424545a94f273e12ddd86f1d600e3f1759cc5a13ac1a31f41d44179785",
+        "e0f099ecc3880c3f4a598af90cd01d5e4bd5f32d634b95870a28dda453072472",
     );
 }
 
@@ -152,8 +152,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "e3ecc2bcde3cf543beaf0407213099390584832093f00a14c5ab518e921869ee",
-        "1e9b527f05d11360930e7a8c789f51ba938d2ec8aaf8a8e7ce29b3aaed3f560b",
+        "45d824c33dd32c131fe10171b1d2425874bdf632151ffbe3507a0f45ccdf18bc",
+        "2048e26557f9ce4c0d6bdc1db871588e8f2abff2a6ba35c515221f81a84dd09c",
     );
 }
 
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "a64f1d9eebbf64399baf833affefb70e76db4df0ba6a2410819093cf9d72d30d",
-        "fbbf89f906098cf2f6af53570f95cd5bf64e7097d790024bdfd273fb615540e3",
+        "8aa07b4cb5b857c75d8f45c2144632abe9a4899ee1d2388fd3cab0259d8ee9ed",
+        "21f89cc4345cb1bec666f3d9d4793486d3ac940355dd8b9afba4fb9d6164ac0a",
     );
 }

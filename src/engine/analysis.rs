@@ -348,6 +348,22 @@ fn unusable_columns(schema: &schema::Schema) -> String {
     }
 }
 
+/// Each latent variable's weight: twice its block's share of the balance (0.5 → 1 each); a
+/// block alone takes 1.
+fn variable_weights(features: &features::Features, balance: f64) -> Vec<f64> {
+    let has = |b: Block| features.variables.iter().any(|v| v.block == b);
+    let balance = balance.clamp(0.0, 1.0);
+    let (say, act) = match (has(Block::Say), has(Block::Do)) {
+        (true, true) => (2.0 * balance, 2.0 * (1.0 - balance)),
+        _ => (1.0, 1.0),
+    };
+    features
+        .variables
+        .iter()
+        .map(|v| if v.block == Block::Say { say } else { act })
+        .collect()
+}
+
 /// Each column's file, numbered in the order files were joined.
 fn sources(hints: &[ColumnHint]) -> Vec<usize> {
     let mut files: Vec<&str> = Vec::new();
@@ -389,6 +405,9 @@ pub struct Prepared<'a> {
     features: features::Features,
     space: super::linalg::Dense,
     columns: Vec<std::ops::Range<usize>>,
+    /// Each latent variable's weight: the balance slider's share for its block, as a
+    /// multiple of an even split (0.5 → 1 for both).
+    variable_weights: Vec<f64>,
 }
 
 /// Checks the settings, applies the user's column choices and builds the features and the
@@ -442,6 +461,7 @@ pub fn prepare<'a>(
         .map(|g| g.start..g.start + g.len)
         .collect();
     progress(Stage::Features, 1.0);
+    let variable_weights = variable_weights(&features, settings.features.balance);
     Ok(Prepared {
         dataset,
         settings,
@@ -450,6 +470,7 @@ pub fn prepare<'a>(
         features,
         space,
         columns,
+        variable_weights,
     })
 }
 
@@ -468,6 +489,10 @@ impl Prepared<'_> {
         cluster::Respects {
             features: &self.features.balanced,
             columns: &self.columns,
+            latent: Some(cluster::Latent {
+                variables: &self.features.variables,
+                weights: &self.variable_weights,
+            }),
         }
     }
 

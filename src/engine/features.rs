@@ -123,6 +123,199 @@ pub struct Features {
     pub text: Vec<TextColumn>,
     /// What the page should know about how text was read (another language, no model).
     pub notes: Vec<String>,
+    /// The columns that form segments as discrete variables, for latent classes
+    /// (`cluster::latent`): choices, levels, options ticked, and the topic of each answer.
+    pub variables: Vec<Variable>,
+}
+
+/// A person's level in a [`Variable`] when they have none (no answer, or absent from the file).
+pub const MISSING: u32 = u32::MAX;
+
+/// One column as a discrete variable: each person's level, numbered from 0, or [`MISSING`].
+/// Continuous columns (more than [`FEW_LEVELS`] distinct values) have none: latent classes
+/// assume answers independent within a class, which a spend that is orders × average order
+/// value breaks, so numbers that vary continuously are left to the density step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    /// The table column.
+    pub column: usize,
+    /// Say or do.
+    pub block: Block,
+    /// Each person's level.
+    pub codes: Vec<u32>,
+    /// Number of levels.
+    pub levels: usize,
+}
+
+/// Distinct values up to which a numeric column is a variable of levels (a 0–10 scale).
+pub const FEW_LEVELS: usize = 11;
+
+/// Each row's label among the most frequent (at most [`MAX_LEVELS`], at least 2 people and
+/// 0.5 % of rows; rarer ones share one level), or [`MISSING`] when `label_of` gives none.
+fn label_codes(col: &Column, label_of: impl Fn(&str) -> Option<String>) -> (Vec<u32>, usize) {
+    let n = col.len();
+    let counts = col.counts();
+    let per_value: Vec<Option<String>> = col.values().iter().map(|v| label_of(v)).collect();
+    let mut label_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (label, &c) in per_value.iter().zip(&counts) {
+        if let Some(l) = label {
+            *label_counts.entry(l.as_str()).or_insert(0) += c;
+        }
+    }
+    let min_count = 2.max(n / 200);
+    let mut frequent: Vec<(&str, usize)> = label_counts
+        .iter()
+        .filter(|(_, c)| **c >= min_count)
+        .map(|(l, c)| (*l, *c))
+        .collect();
+    frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    frequent.truncate(MAX_LEVELS);
+    let index: BTreeMap<&str, u32> = frequent
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _))| (*l, i as u32))
+        .collect();
+    let other = index.len() as u32;
+    let value_code: Vec<u32> = per_value
+        .iter()
+        .map(|l| match l {
+            Some(l) => index.get(l.as_str()).copied().unwrap_or(other),
+            None => MISSING,
+        })
+        .collect();
+    let codes = col
+        .codes()
+        .iter()
+        .map(|&c| value_code.get(c as usize).copied().unwrap_or(MISSING))
+        .collect();
+    (codes, index.len() + 1)
+}
+
+/// Numbers as levels when they take at most [`FEW_LEVELS`] distinct values; `None` otherwise.
+fn level_codes(values: &[f64]) -> Option<(Vec<u32>, usize)> {
+    let mut distinct: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    if distinct.len() < 2 || distinct.len() > FEW_LEVELS {
+        return None;
+    }
+    let codes = values
+        .iter()
+        .map(|v| {
+            if v.is_finite() {
+                distinct.partition_point(|d| d < v) as u32
+            } else {
+                MISSING
+            }
+        })
+        .collect();
+    Some((codes, distinct.len()))
+}
+
+/// Most distinct answers whose topics are found by density; the others join the nearest topic.
+const TOPIC_FIT: usize = 5000;
+
+/// The topic of each answer: distinct answers grouped by where they sit in `dims` (meaning,
+/// or shared words), as BERTopic does (Grootendorst 2022: embed, reduce, cluster by density).
+/// The finest clusters of at least three distinct answers are topics (HDBSCAN's leaves); an
+/// answer in none joins the topic whose centre is nearest. Fine topics are what is wanted:
+/// six wordings of one job may be six topics, and the latent classes tie them together by
+/// what else their people say and do.
+fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize) {
+    let n = col.len();
+    let codes = col.codes();
+    // One point per distinct answer given by someone, at its first row.
+    let mut first_row: Vec<Option<usize>> = vec![None; col.values().len()];
+    for (r, &c) in codes.iter().enumerate() {
+        if let Some(slot) = first_row.get_mut(c as usize)
+            && slot.is_none()
+            && !schema::read::is_missing(col.get(r))
+        {
+            *slot = Some(r);
+        }
+    }
+    let answers: Vec<(usize, usize)> = first_row
+        .iter()
+        .enumerate()
+        .filter_map(|(code, r)| r.map(|r| (code, r)))
+        .collect();
+    let d = dims.len();
+    let mut topic_of_value = vec![MISSING; col.values().len()];
+    if answers.len() < 10 || d == 0 {
+        for (t, &(code, _)) in answers.iter().enumerate() {
+            topic_of_value[code] = t as u32;
+        }
+        let per_row = codes
+            .iter()
+            .map(|&c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
+            .collect();
+        return (per_row, answers.len().max(1));
+    }
+    let point = |r: usize| -> Vec<f64> {
+        dims.iter()
+            .map(|f| f.get(r).copied().unwrap_or(0.0))
+            .collect()
+    };
+    let step = (answers.len() as f64 / TOPIC_FIT as f64).max(1.0);
+    let fit: Vec<usize> = (0..answers.len().min(TOPIC_FIT))
+        .map(|k| ((k as f64 * step) as usize).min(answers.len() - 1))
+        .collect();
+    let mut x = Dense::zeros(fit.len(), d);
+    for (k, &a) in fit.iter().enumerate() {
+        x.row_mut(k).copy_from_slice(&point(answers[a].1));
+    }
+    let x = if d > 16 { linalg::pca(&x, 16).0 } else { x };
+    let h = super::cluster::hdbscan::Hierarchy::build(&x, 3);
+    let cond = super::cluster::hdbscan::condense(&h, 3);
+    let sel = super::cluster::hdbscan::select_leaves(&cond, 1.0);
+    let k = sel.selected.len();
+    if k == 0 {
+        let per_row = codes
+            .iter()
+            .map(|&c| {
+                if first_row.get(c as usize).is_some_and(Option::is_some) {
+                    0
+                } else {
+                    MISSING
+                }
+            })
+            .collect();
+        return (per_row, 1);
+    }
+    // Topic centres in the original dimensions, for the answers left over.
+    let mut centre = vec![vec![0.0; d]; k];
+    let mut size = vec![0usize; k];
+    for (j, &a) in fit.iter().enumerate() {
+        if let Some(Some(t)) = sel.labels.get(j) {
+            let p = point(answers[a].1);
+            centre[*t].iter_mut().zip(&p).for_each(|(c, v)| *c += v);
+            size[*t] += 1;
+        }
+    }
+    for (c, &s) in centre.iter_mut().zip(&size) {
+        c.iter_mut().for_each(|v| *v /= s.max(1) as f64);
+    }
+    let mut fitted: Vec<Option<u32>> = vec![None; answers.len()];
+    for (j, &a) in fit.iter().enumerate() {
+        fitted[a] = sel.labels.get(j).copied().flatten().map(|t| t as u32);
+    }
+    for (a, &(code, r)) in answers.iter().enumerate() {
+        let topic = fitted[a].unwrap_or_else(|| {
+            let p = point(r);
+            (0..k)
+                .min_by(|&s, &t| {
+                    linalg::dist2(&p, &centre[s]).total_cmp(&linalg::dist2(&p, &centre[t]))
+                })
+                .unwrap_or(0) as u32
+        });
+        topic_of_value[code] = topic;
+    }
+    let per_row: Vec<u32> = codes
+        .iter()
+        .map(|&c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
+        .collect();
+    debug_assert_eq!(per_row.len(), n);
+    (per_row, k)
 }
 
 impl Features {
@@ -205,6 +398,17 @@ pub fn build(
     let tokenizer = Tokenizer::default();
     let mut columns: Vec<(usize, Block, Vec<Vec<f64>>)> = Vec::new();
     let mut text = Vec::new();
+    let mut variables: Vec<Variable> = Vec::new();
+    let mut variable = |column: usize, block: Block, (codes, levels): (Vec<u32>, usize)| {
+        if levels >= 2 {
+            variables.push(Variable {
+                column,
+                block,
+                codes,
+                levels,
+            });
+        }
+    };
     for (idx, cs) in schema.columns.iter().enumerate() {
         let block = match cs.role {
             Role::StatedJobs => Block::Say,
@@ -216,37 +420,77 @@ pub fn build(
         };
         let features: Vec<Vec<f64>> = match &cs.kind {
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => {
-                numeric_features(&schema::read::numbers(col, cs), false)
+                let values = schema::read::numbers(col, cs);
+                if let Some(levels) = level_codes(&values) {
+                    variable(idx, block, levels);
+                }
+                numeric_features(&values, false)
             }
             Kind::Date | Kind::DateTime => numeric_features(&schema::read::numbers(col, cs), true),
-            Kind::Boolean => one_hot(col, |text| {
-                let t = text.trim().to_lowercase();
-                if cs.truthy.contains(&t) {
-                    vec!["yes".to_string()]
-                } else if !schema::read::is_missing(text) || cs.blank_is_false {
-                    vec!["no".to_string()]
-                } else {
-                    Vec::new()
-                }
-            }),
-            Kind::Rating { .. } | Kind::OrderedText => {
-                with_missing_indicator(schema::read::zero_to_ten(col, cs))
+            Kind::Boolean => {
+                let label = |text: &str| {
+                    let t = text.trim().to_lowercase();
+                    if cs.truthy.contains(&t) {
+                        Some("yes".to_string())
+                    } else if !schema::read::is_missing(text) || cs.blank_is_false {
+                        Some("no".to_string())
+                    } else {
+                        None
+                    }
+                };
+                variable(idx, block, label_codes(col, label));
+                one_hot(col, |text| label(text).into_iter().collect())
             }
-            Kind::Categorical | Kind::Code | Kind::Identifier => one_hot(col, |text| {
-                if schema::read::is_missing(text) {
-                    Vec::new()
-                } else {
-                    vec![text.trim().to_string()]
+            Kind::Rating { .. } | Kind::OrderedText => {
+                let values = schema::read::zero_to_ten(col, cs);
+                let rounded: Vec<f64> = values.iter().map(|v| libm::round(*v)).collect();
+                if let Some(levels) = level_codes(&rounded) {
+                    variable(idx, block, levels);
                 }
-            }),
+                with_missing_indicator(values)
+            }
+            Kind::Categorical | Kind::Code | Kind::Identifier => {
+                let label =
+                    |text: &str| (!schema::read::is_missing(text)).then(|| text.trim().to_string());
+                variable(idx, block, label_codes(col, label));
+                one_hot(col, |text| label(text).into_iter().collect())
+            }
             Kind::MultiSelect => {
                 let sep = cs.separator.unwrap_or(';');
-                one_hot(col, |text| {
+                let ticked = |text: &str| -> Vec<String> {
                     schema::read::choices(text, sep)
                         .into_iter()
                         .map(|c| c.to_lowercase())
                         .collect()
-                })
+                };
+                // Each frequent option is a yes/no of its own.
+                let counts = col.counts();
+                let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+                for (v, &c) in col.values().iter().zip(&counts) {
+                    for o in ticked(v) {
+                        *tally.entry(o).or_insert(0) += c;
+                    }
+                }
+                let mut frequent: Vec<(String, usize)> = tally
+                    .into_iter()
+                    .filter(|(_, c)| *c >= 2.max(n / 200))
+                    .collect();
+                frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                frequent.truncate(MAX_LEVELS);
+                for (option, _) in &frequent {
+                    let has = |text: &str| {
+                        (!schema::read::is_missing(text)).then(|| {
+                            if ticked(text).contains(option) {
+                                "yes"
+                            } else {
+                                "no"
+                            }
+                            .to_string()
+                        })
+                    };
+                    variable(idx, block, label_codes(col, has));
+                }
+                one_hot(col, ticked)
             }
             Kind::FreeText => {
                 // Each distinct answer is read once, weighted by how many people gave it.
@@ -312,6 +556,7 @@ pub fn build(
                             .collect()
                     }
                 };
+                variable(idx, block, topic_codes(&f, col));
                 let answered: Vec<f64> = answers
                     .iter()
                     .map(|a| if a.is_empty() { 0.0 } else { 1.0 })
@@ -344,6 +589,11 @@ pub fn build(
     }
     let mut features = balance(n, columns, text, params.balance);
     features.notes = notes;
+    // Variables of columns whose features all turned out constant are left out too.
+    features.variables = variables
+        .into_iter()
+        .filter(|v| features.groups.iter().any(|g| g.column == v.column))
+        .collect();
     features
 }
 
@@ -561,6 +811,7 @@ fn balance(
         groups,
         text,
         notes: Vec::new(),
+        variables: Vec::new(),
     }
 }
 

@@ -83,6 +83,7 @@ pub fn say_do(
         let respects = cluster::Respects {
             features: &rows,
             columns: &columns,
+            latent: None,
         };
         let c = cluster::segment(&sub, &params, Some(&respects), &mut |_| {});
         let mut labels = vec![None; n];

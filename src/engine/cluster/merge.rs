@@ -13,6 +13,10 @@ pub struct Respects<'a> {
     pub features: &'a Dense,
     /// Each column's range of feature dimensions.
     pub columns: &'a [std::ops::Range<usize>],
+    /// The columns as discrete variables, for latent classes within segments
+    /// ([`super::latent`]), indexed like the rows of `features`; `None` leaves segments as
+    /// density found them.
+    pub latent: Option<super::Latent<'a>>,
 }
 
 /// How far apart, in overall standard deviations of a column, two groups' means must be for
@@ -286,6 +290,7 @@ mod tests {
         let respects = Respects {
             features: &points,
             columns: &columns,
+            latent: None,
         };
         // The corner's means differ from the rest's by more than a standard deviation in three
         // columns (the rule for respects alone would keep it) ...

@@ -67,6 +67,7 @@
 mod centroid;
 pub mod hdbscan;
 pub mod kdtree;
+pub mod latent;
 mod merge;
 pub mod neighbours;
 mod params;
@@ -358,6 +359,22 @@ pub fn rows(points: &Dense, idx: &[usize]) -> Dense {
     out
 }
 
+/// The columns as discrete variables and their weights, for [`latent`] classes.
+#[derive(Debug, Clone, Copy)]
+pub struct Latent<'a> {
+    /// The variables, indexed by person.
+    pub variables: &'a [crate::engine::features::Variable],
+    /// Each variable's weight.
+    pub weights: &'a [f64],
+}
+
+/// A segment of the sample split into latent classes: people spread to `parent` are placed
+/// in the class that explains them best — segment `segment_of[person]`.
+pub(super) struct Refinement {
+    pub(super) parent: usize,
+    pub(super) segment_of: Vec<usize>,
+}
+
 /// What the density step found in a (sub)sample.
 struct SampleClusters {
     /// Label per sample point (`None` = noise).
@@ -369,6 +386,8 @@ struct SampleClusters {
     /// (size in sample people, clusters) per size tried.
     sweep: Vec<(usize, usize)>,
     chosen_size: usize,
+    /// Segments split into latent classes, for placing everyone else.
+    pub(super) refinements: Vec<Refinement>,
 }
 
 /// Steps 3–5 of the module doc on the rows `sub`: smoothing, HDBSCAN, plateau, separation.
@@ -441,6 +460,14 @@ fn cluster_sample(
             break;
         }
     }
+    // Step 5b: latent classes within each segment, which density cannot see. The smallest
+    // class is the smallest segment asked for (0.5 % of people by default), not the size the
+    // density step moved to for a steady count of its own clusters.
+    let mut n_clusters = n_clusters;
+    let refinements = match respects.and_then(|r| r.latent) {
+        Some(l) => split_into_classes(&mut labels, &mut n_clusters, rows, l, m_sample, seed),
+        None => Vec::new(),
+    };
     SampleClusters {
         labels,
         strength,
@@ -448,7 +475,68 @@ fn cluster_sample(
         min_samples: k,
         sweep,
         chosen_size: m,
+        refinements,
     }
+}
+
+/// Splits each segment whose members (`labels`, rows `rows` of the data) form several latent
+/// classes ([`latent::classes`]) of at least `min_size`: the largest class keeps the segment,
+/// each other becomes a new one.
+fn split_into_classes(
+    labels: &mut [Option<usize>],
+    n_clusters: &mut usize,
+    rows: &[usize],
+    latent: Latent<'_>,
+    min_size: usize,
+    seed: u64,
+) -> Vec<Refinement> {
+    let mut refinements = Vec::new();
+    for parent in 0..*n_clusters {
+        let at: Vec<usize> = (0..labels.len())
+            .filter(|&r| labels[r] == Some(parent))
+            .collect();
+        let members: Vec<usize> = at.iter().filter_map(|&r| rows.get(r).copied()).collect();
+        let Some((classes, model)) = latent::classes(
+            latent.variables,
+            latent.weights,
+            &members,
+            min_size,
+            seed ^ parent as u64,
+        ) else {
+            continue;
+        };
+        let mut size = vec![0usize; model.len()];
+        classes.iter().for_each(|&c| size[c] += 1);
+        let largest = (0..size.len())
+            .max_by_key(|&c| (size[c], usize::MAX - c))
+            .unwrap_or(0);
+        let ids: Vec<usize> = (0..size.len())
+            .map(|c| {
+                if c == largest {
+                    parent
+                } else if size[c] > 0 {
+                    *n_clusters += 1;
+                    *n_clusters - 1
+                } else {
+                    parent
+                }
+            })
+            .collect();
+        for (&r, &c) in at.iter().zip(&classes) {
+            labels[r] = Some(ids[c]);
+        }
+        // Everyone's best class, for those spread to this segment later.
+        let everyone = latent.variables.first().map_or(0, |v| v.codes.len());
+        let segment_of = (0..everyone)
+            .map(|i| {
+                ids.get(model.classify(latent.variables, i))
+                    .copied()
+                    .unwrap_or(parent)
+            })
+            .collect();
+        refinements.push(Refinement { parent, segment_of });
+    }
+    refinements
 }
 
 /// A jump between consecutive neighbour distances, sorted, that sets members apart from their

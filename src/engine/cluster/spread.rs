@@ -116,6 +116,16 @@ pub(super) fn density(
         }
     }
 
+    // People spread to a segment the sample split into latent classes take the class that
+    // explains their answers best.
+    for r in &found.refinements {
+        for i in 0..n {
+            if !fixed[i] && labels[i] == Some(r.parent) {
+                labels[i] = r.segment_of.get(i).copied().or(labels[i]);
+            }
+        }
+    }
+
     // Noise triage for everyone: attach close neighbours, then look for micro-segments.
     let reach = segment_reach(&labels, &core, n_segments);
     for i in attach(&mut labels, graph, (&core, &reach)) {

@@ -1,0 +1,664 @@
+//! Latent classes within a segment: the groups that density cannot see.
+//!
+//! Density finds groups that sit apart in the space of everything people say and do. Two
+//! kinds of group do not: people whose answers are choices only (every combination of a few
+//! answers is a dense cell, so density sees a lattice, not groups), and people who say
+//! something different — a job in six wordings, one need rated important and badly met —
+//! while doing what a mass group does (their meaning is spread over six places, and their
+//! behaviour is the mass group's). Both are what latent class analysis, the classic model of
+//! survey segmentation (Lazarsfeld & Henry 1968; Magidson & Vermunt 2002), is for: people
+//! belong to classes, and within a class their answers are independent. A split that changes
+//! a single answer explains nothing (its gain in likelihood is exactly paid for by the cost
+//! of saying who is in which part), so lattice cells and wordings of one job fold together;
+//! a class whose answers differ *together* — a topic, an obstacle and a rating — stands.
+//!
+//! Each segment's members are fitted with a mixture of independent categorical variables
+//! (`features::Variable`: choices, levels of ratings and small counts, options ticked, the
+//! topic of each free-text answer; continuous numbers are left to density, since a spend
+//! that is orders × basket breaks independence within any class). The fit starts from more
+//! classes than needed (k-means++ seeds by weighted mismatches, up to 12), runs EM, merges
+//! the two classes that overlap most while that improves the message length, then tries
+//! splitting each class in two, and repeats (merges and splits as in Ueda et al. 2000). A
+//! class pays for its parameters ½ log of its own size each, as in the minimum message
+//! length of Figueiredo & Jain (2002) — BIC's ½ log of the whole file's size would fold every
+//! 1 % group into its neighbour — without their "/ 12", which let a class of 30 people pay
+//! less than it gains by chance among forty answers. Missing answers (a customer who never took the survey) count for
+//! nothing either way. Classes smaller than the smallest segment are folded into the class
+//! that explains their members best. Say and do are weighted as the balance slider says,
+//! by tempering each variable's likelihood.
+//!
+//! # References
+//! Lazarsfeld, P. & Henry, N. (1968). Latent Structure Analysis. Houghton Mifflin.
+//! Magidson, J. & Vermunt, J. (2002). Latent class models for clustering: a comparison with
+//! K-means. Canadian Journal of Marketing Research 20.
+//! Figueiredo, M. & Jain, A. (2002). Unsupervised learning of finite mixture models. IEEE
+//! TPAMI 24(3).
+//! Ueda, N., Nakano, R., Ghahramani, Z. & Hinton, G. (2000). SMEM algorithm for mixture
+//! models. Neural Computation 12(9).
+//! Arthur, D. & Vassilvitskii, S. (2007). k-means++: the advantages of careful seeding. SODA.
+
+use super::super::features::{MISSING, Variable};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Most classes a segment starts from.
+const START: usize = 12;
+/// EM rounds for a fit, and after a merge.
+const ROUNDS: usize = 40;
+const ROUNDS_AFTER_MERGE: usize = 8;
+/// Pairs tried at each merge.
+const CANDIDATES: usize = 3;
+/// Rounds of merging then splitting, at most.
+const SPLIT_ROUNDS: usize = 4;
+
+/// A fitted mixture: what each class answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// log π per class.
+    log_prior: Vec<f64>,
+    /// Weight × log θ, per class, over every variable's levels laid end to end.
+    log_theta: Vec<Vec<f64>>,
+    /// Where each variable's levels start in `log_theta`'s rows.
+    offsets: Vec<usize>,
+}
+
+impl Model {
+    /// Number of classes.
+    pub fn len(&self) -> usize {
+        self.log_prior.len()
+    }
+
+    /// True when there are no classes.
+    pub fn is_empty(&self) -> bool {
+        self.log_prior.is_empty()
+    }
+
+    /// The class that explains person `i` best.
+    pub fn classify(&self, variables: &[Variable], i: usize) -> usize {
+        let slots: Vec<u32> = variables
+            .iter()
+            .zip(&self.offsets)
+            .map(|(v, &o)| match v.codes.get(i) {
+                Some(&x) if x != MISSING && (x as usize) < v.levels => (o + x as usize) as u32,
+                _ => NONE,
+            })
+            .collect();
+        let mut best = (f64::NEG_INFINITY, 0);
+        for k in 0..self.len() {
+            let lp = self.log_joint(&slots, k);
+            if lp > best.0 {
+                best = (lp, k);
+            }
+        }
+        best.1
+    }
+
+    fn log_joint(&self, slots: &[u32], k: usize) -> f64 {
+        let theta = &self.log_theta[k];
+        let mut lp = self.log_prior[k];
+        for &s in slots {
+            if s != NONE {
+                lp += theta[s as usize];
+            }
+        }
+        lp
+    }
+}
+
+/// No answer, in [`Data`]'s slots.
+const NONE: u32 = u32::MAX;
+
+/// The rows being fitted, each as the slots of its answers (variable offset + level).
+struct Data {
+    /// `rows × variables` slots, row-major; [`NONE`] where there is no answer.
+    slots: Vec<u32>,
+    n_vars: usize,
+    offsets: Vec<usize>,
+    levels: Vec<usize>,
+    total: usize,
+    weight: Vec<f64>,
+}
+
+impl Data {
+    fn new(variables: &[Variable], weight: &[f64], rows: &[usize]) -> Data {
+        let mut offsets = Vec::with_capacity(variables.len());
+        let mut total = 0;
+        for v in variables {
+            offsets.push(total);
+            total += v.levels;
+        }
+        let mut slots = Vec::with_capacity(rows.len() * variables.len());
+        for &i in rows {
+            for (v, &o) in variables.iter().zip(&offsets) {
+                slots.push(match v.codes.get(i) {
+                    Some(&x) if x != MISSING && (x as usize) < v.levels => (o + x as usize) as u32,
+                    _ => NONE,
+                });
+            }
+        }
+        Data {
+            slots,
+            n_vars: variables.len(),
+            offsets,
+            levels: variables.iter().map(|v| v.levels).collect(),
+            total,
+            weight: variables
+                .iter()
+                .enumerate()
+                .map(|(v, _)| weight.get(v).copied().unwrap_or(1.0))
+                .collect(),
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.slots.len() / self.n_vars.max(1)
+    }
+
+    fn row(&self, r: usize) -> &[u32] {
+        &self.slots[r * self.n_vars..(r + 1) * self.n_vars]
+    }
+}
+
+/// Sufficient statistics of one class: its weight and its expected count at every slot.
+#[derive(Clone)]
+struct Stats {
+    size: f64,
+    counts: Vec<f64>,
+}
+
+/// The latent classes among `rows`, when there are several: each row's class (in `rows`
+/// order) and the model. `weight[v]` tempers variable `v`; classes are at least `min_size`.
+pub fn classes(
+    variables: &[Variable],
+    weight: &[f64],
+    rows: &[usize],
+    min_size: usize,
+    seed: u64,
+) -> Option<(Vec<usize>, Model)> {
+    let n = rows.len();
+    let min_size = min_size.max(2);
+    if variables.len() < 2 || n < 2 * min_size {
+        return None;
+    }
+    let data = Data::new(variables, weight, rows);
+    let start = (n / min_size).clamp(2, START);
+    let all: Vec<usize> = (0..n).collect();
+    let mut fit = em(&data, seed_classes(&data, &all, start, seed), ROUNDS);
+    // Annihilate classes that cannot pay for their parameters, then merge while it helps.
+    loop {
+        let keep: Vec<usize> = (0..fit.stats.len())
+            .filter(|&k| fit.stats[k].size >= (params(&fit.stats[k], &data) / 2.0).max(2.0))
+            .collect();
+        if keep.len() == fit.stats.len() || keep.is_empty() {
+            break;
+        }
+        fit = em(&data, keep_classes(&fit.resp, &keep), ROUNDS_AFTER_MERGE);
+    }
+    let mut score = message_length_score(&fit, &data);
+    // Merge while it helps; then try splitting each class in two (seeded k-means++ within
+    // it), which finds two groups that started in one class; alternate until neither helps.
+    for round in 0..SPLIT_ROUNDS {
+        while fit.stats.len() > 1 {
+            let mut best: Option<(f64, Fit)> = None;
+            for (a, b) in overlapping_pairs(&fit.resp, fit.stats.len(), CANDIDATES) {
+                let candidate = em(&data, merge(&fit.resp, a, b), ROUNDS_AFTER_MERGE);
+                let s = message_length_score(&candidate, &data);
+                if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
+                    best = Some((s, candidate));
+                }
+            }
+            match best {
+                Some((s, candidate)) if s > score => {
+                    score = s;
+                    fit = candidate;
+                }
+                _ => break,
+            }
+        }
+        let labels = hard(&fit.resp);
+        let mut best: Option<(f64, Fit)> = None;
+        for c in 0..fit.stats.len() {
+            let members: Vec<usize> = (0..n).filter(|&r| labels[r] == c).collect();
+            if members.len() < 2 * min_size {
+                continue;
+            }
+            let halves = seed_classes(&data, &members, 2, seed ^ (round * 31 + c) as u64);
+            let mut resp = fit.resp.clone();
+            for (&r, half) in members.iter().zip(&halves) {
+                let row = &mut resp[r];
+                let mine = row[c];
+                row[c] = mine * half[0];
+                row.push(mine * half.get(1).copied().unwrap_or(0.0));
+            }
+            for (r, row) in resp.iter_mut().enumerate() {
+                if labels[r] != c {
+                    row.push(0.0);
+                }
+            }
+            let candidate = em(&data, resp, ROUNDS_AFTER_MERGE);
+            let s = message_length_score(&candidate, &data);
+            if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
+                best = Some((s, candidate));
+            }
+        }
+        match best {
+            Some((s, candidate)) if s > score => {
+                score = s;
+                fit = candidate;
+            }
+            _ => break,
+        }
+    }
+    // Classes below the smallest segment fold into the class that explains them best.
+    loop {
+        let labels = hard(&fit.resp);
+        let k = fit.stats.len();
+        let mut size = vec![0usize; k];
+        labels.iter().for_each(|&l| size[l] += 1);
+        let keep: Vec<usize> = (0..k).filter(|&c| size[c] >= min_size).collect();
+        if keep.len() == k || keep.is_empty() {
+            break;
+        }
+        fit = em(&data, keep_classes(&fit.resp, &keep), ROUNDS_AFTER_MERGE);
+    }
+    let model = fit.model(&data);
+    let labels: Vec<usize> = (0..n)
+        .map(|r| {
+            let slots = data.row(r);
+            (0..model.len())
+                .max_by(|&a, &b| {
+                    model
+                        .log_joint(slots, a)
+                        .total_cmp(&model.log_joint(slots, b))
+                        .then(b.cmp(&a))
+                })
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut used = vec![false; model.len()];
+    labels.iter().for_each(|&l| used[l] = true);
+    (used.iter().filter(|&&u| u).count() >= 2).then_some((labels, model))
+}
+
+/// One EM fit: responsibilities (rows × classes, row-major), the classes' statistics and the
+/// log-likelihood.
+struct Fit {
+    resp: Vec<Vec<f64>>,
+    stats: Vec<Stats>,
+    log_likelihood: f64,
+}
+
+impl Fit {
+    fn model(&self, data: &Data) -> Model {
+        model_of(&self.stats, data)
+    }
+}
+
+/// The mixture of classes with statistics `stats`: weight × log θ, with half a person spread
+/// over each variable's levels.
+fn model_of(stats: &[Stats], data: &Data) -> Model {
+    let total: f64 = stats.iter().map(|s| s.size).sum::<f64>().max(1e-12);
+    Model {
+        log_prior: stats
+            .iter()
+            .map(|s| libm::log((s.size / total).max(1e-300)))
+            .collect(),
+        log_theta: stats
+            .iter()
+            .map(|s| {
+                let mut out = vec![0.0; data.total];
+                for v in 0..data.n_vars {
+                    let (o, l) = (data.offsets[v], data.levels[v]);
+                    let counts = &s.counts[o..o + l];
+                    let alpha = 0.5 / l.max(1) as f64;
+                    let sum: f64 = counts.iter().sum::<f64>() + 0.5;
+                    for (x, c) in out[o..o + l].iter_mut().zip(counts) {
+                        *x = data.weight[v] * libm::log((c + alpha) / sum);
+                    }
+                }
+                out
+            })
+            .collect(),
+        offsets: data.offsets.clone(),
+    }
+}
+
+/// Free parameters of a class: per variable, the levels it uses (an expected half person or
+/// more) less one, tempered by the variable's weight.
+fn params(s: &Stats, data: &Data) -> f64 {
+    (0..data.n_vars)
+        .map(|v| {
+            let (o, l) = (data.offsets[v], data.levels[v]);
+            let used = s.counts[o..o + l].iter().filter(|&&x| x > 0.5).count();
+            data.weight[v] * used.saturating_sub(1) as f64
+        })
+        .sum()
+}
+
+/// Log-likelihood less the message length of the parameters: each class pays
+/// ½ log(its own size) per parameter, as its parameters are estimated from its own members
+/// (Figueiredo & Jain 2002, eq. 15, whose ½ log(n π / 12) lets a class of 30 people pay less
+/// than it gains by chance among forty answers), and ½ log n per class for its share.
+fn message_length_score(fit: &Fit, data: &Data) -> f64 {
+    let n = data.rows();
+    let k = fit.stats.len() as f64;
+    let p: Vec<f64> = fit.stats.iter().map(|s| params(s, data)).collect();
+    let mean_p = p.iter().sum::<f64>() / k.max(1.0);
+    let cost: f64 = fit
+        .stats
+        .iter()
+        .zip(&p)
+        .map(|(s, &pk)| 0.5 * pk * libm::log(s.size.max(1.0)))
+        .sum::<f64>()
+        + 0.5 * k * libm::log((n as f64).max(1.0))
+        + 0.5 * k * (mean_p + 1.0);
+    fit.log_likelihood - cost
+}
+
+/// EM from responsibilities `resp` for at most `rounds` rounds.
+fn em(data: &Data, mut resp: Vec<Vec<f64>>, rounds: usize) -> Fit {
+    let k = resp.first().map_or(0, Vec::len);
+    let n = data.rows();
+    let mut stats = m_step(data, &resp, k);
+    let mut log_likelihood = f64::NEG_INFINITY;
+    for _ in 0..rounds.max(1) {
+        let model = model_of(&stats, data);
+        let mut total = 0.0;
+        for (r, row) in resp.iter_mut().enumerate() {
+            total += e_row(&model, data.row(r), row);
+        }
+        let previous = log_likelihood;
+        log_likelihood = total;
+        stats = m_step(data, &resp, k);
+        // Converged when the likelihood moves by less than a thousandth of a nat per person.
+        if (log_likelihood - previous).abs() < 1e-3 * n as f64 {
+            break;
+        }
+    }
+    Fit {
+        resp,
+        stats,
+        log_likelihood,
+    }
+}
+
+/// One row's responsibilities under `model`; returns its log-likelihood. Out of line, as the
+/// step of a long loop (see ARCHITECTURE.md on WebAssembly's baseline tier).
+#[inline(never)]
+fn e_row(model: &Model, slots: &[u32], resp: &mut [f64]) -> f64 {
+    let mut best = f64::NEG_INFINITY;
+    for (k, r) in resp.iter_mut().enumerate() {
+        *r = model.log_joint(slots, k);
+        best = best.max(*r);
+    }
+    let mut sum = 0.0;
+    for r in resp.iter_mut() {
+        *r = libm::exp(*r - best);
+        sum += *r;
+    }
+    for r in resp.iter_mut() {
+        *r /= sum.max(1e-300);
+    }
+    best + libm::log(sum.max(1e-300))
+}
+
+fn m_step(data: &Data, resp: &[Vec<f64>], k: usize) -> Vec<Stats> {
+    let mut stats: Vec<Stats> = (0..k)
+        .map(|_| Stats {
+            size: 0.0,
+            counts: vec![0.0; data.total],
+        })
+        .collect();
+    for (r, row) in resp.iter().enumerate() {
+        let slots = data.row(r);
+        for (s, &w) in stats.iter_mut().zip(row) {
+            if w < 1e-9 {
+                continue;
+            }
+            add_row(s, slots, w);
+        }
+    }
+    stats
+}
+
+#[inline(never)]
+fn add_row(s: &mut Stats, slots: &[u32], w: f64) {
+    s.size += w;
+    for &slot in slots {
+        if let Some(c) = s.counts.get_mut(slot as usize) {
+            *c += w;
+        }
+    }
+}
+
+/// `k` seeds among `rows` chosen k-means++ style by weighted mismatches, every one of `rows`
+/// to its nearest seed (responsibilities over the seeds, in `rows` order).
+fn seed_classes(data: &Data, rows: &[usize], k: usize, seed: u64) -> Vec<Vec<f64>> {
+    let n = rows.len();
+    let mismatch = |a: usize, b: usize| -> f64 {
+        data.row(rows[a])
+            .iter()
+            .zip(data.row(rows[b]))
+            .zip(&data.weight)
+            .map(|((&x, &y), w)| {
+                if x != NONE && y != NONE && x != y {
+                    *w
+                } else {
+                    0.0
+                }
+            })
+            .sum()
+    };
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x1a7e);
+    let mut seeds = vec![rng.gen_range(0..n)];
+    let mut nearest: Vec<f64> = (0..n).map(|r| mismatch(r, seeds[0])).collect();
+    while seeds.len() < k {
+        let total: f64 = nearest.iter().map(|d| d * d).sum();
+        if total <= 0.0 {
+            break;
+        }
+        let mut x = rng.r#gen::<f64>() * total;
+        let mut pick = n - 1;
+        for (r, d) in nearest.iter().enumerate() {
+            x -= d * d;
+            if x <= 0.0 {
+                pick = r;
+                break;
+            }
+        }
+        seeds.push(pick);
+        for (r, d) in nearest.iter_mut().enumerate() {
+            *d = d.min(mismatch(r, pick));
+        }
+    }
+    (0..n)
+        .map(|r| {
+            let best = (0..seeds.len())
+                .min_by(|&a, &b| mismatch(r, seeds[a]).total_cmp(&mismatch(r, seeds[b])))
+                .unwrap_or(0);
+            let mut row = vec![0.0; seeds.len()];
+            row[best] = 1.0;
+            row
+        })
+        .collect()
+}
+
+/// The `count` pairs of classes whose members overlap most (normalised by their sizes).
+fn overlapping_pairs(resp: &[Vec<f64>], k: usize, count: usize) -> Vec<(usize, usize)> {
+    let mut overlap = vec![vec![0.0; k]; k];
+    let mut size = vec![0.0; k];
+    for row in resp {
+        for a in 0..k {
+            size[a] += row[a];
+            if row[a] < 1e-6 {
+                continue;
+            }
+            for b in a + 1..k {
+                overlap[a][b] += row[a] * row[b];
+            }
+        }
+    }
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for a in 0..k {
+        for b in a + 1..k {
+            let norm = libm::sqrt(size[a] * size[b]).max(1e-12);
+            pairs.push((overlap[a][b] / norm, a, b));
+        }
+    }
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    pairs
+        .into_iter()
+        .take(count)
+        .map(|(_, a, b)| (a, b))
+        .collect()
+}
+
+fn merge(resp: &[Vec<f64>], a: usize, b: usize) -> Vec<Vec<f64>> {
+    resp.iter()
+        .map(|row| {
+            let mut out: Vec<f64> = Vec::with_capacity(row.len() - 1);
+            for (c, &r) in row.iter().enumerate() {
+                if c == b {
+                    continue;
+                }
+                out.push(if c == a { r + row[b] } else { r });
+            }
+            out
+        })
+        .collect()
+}
+
+fn keep_classes(resp: &[Vec<f64>], keep: &[usize]) -> Vec<Vec<f64>> {
+    resp.iter()
+        .map(|row| {
+            let mut out: Vec<f64> = keep.iter().map(|&c| row[c]).collect();
+            let sum: f64 = out.iter().sum();
+            if sum > 1e-12 {
+                out.iter_mut().for_each(|r| *r /= sum);
+            } else {
+                out.iter_mut().for_each(|r| *r = 1.0 / keep.len() as f64);
+            }
+            out
+        })
+        .collect()
+}
+
+fn hard(resp: &[Vec<f64>]) -> Vec<usize> {
+    resp.iter()
+        .map(|row| {
+            (0..row.len())
+                .max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a)))
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::features::Block;
+
+    /// Answers drawn from `profiles[class][variable][level]` probabilities.
+    fn answers(
+        profiles: &[Vec<Vec<f64>>],
+        sizes: &[usize],
+        seed: u64,
+    ) -> (Vec<Variable>, Vec<usize>) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let n_vars = profiles[0].len();
+        let mut truth = Vec::new();
+        let mut codes = vec![Vec::new(); n_vars];
+        for (class, &size) in sizes.iter().enumerate() {
+            for _ in 0..size {
+                truth.push(class);
+                for (v, c) in codes.iter_mut().enumerate() {
+                    let p = &profiles[class][v];
+                    let mut x = rng.r#gen::<f64>();
+                    let mut level = p.len() - 1;
+                    for (l, &q) in p.iter().enumerate() {
+                        if x < q {
+                            level = l;
+                            break;
+                        }
+                        x -= q;
+                    }
+                    c.push(level as u32);
+                }
+            }
+        }
+        let variables = codes
+            .into_iter()
+            .enumerate()
+            .map(|(v, codes)| Variable {
+                column: v,
+                block: Block::Say,
+                codes,
+                levels: profiles[0][v].len(),
+            })
+            .collect();
+        (variables, truth)
+    }
+
+    #[test]
+    fn independent_answers_are_one_class_and_a_joint_difference_is_two() {
+        // Six yes/no answers, independent, at 50/50: a lattice of 64 cells and one class.
+        let flat = vec![vec![0.5, 0.5]; 6];
+        let (variables, _) = answers(std::slice::from_ref(&flat), &[1200], 1);
+        let rows: Vec<usize> = (0..1200).collect();
+        let weight = vec![1.0; 6];
+        assert!(
+            classes(&variables, &weight, &rows, 24, 7).is_none(),
+            "no classes in a lattice"
+        );
+        // 60 people who say yes to the first three together (90 % each) stand apart.
+        let mut edge = flat.clone();
+        for p in edge.iter_mut().take(3) {
+            *p = vec![0.1, 0.9];
+        }
+        let mut mass = flat;
+        for p in mass.iter_mut().take(3) {
+            *p = vec![0.8, 0.2];
+        }
+        let (variables, truth) = answers(&[mass, edge], &[1140, 60], 2);
+        let (labels, model) = classes(&variables, &weight, &rows, 24, 7).expect("two classes");
+        assert_eq!(model.len(), 2);
+        let edge_class = labels[1199];
+        let hits = (0..1200)
+            .filter(|&i| (labels[i] == edge_class) == (truth[i] == 1))
+            .count();
+        // The Bayes rule itself misplaces about 2 % (an edge member with one "no" of three).
+        assert!(hits >= 1150, "{hits} of 1200 placed right");
+    }
+
+    #[test]
+    fn missing_answers_count_for_nothing() {
+        let mut profile = vec![vec![0.5, 0.5]; 4];
+        profile[0] = vec![0.9, 0.1];
+        let other = vec![
+            vec![0.1, 0.9],
+            vec![0.9, 0.1],
+            vec![0.1, 0.9],
+            vec![0.5, 0.5],
+        ];
+        let (mut variables, truth) = answers(&[profile, other], &[600, 600], 3);
+        // Half of each class never answered the last two questions.
+        for v in variables.iter_mut().skip(2) {
+            for i in (0..1200).step_by(2) {
+                v.codes[i] = MISSING;
+            }
+        }
+        let rows: Vec<usize> = (0..1200).collect();
+        let (labels, model) =
+            classes(&variables, &[1.0; 4], &rows, 24, 1).expect("two classes, not four");
+        assert_eq!(model.len(), 2);
+        let agree = (0..1200)
+            .filter(|&i| labels[i] == labels[0])
+            .filter(|&i| truth[i] == truth[0])
+            .count()
+            + (0..1200)
+                .filter(|&i| labels[i] != labels[0])
+                .filter(|&i| truth[i] != truth[0])
+                .count();
+        assert!(agree >= 1050, "{agree}");
+    }
+}
