@@ -134,8 +134,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "f1ae47e25b261607781fd99d6c4deb1661e1c352f4983e814a086e4e10b87d93",
-        "12226b96e550a46e576158e168b813e3012c97755fdcff1e0355df51c58b1ede",
+        "209fe32b4884ab00b1e32490fe17813f4875b5be3f8aa06bfacb11bf024cb50e",
+        "60b82631f0f8ac0b219fb359dfde2c4555ae2422db184ee5f9880c65c6b5c763",
     );
 }
 
@@ -143,8 +143,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "11d04d424545a94f273e12ddd86f1d600e3f1759cc5a13ac1a31f41d44179785",
-        "e0f099ecc3880c3f4a598af90cd01d5e4bd5f32d634b95870a28dda453072472",
+        "1b04b834ba1ab7dacd6ba9884d3b3a12ba0d94983f2061c212fafc0f83131150",
+        "95b3bbfa01f7dc8876b94775e44ec28b33fe3e39df2a99290a0c18b134d14b60",
     );
 }
 
@@ -152,8 +152,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "45d824c33dd32c131fe10171b1d2425874bdf632151ffbe3507a0f45ccdf18bc",
-        "2048e26557f9ce4c0d6bdc1db871588e8f2abff2a6ba35c515221f81a84dd09c",
+        "df0ce36f233b0ddd5e62ba279e46b2000f73997d7cb60f408b100d8d8e121889",
+        "a7c98625e421c7cc7297b4931166dd861317a489cea86c7e203c64df8ba397d6",
     );
 }
 
@@ -169,8 +169,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "669d840c4ac926753b4db5631819b6eaaaa2c87cd98518c28ab68c776851162c",
-        "ea0db5d7d1f81eec3c02d9e80ba6fc4b195e1f3400130d7a1d7130fa0ee5d432",
+        "2f2f3660e81bfc34e7326bbc484c8d78c895bc418cf9a0c4fc8155013b5983f3",
+        "0b2024ed210fb4032f6a40354a4b901e52b5d38317540859d7ecf24662f2468c",
     );
 }
 
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "8aa07b4cb5b857c75d8f45c2144632abe9a4899ee1d2388fd3cab0259d8ee9ed",
-        "21f89cc4345cb1bec666f3d9d4793486d3ac940355dd8b9afba4fb9d6164ac0a",
+        "dc78e8f160ee7075fa68f743fa97e8d08d7bca4fd45785701811476a5d5972b3",
+        "118875d49f292b4aee7067784736cf417f526a4c56d91746d8bbdaf5c34caf26",
     );
 }

@@ -569,6 +569,13 @@ impl Prepared<'_> {
         // People far beyond everyone on some trait are lone outliers, wherever the
         // clustering space (which tempers extremes) put them.
         clustering.make_outliers(&assessment.extremes(&clustering));
+        // Groups too small to act on are not segments; their people are lone outliers.
+        let actionable = settings
+            .cluster
+            .min_cluster_size
+            .unwrap_or_else(|| cluster::default_min_cluster_size(n))
+            .max(5);
+        let (small_groups, small_people) = clustering.dissolve_small(actionable);
         let described = describe::describe(&describe::Inputs {
             table,
             schema: &schema,
@@ -609,6 +616,17 @@ impl Prepared<'_> {
             .collect();
         let mut warnings = schema.warnings.clone();
         warnings.extend(features.notes.iter().cloned());
+        if small_groups > 0 {
+            warnings.push(if small_groups == 1 {
+                format!(
+                    "1 small group of fewer than {actionable} people (the smallest segment) is not shown as a segment; its {small_people} people are among the lone outliers."
+                )
+            } else {
+                format!(
+                    "{small_groups} small groups of fewer than {actionable} people (the smallest segment) are not shown as segments; their {small_people} people are among the lone outliers."
+                )
+            });
+        }
         if clustering.n_segments == 0 {
             warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
         }

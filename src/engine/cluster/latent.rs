@@ -50,6 +50,8 @@ const ROUNDS_AFTER_MERGE: usize = 8;
 const CANDIDATES: usize = 3;
 /// Rounds of merging then splitting, at most.
 const SPLIT_ROUNDS: usize = 4;
+/// Classes tried for a split in each round, largest first.
+const SPLIT_TRIES: usize = 6;
 
 /// A fitted mixture: what each class answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,14 +169,15 @@ struct Stats {
 }
 
 /// The latent classes among `rows`, when there are several: each row's class (in `rows`
-/// order) and the model. `weight[v]` tempers variable `v`; classes are at least `min_size`.
+/// order), the model and each class's worth. `weight[v]` tempers variable `v`; classes are at
+/// least `min_size`.
 pub fn classes(
     variables: &[Variable],
     weight: &[f64],
     rows: &[usize],
     min_size: usize,
     seed: u64,
-) -> Option<(Vec<usize>, Model)> {
+) -> Option<Classes> {
     let n = rows.len();
     let min_size = min_size.max(2);
     if variables.len() < 2 || n < 2 * min_size {
@@ -199,25 +202,40 @@ pub fn classes(
     // it), which finds two groups that started in one class; alternate until neither helps.
     for round in 0..SPLIT_ROUNDS {
         while fit.stats.len() > 1 {
-            let mut best: Option<(f64, Fit)> = None;
-            for (a, b) in overlapping_pairs(&fit.resp, fit.stats.len(), CANDIDATES) {
-                let candidate = em(&data, merge(&fit.resp, a, b), ROUNDS_AFTER_MERGE);
-                let s = message_length_score(&candidate, &data);
-                if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
-                    best = Some((s, candidate));
-                }
-            }
-            match best {
-                Some((s, candidate)) if s > score => {
-                    score = s;
-                    fit = candidate;
-                }
-                _ => break,
+            // The pair whose merge costs least by the classes' statistics alone, then EM to
+            // check it.
+            let Some((a, b)) = overlapping_pairs(&fit.resp, fit.stats.len(), CANDIDATES)
+                .into_iter()
+                .max_by(|&x, &y| {
+                    merge_gain(&fit, x, &data)
+                        .total_cmp(&merge_gain(&fit, y, &data))
+                        .then(y.cmp(&x))
+                })
+            else {
+                break;
+            };
+            let candidate = em(&data, merge(&fit.resp, a, b), ROUNDS_AFTER_MERGE);
+            let s = message_length_score(&candidate, &data);
+            if s > score {
+                score = s;
+                fit = candidate;
+            } else {
+                break;
             }
         }
         let labels = hard(&fit.resp);
-        let mut best: Option<(f64, Fit)> = None;
-        for c in 0..fit.stats.len() {
+        let mut best: Option<(f64, Vec<Vec<f64>>)> = None;
+        // The largest classes are where two groups may hide in one: each is split in two
+        // by k-means++ seeds, judged by the halves' statistics, and the best split checked
+        // by EM.
+        let mut by_size: Vec<usize> = (0..fit.stats.len()).collect();
+        by_size.sort_by(|&a, &b| {
+            fit.stats[b]
+                .size
+                .total_cmp(&fit.stats[a].size)
+                .then(a.cmp(&b))
+        });
+        for &c in by_size.iter().take(SPLIT_TRIES) {
             let members: Vec<usize> = (0..n).filter(|&r| labels[r] == c).collect();
             if members.len() < 2 * min_size {
                 continue;
@@ -235,18 +253,20 @@ pub fn classes(
                     row.push(0.0);
                 }
             }
-            let candidate = em(&data, resp, ROUNDS_AFTER_MERGE);
-            let s = message_length_score(&candidate, &data);
-            if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
-                best = Some((s, candidate));
+            let k = fit.stats.len();
+            let gain = split_gain(&fit, c, &m_step(&data, &resp, k + 1), &data);
+            if best.as_ref().is_none_or(|(g, _)| gain > *g) {
+                best = Some((gain, resp));
             }
         }
-        match best {
-            Some((s, candidate)) if s > score => {
-                score = s;
-                fit = candidate;
-            }
-            _ => break,
+        let Some((_, resp)) = best else { break };
+        let candidate = em(&data, resp, ROUNDS_AFTER_MERGE);
+        let s = message_length_score(&candidate, &data);
+        if s > score {
+            score = s;
+            fit = candidate;
+        } else {
+            break;
         }
     }
     // Classes below the smallest segment fold into the class that explains them best.
@@ -277,7 +297,40 @@ pub fn classes(
         .collect();
     let mut used = vec![false; model.len()];
     labels.iter().for_each(|&l| used[l] = true);
-    (used.iter().filter(|&&u| u).count() >= 2).then_some((labels, model))
+    if used.iter().filter(|&&u| u).count() < 2 {
+        return None;
+    }
+    // What each class is worth: how much shorter the message is with it than with it merged
+    // into the class it overlaps most. Segments are chosen by it when there are too many.
+    let k = model.len();
+    let pairs = overlapping_pairs(&fit.resp, k, k * k);
+    let worth = (0..k)
+        .map(|c| {
+            let partner = pairs
+                .iter()
+                .find_map(|&(a, b)| (a == c).then_some(b).or((b == c).then_some(a)))
+                .unwrap_or(c);
+            if partner == c {
+                return (f64::INFINITY, c);
+            }
+            (-merge_gain(&fit, (c, partner), &data), partner)
+        })
+        .collect();
+    Some(Classes {
+        labels,
+        model,
+        worth,
+    })
+}
+
+/// The latent classes found among some rows.
+pub struct Classes {
+    /// Each row's class.
+    pub labels: Vec<usize>,
+    /// The fitted mixture.
+    pub model: Model,
+    /// Per class: how much it shortens the message (nats), and the class it would merge into.
+    pub worth: Vec<(f64, usize)>,
 }
 
 /// One EM fit: responsibilities (rows × classes, row-major), the classes' statistics and the
@@ -353,6 +406,64 @@ fn message_length_score(fit: &Fit, data: &Data) -> f64 {
         + 0.5 * k * libm::log((n as f64).max(1.0))
         + 0.5 * k * (mean_p + 1.0);
     fit.log_likelihood - cost
+}
+
+/// The classification log-likelihood of a class's statistics: its members' answers under its
+/// own θ, and its share of everyone.
+fn class_likelihood(s: &Stats, data: &Data, total: f64) -> f64 {
+    let mut ll = s.size * libm::log((s.size / total.max(1e-12)).max(1e-300));
+    for v in 0..data.n_vars {
+        let (o, l) = (data.offsets[v], data.levels[v]);
+        let counts = &s.counts[o..o + l];
+        let alpha = 0.5 / l.max(1) as f64;
+        let sum: f64 = counts.iter().sum::<f64>() + 0.5;
+        ll += data.weight[v]
+            * counts
+                .iter()
+                .filter(|&&c| c > 0.0)
+                .map(|&c| c * libm::log((c + alpha) / sum))
+                .sum::<f64>();
+    }
+    ll
+}
+
+/// How the message length changes when classes `pair` merge, from their statistics alone
+/// (positive: shorter).
+fn merge_gain(fit: &Fit, pair: (usize, usize), data: &Data) -> f64 {
+    let (a, b) = pair;
+    let (Some(sa), Some(sb)) = (fit.stats.get(a), fit.stats.get(b)) else {
+        return f64::NEG_INFINITY;
+    };
+    let merged = Stats {
+        size: sa.size + sb.size,
+        counts: sa
+            .counts
+            .iter()
+            .zip(&sb.counts)
+            .map(|(x, y)| x + y)
+            .collect(),
+    };
+    let total: f64 = fit.stats.iter().map(|s| s.size).sum();
+    let cost = |s: &Stats| 0.5 * params(s, data) * libm::log(s.size.max(1.0));
+    let per_class = 0.5 * libm::log((data.rows() as f64).max(1.0));
+    (class_likelihood(&merged, data, total)
+        - class_likelihood(sa, data, total)
+        - class_likelihood(sb, data, total))
+        - (cost(&merged) - cost(sa) - cost(sb) - per_class)
+}
+
+/// How the message length changes when class `c` is replaced by the two halves whose
+/// statistics are `c` and the last of `split` (positive: shorter).
+fn split_gain(fit: &Fit, c: usize, split: &[Stats], data: &Data) -> f64 {
+    let (Some(whole), Some(h1), Some(h2)) = (fit.stats.get(c), split.get(c), split.last()) else {
+        return f64::NEG_INFINITY;
+    };
+    let total: f64 = fit.stats.iter().map(|s| s.size).sum();
+    let cost = |s: &Stats| 0.5 * params(s, data) * libm::log(s.size.max(1.0));
+    let per_class = 0.5 * libm::log((data.rows() as f64).max(1.0));
+    (class_likelihood(h1, data, total) + class_likelihood(h2, data, total)
+        - class_likelihood(whole, data, total))
+        - (cost(h1) + cost(h2) - cost(whole) + per_class)
 }
 
 /// EM from responsibilities `resp` for at most `rounds` rounds.
@@ -620,7 +731,8 @@ mod tests {
             *p = vec![0.8, 0.2];
         }
         let (variables, truth) = answers(&[mass, edge], &[1140, 60], 2);
-        let (labels, model) = classes(&variables, &weight, &rows, 24, 7).expect("two classes");
+        let Classes { labels, model, .. } =
+            classes(&variables, &weight, &rows, 24, 7).expect("two classes");
         assert_eq!(model.len(), 2);
         let edge_class = labels[1199];
         let hits = (0..1200)
@@ -648,7 +760,7 @@ mod tests {
             }
         }
         let rows: Vec<usize> = (0..1200).collect();
-        let (labels, model) =
+        let Classes { labels, model, .. } =
             classes(&variables, &[1.0; 4], &rows, 24, 1).expect("two classes, not four");
         assert_eq!(model.len(), 2);
         let agree = (0..1200)

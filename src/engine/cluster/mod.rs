@@ -130,6 +130,24 @@ pub struct Clustering {
 }
 
 impl Clustering {
+    /// Dissolves segments of fewer than `min_size` people — too small for a marketer to act
+    /// on — into lone outliers, and says how many groups and people that was.
+    pub fn dissolve_small(&mut self, min_size: usize) -> (usize, usize) {
+        let mut size = vec![0usize; self.n_segments];
+        for l in self.labels.iter().flatten() {
+            if let Some(s) = size.get_mut(*l) {
+                *s += 1;
+            }
+        }
+        let small: Vec<bool> = size.iter().map(|&s| s > 0 && s < min_size).collect();
+        let people: Vec<usize> = (0..self.labels.len())
+            .filter(|&i| self.labels[i].is_some_and(|l| small.get(l).copied().unwrap_or(false)))
+            .collect();
+        let groups = small.iter().filter(|&&s| s).count();
+        self.make_outliers(&people);
+        (groups, people.len())
+    }
+
     /// Makes `people` lone outliers, then drops segments left without members (keeping the
     /// others' order): a segment of 0 people is never shown.
     pub fn make_outliers(&mut self, people: &[usize]) {
@@ -479,9 +497,15 @@ fn cluster_sample(
     }
 }
 
+/// Most segments a file is shown with, mass middle included: a marketer acts on a handful.
+/// Latent classes beyond it fold back into the class they overlap most, the least worth
+/// first; segments density found are never folded.
+pub const MAX_SEGMENTS: usize = 12;
+
 /// Splits each segment whose members (`labels`, rows `rows` of the data) form several latent
 /// classes ([`latent::classes`]) of at least `min_size`: the largest class keeps the segment,
-/// each other becomes a new one.
+/// each other becomes a new one — the most worth first, while there are fewer than
+/// [`MAX_SEGMENTS`] segments.
 fn split_into_classes(
     labels: &mut [Option<usize>],
     n_clusters: &mut usize,
@@ -490,46 +514,78 @@ fn split_into_classes(
     min_size: usize,
     seed: u64,
 ) -> Vec<Refinement> {
-    let mut refinements = Vec::new();
+    // Fit every segment first, then choose which classes to keep across them all.
+    let mut fits = Vec::new();
     for parent in 0..*n_clusters {
         let at: Vec<usize> = (0..labels.len())
             .filter(|&r| labels[r] == Some(parent))
             .collect();
         let members: Vec<usize> = at.iter().filter_map(|&r| rows.get(r).copied()).collect();
-        let Some((classes, model)) = latent::classes(
+        if let Some(found) = latent::classes(
             latent.variables,
             latent.weights,
             &members,
             min_size,
             seed ^ parent as u64,
-        ) else {
-            continue;
-        };
-        let mut size = vec![0usize; model.len()];
-        classes.iter().for_each(|&c| size[c] += 1);
-        let largest = (0..size.len())
+        ) {
+            fits.push((parent, at, found));
+        }
+    }
+    // (worth, fit, class) of every class but each segment's largest.
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    let mut largest = Vec::with_capacity(fits.len());
+    for (f, (_, _, found)) in fits.iter().enumerate() {
+        let mut size = vec![0usize; found.model.len()];
+        found.labels.iter().for_each(|&c| size[c] += 1);
+        let big = (0..size.len())
             .max_by_key(|&c| (size[c], usize::MAX - c))
             .unwrap_or(0);
-        let ids: Vec<usize> = (0..size.len())
-            .map(|c| {
-                if c == largest {
-                    parent
-                } else if size[c] > 0 {
-                    *n_clusters += 1;
-                    *n_clusters - 1
-                } else {
-                    parent
-                }
-            })
+        largest.push(big);
+        for c in (0..size.len()).filter(|&c| c != big && size[c] > 0) {
+            candidates.push((found.worth.get(c).map_or(0.0, |w| w.0), f, c));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let room = MAX_SEGMENTS.saturating_sub(*n_clusters);
+    let kept: Vec<(usize, usize)> = candidates.iter().take(room).map(|c| (c.1, c.2)).collect();
+    let mut refinements = Vec::new();
+    for (f, (parent, at, found)) in fits.into_iter().enumerate() {
+        let k = found.model.len();
+        // Each class's segment: kept classes get new ones, the largest keeps the parent's,
+        // and the rest follow the class they overlap most, until they reach one that stays.
+        let mut ids: Vec<Option<usize>> = (0..k)
+            .map(|c| (c == largest[f]).then_some(parent))
             .collect();
-        for (&r, &c) in at.iter().zip(&classes) {
+        for c in 0..k {
+            if kept.contains(&(f, c)) {
+                ids[c] = Some(*n_clusters);
+                *n_clusters += 1;
+            }
+        }
+        for c in 0..k {
+            let mut at_class = c;
+            for _ in 0..k {
+                if ids[at_class].is_some() {
+                    break;
+                }
+                at_class = found.worth.get(at_class).map_or(largest[f], |w| w.1);
+            }
+            if ids[c].is_none() {
+                ids[c] = Some(ids[at_class].unwrap_or(parent));
+            }
+        }
+        let ids: Vec<usize> = ids.into_iter().map(|i| i.unwrap_or(parent)).collect();
+        if ids.iter().all(|&i| i == parent) {
+            continue;
+        }
+        for (&r, &c) in at.iter().zip(&found.labels) {
             labels[r] = Some(ids[c]);
         }
         // Everyone's best class, for those spread to this segment later.
         let everyone = latent.variables.first().map_or(0, |v| v.codes.len());
         let segment_of = (0..everyone)
             .map(|i| {
-                ids.get(model.classify(latent.variables, i))
+                ids.get(found.model.classify(latent.variables, i))
                     .copied()
                     .unwrap_or(parent)
             })
