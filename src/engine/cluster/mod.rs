@@ -556,9 +556,9 @@ fn split_into_classes(
         let mut ids: Vec<Option<usize>> = (0..k)
             .map(|c| (c == largest[f]).then_some(parent))
             .collect();
-        for c in 0..k {
+        for (c, id) in ids.iter_mut().enumerate() {
             if kept.contains(&(f, c)) {
-                ids[c] = Some(*n_clusters);
+                *id = Some(*n_clusters);
                 *n_clusters += 1;
             }
         }
