@@ -321,12 +321,15 @@ fn within(promise: js_sys::Promise, ms: i32) -> js_sys::Promise {
 struct Helper {
     worker: Worker,
     /// Jobs (message, buffers to transfer) held until the helper is ready; `None` once it is.
-    queued: Rc<RefCell<Option<Vec<(js_sys::Object, js_sys::Array)>>>>,
+    queued: Rc<RefCell<Option<Vec<Job>>>>,
     /// Jobs sent and not yet answered.
     waiting: Rc<RefCell<Waiting>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
+
+/// A graph job for the helper: the message and the buffers it transfers.
+type Job = (js_sys::Object, js_sys::Array);
 
 /// Graph jobs sent to the helper: each resolves with the answer that carries its number, or
 /// with `null` if the helper stops, so that an answer never reaches the wrong analysis.
@@ -354,8 +357,7 @@ fn helper() -> Option<Rc<Helper>> {
         return None;
     };
     let waiting: Rc<RefCell<Waiting>> = Rc::default();
-    let queued: Rc<RefCell<Option<Vec<(js_sys::Object, js_sys::Array)>>>> =
-        Rc::new(RefCell::new(Some(Vec::new())));
+    let queued: Rc<RefCell<Option<Vec<Job>>>> = Rc::new(RefCell::new(Some(Vec::new())));
     let answered = Rc::clone(&waiting);
     let to_send = Rc::clone(&queued);
     let sender = worker.clone();
