@@ -564,3 +564,35 @@ fn a_survey_of_choices_only_gives_its_groups() {
         assert!(f1 >= 0.85, "{name}: F1 {f1:.3}");
     }
 }
+
+/// Issue 17: a segment is named by its most representative phrase — a clause its members
+/// wrote ("Send essentials to an older relative after her operation"), not one word
+/// ("older") — and no two segments share a name.
+#[test]
+fn segments_are_named_by_a_phrase_their_members_wrote() {
+    let g = synth::generate_grocer(3000, 1, synth::Wordings::Varied, true);
+    let (d, a) = run(&g.to_csv());
+    assert!(a.segments.len() >= 6, "{} segments", a.segments.len());
+    let mut names = std::collections::BTreeSet::new();
+    for (s, seg) in a.segments.iter().enumerate() {
+        assert!(
+            names.insert(seg.name.clone()),
+            "two segments named “{}”",
+            seg.name
+        );
+        // A name an earlier segment took is followed by " · " and a difference.
+        let phrase = seg.name.split(" · ").next().unwrap_or_default();
+        let words = phrase.split_whitespace().count();
+        assert!(words >= 3, "{}: “{}” is not a phrase", seg.id, seg.name);
+        let name = phrase.to_lowercase();
+        let written = (0..d.table.n_rows())
+            .filter(|&i| a.segment_of[i] == Some(s as u32))
+            .any(|i| {
+                d.table
+                    .columns()
+                    .iter()
+                    .any(|c| c.get(i).to_lowercase().contains(&name))
+            });
+        assert!(written, "{}: no member wrote “{}”", seg.id, seg.name);
+    }
+}

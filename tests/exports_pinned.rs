@@ -89,8 +89,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "81e82a4af1fd71e3a0d672095e7fc1faf0920e42fb54d9f7683d34056c612ec5",
-        "ccfcca3e2e7f78ab80031e59598026c4153d5a9d195240c11373b3deae27a8be",
+        "e96407168d655d1557cecccc1972e784b2a786ddef71ae59b150d512756f46c7",
+        "b2ed12f8ad01c246d4cb224cc5b6c046bd5b42cb3f3874297f811f95ed1e00e7",
     );
 }
 
@@ -98,8 +98,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "e261a46d58c25daf4aa5af6c5a89f9b2f644893f2cad0e378494d483b64ae8fa",
-        "02f49e21139368fe9b27d2ebbd123a7a1b1241e4506ccc098bf529c4e3561605",
+        "fec220ddc4bf1fb74db4b7bddc6fa69fbd026cb1aaa070055ea5e5990fbb907d",
+        "5234187b8c5e1fb2d1c180a905d08f32fe42e573790c6c419148e4fef0ebb01e",
     );
 }
 
@@ -107,8 +107,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "da4c005cbedeeee20a767c34ca8499bb298608ec04d2b727fddd3e826c68cd54",
-        "9e2b0fbac4a788064b90cb86e482397f581ac205d94e5512b8caf29b5e0d0bb5",
+        "3eeb082dad373ee2af507902a4ced098facfb60708bddffa59700c3d124278ce",
+        "24906de5e91506316a6e8163b782eb381b60d7a5f4b6ee607172037e97b8f1a3",
     );
 }
 
@@ -116,8 +116,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "d44001d89e05438052b55904adf7dca67a950447a3bd6f1d8120902ed9ee29f5",
-        "c8f237869bc5038b5e559870b8bf264f28f5079fa73bcbab760a43594eecf3c2",
+        "d9b579a6ade6aaab29c0a01a19383a3679a33c02291b90aecd6638b84b45d49a",
+        "ef9f4bd884c53501653f839e5a8e24ea661236d6434693a4e63a532fc9b65ab1",
     );
 }
 
@@ -125,8 +125,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "1a79be031b44f5bf3e1bd68889f607eb831e1eb0a6e1aaac46964427b7775a18",
-        "a8d6eaa367a9ddadf413df339bd68fd31b3a9a2241664f0a1ee4720519cd754f",
+        "64a9abd10dfe830790b0ffe3de4f6318ae105bc2aa0640b8b805827e24e2e466",
+        "bdcf13699bc720a85ea8bab29130036ac20bde2e35a09240c7427914c8b6de52",
     );
 }
 
@@ -134,8 +134,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "209fe32b4884ab00b1e32490fe17813f4875b5be3f8aa06bfacb11bf024cb50e",
-        "60b82631f0f8ac0b219fb359dfde2c4555ae2422db184ee5f9880c65c6b5c763",
+        "74d62d8a8278fac6826538dd2c63e799004e39055862475b33cf27e9777e0780",
+        "ef9eb9b298384e9f685ea310757f41751ac0f46ab7be056cbffbdee8f8e64a32",
     );
 }
 
@@ -143,8 +143,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "1b04b834ba1ab7dacd6ba9884d3b3a12ba0d94983f2061c212fafc0f83131150",
-        "95b3bbfa01f7dc8876b94775e44ec28b33fe3e39df2a99290a0c18b134d14b60",
+        "25d4075372f2446dc0f51b5bff193a138cb67612c2e70a1a84cbcda17f8b6f33",
+        "bdc849f7d5f4ae66a7146ebb3f1ebdd2f6a3574b3a7b9889bae284654fe2a343",
     );
 }
 
@@ -152,8 +152,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "df0ce36f233b0ddd5e62ba279e46b2000f73997d7cb60f408b100d8d8e121889",
-        "a7c98625e421c7cc7297b4931166dd861317a489cea86c7e203c64df8ba397d6",
+        "749a62c97f0a5c5831285a80260aa3d735b5754503b4815df0fa26813ae675d5",
+        "4e6c8d5aa8fabf18220c905e0f38e575da9d31ab696f12efadb23f09ad063b11",
     );
 }
 
@@ -169,8 +169,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "2f2f3660e81bfc34e7326bbc484c8d78c895bc418cf9a0c4fc8155013b5983f3",
-        "0b2024ed210fb4032f6a40354a4b901e52b5d38317540859d7ecf24662f2468c",
+        "88de0782b7054b1ac86a07f1ab4077b9cfe5f4e602d5b2efc19654cbe9a40163",
+        "f4d1cc489651f4b675e2c0911b2cdb45d719aff1cef2dbd8af0030006789e433",
     );
 }
 
@@ -179,8 +179,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "48e301a66bd2a4cd2496534cc32cb4a078b515b7b449b035f115df61a63e9411",
-        "3d3fc4fc98201b195cbd18b786a92dbc0a8bb3f0a463541c69676c461aa4df37",
+        "7280fe07293cd6378d669bfdbd0a5af323771b67060699278ffb700302876f9a",
+        "f0cb25d9489cd97774bbf41615980e3ac52185d0e280f135de80e82841b3b360",
     );
 }
 
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "dc78e8f160ee7075fa68f743fa97e8d08d7bca4fd45785701811476a5d5972b3",
-        "118875d49f292b4aee7067784736cf417f526a4c56d91746d8bbdaf5c34caf26",
+        "2ae3291e14c04199db8107b8d9372590b02fde7a7a56c43ee7a5cd0820e322c8",
+        "b82aabd94c2127e580d1da1f900fba6860807cdee2ca47d4b4504df360e6b443",
     );
 }

@@ -15,6 +15,7 @@
 //! Porter, M. (2001). Snowball: A language for stemming algorithms.
 
 use rust_stemmers::{Algorithm, Stemmer};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -225,6 +226,43 @@ pub struct Word {
     pub surface: String,
 }
 
+/// `text` with markup tags (`<br />`, `<p>`, `</b>`: a letter or `/` right after `<`, at most
+/// 40 characters to the `>`) replaced by line breaks. Review and form exports often carry the
+/// web page's line breaks as `<br />`, which would otherwise become the word "br" and set
+/// segments apart by it. A lone `<` or `>` ("3 < 5") is kept.
+pub fn without_markup(text: &str) -> Cow<'_, str> {
+    if !text.contains('<') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let starts_tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/');
+        let end = after
+            .char_indices()
+            .take(41)
+            .find(|&(_, c)| c == '>' || c == '<')
+            .filter(|&(_, c)| c == '>');
+        match (starts_tag, end) {
+            (true, Some((close, _))) => {
+                out.push('\n');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 impl Tokenizer {
     /// The content words of `text`, in order.
     pub fn words(&self, text: &str) -> Vec<Word> {
@@ -233,6 +271,7 @@ impl Tokenizer {
 
     fn words_cached(&self, text: &str, stems: &mut HashMap<String, String>) -> Vec<Word> {
         let mut out = Vec::new();
+        let text = without_markup(text);
         for raw in text.unicode_words() {
             // "don't" → "dont", "shop's" → "shops": apostrophes never split a word.
             let lower = raw.to_lowercase().replace(['’', '\''], "");
@@ -482,6 +521,24 @@ pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_is_a_line_break_and_never_a_word() {
+        assert_eq!(
+            without_markup("Great tea.<br /><br />Would buy again</p>"),
+            "Great tea.\n\nWould buy again\n"
+        );
+        assert_eq!(without_markup("3 < 5 and 6 > 2"), "3 < 5 and 6 > 2");
+        assert_eq!(without_markup("a <3 b"), "a <3 b");
+        assert!(matches!(without_markup("no tags"), Cow::Borrowed(_)));
+        let t = Tokenizer::default();
+        let words: Vec<String> = t
+            .words("tasty<br/>tea")
+            .into_iter()
+            .map(|w| w.stem)
+            .collect();
+        assert_eq!(words, vec!["tasti", "tea"]);
+    }
 
     #[test]
     fn words_are_stemmed_and_stop_words_dropped() {

@@ -162,7 +162,10 @@ impl StaticModel {
     pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
         let mut sum = vec![0.0f32; self.dims];
         let mut any = false;
-        for id in self.tokenizer.ids(text) {
+        for id in self
+            .tokenizer
+            .ids(&crate::engine::text::without_markup(text))
+        {
             if self.skip.contains(&id) {
                 continue;
             }
