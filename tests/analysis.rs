@@ -596,3 +596,30 @@ fn segments_are_named_by_a_phrase_their_members_wrote() {
         assert!(written, "{}: no member wrote “{}”", seg.id, seg.name);
     }
 }
+
+/// Read by what people say alone (balance 1), density left 84 % of the grocer's say-only file
+/// as lone outliers among 11 shards of the mass groups: when density leaves most people in
+/// no segment, latent classes are fitted on everyone instead, and the page shows segments.
+#[test]
+fn when_density_finds_shards_latent_classes_segment_everyone() {
+    let g = synth::generate_grocer(5000, 1, synth::Wordings::Varied, true);
+    let d = dataset(&g.to_csv());
+    let mut settings = Settings::default();
+    settings.features.balance = 1.0;
+    let a = analysis::analyse(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("analysis");
+    let lone = a.segment_of.iter().filter(|s| s.is_none()).count();
+    assert!(lone < 100, "{lone} of 5,000 are lone outliers");
+    assert!(
+        (4..=12).contains(&a.segments.len()),
+        "{} segments",
+        a.segments.len()
+    );
+    let scores = synth::evaluate(&g.truth, &a.segment_of, &a.edge_score);
+    let mass = scores
+        .groups
+        .iter()
+        .filter(|(p, ..)| matches!(p, synth::Planted::Mass(_)))
+        .map(|(_, _, f1, _)| *f1)
+        .fold(1.0, f64::min);
+    assert!(mass >= 0.4, "lowest mass F1 {mass:.3}");
+}

@@ -1,9 +1,11 @@
 // Takes the README's screenshot: the built site (dist/) with the shipped example data, in
-// headless Chromium. Usage: node tools/screenshot.mjs [out.png] (needs `make dist` first).
+// headless Chromium. Usage: node tools/screenshot.mjs [out.png [file.csv …]] (needs `make dist`
+// first); with files, they are chosen in the page instead of the example data.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 
 const out = process.argv[2] ?? 'docs/screenshot.png';
+const files = process.argv.slice(3);
 const port = 8391;
 const server = spawn('./target/release/edgewise', ['serve', 'dist', '--port', String(port)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
@@ -12,7 +14,8 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
   await page.goto(`http://127.0.0.1:${port}/`);
-  await page.getByText('Try it with example data').click();
+  if (files.length) await page.setInputFiles('[data-testid=file-input]', files);
+  else await page.getByText('Try it with example data').click();
   await page.waitForSelector('[data-testid=status][data-state=done]', { state: 'attached', timeout: 120000 });
   await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);

@@ -31,6 +31,11 @@
 //!    points), excess of mass with a stricter separation is used instead. Members far from
 //!    their neighbours in the unsmoothed space — lone outliers that smoothing drew in — leave
 //!    their segment (`pulled_in`).
+//!
+//!    5b. **Latent classes** ([`latent`]) within each segment find the groups density cannot
+//!    see (choices-only answers, groups that differ only in what they say), up to
+//!    [`MAX_SEGMENTS`]. When density leaves most of the sample in no segment, its clusters are
+//!    shards, not groups: everyone is one segment and the classes are fitted on all of them.
 //! 6. **Spreading to everyone** (`spread`). Labels spread from the sample along the neighbour
 //!    graph: each person takes the label most of their labelled neighbours have.
 //! 7. **Noise triage, not noise deletion** (`spread`). People left unassigned whose labelled
@@ -482,7 +487,16 @@ fn cluster_sample(
     // class is the smallest segment asked for (0.5 % of people by default), not the size the
     // density step moved to for a steady count of its own clusters.
     let mut n_clusters = n_clusters;
-    let refinements = match respects.and_then(|r| r.latent) {
+    let latent = respects.and_then(|r| r.latent);
+    // When density leaves most people in no segment, its segments are shards, not groups:
+    // everyone is one segment, and latent classes find the groups. (The grocer's say-only
+    // file read by what people say alone: 84 % lone outliers and 11 shards of the mass
+    // groups before.)
+    if latent.is_some() && 2 * labels.iter().filter(|l| l.is_none()).count() > labels.len() {
+        labels.iter_mut().for_each(|l| *l = Some(0));
+        n_clusters = 1;
+    }
+    let refinements = match latent {
         Some(l) => split_into_classes(&mut labels, &mut n_clusters, rows, l, m_sample, seed),
         None => Vec::new(),
     };
