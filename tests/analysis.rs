@@ -623,3 +623,34 @@ fn when_density_finds_shards_latent_classes_segment_everyone() {
         .fold(1.0, f64::min);
     assert!(mass >= 0.4, "lowest mass F1 {mass:.3}");
 }
+
+/// A lone outlier whose every answer is ordinary is not called "far from everyone": the
+/// example files have three such people (edge score 0), and their reasons say what is true.
+#[test]
+fn lone_outliers_with_nothing_unusual_are_not_called_far() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/example");
+    let parsed = ["example-survey.csv", "example-crm.csv"]
+        .iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(name)).expect("the example file");
+            read_bytes(name, &bytes, &IngestParams::default()).expect("read")
+        })
+        .collect();
+    let d = analysis::combine(parsed, &Settings::default());
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
+    let ordinary: Vec<usize> = (0..a.n_people)
+        .filter(|&i| a.segment_of[i].is_none() && a.edge_score[i] < 0.005)
+        .collect();
+    assert!(
+        !ordinary.is_empty(),
+        "the example has lone outliers with score 0"
+    );
+    for i in ordinary {
+        assert!(
+            a.reason[i].starts_with("In no segment") && !a.reason[i].contains("far from"),
+            "row {i}: {}",
+            a.reason[i]
+        );
+    }
+}

@@ -89,7 +89,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "e96407168d655d1557cecccc1972e784b2a786ddef71ae59b150d512756f46c7",
+        "d7dd8d37536e108292bb5502b7efb4f83fe8e4b54aa3e440c6966170fb5d1c97",
         "b2ed12f8ad01c246d4cb224cc5b6c046bd5b42cb3f3874297f811f95ed1e00e7",
     );
 }
@@ -98,7 +98,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "fec220ddc4bf1fb74db4b7bddc6fa69fbd026cb1aaa070055ea5e5990fbb907d",
+        "66ce0559f65a695fa38ed1d931481c8d1ad94181d328731aa1d7e06e47077ec9",
         "5234187b8c5e1fb2d1c180a905d08f32fe42e573790c6c419148e4fef0ebb01e",
     );
 }
@@ -116,7 +116,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "d9b579a6ade6aaab29c0a01a19383a3679a33c02291b90aecd6638b84b45d49a",
+        "7790c0ae80572ffce66081d28d4288db81722cbc7879606ebb15af5933c0ed78",
         "ef9f4bd884c53501653f839e5a8e24ea661236d6434693a4e63a532fc9b65ab1",
     );
 }
@@ -134,7 +134,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "74d62d8a8278fac6826538dd2c63e799004e39055862475b33cf27e9777e0780",
+        "773a4b54cd124815a4ff86bafdc5ccec8af8e883aded834de3f4951072252948",
         "ef9eb9b298384e9f685ea310757f41751ac0f46ab7be056cbffbdee8f8e64a32",
     );
 }
@@ -152,7 +152,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "749a62c97f0a5c5831285a80260aa3d735b5754503b4815df0fa26813ae675d5",
+        "182c2eb6c4645264ec1fdaeff57fc94c732ebddd6af3b369f5be3d0e389472ff",
         "4e6c8d5aa8fabf18220c905e0f38e575da9d31ab696f12efadb23f09ad063b11",
     );
 }
@@ -169,7 +169,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "88de0782b7054b1ac86a07f1ab4077b9cfe5f4e602d5b2efc19654cbe9a40163",
+        "7b698e251e24d3b7eea44826363ea6edcd9bf27d46205d40c14bbc4b06515942",
         "f4d1cc489651f4b675e2c0911b2cdb45d719aff1cef2dbd8af0030006789e433",
     );
 }
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "2ae3291e14c04199db8107b8d9372590b02fde7a7a56c43ee7a5cd0820e322c8",
+        "db3d642126e8f29b71c34bff4fc9bfdc2033a292ea0122e0af09b9ecb498d01d",
         "b82aabd94c2127e580d1da1f900fba6860807cdee2ca47d4b4504df360e6b443",
     );
 }

@@ -12,13 +12,19 @@
 //! * **Unmet needs.** Mean opportunity score per importance/satisfaction outcome.
 //! * **Who they are.** Describe-only columns as small distributions, with a warning when a
 //!   demographic explains the segment.
-//! * **No personas.** A segment's name is its top phrase. Terms and quotes containing any
+//! * **Names.** A segment's name is its most representative phrase: the clause of its
+//!   members' answers carrying most of its distinguishing phrases (BERTopic names a topic by
+//!   its representative documents in the same spirit; Grootendorst 2022); with no free text,
+//!   its largest difference. No two segments share a name.
+//! * **No personas.** Terms, names and quotes containing any
 //!   word from the file's name or email columns are left out, so a customer's name can
 //!   never name or illustrate a segment.
 //!
 //! # References
 //! Monroe, B., Colaresi, M. & Quinn, K. (2008). Fightin' words: lexical feature selection and
 //! evaluation for identifying the content of political conflict. Political Analysis 16(4).
+//! Grootendorst, M. (2022). BERTopic: neural topic modeling with a class-based TF-IDF
+//! procedure. arXiv:2203.05794.
 //! Carbonell, J. & Goldstein, J. (1998). The use of MMR, diversity-based reranking for
 //! reordering documents and producing summaries. SIGIR.
 

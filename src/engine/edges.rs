@@ -844,6 +844,10 @@ impl Assessment {
                 };
                 match (facts.is_empty(), segment.is_none()) {
                     (false, _) => format!("{head}: {}", facts.join("; ")),
+                    // Lone, yet within two z of everyone: say so rather than "far".
+                    (true, true) if self.z[i] < 2.0 => "In no segment: their mix of answers and \
+                         behaviour matches none, though nothing about them is unusual on its own"
+                        .to_string(),
                     (true, true) => format!(
                         "{head}: far from everyone in their overall mix of answers and behaviour"
                     ),
