@@ -654,3 +654,37 @@ fn lone_outliers_with_nothing_unusual_are_not_called_far() {
         );
     }
 }
+
+/// Issue 18: in a survey of choices only, people who answer at random have no single rare
+/// answer but a combination no segment gives; the fit of their answers under the segments
+/// ranks them (7 of 15 in the top 2× before, by their answers one at a time), and their
+/// reason says so.
+#[test]
+fn random_answerers_in_a_choices_survey_rank_at_the_top() {
+    let export = synth::Domain::Survey.export(5000, 7, synth::Wordings::Varied);
+    let parsed = export
+        .files
+        .iter()
+        .map(|(name, csv)| {
+            read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
+        })
+        .collect();
+    let d = analysis::combine(parsed, &Settings::default());
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
+    let eval = synth::evaluate(&export.truth, &a.segment_of, &a.edge_score);
+    assert!(
+        eval.outliers_in_top >= 13,
+        "{} of {} planted outliers in the top 2×",
+        eval.outliers_in_top,
+        eval.outliers
+    );
+    let top = (0..a.n_people)
+        .max_by(|&x, &y| a.edge_score[x].total_cmp(&a.edge_score[y]))
+        .expect("people");
+    assert!(
+        a.reason[top].contains("combination"),
+        "top person's reason: {}",
+        a.reason[top]
+    );
+}

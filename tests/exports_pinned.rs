@@ -89,7 +89,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "d7dd8d37536e108292bb5502b7efb4f83fe8e4b54aa3e440c6966170fb5d1c97",
+        "8f4452fc0123446a129590d43575ad34efda9463de71dceb447eea8dee478e54",
         "b2ed12f8ad01c246d4cb224cc5b6c046bd5b42cb3f3874297f811f95ed1e00e7",
     );
 }
@@ -98,7 +98,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "66ce0559f65a695fa38ed1d931481c8d1ad94181d328731aa1d7e06e47077ec9",
+        "1b69a4774344430ea58187bfc17ccd6ccaf8be9c83e1fc0d491ff7319b5efe30",
         "5234187b8c5e1fb2d1c180a905d08f32fe42e573790c6c419148e4fef0ebb01e",
     );
 }
@@ -107,7 +107,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "3eeb082dad373ee2af507902a4ced098facfb60708bddffa59700c3d124278ce",
+        "a62cc4d3ec32ed5201d6f729e228523422dee831403cb4b859ca8115625beef7",
         "24906de5e91506316a6e8163b782eb381b60d7a5f4b6ee607172037e97b8f1a3",
     );
 }
@@ -116,7 +116,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "7790c0ae80572ffce66081d28d4288db81722cbc7879606ebb15af5933c0ed78",
+        "c7e48df129b3340400e119a63bbefdd1bcf523022e3083d2378422c359f7f574",
         "ef9f4bd884c53501653f839e5a8e24ea661236d6434693a4e63a532fc9b65ab1",
     );
 }
@@ -125,7 +125,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "64a9abd10dfe830790b0ffe3de4f6318ae105bc2aa0640b8b805827e24e2e466",
+        "5860bf095dafd9981891223bbb28565c2613f7581cb762601a542d4796be050b",
         "bdcf13699bc720a85ea8bab29130036ac20bde2e35a09240c7427914c8b6de52",
     );
 }
@@ -134,7 +134,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "773a4b54cd124815a4ff86bafdc5ccec8af8e883aded834de3f4951072252948",
+        "cb775e80f3a1b717d508beb82abe642b904b149564865fea04fe0ec3617b2506",
         "ef9eb9b298384e9f685ea310757f41751ac0f46ab7be056cbffbdee8f8e64a32",
     );
 }
@@ -143,7 +143,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "25d4075372f2446dc0f51b5bff193a138cb67612c2e70a1a84cbcda17f8b6f33",
+        "fe0786f0eb9b95427774614a8eba9e2f4c8aad349c7e20722e8930b9b81cda74",
         "bdc849f7d5f4ae66a7146ebb3f1ebdd2f6a3574b3a7b9889bae284654fe2a343",
     );
 }
@@ -152,7 +152,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "182c2eb6c4645264ec1fdaeff57fc94c732ebddd6af3b369f5be3d0e389472ff",
+        "9bb1d59b2bfa0ea2c74792be614f1e06757f51755d3a07871fd8943dcd4189ef",
         "4e6c8d5aa8fabf18220c905e0f38e575da9d31ab696f12efadb23f09ad063b11",
     );
 }
@@ -169,7 +169,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "7b698e251e24d3b7eea44826363ea6edcd9bf27d46205d40c14bbc4b06515942",
+        "fdea819022098c4d716a39acf610573bab9c7a337933befc1ba0605f53a48cd0",
         "f4d1cc489651f4b675e2c0911b2cdb45d719aff1cef2dbd8af0030006789e433",
     );
 }
@@ -179,7 +179,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "7280fe07293cd6378d669bfdbd0a5af323771b67060699278ffb700302876f9a",
+        "2bd11afd1c2f98dd25cdc2c604ad4e26a5c601984eb0faf34116e276c13405eb",
         "f0cb25d9489cd97774bbf41615980e3ac52185d0e280f135de80e82841b3b360",
     );
 }
@@ -189,7 +189,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "db3d642126e8f29b71c34bff4fc9bfdc2033a292ea0122e0af09b9ecb498d01d",
+        "0e36462e78d9a18e193958ee7461ee70c9ba0a1e58358ae8220340ad55a13702",
         "b82aabd94c2127e580d1da1f900fba6860807cdee2ca47d4b4504df360e6b443",
     );
 }

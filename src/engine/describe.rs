@@ -895,16 +895,33 @@ fn distinct_names(segments: &mut [Segment]) {
     }
 }
 
-/// The answers the members gave in `column` (by name), skipping empty cells.
-fn member_answers<'t>(table: &'t Table, column: &str, members: &[usize]) -> Vec<&'t str> {
+/// The distinct answers the members gave in `column` (by name), each with how many gave it,
+/// in the order of the first member to give it; empty cells are skipped. Each distinct answer
+/// is then read once, however many gave it.
+fn member_answers<'t>(table: &'t Table, column: &str, members: &[usize]) -> Vec<(&'t str, usize)> {
     let Some(col) = table.columns().iter().find(|c| c.name == column) else {
         return Vec::new();
     };
-    members
-        .iter()
-        .map(|&i| col.get(i))
-        .filter(|text| !schema::read::is_missing(text))
-        .collect()
+    let codes = col.codes();
+    let mut at: Vec<Option<usize>> = vec![None; col.values().len()];
+    let mut out: Vec<(&'t str, usize)> = Vec::new();
+    for &i in members {
+        let Some(&code) = codes.get(i) else { continue };
+        match at.get(code as usize).copied().flatten() {
+            Some(k) => out[k].1 += 1,
+            None => {
+                let text = col.get(i);
+                if schema::read::is_missing(text) {
+                    continue;
+                }
+                if let Some(slot) = at.get_mut(code as usize) {
+                    *slot = Some(out.len());
+                }
+                out.push((text, 1));
+            }
+        }
+    }
+    out
 }
 
 /// Longest name taken from an answer, in characters.
@@ -917,7 +934,10 @@ const NAME_CHARS: usize = 70;
 /// names a topic by its representative documents in the same spirit (Grootendorst 2022).
 /// `None` when no clause carries at least the top phrase's weight; the caller then falls
 /// back to [`fallback_name`].
-fn segment_name<'t>(says: &[Phrase], answers_in: impl Fn(&str) -> Vec<&'t str>) -> Option<String> {
+fn segment_name<'t>(
+    says: &[Phrase],
+    answers_in: impl Fn(&str) -> Vec<(&'t str, usize)>,
+) -> Option<String> {
     let pool = naming_pool(says);
     let top = pool.first()?;
     let phrases: Vec<(Vec<String>, f64)> = pool
@@ -929,7 +949,7 @@ fn segment_name<'t>(says: &[Phrase], answers_in: impl Fn(&str) -> Vec<&'t str>) 
     // member's own spelling.
     let mut clauses: std::collections::BTreeMap<Vec<String>, (usize, String)> =
         std::collections::BTreeMap::new();
-    for answer in answers_in(&top.column) {
+    for (answer, people) in answers_in(&top.column) {
         let answer = without_markup(answer);
         for clause in clauses_of(&answer) {
             // A clause cut from a longer sentence may start with its joining word ("so if
@@ -943,7 +963,7 @@ fn segment_name<'t>(says: &[Phrase], answers_in: impl Fn(&str) -> Vec<&'t str>) 
             if content < 2 || words.len() > 12 || clause.chars().count() > NAME_CHARS {
                 continue;
             }
-            clauses.entry(words).or_insert((0, clause.to_string())).0 += 1;
+            clauses.entry(words).or_insert((0, clause.to_string())).0 += people;
         }
     }
     let mut best: Option<(f64, usize, &str)> = None;
@@ -1176,12 +1196,12 @@ mod tests {
         ];
         // The stop words in between do not hide the phrase; the clause two members wrote wins.
         assert_eq!(
-            segment_name(&says, |_| answers.to_vec()).as_deref(),
+            segment_name(&says, |_| answers.iter().map(|a| (*a, 1)).collect()).as_deref(),
             Some("Send essentials to an older relative after her operation")
         );
         // No clause carries the top phrase's weight: the caller falls back to the phrase.
         assert_eq!(
-            segment_name(&says, |_| vec!["Weekly shop for the family"]),
+            segment_name(&says, |_| vec![("Weekly shop for the family", 3)]),
             None
         );
         assert_eq!(fallback_name(&says, &[]), "essentials older");

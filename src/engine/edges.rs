@@ -1,6 +1,6 @@
 //! Edge scores and reasons: how far each person is from everyone, and why, in plain words.
 //!
-//! Both parts of the score are measured in one unit — standard deviations, *z* — so that a
+//! The parts of the score are measured in one unit — standard deviations, *z* — so that a
 //! score says how unusual someone is, not only where they rank:
 //! * **local sparsity** — the distance to their 15th nearest neighbour, the k-nearest-neighbour
 //!   outlier score of Ramaswamy, Rastogi & Shim (2000), as a robust z of its logarithm among
@@ -14,9 +14,14 @@
 //!   the share of people whose label (or rarest word, or value on that side) is at least as
 //!   rare, as a one-sided normal tail (0.1 % → z 3.1) — so a company name nobody else has is
 //!   no surprise in a column of names, and the top of a 1–5 scale is no extreme. The three
-//!   most unusual facts combine through the χ² tail of their squared z's (`combined_z`).
+//!   most unusual facts combine through the χ² tail of their squared z's (`combined_z`);
+//! * **fit** — how badly their discrete answers go *together*: the surprise of their answers
+//!   under the segments taken as latent classes, as a robust z (`fit_z`). Someone who answers
+//!   a choices-only survey at random has no rare answer but a combination no segment gives
+//!   (planted random answerers in the top 2×: 7 → 14 of 15 at 5,000 rows, 24–27 → 50–52 of
+//!   60 at 20,000). Fit ranks people but never by itself makes a lone outlier.
 //!
-//! The larger of the two, *z*, becomes the score `u² / (1 + u²)` with `u = (z − 2) / 3` for *z*
+//! The largest of the three, *z*, becomes the score `u² / (1 + u²)` with `u = (z − 2) / 3` for *z*
 //! above 2, and 0 below: 0.1 at z 3, 0.5 at z 5, 0.8 at z 8, 0.97 at z 20. Nobody in an
 //! ordinary file comes near 1 (in 100,000 people drawn from one Gaussian the largest z is
 //! about 4.5, a score of 0.4), and a single-column extreme ranks at the top whatever else
@@ -36,6 +41,8 @@
 //! Ramaswamy, S., Rastogi, R. & Shim, K. (2000). Efficient algorithms for mining outliers from
 //! large data sets. SIGMOD.
 //! Rousseeuw, P. & Croux, C. (1993). Alternatives to the median absolute deviation. JASA 88.
+//! Magidson, J. & Vermunt, J. (2002). Latent class models for clustering: a comparison with
+//! K-means. Canadian Journal of Marketing Research 20.
 //!
 //! The reason names the segment (by id and name, never a person) and the two or three facts
 //! that set the person apart most: "Orders (12 months) 9× the median (45 vs 5); answer
@@ -46,7 +53,7 @@
 
 use super::cluster::{Clustering, Membership};
 use super::describe::{Described, mentions_name};
-use super::features::{Features, quantile};
+use super::features::{Features, MISSING, quantile};
 use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
 use super::table::Table;
 use std::collections::BTreeSet;
@@ -660,6 +667,112 @@ fn facts(
 /// Each person's local sparsity as a robust z: the logarithm of their distance to their
 /// 15th nearest neighbour, against the median and median absolute deviation of everyone's
 /// (only sparser than usual counts).
+/// How badly each person's answers fit *together*, as a z: the surprise −log p(x) of their
+/// discrete answers (`features::Variable`: choices, levels, options, topics) under the
+/// segments taken as latent classes — a mixture in which, within a segment, answers are
+/// independent, with each segment's answer shares estimated from its firm members (half a
+/// person spread over each variable's levels) — judged against everyone's surprise by the
+/// median and the MAD above it. Someone who answers a choices-only survey at random has no
+/// single rare answer, yet a combination that no segment gives: the likelihood under a
+/// latent class model is the usual outlier score for categorical data (e.g. Magidson &
+/// Vermunt 2002). Zero for everyone when there are no such variables or no segments.
+fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
+    let n = clustering.labels.len();
+    let k = clustering.n_segments;
+    let vars: Vec<&super::features::Variable> = features
+        .variables
+        .iter()
+        .filter(|v| v.levels >= 2 && v.codes.len() == n)
+        .collect();
+    if vars.len() < 2 || k == 0 {
+        return vec![0.0; n];
+    }
+    // Answer counts per segment, from firm members.
+    let mut size = vec![0.0f64; k];
+    let mut counts: Vec<Vec<Vec<f64>>> =
+        vars.iter().map(|v| vec![vec![0.0; v.levels]; k]).collect();
+    for i in 0..n {
+        let (Some(s), Membership::Core) = (clustering.labels[i], clustering.membership[i]) else {
+            continue;
+        };
+        size[s] += 1.0;
+        for (v, var) in vars.iter().enumerate() {
+            let code = var.codes[i];
+            if code != MISSING && (code as usize) < var.levels {
+                counts[v][s][code as usize] += 1.0;
+            }
+        }
+    }
+    let total: f64 = size.iter().sum();
+    if total < 1.0 {
+        return vec![0.0; n];
+    }
+    // log θ per variable, segment and level, and log π per segment.
+    let log_theta: Vec<Vec<Vec<f64>>> = counts
+        .iter()
+        .zip(&vars)
+        .map(|(per_segment, var)| {
+            let alpha = 0.5 / var.levels as f64;
+            per_segment
+                .iter()
+                .map(|c| {
+                    let sum = c.iter().sum::<f64>() + 0.5;
+                    c.iter().map(|x| libm::log((x + alpha) / sum)).collect()
+                })
+                .collect()
+        })
+        .collect();
+    let log_prior: Vec<f64> = size
+        .iter()
+        .map(|&m| {
+            if m > 0.0 {
+                libm::log(m / total)
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+        .collect();
+    let surprise: Vec<f64> = (0..n)
+        .map(|i| {
+            let joint: Vec<f64> = (0..k)
+                .map(|s| {
+                    let mut lp = log_prior[s];
+                    for (v, var) in vars.iter().enumerate() {
+                        let code = var.codes[i];
+                        if code != MISSING && (code as usize) < var.levels {
+                            lp += log_theta[v][s][code as usize];
+                        }
+                    }
+                    lp
+                })
+                .collect();
+            let top = joint.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if !top.is_finite() {
+                return 0.0;
+            }
+            -(top + libm::log(joint.iter().map(|&l| libm::exp(l - top)).sum::<f64>()))
+        })
+        .collect();
+    let mut sorted = surprise.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = quantile(&sorted, 0.5);
+    let mut above: Vec<f64> = sorted
+        .iter()
+        .filter(|&&x| x > median)
+        .map(|&x| x - median)
+        .collect();
+    above.sort_by(f64::total_cmp);
+    // The MAD of the upper half: a half-normal's median is 0.6745 σ.
+    let spread = quantile(&above, 0.5) / 0.6745;
+    if spread <= 1e-9 {
+        return vec![0.0; n];
+    }
+    surprise
+        .iter()
+        .map(|&x| ((x - median) / spread).max(0.0))
+        .collect()
+}
+
 fn sparsity_z(core: &[f64]) -> Vec<f64> {
     let logs: Vec<f64> = core
         .iter()
@@ -724,13 +837,17 @@ pub struct Assessment {
     /// Each person's z (the larger of sparsity and atypicality).
     z: Vec<f64>,
     /// Each person's z against everyone: their sparsity, or their most unusual fact judged
-    /// against everyone.
+    /// against everyone (not their fit: see `z_lone`).
     z_everyone: Vec<f64>,
     /// Each person's facts, most unusual first.
     facts: Vec<Vec<Fact>>,
     /// Whether a person was judged among their own segment (a firm member of one with enough
     /// members) or against everyone.
     among_segment: Vec<bool>,
+    /// Each person's fit z ([`fit_z`]): how badly their answers fit together.
+    fit: Vec<f64>,
+    /// Each person's z without the fit: what makes a lone outlier.
+    z_lone: Vec<f64>,
 }
 
 /// Judges every person (see the module doc).
@@ -778,7 +895,22 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
         })
         .collect();
     let sparsity = sparsity_z(&c.core_distance);
+    let fit = fit_z(inp.features, c);
+    // Sparsity and fit are judged against everyone. Fit ranks people but takes no part in
+    // making lone outliers (`z_lone`, `z_everyone`).
+    let whole = |i: usize| {
+        sparsity
+            .get(i)
+            .copied()
+            .unwrap_or(0.0)
+            .max(fit.get(i).copied().unwrap_or(0.0))
+    };
     let z = (0..n)
+        .map(|i| combined_z(&facts[i]).max(whole(i)))
+        .collect();
+    // Whether someone is a lone outlier rests on their facts and sparsity alone: a poor fit
+    // ranks them, but members of a group the segments merged fit it poorly too.
+    let z_lone = (0..n)
         .map(|i| combined_z(&facts[i]).max(sparsity.get(i).copied().unwrap_or(0.0)))
         .collect();
     let z_everyone = (0..n)
@@ -798,6 +930,8 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
         z_everyone,
         facts,
         among_segment,
+        fit,
+        z_lone,
     }
 }
 
@@ -816,7 +950,7 @@ impl Assessment {
     /// their own yardsticks are left in them: against everyone they are all unusual.
     pub fn extremes(&self, clustering: &Clustering) -> Vec<usize> {
         (0..self.z.len())
-            .filter(|&i| self.z[i] >= LONE_Z && self.z_everyone[i] >= EVERYONE_Z)
+            .filter(|&i| self.z_lone[i] >= LONE_Z && self.z_everyone[i] >= EVERYONE_Z)
             .filter(|&i| {
                 self.among_segment[i] || clustering.membership.get(i) != Some(&Membership::Core)
             })
@@ -829,11 +963,17 @@ impl Assessment {
         let c = clustering;
         (0..self.z.len())
             .map(|i| {
-                let facts: Vec<&str> = self.facts[i]
+                let mut facts: Vec<&str> = self.facts[i]
                     .iter()
                     .take(3)
                     .map(|f| f.text.as_str())
                     .collect();
+                // When what sets them apart is how their answers go together, say that first.
+                let fit = self.fit.get(i).copied().unwrap_or(0.0);
+                if fit >= 2.0 && fit >= combined_z(&self.facts[i]) {
+                    facts.insert(0, "answers in a combination that fits no segment");
+                    facts.truncate(3);
+                }
                 let segment = c.labels[i]
                     .and_then(|l| described.order.get(l))
                     .and_then(|&d| described.segments.get(d));
