@@ -516,8 +516,9 @@ fn identical_answers_keep_their_segment() {
 
 /// Evaluates a generated export of `domain` analysed with default settings: each planted
 /// group's best F1, by name.
-fn planted_f1(domain: synth::Domain, rows: usize, seed: u64) -> Vec<(String, f64)> {
-    let export = domain.export(rows, seed, synth::Wordings::Varied);
+/// A domain's export, read and joined as `edgewise segment` does it, and analysed with the
+/// defaults.
+fn analyse_export(export: &synth::Export) -> Analysis {
     let parsed = export
         .files
         .iter()
@@ -527,7 +528,12 @@ fn planted_f1(domain: synth::Domain, rows: usize, seed: u64) -> Vec<(String, f64
         .collect();
     let settings = Settings::default();
     let d = analysis::combine(parsed, &settings);
-    let a = analysis::analyse(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("analysis");
+    analysis::analyse(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("analysis")
+}
+
+fn planted_f1(domain: synth::Domain, rows: usize, seed: u64) -> Vec<(String, f64)> {
+    let export = domain.export(rows, seed, synth::Wordings::Varied);
+    let a = analyse_export(&export);
     assert!(a.segments.len() <= 12, "{} segments", a.segments.len());
     synth::evaluate(&export.truth, &a.segment_of, &a.edge_score)
         .groups
@@ -662,16 +668,7 @@ fn lone_outliers_with_nothing_unusual_are_not_called_far() {
 #[test]
 fn random_answerers_in_a_choices_survey_rank_at_the_top() {
     let export = synth::Domain::Survey.export(5000, 7, synth::Wordings::Varied);
-    let parsed = export
-        .files
-        .iter()
-        .map(|(name, csv)| {
-            read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
-        })
-        .collect();
-    let d = analysis::combine(parsed, &Settings::default());
-    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
-        .expect("analysis");
+    let a = analyse_export(&export);
     let eval = synth::evaluate(&export.truth, &a.segment_of, &a.edge_score);
     assert!(
         eval.outliers_in_top >= 13,

@@ -885,8 +885,9 @@ fn distinct_names(segments: &mut [Segment]) {
             let extra = seg
                 .differences
                 .iter()
+                .filter(|d| d.label != seg.name)
                 .map(|d| format!("{} · {}", seg.name, d.label))
-                .find(|name| !name.ends_with(&format!(" · {}", seg.name)) && !taken.contains(name));
+                .find(|name| !taken.contains(name));
             if let Some(name) = extra {
                 seg.name = name;
             }
@@ -947,7 +948,9 @@ fn segment_name<'t>(
         .collect();
     // Each distinct clause (compared in lower case): how many wrote it, and the first
     // member's own spelling.
-    let mut clauses: std::collections::BTreeMap<Vec<String>, (usize, String)> =
+    // Keyed by the clause's words; with its content words (stop words out: phrases are runs
+    // of content words, "essentials older" in "send essentials to an older relative").
+    let mut clauses: std::collections::BTreeMap<Vec<String>, (usize, String, Vec<String>)> =
         std::collections::BTreeMap::new();
     for (answer, people) in answers_in(&top.column) {
         let answer = without_markup(answer);
@@ -956,28 +959,25 @@ fn segment_name<'t>(
             // you're looking for green-tea flavor"); a name starts after it.
             let clause = without_joining_word(clause);
             let words = words_of(clause);
-            let content = words
+            let content: Vec<String> = words
                 .iter()
                 .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-                .count();
-            if content < 2 || words.len() > 12 || clause.chars().count() > NAME_CHARS {
+                .cloned()
+                .collect();
+            if content.len() < 2 || words.len() > 12 || clause.chars().count() > NAME_CHARS {
                 continue;
             }
-            clauses.entry(words).or_insert((0, clause.to_string())).0 += people;
+            clauses
+                .entry(words)
+                .or_insert((0, clause.to_string(), content))
+                .0 += people;
         }
     }
     let mut best: Option<(f64, usize, &str)> = None;
-    for (words, (count, text)) in &clauses {
-        // Phrases are runs of content words ("essentials older" in "send essentials to an
-        // older relative"), so they are looked for with the stop words taken out.
-        let content: Vec<String> = words
-            .iter()
-            .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-            .cloned()
-            .collect();
+    for (words, (count, text, content)) in &clauses {
         let weight: f64 = phrases
             .iter()
-            .filter(|(p, _)| contains_run(&content, p))
+            .filter(|(p, _)| contains_run(content, p))
             .map(|(_, z)| z)
             .sum();
         if weight < top.z {

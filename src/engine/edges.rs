@@ -732,20 +732,18 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
             }
         })
         .collect();
+    let mut joint = vec![0.0; k];
     let surprise: Vec<f64> = (0..n)
         .map(|i| {
-            let joint: Vec<f64> = (0..k)
-                .map(|s| {
-                    let mut lp = log_prior[s];
-                    for (v, var) in vars.iter().enumerate() {
-                        let code = var.codes[i];
-                        if code != MISSING && (code as usize) < var.levels {
-                            lp += log_theta[v][s][code as usize];
-                        }
+            for (s, lp) in joint.iter_mut().enumerate() {
+                *lp = log_prior[s];
+                for (v, var) in vars.iter().enumerate() {
+                    let code = var.codes[i];
+                    if code != MISSING && (code as usize) < var.levels {
+                        *lp += log_theta[v][s][code as usize];
                     }
-                    lp
-                })
-                .collect();
+                }
+            }
             let top = joint.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if !top.is_finite() {
                 return 0.0;
