@@ -15,13 +15,16 @@
 pub use crate::engine::analysis::{FileSummary, Settings, Stage};
 pub use crate::engine::cluster::Membership;
 pub use crate::engine::describe::Segment;
+pub use crate::engine::export::{ListCounts, SegmentLabel, label_for};
 pub use crate::engine::ingest::IngestParams;
 pub use crate::engine::schema::Role;
 pub use crate::engine::values::Decimal;
 
-use crate::engine::analysis::{Analysis, Dataset};
+use crate::engine::analysis::{self, Analysis, Dataset};
 use crate::engine::diagnostics::Diagnostic;
+use crate::engine::export;
 use crate::engine::ingest::join::JoinReport;
+use crate::engine::report::{self, ReportParams};
 use crate::engine::saydo::SayDo;
 use crate::engine::schema::{ColumnSchema, Kind, Schema};
 use serde::{Deserialize, Serialize};
@@ -42,8 +45,13 @@ pub enum Request {
         /// Every setting.
         settings: Settings,
     },
-    /// The segmented CSV export and its receipt.
-    Export,
+    /// A file to take away, with segments named as the user named them.
+    TakeAway {
+        /// Which file.
+        what: TakeAway,
+        /// The user's names and notes.
+        labels: Vec<SegmentLabel>,
+    },
     /// One person, for the person view.
     Person {
         /// Row (0-based).
@@ -75,12 +83,16 @@ pub enum Response {
     Inspected(Box<InspectView>),
     /// Segments found.
     Analysed(Box<ResultView>),
-    /// The export.
-    Exported {
-        /// The segmented CSV.
-        csv: Vec<u8>,
-        /// The receipt (JSON).
-        receipt: String,
+    /// A file for the page to download.
+    Download {
+        /// Its file name.
+        name: String,
+        /// Its MIME type.
+        mime: String,
+        /// Its bytes.
+        bytes: Vec<u8>,
+        /// What the page should say about it (empty: nothing).
+        note: String,
     },
     /// One person.
     Person(Box<PersonView>),
@@ -95,10 +107,38 @@ pub enum Response {
         /// Milliseconds spent embedding, the model already loaded.
         embed_ms: f64,
     },
+    /// Something the page should say that is not a failure (a file that would be empty).
+    Notice {
+        /// The message.
+        message: String,
+    },
     /// Something went wrong; the message says what and what to try.
     Failed {
         /// The message.
         message: String,
+    },
+}
+
+/// The files a user can take away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TakeAway {
+    /// `segments.csv`: every row and column, then segment, name, edge score and reason.
+    Csv,
+    /// `edgewise-receipt.json`: versions, files with their SHA-256, settings, roles, segments.
+    Receipt,
+    /// `edgewise-report.html`: the one-file report.
+    Report {
+        /// Show verbatim answers of segments under five people too.
+        quotes_for_small_groups: bool,
+        /// When it was made, in the reader's words.
+        made: String,
+    },
+    /// One segment's members.
+    Audience {
+        /// The segment's index in the results.
+        segment: u32,
+        /// As a customer list of hashed emails and phones (else ids and contacts as written).
+        hashed: bool,
     },
 }
 
@@ -323,6 +363,152 @@ impl ResultView {
     }
 }
 
+impl ResultView {
+    /// The results with segments named as the user named them (a user's empty name keeps
+    /// the found one).
+    pub fn with_labels(&self, labels: &[SegmentLabel]) -> ResultView {
+        let mut view = self.clone();
+        for s in &mut view.segments {
+            if let Some(label) = label_for(labels, &s.id, &s.name)
+                && !label.name.trim().is_empty()
+            {
+                s.name = label.name.trim().to_string();
+            }
+        }
+        view
+    }
+}
+
+/// Reads a settings file: the page's own (`edgewise-settings.json`) or a receipt, whose
+/// `settings` are the same thing. The message says what is wrong, for the page to show.
+pub fn settings_from_json(file: &str, text: &str) -> Result<Settings, String> {
+    #[derive(Deserialize)]
+    struct WithSettings {
+        settings: Settings,
+    }
+    serde_json::from_str::<Settings>(text)
+        .or_else(|first| {
+            serde_json::from_str::<WithSettings>(text)
+                .map(|r| r.settings)
+                .map_err(|_| first)
+        })
+        .map_err(|e| {
+            format!(
+                "{file} is not an Edgewise settings file or receipt (line {}, column {}: {e}); \
+                 choose the edgewise-settings.json or edgewise-receipt.json this page saved",
+                e.line(),
+                e.column()
+            )
+        })
+}
+
+/// A file name made safe and short from a segment's id and name (`S3-night-shifts`).
+fn file_stem(id: &str, name: &str) -> String {
+    let mut slug = String::new();
+    for word in name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() > 32 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word.to_lowercase());
+    }
+    if slug.is_empty() {
+        id.to_string()
+    } else {
+        format!("{id}-{slug}")
+    }
+}
+
+/// The file a user asked to take away, as a [`Response::Download`] (or why it cannot be made).
+pub fn take_away(
+    dataset: &Dataset,
+    a: &Analysis,
+    what: &TakeAway,
+    labels: &[SegmentLabel],
+) -> Response {
+    match what {
+        TakeAway::Csv => Response::Download {
+            name: "segments.csv".into(),
+            mime: "text/csv;charset=utf-8".into(),
+            bytes: a.export_csv(&dataset.table, labels),
+            note: String::new(),
+        },
+        TakeAway::Receipt => Response::Download {
+            name: "edgewise-receipt.json".into(),
+            mime: "application/json".into(),
+            bytes: serde_json::to_vec_pretty(&analysis::receipt(dataset, a, labels))
+                .unwrap_or_default(),
+            note: String::new(),
+        },
+        TakeAway::Report {
+            quotes_for_small_groups,
+            made,
+        } => {
+            let params = ReportParams {
+                quotes_for_small_groups: *quotes_for_small_groups,
+                made: made.clone(),
+            };
+            Response::Download {
+                name: "edgewise-report.html".into(),
+                mime: "text/html;charset=utf-8".into(),
+                bytes: report::of(dataset, a, labels, &params).into_bytes(),
+                note: String::new(),
+            }
+        }
+        TakeAway::Audience { segment, hashed } => {
+            let index = *segment as usize;
+            let named = a.named(labels);
+            let Some(seg) = named.get(index) else {
+                return Response::Failed {
+                    message: format!("there is no segment {}: find segments again", index + 1),
+                };
+            };
+            let members = a.members(index);
+            let stem = file_stem(&seg.id, &seg.name);
+            if !*hashed {
+                return Response::Download {
+                    name: format!("{stem}-members.csv"),
+                    mime: "text/csv;charset=utf-8".into(),
+                    bytes: export::audience_csv(&dataset.table, &a.schema, &members),
+                    note: format!(
+                        "{} members of {} “{}”, with their ids and contact columns as written.",
+                        members.len(),
+                        seg.id,
+                        seg.name
+                    ),
+                };
+            }
+            let (bytes, counts) = export::customer_list_csv(&dataset.table, &a.schema, &members);
+            if counts.emails + counts.phones == 0 {
+                return Response::Notice {
+                    message: format!(
+                        "No customer list for {}: none of its {} members has an email, or a phone \
+                         written with its country code (+44 …), to hash. Download its members instead.",
+                        seg.id,
+                        members.len()
+                    ),
+                };
+            }
+            Response::Download {
+                name: format!("{stem}-customer-list.csv"),
+                mime: "text/csv;charset=utf-8".into(),
+                bytes,
+                note: format!(
+                    "Customer list for {} “{}”: {} of {} members, {} emails and {} phones \
+                     normalised and SHA-256-hashed in this tab; phones without a country code are \
+                     left out. Upload it as a hashed customer list (Google Customer Match, Meta).",
+                    seg.id, seg.name, counts.rows, counts.members, counts.emails, counts.phones
+                ),
+            }
+        }
+    }
+}
+
 /// One person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonView {
@@ -408,6 +594,24 @@ mod tests {
         assert_eq!(mask("+44 20 7946 0000", &Kind::Phone), "+•••");
         assert_eq!(mask("weekly shop", &Kind::FreeText), "weekly shop");
         assert_eq!(mask("", &Kind::Email), "");
+    }
+
+    #[test]
+    fn take_away_requests_round_trip_through_serde() {
+        let r = Request::TakeAway {
+            what: TakeAway::Audience {
+                segment: 2,
+                hashed: true,
+            },
+            labels: vec![SegmentLabel {
+                id: "S3".into(),
+                found: "night shifts".into(),
+                name: "Nurses".into(),
+                note: String::new(),
+            }],
+        };
+        let json = serde_json::to_string(&r).expect("serialise");
+        assert_eq!(serde_json::from_str::<Request>(&json).expect("parse"), r);
     }
 
     #[test]

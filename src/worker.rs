@@ -18,7 +18,7 @@ use crate::engine::cluster::{self, neighbours::Graph};
 use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
-use crate::protocol::{InspectView, PersonView, Request, Response, ResultView};
+use crate::protocol::{self, InspectView, PersonView, Request, Response, ResultView};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -168,19 +168,14 @@ fn handle(request: Request) {
             return;
         }
 
-        Request::Export => STATE.with(|s| {
+        Request::TakeAway { what, labels } => STATE.with(|s| {
             let state = s.borrow();
             match (state.dataset.as_ref(), state.analysis.as_ref()) {
                 (Some(dataset), Some(result)) => {
-                    let receipt = serde_json::to_string_pretty(&analysis::receipt(dataset, result))
-                        .unwrap_or_default();
-                    Response::Exported {
-                        csv: result.export_csv(&dataset.table),
-                        receipt,
-                    }
+                    protocol::take_away(dataset, result, &what, &labels)
                 }
                 _ => Response::Failed {
-                    message: "there is nothing to export yet: find segments first".into(),
+                    message: "there is nothing to take away yet: find segments first".into(),
                 },
             }
         }),

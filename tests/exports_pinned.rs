@@ -50,10 +50,14 @@ fn check_with(files: &[(&str, Vec<u8>)], settings: &Settings, export: &str, rece
         "the planted groups form segments: {}",
         result.segments.len()
     );
-    let receipt_json = serde_json::to_string_pretty(&analysis::receipt(&dataset, &result))
-        .expect("receipt as JSON");
+    let receipt_json = serde_json::to_string_pretty(&analysis::receipt(
+        &dataset,
+        &result,
+        &result.settings.labels,
+    ))
+    .expect("receipt as JSON");
     let got = (
-        sha256(&result.export_csv(&dataset.table)),
+        sha256(&result.export_csv(&dataset.table, &result.settings.labels)),
         sha256(receipt_json.as_bytes()),
     );
     assert!(
@@ -89,8 +93,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "8f4452fc0123446a129590d43575ad34efda9463de71dceb447eea8dee478e54",
-        "b2ed12f8ad01c246d4cb224cc5b6c046bd5b42cb3f3874297f811f95ed1e00e7",
+        "011abf8974183fe1fec63b466e30ce76133fa23194d035e7290267707da36a7c",
+        "edf6ccf3abd463d3c18a7927f7ca16489d3ba7b92e878eff505c7c233281f6bd",
     );
 }
 
@@ -98,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "1b69a4774344430ea58187bfc17ccd6ccaf8be9c83e1fc0d491ff7319b5efe30",
-        "5234187b8c5e1fb2d1c180a905d08f32fe42e573790c6c419148e4fef0ebb01e",
+        "f1b0305ddd70c260ed74d349e9921c57f11ed9863cff37d3d1e3a718cde7444d",
+        "b897434b49755814bb41aab1e603119953a22abe23a3a2139f7547fe843ceddd",
     );
 }
 
@@ -107,8 +111,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "a62cc4d3ec32ed5201d6f729e228523422dee831403cb4b859ca8115625beef7",
-        "24906de5e91506316a6e8163b782eb381b60d7a5f4b6ee607172037e97b8f1a3",
+        "e95f95e6b443cf14b92ad1f2737abaeaa4266d7e98fef86333b295b102636599",
+        "3a272b066c25671dcf8e4e3a5c98392ba53d0cac477a32943fc3ef6ff8343e46",
     );
 }
 
@@ -116,8 +120,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "c7e48df129b3340400e119a63bbefdd1bcf523022e3083d2378422c359f7f574",
-        "ef9f4bd884c53501653f839e5a8e24ea661236d6434693a4e63a532fc9b65ab1",
+        "66397fbca504931d9f11f00c46a4b27e4eb2e76f010ad496c39aecebdd097335",
+        "284657ef268b9f80daf9785d55b2b56dc46f893761dd1c71cd43e3b7d9929f32",
     );
 }
 
@@ -125,8 +129,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "5860bf095dafd9981891223bbb28565c2613f7581cb762601a542d4796be050b",
-        "bdcf13699bc720a85ea8bab29130036ac20bde2e35a09240c7427914c8b6de52",
+        "14ee82f51eb4abd799dabf087173d67d5a850c4c2ecf782117c02040bf1fac19",
+        "fa10c3a7d5776991579c420d7112e5d8a1d84d03e8396025ab79b8c11372dc98",
     );
 }
 
@@ -134,8 +138,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "cb775e80f3a1b717d508beb82abe642b904b149564865fea04fe0ec3617b2506",
-        "ef9eb9b298384e9f685ea310757f41751ac0f46ab7be056cbffbdee8f8e64a32",
+        "194fbe1336958919d66e6a85fdb75381cee96ba8f3b720a53c521179d7322767",
+        "2306793f6c7c51bb52aa03cafccaeb381f114269e27ea7aaafc6dde2367e3ec3",
     );
 }
 
@@ -143,8 +147,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "fe0786f0eb9b95427774614a8eba9e2f4c8aad349c7e20722e8930b9b81cda74",
-        "bdc849f7d5f4ae66a7146ebb3f1ebdd2f6a3574b3a7b9889bae284654fe2a343",
+        "c56c4f5c4370f63d7a95bbe3901fb5a900b98e564b6c60b669a310bce688a38b",
+        "a6830b4447122b082ec74dc76c6f7ffcd1b84f498f112a199103d4c490252801",
     );
 }
 
@@ -152,8 +156,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "9bb1d59b2bfa0ea2c74792be614f1e06757f51755d3a07871fd8943dcd4189ef",
-        "4e6c8d5aa8fabf18220c905e0f38e575da9d31ab696f12efadb23f09ad063b11",
+        "e0fa7aa067f35be1ba258d7df600bd3c20c3c7b9448cb01dbbb139757e3b75bb",
+        "5499b58cfab233fa203d0f0320b05d5f2fba48b487923bf487bb19efea2a91e8",
     );
 }
 
@@ -169,8 +173,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "fdea819022098c4d716a39acf610573bab9c7a337933befc1ba0605f53a48cd0",
-        "f4d1cc489651f4b675e2c0911b2cdb45d719aff1cef2dbd8af0030006789e433",
+        "5a9ed2b425a311771493e762a5c04c7ed4004f7ecaf7bc67294f959a43f130ba",
+        "20719e43ee00a8a41b7d24ee15add9b456889e69ef83d5c04d17d81ac115cd50",
     );
 }
 
@@ -179,8 +183,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "2bd11afd1c2f98dd25cdc2c604ad4e26a5c601984eb0faf34116e276c13405eb",
-        "f0cb25d9489cd97774bbf41615980e3ac52185d0e280f135de80e82841b3b360",
+        "8885417b785149b790441c4479570d67349dedbe6813160646807949a39ce8c8",
+        "df17d7096abd6a36ef16b5dcd4eb035742a13135d3228f0d8ae5b1ab04a230f1",
     );
 }
 
@@ -189,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "0e36462e78d9a18e193958ee7461ee70c9ba0a1e58358ae8220340ad55a13702",
-        "b82aabd94c2127e580d1da1f900fba6860807cdee2ca47d4b4504df360e6b443",
+        "1f6bde2d9ebe38442fde2e9fedc59aad225455d83e908ba5ff751c5034845b80",
+        "7381b9e3ea452b7f16573364391ad32a7a69e6c333c4ebd9c7daf81e473d8e4c",
     );
 }

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let settings = Settings::default();
     let dataset = analysis::combine(vec![parsed], &settings);
     if let Ok(result) = analysis::analyse(&dataset, &settings, meaning::builtin(), &mut |_, _| {}) {
-        let csv = result.export_csv(&dataset.table);
+        let csv = result.export_csv(&dataset.table, &result.settings.labels);
         assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "exports start with a BOM");
         assert_eq!(result.segment_of.len(), dataset.table.n_rows());
     }

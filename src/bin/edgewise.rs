@@ -23,6 +23,7 @@ use edgewise::engine::cluster::Method;
 use edgewise::engine::features::TextModel;
 use edgewise::engine::ingest::{self, IngestParams, Parsed};
 use edgewise::engine::meaning;
+use edgewise::engine::report;
 use edgewise::engine::schema::Role;
 use edgewise::synth;
 use std::io::Read;
@@ -209,6 +210,9 @@ struct SegmentArgs {
     /// Where to write the receipt (default OUT.receipt.json)
     #[arg(long, value_name = "PATH")]
     receipt: Option<String>,
+    /// Also write the one-file HTML report here
+    #[arg(long, value_name = "PATH")]
+    report: Option<String>,
     /// No progress or summary on stderr
     #[arg(long)]
     quiet: bool,
@@ -533,14 +537,31 @@ fn segment(args: &SegmentArgs) -> Result<(), String> {
         },
     )
     .map_err(|e| e.to_string())?;
-    std::fs::write(out, result.export_csv(&dataset.table)).map_err(|e| format!("{out}: {e}"))?;
+    std::fs::write(
+        out,
+        result.export_csv(&dataset.table, &result.settings.labels),
+    )
+    .map_err(|e| format!("{out}: {e}"))?;
     let receipt_path = args.receipt.as_deref().map_or_else(
         || format!("{}.receipt.json", out.trim_end_matches(".csv")),
         str::to_string,
     );
-    let receipt = serde_json::to_string_pretty(&analysis::receipt(&dataset, &result))
-        .map_err(|e| e.to_string())?;
+    let receipt = serde_json::to_string_pretty(&analysis::receipt(
+        &dataset,
+        &result,
+        &result.settings.labels,
+    ))
+    .map_err(|e| e.to_string())?;
     std::fs::write(&receipt_path, receipt).map_err(|e| format!("{receipt_path}: {e}"))?;
+    if let Some(path) = &args.report {
+        let html = report::of(
+            &dataset,
+            &result,
+            &result.settings.labels,
+            &report::ReportParams::default(),
+        );
+        std::fs::write(path, html).map_err(|e| format!("{path}: {e}"))?;
+    }
     if !quiet {
         for w in &result.warnings {
             eprintln!("warning: {w}");
@@ -562,7 +583,10 @@ fn segment(args: &SegmentArgs) -> Result<(), String> {
                 if s.mass { "  [mass middle]" } else { "" }
             );
         }
-        eprintln!("wrote {out} and {receipt_path}");
+        match &args.report {
+            Some(path) => eprintln!("wrote {out}, {receipt_path} and {path}"),
+            None => eprintln!("wrote {out} and {receipt_path}"),
+        }
     }
     Ok(())
 }

@@ -66,6 +66,10 @@ pub struct Settings {
     pub cluster: ClusterParams,
     /// Join keys chosen by the user, one per file after the first (`None` = suggested).
     pub joins: Vec<Option<JoinKey>>,
+    /// Names and notes the user gave segments; they change no analysis, only what is taken
+    /// away (export, report, audiences).
+    #[serde(default)]
+    pub labels: Vec<export::SegmentLabel>,
 }
 
 /// What a file looked like, for the check screen and the receipt.
@@ -81,6 +85,9 @@ pub struct FileSummary {
     pub columns: usize,
     /// How it was read.
     pub dialect: Dialect,
+    /// SHA-256 of its bytes (lower-case hex): the receipt names exactly which file was read.
+    #[serde(default)]
+    pub sha256: String,
 }
 
 /// Files joined into one table, with its schema.
@@ -119,6 +126,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             rows: p.table.n_rows(),
             columns: p.table.columns().len(),
             dialect: p.dialect.clone(),
+            sha256: p.sha256.clone(),
         });
         diagnostics.extend(p.diagnostics.iter().cloned());
         let first_row = if p.dialect.has_header { 2 } else { 1 };
@@ -259,12 +267,35 @@ impl Analysis {
             .map_or(export::OUTLIER_SEGMENT, |s| s.id.as_str())
     }
 
-    /// The segmented CSV export.
-    pub fn export_csv(&self, table: &Table) -> Vec<u8> {
-        let ids: Vec<String> = (0..self.n_people)
-            .map(|i| self.segment_id(i).to_string())
-            .collect();
-        export::write_csv(table, &ids, &self.edge_score, &self.reason)
+    /// Each segment's id, shown name and note under the user's `labels`.
+    pub fn named(&self, labels: &[export::SegmentLabel]) -> Vec<export::Named> {
+        export::named(
+            self.segments
+                .iter()
+                .map(|s| (s.id.as_str(), s.name.as_str())),
+            labels,
+        )
+    }
+
+    /// The rows (0-based) of segment `index`'s members.
+    pub fn members(&self, index: usize) -> Vec<usize> {
+        self.segment_of
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == Some(index as u32))
+            .map(|(row, _)| row)
+            .collect()
+    }
+
+    /// The segmented CSV export, segments named under the user's `labels`.
+    pub fn export_csv(&self, table: &Table, labels: &[export::SegmentLabel]) -> Vec<u8> {
+        export::write_csv(
+            table,
+            &self.segment_of,
+            &self.named(labels),
+            &self.edge_score,
+            &self.reason,
+        )
     }
 }
 
@@ -701,13 +732,17 @@ pub struct ReceiptColumn {
     pub overridden: bool,
 }
 
-/// Builds the receipt of an analysis.
-pub fn receipt(dataset: &Dataset, analysis: &Analysis) -> Receipt {
+/// Builds the receipt of an analysis whose segments carry the user's `labels`.
+pub fn receipt(dataset: &Dataset, analysis: &Analysis, labels: &[export::SegmentLabel]) -> Receipt {
+    let named = analysis.named(labels);
     Receipt {
         tool: format!("edgewise {}", env!("CARGO_PKG_VERSION")),
         files: dataset.files.clone(),
         joins: dataset.joins.clone(),
-        settings: analysis.settings.clone(),
+        settings: Settings {
+            labels: labels.to_vec(),
+            ..analysis.settings.clone()
+        },
         columns: analysis
             .schema
             .columns
@@ -722,7 +757,8 @@ pub fn receipt(dataset: &Dataset, analysis: &Analysis) -> Receipt {
         segments: analysis
             .segments
             .iter()
-            .map(|s| (s.id.clone(), s.name.clone(), s.size))
+            .zip(named)
+            .map(|(s, n)| (s.id.clone(), n.name, s.size))
             .collect(),
         min_cluster_size: analysis.min_cluster_size,
         min_samples: analysis.min_samples,

@@ -90,6 +90,10 @@ pub struct Need {
     pub segment: f64,
     /// Mean opportunity score of everyone.
     pub overall: f64,
+    /// Mean importance (0–10): in the segment, and of everyone.
+    pub importance: (f64, f64),
+    /// Mean satisfaction (0–10): in the segment, and of everyone.
+    pub satisfaction: (f64, f64),
 }
 
 /// One label's share in a segment and overall.
@@ -740,29 +744,48 @@ fn label_differences(
 }
 
 fn needs(table: &Table, schema: &Schema, labels: &[Option<usize>], k: usize) -> Vec<Vec<Need>> {
+    /// Sums of opportunity, importance and satisfaction, and people counted.
+    #[derive(Clone, Copy, Default)]
+    struct Sums {
+        opportunity: f64,
+        importance: f64,
+        satisfaction: f64,
+        n: usize,
+    }
+    impl Sums {
+        fn add(&mut self, i: f64, s: f64) {
+            self.opportunity += i + (i - s).max(0.0);
+            self.importance += i;
+            self.satisfaction += s;
+            self.n += 1;
+        }
+        fn mean(&self, v: f64) -> f64 {
+            v / self.n.max(1) as f64
+        }
+    }
     let mut out = vec![Vec::new(); k];
     for pair in &schema.outcomes {
-        let scores = schema::outcomes::opportunity(table, schema, pair);
-        let mut sums = vec![(0.0, 0usize); k];
-        let mut all = (0.0, 0usize);
-        for (i, &v) in scores.iter().enumerate() {
-            if !v.is_finite() {
+        let (importance, satisfaction) = schema::outcomes::ratings(table, schema, pair);
+        let mut sums = vec![Sums::default(); k];
+        let mut all = Sums::default();
+        for (i, (&imp, &sat)) in importance.iter().zip(&satisfaction).enumerate() {
+            if !(imp.is_finite() && sat.is_finite()) {
                 continue;
             }
-            all.0 += v;
-            all.1 += 1;
+            all.add(imp, sat);
             if let Some(Some(s)) = labels.get(i) {
-                sums[*s].0 += v;
-                sums[*s].1 += 1;
+                sums[*s].add(imp, sat);
             }
         }
-        let overall = all.0 / all.1.max(1) as f64;
         for s in 0..k {
-            if sums[s].1 > 0 {
+            let seg = sums[s];
+            if seg.n > 0 {
                 out[s].push(Need {
                     outcome: pair.outcome.clone(),
-                    segment: sums[s].0 / sums[s].1 as f64,
-                    overall,
+                    segment: seg.mean(seg.opportunity),
+                    overall: all.mean(all.opportunity),
+                    importance: (seg.mean(seg.importance), all.mean(all.importance)),
+                    satisfaction: (seg.mean(seg.satisfaction), all.mean(all.satisfaction)),
                 });
             }
         }

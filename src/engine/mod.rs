@@ -3,7 +3,8 @@
 //! Stages, in reading order: [`ingest`] (bytes → table + diagnostics) → [`schema`] (column
 //! types and roles) → [`features`] → [`cluster`] → [`rank`] (which segments come first) →
 //! [`describe`] (segment portraits) → [`edges`] (each person's edge score and reason) →
-//! [`map`] → [`export`]. [`analysis`] runs them in order with progress by stage.
+//! [`map`] → [`export`] and [`report`] (what a user takes away). [`analysis`] runs them in
+//! order with progress by stage.
 //!
 //! Invariants: nothing here imports a web API; nothing here panics on user data; the same
 //! bytes and settings always give the same result.
@@ -21,6 +22,7 @@ pub mod map;
 pub mod meaning;
 pub mod profile;
 pub mod rank;
+pub mod report;
 pub mod saydo;
 pub mod schema;
 pub mod table;

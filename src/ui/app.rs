@@ -12,7 +12,10 @@ use super::progress::Progress;
 use super::say_do::SayDoTable;
 use super::segments::Segments;
 use super::state::{Action, DroppedFile, Phase, State};
-use crate::protocol::{IngestParams, Request, Response, Role, Settings};
+use crate::protocol::{
+    IngestParams, Request, Response, Role, SegmentLabel, Settings, TakeAway, label_for,
+    settings_from_json,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -122,9 +125,19 @@ pub fn App() -> Html {
                     Some(Response::Analysed(view)) => {
                         dispatch.dispatch(Action::Analysed(Rc::new(*view)))
                     }
-                    // The receipt stays with the command-line tool; the page offers the settings file.
-                    Some(Response::Exported { csv, .. }) => {
-                        download("segments.csv", &csv, "text/csv;charset=utf-8")
+                    Some(Response::Download {
+                        name,
+                        mime,
+                        bytes,
+                        note,
+                    }) => {
+                        download(&name, &bytes, &mime);
+                        if !note.is_empty() {
+                            dispatch.dispatch(Action::Notice(note));
+                        }
+                    }
+                    Some(Response::Notice { message }) => {
+                        dispatch.dispatch(Action::Notice(message))
                     }
                     Some(Response::Person(view)) => {
                         dispatch.dispatch(Action::PersonShown(Rc::new(*view)))
@@ -262,9 +275,79 @@ pub fn App() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |_| dispatch.dispatch(Action::ClosePerson))
     };
-    let on_export = {
+    // Every file taken away carries the names the user gave, as the settings hold them now.
+    let take_away = {
         let bridge = bridge.clone();
-        Callback::from(move |_: MouseEvent| bridge.send(&Request::Export, None))
+        let settings_now = settings_now.clone();
+        Callback::from(move |what: TakeAway| {
+            let labels = settings_now.borrow().labels.clone();
+            bridge.send(&Request::TakeAway { what, labels }, None);
+        })
+    };
+    let on_export = take_away.reform(|_: MouseEvent| TakeAway::Csv);
+    let on_receipt = take_away.reform(|_: MouseEvent| TakeAway::Receipt);
+    let small_quotes = use_state(|| false);
+    let on_small_quotes = {
+        let small_quotes = small_quotes.clone();
+        Callback::from(move |e: Event| {
+            let checked = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .is_some_and(|i| i.checked());
+            small_quotes.set(checked);
+        })
+    };
+    let on_report = {
+        let small_quotes = *small_quotes;
+        take_away.reform(move |_: MouseEvent| TakeAway::Report {
+            quotes_for_small_groups: small_quotes,
+            made: js_sys::Date::new_0()
+                .to_locale_date_string("default", &wasm_bindgen::JsValue::UNDEFINED)
+                .into(),
+        })
+    };
+    let on_audience = take_away.reform(|(segment, hashed): (usize, bool)| TakeAway::Audience {
+        segment: segment as u32,
+        hashed,
+    });
+    let on_label = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |label: SegmentLabel| dispatch.dispatch(Action::SetLabel(label)))
+    };
+    // A settings file (or receipt) replaces every setting and finds segments again, reading
+    // the files anew so that join keys apply too.
+    let on_load_settings = {
+        let dispatch = state.dispatcher();
+        let settings_now = settings_now.clone();
+        let read_again = read_again.clone();
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|list| list.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let dispatch = dispatch.clone();
+            let settings_now = settings_now.clone();
+            let read_again = read_again.clone();
+            let ingest = state.ingest.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .unwrap_or_default();
+                match settings_from_json(&file.name(), &text) {
+                    Ok(settings) => {
+                        *settings_now.borrow_mut() = settings.clone();
+                        dispatch.dispatch(Action::SettingsLoaded(settings));
+                        read_again.emit(ingest);
+                    }
+                    Err(message) => dispatch.dispatch(Action::Notice(message)),
+                }
+            });
+        })
     };
     let on_settings_file = {
         let state = state.clone();
@@ -302,11 +385,16 @@ pub fn App() -> Html {
         Phase::Failed { message, .. } => message.clone(),
     };
 
+    // The results as the user named them; the found names stay in `state.result`.
+    let shown = use_memo(
+        (state.result.clone(), state.settings.labels.clone()),
+        |(result, labels)| result.as_ref().map(|r| Rc::new(r.with_labels(labels))),
+    );
     let selected = state.selected.and_then(|i| {
-        state
-            .result
-            .as_ref()
-            .and_then(|r| r.segments.get(i).cloned().map(|s| (i, s)))
+        let shown = (*shown).as_ref()?.segments.get(i)?.clone();
+        let found = state.result.as_ref()?.segments.get(i)?.name.clone();
+        let label = label_for(&state.settings.labels, &shown.id, &found).cloned();
+        Some((i, shown, found, label))
     });
 
     html! {
@@ -341,12 +429,21 @@ pub fn App() -> Html {
                 ingest={state.ingest.clone()} on_ingest={on_ingest}
                 on_role={on_role} on_balance={on_balance} on_rerun={on_rerun.reform(|_: MouseEvent| ())} />
         }
-        if let Some(result) = &state.result {
+        if let Some(result) = (*shown).as_ref() {
             <section class="results" aria-label="Segments">
                 <div class="export-bar">
                     <button data-testid="export-csv" class="primary" onclick={on_export}>{"Download segments.csv"}</button>
-                    <button onclick={on_settings_file}>{"Settings file"}</button>
+                    <button data-testid="export-report" onclick={on_report}>{"Report (HTML)"}</button>
+                    <label class="small"><input type="checkbox" data-testid="report-small-quotes" checked={*small_quotes} onchange={on_small_quotes} />
+                        {" quotes from groups under 5"}</label>
+                    <button data-testid="export-receipt" onclick={on_receipt}>{"Receipt"}</button>
+                    <button data-testid="export-settings" onclick={on_settings_file}>{"Settings file"}</button>
+                    <label class="button" title="Re-run with a settings file or receipt saved earlier">{"Load settings…"}
+                        <input type="file" accept=".json,application/json" data-testid="load-settings" class="visually-hidden" onchange={on_load_settings} /></label>
                 </div>
+                if let Some(notice) = &state.notice {
+                    <p class="notice" data-testid="notice" role="status">{ notice.clone() }</p>
+                }
                 { for result.warnings.iter().map(|w| html! { <p class="warning">{w.clone()}</p> }) }
                 <div class="results-grid">
                     <div class="col-list">
@@ -355,8 +452,9 @@ pub fn App() -> Html {
                     </div>
                     <div class="col-detail">
                         <super::map::Map result={result.clone()} selected={state.selected} on_person={on_person.clone()} />
-                        if let Some((index, segment)) = selected {
-                            <Portrait segment={segment} index={index} n_people={result.n_people} on_person={on_person.clone()} />
+                        if let Some((index, segment, found, label)) = selected {
+                            <Portrait segment={segment} index={index} n_people={result.n_people} on_person={on_person.clone()}
+                                found={found} label={label} on_label={on_label} on_audience={on_audience} />
                         }
                     </div>
                 </div>

@@ -1,7 +1,8 @@
 //! A segment's portrait: in its members' words and deeds, never as a persona.
 
 use super::format;
-use crate::protocol::{Role, Segment};
+use crate::protocol::{Role, Segment, SegmentLabel};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// Properties of [`Portrait`].
@@ -15,6 +16,14 @@ pub struct PortraitProps {
     pub n_people: usize,
     /// A quoted person was chosen.
     pub on_person: Callback<u32>,
+    /// The name Edgewise found (the segment's `name` is the one shown).
+    pub found: String,
+    /// The user's name and note, if any.
+    pub label: Option<SegmentLabel>,
+    /// The user renamed the segment or wrote a note.
+    pub on_label: Callback<SegmentLabel>,
+    /// The user asked for the members (`false`) or a hashed customer list (`true`).
+    pub on_audience: Callback<(usize, bool)>,
 }
 
 /// The portrait.
@@ -31,6 +40,37 @@ pub fn Portrait(props: &PortraitProps) -> Html {
         .iter()
         .filter(|d| d.role == Role::Behaviour)
         .collect();
+    let name_input = use_node_ref();
+    let note_input = use_node_ref();
+    let on_save = {
+        let (name_input, note_input) = (name_input.clone(), note_input.clone());
+        let (id, found) = (s.id.clone(), props.found.clone());
+        props.on_label.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            SegmentLabel {
+                id: id.clone(),
+                found: found.clone(),
+                name: name_input
+                    .cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default(),
+                note: note_input
+                    .cast::<HtmlTextAreaElement>()
+                    .map(|t| t.value())
+                    .unwrap_or_default(),
+            }
+        })
+    };
+    let index = props.index;
+    let on_members = props
+        .on_audience
+        .reform(move |_: MouseEvent| (index, false));
+    let on_customer_list = props.on_audience.reform(move |_: MouseEvent| (index, true));
+    let note = props
+        .label
+        .as_ref()
+        .map(|l| l.note.clone())
+        .unwrap_or_default();
     let stability = match s.stability {
         Some(v) => format!(
             "Reappears in {} of re-runs on resampled data (mean overlap).",
@@ -46,6 +86,27 @@ pub fn Portrait(props: &PortraitProps) -> Html {
                 <span class="segment-id">{ s.id.clone() }</span>
             </header>
             <p class="size">{ format!("{} people, {} of everyone. {}", format::number(s.size as f64), format::percent(s.share), stability) }</p>
+            if s.name != props.found {
+                <p class="hint">{ format!("Named by you; Edgewise found “{}”.", props.found) }</p>
+            }
+            if !note.is_empty() {
+                <p class="note" data-testid="segment-note-shown">{ note.clone() }</p>
+            }
+            <div class="segment-tools">
+                <details class="rename" key={s.id.clone()}>
+                    <summary>{"Rename or add a note"}</summary>
+                    <form onsubmit={on_save}>
+                        <label>{"Name "}<input ref={name_input} data-testid="segment-name-input" type="text"
+                            defaultvalue={props.label.as_ref().map(|l| l.name.clone()).unwrap_or_default()} placeholder={props.found.clone()} /></label>
+                        <label>{"Note "}<textarea ref={note_input} data-testid="segment-note" rows="2" defaultvalue={note.clone()} /></label>
+                        <button type="submit" data-testid="save-name">{"Save"}</button>
+                        <span class="hint">{"Names travel into the export, report, audiences and settings file."}</span>
+                    </form>
+                </details>
+                <button data-testid="export-audience" onclick={on_members}>{"Members (CSV)"}</button>
+                <button data-testid="export-customer-list" onclick={on_customer_list}
+                    title="Emails and phones normalised and SHA-256-hashed in this tab, as ad platforms accept them">{"Customer list (hashed)"}</button>
+            </div>
             if let Some(w) = &s.warning {
                 <p class="warning" role="alert">{ w.clone() }</p>
             }

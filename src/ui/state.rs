@@ -4,7 +4,9 @@
 //! `app.rs`; this module decides what the page shows and is tested natively. Large results
 //! sit behind `Rc`, so re-renders never compare or copy them.
 
-use crate::protocol::{IngestParams, InspectView, PersonView, ResultView, Role, Settings, Stage};
+use crate::protocol::{
+    IngestParams, InspectView, PersonView, ResultView, Role, SegmentLabel, Settings, Stage,
+};
 use std::rc::Rc;
 
 /// Where the page is.
@@ -74,6 +76,8 @@ pub struct State {
     pub person: Option<Rc<PersonView>>,
     /// The privacy panel is open.
     pub privacy_open: bool,
+    /// What the page last said about a file taken away (or a settings file loaded).
+    pub notice: Option<String>,
 }
 
 impl Default for State {
@@ -89,6 +93,7 @@ impl Default for State {
             selected: None,
             person: None,
             privacy_open: false,
+            notice: None,
         }
     }
 }
@@ -131,6 +136,12 @@ pub enum Action {
     ClosePerson,
     /// The privacy panel was opened or closed.
     TogglePrivacy,
+    /// The user named a segment or wrote a note (an empty name keeps the found one).
+    SetLabel(SegmentLabel),
+    /// A settings file was loaded: every setting replaced, results to be found again.
+    SettingsLoaded(Settings),
+    /// Something to say about a file taken away.
+    Notice(String),
 }
 
 impl State {
@@ -219,6 +230,21 @@ impl State {
             Action::PersonShown(p) => next.person = Some(p),
             Action::ClosePerson => next.person = None,
             Action::TogglePrivacy => next.privacy_open = !self.privacy_open,
+            Action::SetLabel(label) => {
+                let labels = &mut next.settings.labels;
+                // One label per segment: a new name replaces the old, wherever the segment's
+                // label was keyed.
+                labels.retain(|l| !(l.id == label.id || l.found == label.found));
+                if !(label.name.trim().is_empty() && label.note.trim().is_empty()) {
+                    labels.push(label);
+                }
+            }
+            Action::SettingsLoaded(settings) => {
+                next.settings = settings;
+                next.dirty = true;
+                next.notice = Some("Settings loaded: finding segments again with them.".into());
+            }
+            Action::Notice(message) => next.notice = Some(message),
         }
         next
     }
@@ -347,6 +373,33 @@ mod tests {
         assert_eq!(s.files.len(), 1);
         assert_eq!(s.settings.schema.roles.get("Orders"), Some(&Role::Ignore));
         assert_eq!(s.ingest[0].delimiter, Some(b';'));
+    }
+
+    #[test]
+    fn a_name_replaces_the_last_one_and_an_empty_label_is_dropped() {
+        let label = |name: &str| SegmentLabel {
+            id: "S2".into(),
+            found: "night shifts".into(),
+            name: name.into(),
+            note: String::new(),
+        };
+        let s = State::default()
+            .apply(Action::SetLabel(label("Nurses")))
+            .apply(Action::SetLabel(label("Night nurses")));
+        assert_eq!(s.settings.labels, vec![label("Night nurses")]);
+        assert!(!s.dirty, "a name changes no segment");
+        let s = s.apply(Action::SetLabel(label(" ")));
+        assert!(s.settings.labels.is_empty());
+    }
+
+    #[test]
+    fn loaded_settings_replace_every_setting_and_mark_results_stale() {
+        let mut loaded = Settings::default();
+        loaded.features.balance = 0.9;
+        loaded.schema.roles.insert("Orders".into(), Role::Ignore);
+        let s = State::default().apply(Action::SettingsLoaded(loaded.clone()));
+        assert_eq!(s.settings, loaded);
+        assert!(s.dirty);
     }
 
     #[test]

@@ -23,8 +23,8 @@ export default async function ({ page, baseUrl, dir, generate, consoleErrors }) 
   const original = parseCsv(bytes.toString('utf8'));
   const rows = parseCsv(text);
   const header = rows[0];
-  assert(JSON.stringify(header) === JSON.stringify([...original[0], 'segment', 'edge_score', 'reason']),
-    `export header is the original columns then segment, edge_score, reason: ${header.join('|')}`);
+  assert(JSON.stringify(header) === JSON.stringify([...original[0], 'segment', 'segment_name', 'edge_score', 'reason']),
+    `export header is the original columns then segment, segment_name, edge_score, reason: ${header.join('|')}`);
   assert(rows.length === original.length, `same number of rows: ${rows.length} vs ${original.length}`);
   const segCol = header.indexOf('segment');
   const scoreCol = header.indexOf('edge_score');

@@ -133,6 +133,8 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
     /// Size of the file in bytes.
     pub n_bytes: u64,
+    /// SHA-256 of the file's bytes (lower-case hex), for the receipt.
+    pub sha256: String,
 }
 
 /// Whole-file failures. Each message names the file and says what to try.
@@ -177,6 +179,7 @@ pub struct Reader {
     file: String,
     params: IngestParams,
     n_bytes: u64,
+    sha256: sha2::Sha256,
     stage: Stage,
     diagnostics: Diagnostics,
 }
@@ -208,6 +211,7 @@ impl Reader {
             file: file.to_string(),
             params,
             n_bytes: 0,
+            sha256: sha2::Sha256::default(),
             stage: Stage::Sniffing { raw: Vec::new() },
             diagnostics: Diagnostics::new(file),
         }
@@ -221,6 +225,7 @@ impl Reader {
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
         self.n_bytes += chunk.len() as u64;
+        sha2::Digest::update(&mut self.sha256, chunk);
         match &mut self.stage {
             Stage::Sniffing { raw } => {
                 raw.extend_from_slice(chunk);
@@ -297,6 +302,10 @@ impl Reader {
             table,
             diagnostics: diagnostics.finish(),
             n_bytes: self.n_bytes,
+            sha256: sha2::Digest::finalize(self.sha256)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
         })
     }
 

@@ -137,23 +137,27 @@ pub fn pair_outcomes(schema: &Schema) -> Vec<OutcomePair> {
     pairs
 }
 
-/// Opportunity per person for one outcome: `importance + max(importance − satisfaction, 0)`,
-/// both on 0–10 (NaN when either rating is missing).
-pub fn opportunity(table: &Table, schema: &Schema, pair: &OutcomePair) -> Vec<f64> {
+/// Importance and satisfaction per person for one outcome, both on 0–10 (NaN when missing).
+pub fn ratings(table: &Table, schema: &Schema, pair: &OutcomePair) -> (Vec<f64>, Vec<f64>) {
     let (Some(ic), Some(sc)) = (
         table.column(pair.importance),
         table.column(pair.satisfaction),
     ) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let (Some(is), Some(ss)) = (
         schema.columns.get(pair.importance),
         schema.columns.get(pair.satisfaction),
     ) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    let imp = zero_to_ten(ic, is);
-    let sat = zero_to_ten(sc, ss);
+    (zero_to_ten(ic, is), zero_to_ten(sc, ss))
+}
+
+/// Opportunity per person for one outcome: `importance + max(importance − satisfaction, 0)`,
+/// both on 0–10 (NaN when either rating is missing).
+pub fn opportunity(table: &Table, schema: &Schema, pair: &OutcomePair) -> Vec<f64> {
+    let (imp, sat) = ratings(table, schema, pair);
     imp.iter()
         .zip(&sat)
         .map(|(&i, &s)| i + (i - s).max(0.0))
