@@ -14,6 +14,7 @@
 
 pub use crate::engine::analysis::{FileSummary, Settings, Stage};
 pub use crate::engine::cluster::Membership;
+pub use crate::engine::compare::{Change, Comparison, Matching, Mover, SegmentChange};
 pub use crate::engine::describe::Segment;
 pub use crate::engine::export::{ListCounts, SegmentLabel, label_for};
 pub use crate::engine::ingest::IngestParams;
@@ -50,6 +51,11 @@ pub enum Request {
         /// Which file.
         what: TakeAway,
         /// The user's names and notes.
+        labels: Vec<SegmentLabel>,
+    },
+    /// Set these segments against last month's export, the one file sent beside this request.
+    Compare {
+        /// The user's names, for this month's segments.
         labels: Vec<SegmentLabel>,
     },
     /// One person, for the person view.
@@ -94,6 +100,8 @@ pub enum Response {
         /// What the page should say about it (empty: nothing).
         note: String,
     },
+    /// This month against last month.
+    Compared(Box<Comparison>),
     /// One person.
     Person(Box<PersonView>),
     /// Answers embedded (benchmarks only).
@@ -506,6 +514,37 @@ pub fn take_away(
                 ),
             }
         }
+    }
+}
+
+/// The comparison of `a` with last month's export `previous`, for the screen: movers' keys
+/// masked when they are emails, and segments named as the user named them.
+pub fn comparison(
+    previous: &crate::engine::ingest::Parsed,
+    dataset: &Dataset,
+    a: &Analysis,
+    labels: &[SegmentLabel],
+) -> Response {
+    match crate::engine::compare::compare(previous, dataset, a) {
+        Ok(mut c) => {
+            let named = a.named(labels);
+            for s in &mut c.segments {
+                if let Some((id, name)) = &mut s.now
+                    && let Some(n) = named.iter().find(|n| &n.id == id)
+                {
+                    *name = n.name.clone();
+                }
+            }
+            if c.key_is_email {
+                for m in &mut c.movers {
+                    m.key = mask(&m.key, &Kind::Email);
+                }
+            }
+            Response::Compared(Box::new(c))
+        }
+        Err(e) => Response::Notice {
+            message: e.to_string(),
+        },
     }
 }
 

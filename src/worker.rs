@@ -179,6 +179,33 @@ fn handle(request: Request) {
                 },
             }
         }),
+        Request::Compare { labels } => {
+            let file = STATE.with(|s| s.borrow().files.first().cloned());
+            let Some(file) = file else {
+                post(&Response::Notice {
+                    message: "no file was received: choose last month's segments.csv".into(),
+                });
+                return;
+            };
+            let previous = match read_file(&file, IngestParams::default(), &mut |_| {}) {
+                Ok(p) => p,
+                Err(message) => {
+                    post(&Response::Notice { message });
+                    return;
+                }
+            };
+            STATE.with(|s| {
+                let state = s.borrow();
+                match (state.dataset.as_ref(), state.analysis.as_ref()) {
+                    (Some(dataset), Some(result)) => {
+                        protocol::comparison(&previous, dataset, result, &labels)
+                    }
+                    _ => Response::Notice {
+                        message: "find this month's segments first, then compare".into(),
+                    },
+                }
+            })
+        }
         Request::Embed { answers } => {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut progress = Progress { last: None };

@@ -1,9 +1,9 @@
 //! `edgewise`: the command-line tool, on the same engine and defaults as the page.
 //!
 //! ```text
-//! edgewise segment IN.csv [MORE.csv …] --out OUT.csv [options]
+//! edgewise segment IN.csv [MORE.csv …] --out OUT.csv [--report R.html] [--compare LAST.csv] [options]
 //! edgewise columns IN.csv [MORE.csv …] [--role "Column=ROLE" …]
-//! edgewise generate --rows N [--seed S] [--wordings varied|disjoint] --out FILE.csv [--truth TRUTH.csv]
+//! edgewise generate --rows N [--seed S] [--wordings varied|disjoint] [--month 1|2] --out FILE.csv [--truth TRUTH.csv]
 //! edgewise example --out-dir DIR
 //! edgewise evaluate --rows N [--seed S]
 //! edgewise distil --model DIR --out FILE
@@ -20,6 +20,7 @@
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use edgewise::engine::analysis::{self, Settings, Stage};
 use edgewise::engine::cluster::Method;
+use edgewise::engine::compare;
 use edgewise::engine::features::TextModel;
 use edgewise::engine::ingest::{self, IngestParams, Parsed};
 use edgewise::engine::meaning;
@@ -213,6 +214,10 @@ struct SegmentArgs {
     /// Also write the one-file HTML report here
     #[arg(long, value_name = "PATH")]
     report: Option<String>,
+    /// Compare with last month's segmented export: print what grew, shrank, is new or gone,
+    /// and write it as OUT.compare.json
+    #[arg(long, value_name = "LAST.csv")]
+    compare: Option<String>,
     /// No progress or summary on stderr
     #[arg(long)]
     quiet: bool,
@@ -248,6 +253,10 @@ struct GenerateArgs {
     /// Where to write each row's planted segment
     #[arg(long, value_name = "TRUTH.csv")]
     truth: Option<String>,
+    /// Write month 1 or 2 of two months with planted changes (grocer only): month 2 gains one
+    /// edge group, loses one, doubles one and halves one
+    #[arg(long, value_name = "M")]
+    month: Option<u8>,
 }
 
 #[derive(Args)]
@@ -553,6 +562,34 @@ fn segment(args: &SegmentArgs) -> Result<(), String> {
     ))
     .map_err(|e| e.to_string())?;
     std::fs::write(&receipt_path, receipt).map_err(|e| format!("{receipt_path}: {e}"))?;
+    if let Some(last) = &args.compare {
+        let previous = read_file(last, &IngestParams::default())?;
+        let c = compare::compare(&previous, &dataset, &result).map_err(|e| e.to_string())?;
+        let path = format!("{}.compare.json", out.trim_end_matches(".csv"));
+        let json = serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?;
+        std::fs::write(&path, json).map_err(|e| format!("{path}: {e}"))?;
+        if !quiet {
+            eprintln!("since {}: {:?}", c.file, c.matching);
+            for s in &c.segments {
+                let name = |p: &Option<(String, String)>| {
+                    p.as_ref()
+                        .map_or("—".to_string(), |(id, n)| format!("{id} {n}"))
+                };
+                eprintln!(
+                    "  {:<9} {:>6} → {:<6} {:<45} (was {})",
+                    s.change.label(),
+                    s.n_before,
+                    s.n_now,
+                    name(&s.now),
+                    name(&s.before)
+                );
+            }
+            eprintln!(
+                "  {} people moved between segments; wrote {path}",
+                c.n_movers
+            );
+        }
+    }
     if let Some(path) = &args.report {
         let html = report::of(
             &dataset,
@@ -641,7 +678,21 @@ fn columns(args: &ColumnsArgs) -> Result<(), String> {
 fn generate(args: &GenerateArgs) -> Result<(), String> {
     let out = &args.out;
     let domain = args.domain.domain();
-    let export = domain.export(args.rows, args.seed, args.wordings.wordings());
+    let export = match args.month {
+        None => domain.export(args.rows, args.seed, args.wordings.wordings()),
+        Some(_) if domain != synth::Domain::Grocer => {
+            return Err("--month: only the grocer domain has two months".into());
+        }
+        Some(m @ (1 | 2)) => {
+            let (first, second) = synth::months(args.rows, args.seed);
+            let month = if m == 1 { first } else { second };
+            synth::Export {
+                files: vec![("month.csv".into(), month.to_csv())],
+                truth: month.truth,
+            }
+        }
+        Some(m) => return Err(format!("--month {m}: give 1 or 2")),
+    };
     match export.files.as_slice() {
         [(_, csv)] => std::fs::write(out, csv).map_err(|e| format!("{out}: {e}"))?,
         files => {

@@ -3,14 +3,15 @@
 //! Stages, in reading order: [`ingest`] (bytes → table + diagnostics) → [`schema`] (column
 //! types and roles) → [`features`] → [`cluster`] → [`rank`] (which segments come first) →
 //! [`describe`] (segment portraits) → [`edges`] (each person's edge score and reason) →
-//! [`map`] → [`export`] and [`report`] (what a user takes away). [`analysis`] runs them in
-//! order with progress by stage.
+//! [`map`] → [`export`] and [`report`] (what a user takes away); [`compare`] sets an analysis
+//! against last month's export. [`analysis`] runs the stages in order with progress by stage.
 //!
 //! Invariants: nothing here imports a web API; nothing here panics on user data; the same
 //! bytes and settings always give the same result.
 
 pub mod analysis;
 pub mod cluster;
+pub mod compare;
 pub mod describe;
 pub mod diagnostics;
 pub mod edges;

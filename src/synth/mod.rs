@@ -838,6 +838,57 @@ pub fn generate_grocer(n: usize, seed: u64, wordings: Wordings, say_only: bool) 
     }
 }
 
+/// Two months of the grocer's export with planted changes, for comparing months: the second
+/// month gains edge group 0 (new), loses edge group 1 (gone), doubles edge group 2 with new
+/// customers who answer and behave as its members do (grew) and loses a third of edge group 3
+/// (shrank); everyone else is the same people with the same answers.
+pub fn months(n: usize, seed: u64) -> (Generated, Generated) {
+    let base = generate(n, seed);
+    let (new, gone, grows, shrinks) = (
+        Planted::Edge(0),
+        Planted::Edge(1),
+        Planted::Edge(2),
+        Planted::Edge(3),
+    );
+    let pick = |keep: &dyn Fn(usize, Planted) -> bool| {
+        let rows: Vec<usize> = (0..base.rows.len())
+            .filter(|&r| base.truth.get(r).is_some_and(|&t| keep(r, t)))
+            .collect();
+        Generated {
+            header: base.header.clone(),
+            rows: rows
+                .iter()
+                .filter_map(|&r| base.rows.get(r).cloned())
+                .collect(),
+            truth: rows
+                .iter()
+                .filter_map(|&r| base.truth.get(r).copied())
+                .collect(),
+        }
+    };
+    let first = pick(&|_, t| t != new);
+    let mut second = pick(&|r, t| if t == shrinks { r % 3 != 0 } else { t != gone });
+    let column = |name: &str| base.header.iter().position(|h| h == name);
+    let (id, email) = (column("Customer ID"), column("Email"));
+    let mut k = 0;
+    for (row, t) in base.rows.iter().zip(&base.truth) {
+        if *t != grows {
+            continue;
+        }
+        let mut row = row.clone();
+        if let Some(cell) = id.and_then(|i| row.get_mut(i)) {
+            *cell = format!("N{k:05}");
+        }
+        if let Some(cell) = email.and_then(|i| row.get_mut(i)) {
+            *cell = format!("new.customer{k}@example.com");
+        }
+        second.rows.push(row);
+        second.truth.push(grows);
+        k += 1;
+    }
+    (first, second)
+}
+
 /// The example data the page ships: a survey export (70 % of customers answered) and a CRM
 /// export of all customers, joined on email written with different case.
 pub fn example_pair(n: usize, seed: u64) -> (Generated, Generated) {

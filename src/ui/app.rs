@@ -139,6 +139,7 @@ pub fn App() -> Html {
                     Some(Response::Notice { message }) => {
                         dispatch.dispatch(Action::Notice(message))
                     }
+                    Some(Response::Compared(c)) => dispatch.dispatch(Action::Compared(Rc::new(*c))),
                     Some(Response::Person(view)) => {
                         dispatch.dispatch(Action::PersonShown(Rc::new(*view)))
                     }
@@ -313,6 +314,22 @@ pub fn App() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |label: SegmentLabel| dispatch.dispatch(Action::SetLabel(label)))
     };
+    // Last month's export, sent to the worker beside the request (never read on the page).
+    let on_compare = {
+        let bridge = bridge.clone();
+        let settings_now = settings_now.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|list| list.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let labels = settings_now.borrow().labels.clone();
+            bridge.send(&Request::Compare { labels }, Some(&[file]));
+        })
+    };
     // A settings file (or receipt) replaces every setting and finds segments again, reading
     // the files anew so that join keys apply too.
     let on_load_settings = {
@@ -440,6 +457,8 @@ pub fn App() -> Html {
                     <button data-testid="export-settings" onclick={on_settings_file}>{"Settings file"}</button>
                     <label class="button" title="Re-run with a settings file or receipt saved earlier">{"Load settings…"}
                         <input type="file" accept=".json,application/json" data-testid="load-settings" class="visually-hidden" onchange={on_load_settings} /></label>
+                    <label class="button" title="Drop last month's segments.csv to see what grew, shrank, appeared or went">{"Compare with last month…"}
+                        <input type="file" accept=".csv,text/csv" data-testid="compare" class="visually-hidden" onchange={on_compare} /></label>
                 </div>
                 if let Some(notice) = &state.notice {
                     <p class="notice" data-testid="notice" role="status">{ notice.clone() }</p>
@@ -458,6 +477,9 @@ pub fn App() -> Html {
                         }
                     </div>
                 </div>
+                if let Some(comparison) = &state.comparison {
+                    <super::compare::Compare comparison={comparison.clone()} on_person={on_person.clone()} />
+                }
                 if let Some(table) = &result.say_do {
                     <SayDoTable table={Rc::new(table.clone())} on_person={on_person.clone()} />
                 }

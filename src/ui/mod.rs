@@ -6,6 +6,7 @@
 pub mod app;
 pub mod bridge;
 pub mod check;
+pub mod compare;
 pub mod dropzone;
 pub mod format;
 pub mod map;

@@ -5,7 +5,8 @@
 //! sit behind `Rc`, so re-renders never compare or copy them.
 
 use crate::protocol::{
-    IngestParams, InspectView, PersonView, ResultView, Role, SegmentLabel, Settings, Stage,
+    Comparison, IngestParams, InspectView, PersonView, ResultView, Role, SegmentLabel, Settings,
+    Stage,
 };
 use std::rc::Rc;
 
@@ -78,6 +79,8 @@ pub struct State {
     pub privacy_open: bool,
     /// What the page last said about a file taken away (or a settings file loaded).
     pub notice: Option<String>,
+    /// These segments against last month's export.
+    pub comparison: Option<Rc<Comparison>>,
 }
 
 impl Default for State {
@@ -94,6 +97,7 @@ impl Default for State {
             person: None,
             privacy_open: false,
             notice: None,
+            comparison: None,
         }
     }
 }
@@ -142,6 +146,8 @@ pub enum Action {
     SettingsLoaded(Settings),
     /// Something to say about a file taken away.
     Notice(String),
+    /// The comparison with last month arrived.
+    Compared(Rc<Comparison>),
 }
 
 impl State {
@@ -174,6 +180,8 @@ impl State {
             }
             Action::AnalysisStarted => {
                 next.phase = Phase::Working { stage: Stage::Features, fraction: 0.0 };
+                // A comparison was with the segments being replaced.
+                next.comparison = None;
                 next.dirty = false;
                 next.person = None;
             }
@@ -245,6 +253,10 @@ impl State {
                 next.notice = Some("Settings loaded: finding segments again with them.".into());
             }
             Action::Notice(message) => next.notice = Some(message),
+            Action::Compared(c) => {
+                next.notice = None;
+                next.comparison = Some(c);
+            }
         }
         next
     }
