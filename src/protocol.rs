@@ -282,6 +282,13 @@ pub struct ResultView {
     pub min_cluster_size: usize,
     /// Sizes tried and segments found with each.
     pub sweep: Vec<(usize, usize)>,
+    /// The analysis had columns of what people say (stated jobs).
+    pub has_say: bool,
+    /// The analysis had columns of what people do (behaviour).
+    pub has_do: bool,
+    /// The report's charts (sizes, differences, opportunity landscape) as inline SVG markup,
+    /// every cell escaped (`report::escape`); the page shows them as they are.
+    pub charts: String,
 }
 
 /// A lone outlier in the list.
@@ -367,6 +374,9 @@ impl ResultView {
             warnings: a.warnings.clone(),
             min_cluster_size: a.min_cluster_size,
             sweep: a.sweep.clone(),
+            has_say: a.schema.columns.iter().any(|c| c.role == Role::StatedJobs),
+            has_do: a.schema.columns.iter().any(|c| c.role == Role::Behaviour),
+            charts: report::charts(&a.segments, &a.named(&[]), a.n_people),
         }
     }
 }

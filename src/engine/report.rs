@@ -144,8 +144,8 @@ pub fn html(
          <meta name=\"generator\" content=\"{tool}\">\
          <title>Edgewise report: {title}</title><style>{STYLE}</style></head><body>\n\
          <header><h1>{title}</h1><p class=\"meta\">From {files}. {edges} small, distinctive segments, \
-         {mass} in the mass middle, {outliers} people in no segment. Made in the browser by {tool}{made}; \
-         no row left it.</p></header>\n",
+         {mass} in the mass middle, {outliers} people in no segment. Made by {tool}{made} on your own \
+         computer; no row left it.</p></header>\n",
         tool = escape(&receipt.tool),
         files = files.join(", "),
         edges = n_edge,
@@ -162,12 +162,12 @@ pub fn html(
          differences</a> · <a href=\"#needs\">unmet needs</a> · <a href=\"#segments\">segments</a> · \
          <a href=\"#edges\">lone outliers</a> · <a href=\"#receipt\">how this was made</a></p></nav>\n",
     );
-    sizes_chart(&mut out, &analysis.segments, named, analysis.n_people);
-    differences_chart(&mut out, &analysis.segments, named);
-    landscape_chart(&mut out, &analysis.segments);
+    out.push_str(&charts(&analysis.segments, named, analysis.n_people));
     out.push_str("<section id=\"segments\"><h2>Segments, most distinctive first</h2>\n");
+    let has = |role: Role| analysis.schema.columns.iter().any(|c| c.role == role);
+    let has = (has(Role::StatedJobs), has(Role::Behaviour));
     for (index, (segment, name)) in analysis.segments.iter().zip(named).enumerate() {
-        portrait(&mut out, index, segment, name, params);
+        portrait(&mut out, index, segment, name, params, has);
     }
     out.push_str("</section>\n");
     if let Some(say_do) = &analysis.say_do
@@ -185,6 +185,16 @@ pub fn html(
     out
 }
 
+/// The three charts alone (sizes, differences, the opportunity landscape when the file has
+/// outcome ratings), for the page; the same markup as in the report.
+pub fn charts(segments: &[Segment], named: &[Named], n_people: usize) -> String {
+    let mut out = String::new();
+    sizes_chart(&mut out, segments, named, n_people);
+    differences_chart(&mut out, segments, named);
+    landscape_chart(&mut out, segments);
+    out
+}
+
 /// Horizontal bars, one per segment, most distinctive first.
 fn sizes_chart(out: &mut String, segments: &[Segment], named: &[Named], n_people: usize) {
     const LABEL: f64 = 330.0;
@@ -194,7 +204,7 @@ fn sizes_chart(out: &mut String, segments: &[Segment], named: &[Named], n_people
     let height = ROW * segments.len() as f64 + 8.0;
     let _ = write!(
         out,
-        "<section id=\"sizes\"><h2>Segments by size</h2><figure><svg role=\"img\" \
+        "<section id=\"sizes\"><h2>Segments by size</h2><figure><svg role=\"img\" tabindex=\"0\" \
          aria-label=\"Segment sizes\" viewBox=\"0 0 {w} {height}\" width=\"100%\">",
         w = LABEL + BAR + 120.0
     );
@@ -244,7 +254,7 @@ fn differences_chart(out: &mut String, segments: &[Segment], named: &[Named]) {
         let height = 22.0 + ROW * diffs.len().max(1) as f64;
         let _ = write!(
             out,
-            "<figure><svg role=\"img\" aria-label=\"{id}: largest differences\" viewBox=\"0 0 {W} {height}\" width=\"100%\">\
+            "<figure><svg role=\"img\" tabindex=\"0\" aria-label=\"{id}: largest differences\" viewBox=\"0 0 {W} {height}\" width=\"100%\">\
              <defs><pattern id=\"hatch{i}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
              <rect width=\"3\" height=\"6\" fill=\"{fill}\"/></pattern></defs>\
              <text x=\"0\" y=\"14\" font-weight=\"600\">{id} {name}</text>",
@@ -301,8 +311,8 @@ fn landscape_chart(out: &mut String, segments: &[Segment]) {
          <p class=\"hint\">Each outcome by how important it is (across) and how satisfied people are \
          with it (up), 0–10. Grey: everyone. Coloured: a segment for which the outcome is \
          underserved — importance plus the shortfall of satisfaction above 10, and above everyone's.</p>\
-         <figure><svg role=\"img\" aria-label=\"Opportunity landscape\" viewBox=\"0 0 {w} {w}\" width=\"min(100%, 34rem)\">\
-         <polygon points=\"{a},{b} {c},{b} {c},{d}\" fill=\"#fdf1e0\"/>\
+         <figure><svg role=\"img\" tabindex=\"0\" aria-label=\"Opportunity landscape\" viewBox=\"0 0 {w} {w}\" width=\"min(100%, 34rem)\">\
+         <polygon points=\"{a},{b} {c},{b} {c},{d}\" fill=\"#E69F00\" fill-opacity=\"0.14\"/>\
          <rect x=\"{PAD}\" y=\"{PAD}\" width=\"{SIZE}\" height=\"{SIZE}\" fill=\"none\" stroke=\"#d8dce2\"/>\
          <text x=\"{mid}\" y=\"{bottom}\" text-anchor=\"middle\">importance →</text>\
          <text x=\"12\" y=\"{mid}\" transform=\"rotate(-90 12 {mid})\" text-anchor=\"middle\">satisfaction →</text>",
@@ -386,7 +396,15 @@ fn landscape_chart(out: &mut String, segments: &[Segment]) {
     );
 }
 
-fn portrait(out: &mut String, index: usize, s: &Segment, n: &Named, params: &ReportParams) {
+/// One segment's portrait; `has` says whether the analysis had (say, do) columns at all.
+fn portrait(
+    out: &mut String,
+    index: usize,
+    s: &Segment,
+    n: &Named,
+    params: &ReportParams,
+    has: (bool, bool),
+) {
     let _ = write!(
         out,
         "<article class=\"portrait\" id=\"segment-{id}\" style=\"--swatch: {fill}\"><header>\
@@ -426,7 +444,9 @@ fn portrait(out: &mut String, index: usize, s: &Segment, n: &Named, params: &Rep
         .iter()
         .filter(|d| d.role == Role::StatedJobs)
         .collect();
-    if s.says.is_empty() && says_numbers.is_empty() {
+    if !has.0 {
+        out.push_str("<p>No column of what people say was used.</p>");
+    } else if s.says.is_empty() && says_numbers.is_empty() {
         out.push_str("<p>Nothing they say sets them apart.</p>");
     }
     if !s.says.is_empty() {
@@ -471,7 +491,9 @@ fn portrait(out: &mut String, index: usize, s: &Segment, n: &Named, params: &Rep
         .iter()
         .filter(|d| d.role == Role::Behaviour)
         .collect();
-    if does.is_empty() {
+    if !has.1 {
+        out.push_str("<p>The file has no behaviour to compare.</p>");
+    } else if does.is_empty() {
         out.push_str("<p>Nothing they do sets them apart.</p>");
     } else {
         out.push_str("<ul>");

@@ -473,10 +473,17 @@ pub fn App() -> Html {
                         <super::map::Map result={result.clone()} selected={state.selected} on_person={on_person.clone()} />
                         if let Some((index, segment, found, label)) = selected {
                             <Portrait segment={segment} index={index} n_people={result.n_people} on_person={on_person.clone()}
-                                found={found} label={label} on_label={on_label} on_audience={on_audience} />
+                                found={found} label={label} on_label={on_label} on_audience={on_audience}
+                                has_say={result.has_say} has_do={result.has_do} />
                         }
                     </div>
                 </div>
+                <details class="charts" data-testid="charts">
+                    <summary>{"Charts: sizes, differences, unmet needs"}</summary>
+                    // Markup made by the engine from escaped text (report::escape): no cell can
+                    // become an element or a script.
+                    { Html::from_html_unchecked(AttrValue::from(result.charts.clone())) }
+                </details>
                 if let Some(comparison) = &state.comparison {
                     <super::compare::Compare comparison={comparison.clone()} on_person={on_person.clone()} />
                 }

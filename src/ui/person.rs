@@ -3,6 +3,7 @@
 
 use crate::protocol::{Membership, PersonView, Role};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Properties of [`Person`].
@@ -10,16 +11,47 @@ use yew::prelude::*;
 pub struct PersonProps {
     /// The person.
     pub person: Rc<PersonView>,
-    /// Close was pressed.
-    pub on_close: Callback<MouseEvent>,
+    /// Close was pressed, or Escape.
+    pub on_close: Callback<()>,
     /// Another person was chosen.
     pub on_person: Callback<u32>,
 }
 
-/// The person view.
+/// The person view: a dialog that takes focus when it opens (and for each person shown in
+/// it), closes on Escape, and gives focus back to where it was when it closes.
 #[component]
 pub fn Person(props: &PersonProps) -> Html {
     let p = &props.person;
+    let dialog = use_node_ref();
+    // Where focus was when the dialog opened: it goes back there when the dialog closes.
+    use_effect_with((), |_| {
+        let before = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element());
+        move || {
+            if let Some(el) = before.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                && el.is_connected()
+            {
+                let _ = el.focus();
+            }
+        }
+    });
+    {
+        let dialog = dialog.clone();
+        use_effect_with(p.row, move |_| {
+            if let Some(el) = dialog.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    let onkeydown = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                on_close.emit(());
+            }
+        })
+    };
     let place = match (&p.segment, p.membership) {
         (Some((id, name)), Membership::Core) => format!("In {id} “{name}”"),
         (Some((id, name)), _) => format!("On the edge of {id} “{name}”"),
@@ -33,10 +65,11 @@ pub fn Person(props: &PersonProps) -> Html {
             .collect::<Html>()
     };
     html! {
-        <aside class="person" data-testid="person" role="dialog" aria-label={format!("Person #{}", p.row + 1)}>
+        <aside class="person" data-testid="person" role="dialog" aria-modal="true" tabindex="-1" ref={dialog} {onkeydown}
+            aria-label={format!("Person #{}", p.row + 1)}>
             <header>
                 <h2>{ format!("Person #{}", p.row + 1) }</h2>
-                <button onclick={props.on_close.clone()} aria-label="Close">{"Close"}</button>
+                <button onclick={props.on_close.reform(|_: MouseEvent| ())} aria-label="Close (Escape)">{"Close"}</button>
             </header>
             <p class="place">{ place }</p>
             <p class="reason">{ format!("Edge score {:.2}. {}", p.edge_score, p.reason) }</p>

@@ -24,6 +24,10 @@ pub struct PortraitProps {
     pub on_label: Callback<SegmentLabel>,
     /// The user asked for the members (`false`) or a hashed customer list (`true`).
     pub on_audience: Callback<(usize, bool)>,
+    /// The analysis had columns of what people say.
+    pub has_say: bool,
+    /// The analysis had columns of what people do.
+    pub has_do: bool,
 }
 
 /// The portrait.
@@ -113,7 +117,9 @@ pub fn Portrait(props: &PortraitProps) -> Html {
             <div class="say-do">
                 <section class="say">
                     <h3>{"What they say"}</h3>
-                    if s.says.is_empty() && says_numbers.is_empty() {
+                    if !props.has_say {
+                        <p class="empty">{"No column of what people say was used (no answers, ratings or stated jobs)."}</p>
+                    } else if s.says.is_empty() && says_numbers.is_empty() {
                         <p class="empty">{"Nothing they say sets them apart."}</p>
                     }
                     <ul class="phrases">
@@ -139,7 +145,9 @@ pub fn Portrait(props: &PortraitProps) -> Html {
                 </section>
                 <section class="do">
                     <h3>{"What they do"}</h3>
-                    if does.is_empty() {
+                    if !props.has_do {
+                        <p class="empty">{"This file has no behaviour (orders, spend, visits…) to compare: only what they say formed this segment."}</p>
+                    } else if does.is_empty() {
                         <p class="empty">{"Their behaviour is like everyone else's."}</p>
                     }
                     <ul>{ for does.iter().map(|d| html! { <li class="difference">{ d.text.clone() }</li> }) }</ul>
