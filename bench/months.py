@@ -1,48 +1,79 @@
 #!/usr/bin/env python3
-"""Next month, checked against planted changes: `edgewise generate --month 1|2` at 5,000 and
-20,000 rows, seeds 1, 2, 7, last month with ids and without (matched by profile), segmented by
-the CLI and compared with `segment --compare`. Prints, per run, how segments were matched, how
-many people moved, and the change named for each planted edge group (office buyers planted new,
-coeliac households gone, elderly-relative shoppers doubled, party hosts down a third, the
-other two unchanged). Needs `cargo build --release`. Usage: python3 bench/months.py"""
+"""Next month, checked against planted changes. For each domain with two months (`edgewise
+generate --domain D --month 1|2`: month 2 gains edge group 0, loses edge group 1, doubles edge
+group 2 with new people, loses a third of edge group 3), at 5,000 and 20,000 rows and seeds
+1, 2, 7, month 1 is segmented by the CLI — once with its id and email columns, once without
+(then segments can only be matched by profile) — and month 2 with `segment --compare`.
+
+Prints one line per run: how segments were matched, how many people moved, and for each
+planted edge group the change named against the change planted (✓ or ✗), or "no segment" when
+in a month no segment holds more than half of the group with the group more than half of it. Needs `cargo build --release`.
+Usage: python3 bench/months.py [domain …]   (default: grocer survey)"""
 import csv, collections, json, os, subprocess, sys, tempfile
-E=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'target', 'release', 'edgewise')
-os.chdir(tempfile.mkdtemp(prefix="edgewise-months-"))
-def run(n, seed, anonymous=False):
-    for m in (1,2):
-        subprocess.run([E,'generate','--rows',str(n),'--seed',str(seed),'--month',str(m),'--out',f'm{m}.csv','--truth',f't{m}.csv'],check=True)
+
+E = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'target', 'release', 'edgewise')
+os.chdir(tempfile.mkdtemp(prefix='edgewise-months-'))
+KEYS = ('Customer ID', 'Response ID', 'Email', 'First name', 'Last name')
+
+
+def majority_segments(export, truth):
+    rows = list(csv.DictReader(open(export, encoding='utf-8-sig')))
+    planted = [r['planted'] for r in csv.DictReader(open(truth))]
+    by = collections.defaultdict(collections.Counter)
+    for t, r in zip(planted, rows):
+        by[t][r['segment']] += 1
+    sizes = {t: sum(c.values()) for t, c in by.items()}
+    seg_sizes = collections.Counter(r['segment'] for r in rows)
+    out = {}
+    for t, c in by.items():
+        s, k = c.most_common(1)[0]
+        # The group's segment: holds more than half of the group, and the group is more than
+        # half of it (else the group was absorbed, e.g. into the mass middle).
+        out[t] = s if k * 2 > sizes[t] and k * 2 > seg_sizes[s] and s != 'edge' else None
+    return out, sizes
+
+
+def run(domain, n, seed, anonymous):
+    for m in (1, 2):
+        subprocess.run([E, 'generate', '--domain', domain, '--rows', str(n), '--seed', str(seed),
+                        '--month', str(m), '--out', f'm{m}.csv', '--truth', f't{m}.csv'], check=True)
     if anonymous:
-        rows=list(csv.reader(open('m1.csv')))
-        keep=[i for i,h in enumerate(rows[0]) if h not in ('Customer ID','Email','First name','Last name')]
-        w=csv.writer(open('m1.csv','w',newline=''))
-        for r in rows: w.writerow([r[i] for i in keep])
-    subprocess.run([E,'segment','m1.csv','--out','s1.csv','--quiet'],check=True)
-    subprocess.run([E,'segment','m2.csv','--out','s2.csv','--quiet','--compare','s1.csv'],check=True)
-    c=json.load(open('s2.compare.json'))
-    def seg_of(seg, tr):
-        rows=list(csv.DictReader(open(seg,encoding='utf-8-sig')))
-        truth=[r['planted'] for r in csv.DictReader(open(tr))]
-        by=collections.defaultdict(collections.Counter)
-        for t,r in zip(truth,rows): by[t][r['segment']]+=1
-        out={}
-        for t,cnt in by.items():
-            s,k=cnt.most_common(1)[0]
-            out[t]=s if k*2>sum(cnt.values()) and s!='edge' else None
-        return out
-    g1=seg_of('s1.csv','t1.csv'); g2=seg_of('s2.csv','t2.csv')
-    status={}
+        rows = list(csv.reader(open('m1.csv')))
+        keep = [i for i, h in enumerate(rows[0]) if h not in KEYS]
+        with open('m1.csv', 'w', newline='') as f:
+            w = csv.writer(f)
+            for r in rows:
+                w.writerow([r[i] for i in keep])
+    subprocess.run([E, 'segment', 'm1.csv', '--out', 's1.csv', '--quiet'], check=True)
+    subprocess.run([E, 'segment', 'm2.csv', '--out', 's2.csv', '--quiet', '--compare', 's1.csv'], check=True)
+    c = json.load(open('s2.compare.json'))
+    g1, n1 = majority_segments('s1.csv', 't1.csv')
+    g2, n2 = majority_segments('s2.csv', 't2.csv')
+    status = {}
     for s in c['segments']:
-        if s['now']: status[('now',s['now'][0])]=s['change']
-        else: status[('before',s['before'][0])]=s['change']
-    names=sorted(set(g1)|set(g2))
-    res=[]
-    for t in names:
-        if not t.startswith('edge'): continue
-        now=g2.get(t); before=g1.get(t)
-        st=status.get(('now',now)) if now else status.get(('before',before)) if before else 'no segment'
-        res.append(f"{t.split(': ')[1][:18]}={st}")
-    print(n, seed, 'anon' if anonymous else 'ids', c['matching'] if 'Profile' not in c['matching'] else 'Profile', 'movers',c['n_movers'], '; '.join(res))
-for n in (5000, 20000):
-    for seed in (1,2,7):
-        run(n, seed)
-        run(n, seed, True)
+        status[('now', s['now'][0]) if s['now'] else ('before', s['before'][0])] = s['change']
+    cells = []
+    for t in sorted(set(n1) | set(n2)):
+        if not t.startswith('edge'):
+            continue
+        a, b = n1.get(t, 0), n2.get(t, 0)
+        planted = 'New' if a == 0 else 'Gone' if b == 0 else 'Grew' if b > 1.5 * a else 'Shrank' if b < 0.8 * a else 'Same'
+        now, before = g2.get(t), g1.get(t)
+        short = t.split(': ', 1)[1][:22]
+        if (planted != 'New' and not before) or (planted != 'Gone' and not now):
+            # The group formed no segment of its own in a month: a clustering outcome, not
+            # the comparison's; say what the comparison said about its remains.
+            month = 'month 1' if planted != 'New' and not before else 'month 2'
+            cells.append(f"{short}: no segment in {month} (planted {planted})")
+            continue
+        named = status.get(('now', now)) if now else status.get(('before', before))
+        cells.append(f"{short}: {named} {'✓' if named == planted else '✗ (planted ' + planted + ')'}")
+    how = 'profile' if 'Profile' in c['matching'] else f"{c['matching']['Members']['column']} ({c['matching']['Members']['in_both']})"
+    print(f"{domain} {n} seed {seed} {'anonymous' if anonymous else 'ids'} · by {how} · movers {c['n_movers']} · " + '; '.join(cells), flush=True)
+
+
+for domain in sys.argv[1:] or ['grocer', 'survey']:
+    for n in (5000, 20000):
+        for seed in (1, 2, 7):
+            for anonymous in ((True,) if os.environ.get('ONLY_ANONYMOUS') else (False, True)):
+                run(domain, n, seed, anonymous)

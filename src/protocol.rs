@@ -383,16 +383,22 @@ impl ResultView {
 
 impl ResultView {
     /// The results with segments named as the user named them (a user's empty name keeps
-    /// the found one).
+    /// the found one), charts included.
     pub fn with_labels(&self, labels: &[SegmentLabel]) -> ResultView {
         let mut view = self.clone();
-        for s in &mut view.segments {
-            if let Some(label) = label_for(labels, &s.id, &s.name)
-                && !label.name.trim().is_empty()
-            {
-                s.name = label.name.trim().to_string();
-            }
+        if labels.is_empty() {
+            return view;
         }
+        let named = export::named(
+            self.segments
+                .iter()
+                .map(|s| (s.id.as_str(), s.name.as_str())),
+            labels,
+        );
+        for (s, n) in view.segments.iter_mut().zip(&named) {
+            s.name = n.name.clone();
+        }
+        view.charts = report::charts(&self.segments, &named, self.n_people);
         view
     }
 }

@@ -135,12 +135,20 @@ pub fn run() {
                 return;
             }
         };
-        if let Some(files) = files.filter(js_sys::Array::is_array) {
+        let list: Option<Vec<File>> = files.filter(js_sys::Array::is_array).map(|files| {
             let files: js_sys::Array = files.unchecked_into();
-            let list: Vec<File> = files
+            files
                 .iter()
                 .filter_map(|f| f.dyn_into::<File>().ok())
-                .collect();
+                .collect()
+        });
+        // Last month's export is read once for a comparison; the dropped files stay the ones
+        // kept for reading again.
+        if let Request::Compare { labels } = &request {
+            post(&compare(list.unwrap_or_default(), labels));
+            return;
+        }
+        if let Some(list) = list {
             STATE.with(|s| s.borrow_mut().files = list);
         }
         handle(request);
@@ -179,33 +187,8 @@ fn handle(request: Request) {
                 },
             }
         }),
-        Request::Compare { labels } => {
-            let file = STATE.with(|s| s.borrow().files.first().cloned());
-            let Some(file) = file else {
-                post(&Response::Notice {
-                    message: "no file was received: choose last month's segments.csv".into(),
-                });
-                return;
-            };
-            let previous = match read_file(&file, IngestParams::default(), &mut |_| {}) {
-                Ok(p) => p,
-                Err(message) => {
-                    post(&Response::Notice { message });
-                    return;
-                }
-            };
-            STATE.with(|s| {
-                let state = s.borrow();
-                match (state.dataset.as_ref(), state.analysis.as_ref()) {
-                    (Some(dataset), Some(result)) => {
-                        protocol::comparison(&previous, dataset, result, &labels)
-                    }
-                    _ => Response::Notice {
-                        message: "find this month's segments first, then compare".into(),
-                    },
-                }
-            })
-        }
+        // Answered before `handle` (it brings its own file).
+        Request::Compare { .. } => return,
         Request::Embed { answers } => {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut progress = Progress { last: None };
@@ -680,6 +663,44 @@ fn inspect(
         state.analysis = None;
     });
     Response::Inspected(Box::new(view))
+}
+
+/// This analysis against last month's export, the one file in `files`.
+fn compare(files: Vec<File>, labels: &[crate::protocol::SegmentLabel]) -> Response {
+    let Some(file) = files.first() else {
+        return Response::Notice {
+            message: "no file was received: choose last month's segments.csv".into(),
+        };
+    };
+    let dataset_bytes = STATE.with(|s| {
+        s.borrow()
+            .dataset
+            .as_ref()
+            .map_or(0, |d| d.files.iter().map(|f| f.bytes).sum::<u64>())
+    });
+    // Both months must fit at once.
+    let sizes = vec![
+        ("this month's files".to_string(), dataset_bytes),
+        (file.name(), file.size() as u64),
+    ];
+    if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
+        return Response::Notice { message };
+    }
+    let previous = match read_file(file, IngestParams::default(), &mut |_| {}) {
+        Ok(p) => p,
+        Err(message) => return Response::Notice { message },
+    };
+    STATE.with(|s| {
+        let state = s.borrow();
+        match (state.dataset.as_ref(), state.analysis.as_ref()) {
+            (Some(dataset), Some(result)) => {
+                protocol::comparison(&previous, dataset, result, labels)
+            }
+            _ => Response::Notice {
+                message: "find this month's segments first, then compare".into(),
+            },
+        }
+    })
 }
 
 fn read_file(

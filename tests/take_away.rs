@@ -74,6 +74,47 @@ fn the_report_holds_every_portrait_and_chart_and_loads_nothing() {
 }
 
 #[test]
+fn hostile_cells_stay_text_in_the_report() {
+    // A column name, an answer and a label that would be markup if pasted in as they are.
+    let mut csv = String::from("id,<img src=x onerror=alert(1)>,Plan,Orders\n");
+    for i in 0..400 {
+        let answer = if i % 40 == 0 {
+            "\"</blockquote><script>alert('x')</script>\""
+        } else if i % 2 == 0 {
+            "weekly shop for the family"
+        } else {
+            "cheap offers to save money"
+        };
+        let plan = if i % 40 == 0 {
+            "\"<b onmouseover=x>pro</b>\""
+        } else {
+            "basic"
+        };
+        csv.push_str(&format!("{i},{answer},{plan},{}\n", i % 7));
+    }
+    let parsed = read_bytes("hostile.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    let d = analysis::combine(vec![parsed], &Settings::default());
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
+    let html = report::of(
+        &d,
+        &a,
+        &[],
+        &ReportParams {
+            quotes_for_small_groups: true,
+            made: "<script>".into(),
+        },
+    );
+    for raw in ["<script", "<img", "<b onmouseover"] {
+        assert!(!html.contains(raw), "the report contains {raw} unescaped");
+    }
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "the column name is shown as text"
+    );
+}
+
+#[test]
 fn small_groups_quotes_stay_out_of_the_report_unless_asked() {
     let (d, mut a, _) = example();
     let small = a

@@ -253,8 +253,8 @@ struct GenerateArgs {
     /// Where to write each row's planted segment
     #[arg(long, value_name = "TRUTH.csv")]
     truth: Option<String>,
-    /// Write month 1 or 2 of two months with planted changes (grocer only): month 2 gains one
-    /// edge group, loses one, doubles one and halves one
+    /// Write month 1 or 2 of two months with planted changes (grocer or survey): month 2 gains
+    /// one edge group, loses one, doubles one and loses a third of one
     #[arg(long, value_name = "M")]
     month: Option<u8>,
 }
@@ -680,11 +680,13 @@ fn generate(args: &GenerateArgs) -> Result<(), String> {
     let domain = args.domain.domain();
     let export = match args.month {
         None => domain.export(args.rows, args.seed, args.wordings.wordings()),
-        Some(_) if domain != synth::Domain::Grocer => {
-            return Err("--month: only the grocer domain has two months".into());
-        }
         Some(m @ (1 | 2)) => {
-            let (first, second) = synth::months(args.rows, args.seed);
+            let base = match domain {
+                synth::Domain::Grocer => synth::generate(args.rows, args.seed),
+                synth::Domain::Survey => synth::survey::generate(args.rows, args.seed),
+                _ => return Err("--month: the grocer and survey domains have two months".into()),
+            };
+            let (first, second) = synth::months_of(&base);
             let month = if m == 1 { first } else { second };
             synth::Export {
                 files: vec![("month.csv".into(), month.to_csv())],

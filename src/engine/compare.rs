@@ -4,12 +4,14 @@
 //! Segments are matched **by members** when the two files share people: an identifier or
 //! email column present in both (the one matching most people) links a person's segment last
 //! month to their segment now, and a segment now is the same as a segment then when each is
-//! the other's largest source and destination of people (mutual best match — no overlap
-//! threshold to tune). When the files share too few people (fewer than a tenth of the smaller
+//! the other's best match by the share of people they have in common (Jaccard: in both ÷ in
+//! either; mutual best match — no overlap threshold to tune). When the files share too few people (fewer than a tenth of the smaller
 //! file, or no key at all), segments are matched **by profile**: each segment's mean of the
-//! numeric columns both files have, in this month's standard deviations, mutual nearest, and
-//! only within half the distance to either's nearest sibling in its own month (else a segment
-//! that appeared would pair with one that went, being merely the least far).
+//! numeric columns and share of each label of the label columns both files have, in this
+//! month's standard deviations, mutual nearest, and
+//! only within half the way to a nearest sibling in its own month (the larger of the two
+//! segments'; else a segment that appeared would pair with one that went, being merely the
+//! least far).
 //!
 //! Each segment is then *grew*, *shrank* or *about the same* (its member count against last
 //! month's, beyond or within two standard deviations of a count), *new* (no match
@@ -39,7 +41,7 @@ pub enum Matching {
         /// People found in both files.
         in_both: usize,
     },
-    /// By the mean of the numeric columns both files have.
+    /// By the means of the numeric columns and the shares of the labels both files have.
     Profile {
         /// Those columns.
         columns: Vec<String>,
@@ -135,7 +137,8 @@ pub enum CompareError {
     },
     /// No shared people and no shared numeric column.
     #[error(
-        "{file} shares no id or email with this month's data and no numeric column to compare \
+        "{file} shares too few people with this month's data to follow them (no shared id or \
+         email for a tenth of the smaller file) and no numeric or label column to compare \
          profiles by: export both months with the same columns"
     )]
     NothingShared {
@@ -153,15 +156,32 @@ struct Before<'a> {
     table: &'a super::table::Table,
 }
 
+/// Edgewise's own column `name` in an export: among its last four columns (an export ends with
+/// `segment`, `segment_name`, `edge_score`, `reason`), so a user's column of the same name
+/// earlier in the file — which reading renames `segment (2)` for the later one — is never taken
+/// for it.
+fn own_column<'a>(table: &'a super::table::Table, name: &str) -> Option<&'a Column> {
+    let columns = table.columns();
+    let tail = columns
+        .get(columns.len().saturating_sub(4)..)
+        .unwrap_or(columns);
+    let same = |c: &&Column| {
+        c.name == name
+            || c.name
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(" ("))
+    };
+    tail.iter().rev().find(same)
+}
+
 fn before(previous: &Parsed) -> Result<Before<'_>, CompareError> {
     let table = &previous.table;
-    let find = |name: &str| table.columns().iter().find(|c| c.name == name);
-    let Some(segment) = find("segment") else {
+    let Some(segment) = own_column(table, "segment") else {
         return Err(CompareError::NotAnExport {
             file: previous.file.clone(),
         });
     };
-    let name = find("segment_name");
+    let name = own_column(table, "segment_name");
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut segments: Vec<(String, String, usize)> = Vec::new();
     let mut of = Vec::with_capacity(table.n_rows());
@@ -311,11 +331,22 @@ pub fn compare(
                     *cell += 1;
                 }
             }
+            // Overlap relative to both sizes (Jaccard), so a segment that keeps most of its
+            // people while gaining more from the mass middle still pairs with itself.
             let score: Vec<Vec<f64>> = stayed
                 .iter()
-                .map(|r| {
+                .zip(&then.segments)
+                .map(|(r, then_segment)| {
                     r.iter()
-                        .map(|&v| if v > 0 { v as f64 } else { f64::NAN })
+                        .zip(&analysis.segments)
+                        .map(|(&v, now_segment)| {
+                            let union = (then_segment.2 + now_segment.size).saturating_sub(v);
+                            if v > 0 && union > 0 {
+                                v as f64 / union as f64
+                            } else {
+                                f64::NAN
+                            }
+                        })
                         .collect()
                 })
                 .collect();
@@ -431,7 +462,8 @@ fn change(then: usize, now: usize) -> Change {
 
 /// Distances between last month's segments (rows) and this month's (columns): Euclidean
 /// between their means of each numeric column both files have, in units of this month's
-/// standard deviation; NaN (never a match) beyond half the distance from either segment to its
+/// standard deviation, and their shares of each label of the label columns both have, in units
+/// of the label's binomial standard deviation; NaN (never a match) beyond half the distance from either segment to its
 /// nearest sibling in its own month. Returns the columns used too.
 fn profile_distances(
     dataset: &Dataset,
@@ -491,7 +523,8 @@ fn profile_distances(
                 acc.1 += 1;
             }
         }
-        let m = |(sum, n): (f64, usize)| if n > 0 { sum / n as f64 } else { 0.0 };
+        // A segment with no value in the column has no mean there (not the average).
+        let m = |(sum, n): (f64, usize)| if n > 0 { sum / n as f64 } else { f64::NAN };
         for (s, acc) in sums_now.into_iter().enumerate() {
             means_now[s].push(m(acc));
         }
@@ -500,9 +533,88 @@ fn profile_distances(
         }
         columns.push(cs.name.clone());
     }
+    // Labels: each of a column's labels is a dimension, a segment's share of it in units of
+    // the label's binomial standard deviation this month.
+    for (i, cs) in dataset.schema.columns.iter().enumerate() {
+        let single_label = matches!(
+            cs.kind,
+            Kind::Categorical | Kind::Boolean | Kind::OrderedText
+        );
+        if !single_label || cs.role == super::schema::Role::Ignore {
+            continue;
+        }
+        let (Some(now), Some(old)) = (
+            dataset.table.column(i),
+            then.table.columns().iter().find(|c| c.name == cs.name),
+        ) else {
+            continue;
+        };
+        let n_rows = dataset.table.n_rows();
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for r in 0..n_rows {
+            let label = now.get(r).trim();
+            if label.is_empty() {
+                continue;
+            }
+            let k = *index.entry(label.to_string()).or_insert_with(|| {
+                counts.push((label.to_string(), 0));
+                counts.len() - 1
+            });
+            if let Some(c) = counts.get_mut(k) {
+                c.1 += 1;
+            }
+        }
+        let mut added = false;
+        for (label, count) in counts.iter().filter(|(_, c)| *c > 0 && *c < n_rows) {
+            let p = *count as f64 / n_rows as f64;
+            let sd = (p * (1.0 - p)).sqrt();
+            let share = |hits: &[(usize, usize)]| -> Vec<f64> {
+                hits.iter()
+                    .map(|&(hit, n)| {
+                        if n > 0 {
+                            (hit as f64 / n as f64 - p) / sd
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect()
+            };
+            let mut hits_now = vec![(0usize, 0usize); analysis.segments.len()];
+            for r in 0..n_rows {
+                if let Some(Some(s)) = analysis.segment_of.get(r)
+                    && let Some(h) = hits_now.get_mut(*s as usize)
+                {
+                    h.0 += usize::from(now.get(r).trim() == label);
+                    h.1 += 1;
+                }
+            }
+            let mut hits_then = vec![(0usize, 0usize); then.segments.len()];
+            for r in 0..then.table.n_rows() {
+                if let Some(Some(s)) = then.of.get(r)
+                    && let Some(h) = hits_then.get_mut(*s)
+                {
+                    h.0 += usize::from(old.get(r).trim() == label);
+                    h.1 += 1;
+                }
+            }
+            for (s, v) in share(&hits_now).into_iter().enumerate() {
+                means_now[s].push(v);
+            }
+            for (s, v) in share(&hits_then).into_iter().enumerate() {
+                means_then[s].push(v);
+            }
+            added = true;
+        }
+        if added {
+            columns.push(cs.name.clone());
+        }
+    }
+    // Over the dimensions both have a value in.
     let distance = |a: &[f64], b: &[f64]| {
         a.iter()
             .zip(b)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
             .map(|(x, y)| (x - y).powi(2))
             .sum::<f64>()
             .sqrt()
@@ -525,11 +637,12 @@ fn profile_distances(
                 .iter()
                 .enumerate()
                 .map(|(b, mb)| {
-                    // Within half the way to either's nearest sibling: nearer to each other
-                    // than to any other segment of either month could be. Beyond it, the
-                    // nearest segment is only the least far, not the same one.
+                    // Within half the way to a nearest sibling (in the month where the pair
+                    // stands further from its siblings, so that a segment that split in two
+                    // close halves still finds itself). Beyond it, the nearest segment is only
+                    // the least far, not the same one.
                     let d = distance(ma, mb);
-                    let bound = 0.5 * sibling_then.min(nearest_sibling(&means_now, b));
+                    let bound = 0.5 * sibling_then.max(nearest_sibling(&means_now, b));
                     if d < bound { d } else { f64::NAN }
                 })
                 .collect()

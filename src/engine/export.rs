@@ -189,6 +189,7 @@ pub fn normalise_email(text: &str) -> Option<String> {
     let email = text.trim().to_lowercase();
     let (local, domain) = email.split_once('@')?;
     let plausible = !local.is_empty()
+        && !domain.contains('@')
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
@@ -208,10 +209,12 @@ pub fn normalise_phone(text: &str) -> Option<String> {
     {
         return None;
     }
+    // "+44 (0)20 …": the bracketed trunk zero is dialled only from inside the country.
+    let international = international.replace("(0)", "");
     let digits: String = international.chars().filter(char::is_ascii_digit).collect();
-    (8..=15)
-        .contains(&digits.len())
-        .then(|| format!("+{digits}"))
+    // Country codes never start with 0.
+    let plausible = (8..=15).contains(&digits.len()) && !digits.starts_with('0');
+    plausible.then(|| format!("+{digits}"))
 }
 
 /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes.
@@ -348,6 +351,7 @@ mod tests {
         );
         assert_eq!(normalise_email("not an email"), None);
         assert_eq!(normalise_email("a@b"), None);
+        assert_eq!(normalise_email("a@b@c.com"), None);
         assert_eq!(
             normalise_phone("+44 20 7946 0000"),
             Some("+442079460000".into())
@@ -359,6 +363,11 @@ mod tests {
         // Without a country code the country would be a guess: left out.
         assert_eq!(normalise_phone("020 7946 0000"), None);
         assert_eq!(normalise_phone("+44 call me"), None);
+        assert_eq!(
+            normalise_phone("+44 (0)20 7946 0000"),
+            Some("+442079460000".into())
+        );
+        assert_eq!(normalise_phone("+0044 20 7946 0000"), None);
     }
 
     #[test]

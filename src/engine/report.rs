@@ -104,6 +104,7 @@ th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid var(-
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: .5rem 0 1rem; } figcaption { color: var(--muted); font-size: .85rem; }
 svg text { font: 12px system-ui, sans-serif; fill: var(--ink); }
+svg text.on-dot { fill: #fff; }
 .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: .8rem; }
 code, pre { font-size: .8rem; white-space: pre-wrap; word-break: break-all; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
@@ -309,8 +310,9 @@ fn landscape_chart(out: &mut String, segments: &[Segment]) {
         out,
         "<section id=\"needs\"><h2>Unmet needs: the opportunity landscape</h2>\
          <p class=\"hint\">Each outcome by how important it is (across) and how satisfied people are \
-         with it (up), 0–10. Grey: everyone. Coloured: a segment for which the outcome is \
-         underserved — importance plus the shortfall of satisfaction above 10, and above everyone's.</p>\
+         with it (up), 0–10, on average. Grey: everyone. Coloured: a segment for which the outcome \
+         is underserved at its average ratings — importance plus the shortfall of satisfaction \
+         above 10, and above everyone's.</p>\
          <figure><svg role=\"img\" tabindex=\"0\" aria-label=\"Opportunity landscape\" viewBox=\"0 0 {w} {w}\" width=\"min(100%, 34rem)\">\
          <polygon points=\"{a},{b} {c},{b} {c},{d}\" fill=\"#E69F00\" fill-opacity=\"0.14\"/>\
          <rect x=\"{PAD}\" y=\"{PAD}\" width=\"{SIZE}\" height=\"{SIZE}\" fill=\"none\" stroke=\"#d8dce2\"/>\
@@ -345,7 +347,7 @@ fn landscape_chart(out: &mut String, segments: &[Segment]) {
             out,
             "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"9\" fill=\"{MASS_COLOUR}\"><title>{o} — everyone: importance {ix:.1}, \
              satisfaction {sy:.1}, opportunity {op:.1}</title></circle>\
-             <text x=\"{cx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" fill=\"#fff\" font-weight=\"600\">{n}</text>",
+             <text x=\"{cx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" class=\"on-dot\" font-weight=\"600\">{n}</text>",
             cx = x(ix),
             cy = y(sy),
             ty = y(sy) + 4.0,
@@ -355,11 +357,13 @@ fn landscape_chart(out: &mut String, segments: &[Segment]) {
         );
     }
     for (i, s) in segments.iter().enumerate() {
-        for need in s
-            .needs
-            .iter()
-            .filter(|n| n.segment > 10.0 && n.segment > n.overall + 0.5)
-        {
+        for need in s.needs.iter().filter(|n| {
+            // Judged where the dot is drawn — at the segment's mean ratings — so a coloured
+            // dot always sits in the shaded corner, and beyond everyone's point.
+            let at = |i: f64, s: f64| i + (i - s).max(0.0);
+            let own = at(n.importance.0, n.satisfaction.0);
+            own > 10.0 && own > at(n.importance.1, n.satisfaction.1)
+        }) {
             let (ix, sy) = (need.importance.0, need.satisfaction.0);
             let number = first
                 .needs

@@ -843,7 +843,12 @@ pub fn generate_grocer(n: usize, seed: u64, wordings: Wordings, say_only: bool) 
 /// customers who answer and behave as its members do (grew) and loses a third of edge group 3
 /// (shrank); everyone else is the same people with the same answers.
 pub fn months(n: usize, seed: u64) -> (Generated, Generated) {
-    let base = generate(n, seed);
+    months_of(&generate(n, seed))
+}
+
+/// [`months`] of any one-file export whose first column is its id (the grocer's customer id,
+/// the survey's response id); an `Email` column, if any, is renewed for new people too.
+pub fn months_of(base: &Generated) -> (Generated, Generated) {
     let (new, gone, grows, shrinks) = (
         Planted::Edge(0),
         Planted::Edge(1),
@@ -868,15 +873,14 @@ pub fn months(n: usize, seed: u64) -> (Generated, Generated) {
     };
     let first = pick(&|_, t| t != new);
     let mut second = pick(&|r, t| if t == shrinks { r % 3 != 0 } else { t != gone });
-    let column = |name: &str| base.header.iter().position(|h| h == name);
-    let (id, email) = (column("Customer ID"), column("Email"));
+    let email = base.header.iter().position(|h| h == "Email");
     let mut k = 0;
     for (row, t) in base.rows.iter().zip(&base.truth) {
         if *t != grows {
             continue;
         }
         let mut row = row.clone();
-        if let Some(cell) = id.and_then(|i| row.get_mut(i)) {
+        if let Some(cell) = row.get_mut(0) {
             *cell = format!("N{k:05}");
         }
         if let Some(cell) = email.and_then(|i| row.get_mut(i)) {

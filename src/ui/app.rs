@@ -30,6 +30,16 @@ impl Reducible for State {
     }
 }
 
+/// An `Rc` compared by identity, so hook dependencies never deep-compare a large result.
+#[derive(Clone)]
+struct Same<T>(Rc<T>);
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Starts a browser download of `bytes` as `name`.
 fn download(name: &str, bytes: &[u8], mime: &str) {
     let array = js_sys::Uint8Array::from(bytes);
@@ -404,8 +414,19 @@ pub fn App() -> Html {
 
     // The results as the user named them; the found names stay in `state.result`.
     let shown = use_memo(
-        (state.result.clone(), state.settings.labels.clone()),
-        |(result, labels)| result.as_ref().map(|r| Rc::new(r.with_labels(labels))),
+        (
+            state.result.clone().map(Same),
+            state.settings.labels.clone(),
+        ),
+        |(result, labels)| {
+            result.as_ref().map(|Same(r)| {
+                if labels.is_empty() {
+                    r.clone()
+                } else {
+                    Rc::new(r.with_labels(labels))
+                }
+            })
+        },
     );
     let selected = state.selected.and_then(|i| {
         let shown = (*shown).as_ref()?.segments.get(i)?.clone();

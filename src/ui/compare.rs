@@ -29,7 +29,7 @@ pub fn Compare(props: &CompareProps) -> Html {
             format::number(*in_both as f64)
         ),
         Matching::Profile { columns } => format!(
-            "The files share no people, so segments are matched by how they behave ({}); no one can be followed from month to month.",
+            "The files share too few people to follow them, so segments are matched by their profile in the columns both months have ({}); no one is followed from month to month.",
             columns.join(", ")
         ),
     };

@@ -65,7 +65,7 @@ pub fn Person(props: &PersonProps) -> Html {
             .collect::<Html>()
     };
     html! {
-        <aside class="person" data-testid="person" role="dialog" aria-modal="true" tabindex="-1" ref={dialog} {onkeydown}
+        <aside class="person" data-testid="person" role="dialog" tabindex="-1" ref={dialog} {onkeydown}
             aria-label={format!("Person #{}", p.row + 1)}>
             <header>
                 <h2>{ format!("Person #{}", p.row + 1) }</h2>

@@ -97,11 +97,11 @@ pub fn Portrait(props: &PortraitProps) -> Html {
                 <p class="note" data-testid="segment-note-shown">{ note.clone() }</p>
             }
             <div class="segment-tools">
-                <details class="rename" key={s.id.clone()}>
+                <details class="rename" key={format!("{}|{}", s.id, props.found)}>
                     <summary>{"Rename or add a note"}</summary>
                     <form onsubmit={on_save}>
                         <label>{"Name "}<input ref={name_input} data-testid="segment-name-input" type="text"
-                            defaultvalue={props.label.as_ref().map(|l| l.name.clone()).unwrap_or_default()} placeholder={props.found.clone()} /></label>
+                            value={props.label.as_ref().map(|l| l.name.clone()).unwrap_or_default()} placeholder={props.found.clone()} /></label>
                         <label>{"Note "}<textarea ref={note_input} data-testid="segment-note" rows="2" defaultvalue={note.clone()} /></label>
                         <button type="submit" data-testid="save-name">{"Save"}</button>
                         <span class="hint">{"Names travel into the export, report, audiences and settings file."}</span>

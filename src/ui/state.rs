@@ -186,6 +186,7 @@ impl State {
                 next.person = None;
             }
             Action::Analysed(result) => {
+                next.notice = None;
                 next.selected = result.segments.iter().position(|s| !s.mass).or((!result.segments.is_empty()).then_some(0));
                 next.result = Some(result);
                 next.phase = Phase::Done;
@@ -240,9 +241,9 @@ impl State {
             Action::TogglePrivacy => next.privacy_open = !self.privacy_open,
             Action::SetLabel(label) => {
                 let labels = &mut next.settings.labels;
-                // One label per segment: a new name replaces the old, wherever the segment's
-                // label was keyed.
-                labels.retain(|l| !(l.id == label.id || l.found == label.found));
+                // One label per segment, which is known by its found name (its id may have
+                // moved since the label was made): a new name replaces only that segment's.
+                labels.retain(|l| l.found != label.found);
                 if !(label.name.trim().is_empty() && label.note.trim().is_empty()) {
                     labels.push(label);
                 }
@@ -402,6 +403,27 @@ mod tests {
         assert!(!s.dirty, "a name changes no segment");
         let s = s.apply(Action::SetLabel(label(" ")));
         assert!(s.settings.labels.is_empty());
+    }
+
+    #[test]
+    fn naming_a_segment_keeps_the_name_of_one_that_moved_to_another_number() {
+        // "night shifts" was S2 when named, and is S1 after a re-run; the new S2 is named.
+        let moved = SegmentLabel {
+            id: "S2".into(),
+            found: "night shifts".into(),
+            name: "Nurses".into(),
+            note: String::new(),
+        };
+        let new = SegmentLabel {
+            id: "S2".into(),
+            found: "office snacks".into(),
+            name: "Office managers".into(),
+            note: String::new(),
+        };
+        let s = State::default()
+            .apply(Action::SetLabel(moved.clone()))
+            .apply(Action::SetLabel(new.clone()));
+        assert_eq!(s.settings.labels, vec![moved, new]);
     }
 
     #[test]

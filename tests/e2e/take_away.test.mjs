@@ -34,6 +34,15 @@ export default async function ({ page, context, baseUrl, dir, root, consoleError
   await page.click('[data-testid=save-name]');
   await page.waitForSelector(`[data-testid=segment][data-segment-id=${id}] >> text=Office managers`);
   assert((await page.textContent('[data-testid=segment-note-shown]')).includes('Ask about invoices'), 'the note is shown');
+  // Changing only the note keeps the name.
+  const details = portrait.locator('details.rename');
+  if (!(await details.evaluate((d) => d.open))) await portrait.locator('summary', { hasText: 'Rename' }).click();
+  assert(await page.inputValue('[data-testid=segment-name-input]') === 'Office managers', 'the form shows the name given');
+  await page.fill('[data-testid=segment-note]', 'Ask about invoices first, then VAT');
+  await page.click('[data-testid=save-name]');
+  await page.waitForSelector('[data-testid=segment-note-shown] >> text=then VAT');
+  assert((await page.textContent(`[data-testid=segment][data-segment-id=${id}]`)).includes('Office managers'), 'a new note keeps the name');
+  assert((await page.textContent('[data-testid=charts]')).includes('Office managers'), 'the charts use the name');
 
   // The export carries the name.
   const { text } = await exportCsv(page);
