@@ -2,11 +2,14 @@
 //! deterministic to the last bit on every platform (no BLAS, no threads, fixed loop order).
 //!
 //! * [`Dense`] — a row-major matrix of `f64`.
-//! * [`symmetric_eigen`] — cyclic Jacobi rotations for small symmetric matrices.
+//! * [`symmetric_eigen`] — Householder tridiagonalisation and the implicit QL algorithm
+//!   (EISPACK `tred2`/`tql2`) for small symmetric matrices.
 //! * [`randomized_svd`] — the rank-k range finder with power iterations of Halko,
 //!   Martinsson & Tropp, for a sparse TF-IDF matrix; returns each row's coordinates in the
 //!   top singular directions (latent semantic analysis).
-//! * [`pca`] — principal components of a dense matrix, via the covariance's eigenvectors.
+//! * [`pca`] — principal components of a dense matrix, via the covariance's eigenvectors, or,
+//!   for fewer rows than columns (a 40-answer file's 384-wide sentence vectors), via the rows'
+//!   own Gram matrix (the snapshot method of Sirovich 1987).
 //! * [`randomized_pca`] — the same range finder on a dense, implicitly centred matrix, for
 //!   wide inputs (thousands of columns) whose covariance would not fit or not finish.
 //!
@@ -15,7 +18,11 @@
 //! # References
 //! Halko, N., Martinsson, P.-G. & Tropp, J. (2011). Finding structure with randomness:
 //! probabilistic algorithms for constructing approximate matrix decompositions. SIAM Review 53(2).
-//! Golub, G. & Van Loan, C. (2013). *Matrix Computations*, §8.5 (Jacobi methods).
+//! Golub, G. & Van Loan, C. (2013). *Matrix Computations*, §8.3 (the symmetric QR algorithm).
+//! Sirovich, L. (1987). Turbulence and the dynamics of coherent structures, part I: coherent
+//! structures. Quarterly of Applied Mathematics 45(3) (the snapshot method).
+//! Bishop, C. M. (2006). *Pattern Recognition and Machine Learning*, §12.1.4 (PCA for
+//! high-dimensional data).
 
 use super::text::Csr;
 use rand::{Rng, SeedableRng};
@@ -455,12 +462,23 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
         mean.iter_mut().zip(x.row(i)).for_each(|(m, v)| *m += v);
     }
     mean.iter_mut().for_each(|m| *m /= n as f64);
+    let (values, axes) = if n < d {
+        axes_through_rows(x, &mean, k)
+    } else {
+        axes_through_covariance(x, &mean, k)
+    };
+    (mean, values, axes)
+}
+
+/// The top `k` principal axes and their variances through the `d × d` covariance.
+fn axes_through_covariance(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dense) {
+    let (n, d) = (x.rows, x.cols);
     let mut cov = Dense::zeros(d, d);
     let mut centred = Vec::with_capacity(GRAM_ROWS * d);
     for first in (0..n).step_by(GRAM_ROWS) {
         centred.clear();
         for i in first..(first + GRAM_ROWS).min(n) {
-            centred.extend(x.row(i).iter().zip(&mean).map(|(v, m)| v - m));
+            centred.extend(x.row(i).iter().zip(mean).map(|(v, m)| v - m));
         }
         add_gram(&mut cov, &centred, d);
     }
@@ -476,7 +494,57 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     for c in 0..k {
         axes.row_mut(c).copy_from_slice(vectors.row(c));
     }
-    (mean, values.into_iter().take(k).collect(), axes)
+    (values.into_iter().take(k).collect(), axes)
+}
+
+/// The top `k` principal axes of fewer rows than columns (`n < d`), through the rows' own
+/// `n × n` Gram matrix instead of the `d × d` covariance (the dual, or "snapshot", method of
+/// Sirovich 1987; Bishop 2006, §12.1.4): if `G u = λ u` for `G = Xc Xcᵀ / n`, then `Xcᵀ u` is
+/// an axis of variance `λ`. The covariance has rank below `n`, so the axes past it carry no
+/// variance: they are returned as zero rows, and every row projects to exactly 0 on them.
+/// A 40-answer file costs a 40 × 40 decomposition, not a 384 × 384 one.
+fn axes_through_rows(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dense) {
+    let (n, d) = (x.rows, x.cols);
+    let centred: Vec<Vec<f64>> = (0..n)
+        .map(|i| x.row(i).iter().zip(mean).map(|(v, m)| v - m).collect())
+        .collect();
+    let mut gram = Dense::zeros(n, n);
+    for a in 0..n {
+        for b in a..n {
+            let v = dot(&centred[a], &centred[b]) / n.max(2) as f64;
+            gram.set(a, b, v);
+            gram.set(b, a, v);
+        }
+    }
+    let (values, vectors) = symmetric_eigen(&gram);
+    let top = values.first().copied().unwrap_or(0.0);
+    let mut axes = Dense::zeros(k, d);
+    let mut variances = vec![0.0; k];
+    for c in 0..k.min(n) {
+        let value = values[c];
+        // Past the rank, λ is rounding noise around 0 and so is its axis.
+        if !(value > top * 1e-12 && value > 0.0) {
+            break;
+        }
+        let axis = axes.row_mut(c);
+        for (weight, row) in vectors.row(c).iter().zip(&centred) {
+            axis.iter_mut().zip(row).for_each(|(a, v)| *a += weight * v);
+        }
+        let norm = libm::sqrt(dot(axis, axis));
+        // Zero, or not a number (non-finite input): no axis.
+        if norm.is_nan() || norm <= 0.0 {
+            axis.fill(0.0);
+            break;
+        }
+        let big = axis
+            .iter()
+            .copied()
+            .fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
+        let sign = if big < 0.0 { -1.0 } else { 1.0 };
+        axis.iter_mut().for_each(|a| *a *= sign / norm);
+        variances[c] = value;
+    }
+    (variances, axes)
 }
 
 /// Rows per call of [`add_gram`]: their centred values (up to ~100 KB) stay in cache while
@@ -656,6 +724,37 @@ mod tests {
                         blocked.get(a, b).to_bits(),
                         "n {n}, d {d}, entry ({a}, {b})"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn axes_through_the_rows_match_axes_through_the_covariance() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        for (n, d, k) in [(2, 5, 3), (12, 40, 8), (39, 384, 24), (60, 61, 61)] {
+            let x = Dense {
+                rows: n,
+                cols: d,
+                data: (0..n * d).map(|_| gaussian(&mut rng)).collect(),
+            };
+            let mean: Vec<f64> = (0..d)
+                .map(|j| (0..n).map(|i| x.get(i, j)).sum::<f64>() / n as f64)
+                .collect();
+            let (dual_values, dual) = axes_through_rows(&x, &mean, k);
+            let (values, axes) = axes_through_covariance(&x, &mean, k);
+            // n centred rows span n − 1 directions; past them the dual gives zero axes.
+            for c in 0..k {
+                if c < n - 1 {
+                    assert!((dual_values[c] - values[c]).abs() < 1e-9 * values[0]);
+                    for j in 0..d {
+                        let (a, b) = (dual.get(c, j), axes.get(c, j));
+                        assert!((a - b).abs() < 1e-7, "n {n} d {d} axis {c}: {a} vs {b}");
+                    }
+                } else {
+                    assert_eq!(dual_values[c], 0.0);
+                    assert!(dual.row(c).iter().all(|&a| a == 0.0));
+                    assert!(values[c].abs() < 1e-9 * values[0]);
                 }
             }
         }

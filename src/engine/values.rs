@@ -96,10 +96,16 @@ pub fn parse_number(text: &str, decimal: Decimal) -> NumberParse {
     if s.is_empty() || s.len() > 64 {
         return NumberParse::NotNumber;
     }
-    let lower = s.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['+', '-']);
-    if matches!(unsigned, "nan" | "inf" | "infinity" | "∞") {
+    let unsigned = s.trim_start_matches(['+', '-']);
+    if ["nan", "inf", "infinity", "∞"]
+        .iter()
+        .any(|word| unsigned.eq_ignore_ascii_case(word))
+    {
         return NumberParse::NonFinite;
+    }
+    // Every finite number has a digit: words end here, before the currency search.
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
+        return NumberParse::NotNumber;
     }
 
     let mut negative = false;
