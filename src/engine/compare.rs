@@ -237,6 +237,17 @@ fn key_of(text: &str, email: bool) -> Option<String> {
     }
 }
 
+/// Column `i` of this month's file and the column of the same name in last month's.
+fn shared_column<'a, 'b>(
+    dataset: &'a Dataset,
+    then: &'b Before<'_>,
+    i: usize,
+) -> Option<(&'a Column, &'b Column)> {
+    let name = &dataset.schema.columns.get(i)?.name;
+    let old = then.table.columns().iter().find(|c| &c.name == name)?;
+    Some((dataset.table.column(i)?, old))
+}
+
 /// The key column shared by both files that links most people: (column now, column then,
 /// is email, row then of each row now).
 fn best_key<'a>(
@@ -249,10 +260,7 @@ fn best_key<'a>(
         if !(email || cs.kind == Kind::Identifier) {
             continue;
         }
-        let (Some(now), Some(old)) = (
-            dataset.table.column(i),
-            then.table.columns().iter().find(|c| c.name == cs.name),
-        ) else {
+        let Some((now, old)) = shared_column(dataset, then, i) else {
             continue;
         };
         let mut rows: HashMap<String, usize> = HashMap::new();
@@ -477,10 +485,7 @@ fn profile_distances(
         if !cs.kind.is_numeric() || cs.role == super::schema::Role::Ignore {
             continue;
         }
-        let (Some(now), Some(old)) = (
-            dataset.table.column(i),
-            then.table.columns().iter().find(|c| c.name == cs.name),
-        ) else {
+        let Some((now, old)) = shared_column(dataset, then, i) else {
             continue;
         };
         let decimal = dataset
@@ -543,10 +548,7 @@ fn profile_distances(
         if !single_label || cs.role == super::schema::Role::Ignore {
             continue;
         }
-        let (Some(now), Some(old)) = (
-            dataset.table.column(i),
-            then.table.columns().iter().find(|c| c.name == cs.name),
-        ) else {
+        let Some((now, old)) = shared_column(dataset, then, i) else {
             continue;
         };
         let n_rows = dataset.table.n_rows();

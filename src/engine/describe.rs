@@ -1040,9 +1040,77 @@ fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> String {
         return better.unwrap_or(top).text.clone();
     }
     match diffs.first() {
-        Some(d) => d.label.clone(),
+        Some(d) => name_from_difference(d),
         None => "no clear difference".into(),
     }
+}
+
+/// A name from a chosen answer. A short column keeps its name ("Delivery slot: night"); after
+/// a long question the answer stands alone when it says something by itself ("pets allowed",
+/// not "Which of these matter most when you choose where to stay? (choose all that apply):
+/// pets allowed"), and an answer that needs its question ("Ja", "Under 50") gets the question
+/// cut to a length a card can hold.
+fn name_from_difference(d: &Difference) -> String {
+    const QUESTION_CHARS: usize = 40;
+    let Some(answer) = d
+        .label
+        .strip_prefix(d.column.as_str())
+        .and_then(|rest| rest.strip_prefix(": "))
+    else {
+        return d.label.clone();
+    };
+    if d.column.chars().count() <= QUESTION_CHARS {
+        return d.label.clone();
+    }
+    if stands_alone(answer) {
+        return answer.to_string();
+    }
+    // Cut at the last word that fits.
+    let cut: String = d.column.chars().take(QUESTION_CHARS + 1).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…: {answer}", cut.trim_end())
+}
+
+/// Whether a chosen answer reads as a name without its question: words, at least three
+/// letters, no digits, and not a bare yes/no or "other" in the languages surveys are
+/// commonly written in.
+fn stands_alone(answer: &str) -> bool {
+    const BARE: &[&str] = &[
+        "yes",
+        "no",
+        "y",
+        "n",
+        "true",
+        "false",
+        "other",
+        "none",
+        "n/a",
+        "na",
+        "not sure",
+        "don't know",
+        "maybe",
+        "sometimes",
+        "oui",
+        "non",
+        "ja",
+        "nein",
+        "si",
+        "sí",
+        "sim",
+        "não",
+        "nee",
+        "autre",
+        "andere",
+        "otro",
+        "altro",
+        "aucun",
+        "keine",
+        "ninguno",
+    ];
+    let letters = answer.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 3
+        && !answer.chars().any(|c| c.is_numeric())
+        && !BARE.contains(&answer.trim().to_lowercase().as_str())
 }
 
 /// An answer's clauses: split at sentence ends, semicolons, dashes, line breaks and markup, trimmed
@@ -1228,5 +1296,47 @@ mod tests {
             None
         );
         assert_eq!(fallback_name(&says, &[]), "essentials older");
+    }
+
+    #[test]
+    fn a_chosen_answer_names_a_segment_without_its_long_question() {
+        let chose = |column: &str, answer: &str| Difference {
+            column: column.into(),
+            role: Role::StatedJobs,
+            text: String::new(),
+            short: String::new(),
+            label: format!("{column}: {answer}"),
+            effect: 1.0,
+        };
+        let long =
+            "Which of these matter most when you choose where to stay? (choose all that apply)";
+        assert_eq!(
+            fallback_name(&[], &[chose(long, "pets allowed")]),
+            "pets allowed"
+        );
+        // A short column keeps its name; a bare answer after a long question keeps a cut one.
+        assert_eq!(
+            fallback_name(&[], &[chose("Delivery slot", "night")]),
+            "Delivery slot: night"
+        );
+        assert_eq!(
+            fallback_name(&[], &[chose("Do you need step-free access?", "yes")]),
+            "Do you need step-free access?: yes"
+        );
+        assert_eq!(
+            fallback_name(&[], &[chose(long, "Ja")]),
+            "Which of these matter most when you…: Ja"
+        );
+        assert_eq!(
+            fallback_name(&[], &[chose(&format!("{long}, per night"), "Under 50")]),
+            "Which of these matter most when you…: Under 50"
+        );
+        // Behaviour labels are already short.
+        let orders = Difference {
+            label: "orders: 2× others'".into(),
+            column: "orders".into(),
+            ..chose("orders", "x")
+        };
+        assert_eq!(fallback_name(&[], &[orders]), "orders: 2× others'");
     }
 }

@@ -275,7 +275,8 @@ impl Tokenizer {
         for raw in text.unicode_words() {
             // "don't" → "dont", "shop's" → "shops": apostrophes never split a word.
             let lower = raw.to_lowercase().replace(['’', '\''], "");
-            if lower.chars().all(|c| c.is_numeric()) || STOP_WORDS.contains(&lower.as_str()) {
+            // Numbers are not words: "12", and "1.5" or "2,000" too (a word has a letter).
+            if !lower.chars().any(char::is_alphabetic) || STOP_WORDS.contains(&lower.as_str()) {
                 continue;
             }
             let stem = match stems.get(&lower) {
@@ -549,6 +550,13 @@ mod tests {
             .map(|w| w.stem)
             .collect();
         assert_eq!(words, vec!["tri", "send", "invoic", "vat"]);
+        // Numbers with points, commas or colons are not words either; "4k" and "b2b" are.
+        let words: Vec<String> = t
+            .words("1.5 stars, 2,000 orders at 10:30 on a 4k b2b plan")
+            .into_iter()
+            .map(|w| w.surface)
+            .collect();
+        assert_eq!(words, vec!["stars", "orders", "4k", "b2b", "plan"]);
         let terms: Vec<String> = t
             .terms("cheaper groceries")
             .into_iter()

@@ -329,13 +329,9 @@ pub fn App() -> Html {
         let bridge = bridge.clone();
         let settings_now = settings_now.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+            let Some(file) = chosen_file(&e) else {
                 return;
             };
-            let Some(file) = input.files().and_then(|list| list.get(0)) else {
-                return;
-            };
-            input.set_value("");
             let labels = settings_now.borrow().labels.clone();
             bridge.send(&Request::Compare { labels }, Some(&[file]));
         })
@@ -348,13 +344,9 @@ pub fn App() -> Html {
         let read_again = read_again.clone();
         let state = state.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+            let Some(file) = chosen_file(&e) else {
                 return;
             };
-            let Some(file) = input.files().and_then(|list| list.get(0)) else {
-                return;
-            };
-            input.set_value("");
             let dispatch = dispatch.clone();
             let settings_now = settings_now.clone();
             let read_again = read_again.clone();
@@ -521,4 +513,13 @@ pub fn App() -> Html {
         </footer>
         </>
     }
+}
+
+/// The file chosen in an `<input type=file>`'s change event; the input is emptied so that
+/// choosing the same file again fires the event again.
+fn chosen_file(e: &Event) -> Option<web_sys::File> {
+    let input = e.target_dyn_into::<web_sys::HtmlInputElement>()?;
+    let file = input.files().and_then(|list| list.get(0))?;
+    input.set_value("");
+    Some(file)
 }
