@@ -736,7 +736,7 @@ fn label_differences(
                     fmt_share(pr)
                 ),
                 short: format!("{} {} “{}”", fmt_share(ps), p.name.to_lowercase(), label),
-                label: format!("{}: {}", p.name, label),
+                label: answer_label(&p.name, &label),
                 effect,
             });
         }
@@ -1040,33 +1040,25 @@ fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> String {
         return better.unwrap_or(top).text.clone();
     }
     match diffs.first() {
-        Some(d) => name_from_difference(d),
+        Some(d) => d.label.clone(),
         None => "no clear difference".into(),
     }
 }
 
-/// A name from a chosen answer. A short column keeps its name ("Delivery slot: night"); after
-/// a long question the answer stands alone when it says something by itself ("pets allowed",
-/// not "Which of these matter most when you choose where to stay? (choose all that apply):
-/// pets allowed"), and an answer that needs its question ("Ja", "Under 50") gets the question
-/// cut to a length a card can hold.
-fn name_from_difference(d: &Difference) -> String {
+/// The label of a chosen answer, fit to name a segment. A short column keeps its name
+/// ("Delivery slot: night"); after a long question the answer stands alone when it says
+/// something by itself ("pets allowed", not "Which of these matter most when you choose where
+/// to stay? (choose all that apply): pets allowed"), and an answer that needs its question
+/// ("Ja", "Under 50") gets the question cut at a word to a length a card can hold.
+fn answer_label(column: &str, answer: &str) -> String {
     const QUESTION_CHARS: usize = 40;
-    let Some(answer) = d
-        .label
-        .strip_prefix(d.column.as_str())
-        .and_then(|rest| rest.strip_prefix(": "))
-    else {
-        return d.label.clone();
-    };
-    if d.column.chars().count() <= QUESTION_CHARS {
-        return d.label.clone();
+    if column.chars().count() <= QUESTION_CHARS {
+        return format!("{column}: {answer}");
     }
     if stands_alone(answer) {
         return answer.to_string();
     }
-    // Cut at the last word that fits.
-    let cut: String = d.column.chars().take(QUESTION_CHARS + 1).collect();
+    let cut: String = column.chars().take(QUESTION_CHARS + 1).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…: {answer}", cut.trim_end())
 }
@@ -1300,43 +1292,41 @@ mod tests {
 
     #[test]
     fn a_chosen_answer_names_a_segment_without_its_long_question() {
-        let chose = |column: &str, answer: &str| Difference {
-            column: column.into(),
-            role: Role::StatedJobs,
-            text: String::new(),
-            short: String::new(),
-            label: format!("{column}: {answer}"),
-            effect: 1.0,
-        };
         let long =
             "Which of these matter most when you choose where to stay? (choose all that apply)";
-        assert_eq!(
-            fallback_name(&[], &[chose(long, "pets allowed")]),
-            "pets allowed"
-        );
+        assert_eq!(answer_label(long, "pets allowed"), "pets allowed");
         // A short column keeps its name; a bare answer after a long question keeps a cut one.
         assert_eq!(
-            fallback_name(&[], &[chose("Delivery slot", "night")]),
+            answer_label("Delivery slot", "night"),
             "Delivery slot: night"
         );
         assert_eq!(
-            fallback_name(&[], &[chose("Do you need step-free access?", "yes")]),
+            answer_label("Do you need step-free access?", "yes"),
             "Do you need step-free access?: yes"
         );
         assert_eq!(
-            fallback_name(&[], &[chose(long, "Ja")]),
+            answer_label(long, "Ja"),
             "Which of these matter most when you…: Ja"
         );
         assert_eq!(
-            fallback_name(&[], &[chose(&format!("{long}, per night"), "Under 50")]),
+            answer_label(&format!("{long}, per night"), "Under 50"),
             "Which of these matter most when you…: Under 50"
         );
-        // Behaviour labels are already short.
-        let orders = Difference {
-            label: "orders: 2× others'".into(),
-            column: "orders".into(),
-            ..chose("orders", "x")
+        // Characters, not bytes: a long question in Greek is cut without a panic.
+        let greek = "Ποια από αυτά μετράνε περισσότερο όταν διαλέγετε πού θα μείνετε;";
+        assert_eq!(
+            answer_label(greek, "5"),
+            "Ποια από αυτά μετράνε περισσότερο όταν…: 5"
+        );
+        // The segment's name falls back to it.
+        let chose = Difference {
+            column: long.into(),
+            role: Role::StatedJobs,
+            text: String::new(),
+            short: String::new(),
+            label: answer_label(long, "pets allowed"),
+            effect: 1.0,
         };
-        assert_eq!(fallback_name(&[], &[orders]), "orders: 2× others'");
+        assert_eq!(fallback_name(&[], &[chose]), "pets allowed");
     }
 }

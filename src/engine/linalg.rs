@@ -450,7 +450,8 @@ pub fn gaussian(rng: &mut Xoshiro256PlusPlus) -> f64 {
 }
 
 /// The principal axes of the rows of `x`: their mean, the variances along the top `k` axes,
-/// and the axes themselves (k × d, one unit vector per row, largest variance first).
+/// and the axes themselves (k × d, one unit vector per row, largest variance first; for fewer
+/// rows than columns, axes past the data's rank are zero rows with variance 0).
 pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     let (n, d) = (x.rows, x.cols);
     let k = k.min(d);
@@ -499,7 +500,8 @@ fn axes_through_covariance(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dens
 
 /// The top `k` principal axes of fewer rows than columns (`n < d`), through the rows' own
 /// `n × n` Gram matrix instead of the `d × d` covariance (the dual, or "snapshot", method of
-/// Sirovich 1987; Bishop 2006, §12.1.4): if `G u = λ u` for `G = Xc Xcᵀ / n`, then `Xcᵀ u` is
+/// Sirovich 1987; Bishop 2006, §12.1.4): if `G u = λ u` for `G = Xc Xcᵀ / max(n, 2)` (the
+/// covariance route's normalisation), then `Xcᵀ u` is
 /// an axis of variance `λ`. The covariance has rank below `n`, so the axes past it carry no
 /// variance: they are returned as zero rows, and every row projects to exactly 0 on them.
 /// A 40-answer file costs a 40 × 40 decomposition, not a 384 × 384 one.
@@ -522,8 +524,9 @@ fn axes_through_rows(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dense) {
     let mut variances = vec![0.0; k];
     for c in 0..k.min(n) {
         let value = values[c];
-        // Past the rank, λ is rounding noise around 0 and so is its axis.
-        if !(value > top * 1e-12 && value > 0.0) {
+        // Past the rank, λ is rounding noise around 0 and so is its axis (and one barely
+        // above it would come out far from orthogonal to the others).
+        if !(value > top * 1e-10 && value > 0.0) {
             break;
         }
         let axis = axes.row_mut(c);
@@ -531,8 +534,8 @@ fn axes_through_rows(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dense) {
             axis.iter_mut().zip(row).for_each(|(a, v)| *a += weight * v);
         }
         let norm = libm::sqrt(dot(axis, axis));
-        // Zero, or not a number (non-finite input): no axis.
-        if norm.is_nan() || norm <= 0.0 {
+        // Zero, or not finite (non-finite input): no axis.
+        if !norm.is_finite() || norm <= 0.0 {
             axis.fill(0.0);
             break;
         }
