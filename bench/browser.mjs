@@ -40,15 +40,24 @@ try {
     });
     const started = Date.now();
     await page.setInputFiles('[data-testid=file-input]', file);
-    await page.waitForSelector('[data-testid=status][data-state=done]', { state: 'attached', timeout: 600000 });
+    // Done, or refused / failed: either way the page has answered, and the bench says which.
+    await page.waitForSelector('[data-testid=status]:is([data-state=done], [data-state=error])', { state: 'attached', timeout: 600000 });
     const total = (Date.now() - started) / 1000;
+    const [state, said] = await page.$eval('[data-testid=status]', (s) => [s.dataset.state, s.textContent]);
+    if (state !== 'done') {
+      console.log(`analysis: ${rows} rows (${(size / 1e6).toFixed(1)} MB) not analysed after ${total.toFixed(1)} s; the page said: ${said}`);
+      process.exitCode = 1;
+    }
     const firsts = new Map();
     for (const [text, t] of stages) {
       const s = text.split(' — ')[0];
       if (!firsts.has(s)) firsts.set(s, (t - started) / 1000);
     }
-    console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
-    for (const [s, t] of firsts) if (!s.includes('segments and')) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
+    if (state === 'done') {
+      console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
+      console.log(`  the page said: ${said}`);
+    }
+    for (const [s, t] of firsts) if (s !== said) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
     // EDGEWISE_TRACE=1: every progress step the page showed, for finding where time goes.
     if (process.env.EDGEWISE_TRACE) {
       let last = '';

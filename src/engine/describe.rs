@@ -1053,7 +1053,13 @@ fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> String {
 fn answer_label(column: &str, answer: &str) -> String {
     const QUESTION_CHARS: usize = 40;
     if column.chars().count() <= QUESTION_CHARS {
-        return format!("{column}: {answer}");
+        let column = column.trim_end();
+        // A question mark or colon already ends the question: "Trip type? Cruise".
+        return if column.ends_with(['?', ':', '？', '：']) {
+            format!("{column} {answer}")
+        } else {
+            format!("{column}: {answer}")
+        };
     }
     if stands_alone(answer) {
         return answer.to_string();
@@ -1302,8 +1308,9 @@ mod tests {
         );
         assert_eq!(
             answer_label("Do you need step-free access?", "yes"),
-            "Do you need step-free access?: yes"
+            "Do you need step-free access? yes"
         );
+        assert_eq!(answer_label("Plan:", "Pro"), "Plan: Pro");
         assert_eq!(
             answer_label(long, "Ja"),
             "Which of these matter most when you…: Ja"

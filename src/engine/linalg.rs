@@ -150,17 +150,22 @@ pub fn symmetric_eigen(matrix: &Dense) -> (Vec<f64>, Dense) {
     let values: Vec<f64> = order.iter().map(|&i| d[i]).collect();
     let mut vectors = Dense::zeros(n, n);
     for (r, &i) in order.iter().enumerate() {
-        let mut col: Vec<f64> = (0..n).map(|k| v[k][i]).collect();
-        let big = col
-            .iter()
-            .copied()
-            .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
-        if big < 0.0 {
-            col.iter_mut().for_each(|x| *x = -*x);
-        }
-        vectors.row_mut(r).copy_from_slice(&col);
+        let row = vectors.row_mut(r);
+        row.iter_mut().zip(&v).for_each(|(x, vk)| *x = vk[i]);
+        scale_largest_positive(row, 1.0);
     }
     (values, vectors)
+}
+
+/// Multiplies `v` by `scale`, negated if need be so that its largest component (by size) is
+/// positive: the sign rule that makes eigenvectors and axes the same on every run.
+fn scale_largest_positive(v: &mut [f64], scale: f64) {
+    let big = v
+        .iter()
+        .copied()
+        .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+    let factor = if big < 0.0 { -scale } else { scale };
+    v.iter_mut().for_each(|x| *x *= factor);
 }
 
 /// Householder reduction of the symmetric `v` to tridiagonal form (`tred2`): on return `d`
@@ -539,12 +544,7 @@ fn axes_through_rows(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dense) {
             axis.fill(0.0);
             break;
         }
-        let big = axis
-            .iter()
-            .copied()
-            .fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
-        let sign = if big < 0.0 { -1.0 } else { 1.0 };
-        axis.iter_mut().for_each(|a| *a *= sign / norm);
+        scale_largest_positive(axis, 1.0 / norm);
         variances[c] = value;
     }
     (variances, axes)

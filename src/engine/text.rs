@@ -263,6 +263,40 @@ pub fn without_markup(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` without web links ("https://t.co/x1", "www.shop.com/help") and @handles, which
+/// are addresses, not words: split up they would name a segment "t.co" or "https". An email
+/// address ("ann@shop.com") and a lone "@" are kept.
+pub fn without_links(text: &str) -> Cow<'_, str> {
+    let is_link = |piece: &str| {
+        let lower = piece
+            .trim_start_matches(['(', '[', '"', '\''])
+            .to_ascii_lowercase();
+        lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("www.")
+            || (lower.len() > 1 && lower.starts_with('@'))
+    };
+    if !text.split_whitespace().any(is_link) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let piece = &rest[..end];
+        if !is_link(piece) {
+            out.push_str(piece);
+        }
+        rest = &rest[end..];
+    }
+    Cow::Owned(out)
+}
+
 impl Tokenizer {
     /// The content words of `text`, in order.
     pub fn words(&self, text: &str) -> Vec<Word> {
@@ -272,6 +306,7 @@ impl Tokenizer {
     fn words_cached(&self, text: &str, stems: &mut HashMap<String, String>) -> Vec<Word> {
         let mut out = Vec::new();
         let text = without_markup(text);
+        let text = without_links(&text);
         for raw in text.unicode_words() {
             // "don't" → "dont", "shop's" → "shops": apostrophes never split a word.
             let lower = raw.to_lowercase().replace(['’', '\''], "");
@@ -539,6 +574,18 @@ mod tests {
             .map(|w| w.stem)
             .collect();
         assert_eq!(words, vec!["tasti", "tea"]);
+    }
+
+    #[test]
+    fn links_and_handles_are_not_words() {
+        let t = Tokenizer::default();
+        let stems: Vec<String> = t
+            .words("@shopco love it! https://t.co/x1Ab (www.shop.com/help) mail ann@shop.com")
+            .into_iter()
+            .map(|w| w.surface)
+            .collect();
+        assert_eq!(stems, ["love", "mail", "ann", "shop.com"]);
+        assert_eq!(without_links("3 @ 5 each"), "3 @ 5 each");
     }
 
     #[test]

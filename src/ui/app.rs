@@ -393,11 +393,12 @@ pub fn App() -> Html {
             .result
             .as_ref()
             .map(|r| {
+                use super::format::count;
                 format!(
-                    "{} segments and {} lone outliers among {} people",
-                    r.segments.len(),
-                    r.n_outliers,
-                    super::format::number(r.n_people as f64)
+                    "{} and {} among {}",
+                    count(r.segments.len(), "segment", "segments"),
+                    count(r.n_outliers, "lone outlier", "lone outliers"),
+                    count(r.n_people, "person", "people")
                 )
             })
             .unwrap_or_else(|| "Done".into()),

@@ -23,6 +23,11 @@ pub fn number(value: f64) -> String {
     format_with(value, &[("maximumFractionDigits", JsValue::from_f64(2.0))])
 }
 
+/// A count with its noun, singular for one: "1 lone outlier", "12,345 people".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", number(n as f64), if n == 1 { one } else { many })
+}
+
 /// A share (0–1) as a percentage with at most one decimal.
 pub fn percent(share: f64) -> String {
     format_with(

@@ -74,7 +74,13 @@ pub fn fits_in_a_tab(files: &[(String, u64)]) -> Result<(), String> {
         return Ok(());
     }
     let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
-    let gb = |b: u64| format!("{:.1} GB", b as f64 / (1u64 << 30) as f64);
+    let gb = |b: u64| {
+        if b < 1 << 30 {
+            format!("{} MB", b >> 20)
+        } else {
+            format!("{:.1} GB", b as f64 / (1u64 << 30) as f64)
+        }
+    };
     Err(format!(
         "{}: {} of CSV needs about {} of memory to analyse, more than a browser tab can hold \
          (about {}). Use the command-line tool, which has no such limit \

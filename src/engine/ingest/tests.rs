@@ -378,7 +378,7 @@ fn memory_is_estimated_before_reading() {
     let message =
         super::fits_in_a_tab(&[("all-orders.csv".into(), 900 << 20)]).expect_err("too big");
     assert!(
-        message.starts_with("all-orders.csv: 0.9 GB of CSV needs about 8.0 GB"),
+        message.starts_with("all-orders.csv: 900 MB of CSV needs about 8.0 GB"),
         "{message}"
     );
     assert!(
