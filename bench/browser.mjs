@@ -23,6 +23,9 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 const machine = `${cpus().length} cores, ${(await import('node:os')).totalmem() / 2 ** 30 | 0} GiB, ${new Date().toISOString().slice(0, 10)}`;
 try {
   const page = await browser.newPage();
+  // The worker reports its WebAssembly memory (its peak) after each analysis.
+  const memory = [];
+  page.on('worker', (w) => w.on('console', (m) => { if (/worker memory/.test(m.text())) memory.push(m.text()); }));
   await page.goto(`http://127.0.0.1:${port}/`);
   // Let the service worker finish caching the site first, as on any visit after the first.
   await page.evaluate(() => navigator.serviceWorker?.ready);
@@ -56,6 +59,7 @@ try {
     if (state === 'done') {
       console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
       console.log(`  the page said: ${said}`);
+      for (const m of memory) console.log(`  ${m.replace('Edgewise: ', '')} (${(Number(m.match(/(\d+) MB/)[1]) * 2 ** 20 / size).toFixed(1)} bytes per CSV byte)`);
     }
     for (const [s, t] of firsts) if (s !== said) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
     // EDGEWISE_TRACE=1: every progress step the page showed, for finding where time goes.

@@ -288,6 +288,18 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     };
     let result = prepared.describe(clustering, &mut report);
     let view = ResultView::of(&result);
+    // WebAssembly memory only grows, so its size now is this worker's peak so far; the
+    // browser benchmark reads it (`bench/browser.mjs analysis`).
+    if let Ok(memory) = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>() {
+        let bytes = memory
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length();
+        web_sys::console::debug_1(&JsValue::from_str(&format!(
+            "Edgewise: worker memory {} MB after the analysis",
+            bytes >> 20
+        )));
+    }
     STATE.with(|s| {
         let mut state = s.borrow_mut();
         // Kept for exports and person views unless other files were read meanwhile.

@@ -603,11 +603,13 @@ fn segment(args: &SegmentArgs) -> Result<(), String> {
         for w in &result.warnings {
             eprintln!("warning: {w}");
         }
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         eprintln!(
-            "{} people, {} segments, {} lone outliers, in {:.1} s",
-            result.n_people,
-            result.segments.len(),
-            result.outliers.len(),
+            "{}, {}, {}, in {:.1} s",
+            count(result.n_people, "person", "people"),
+            count(result.segments.len(), "segment", "segments"),
+            count(result.outliers.len(), "lone outlier", "lone outliers"),
             started.elapsed().as_secs_f64()
         );
         for s in &result.segments {

@@ -15,10 +15,14 @@
 //! however many dimensions it has; then each block ("what they say", "what they do") is
 //! scaled to a total weight, so neither drowns the other by sheer column count. The user's
 //! one slider, `balance` (0 = only what they do, 1 = only what they say), sets the weights.
+//! The balanced matrix is built in place: each column's features are centred and written
+//! into it as the column is read, and scaled once every column is in, so no column's
+//! features are held twice.
 //!
 //! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
 //! (24) dimensions for clustering, which keeps the directions small groups differ in while
-//! dropping the independent noise of dozens of one-hot and text dimensions. Up to 256
+//! dropping the independent noise of dozens of one-hot and text dimensions; each person is
+//! projected straight from the balanced matrix, which is never copied. Up to 256
 //! dimensions the PCA is exact (covariance eigenvectors); wider inputs — a survey with
 //! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
@@ -338,12 +342,37 @@ impl Features {
     /// [`Features::space`] for the people `rows` only (PCA fitted on them).
     pub fn space_of(&self, blocks: &[Block], max_dims: usize, rows: &[usize]) -> Dense {
         let dims = self.dims(blocks);
-        let mut x = Dense::zeros(rows.len(), dims.len());
-        for (r, &i) in rows.iter().enumerate() {
+        let gather = |i: usize, out: &mut [f64]| {
             let row = self.balanced.row(i);
-            for (k, &d) in dims.iter().enumerate() {
-                x.set(r, k, row.get(d).copied().unwrap_or(0.0));
+            for (o, &d) in out.iter_mut().zip(&dims) {
+                *o = row.get(d).copied().unwrap_or(0.0);
             }
+        };
+        let n = rows.len();
+        // Many people and a narrow enough input: the PCA is fitted on a sample and each
+        // person projected straight from the balanced matrix, which is never copied.
+        if dims.len() > max_dims && dims.len() <= EXACT_PCA_DIMS && n > FIT_ROWS {
+            let step = n as f64 / FIT_ROWS as f64;
+            let mut sample = Dense::zeros(FIT_ROWS, dims.len());
+            for s in 0..FIT_ROWS {
+                gather(
+                    rows[((s as f64 * step) as usize).min(n - 1)],
+                    sample.row_mut(s),
+                );
+            }
+            let (mean, _, axes) = linalg::principal_axes(&sample, max_dims);
+            drop(sample);
+            let mut out = Dense::zeros(n, axes.rows);
+            let mut row = vec![0.0; dims.len()];
+            for (r, &i) in rows.iter().enumerate() {
+                gather(i, &mut row);
+                linalg::project(&row, &mean, &axes, out.row_mut(r));
+            }
+            return out;
+        }
+        let mut x = Dense::zeros(n, dims.len());
+        for (r, &i) in rows.iter().enumerate() {
+            gather(i, x.row_mut(r));
         }
         if dims.len() <= max_dims {
             return x;
@@ -352,32 +381,21 @@ impl Features {
     }
 }
 
+/// Rows the clustering space's PCA is fitted on, evenly spaced.
+const FIT_ROWS: usize = 20_000;
+
 /// Widest input reduced through its covariance matrix; wider ones (thousands of survey
 /// columns) take the randomized route, which never forms a d × d matrix.
 const EXACT_PCA_DIMS: usize = 256;
 
-/// Projects `x` onto its top `k` principal axes, fitting on a sample of rows.
+/// Projects `x` onto its top `k` principal axes, fitted on all its rows: for at most
+/// [`FIT_ROWS`] people, or inputs wider than [`EXACT_PCA_DIMS`] (randomized). More people of
+/// a narrower input are fitted on a sample and projected in [`Features::space_of`].
 fn reduce(x: &Dense, k: usize) -> Dense {
-    const FIT_ROWS: usize = 20_000;
-    let n = x.rows;
     if x.cols > EXACT_PCA_DIMS {
         return linalg::randomized_pca(x, k, 0x9ca);
     }
-    if n <= FIT_ROWS {
-        return linalg::pca(x, k).0;
-    }
-    let step = n as f64 / FIT_ROWS as f64;
-    let mut sample = Dense::zeros(FIT_ROWS, x.cols);
-    for s in 0..FIT_ROWS {
-        let i = ((s as f64 * step) as usize).min(n - 1);
-        sample.row_mut(s).copy_from_slice(x.row(i));
-    }
-    let (mean, _, axes) = linalg::principal_axes(&sample, k);
-    let mut out = Dense::zeros(n, axes.rows);
-    for i in 0..n {
-        linalg::project(x.row(i), &mean, &axes, out.row_mut(i));
-    }
-    out
+    linalg::pca(x, k).0
 }
 
 /// The most labels one-hot encoded per column; rarer ones share "other".
@@ -396,7 +414,7 @@ pub fn build(
     let n = table.n_rows();
     let mut notes = Vec::new();
     let tokenizer = Tokenizer::default();
-    let mut columns: Vec<(usize, Block, Vec<Vec<f64>>)> = Vec::new();
+    let mut columns = Columns::new(n, width_guess(table, schema, params));
     let mut text = Vec::new();
     let mut variables: Vec<Variable> = Vec::new();
     let mut variable = |column: usize, block: Block, (codes, levels): (Vec<u32>, usize)| {
@@ -579,15 +597,9 @@ pub fn build(
             | Kind::Constant
             | Kind::Empty => continue,
         };
-        let features: Vec<Vec<f64>> = features
-            .into_iter()
-            .filter(|f| variance(f) > 1e-12)
-            .collect();
-        if !features.is_empty() {
-            columns.push((idx, block, features));
-        }
+        columns.add(idx, block, features);
     }
-    let mut features = balance(n, columns, text, params.balance);
+    let mut features = columns.balance(text, params.balance);
     features.notes = notes;
     // Variables of columns whose features all turned out constant are left out too.
     features.variables = variables
@@ -760,58 +772,158 @@ fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f
         .collect()
 }
 
-/// Scales each group to unit total variance and each block to its weight.
-fn balance(
+/// About how many features the columns that form segments become: the width the balanced
+/// matrix is first laid out with. A guess too small costs a re-layout, never a wrong value.
+fn width_guess(table: &Table, schema: &Schema, params: &FeatureParams) -> usize {
+    schema
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, cs)| matches!(cs.role, Role::StatedJobs | Role::Behaviour))
+        .map(|(idx, cs)| match &cs.kind {
+            Kind::Count
+            | Kind::Amount
+            | Kind::Currency
+            | Kind::Percent
+            | Kind::Date
+            | Kind::DateTime
+            | Kind::Rating { .. }
+            | Kind::OrderedText => 2,
+            Kind::Boolean => 3,
+            Kind::Categorical | Kind::Code | Kind::Identifier | Kind::MultiSelect => {
+                let distinct = table.column(idx).map_or(0, |c| c.values().len());
+                distinct.min(MAX_LEVELS) + 1
+            }
+            Kind::FreeText => params.meaning_dims.max(params.text_dims) + 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// The balanced matrix, built in place: each column's features are centred and written into
+/// one row-major buffer as the column is read, so the features of every column are never
+/// held twice (once per column, once balanced). Rows are laid out `stride` wide (a guess of
+/// the final width, widened if too small) and closed up when the last column is in.
+struct Columns {
     n: usize,
-    columns: Vec<(usize, Block, Vec<Vec<f64>>)>,
-    text: Vec<TextColumn>,
-    say_weight: f64,
-) -> Features {
-    let say_weight = say_weight.clamp(0.0, 1.0);
-    let n_say = columns.iter().filter(|c| c.1 == Block::Say).count();
-    let n_do = columns.len() - n_say;
-    // With only one block present it takes the whole weight.
-    let (w_say, w_do) = match (n_say > 0, n_do > 0) {
-        (true, true) => (say_weight, 1.0 - say_weight),
-        (true, false) => (1.0, 0.0),
-        (false, true) => (0.0, 1.0),
-        (false, false) => (0.0, 0.0),
-    };
-    let total_dims: usize = columns.iter().map(|c| c.2.len()).sum();
-    let mut balanced = Dense::zeros(n, total_dims);
-    let mut groups = Vec::new();
-    let mut start = 0;
-    for (column, block, features) in columns {
-        let (weight, members) = match block {
-            Block::Say => (w_say, n_say),
-            Block::Do => (w_do, n_do),
-        };
-        let group_var: f64 = features.iter().map(|f| variance(f)).sum();
-        let scale = if group_var > 0.0 {
-            libm::sqrt(weight / members.max(1) as f64 / group_var)
-        } else {
-            0.0
-        };
-        for (k, f) in features.iter().enumerate() {
-            let mean = f.iter().sum::<f64>() / n.max(1) as f64;
+    stride: usize,
+    width: usize,
+    /// Centred features, row `r` at `data[r * stride..][..width]`.
+    data: Vec<f64>,
+    /// Each column's group, and its total variance.
+    groups: Vec<(Group, f64)>,
+}
+
+impl Columns {
+    fn new(n: usize, stride: usize) -> Columns {
+        Columns {
+            n,
+            stride,
+            width: 0,
+            data: vec![0.0; n * stride],
+            groups: Vec::new(),
+        }
+    }
+
+    /// Adds a column's features; constant ones are left out, and a column with none left
+    /// adds nothing.
+    fn add(&mut self, column: usize, block: Block, features: Vec<Vec<f64>>) {
+        let kept: Vec<(Vec<f64>, f64)> = features
+            .into_iter()
+            .map(|f| {
+                let v = variance(&f);
+                (f, v)
+            })
+            .filter(|(_, v)| *v > 1e-12)
+            .collect();
+        if kept.is_empty() {
+            return;
+        }
+        if self.width + kept.len() > self.stride {
+            self.widen((self.width + kept.len()).max(self.stride * 3 / 2));
+        }
+        let start = self.width;
+        for (k, (f, _)) in kept.iter().enumerate() {
+            let mean = f.iter().sum::<f64>() / self.n.max(1) as f64;
+            let stride = self.stride;
             for (i, v) in f.iter().enumerate() {
-                balanced.set(i, start + k, (v - mean) * scale);
+                self.data[i * stride + start + k] = v - mean;
             }
         }
-        groups.push(Group {
+        self.width += kept.len();
+        let group_var = kept.iter().map(|(_, v)| v).sum();
+        let group = Group {
             column,
             block,
             start,
-            len: features.len(),
-        });
-        start += features.len();
+            len: kept.len(),
+        };
+        self.groups.push((group, group_var));
     }
-    Features {
-        balanced,
-        groups,
-        text,
-        notes: Vec::new(),
-        variables: Vec::new(),
+
+    /// Lays the rows out `stride` wide, moving them from the last so none is overwritten.
+    fn widen(&mut self, stride: usize) {
+        let old = self.stride;
+        self.data.resize(self.n * stride, 0.0);
+        for r in (0..self.n).rev() {
+            self.data
+                .copy_within(r * old..r * old + self.width, r * stride);
+        }
+        self.stride = stride;
+    }
+
+    /// Scales each group to unit total variance and each block to its weight, and closes the
+    /// rows up to the final width.
+    fn balance(self, text: Vec<TextColumn>, say_weight: f64) -> Features {
+        let Columns {
+            n,
+            stride,
+            width,
+            mut data,
+            groups,
+        } = self;
+        let say_weight = say_weight.clamp(0.0, 1.0);
+        let n_say = groups.iter().filter(|g| g.0.block == Block::Say).count();
+        let n_do = groups.len() - n_say;
+        // With only one block present it takes the whole weight.
+        let (w_say, w_do) = match (n_say > 0, n_do > 0) {
+            (true, true) => (say_weight, 1.0 - say_weight),
+            (true, false) => (1.0, 0.0),
+            (false, true) => (0.0, 1.0),
+            (false, false) => (0.0, 0.0),
+        };
+        let mut scale = vec![0.0; width];
+        for (g, group_var) in &groups {
+            let (weight, members) = match g.block {
+                Block::Say => (w_say, n_say),
+                Block::Do => (w_do, n_do),
+            };
+            let s = if *group_var > 0.0 {
+                libm::sqrt(weight / members.max(1) as f64 / group_var)
+            } else {
+                0.0
+            };
+            scale[g.start..g.start + g.len].fill(s);
+        }
+        // Row r moves from r * stride to r * width (never later), column by column.
+        for r in 0..n {
+            for (j, s) in scale.iter().enumerate() {
+                data[r * width + j] = data[r * stride + j] * s;
+            }
+        }
+        data.truncate(n * width);
+        data.shrink_to_fit();
+        Features {
+            balanced: Dense {
+                rows: n,
+                cols: width,
+                data,
+            },
+            groups: groups.into_iter().map(|(g, _)| g).collect(),
+            text,
+            notes: Vec::new(),
+            variables: Vec::new(),
+        }
     }
 }
 
@@ -1084,6 +1196,47 @@ mod tests {
         assert!((block_variance(&f, Block::Do) - 0.5).abs() < 1e-9);
         let (_, f) = features_of(&table, 0.8);
         assert!((block_variance(&f, Block::Say) - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn features_laid_out_too_narrow_are_widened_without_loss() {
+        // Laid out one feature wide, then given three columns of 2, 1 (constant, left out)
+        // and 3 features: every value lands where a matrix built column by column puts it.
+        let n = 5;
+        let feature = |seed: usize| -> Vec<f64> {
+            (0..n).map(|i| ((i * 7 + seed * 3) % 11) as f64).collect()
+        };
+        let columns = [
+            (0, Block::Do, vec![feature(1), feature(2)]),
+            (1, Block::Do, vec![vec![4.0; n]]),
+            (2, Block::Say, vec![feature(3), feature(4), feature(5)]),
+        ];
+        let mut narrow = Columns::new(n, 1);
+        let mut wide = Columns::new(n, 16);
+        for (column, block, features) in columns.iter().cloned() {
+            narrow.add(column, block, features.clone());
+            wide.add(column, block, features);
+        }
+        let (narrow, wide) = (
+            narrow.balance(Vec::new(), 0.5),
+            wide.balance(Vec::new(), 0.5),
+        );
+        assert_eq!(narrow.balanced, wide.balanced);
+        assert_eq!(narrow.groups, wide.groups);
+        assert_eq!(narrow.balanced.cols, 5);
+        let starts: Vec<(usize, usize, usize)> = narrow
+            .groups
+            .iter()
+            .map(|g| (g.column, g.start, g.len))
+            .collect();
+        assert_eq!(starts, [(0, 0, 2), (2, 2, 3)]);
+        // Centred, each block at its weight.
+        let f = feature(3);
+        let mean = f.iter().sum::<f64>() / n as f64;
+        let group_var: f64 = (3..6).map(|s| variance(&feature(s))).sum();
+        let scale = (0.5 / group_var).sqrt();
+        assert!((narrow.balanced.get(4, 2) - (f[4] - mean) * scale).abs() < 1e-12);
+        assert!((block_variance(&narrow, Block::Say) - 0.5).abs() < 1e-9);
     }
 
     #[test]

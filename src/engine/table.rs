@@ -149,7 +149,9 @@ impl ColumnBuilder {
     }
 
     /// Freezes the column: the dictionary becomes a plain vector ordered by code.
-    pub fn finish(self) -> Column {
+    pub fn finish(mut self) -> Column {
+        // Grown by doubling; the room past the last row is given back.
+        self.codes.shrink_to_fit();
         let mut values: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
         for (text, code) in self.index {
             if let Some(slot) = values.get_mut(code as usize) {

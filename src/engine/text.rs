@@ -538,14 +538,18 @@ impl Vocabulary {
 
 /// Rows of a sparse matrix from per-distinct-answer vectors and each row's answer.
 pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> Csr {
+    let row = |code: u32| vectors.get(code as usize).map_or(&[][..], Vec::as_slice);
+    // Sized once: grown by doubling, the entries took up to twice their room.
+    let entries: usize = codes.iter().map(|&code| row(code).len()).sum();
     let mut m = Csr {
         indptr: Vec::with_capacity(codes.len() + 1),
+        indices: Vec::with_capacity(entries),
+        data: Vec::with_capacity(entries),
         n_cols,
-        ..Default::default()
     };
     m.indptr.push(0);
     for &code in codes {
-        for &(t, v) in vectors.get(code as usize).map_or(&[][..], Vec::as_slice) {
+        for &(t, v) in row(code) {
             m.indices.push(t);
             m.data.push(v);
         }

@@ -55,11 +55,12 @@ pub struct IngestParams {
     pub has_header: Option<bool>,
 }
 
-/// Peak memory of an analysis per byte of CSV, measured: a 25.7 MB, 100,000-row export peaked
-/// at 236 MB resident natively on one thread (`/usr/bin/time -v edgewise segment`,
-/// 2026-11-23), about 9×. (With everyone's neighbour graph built on a second thread at the
-/// same time the process peaks at 293 MB; in the browser that graph is built in a helper
-/// worker with its own memory, so this worker's share stays at the one-thread figure.)
+/// Peak memory of an analysis per byte of CSV, measured in the page's worker (its
+/// WebAssembly memory after the analysis, `node bench/browser.mjs analysis ROWS`,
+/// 2026-12-01): 68 MB for a 5.1 MB, 20,000-row export, 233 MB for a 25.7 MB, 100,000-row
+/// one and 2,010 MB for a 232 MB, 900,000-row one (about 9 bytes per CSV byte at that size,
+/// plus about 27 MB of model and code). The helper worker that builds everyone's neighbour graph
+/// has memory of its own. The 64 MB added in [`fits_in_a_tab`] covers the fixed part.
 pub const MEMORY_PER_BYTE: u64 = 9;
 /// What a browser tab can be expected to give one WebAssembly worker (its address space is
 /// 4 GiB; browsers and machines often allow less).
