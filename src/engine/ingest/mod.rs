@@ -75,22 +75,24 @@ pub fn fits_in_a_tab(files: &[(String, u64)]) -> Result<(), String> {
         return Ok(());
     }
     let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
-    let gb = |b: u64| {
-        if b < 1 << 30 {
-            format!("{} MB", b >> 20)
-        } else {
+    let size = |b: u64, in_gb: bool| {
+        if in_gb && b >= 1 << 30 {
             format!("{:.1} GB", b as f64 / (1u64 << 30) as f64)
+        } else {
+            format!("{} MB", b >> 20)
         }
     };
+    // Just over the limit, gigabytes would read "2.0 GB … (about 2.0 GB)".
+    let in_gb = size(need, true) != size(TAB_MEMORY, true);
     Err(format!(
         "{}: {} of CSV needs about {} of memory to analyse, more than a browser tab can hold \
          (about {}). Use the command-line tool, which has no such limit \
          (edgewise segment FILE.csv --out segments.csv), or drop a sample of the export of at \
          most {} MB",
         names.join(" + "),
-        gb(total),
-        gb(need),
-        gb(TAB_MEMORY),
+        size(total, true),
+        size(need, in_gb),
+        size(TAB_MEMORY, in_gb),
         ((TAB_MEMORY - (64 << 20)) / MEMORY_PER_BYTE) >> 20
     ))
 }

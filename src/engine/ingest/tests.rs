@@ -385,6 +385,15 @@ fn memory_is_estimated_before_reading() {
         message.contains("command-line tool") && message.contains("sample"),
         "{message}"
     );
+    // Just over the limit the two figures differ in what they say.
+    let message =
+        super::fits_in_a_tab(&[("export.csv".into(), 221 << 20)]).expect_err("just too big");
+    assert!(
+        message.starts_with(
+            "export.csv: 221 MB of CSV needs about 2053 MB of memory to analyse, more than a browser tab can hold (about 2048 MB)"
+        ),
+        "{message}"
+    );
 }
 
 #[test]
