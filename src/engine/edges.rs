@@ -53,7 +53,7 @@
 
 use super::cluster::{Clustering, Membership};
 use super::describe::{Described, mentions_name};
-use super::features::{Features, MISSING, quantile};
+use super::features::{Features, MISSING, TextColumn, quantile};
 use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
 use super::table::Table;
 use std::collections::BTreeSet;
@@ -236,6 +236,9 @@ enum Summary {
     Text {
         /// Each answering person's rarest word's share of answers, sorted.
         rarest: Vec<f64>,
+        /// Per vocabulary term: whether it may be named as a rare word (a single word, not
+        /// a name from a name or email column); decided once per term, not per person.
+        usable: Vec<bool>,
     },
     Unused,
 }
@@ -369,37 +372,52 @@ fn summarise(
             }),
         },
         Values::Text => {
+            let Some(tc) = features.text.iter().find(|t| t.column == p.column) else {
+                return Summary::Text {
+                    rarest: Vec::new(),
+                    usable: Vec::new(),
+                };
+            };
+            let usable: Vec<bool> = tc
+                .vocabulary
+                .display
+                .iter()
+                .map(|word| !word.contains(' ') && !mentions_name(word, names))
+                .collect();
             let mut rarest: Vec<f64> = (0..labels.len())
-                .filter_map(|i| rare_words(i, p, features, names).first().map(|w| w.0))
+                .filter_map(|i| {
+                    rare_words(i, tc, &usable)
+                        .map(|(df, _)| df)
+                        .min_by(f64::total_cmp)
+                })
                 .collect();
             rarest.sort_by(f64::total_cmp);
-            Summary::Text { rarest }
+            Summary::Text { rarest, usable }
         }
     }
 }
 
-/// The single words of person `i`'s answer in text column `p`, rarest first, with the share
-/// of answers that use each; names from name and email columns are left out.
-fn rare_words(
+/// The single words of person `i`'s answer in text column `tc` that `usable` allows (names
+/// from name and email columns are left out), each with the share of answers that use it.
+fn rare_words<'a>(
     i: usize,
-    p: &ColumnProfile,
-    features: &Features,
-    names: &BTreeSet<String>,
-) -> Vec<(f64, String)> {
-    let Some(tc) = features.text.iter().find(|t| t.column == p.column) else {
-        return Vec::new();
-    };
+    tc: &'a TextColumn,
+    usable: &'a [bool],
+) -> impl Iterator<Item = (f64, &'a str)> + 'a {
     let docs = tc.vocabulary.n_docs.max(1) as f64;
-    let mut words: Vec<(f64, String)> = tc
-        .tfidf
-        .row(i)
-        .filter_map(|(t, _)| {
-            let df = tc.vocabulary.doc_freq.get(t).copied().unwrap_or(0) as f64 / docs;
-            let word = tc.vocabulary.display.get(t)?;
-            (!word.contains(' ') && !mentions_name(word, names)).then(|| (df, word.clone()))
-        })
-        .collect();
-    words.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    tc.tfidf.row(i).filter_map(move |(t, _)| {
+        if !usable.get(t).copied().unwrap_or(false) {
+            return None;
+        }
+        let df = tc.vocabulary.doc_freq.get(t).copied().unwrap_or(0) as f64 / docs;
+        Some((df, tc.vocabulary.display.get(t)?.as_str()))
+    })
+}
+
+/// [`rare_words`], rarest first.
+fn rarest_words<'a>(i: usize, tc: &'a TextColumn, usable: &'a [bool]) -> Vec<(f64, &'a str)> {
+    let mut words: Vec<(f64, &str)> = rare_words(i, tc, usable).collect();
+    words.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
     words
 }
 
@@ -490,7 +508,6 @@ fn facts(
     summaries: &[Summary],
     features: &Features,
     n: usize,
-    names: &BTreeSet<String>,
 ) -> Vec<Fact> {
     let mut out = Vec::new();
     for (p, s) in profiles.iter().zip(summaries) {
@@ -640,8 +657,11 @@ fn facts(
                     }
                 }
             }
-            (Values::Text, Summary::Text { rarest }) => {
-                let rare = rare_words(i, p, features, names);
+            (Values::Text, Summary::Text { rarest, usable }) => {
+                let Some(tc) = features.text.iter().find(|t| t.column == p.column) else {
+                    continue;
+                };
+                let rare = rarest_words(i, tc, usable);
                 if let Some((df, _)) = rare.first() {
                     // How many answers have a word at least this rare?
                     let tail = rarest.partition_point(|x| x <= df) as f64 / n.max(1) as f64;
@@ -881,15 +901,7 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
             // Firm members are judged among their segment when it has its own yardsticks;
             // weak members and people in no segment against everyone.
             let segment = core.get(i).copied().flatten();
-            facts(
-                i,
-                segment,
-                inp.profiles,
-                &summaries,
-                inp.features,
-                n,
-                inp.names,
-            )
+            facts(i, segment, inp.profiles, &summaries, inp.features, n)
         })
         .collect();
     let sparsity = sparsity_z(&c.core_distance);

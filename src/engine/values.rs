@@ -79,11 +79,18 @@ fn strip_currency(s: &str) -> (&str, bool) {
     if s.starts_with(|c: char| c.is_ascii_digit()) && s.ends_with(|c: char| c.is_ascii_digit()) {
         return (s, false);
     }
+    // A symbol can only start (end) the text if its first (last) byte does: compared first,
+    // a byte is cheaper than the slice comparison it usually saves.
+    let (first, last) = (s.as_bytes().first(), s.as_bytes().last());
     for sym in CURRENCY_SYMBOLS.iter().chain(CURRENCY_CODES) {
-        if let Some(rest) = s.strip_prefix(sym) {
+        if sym.as_bytes().first() == first
+            && let Some(rest) = s.strip_prefix(sym)
+        {
             return (rest.trim_matches(is_space), true);
         }
-        if let Some(rest) = s.strip_suffix(sym) {
+        if sym.as_bytes().last() == last
+            && let Some(rest) = s.strip_suffix(sym)
+        {
             return (rest.trim_matches(is_space), true);
         }
     }
