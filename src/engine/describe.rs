@@ -592,12 +592,12 @@ pub(crate) fn column_differences(
                     let (text, short) = if *recency {
                         (
                             format!(
-                                "{}: {} days ago (median) vs {} for everyone else",
-                                p.name,
+                                "{} {} days ago (median) vs {} for everyone else",
+                                with_colon(&p.name),
                                 fmt_number(med_s),
                                 fmt_number(med_r)
                             ),
-                            format!("{}: {} days ago", p.name, fmt_number(med_s)),
+                            format!("{} {} days ago", with_colon(&p.name), fmt_number(med_s)),
                         )
                     } else {
                         let ratio = if med_r > 0.0 && med_s > 0.0 {
@@ -610,15 +610,19 @@ pub(crate) fn column_differences(
                             .map(|r| format!(" — {} as much", fmt_ratio(r)))
                             .unwrap_or_default();
                         let short = match notable {
-                            _ if med_s == 0.0 && med_r > 0.0 => format!("{}: none", p.name),
-                            Some(r) if r < 0.1 => format!("{}: under a tenth of others'", p.name),
-                            Some(r) => format!("{}: {} others'", p.name, fmt_ratio(r)),
-                            None => format!("{}: {}", p.name, fmt_number(med_s)),
+                            _ if med_s == 0.0 && med_r > 0.0 => {
+                                format!("{} none", with_colon(&p.name))
+                            }
+                            Some(r) if r < 0.1 => {
+                                format!("{} under a tenth of others'", with_colon(&p.name))
+                            }
+                            Some(r) => format!("{} {} others'", with_colon(&p.name), fmt_ratio(r)),
+                            None => format!("{} {}", with_colon(&p.name), fmt_number(med_s)),
                         };
                         (
                             format!(
-                                "{}: {} (median) vs {} for everyone else{how}",
-                                p.name,
+                                "{} {} (median) vs {} for everyone else{how}",
+                                with_colon(&p.name),
                                 fmt_number(med_s),
                                 fmt_number(med_r)
                             ),
@@ -729,8 +733,8 @@ fn label_differences(
                 column: p.name.clone(),
                 role: p.role,
                 text: format!(
-                    "{}: {} “{}” vs {} for everyone else",
-                    p.name,
+                    "{} {} “{}” vs {} for everyone else",
+                    with_colon(&p.name),
                     fmt_share(ps),
                     label,
                     fmt_share(pr)
@@ -1053,13 +1057,7 @@ fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> String {
 fn answer_label(column: &str, answer: &str) -> String {
     const QUESTION_CHARS: usize = 40;
     if column.chars().count() <= QUESTION_CHARS {
-        let column = column.trim_end();
-        // A question mark or colon already ends the question: "Trip type? Cruise".
-        return if column.ends_with(['?', ':', '？', '：']) {
-            format!("{column} {answer}")
-        } else {
-            format!("{column}: {answer}")
-        };
+        return format!("{} {answer}", with_colon(column));
     }
     if stands_alone(answer) {
         return answer.to_string();
@@ -1067,6 +1065,17 @@ fn answer_label(column: &str, answer: &str) -> String {
     let cut: String = column.chars().take(QUESTION_CHARS + 1).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…: {answer}", cut.trim_end())
+}
+
+/// A column's name as the lead of a statement, "Orders:"; a question mark or colon already
+/// ends it: "Trip type? Cruise", not "Trip type?: Cruise".
+fn with_colon(column: &str) -> String {
+    let column = column.trim_end();
+    if column.ends_with(['?', ':', '？', '：']) {
+        column.to_string()
+    } else {
+        format!("{column}:")
+    }
 }
 
 /// Whether a chosen answer reads as a name without its question: words, at least three
@@ -1311,6 +1320,12 @@ mod tests {
             "Do you need step-free access? yes"
         );
         assert_eq!(answer_label("Plan:", "Pro"), "Plan: Pro");
+        // Statements about a column lead with it the same way.
+        assert_eq!(
+            with_colon("How often do you travel?"),
+            "How often do you travel?"
+        );
+        assert_eq!(with_colon("Orders "), "Orders:");
         assert_eq!(
             answer_label(long, "Ja"),
             "Which of these matter most when you…: Ja"
