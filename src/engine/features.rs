@@ -21,8 +21,9 @@
 //!
 //! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
 //! (24) dimensions for clustering, which keeps the directions small groups differ in while
-//! dropping the independent noise of dozens of one-hot and text dimensions; each person is
-//! projected straight from the balanced matrix, which is never copied. Up to 256
+//! dropping the independent noise of dozens of one-hot and text dimensions; above 20,000
+//! people (and up to 256 features) each person is projected straight from the balanced
+//! matrix, which is not copied. Up to 256
 //! dimensions the PCA is exact (covariance eigenvectors); wider inputs — a survey with
 //! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
@@ -828,6 +829,7 @@ impl Columns {
     /// Adds a column's features; constant ones are left out, and a column with none left
     /// adds nothing.
     fn add(&mut self, column: usize, block: Block, features: Vec<Vec<f64>>) {
+        debug_assert!(features.iter().all(|f| f.len() == self.n));
         let kept: Vec<(Vec<f64>, f64)> = features
             .into_iter()
             .map(|f| {

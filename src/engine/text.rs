@@ -269,7 +269,7 @@ pub fn without_markup(text: &str) -> Cow<'_, str> {
 pub fn without_links(text: &str) -> Cow<'_, str> {
     let is_link = |piece: &str| {
         let lower = piece
-            .trim_start_matches(['(', '[', '"', '\''])
+            .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@')
             .to_ascii_lowercase();
         lower.starts_with("http://")
             || lower.starts_with("https://")
@@ -584,7 +584,7 @@ mod tests {
     fn links_and_handles_are_not_words() {
         let t = Tokenizer::default();
         let stems: Vec<String> = t
-            .words("@shopco love it! https://t.co/x1Ab (www.shop.com/help) mail ann@shop.com")
+            .words("@shopco love it! https://t.co/x1Ab (www.shop.com/help) «https://x.io» mail ann@shop.com")
             .into_iter()
             .map(|w| w.surface)
             .collect();

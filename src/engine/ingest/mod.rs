@@ -79,7 +79,7 @@ pub fn fits_in_a_tab(files: &[(String, u64)]) -> Result<(), String> {
         if in_gb && b >= 1 << 30 {
             format!("{:.1} GB", b as f64 / (1u64 << 30) as f64)
         } else {
-            format!("{} MB", b >> 20)
+            format!("{} MB", b.div_ceil(1 << 20))
         }
     };
     // Just over the limit, gigabytes would read "2.0 GB … (about 2.0 GB)".
