@@ -93,8 +93,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "011abf8974183fe1fec63b466e30ce76133fa23194d035e7290267707da36a7c",
-        "edf6ccf3abd463d3c18a7927f7ca16489d3ba7b92e878eff505c7c233281f6bd",
+        "9a2173887e2ab00dc961c8e08ad4a08767efcbf772115eee3f18693b93a46b48",
+        "6cb40074849f4961e5940dedc77b9863019e6bf9feae88dbdd079f2628e8b1f0",
     );
 }
 
@@ -102,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "f1b0305ddd70c260ed74d349e9921c57f11ed9863cff37d3d1e3a718cde7444d",
-        "b897434b49755814bb41aab1e603119953a22abe23a3a2139f7547fe843ceddd",
+        "c44caef7c613bbe0f191fedfbcca202824383ce3a680ce393e2d57e73df7dedc",
+        "df357c62bbb0d1ac388d4b1031a4eb6dc2952b332c17dedd2dfcce1d68ac26fe",
     );
 }
 
@@ -111,8 +111,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "e95f95e6b443cf14b92ad1f2737abaeaa4266d7e98fef86333b295b102636599",
-        "3a272b066c25671dcf8e4e3a5c98392ba53d0cac477a32943fc3ef6ff8343e46",
+        "0128c47b56c7adca7ed025708fff80137ac60bc505018693cc8a8fa2302c22d1",
+        "dc9fda8267e830760362cca368f1917728e7406b3d6a1162b055527146583035",
     );
 }
 
@@ -120,8 +120,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "66397fbca504931d9f11f00c46a4b27e4eb2e76f010ad496c39aecebdd097335",
-        "284657ef268b9f80daf9785d55b2b56dc46f893761dd1c71cd43e3b7d9929f32",
+        "8493260e81b9c0f3df64c01b92260bc7725ef0128346c1dce3f6c0d35ce25c80",
+        "0163a78472d4bade8fcd4ac26bf625bd8c3c5c865aec583699efbbd19d7f871a",
     );
 }
 
@@ -129,8 +129,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "14ee82f51eb4abd799dabf087173d67d5a850c4c2ecf782117c02040bf1fac19",
-        "fa10c3a7d5776991579c420d7112e5d8a1d84d03e8396025ab79b8c11372dc98",
+        "7934758a8126a8deff7e525427fac5c5a27ac684877da483e31e29edef4ade35",
+        "c4b25f47a6a457d2efba45e0c831ddcdfa786b5e490e9bcb2b61fad54fce3c2f",
     );
 }
 
@@ -138,8 +138,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "194fbe1336958919d66e6a85fdb75381cee96ba8f3b720a53c521179d7322767",
-        "2306793f6c7c51bb52aa03cafccaeb381f114269e27ea7aaafc6dde2367e3ec3",
+        "f6f570a142077ddebd42ba561eeeee251553f483b27078d41c017ed9a636e6b9",
+        "c1e0efdf6b271a7b2f01fb4381a17743862a4a20568187f9e784cdd57d9b3c66",
     );
 }
 
@@ -147,8 +147,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "c56c4f5c4370f63d7a95bbe3901fb5a900b98e564b6c60b669a310bce688a38b",
-        "a6830b4447122b082ec74dc76c6f7ffcd1b84f498f112a199103d4c490252801",
+        "dedadc120b0ac37d2dd945309d80edbee5e8b5d1a30227d9f8ac683b8abe2c3c",
+        "eaa0398155e717c2b1a4a7009af115ea19542f7d5b597af52471735b3e5c2cdf",
     );
 }
 
@@ -156,8 +156,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "e0fa7aa067f35be1ba258d7df600bd3c20c3c7b9448cb01dbbb139757e3b75bb",
-        "5499b58cfab233fa203d0f0320b05d5f2fba48b487923bf487bb19efea2a91e8",
+        "195fb0b8c201d0c5f1d9dd64a26bd2f6c3fa8294a89c7e358de771dc4eabbbb1",
+        "7bdefdf4468568e5a61c01b82585b60e1293881e6635550e910365794ff46b09",
     );
 }
 
@@ -173,8 +173,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "5a9ed2b425a311771493e762a5c04c7ed4004f7ecaf7bc67294f959a43f130ba",
-        "20719e43ee00a8a41b7d24ee15add9b456889e69ef83d5c04d17d81ac115cd50",
+        "20d896631533d3490109fab72a13feb884873d9432ea16b8d850cff8f89c39fa",
+        "86ea71f6535e21807543888813579af718481c7a4e97c2dcfc2defd5f2b23aa0",
     );
 }
 
@@ -183,8 +183,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "8885417b785149b790441c4479570d67349dedbe6813160646807949a39ce8c8",
-        "df17d7096abd6a36ef16b5dcd4eb035742a13135d3228f0d8ae5b1ab04a230f1",
+        "d5d9c576641b181de2225dc9b52084c9050c0eccab6b964a71c2ea6b57fe5f2e",
+        "d0a8f3132b0d67f9b9fb0270d57c905071ff088c6034645ad395118f33ee944a",
     );
 }
 
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "1f6bde2d9ebe38442fde2e9fedc59aad225455d83e908ba5ff751c5034845b80",
-        "7381b9e3ea452b7f16573364391ad32a7a69e6c333c4ebd9c7daf81e473d8e4c",
+        "ef69cee8711bedf9917fed0e605d61491979f06415f293cd15ad8b0e8d23e10d",
+        "d44feff25b3957d0d26282613b31d3e971b86cb1b2d33a4d8ae7c0fc2153af18",
     );
 }

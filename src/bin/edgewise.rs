@@ -6,7 +6,7 @@
 //! edgewise generate --rows N [--seed S] [--wordings varied|disjoint] [--month 1|2] --out FILE.csv [--truth TRUTH.csv]
 //! edgewise example --out-dir DIR
 //! edgewise evaluate --rows N [--seed S]
-//! edgewise distil --model DIR --out FILE
+//! edgewise distil --model DIR [--corpus SENTENCES.txt --cache DIR] --out FILE
 //! edgewise serve [DIR] [--port 8080]
 //! ```
 //!
@@ -381,6 +381,15 @@ struct DistilArgs {
     /// Time the full transformer on N generated answers instead
     #[arg(long, value_name = "N")]
     time_sentences: Option<usize>,
+    /// Train the table on these sentences, one per line (`bench/meaning/corpus.py`)
+    #[arg(long, value_name = "FILE")]
+    corpus: Option<String>,
+    /// Keep the transformer's outputs here and reuse them on the next run
+    #[arg(long, value_name = "DIR")]
+    cache: Option<String>,
+    /// How strongly a token stays at its single-token vector when trained (λ)
+    #[arg(long, value_name = "λ", default_value_t = edgewise::engine::meaning::learn::RIDGE)]
+    ridge: f64,
 }
 
 #[derive(Args)]
@@ -1202,21 +1211,123 @@ fn distil(args: &DistilArgs) -> Result<(), String> {
     let started = Instant::now();
     let total = model.vocab();
     let last = std::sync::atomic::AtomicUsize::new(0);
-    let bytes = distil::distil(&weights, &tokenizer, threads, &|done| {
+    let report = |done: usize, total: usize, what: &str| {
         let step = done * 20 / total.max(1);
         if last.fetch_max(step, std::sync::atomic::Ordering::Relaxed) < step {
             eprintln!(
-                "  {done} of {total} tokens ({:.0} s)",
+                "  {done} of {total} {what} ({:.0} s)",
                 started.elapsed().as_secs_f64()
             );
         }
-    })?;
+    };
+    let tokens = distil::vocabulary(&tokenizer)?;
+    if model.vocab() != tokens.len() {
+        return Err(format!(
+            "the weights cover {} tokens but tokenizer.json has {}",
+            model.vocab(),
+            tokens.len()
+        ));
+    }
+    let cache = args.cache.as_ref().map(std::path::PathBuf::from);
+    if let Some(dir) = &cache {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let token_cache = cache.as_ref().map(|d| d.join("tokens.f32"));
+    let outputs = match token_cache
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .filter(|b| b.len() == total * minilm::HIDDEN * 4)
+    {
+        Some(b) => b
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        None => {
+            let o = distil::token_outputs(&model, &tokens, threads, &|done| {
+                report(done, total, "tokens")
+            })?;
+            if let Some(p) = &token_cache {
+                let bytes: Vec<u8> = o.iter().flat_map(|v| v.to_le_bytes()).collect();
+                std::fs::write(p, bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+            }
+            o
+        }
+    };
+    let bytes = match &args.corpus {
+        None => distil::table(&tokens, &outputs),
+        Some(path) => {
+            let corpus = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            // The teacher's vectors are kept per corpus: its checksum names the file.
+            use sha2::{Digest, Sha256};
+            let digest: String = Sha256::digest(corpus.as_bytes())
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let teacher_cache = cache
+                .as_ref()
+                .map(|d| d.join(format!("teacher-{digest}.f32")));
+            last.store(0, std::sync::atomic::Ordering::Relaxed);
+            let training = distil::Training {
+                corpus: &corpus,
+                threads,
+                teacher_cache: teacher_cache.as_deref(),
+                ridge: args.ridge,
+            };
+            let (bytes, fit) =
+                distil::trained_table(&model, &tokens, &outputs, &training, &|done, total| {
+                    report(done, total, "sentences")
+                })?;
+            eprintln!(
+                "trained on {} sentences ({} distinct tokens): mean cosine to the transformer {:.3} → {:.3}; on the tenth held out {:.3} → {:.3}",
+                fit.sentences,
+                fit.tokens_seen,
+                fit.cosine_before,
+                fit.cosine_after,
+                fit.held_out_before,
+                fit.held_out_after
+            );
+            bytes
+        }
+    };
     std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
     eprintln!(
         "wrote {out}: {} bytes in {:.0} s",
         bytes.len(),
         started.elapsed().as_secs_f64()
     );
+    // How well each model ties a planted group's wordings together.
+    let table = edgewise::engine::meaning::StaticModel::from_bytes(&bytes)?;
+    let wordpiece = edgewise::engine::meaning::wordpiece::WordPiece::new(&tokens)
+        .ok_or("the vocabulary has no [UNK]")?;
+    let full = |text: &str| -> Option<Vec<f32>> {
+        let mut ids = vec![101];
+        ids.extend(wordpiece.ids(text));
+        ids.push(102);
+        Some(model.encode(&ids))
+    };
+    for (name, groups) in [
+        ("grocer, disjoint wordings", synth::goal_wordings(true)),
+        ("grocer, usual wordings", synth::goal_wordings(false)),
+        ("saas jobs", synth::saas::job_wordings()),
+    ] {
+        let share = |(hits, n): (usize, usize)| {
+            format!(
+                "{hits} of {n} ({:.0} %)",
+                hits as f64 * 100.0 / n.max(1) as f64
+            )
+        };
+        eprintln!(
+            "nearest other wording in its own group, {name}: this table {}, the transformer {}",
+            share(edgewise::engine::meaning::nearest_in_own_group(
+                &groups,
+                |t| table.embed(t)
+            )),
+            share(edgewise::engine::meaning::nearest_in_own_group(
+                &groups, full
+            )),
+        );
+    }
     Ok(())
 }
 
@@ -1250,6 +1361,8 @@ mod tests {
             "hdbscan m.csv --min-cluster-size 500 --min-samples 12",
             "neighbours m.csv",
             "distil --model target/minilm/model --out assets/meaning/minilm-static.bin",
+            "distil --model target/minilm/model --corpus target/corpus/sentences.txt --cache target/corpus/cache --out assets/meaning/minilm-static.bin",
+            "distil --model DIR --corpus FILE --ridge 10 --out /dev/null",
             "distil --model DIR --out /dev/null --time-sentences 640",
             "serve dist --port 8080",
             "serve",

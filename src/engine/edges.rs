@@ -990,7 +990,10 @@ impl Assessment {
                 let head = match (segment, c.membership[i]) {
                     (Some(s), Membership::Core) => format!("In {} “{}”", s.id, s.name),
                     (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
-                    (None, _) => "Unlike everyone".to_string(),
+                    // "Unlike everyone" is for people far from everyone; the rest of those in
+                    // no segment sit between segments, which is all the head says of them.
+                    (None, _) if self.z[i] >= LONE_Z => "Unlike everyone".to_string(),
+                    (None, _) => "In no segment".to_string(),
                 };
                 match (facts.is_empty(), segment.is_none()) {
                     (false, _) => format!("{head}: {}", facts.join("; ")),

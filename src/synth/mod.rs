@@ -361,6 +361,35 @@ pub struct SayOnly {
     ratings: [(f64, f64); 2],
 }
 
+/// Each planted group's stated goals, for measuring how well meaning ties a group's
+/// wordings together (`edgewise distil` prints it): in the disjoint wordings (no content word
+/// shared within a group) or the usual ones without those holding a `{placeholder}`;
+/// say-only groups included.
+pub fn goal_wordings(disjoint: bool) -> Vec<(&'static str, Vec<&'static str>)> {
+    let plain = |goals: &[&'static str]| -> Vec<&'static str> {
+        goals.iter().copied().filter(|g| !g.contains('{')).collect()
+    };
+    let mut out = Vec::new();
+    if disjoint {
+        out.extend(
+            MASS.iter()
+                .zip(MASS_DISJOINT)
+                .map(|(g, w)| (g.name, w.to_vec())),
+        );
+        out.extend(
+            EDGES
+                .iter()
+                .zip(EDGES_DISJOINT)
+                .map(|(g, w)| (g.name, w.to_vec())),
+        );
+        out.extend(SAY_ONLY.iter().map(|g| (g.name, g.disjoint.to_vec())));
+    } else {
+        out.extend(MASS.iter().chain(&EDGES).map(|g| (g.name, plain(g.goals))));
+        out.extend(SAY_ONLY.iter().map(|g| (g.name, plain(g.goals))));
+    }
+    out
+}
+
 /// The grocer's say-only groups (`generate_grocer` with `say_only`).
 pub const SAY_ONLY: [SayOnly; 2] = [
     SayOnly {

@@ -259,6 +259,21 @@ struct SayOnly {
     roles: &'static [(&'static str, f64)],
 }
 
+/// Each planted account group's stated jobs without `{placeholders}` (see
+/// `synth::goal_wordings`).
+pub fn job_wordings() -> Vec<(&'static str, Vec<&'static str>)> {
+    let plain = |jobs: &[&'static str]| -> Vec<&'static str> {
+        jobs.iter().copied().filter(|j| !j.contains('{')).collect()
+    };
+    let mut out: Vec<_> = MASS
+        .iter()
+        .chain(&EDGES)
+        .map(|a| (a.name, plain(a.jobs)))
+        .collect();
+    out.extend(SAY_ONLY.iter().map(|g| (g.name, plain(g.jobs))));
+    out
+}
+
 const SAY_ONLY: [SayOnly; 2] = [
     SayOnly {
         name: "charities coordinating volunteers",

@@ -55,7 +55,7 @@ pub fn Person(props: &PersonProps) -> Html {
     let place = match (&p.segment, p.membership) {
         (Some((id, name)), Membership::Core) => format!("In {id} “{name}”"),
         (Some((id, name)), _) => format!("On the edge of {id} “{name}”"),
-        (None, _) => "In no segment: unlike everyone else".to_string(),
+        (None, _) => "In no segment".to_string(),
     };
     let group = |role: Role| -> Html {
         p.cells

