@@ -227,8 +227,8 @@ pub fn Map(props: &MapProps) -> Html {
     html! {
         <figure class="map">
             <canvas ref={canvas} width={WIDTH.to_string()} height={HEIGHT.to_string()} {onclick}
-                role="img" aria-label="Map of everyone: people close together are alike; colours are segments, crosses are people unlike everyone else"></canvas>
-            <figcaption>{"People close together are alike. Colours are segments, grey is the mass middle, crosses are people unlike everyone else; the farthest are drawn in the map's outer band, nearer than they are. Click a point to see that person."}</figcaption>
+                role="img" aria-label="Map of everyone: people close together are alike; colours are segments, crosses are people in no segment"></canvas>
+            <figcaption>{"People close together are alike. Colours are segments, grey is the mass middle, crosses are people in no segment; the farthest are drawn in the map's outer band, nearer than they are. Click a point to see that person."}</figcaption>
         </figure>
     }
 }

@@ -1,4 +1,4 @@
-//! The lone outliers, most unusual first, each with the reason.
+//! The lone outliers (people in no segment), most unusual first, each with the reason.
 
 use super::format;
 use crate::protocol::ResultView;
@@ -23,8 +23,9 @@ pub fn Outliers(props: &OutliersProps) -> Html {
     }
     let shown = r.outliers.len().min(12);
     html! {
-        <section class="outliers" aria-label="People unlike everyone else">
-            <h2>{ format!("People unlike everyone else ({})", format::number(r.n_outliers as f64)) }</h2>
+        <section class="outliers" aria-label="People in no segment">
+            <h2>{ format!("People in no segment ({})", format::number(r.n_outliers as f64)) }</h2>
+            <p class="hint">{"Most unusual first. “Unlike everyone” marks people far from everyone (edge score 0.5 and up); the others sit between segments."}</p>
             <ol>
                 { for r.outliers.iter().take(shown).map(|o| {
                     let row = o.row;
