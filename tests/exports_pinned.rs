@@ -93,8 +93,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "9a2173887e2ab00dc961c8e08ad4a08767efcbf772115eee3f18693b93a46b48",
-        "6cb40074849f4961e5940dedc77b9863019e6bf9feae88dbdd079f2628e8b1f0",
+        "796e3829ca683ea1490c325efc91665cd63fb616143abca23ce0ba3544dfe91f",
+        "a895a178686756b29ea483eea7a039bdf66caa1fb7ba4cf46b0071c91ced1741",
     );
 }
 
@@ -102,7 +102,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "c44caef7c613bbe0f191fedfbcca202824383ce3a680ce393e2d57e73df7dedc",
+        "de9c3bfa15d6e814414551cd78fdd42be77b00170e80e955f2a26158aa8c5d85",
         "df357c62bbb0d1ac388d4b1031a4eb6dc2952b332c17dedd2dfcce1d68ac26fe",
     );
 }
@@ -111,8 +111,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "0128c47b56c7adca7ed025708fff80137ac60bc505018693cc8a8fa2302c22d1",
-        "dc9fda8267e830760362cca368f1917728e7406b3d6a1162b055527146583035",
+        "b56fcb77834b3d1bf270c92f5acf5fa507b5394cecadaf304b314d3f16812dcc",
+        "e208ef8ae040118f0c1923708eb1eae0201f7afbd9dfb979dd8e512e810f18d5",
     );
 }
 
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "8493260e81b9c0f3df64c01b92260bc7725ef0128346c1dce3f6c0d35ce25c80",
+        "2bee7fa9e2a1c9a73c6e75580e2528f5ff8a688009102c00e01eb64d735760f6",
         "0163a78472d4bade8fcd4ac26bf625bd8c3c5c865aec583699efbbd19d7f871a",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "7934758a8126a8deff7e525427fac5c5a27ac684877da483e31e29edef4ade35",
+        "e71f24951a204491a2271ffecddd6717c120b0e51bc65d08c6475785aa7b2b92",
         "c4b25f47a6a457d2efba45e0c831ddcdfa786b5e490e9bcb2b61fad54fce3c2f",
     );
 }
@@ -138,7 +138,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "f6f570a142077ddebd42ba561eeeee251553f483b27078d41c017ed9a636e6b9",
+        "0b977c9e0e60592742e5a54600cac757d5132fac87e3bb576d880be68c12481f",
         "c1e0efdf6b271a7b2f01fb4381a17743862a4a20568187f9e784cdd57d9b3c66",
     );
 }
@@ -147,8 +147,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "dedadc120b0ac37d2dd945309d80edbee5e8b5d1a30227d9f8ac683b8abe2c3c",
-        "eaa0398155e717c2b1a4a7009af115ea19542f7d5b597af52471735b3e5c2cdf",
+        "3c689e56b06f82f5efd8d7c8d2ea50638f842e842c85fa8f2ad75b698c9b1e30",
+        "88c23d06163464f1620c01e335521f30715d836af38e4346ecd08d87210448c4",
     );
 }
 
@@ -156,8 +156,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "195fb0b8c201d0c5f1d9dd64a26bd2f6c3fa8294a89c7e358de771dc4eabbbb1",
-        "7bdefdf4468568e5a61c01b82585b60e1293881e6635550e910365794ff46b09",
+        "aa72355ab71b0b39b5b5c3057ccb5be14a42cb368cbc9e6f933dec0252f47cc5",
+        "5449d97fffe42ca9a982b20613c8d60752866f32cec57e3a6807612808a25628",
     );
 }
 
@@ -173,7 +173,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "20d896631533d3490109fab72a13feb884873d9432ea16b8d850cff8f89c39fa",
+        "734dd5f5c16d6746978f0a81c82bccc32d9df7d39e6548169acd3b09d9ebbfde",
         "86ea71f6535e21807543888813579af718481c7a4e97c2dcfc2defd5f2b23aa0",
     );
 }
@@ -183,7 +183,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "d5d9c576641b181de2225dc9b52084c9050c0eccab6b964a71c2ea6b57fe5f2e",
+        "8570bdbc5fcaca0b97b04334a06ecd4ce74dc4aa5e080f7f693fec8d4377ac39",
         "d0a8f3132b0d67f9b9fb0270d57c905071ff088c6034645ad395118f33ee944a",
     );
 }
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "ef69cee8711bedf9917fed0e605d61491979f06415f293cd15ad8b0e8d23e10d",
-        "d44feff25b3957d0d26282613b31d3e971b86cb1b2d33a4d8ae7c0fc2153af18",
+        "10d9c16b656a25473d70cc78664e6499deffaac6c3b6e7b204f47439b6127b93",
+        "db39f02481a55ebb180926d839d9a56933dbd8e47c5ea48d44148fdff5c352b9",
     );
 }

@@ -1205,6 +1205,9 @@ fn distil(args: &DistilArgs) -> Result<(), String> {
         "transformer matches sentence-transformers on {} references",
         REFERENCE.len()
     );
+    if !(args.ridge.is_finite() && args.ridge >= 0.0) {
+        return Err(format!("--ridge must be a number ≥ 0 (got {})", args.ridge));
+    }
     if let Some(n) = args.time_sentences {
         return time_full_model(&model, &tokenizer, n);
     }
@@ -1232,7 +1235,21 @@ fn distil(args: &DistilArgs) -> Result<(), String> {
     if let Some(dir) = &cache {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let token_cache = cache.as_ref().map(|d| d.join("tokens.f32"));
+    // Cached outputs are named after what made them: the model's files (and the corpus).
+    use sha2::{Digest, Sha256};
+    let digest = |parts: &[&[u8]]| -> String {
+        let mut h = Sha256::new();
+        parts.iter().for_each(|p| h.update(p));
+        h.finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let model_digest = digest(&[&weights, &tokenizer]);
+    let token_cache = cache
+        .as_ref()
+        .map(|d| d.join(format!("tokens-{model_digest}.f32")));
     let outputs = match token_cache
         .as_ref()
         .and_then(|p| std::fs::read(p).ok())
@@ -1257,17 +1274,10 @@ fn distil(args: &DistilArgs) -> Result<(), String> {
         None => distil::table(&tokens, &outputs),
         Some(path) => {
             let corpus = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-            // The teacher's vectors are kept per corpus: its checksum names the file.
-            use sha2::{Digest, Sha256};
-            let digest: String = Sha256::digest(corpus.as_bytes())
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let corpus_digest = digest(&[&weights, &tokenizer, corpus.as_bytes()]);
             let teacher_cache = cache
                 .as_ref()
-                .map(|d| d.join(format!("teacher-{digest}.f32")));
-            last.store(0, std::sync::atomic::Ordering::Relaxed);
+                .map(|d| d.join(format!("teacher-{corpus_digest}.f32")));
             let training = distil::Training {
                 corpus: &corpus,
                 threads,
@@ -1279,9 +1289,10 @@ fn distil(args: &DistilArgs) -> Result<(), String> {
                     report(done, total, "sentences")
                 })?;
             eprintln!(
-                "trained on {} sentences ({} distinct tokens): mean cosine to the transformer {:.3} → {:.3}; on the tenth held out {:.3} → {:.3}",
+                "fitted {} sentences ({} distinct tokens; residual {:.1e}): mean cosine to the transformer {:.3} → {:.3}; on the tenth held out {:.3} → {:.3}",
                 fit.sentences,
                 fit.tokens_seen,
+                fit.residual,
                 fit.cosine_before,
                 fit.cosine_after,
                 fit.held_out_before,

@@ -1001,9 +1001,12 @@ impl Assessment {
                     (true, true) if self.z[i] < 2.0 => "In no segment: their mix of answers and \
                          behaviour matches none, though nothing about them is unusual on its own"
                         .to_string(),
-                    (true, true) => format!(
+                    (true, true) if self.z[i] >= LONE_Z => format!(
                         "{head}: far from everyone in their overall mix of answers and behaviour"
                     ),
+                    (true, true) => "In no segment: their overall mix of answers and behaviour \
+                         sets them apart, though no single answer does"
+                        .to_string(),
                     (true, false) => head,
                 }
             })

@@ -149,7 +149,8 @@ pub fn quantised(tokens: &[String], vectors: &Dense) -> Vec<u8> {
 }
 
 /// How [`trained_table`] trains: on which sentences, with how many threads, where the
-/// transformer's vectors are kept between runs, and λ ([`learn::RIDGE`]).
+/// transformer's vectors are kept between runs (the caller names the file after the model
+/// and the corpus), and λ ([`learn::RIDGE`]).
 pub struct Training<'a> {
     /// One text per line.
     pub corpus: &'a str,
@@ -194,6 +195,12 @@ pub fn trained_table(
         .filter(|ids| !ids.is_empty())
         .collect();
     let total = sequences.len();
+    if total < learn::MIN_SENTENCES {
+        return Err(format!(
+            "the corpus has {total} sentences with words; training needs at least {}",
+            learn::MIN_SENTENCES
+        ));
+    }
     let cached = teacher_cache
         .and_then(|p| std::fs::read(p).ok())
         .filter(|b| b.len() == total * HIDDEN * 4)
@@ -222,6 +229,6 @@ pub fn trained_table(
         &teacher,
         &skip,
         ridge,
-    );
+    )?;
     Ok((quantised(tokens, &vectors), fit))
 }

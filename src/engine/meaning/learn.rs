@@ -36,11 +36,12 @@ use super::DIMS;
 use super::minilm::{HIDDEN, MiniLm};
 use crate::engine::linalg::{self, Dense};
 
-/// λ in units of the typical diagonal of the normal equations (a token seen in `c` sentences
-/// of length `L` weighs about `c / L²`): at 1, a token seen in one typical sentence is pulled
-/// halfway from its prior.
+/// λ in units of the median diagonal of the normal equations (a token seen in `c` sentences
+/// of length `L` weighs about `c / L²` there): at 1, the median token weighs its prior about
+/// as much as the sentences it is in. Chosen on the held-out sentences (`edgewise distil
+/// --ridge`, BENCHMARKS.md).
 pub const RIDGE: f64 = 1.0;
-/// Conjugate-gradient iterations (the residual falls by more than 10⁻⁴ well before).
+/// Conjugate-gradient iterations; the residual left is reported ([`Fit::residual`]).
 const ITERATIONS: usize = 150;
 /// Sentences per batch given to the transformer.
 const BATCH: usize = 64;
@@ -101,18 +102,24 @@ pub fn teacher(
 /// What the fit reached, for the command line.
 #[derive(Debug, Clone, Copy)]
 pub struct Fit {
-    /// Sentences used (those with at least one token).
+    /// Sentences fitted (those with at least one token, less every tenth, held out).
     pub sentences: usize,
     /// Distinct tokens the corpus shows.
     pub tokens_seen: usize,
-    /// Mean cosine between a sentence's table vector and its teacher vector, before and after,
-    /// on the sentences fitted.
+    /// Mean cosine between a sentence's table vector and its teacher vector (centred and
+    /// projected on the [`DIMS`] axes, as the targets are), before and after, on the
+    /// sentences fitted.
     pub cosine_before: f64,
     pub cosine_after: f64,
     /// The same on every tenth sentence, held out of the fit.
     pub held_out_before: f64,
     pub held_out_after: f64,
+    /// The conjugate-gradient residual left, relative to the first (largest column).
+    pub residual: f64,
 }
+
+/// Sentences the fit needs at least: ten per dimension, so every axis is estimated.
+pub const MIN_SENTENCES: usize = 10 * DIMS;
 
 /// A sentence of the corpus: its tokens with their weights in the mean (`count / length`),
 /// and its index in the corpus.
@@ -121,11 +128,13 @@ type Sentence = (Vec<(usize, f64)>, usize);
 /// Every tenth sentence is held out of the fit, to measure it on.
 const HOLD_OUT: usize = 10;
 
-/// Token vectors (`vocab × DIMS`, SIF-weighted, unquantised) fitted to the teacher's sentence
-/// vectors. `outputs` are the single-token outputs (`vocab × HIDDEN`, as
+/// Token vectors (`vocab × DIMS`, unquantised) fitted to the teacher's sentence vectors, from
+/// SIF-weighted priors. `outputs` are the single-token outputs (`vocab × HIDDEN`, as
 /// [`super::distil::token_outputs`] gives them), `sif` each token's SIF weight, `sequences`
 /// the corpus's token ids without `[CLS]`/`[SEP]` (ids in `skip` are ignored, as
-/// [`super::StaticModel::embed`] ignores them) and `teacher` its unit sentence vectors.
+/// [`super::StaticModel::embed`] ignores them; only the first [`MAX_TOKENS`] − 2 are read,
+/// as the teacher reads them) and `teacher` its unit sentence vectors. Mismatched lengths
+/// and a λ that is negative or not a number are errors.
 pub fn fit(
     outputs: &[f32],
     sif: &[f64],
@@ -133,8 +142,24 @@ pub fn fit(
     teacher: &[f32],
     skip: &[u32],
     ridge: f64,
-) -> (Dense, Fit) {
+) -> Result<(Dense, Fit), String> {
     let vocab = sif.len();
+    if outputs.len() != vocab * HIDDEN {
+        return Err(format!(
+            "{} token outputs for {vocab} tokens",
+            outputs.len() / HIDDEN
+        ));
+    }
+    if teacher.len() != sequences.len() * HIDDEN {
+        return Err(format!(
+            "{} sentence vectors for {} sentences",
+            teacher.len() / HIDDEN,
+            sequences.len()
+        ));
+    }
+    if !(ridge.is_finite() && ridge >= 0.0) {
+        return Err(format!("λ must be a number ≥ 0 (got {ridge})"));
+    }
     // The corpus as rows of (token, count), tokens in range and not skipped.
     let rows: Vec<Sentence> = sequences
         .iter()
@@ -142,6 +167,7 @@ pub fn fit(
         .filter_map(|(s, ids)| {
             let mut ids: Vec<usize> = ids
                 .iter()
+                .take(MAX_TOKENS - 2)
                 .filter(|id| !skip.contains(id))
                 .map(|&id| id as usize)
                 .filter(|&id| id < vocab)
@@ -256,6 +282,7 @@ pub fn fit(
         .for_each(|(r, a)| *r -= a);
     let mut p = r.clone();
     let mut rr = column_dots(&r, &r);
+    let first = rr.clone();
     for _ in 0..ITERATIONS {
         let ap = normal(&p);
         let pap = column_dots(&p, &ap);
@@ -290,7 +317,12 @@ pub fn fit(
     }
     let cosine_after = mean_cosine(&times(&rows, &v), &y);
     let held_out_after = mean_cosine(&times(&held, &v), &y_held);
-    (
+    let residual = rr
+        .iter()
+        .zip(&first)
+        .map(|(now, was)| if *was > 0.0 { (now / was).sqrt() } else { 0.0 })
+        .fold(0.0, f64::max);
+    Ok((
         v,
         Fit {
             sentences: rows.len(),
@@ -299,8 +331,9 @@ pub fn fit(
             cosine_after,
             held_out_before,
             held_out_after,
+            residual,
         },
-    )
+    ))
 }
 
 /// A · V: each sentence's weighted mean of its tokens' rows.
@@ -360,8 +393,8 @@ fn mean_cosine(a: &Dense, b: &Dense) -> f64 {
 mod tests {
     use super::*;
 
-    /// Three tokens, sentences of two: the fit reproduces targets the priors miss, and a
-    /// token no sentence shows keeps its prior.
+    /// Four tokens, sentences of two of the first three: the fit reproduces targets the
+    /// priors miss, and the token no sentence shows keeps its prior, whatever λ.
     #[test]
     fn the_fit_reproduces_sentence_vectors_and_keeps_unseen_tokens() {
         let vocab = 4;
@@ -387,22 +420,49 @@ mod tests {
             let n = y.iter().map(|v| v * v).sum::<f32>().sqrt();
             teacher.extend(y.iter().map(|v| v / n));
         }
-        let (v, fit) = fit(&outputs, &sif, &sequences, &teacher, &[], 0.01);
-        assert_eq!(fit.sentences, 27, "every tenth of 30 is held out");
-        assert_eq!(fit.tokens_seen, 3);
+        let (v, got) = fit(&outputs, &sif, &sequences, &teacher, &[], 0.01).unwrap();
+        assert_eq!(got.sentences, 27, "every tenth of 30 is held out");
+        assert_eq!(got.tokens_seen, 3);
         assert!(
-            fit.cosine_after > fit.cosine_before && fit.cosine_after > 0.9,
-            "{fit:?}"
+            got.cosine_after > got.cosine_before && got.cosine_after > 0.9,
+            "{got:?}"
         );
-        // Token 3 is in no sentence: its row is its prior, untouched by the solve.
-        assert!(v.row(3).iter().all(|x| x.is_finite()));
+        assert!(got.residual < 1e-3, "{got:?}");
+        // Token 3 is in no sentence: its row is its prior, the same under any λ, while the
+        // tokens the sentences show move with λ.
+        let (w, _) = fit(&outputs, &sif, &sequences, &teacher, &[], 1.0).unwrap();
+        assert_eq!(v.row(3), w.row(3));
+        assert_ne!(v.row(0), w.row(0));
+    }
+
+    #[test]
+    fn mismatched_inputs_and_bad_lambdas_are_errors_not_panics() {
+        let outputs = vec![0.5f32; 2 * HIDDEN];
+        let sif = [1.0, 1.0];
+        let one = [vec![0u32, 1]];
+        let teacher = vec![0.1f32; HIDDEN];
+        assert!(fit(&outputs[..HIDDEN], &sif, &one, &teacher, &[], 1.0).is_err());
+        assert!(fit(&outputs, &sif, &one, &teacher[..10], &[], 1.0).is_err());
+        for ridge in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(fit(&outputs, &sif, &one, &teacher, &[], ridge).is_err());
+        }
+        assert!(fit(&outputs, &sif, &one, &teacher, &[], 1.0).is_ok());
     }
 
     #[test]
     fn an_empty_corpus_fits_nothing_and_does_not_panic() {
         let outputs = vec![0.5f32; 2 * HIDDEN];
-        let (v, fit) = fit(&outputs, &[1.0, 1.0], &[vec![], vec![7]], &[], &[], RIDGE);
-        assert_eq!(fit.sentences, 0);
+        let teacher = vec![0.0f32; 2 * HIDDEN];
+        let (v, got) = fit(
+            &outputs,
+            &[1.0, 1.0],
+            &[vec![], vec![7]],
+            &teacher,
+            &[],
+            RIDGE,
+        )
+        .unwrap();
+        assert_eq!(got.sentences, 0);
         assert_eq!(v.rows, 2);
     }
 }
