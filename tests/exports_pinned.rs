@@ -111,8 +111,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "b56fcb77834b3d1bf270c92f5acf5fa507b5394cecadaf304b314d3f16812dcc",
-        "e208ef8ae040118f0c1923708eb1eae0201f7afbd9dfb979dd8e512e810f18d5",
+        "15feb885ffa8a50ea92fb3eb4393970acd5db5840bf23d343d49fd8b8eb96dd5",
+        "caa92b2262e0585ac2951bc754df039c6b144838c163b15736c752dc5f325edd",
     );
 }
 
@@ -120,8 +120,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "2bee7fa9e2a1c9a73c6e75580e2528f5ff8a688009102c00e01eb64d735760f6",
-        "0163a78472d4bade8fcd4ac26bf625bd8c3c5c865aec583699efbbd19d7f871a",
+        "f1de6082d9548f75fc956911e7866ff569048feb8243a2fa65d427aa2a99d038",
+        "9503d022e861fca875d7b923da53b4fdd12b904bd3de6b59a27b52796105a210",
     );
 }
 
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "10d9c16b656a25473d70cc78664e6499deffaac6c3b6e7b204f47439b6127b93",
-        "db39f02481a55ebb180926d839d9a56933dbd8e47c5ea48d44148fdff5c352b9",
+        "6af2c0e01e91c0caa0cc780531e9f92e973c839db1d79ba464232bfdba20f82b",
+        "029596eb0372245f3ca280ee3201517a42f0a8b3796377d8907b12fad43ff8ed",
     );
 }
