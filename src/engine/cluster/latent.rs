@@ -20,10 +20,10 @@
 //! the pair of classes whose merge costs least by their statistics (any pair, not only
 //! those that overlap: classes cut apart by one job's wordings overlap nowhere) while that
 //! improves the message length, then tries splitting every class in two — the halves fitted
-//! among its members from a few starts, kept only when they predict held-out members better
-//! than one class does (3-fold cross-validation) — and repeats (merges and splits as in
-//! Ueda et al. 2000). A
-//! class pays for its parameters ½ log of its own size each, as in the minimum message
+//! among (at most 400 of) its members, ranked by the statistics of a one-start fit, and the
+//! best that predicts held-out members better than one class does (2-fold
+//! cross-validation, two starts) checked by EM — and repeats, four rounds at most (merges and
+//! splits as in Ueda et al. 2000). A class pays for its parameters ½ log of its own size each, as in the minimum message
 //! length of Figueiredo & Jain (2002) — BIC's ½ log of the whole file's size would fold every
 //! 1 % group into its neighbour — without their "/ 12", which let a class of 30 people pay
 //! less than it gains by chance among forty answers. Missing answers (a customer who never took the survey) count for
@@ -50,14 +50,17 @@ const START: usize = 12;
 /// EM rounds for a fit, and after a merge.
 const ROUNDS: usize = 40;
 const ROUNDS_AFTER_MERGE: usize = 8;
-/// Pairs tried at each merge.
-const CANDIDATES: usize = 3;
+/// Splits checked by EM in each round.
+const CANDIDATES: usize = 1;
 /// Rounds of merging then splitting, at most.
-const SPLIT_ROUNDS: usize = START;
+const SPLIT_ROUNDS: usize = 4;
 /// Folds of the cross-validation a split must pass.
-const FOLDS: usize = 3;
+const FOLDS: usize = 2;
+/// Most members a split is fitted on (evenly spaced among a larger class's members; everyone
+/// is then placed by the fitted halves). Bounds the work on files of many columns.
+const SPLIT_FIT: usize = 400;
 /// Starts tried for each split, the most likely kept.
-const SPLIT_STARTS: usize = 4;
+const SPLIT_STARTS: usize = 2;
 
 /// A fitted mixture: what each class answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,10 +226,10 @@ pub fn classes(
     // it), which finds two groups that started in one class; alternate until neither helps.
     for round in 0..SPLIT_ROUNDS {
         while fit.stats.len() > 1 {
-            // The pairs whose merge costs least by the classes' statistics alone, each
-            // checked by EM until one shortens the message.
+            // The pair whose merge costs least by the classes' statistics alone, checked by
+            // EM.
             let mut merged = false;
-            for (a, b) in cheapest_merges(&fit, &data, CANDIDATES) {
+            for (a, b) in cheapest_merges(&fit, &data, 1) {
                 let candidate = em(&data, merge(&fit.resp, a, b), ROUNDS_AFTER_MERGE);
                 let s = message_length_score(&candidate, &data);
                 if s > score {
@@ -242,30 +245,28 @@ pub fn classes(
         }
         let labels = hard(&fit.resp);
         // Every class may hide two groups (a pooled class of three small groups as much as
-        // a large one): each is split in two by k-means++ seeds and judged by the halves'
-        // statistics, and the best few splits are checked by EM until one shortens the
-        // message.
-        let split = |c: usize| -> Option<Vec<Vec<f64>>> {
-            let members: Vec<usize> = (0..n).filter(|&r| labels[r] == c).collect();
+        // a large one). Each is split in two by EM among its own members (judged as
+        // k-means++ seeds cut them, a class that pooled three small groups looked better
+        // whole), on at most `SPLIT_FIT` of them so that files of many columns stay quick,
+        // and ranked by the halves' statistics.
+        let members_of = |c: usize| -> Vec<usize> { (0..n).filter(|&r| labels[r] == c).collect() };
+        let start = |c: usize| seed ^ (round * 31 + c) as u64;
+        let split = |c: usize, starts: usize| -> Option<Vec<Vec<f64>>> {
+            let members = members_of(c);
             if members.len() < 2 * min_size {
                 return None;
             }
-            // The halves are fitted among the class's members alone (judged as k-means++
-            // seeds cut them, a class that pooled three small groups looked better whole),
-            // and must predict members they were not fitted on: the best of several starts
-            // finds some split of any class by chance.
-            let own = data.subset(&members);
-            let start = seed ^ (round * 31 + c) as u64;
-            if !split_replicates(&own, start) {
-                return None;
-            }
-            let halves = two_classes(&own, start)?.resp;
+            let sample = spaced(&members, SPLIT_FIT);
+            let own = data.subset(&sample);
+            let halves = two_classes(&own, start(c), starts)?.model(&own);
             let mut resp = fit.resp.clone();
-            for (&r, half) in members.iter().zip(&halves) {
+            let mut half = [0.0, 0.0];
+            for &r in &members {
+                e_row(&halves, data.row(r), &mut half);
                 let row = &mut resp[r];
                 let mine = row[c];
                 row[c] = mine * half[0];
-                row.push(mine * half.get(1).copied().unwrap_or(0.0));
+                row.push(mine * half[1]);
             }
             for (r, row) in resp.iter_mut().enumerate() {
                 if labels[r] != c {
@@ -275,16 +276,30 @@ pub fn classes(
             Some(resp)
         };
         let k = fit.stats.len();
-        let mut proposals: Vec<(f64, usize, Vec<Vec<f64>>)> = (0..k)
+        let mut proposals: Vec<(f64, usize)> = (0..k)
             .filter_map(|c| {
-                let resp = split(c)?;
+                let resp = split(c, 1)?;
                 let gain = split_gain(&fit, c, &m_step(&data, &resp, k + 1), &data);
-                Some((gain, c, resp))
+                Some((gain, c))
             })
             .collect();
         proposals.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Best first, a split must predict members it was not fitted on (the best of several
+        // starts finds some split of any class by chance); the first that does is fitted
+        // from `SPLIT_STARTS` starts and checked by EM on everyone (`CANDIDATES` of them).
         let mut improved = false;
-        for (_, _, resp) in proposals.into_iter().take(CANDIDATES) {
+        let mut tried = 0;
+        for (_, c) in proposals {
+            if tried == CANDIDATES {
+                break;
+            }
+            if !split_replicates(&data.subset(&spaced(&members_of(c), SPLIT_FIT)), start(c)) {
+                continue;
+            }
+            tried += 1;
+            let Some(resp) = split(c, SPLIT_STARTS) else {
+                continue;
+            };
             let candidate = em(&data, resp, ROUNDS_AFTER_MERGE);
             let s = message_length_score(&candidate, &data);
             if s > score {
@@ -493,11 +508,22 @@ fn split_gain(fit: &Fit, c: usize, split: &[Stats], data: &Data) -> f64 {
         - (cost(h1) + cost(h2) - cost(whole) + per_class)
 }
 
+/// At most `count` of `rows`, evenly spaced.
+fn spaced(rows: &[usize], count: usize) -> Vec<usize> {
+    if rows.len() <= count {
+        return rows.to_vec();
+    }
+    let step = rows.len() as f64 / count as f64;
+    (0..count)
+        .map(|k| rows[((k as f64 * step) as usize).min(rows.len() - 1)])
+        .collect()
+}
+
 /// The most likely of [`SPLIT_STARTS`] two-class fits of `data`'s rows (mismatch seeds land
 /// anywhere within a group whose job has many wordings, so one start is not enough).
-fn two_classes(data: &Data, seed: u64) -> Option<Fit> {
+fn two_classes(data: &Data, seed: u64, starts: usize) -> Option<Fit> {
     let everyone: Vec<usize> = (0..data.rows()).collect();
-    (0..SPLIT_STARTS)
+    (0..starts)
         .map(|t| {
             let seeds = seed_classes(data, &everyone, 2, seed ^ (t as u64) << 40);
             em(data, seeds, ROUNDS_AFTER_MERGE)
@@ -516,7 +542,7 @@ fn split_replicates(data: &Data, seed: u64) -> bool {
     for fold in 0..FOLDS {
         let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|r| r % FOLDS == fold);
         let fitted_on = data.subset(&train);
-        let Some(two) = two_classes(&fitted_on, seed) else {
+        let Some(two) = two_classes(&fitted_on, seed, SPLIT_STARTS) else {
             return false;
         };
         let two = two.model(&fitted_on);
