@@ -93,7 +93,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "796e3829ca683ea1490c325efc91665cd63fb616143abca23ce0ba3544dfe91f",
+        "8bb0b68eca005ee33169839edc54f36d63a9a29171caca1a49af61febdd7a1b2",
         "a895a178686756b29ea483eea7a039bdf66caa1fb7ba4cf46b0071c91ced1741",
     );
 }
@@ -102,7 +102,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "de9c3bfa15d6e814414551cd78fdd42be77b00170e80e955f2a26158aa8c5d85",
+        "fbd2ff7183b05332d74d2a5e85ebefa6fbc91be5d1a51d2b9d2a608eb065ff94",
         "df357c62bbb0d1ac388d4b1031a4eb6dc2952b332c17dedd2dfcce1d68ac26fe",
     );
 }
@@ -111,7 +111,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "15feb885ffa8a50ea92fb3eb4393970acd5db5840bf23d343d49fd8b8eb96dd5",
+        "6583489001f729c36d153352249065d62983c979bbc720f2ac1628089c5d2210",
         "caa92b2262e0585ac2951bc754df039c6b144838c163b15736c752dc5f325edd",
     );
 }
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "f1de6082d9548f75fc956911e7866ff569048feb8243a2fa65d427aa2a99d038",
+        "c3458bf3ec55cdb347ae744e2f4eaab1e12c4162458cafb050e30391e68c2cb0",
         "9503d022e861fca875d7b923da53b4fdd12b904bd3de6b59a27b52796105a210",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "e71f24951a204491a2271ffecddd6717c120b0e51bc65d08c6475785aa7b2b92",
+        "79bedc42f82ebb6edbc78e4527094b80d9a053fb841b7c877432b12c97b9265d",
         "c4b25f47a6a457d2efba45e0c831ddcdfa786b5e490e9bcb2b61fad54fce3c2f",
     );
 }
@@ -138,7 +138,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "0b977c9e0e60592742e5a54600cac757d5132fac87e3bb576d880be68c12481f",
+        "1f30f69fcdd8c542f03a0294e583c0276f4bb94306a461cea35bc73b403eedbb",
         "c1e0efdf6b271a7b2f01fb4381a17743862a4a20568187f9e784cdd57d9b3c66",
     );
 }
@@ -147,7 +147,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "3c689e56b06f82f5efd8d7c8d2ea50638f842e842c85fa8f2ad75b698c9b1e30",
+        "30c525f5a1116ec5a9139a1bea97fa7ad6be05fb4abef394a6d6e9d0f2327b4e",
         "88c23d06163464f1620c01e335521f30715d836af38e4346ecd08d87210448c4",
     );
 }
@@ -156,7 +156,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "aa72355ab71b0b39b5b5c3057ccb5be14a42cb368cbc9e6f933dec0252f47cc5",
+        "9b06b5695e77887d779835bca68e1a22633044b65d03117c3d60c6a0cb2e8016",
         "5449d97fffe42ca9a982b20613c8d60752866f32cec57e3a6807612808a25628",
     );
 }
@@ -173,7 +173,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "734dd5f5c16d6746978f0a81c82bccc32d9df7d39e6548169acd3b09d9ebbfde",
+        "25ab031238a7cb1f28cf21879785f86786a777cc72f97c321435657c9e53ce00",
         "86ea71f6535e21807543888813579af718481c7a4e97c2dcfc2defd5f2b23aa0",
     );
 }
@@ -183,7 +183,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "8570bdbc5fcaca0b97b04334a06ecd4ce74dc4aa5e080f7f693fec8d4377ac39",
+        "a73e5e2b6cb57904f7bf74c463191603e5768592d775753e0d3d313a19e26e8c",
         "d0a8f3132b0d67f9b9fb0270d57c905071ff088c6034645ad395118f33ee944a",
     );
 }
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "6af2c0e01e91c0caa0cc780531e9f92e973c839db1d79ba464232bfdba20f82b",
+        "150d6e4580669b1aa70189cc04411352e932c7910e8ee4f87e4433bee9bb5ae2",
         "029596eb0372245f3ca280ee3201517a42f0a8b3796377d8907b12fad43ff8ed",
     );
 }

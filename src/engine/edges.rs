@@ -7,8 +7,9 @@
 //!   everyone: sparse surroundings mean an unusual person;
 //! * **atypicality** — how unusual their own values are: for numbers, a robust z on the
 //!   column's working scale (logarithmic when heavy-tailed), with the spread taken from the
-//!   tail on the value's side (the 5th or 95th percentile, so a skewed column is judged by
-//!   its own tail), against everyone and against their own segment, and never clipped —
+//!   tail on the value's side (the 1st or 99th percentile for everyone, the 5th or 95th for
+//!   a segment, so a skewed column is judged by its own tail), against everyone and against
+//!   their own segment, and never clipped —
 //!   803,262 API calls where the busiest accounts make 140,000 is an extreme, not one more
 //!   "10"; for labels, words and columns of a few levels (ratings), the z of their rarity:
 //!   the share of people whose label (or rarest word, or value on that side) is at least as
@@ -29,8 +30,10 @@
 //! ranks, used before, always put someone at 1.0, and capped values ranked an 800,000 at
 //! the level of everyone above ten spreads.)
 //!
-//! Firm members of a segment with its own yardsticks (400 firm members or more) are judged
-//! among its people; everyone else against the whole file. A person at z 5 or beyond who is also
+//! Firm members of a segment with its own yardsticks are judged among its people; everyone
+//! else against the whole file. A segment of 400 firm members or more has yardsticks for
+//! every column; one of 40 or more judges numbers of many values by its middle half, and
+//! leaves labels and few-level columns to the whole file. A person at z 5 or beyond who is also
 //! unusual for the whole file (z 3) is a lone outlier, wherever the clustering space — which
 //! tempers extremes — put them (`Assessment::extremes`).
 //!
@@ -72,12 +75,19 @@ struct Fact {
 const NAMED_Z: f64 = 1.645;
 
 /// Firm members a segment needs for its own percentiles and shares to judge its members by:
-/// its 1st and 99th percentiles rest on four people or more. (With 50, a segment's bounded
-/// ranges made ordinary members look five spreads out.)
+/// its 5th and 95th percentiles rest on twenty people or more, and a label's rarity among
+/// its people means something. (With 50 and the 1st and 99th percentiles, a segment's
+/// bounded ranges made ordinary members look five spreads out.)
 /// A member is compared with the people of their segment: a consultant with 350 projects
 /// in a segment of consultants is no extreme, an agency with 800,000 API calls among
 /// agencies making 2,000 is. People in no segment are compared with everyone.
 const SEGMENT_SCALE_FROM: usize = 400;
+
+/// Firm members from which a smaller segment judges its members' numbers by its own middle
+/// half ([`Scale::of_middle`]): quartiles rest on ten people or more. Without it, everyone in
+/// a small edge segment (regulated firms of 5,000 employees) looked extreme against the whole
+/// file and outranked an account with 3,000 projects beside its segment's 150–440.
+const SEGMENT_MIDDLE_FROM: usize = 40;
 
 /// A column of few values: each value and how many people have it, and the median.
 #[derive(Debug, Clone)]
@@ -131,14 +141,28 @@ enum Judge {
 }
 
 impl Judge {
-    fn of(sorted: &[f64], heavy: bool) -> Option<Judge> {
+    fn of(sorted: &[f64], heavy: bool, tail: Tail) -> Option<Judge> {
         match Levels::of(sorted) {
             Some(levels) => Some(Judge::Levels(levels)),
             None => {
                 let t: Vec<f64> = sorted.iter().map(|&v| working(v, heavy)).collect();
-                Scale::of(&t).map(Judge::Scale)
+                Scale::of(&t, tail).map(Judge::Scale)
             }
         }
+    }
+
+    /// A segment's own judge: [`Judge::of`] from [`SEGMENT_SCALE_FROM`] firm members; below
+    /// that, from [`SEGMENT_MIDDLE_FROM`], the middle half of a column of many values
+    /// ([`Scale::of_middle`]), while a few levels' rarity among so few is left to everyone.
+    fn of_segment(sorted: &[f64], heavy: bool) -> Option<Judge> {
+        if sorted.len() >= SEGMENT_SCALE_FROM {
+            return Judge::of(sorted, heavy, Tail::Segment);
+        }
+        if sorted.len() < SEGMENT_MIDDLE_FROM || Levels::of(sorted).is_some() {
+            return None;
+        }
+        let t: Vec<f64> = sorted.iter().map(|&v| working(v, heavy)).collect();
+        Scale::of_middle(&t).map(Judge::Scale)
     }
 
     fn z(&self, v: f64, heavy: bool) -> f64 {
@@ -149,11 +173,34 @@ impl Judge {
     }
 }
 
+/// How far out a scale measures a column's far tails.
+#[derive(Debug, Clone, Copy)]
+enum Tail {
+    /// The whole file, to its 1st and 99th percentiles: edge groups of 1–2 % are the file's
+    /// far tail, and its spread, not extremes.
+    Everyone,
+    /// A segment, to its 5th and 95th percentiles: a segment is one group, and the few
+    /// extremes drawn to it (3 % of its people in a B2B file) must not set its far spread —
+    /// with the 99th percentile one of them, 2,152 seats among schools of 5–30 were z 3.
+    Segment,
+}
+
+impl Tail {
+    /// The share of people beyond the far percentile on each side.
+    fn share(self) -> f64 {
+        match self {
+            Tail::Everyone => 0.01,
+            Tail::Segment => 0.05,
+        }
+    }
+}
+
 /// Where a numeric column's middle is and how its two tails fall away, on its working scale,
 /// for z-scores that follow the column's own tails: within the 10th–90th percentiles a value
 /// is as far from the median as the 90th (or 10th) percentile is from it, 1.28; beyond them,
 /// 1.28 plus how far past that percentile it is, in units of the spacing between the 90th
-/// and 99th percentiles (1.04 standard deviations in a normal tail). For a normal column this
+/// and the far percentile ([`Tail`]: the 99th, 1.04 standard deviations further in a normal
+/// tail, or the 95th, 0.36). For a normal column this
 /// is the ordinary z; for a skewed one, or several groups at different scales, each side is
 /// judged by its own far tail — the busiest accounts' spread, not the typical account's.
 #[derive(Debug, Clone, Copy)]
@@ -161,15 +208,21 @@ struct Scale {
     q: [f64; 5],
     /// One standard deviation's worth: inner lower, inner upper, far lower, far upper.
     unit: [f64; 4],
+    /// Where most values lie, for a reason to name: the 10th and 90th percentiles.
+    most: [f64; 2],
 }
 
 impl Scale {
-    /// The scale of sorted working-scale values; `None` for fewer than two.
-    fn of(sorted: &[f64]) -> Option<Scale> {
+    /// The scale of sorted working-scale values, its far tails measured out to the `tail`
+    /// percentile on each side ([`Tail`]); `None` for fewer than two.
+    fn of(sorted: &[f64], tail: Tail) -> Option<Scale> {
         if sorted.len() < 2 {
             return None;
         }
-        let q = [0.01, 0.10, 0.5, 0.90, 0.99].map(|p| quantile(sorted, p));
+        let far = tail.share();
+        let q = [far, 0.10, 0.5, 0.90, 1.0 - far].map(|p| quantile(sorted, p));
+        // The far percentile's distance beyond the 90th in a bell curve's units.
+        let spacing = z_of_tail(far) - 1.2816;
         // Columns of a few repeated values have flat tails: fall back to the quartiles, then
         // the standard deviation.
         let iqr = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 1.349;
@@ -183,12 +236,37 @@ impl Scale {
         let inner_hi = per(q[3] - q[2], 1.2816, fallback);
         Some(Scale {
             q,
+            most: [q[1], q[3]],
             unit: [
                 inner_lo,
                 inner_hi,
-                per(q[1] - q[0], 1.0448, inner_lo),
-                per(q[4] - q[3], 1.0448, inner_hi),
+                per(q[1] - q[0], spacing, inner_lo),
+                per(q[4] - q[3], spacing, inner_hi),
             ],
+        })
+    }
+
+    /// The scale of a small group's sorted working-scale values from its quartiles alone,
+    /// extended as a bell curve would be: its 1st and 99th percentiles, resting on one or two
+    /// people, would make a bounded range look five spreads out. `None` when half the group
+    /// share one value on either side of the median (nothing to measure a spread by).
+    fn of_middle(sorted: &[f64]) -> Option<Scale> {
+        if sorted.len() < 2 {
+            return None;
+        }
+        let [q25, q50, q75] = [0.25, 0.5, 0.75].map(|p| quantile(sorted, p));
+        let lo = (q50 - q25) / 0.6745;
+        let hi = (q75 - q50) / 0.6745;
+        if lo <= 1e-12 || hi <= 1e-12 {
+            return None;
+        }
+        // Thresholds where a bell curve's 10th and 90th percentiles fall, so that `z` is
+        // the distance from the median in these units on either side.
+        let (q10, q90) = (q50 - 1.2816 * lo, q50 + 1.2816 * hi);
+        Some(Scale {
+            q: [q10, q10, q50, q90, q90],
+            unit: [lo, hi, lo, hi],
+            most: [quantile(sorted, 0.1), quantile(sorted, 0.9)],
         })
     }
 
@@ -335,15 +413,11 @@ fn summarise(
             let by_segment = per
                 .into_iter()
                 .map(|mut v| {
-                    (v.len() >= SEGMENT_SCALE_FROM)
-                        .then(|| {
-                            v.sort_by(f64::total_cmp);
-                            Judge::of(&v, *heavy)
-                        })
-                        .flatten()
+                    v.sort_by(f64::total_cmp);
+                    Judge::of_segment(&v, *heavy)
                 })
                 .collect();
-            match Judge::of(sorted, *heavy) {
+            match Judge::of(sorted, *heavy, Tail::Everyone) {
                 Some(overall) => Summary::Numeric {
                     median: quantile(sorted, 0.5),
                     overall,
@@ -546,8 +620,8 @@ fn facts(
                         "{} {} (most in their segment: {}–{})",
                         p.name,
                         fmt_number(v),
-                        fmt_number(back(scale.q[1])),
-                        fmt_number(back(scale.q[3]))
+                        fmt_number(back(scale.most[0])),
+                        fmt_number(back(scale.most[1]))
                     )
                 } else if *recency {
                     format!(
@@ -814,7 +888,7 @@ fn sparsity_z(core: &[f64]) -> Vec<f64> {
     let spread = if mad > 1e-12 {
         mad
     } else {
-        Scale::of(&finite).map_or(1.0, |s| s.unit[1])
+        Scale::of(&finite, Tail::Everyone).map_or(1.0, |s| s.unit[1])
     };
     logs.iter()
         .map(|&l| {
@@ -933,7 +1007,7 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
         .collect();
     let among_segment = core
         .iter()
-        .map(|s| s.is_some_and(|s| members.get(s).is_some_and(|&m| m >= SEGMENT_SCALE_FROM)))
+        .map(|s| s.is_some_and(|s| members.get(s).is_some_and(|&m| m >= SEGMENT_MIDDLE_FROM)))
         .collect();
     Assessment {
         z,
@@ -957,7 +1031,8 @@ impl Assessment {
     /// People at [`LONE_Z`] or beyond, and unusual against everyone too ([`EVERYONE_Z`]):
     /// unlike everyone, even where the clustering space (robustly scaled, logarithmic for
     /// skewed columns) put them beside a segment. Firm members of segments too small for
-    /// their own yardsticks are left in them: against everyone they are all unusual.
+    /// their own yardsticks ([`SEGMENT_MIDDLE_FROM`]) are left in them: against everyone
+    /// they are all unusual.
     pub fn extremes(&self, clustering: &Clustering) -> Vec<usize> {
         (0..self.z.len())
             .filter(|&i| self.z_lone[i] >= LONE_Z && self.z_everyone[i] >= EVERYONE_Z)
@@ -1073,7 +1148,7 @@ mod tests {
         let v: Vec<f64> = (0..1000)
             .map(|k| normal_quantile((k as f64 + 0.5) / 1000.0))
             .collect();
-        let scale = Scale::of(&v).expect("scale");
+        let scale = Scale::of(&v, Tail::Everyone).expect("scale");
         for z in [0.5, 1.0, 2.0, 3.0, -2.5] {
             assert!(
                 (scale.z(z) - f64::abs(z)).abs() < 0.05,
@@ -1081,6 +1156,59 @@ mod tests {
                 scale.z(z)
             );
         }
+    }
+
+    /// The working-scale values of `n` people spread as a bell curve around `centre`.
+    fn bell(n: usize, centre: f64, sd: f64) -> Vec<f64> {
+        (0..n)
+            .map(|k| centre + sd * normal_quantile((k as f64 + 0.5) / n as f64))
+            .collect()
+    }
+
+    #[test]
+    fn a_segment_judges_the_extremes_drawn_to_it_by_its_own_spread() {
+        // 970 schools with log-seats around ln 10, and 30 accounts of about 2,000 seats that
+        // the clustering put among them (3 %): the 99th percentile is one of those, so the
+        // whole file's yardstick would call them z 2; the segment's 95th percentile is not.
+        let mut v = bell(970, libm::log(10.0), 0.6);
+        v.extend(std::iter::repeat_n(libm::log(2_000.0), 30));
+        v.sort_by(f64::total_cmp);
+        let as_everyone = Scale::of(&v, Tail::Everyone).expect("scale");
+        let as_segment = Scale::of(&v, Tail::Segment).expect("scale");
+        let t = libm::log(2_000.0);
+        assert!(as_everyone.z(t) < 3.0, "{}", as_everyone.z(t));
+        assert!(as_segment.z(t) > 5.0, "{}", as_segment.z(t));
+        // An ordinary school stays ordinary.
+        assert!(
+            as_segment.z(libm::log(25.0)) < 2.5,
+            "{}",
+            as_segment.z(libm::log(25.0))
+        );
+    }
+
+    #[test]
+    fn a_small_segment_is_judged_by_its_middle_half() {
+        // 60 consultants with 150–440 projects, evenly spread (a bounded range): none of them
+        // is far from the middle, an account with 3,000 is.
+        let mut v: Vec<f64> = (0..60).map(|k| 150.0 + 290.0 * k as f64 / 59.0).collect();
+        v.sort_by(f64::total_cmp);
+        let Some(Judge::Scale(scale)) = Judge::of_segment(&v, false) else {
+            panic!("a judge of its own");
+        };
+        assert!(scale.z(150.0) < 2.0 && scale.z(440.0) < 2.0, "{scale:?}");
+        assert!(scale.z(3_000.0) > 5.0, "{}", scale.z(3_000.0));
+        assert_eq!(scale.most, [quantile(&v, 0.1), quantile(&v, 0.9)]);
+        // Too few people, a few levels, or half of them on one value: judged with everyone.
+        assert!(Judge::of_segment(&v[..SEGMENT_MIDDLE_FROM - 1], false).is_none());
+        let levels: Vec<f64> = (0..60).map(|k| (k % 5) as f64).collect::<Vec<_>>();
+        let mut levels = levels;
+        levels.sort_by(f64::total_cmp);
+        assert!(Judge::of_segment(&levels, false).is_none());
+        let mut tied: Vec<f64> = (0..60)
+            .map(|k| if k < 40 { 4.0 } else { k as f64 })
+            .collect();
+        tied.sort_by(f64::total_cmp);
+        assert!(Judge::of_segment(&tied, false).is_none());
     }
 
     #[test]
@@ -1094,7 +1222,7 @@ mod tests {
             .chain((0..300).map(|k| log(5_000.0 * libm::pow(18.0, k as f64 / 299.0))))
             .collect();
         v.sort_by(f64::total_cmp);
-        let scale = Scale::of(&v).expect("scale");
+        let scale = Scale::of(&v, Tail::Everyone).expect("scale");
         assert!(scale.z(log(800_000.0)) > 5.0, "{}", scale.z(log(800_000.0)));
         assert!(scale.z(log(90_000.0)) < 3.0, "{}", scale.z(log(90_000.0)));
     }
