@@ -695,18 +695,24 @@ fn lone_outliers_are_called_unlike_everyone_only_when_far() {
 /// Issue 18: in a survey of choices only, people who answer at random have no single rare
 /// answer but a combination no segment gives; the fit of their answers under the segments
 /// ranks them (7 of 15 in the top 2× before, by their answers one at a time), and their
-/// reason says so.
+/// reason says so. The segments' answer shares are those of all their members: from firm
+/// members alone, a small segment's members on its edge looked misfits too (seed 1: 11 of
+/// 15). 14 of 15 is what the generator's own classes give.
 #[test]
 fn random_answerers_in_a_choices_survey_rank_at_the_top() {
+    for seed in [1, 7] {
+        let export = synth::Domain::Survey.export(5000, seed, synth::Wordings::Varied);
+        let a = analyse_export(&export);
+        let eval = synth::evaluate(&export.truth, &a.segment_of, &a.edge_score);
+        assert!(
+            eval.outliers_in_top >= 14,
+            "seed {seed}: {} of {} planted outliers in the top 2×",
+            eval.outliers_in_top,
+            eval.outliers
+        );
+    }
     let export = synth::Domain::Survey.export(5000, 7, synth::Wordings::Varied);
     let a = analyse_export(&export);
-    let eval = synth::evaluate(&export.truth, &a.segment_of, &a.edge_score);
-    assert!(
-        eval.outliers_in_top >= 13,
-        "{} of {} planted outliers in the top 2×",
-        eval.outliers_in_top,
-        eval.outliers
-    );
     let top = (0..a.n_people)
         .max_by(|&x, &y| a.edge_score[x].total_cmp(&a.edge_score[y]))
         .expect("people");

@@ -93,7 +93,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "8bb0b68eca005ee33169839edc54f36d63a9a29171caca1a49af61febdd7a1b2",
+        "bdb2c002a7bca6401ab736c20c3004cd0a3e400fd20f3520587369074979cd7e",
         "a895a178686756b29ea483eea7a039bdf66caa1fb7ba4cf46b0071c91ced1741",
     );
 }
@@ -102,7 +102,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "fbd2ff7183b05332d74d2a5e85ebefa6fbc91be5d1a51d2b9d2a608eb065ff94",
+        "116317f500ea6d5a4a77bbeecdff3f66bf2c6da38a54ebb2f55c1f1ab8383007",
         "df357c62bbb0d1ac388d4b1031a4eb6dc2952b332c17dedd2dfcce1d68ac26fe",
     );
 }
@@ -111,7 +111,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "6583489001f729c36d153352249065d62983c979bbc720f2ac1628089c5d2210",
+        "264624d0131c414917533cec0dd12d51e25356e831a128693085b4414083869f",
         "caa92b2262e0585ac2951bc754df039c6b144838c163b15736c752dc5f325edd",
     );
 }
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "c3458bf3ec55cdb347ae744e2f4eaab1e12c4162458cafb050e30391e68c2cb0",
+        "611074cb9c997587b27792aa121deca5cec4393809ebfd1db50a11fc0055aa53",
         "9503d022e861fca875d7b923da53b4fdd12b904bd3de6b59a27b52796105a210",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "79bedc42f82ebb6edbc78e4527094b80d9a053fb841b7c877432b12c97b9265d",
+        "69d54cfad552cb63a14c3ba04b0ab65acf266d37ba9026614eca6f7c4f36c02d",
         "c4b25f47a6a457d2efba45e0c831ddcdfa786b5e490e9bcb2b61fad54fce3c2f",
     );
 }
@@ -138,7 +138,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "1f30f69fcdd8c542f03a0294e583c0276f4bb94306a461cea35bc73b403eedbb",
+        "7ee70578d3c17c8fd71dec87d6b974902142ae5160fa72e6bc63bf051e8362f3",
         "c1e0efdf6b271a7b2f01fb4381a17743862a4a20568187f9e784cdd57d9b3c66",
     );
 }
@@ -147,7 +147,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "30c525f5a1116ec5a9139a1bea97fa7ad6be05fb4abef394a6d6e9d0f2327b4e",
+        "1d6b764b4d80259ca89697f70162c0b14d9b465e57dd31cbd3f1c2e2fe3ce5c5",
         "88c23d06163464f1620c01e335521f30715d836af38e4346ecd08d87210448c4",
     );
 }
@@ -156,7 +156,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "9b06b5695e77887d779835bca68e1a22633044b65d03117c3d60c6a0cb2e8016",
+        "3015faa79b4cc9956438c688df630f95dae63b338391f79e6d56fc65c15ce089",
         "5449d97fffe42ca9a982b20613c8d60752866f32cec57e3a6807612808a25628",
     );
 }
@@ -173,7 +173,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "25ab031238a7cb1f28cf21879785f86786a777cc72f97c321435657c9e53ce00",
+        "b43af8251fbfbbacfc565cd25bed8dff82a8ce579915ed138554af1d979da78b",
         "86ea71f6535e21807543888813579af718481c7a4e97c2dcfc2defd5f2b23aa0",
     );
 }
@@ -183,7 +183,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "a73e5e2b6cb57904f7bf74c463191603e5768592d775753e0d3d313a19e26e8c",
+        "479973bc74f5061785500050029a2deb91b07be8553550678ba65b6d27c83589",
         "d0a8f3132b0d67f9b9fb0270d57c905071ff088c6034645ad395118f33ee944a",
     );
 }
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "150d6e4580669b1aa70189cc04411352e932c7910e8ee4f87e4433bee9bb5ae2",
+        "bcf9c709cfdc140867078f2ff10b2862b67b1768f633d0002773e2dd8d2638b2",
         "029596eb0372245f3ca280ee3201517a42f0a8b3796377d8907b12fad43ff8ed",
     );
 }

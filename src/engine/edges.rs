@@ -758,13 +758,10 @@ fn facts(
     out
 }
 
-/// Each person's local sparsity as a robust z: the logarithm of their distance to their
-/// 15th nearest neighbour, against the median and median absolute deviation of everyone's
-/// (only sparser than usual counts).
 /// How badly each person's answers fit *together*, as a z: the surprise −log p(x) of their
 /// discrete answers (`features::Variable`: choices, levels, options, topics) under the
 /// segments taken as latent classes — a mixture in which, within a segment, answers are
-/// independent, with each segment's answer shares estimated from its firm members (half a
+/// independent, with each segment's answer shares estimated from its members (half a
 /// person spread over each variable's levels) — judged against everyone's surprise by the
 /// median and the MAD above it. Someone who answers a choices-only survey at random has no
 /// single rare answer, yet a combination that no segment gives: the likelihood under a
@@ -781,12 +778,14 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
     if vars.len() < 2 || k == 0 {
         return vec![0.0; n];
     }
-    // Answer counts per segment, from firm members.
+    // Answer counts per segment, from all its members: from firm members alone, a small
+    // segment's shares were too sharp for the members on its edge, who then looked like
+    // misfits (random answerers of the choices survey in the top 2×: 11–12 → 14 of 15).
     let mut size = vec![0.0f64; k];
     let mut counts: Vec<Vec<Vec<f64>>> =
         vars.iter().map(|v| vec![vec![0.0; v.levels]; k]).collect();
     for i in 0..n {
-        let (Some(s), Membership::Core) = (clustering.labels[i], clustering.membership[i]) else {
+        let Some(s) = clustering.labels[i] else {
             continue;
         };
         size[s] += 1.0;
@@ -865,6 +864,9 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         .collect()
 }
 
+/// Each person's local sparsity as a robust z: the logarithm of their distance to their
+/// 15th nearest neighbour, against the median and median absolute deviation of everyone's
+/// (only sparser than usual counts).
 fn sparsity_z(core: &[f64]) -> Vec<f64> {
     let logs: Vec<f64> = core
         .iter()
