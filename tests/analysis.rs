@@ -740,3 +740,23 @@ fn extremes_drawn_into_one_segment_rank_at_the_top() {
         eval.outliers_in_top, eval.outliers
     );
 }
+
+/// The say-and-do table names every group in words — a phrase its people wrote, a difference,
+/// or "say what most people say" — never "say group 2" (which the grocer at 5,000 rows showed
+/// in a note: "People in the say group “say group 2” do different things").
+#[test]
+fn say_and_do_groups_are_named_in_words() {
+    let export = synth::Domain::GrocerSayOnly.export(5000, 7, synth::Wordings::Varied);
+    let a = analyse_export(&export);
+    let t = a.say_do.as_ref().expect("a say/do table");
+    let numbered = |name: &str| {
+        let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || " ()".contains(c));
+        name.ends_with("say group") || name.ends_with("do group")
+    };
+    for g in t.say.iter().chain(&t.r#do) {
+        assert!(!g.name.is_empty() && !numbered(&g.name), "{}", g.name);
+    }
+    for note in &t.notes {
+        assert!(!note.contains("say group “say group"), "{note}");
+    }
+}

@@ -6,7 +6,8 @@
 //! The cross-table counts the sampled people in every (say group, do group) cell and keeps
 //! their rows, so the screen can show the people behind any cell; for larger files it says
 //! that it shows a sample. Every group gets a distinct name (a phrase for say groups, the top
-//! difference for do groups). Notes point out where people who say the same thing do
+//! difference for do groups; "say what most people say" for a group where nothing stands
+//! out, never a bare number). Notes point out where people who say the same thing do
 //! different things, and where people who do the same thing say different things.
 
 use super::cluster::{self, ClusterParams, Method};
@@ -122,7 +123,8 @@ pub fn say_do(
                         .or(labels.first())
                         .cloned()
                 })
-                .unwrap_or_else(|| format!("say group {}", s + 1));
+                // Nothing they say stands out: they say what most people say.
+                .unwrap_or_else(|| "say what most people say".to_string());
             unique(&mut taken, base)
         })
         .collect();
@@ -132,7 +134,7 @@ pub fn say_do(
                 .get(s)
                 .and_then(|d| d.iter().find(|d| d.role == super::schema::Role::Behaviour))
                 .map(|d| d.label.clone())
-                .unwrap_or_else(|| format!("do group {}", s + 1));
+                .unwrap_or_else(|| "do what most people do".to_string());
             unique(&mut taken, base)
         })
         .collect();
