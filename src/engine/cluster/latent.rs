@@ -50,8 +50,6 @@ const START: usize = 12;
 /// EM rounds for a fit, and after a merge.
 const ROUNDS: usize = 40;
 const ROUNDS_AFTER_MERGE: usize = 8;
-/// Splits checked by EM in each round.
-const CANDIDATES: usize = 1;
 /// Rounds of merging then splitting, at most.
 const SPLIT_ROUNDS: usize = 4;
 /// Folds of the cross-validation a split must pass.
@@ -228,20 +226,16 @@ pub fn classes(
         while fit.stats.len() > 1 {
             // The pair whose merge costs least by the classes' statistics alone, checked by
             // EM.
-            let mut merged = false;
-            for (a, b) in cheapest_merges(&fit, &data, 1) {
-                let candidate = em(&data, merge(&fit.resp, a, b), ROUNDS_AFTER_MERGE);
-                let s = message_length_score(&candidate, &data);
-                if s > score {
-                    score = s;
-                    fit = candidate;
-                    merged = true;
-                    break;
-                }
-            }
-            if !merged {
+            let Some((a, b)) = cheapest_merge(&fit, &data) else {
+                break;
+            };
+            let candidate = em(&data, merge(&fit.resp, a, b), ROUNDS_AFTER_MERGE);
+            let s = message_length_score(&candidate, &data);
+            if !better(s, score) {
                 break;
             }
+            score = s;
+            fit = candidate;
         }
         let labels = hard(&fit.resp);
         // Every class may hide two groups (a pooled class of three small groups as much as
@@ -286,32 +280,20 @@ pub fn classes(
         proposals.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         // Best first, a split must predict members it was not fitted on (the best of several
         // starts finds some split of any class by chance); the first that does is fitted
-        // from `SPLIT_STARTS` starts and checked by EM on everyone (`CANDIDATES` of them).
-        let mut improved = false;
-        let mut tried = 0;
-        for (_, c) in proposals {
-            if tried == CANDIDATES {
-                break;
-            }
-            if !split_replicates(&data.subset(&spaced(&members_of(c), SPLIT_FIT)), start(c)) {
-                continue;
-            }
-            tried += 1;
-            let Some(resp) = split(c, SPLIT_STARTS) else {
-                continue;
-            };
-            let candidate = em(&data, resp, ROUNDS_AFTER_MERGE);
-            let s = message_length_score(&candidate, &data);
-            if s > score {
-                score = s;
-                fit = candidate;
-                improved = true;
-                break;
-            }
-        }
-        if !improved {
+        // from `SPLIT_STARTS` starts and checked by EM on everyone.
+        let chosen = proposals.into_iter().map(|(_, c)| c).find(|&c| {
+            split_replicates(&data.subset(&spaced(&members_of(c), SPLIT_FIT)), start(c))
+        });
+        let Some(resp) = chosen.and_then(|c| split(c, SPLIT_STARTS)) else {
+            break;
+        };
+        let candidate = em(&data, resp, ROUNDS_AFTER_MERGE);
+        let s = message_length_score(&candidate, &data);
+        if !better(s, score) {
             break;
         }
+        score = s;
+        fit = candidate;
     }
     // Classes below the smallest segment fold into the class that explains them best.
     loop {
@@ -684,6 +666,16 @@ fn seed_classes(data: &Data, rows: &[usize], k: usize, seed: u64) -> Vec<Vec<f64
             row
         })
         .collect()
+}
+
+/// Whether message-length score `s` beats `score` (a NaN never does).
+fn better(s: f64, score: f64) -> bool {
+    s.partial_cmp(&score) == Some(std::cmp::Ordering::Greater)
+}
+
+/// The pair of classes whose merge costs least ([`cheapest_merges`]).
+fn cheapest_merge(fit: &Fit, data: &Data) -> Option<(usize, usize)> {
+    cheapest_merges(fit, data, 1).into_iter().next()
 }
 
 /// The `count` pairs of classes whose merge shortens the message most by their statistics
