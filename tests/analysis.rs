@@ -562,12 +562,16 @@ fn groups_that_differ_only_in_what_they_say_are_segments() {
 
 /// Issue 18: a survey of choices only — where density sees a lattice of answer combinations
 /// (3 segments, mass F1 0.36, edge groups 0.02 before) — gives its three mass groups and
-/// four 1–1.5 % groups.
+/// four 1–1.5 % groups. At seed 7 density found part of one edge group and latent classes
+/// the rest in a mass segment: two segments for one group (lowest F1 0.733) until a class
+/// that is the rest of a segment joins it.
 #[test]
 fn a_survey_of_choices_only_gives_its_groups() {
-    for (name, f1) in planted_f1(synth::Domain::Survey, 5000, 2) {
-        eprintln!("{name:<50} F1 {f1:.3}");
-        assert!(f1 >= 0.85, "{name}: F1 {f1:.3}");
+    for (seed, bar) in [(2, 0.85), (7, 0.84)] {
+        for (name, f1) in planted_f1(synth::Domain::Survey, 5000, seed) {
+            eprintln!("seed {seed} {name:<50} F1 {f1:.3}");
+            assert!(f1 >= bar, "seed {seed}, {name}: F1 {f1:.3}");
+        }
     }
 }
 
