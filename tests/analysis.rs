@@ -738,6 +738,7 @@ fn extremes_drawn_into_one_segment_rank_at_the_top() {
     let export = synth::Domain::Saas.export(20_000, 7, synth::Wordings::Varied);
     let a = analyse_export(&export);
     let eval = synth::evaluate(&export.truth, &a.segment_of, &a.edge_score);
+    assert!(eval.outliers >= 60, "{} planted outliers", eval.outliers);
     assert_eq!(
         eval.outliers_in_top, eval.outliers,
         "{} of {} planted outliers in the top 2×",

@@ -33,7 +33,8 @@
 //! Firm members of a segment with its own yardsticks are judged among its people; everyone
 //! else against the whole file. A segment of 400 firm members or more has yardsticks for
 //! every column; one of 40 or more judges numbers of many values by its middle half, and
-//! leaves labels and few-level columns to the whole file. A person at z 5 or beyond who is also
+//! leaves labels and few-level columns to the whole file (which ranks its members, but
+//! never makes them lone outliers: against everyone they are all unusual). A person at z 5 or beyond who is also
 //! unusual for the whole file (z 3) is a lone outlier, wherever the clustering space — which
 //! tempers extremes — put them (`Assessment::extremes`).
 //!
@@ -1009,7 +1010,7 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
         .collect();
     let among_segment = core
         .iter()
-        .map(|s| s.is_some_and(|s| members.get(s).is_some_and(|&m| m >= SEGMENT_MIDDLE_FROM)))
+        .map(|s| s.is_some_and(|s| members.get(s).is_some_and(|&m| m >= SEGMENT_SCALE_FROM)))
         .collect();
     Assessment {
         z,
@@ -1033,8 +1034,8 @@ impl Assessment {
     /// People at [`LONE_Z`] or beyond, and unusual against everyone too ([`EVERYONE_Z`]):
     /// unlike everyone, even where the clustering space (robustly scaled, logarithmic for
     /// skewed columns) put them beside a segment. Firm members of segments too small for
-    /// their own yardsticks ([`SEGMENT_MIDDLE_FROM`]) are left in them: against everyone
-    /// they are all unusual.
+    /// yardsticks of every column ([`SEGMENT_SCALE_FROM`]) are left in them: their labels
+    /// and few-level columns are judged against everyone, where they are all unusual.
     pub fn extremes(&self, clustering: &Clustering) -> Vec<usize> {
         (0..self.z.len())
             .filter(|&i| self.z_lone[i] >= LONE_Z && self.z_everyone[i] >= EVERYONE_Z)
