@@ -62,6 +62,8 @@ const FOLDS: usize = 2;
 const SPLIT_FIT: usize = 400;
 /// The share of rows, the worst fitted, among which a new class may be born ([`birth`]).
 const BIRTH_POOL: f64 = 0.05;
+/// Most rows in that pool: its pairs are compared (600² mismatches per birth).
+const BIRTH_POOL_MOST: usize = 600;
 /// Starts tried for each split, the most likely kept.
 const SPLIT_STARTS: usize = 2;
 
@@ -570,7 +572,8 @@ fn split_gain(fit: &Fit, c: usize, split: &[Stats], data: &Data) -> f64 {
 /// 2000) where a poorly fitted region seeds a new class: a 1 % group that the seeds pooled
 /// into a mass class is 4 % of it, too few for a two-way split of its members to find, yet
 /// its members are the class's worst fits and answer alike. People who answer at random are
-/// poor fits too but nearest to nobody. `None` when the pool is smaller than two classes.
+/// poor fits too but nearest to nobody. `None` when the pool is smaller than two classes or
+/// larger than [`BIRTH_POOL_MOST`].
 fn birth(data: &Data, fit: &Fit, min_size: usize) -> Option<Vec<Vec<f64>>> {
     let n = data.rows();
     let k = fit.stats.len();
@@ -581,7 +584,9 @@ fn birth(data: &Data, fit: &Fit, min_size: usize) -> Option<Vec<Vec<f64>>> {
         .collect();
     fits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let pool_size = ((n as f64 * BIRTH_POOL) as usize).max(4 * min_size).min(n);
-    if pool_size < 2 * min_size {
+    // The pool's pairs are compared: beyond `BIRTH_POOL_MOST` rows (a smallest segment of
+    // 150 or more, which births are not for) that would be seconds per birth.
+    if pool_size < 2 * min_size || pool_size > BIRTH_POOL_MOST {
         return None;
     }
     let pool: Vec<usize> = fits[..pool_size].iter().map(|&(_, r)| r).collect();
@@ -982,6 +987,9 @@ mod tests {
         // And EM from there keeps it: the message is shorter with it.
         let two = em(&data, resp, ROUNDS_AFTER_MERGE);
         assert!(message_length_score(&two, &data) > message_length_score(&one, &data));
+        // A smallest class of 200: its pool of 800 would be too many pairs to compare (an
+        // insurance file with `--min-segment 1500` took 128 s); births are for small groups.
+        assert!(birth(&data, &one, 200).is_none());
         // Too few rows for a pool of two classes: no birth.
         let few = data.subset(&rows[..40]);
         let one = em(&few, vec![vec![1.0]; 40], ROUNDS);
