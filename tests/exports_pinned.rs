@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "016d2b127b18631dd632494db643f7bee3f2c802ddbfd78f1a0da1886b9b0ceb",
-        "b312bfe9e623c7caa0f62d8a7bf539eb6dbe848ac972ecbf48ca4a09a3eccb60",
+        "bcf9c709cfdc140867078f2ff10b2862b67b1768f633d0002773e2dd8d2638b2",
+        "029596eb0372245f3ca280ee3201517a42f0a8b3796377d8907b12fad43ff8ed",
     );
 }
