@@ -562,12 +562,16 @@ fn groups_that_differ_only_in_what_they_say_are_segments() {
 
 /// Issue 18: a survey of choices only — where density sees a lattice of answer combinations
 /// (3 segments, mass F1 0.36, edge groups 0.02 before) — gives its three mass groups and
-/// four 1–1.5 % groups.
+/// four 1–1.5 % groups. At seed 7 density found part of one edge group and latent classes
+/// the rest in a mass segment: two segments for one group (lowest F1 0.733) until a class
+/// that is the rest of a segment joins it.
 #[test]
 fn a_survey_of_choices_only_gives_its_groups() {
-    for (name, f1) in planted_f1(synth::Domain::Survey, 5000, 2) {
-        eprintln!("{name:<50} F1 {f1:.3}");
-        assert!(f1 >= 0.85, "{name}: F1 {f1:.3}");
+    for (seed, bar) in [(2, 0.85), (7, 0.84)] {
+        for (name, f1) in planted_f1(synth::Domain::Survey, 5000, seed) {
+            eprintln!("seed {seed} {name:<50} F1 {f1:.3}");
+            assert!(f1 >= bar, "seed {seed}, {name}: F1 {f1:.3}");
+        }
     }
 }
 
@@ -734,6 +738,7 @@ fn extremes_drawn_into_one_segment_rank_at_the_top() {
     let export = synth::Domain::Saas.export(20_000, 7, synth::Wordings::Varied);
     let a = analyse_export(&export);
     let eval = synth::evaluate(&export.truth, &a.segment_of, &a.edge_score);
+    assert!(eval.outliers >= 60, "{} planted outliers", eval.outliers);
     assert_eq!(
         eval.outliers_in_top, eval.outliers,
         "{} of {} planted outliers in the top 2×",
@@ -756,7 +761,9 @@ fn say_and_do_groups_are_named_in_words() {
     for g in t.say.iter().chain(&t.r#do) {
         assert!(!g.name.is_empty() && !numbered(&g.name), "{}", g.name);
     }
+    // Notes read as sentences: "People who say what most people say do different things",
+    // not "People in the say group “say what most people say” do different things".
     for note in &t.notes {
-        assert!(!note.contains("say group “say group"), "{note}");
+        assert!(!note.contains("group “say ") && !note.contains("group “do "), "{note}");
     }
 }

@@ -93,8 +93,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "bdb2c002a7bca6401ab736c20c3004cd0a3e400fd20f3520587369074979cd7e",
-        "a895a178686756b29ea483eea7a039bdf66caa1fb7ba4cf46b0071c91ced1741",
+        "b1690baea010ee43a57e76e51c6f78419c74baba6e6a74384cb255db347bf626",
+        "367d33cff7a963e900db4be4db265beb28092b84e64933e3d15e3dbc8dbd81c9",
     );
 }
 
@@ -102,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "116317f500ea6d5a4a77bbeecdff3f66bf2c6da38a54ebb2f55c1f1ab8383007",
-        "df357c62bbb0d1ac388d4b1031a4eb6dc2952b332c17dedd2dfcce1d68ac26fe",
+        "82082c46e4f36a20427e5fc4611399f81095e164b9dd47becacb2799627cac64",
+        "f3104269d2ce60f984aa97b2a6eed9c8ca9efef9b44e94e74021aa9d1cae4f8a",
     );
 }
 
@@ -111,8 +111,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "264624d0131c414917533cec0dd12d51e25356e831a128693085b4414083869f",
-        "caa92b2262e0585ac2951bc754df039c6b144838c163b15736c752dc5f325edd",
+        "8c519448f181756488473e9fece3ce1a33470b9ec8b4cb1ee0a17fb2cfe3f874",
+        "e208ef8ae040118f0c1923708eb1eae0201f7afbd9dfb979dd8e512e810f18d5",
     );
 }
 
@@ -120,8 +120,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "611074cb9c997587b27792aa121deca5cec4393809ebfd1db50a11fc0055aa53",
-        "9503d022e861fca875d7b923da53b4fdd12b904bd3de6b59a27b52796105a210",
+        "534c901204e85d465a51d56859d16a9883f8555067d089fbeb1c68dcb6427ede",
+        "0163a78472d4bade8fcd4ac26bf625bd8c3c5c865aec583699efbbd19d7f871a",
     );
 }
 
@@ -147,8 +147,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "1d6b764b4d80259ca89697f70162c0b14d9b465e57dd31cbd3f1c2e2fe3ce5c5",
-        "88c23d06163464f1620c01e335521f30715d836af38e4346ecd08d87210448c4",
+        "8268123307888c586af4c14245a422383a3cb777d15ad6afab244891fe38805a",
+        "6b10007cfd26929d92cf9cfcca14559a80929ef72d697a4cd1ee98afaefc71ca",
     );
 }
 
@@ -156,8 +156,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "3015faa79b4cc9956438c688df630f95dae63b338391f79e6d56fc65c15ce089",
-        "5449d97fffe42ca9a982b20613c8d60752866f32cec57e3a6807612808a25628",
+        "31388999f206957ad7a0213d5d1850e3a1df30ff1827008207be3c89a8199bd0",
+        "898406c5062f1d06cce3dbc66e5fef04f4295547050ac497880505e11bb1a7e4",
     );
 }
 

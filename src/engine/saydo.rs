@@ -172,21 +172,15 @@ pub fn say_do(
     for s in 0..n_say {
         let counts: Vec<usize> = (0..n_do).map(|d| cells[s][d].len()).collect();
         if let Some(parts) = spread(&counts, say[s].size, |d| &r#do[d].name) {
-            let who = if say[s].name.starts_with("say “") {
-                format!("People who {}", say[s].name)
-            } else {
-                format!("People in the say group “{}”", say[s].name)
-            };
+            let who = people(&say[s].name, "say");
             notes.push(format!("{who} do different things: {parts}."));
         }
     }
     for d in 0..n_do {
         let counts: Vec<usize> = (0..n_say).map(|s| cells[s][d].len()).collect();
         if let Some(parts) = spread(&counts, r#do[d].size, |s| &say[s].name) {
-            notes.push(format!(
-                "People in the do group “{}” say different things: {parts}.",
-                r#do[d].name
-            ));
+            let who = people(&r#do[d].name, "do");
+            notes.push(format!("{who} say different things: {parts}."));
         }
     }
     let sample = (sample.len() < n).then_some((sample.len(), n));
@@ -197,6 +191,17 @@ pub fn say_do(
         notes,
         sample,
     })
+}
+
+/// The people of a `side` ("say" or "do") group, in words: "People who say “…”" or "People
+/// who do what most people do" when its name reads as what they do, else "People in the say
+/// group “Orders 3× the median”".
+fn people(name: &str, side: &str) -> String {
+    if name.starts_with(&format!("{side} ")) {
+        format!("People who {name}")
+    } else {
+        format!("People in the {side} group “{name}”")
+    }
 }
 
 /// The groups holding a real share (at least 10 people and 10 %) of `total`, biggest first and

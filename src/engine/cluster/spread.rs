@@ -117,10 +117,12 @@ pub(super) fn density(
     }
 
     // People spread to a segment the sample split into latent classes take the class that
-    // explains their answers best.
+    // explains their answers best: once, by the segment they were spread to (a class may have
+    // joined a segment that is itself refined).
+    let spread_to = labels.clone();
     for r in &found.refinements {
         for i in 0..n {
-            if !fixed[i] && labels[i] == Some(r.parent) {
+            if !fixed[i] && spread_to[i] == Some(r.parent) {
                 labels[i] = r.segment_of.get(i).copied().or(labels[i]);
             }
         }
