@@ -532,6 +532,11 @@ impl Prepared<'_> {
             latent: Some(cluster::Latent {
                 variables: &self.features.variables,
                 weights: &self.variable_weights,
+                every_column: self
+                    .features
+                    .groups
+                    .iter()
+                    .all(|g| self.features.variables.iter().any(|v| v.column == g.column)),
             }),
         }
     }
@@ -574,7 +579,13 @@ impl Prepared<'_> {
         graph: &cluster::neighbours::Graph,
         progress: &mut dyn FnMut(Stage, f64),
     ) -> Clustering {
-        let clustering = cluster::segment_everyone(&self.space, part, graph, &self.cluster_params);
+        let clustering = cluster::segment_everyone(
+            &self.space,
+            part,
+            graph,
+            &self.cluster_params,
+            self.respects().latent,
+        );
         progress(Stage::Segments, 1.0);
         clustering
     }

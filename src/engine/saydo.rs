@@ -197,7 +197,12 @@ pub fn say_do(
 /// who do what most people do" when its name reads as what they do, else "People in the say
 /// group “Orders 3× the median”".
 fn people(name: &str, side: &str) -> String {
-    if name.starts_with(&format!("{side} ")) {
+    let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || " ()".contains(c));
+    let what_they_do = match side {
+        "say" => name.starts_with("say “") || base == "say what most people say",
+        _ => base == "do what most people do",
+    };
+    if what_they_do {
         format!("People who {name}")
     } else {
         format!("People in the {side} group “{name}”")
@@ -243,4 +248,34 @@ fn unique(taken: &mut BTreeSet<String>, base: String) -> String {
         k += 1;
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::people;
+
+    #[test]
+    fn a_group_named_by_what_its_people_do_reads_as_a_sentence() {
+        assert_eq!(
+            people("say “gluten free”", "say"),
+            "People who say “gluten free”"
+        );
+        assert_eq!(
+            people("say what most people say (2)", "say"),
+            "People who say what most people say (2)"
+        );
+        assert_eq!(
+            people("do what most people do", "do"),
+            "People who do what most people do"
+        );
+        // A difference's label is a name, not a verb, whatever its first word.
+        assert_eq!(
+            people("Orders 3× the median", "do"),
+            "People in the do group “Orders 3× the median”"
+        );
+        assert_eq!(
+            people("do you cook at home: yes", "do"),
+            "People in the do group “do you cook at home: yes”"
+        );
+    }
 }

@@ -25,7 +25,7 @@
 //! cross-validation, two starts) checked by EM; when no split helps, a class is born of the
 //! people the classes explain worst (`birth`: the tightest knot among the worst-fitting 5 %,
 //! which is where a 1 % group pooled into a mass class lies) — and repeats, four rounds at
-//! most (merges, splits and births as in Ueda et al. 2000). A class found this way that is
+//! most (merges and splits as in the split-and-merge EM of Ueda et al. 2000, plus births). A class found this way that is
 //! the rest of a segment density found elsewhere joins that segment (`joins`). A class pays for its parameters ½ log of its own size each, as in the minimum message
 //! length of Figueiredo & Jain (2002) — BIC's ½ log of the whole file's size would fold every
 //! 1 % group into its neighbour — without their "/ 12", which let a class of 30 people pay
@@ -373,6 +373,41 @@ pub fn classes(
     })
 }
 
+/// The latent class of each of `groups` (rows of people each, none empty): its members'
+/// answer shares, with half a person spread over each variable's levels, and its share of
+/// everyone — the model in which a person's most likely group is the Bayes rule's choice.
+/// `None` without groups or variables.
+pub fn model_of_groups(
+    variables: &[Variable],
+    weight: &[f64],
+    groups: &[Vec<usize>],
+) -> Option<Model> {
+    if variables.is_empty() || groups.is_empty() || groups.iter().any(Vec::is_empty) {
+        return None;
+    }
+    let rows: Vec<usize> = groups.iter().flatten().copied().collect();
+    let data = Data::new(variables, weight, &rows);
+    Some(fit_of_groups(&data, groups.iter().map(Vec::len)).model(&data))
+}
+
+/// The fit in which rows come in runs of `sizes`, each run one class.
+fn fit_of_groups(data: &Data, sizes: impl Iterator<Item = usize> + Clone) -> Fit {
+    let k = sizes.clone().count();
+    let mut resp = Vec::with_capacity(data.rows());
+    for (g, size) in sizes.enumerate() {
+        for _ in 0..size {
+            let mut row = vec![0.0; k];
+            row[g] = 1.0;
+            resp.push(row);
+        }
+    }
+    Fit {
+        stats: m_step(data, &resp, k),
+        resp,
+        log_likelihood: 0.0,
+    }
+}
+
 /// Which of `groups` (rows of people each) the class of rows `class` is the same group as:
 /// the one whose merge with it shortens the message most, if any does (`merge_gain`).
 /// Density may find part of a small group as a segment and leave the rest in a mass segment,
@@ -393,22 +428,10 @@ pub fn joins(
         .collect();
     let data = Data::new(variables, weight, &rows);
     let k = groups.len() + 1;
-    let mut resp = Vec::with_capacity(rows.len());
-    for (g, size) in std::iter::once(class.len())
-        .chain(groups.iter().map(Vec::len))
-        .enumerate()
-    {
-        for _ in 0..size {
-            let mut row = vec![0.0; k];
-            row[g] = 1.0;
-            resp.push(row);
-        }
-    }
-    let fit = Fit {
-        stats: m_step(&data, &resp, k),
-        resp,
-        log_likelihood: 0.0,
-    };
+    let fit = fit_of_groups(
+        &data,
+        std::iter::once(class.len()).chain(groups.iter().map(Vec::len)),
+    );
     (1..k)
         .filter(|&g| !groups[g - 1].is_empty())
         .map(|g| (merge_gain(&fit, (0, g), &data), g - 1))
@@ -561,8 +584,8 @@ fn split_gain(fit: &Fit, c: usize, split: &[Stats], data: &Data) -> f64 {
 /// Responsibilities with one class more, born of the people the classes explain worst: among
 /// the [`BIRTH_POOL`] share (at least four smallest classes' worth) of rows with the lowest
 /// likelihood, the one whose `min_size` nearest others in that pool are nearest (by weighted
-/// mismatches) and those others. A component birth, as in split-and-merge EM (Ueda et al.
-/// 2000) where a poorly fitted region seeds a new class: a 1 % group that the seeds pooled
+/// mismatches) and those others. Split-and-merge EM (Ueda et al. 2000) only moves classes
+/// at a fixed count; a birth adds one where the fit is poorest: a 1 % group that the seeds pooled
 /// into a mass class is 4 % of it, too few for a two-way split of its members to find, yet
 /// its members are the class's worst fits and answer alike. People who answer at random are
 /// poor fits too but nearest to nobody. `None` when the pool is smaller than two classes or
@@ -1002,7 +1025,8 @@ mod tests {
                 .map(|_| {
                     (0..12)
                         .map(|_| {
-                            let w: Vec<f64> = (0..4).map(|_| (3.0 * rng.r#gen::<f64>()).exp()).collect();
+                            let w: Vec<f64> =
+                                (0..4).map(|_| (3.0 * rng.r#gen::<f64>()).exp()).collect();
                             let sum: f64 = w.iter().sum();
                             w.iter().map(|x| x / sum).collect()
                         })
@@ -1017,7 +1041,10 @@ mod tests {
             fitted += 1;
             let mut size = vec![0usize; found.model.len()];
             found.labels.iter().for_each(|&c| size[c] += 1);
-            assert!(size.iter().all(|&s| s >= 20), "seed {seed}: classes of {size:?}");
+            assert!(
+                size.iter().all(|&s| s >= 20),
+                "seed {seed}: classes of {size:?}"
+            );
         }
         assert!(fitted >= 5, "only {fitted} of 40 files had classes");
     }
