@@ -93,8 +93,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "b1690baea010ee43a57e76e51c6f78419c74baba6e6a74384cb255db347bf626",
-        "367d33cff7a963e900db4be4db265beb28092b84e64933e3d15e3dbc8dbd81c9",
+        "0670b6043aa8c986e17a6b52101d909581ceacdf315eb11380e8062a8f6f7d9b",
+        "d4a75fb1e93b401f07b0559f26669c6f32c324ad00ca07300d2c2deddfbac38e",
     );
 }
 
@@ -102,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "82082c46e4f36a20427e5fc4611399f81095e164b9dd47becacb2799627cac64",
-        "f3104269d2ce60f984aa97b2a6eed9c8ca9efef9b44e94e74021aa9d1cae4f8a",
+        "4e2ff3ceade522edbeea74b165be28a62eb3c6226bf3938d2f8014f5aa2c37e9",
+        "1f07c5565dee34882880939c1a66ca772136fb0f05a547169a6a79c8ee66d802",
     );
 }
 
@@ -138,8 +138,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "7ee70578d3c17c8fd71dec87d6b974902142ae5160fa72e6bc63bf051e8362f3",
-        "c1e0efdf6b271a7b2f01fb4381a17743862a4a20568187f9e784cdd57d9b3c66",
+        "2ad5cbb877dc2a31dd120353023970f14a287c2c3452e9050c081289ce0ccf96",
+        "6ca278c35dbf92e5e1f97271b854ead408ef6b20adf5c33de439bf7c161902f7",
     );
 }
 
@@ -183,8 +183,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "479973bc74f5061785500050029a2deb91b07be8553550678ba65b6d27c83589",
-        "d0a8f3132b0d67f9b9fb0270d57c905071ff088c6034645ad395118f33ee944a",
+        "3f65ed16915f018b6c8ea4a4fb38bf4899c05037cc76d42ce447b8afe77ace02",
+        "f6fa2864e25a91ced8b916b94380de43650e2dad9f3d83d7b97840cc27acdca0",
     );
 }
 

@@ -34,7 +34,7 @@ use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
 use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
-use super::text::{STOP_WORDS, without_markup};
+use super::text::without_markup;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -968,15 +968,20 @@ fn segment_name<'t>(
 ) -> Option<String> {
     let pool = naming_pool(says);
     let top = pool.first()?;
+    // Phrases and clauses are compared by their words' stems: the phrase "grocery" is in
+    // "deliver groceries to my mum".
+    let tokenizer = crate::engine::text::Tokenizer::default();
+    let stems =
+        |text: &str| -> Vec<String> { tokenizer.words(text).into_iter().map(|w| w.stem).collect() };
     let phrases: Vec<(Vec<String>, f64)> = pool
         .iter()
         .filter(|p| p.column == top.column)
-        .map(|p| (words_of(&p.text), p.z))
+        .map(|p| (stems(&p.text), p.z))
         .collect();
     // Each distinct clause (compared in lower case): how many wrote it, and the first
     // member's own spelling.
-    // Keyed by the clause's words; with its content words (stop words out: phrases are runs
-    // of content words, "essentials older" in "send essentials to an older relative").
+    // Keyed by the clause's words; with its content words' stems (stop words out: phrases are
+    // runs of content words, "essentials older" in "send essentials to an older relative").
     let mut clauses: std::collections::BTreeMap<Vec<String>, (usize, String, Vec<String>)> =
         std::collections::BTreeMap::new();
     for (answer, people) in answers_in(&top.column) {
@@ -986,11 +991,7 @@ fn segment_name<'t>(
             // you're looking for green-tea flavor"); a name starts after it.
             let clause = without_joining_word(clause);
             let words = words_of(clause);
-            let content: Vec<String> = words
-                .iter()
-                .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-                .cloned()
-                .collect();
+            let content = stems(clause);
             if content.len() < 2 || words.len() > 12 || clause.chars().count() > NAME_CHARS {
                 continue;
             }

@@ -387,7 +387,23 @@ pub fn model_of_groups(
     }
     let rows: Vec<usize> = groups.iter().flatten().copied().collect();
     let data = Data::new(variables, weight, &rows);
-    Some(fit_of_groups(&data, groups.iter().map(Vec::len)).model(&data))
+    // Each group's counts, added up directly: one row of responsibilities per person would
+    // be a million small vectors at a million rows.
+    let mut stats: Vec<Stats> = groups
+        .iter()
+        .map(|_| Stats {
+            size: 0.0,
+            counts: vec![0.0; data.total],
+        })
+        .collect();
+    let mut r = 0;
+    for (s, group) in stats.iter_mut().zip(groups) {
+        for _ in group {
+            add_row(s, data.row(r), 1.0);
+            r += 1;
+        }
+    }
+    Some(model_of(&stats, &data))
 }
 
 /// The fit in which rows come in runs of `sizes`, each run one class.
