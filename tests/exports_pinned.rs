@@ -93,8 +93,8 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "0670b6043aa8c986e17a6b52101d909581ceacdf315eb11380e8062a8f6f7d9b",
-        "d4a75fb1e93b401f07b0559f26669c6f32c324ad00ca07300d2c2deddfbac38e",
+        "e331c9c3b22d9c1c1614c0fb7843ae20a92cc26691172c263730894de407902f",
+        "1a1cdf42550eaf69d6cc5adc9bbcffbab49e93b401242ecfaeb1448ce47b3c23",
     );
 }
 
@@ -102,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "4e2ff3ceade522edbeea74b165be28a62eb3c6226bf3938d2f8014f5aa2c37e9",
-        "1f07c5565dee34882880939c1a66ca772136fb0f05a547169a6a79c8ee66d802",
+        "7d13115667ef93fbdcd0b67bc9d991c5f35fe479e4645fbf7bc3feddad9bc163",
+        "14d06c6c504041b1efff124653b9b33dddbd266526b1d1624a6d334857987e8b",
     );
 }
 
@@ -111,8 +111,8 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "8c519448f181756488473e9fece3ce1a33470b9ec8b4cb1ee0a17fb2cfe3f874",
-        "e208ef8ae040118f0c1923708eb1eae0201f7afbd9dfb979dd8e512e810f18d5",
+        "67bf992a6f2fd8c85ee02f54259f86088fc96451625c9cb66511a39906342b0a",
+        "9a04135ae18190bd1ab7e24c8d697831d6e317ab4de84a2ccf12a8bc1cdd77ef",
     );
 }
 
@@ -120,8 +120,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "534c901204e85d465a51d56859d16a9883f8555067d089fbeb1c68dcb6427ede",
-        "0163a78472d4bade8fcd4ac26bf625bd8c3c5c865aec583699efbbd19d7f871a",
+        "2d94ce70d7e3cdfd9bdb903fc90de7e866e843b6689393a3fe2de6ea0c04bafb",
+        "05c2c401c47d53a33a30195092ea37b00d4f76e9afc37950ce6452df645b5478",
     );
 }
 
@@ -129,8 +129,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "69d54cfad552cb63a14c3ba04b0ab65acf266d37ba9026614eca6f7c4f36c02d",
-        "c4b25f47a6a457d2efba45e0c831ddcdfa786b5e490e9bcb2b61fad54fce3c2f",
+        "5f7eba503a3114a90e12b5bc2edb1076669e4a57583328c02bf8434175e8a6a3",
+        "38b74b46cccffb16b23ada0e3e4ed0d5250b6fca3713de0f2b4af17eaa5d6d52",
     );
 }
 
@@ -138,8 +138,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "2ad5cbb877dc2a31dd120353023970f14a287c2c3452e9050c081289ce0ccf96",
-        "6ca278c35dbf92e5e1f97271b854ead408ef6b20adf5c33de439bf7c161902f7",
+        "4c26445cc21a5428b82a8d3323a50642a4653cef59f36f46a79a21fa4777f73e",
+        "aee9069da5af01e6df5fe10786a1daf5638d0044354d9f8e56fa0233c67cd3da",
     );
 }
 
@@ -147,8 +147,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "8268123307888c586af4c14245a422383a3cb777d15ad6afab244891fe38805a",
-        "6b10007cfd26929d92cf9cfcca14559a80929ef72d697a4cd1ee98afaefc71ca",
+        "33c68f918f79ede011612635c4ae204f84c8d631aa3db3a09166f0c2c0e6d349",
+        "aa2dec95ae13a5a654223e98837dd9e39a60f487bd03bbec3db3f80e43a8ae81",
     );
 }
 
@@ -156,8 +156,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "31388999f206957ad7a0213d5d1850e3a1df30ff1827008207be3c89a8199bd0",
-        "898406c5062f1d06cce3dbc66e5fef04f4295547050ac497880505e11bb1a7e4",
+        "cc6135965b78192f047160d9688c2a54655a553ecb509e77c0054dd93b00df54",
+        "05a8ab3570c9bae6ce60c125ceea21e6016837fab1c9a26e28f5e36f90d4bfc3",
     );
 }
 
@@ -173,8 +173,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "b43af8251fbfbbacfc565cd25bed8dff82a8ce579915ed138554af1d979da78b",
-        "86ea71f6535e21807543888813579af718481c7a4e97c2dcfc2defd5f2b23aa0",
+        "ee6ad021a94bd54ffb300a824b085d747bdb40d60516a1fd8c3fdfa358a91380",
+        "cd98f3d535c8f620d7769d22756bbceecc56cfffcb05659851f43dda3fec8ddc",
     );
 }
 
@@ -183,8 +183,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "3f65ed16915f018b6c8ea4a4fb38bf4899c05037cc76d42ce447b8afe77ace02",
-        "f6fa2864e25a91ced8b916b94380de43650e2dad9f3d83d7b97840cc27acdca0",
+        "8deceb1e0d88d88272d86f4ace0ecad1b9efe6df1e569fc32e1b8e1bafd67cc0",
+        "dcc6f2a3b4124693d6a94b0df29bb3b0b3da6e6235ef987426cc8ee573f9e6c6",
     );
 }
 
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "bcf9c709cfdc140867078f2ff10b2862b67b1768f633d0002773e2dd8d2638b2",
-        "029596eb0372245f3ca280ee3201517a42f0a8b3796377d8907b12fad43ff8ed",
+        "a353cc1988c28ff40cf1c010427409cee8e6317099010fe576b0d4e38ae4fc31",
+        "c3fafe7080de50a9e1eaccc2168ed2285642b78bb38a970a2bc3e65923b8a4a6",
     );
 }

@@ -206,6 +206,45 @@ pub fn name_words(table: &Table, schema: &Schema) -> BTreeSet<String> {
     words
 }
 
+/// Words that soften or stress what someone says without saying what they want ("honestly",
+/// "mostly", "cannot"): a phrase with one of them does not describe a segment ("honestly plan"
+/// is said better by "plan", which is scored on its own). They stay in
+/// the text features (how people write is part of who they are); they only never name a
+/// segment or stand as one of its phrases.
+const HEDGES: &[&str] = &[
+    "honestly",
+    "frankly",
+    "actually",
+    "basically",
+    "literally",
+    "mostly",
+    "mainly",
+    "probably",
+    "maybe",
+    "perhaps",
+    "definitely",
+    "certainly",
+    "usually",
+    "generally",
+    "simply",
+    "truly",
+    "totally",
+    "quite",
+    "rather",
+    "anyway",
+    "cannot",
+    "seriously",
+    "obviously",
+    "absolutely",
+    "especially",
+];
+
+/// True when a word of `text` is a hedge (see [`HEDGES`]).
+fn has_hedge(text: &str) -> bool {
+    text.split(' ')
+        .any(|w| HEDGES.contains(&w.to_lowercase().as_str()))
+}
+
 /// True when `text` contains any of `names` as a whole word.
 pub fn mentions_name(text: &str, names: &BTreeSet<String>) -> bool {
     text.split(|c: char| !c.is_alphabetic())
@@ -384,7 +423,7 @@ pub(crate) fn text_phrases(
                     - libm::log((yr + a) / (n_r + alpha0 - yr - a).max(1e-9));
                 let z = delta / libm::sqrt(1.0 / (ys + a) + 1.0 / (yr + a));
                 let text = tc.vocabulary.display.get(t).cloned().unwrap_or_default();
-                if z < 1.96 || mentions_name(&text, names) {
+                if z < 1.96 || mentions_name(&text, names) || has_hedge(&text) {
                     continue;
                 }
                 let rest_answered = (answered_all - answered[s]).max(1) as f64;
@@ -989,7 +1028,8 @@ fn segment_name<'t>(
         for clause in clauses_of(&answer) {
             // A clause cut from a longer sentence may start with its joining word ("so if
             // you're looking for green-tea flavor"); a name starts after it.
-            let clause = without_joining_word(clause);
+            let clause = as_name(without_joining_word(clause));
+            let clause = clause.as_str();
             let words = words_of(clause);
             let content = stems(clause);
             if content.len() < 2 || words.len() > 12 || clause.chars().count() > NAME_CHARS {
@@ -1179,6 +1219,31 @@ fn without_joining_word(clause: &str) -> &str {
     }
 }
 
+/// `clause` as a name: without hedges at either end ([`HEDGES`] and "really"), one space
+/// between words and a capital first letter. "Honestly, order supplies for the office" names a
+/// segment as "Order supplies for the office". A clause of nothing but hedges keeps them.
+fn as_name(clause: &str) -> String {
+    let is_hedge = |w: &str| {
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        w == "really" || HEDGES.contains(&w.as_str())
+    };
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let start = words.iter().position(|w| !is_hedge(w)).unwrap_or(0);
+    let end = words
+        .iter()
+        .rposition(|w| !is_hedge(w))
+        .unwrap_or(words.len().saturating_sub(1));
+    let kept = words.get(start..=end).unwrap_or_default().join(" ");
+    let kept = kept.trim_end_matches([',', ':', ';']);
+    let mut chars = kept.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Lower-case words of a text (letters, digits and apostrophes).
 fn words_of(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
@@ -1304,6 +1369,37 @@ mod tests {
             None
         );
         assert_eq!(fallback_name(&says, &[]), "essentials older");
+    }
+
+    #[test]
+    fn hedges_neither_name_a_segment_nor_stand_as_its_phrases_and_names_read_as_titles() {
+        assert!(has_hedge("honestly"));
+        assert!(has_hedge("Honestly plan"));
+        assert!(!has_hedge("family meals"));
+        assert_eq!(
+            as_name("Honestly, order supplies for our office team every week"),
+            "Order supplies for our office team every week"
+        );
+        assert_eq!(
+            as_name("Be sure nothing with gluten ends up in the order really"),
+            "Be sure nothing with gluten ends up in the order"
+        );
+        assert_eq!(as_name("Really, honestly"), "Really, honestly");
+        assert_eq!(as_name("Quiet rooms"), "Quiet rooms");
+        assert_eq!(
+            as_name("garlic in it which are  known toxins"),
+            "Garlic in it which are known toxins"
+        );
+        // The name is the clause without its hedges, whichever member's spelling comes first.
+        let says = [phrase("office team", 9.0)];
+        let answers = [
+            "Honestly, order supplies for our office team every week",
+            "order supplies for our office team every week",
+        ];
+        assert_eq!(
+            segment_name(&says, |_| answers.iter().map(|a| (*a, 1)).collect()).as_deref(),
+            Some("Order supplies for our office team every week")
+        );
     }
 
     #[test]
