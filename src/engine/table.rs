@@ -93,13 +93,13 @@ impl Column {
 pub struct ColumnBuilder {
     name: String,
     codes: Vec<u32>,
-    index: HashMap<Box<str>, u32>,
+    index: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
 }
 
 impl ColumnBuilder {
     /// Starts a column whose first `n_missing` rows are empty (for columns that appear late).
     pub fn new(name: &str, n_missing: usize) -> Self {
-        let mut index = HashMap::new();
+        let mut index = HashMap::with_hasher(foldhash::fast::RandomState::default());
         index.insert(Box::<str>::from(""), 0);
         ColumnBuilder {
             name: name.to_string(),

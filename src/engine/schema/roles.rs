@@ -387,14 +387,25 @@ const COUNTRIES: &[&str] = &[
 /// postcodes: five-digit amounts are common.
 pub fn demographic_values(col: &Column, numeric: bool) -> Option<&'static str> {
     let counts = col.counts();
-    let (mut total, mut gender, mut band, mut country, mut postcode) = (0, 0, 0, 0, 0);
+    let answered = |&(value, count): &(&Box<str>, &usize)| *count > 0 && !is_missing(value);
+    let mut total = 0;
     let mut distinct = 0;
-    for (value, &count) in col.values().iter().zip(&counts) {
-        if count == 0 || is_missing(value) {
-            continue;
-        }
+    for (_, &count) in col.values().iter().zip(&counts).filter(answered) {
         distinct += 1;
         total += count;
+    }
+    if total == 0 || distinct < 2 {
+        return None;
+    }
+    let (mut gender, mut band, mut country, mut postcode) = (0, 0, 0, 0);
+    let most = |hits: usize, share: f64| hits as f64 >= share * total as f64;
+    // Rows seen so far that matched no test: once every test has missed more rows than it may,
+    // none can pass (a column of emails or free text stops after a fifth of its rows).
+    let mut seen = 0;
+    let out_of_reach =
+        |hits: usize, seen: usize, share: f64| (seen - hits) as f64 > (1.0 - share) * total as f64;
+    for (value, &count) in col.values().iter().zip(&counts).filter(answered) {
+        seen += count;
         let v = value.trim().to_lowercase();
         if GENDERS.contains(&v.as_str()) {
             gender += count;
@@ -408,11 +419,14 @@ pub fn demographic_values(col: &Column, numeric: bool) -> Option<&'static str> {
         if !numeric && is_postcode(value.trim()) {
             postcode += count;
         }
+        if (distinct > 8 || out_of_reach(gender, seen, 0.9))
+            && out_of_reach(band, seen, 0.9)
+            && out_of_reach(country, seen, 0.8)
+            && (distinct < 10 || out_of_reach(postcode, seen, 0.9))
+        {
+            return None;
+        }
     }
-    if total == 0 || distinct < 2 {
-        return None;
-    }
-    let most = |hits: usize, share: f64| hits as f64 >= share * total as f64;
     if distinct <= 8 && most(gender, 0.9) {
         Some("genders")
     } else if most(band, 0.9) {

@@ -280,3 +280,30 @@ fn counts_and_money_are_not_mistaken_for_demographics() {
         assert_eq!(c.role, Role::Behaviour, "{}: {}", c.name, c.reason);
     }
 }
+
+/// `demographic_values` stops reading a column once no test can pass; it must give the answer
+/// it gave reading every value. Countries that first appear after a sixth of the rows of other
+/// answers still make a column of countries; a column of emails is none.
+#[test]
+fn demographic_values_stop_early_only_when_no_test_can_pass() {
+    let mut cells: Vec<String> = (0..15).map(|i| format!("somewhere {i}")).collect();
+    let countries = ["France", "Germany", "Spain", "Italy", "Norway"];
+    cells.extend((0..85).map(|i| countries[i % 5].to_string()));
+    let col = crate::engine::table::Column::from_cells("Home", cells.iter().map(String::as_str));
+    assert_eq!(roles::demographic_values(&col, false), Some("countries"));
+    // Past the countries' 20 % of misses: no longer a column of countries.
+    let mut cells: Vec<String> = (0..21).map(|i| format!("somewhere {i}")).collect();
+    cells.extend((0..79).map(|i| countries[i % 5].to_string()));
+    let col = crate::engine::table::Column::from_cells("Home", cells.iter().map(String::as_str));
+    assert_eq!(roles::demographic_values(&col, false), None);
+    let emails: Vec<String> = (0..500).map(|i| format!("p{i}@example.com")).collect();
+    let col =
+        crate::engine::table::Column::from_cells("Contact", emails.iter().map(String::as_str));
+    assert_eq!(roles::demographic_values(&col, false), None);
+    // Genders among a few values, the most common first or last.
+    let mut cells = vec!["prefer not to say"; 9];
+    cells.extend(["female"; 50]);
+    cells.extend(["male"; 41]);
+    let col = crate::engine::table::Column::from_cells("Sex", cells.iter().copied());
+    assert_eq!(roles::demographic_values(&col, false), Some("genders"));
+}
