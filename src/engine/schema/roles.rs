@@ -387,10 +387,17 @@ const COUNTRIES: &[&str] = &[
 /// postcodes: five-digit amounts are common.
 pub fn demographic_values(col: &Column, numeric: bool) -> Option<&'static str> {
     let counts = col.counts();
-    let answered = |&(value, count): &(&Box<str>, &usize)| *count > 0 && !is_missing(value);
+    let answered = |(value, count): &(&str, usize)| *count > 0 && !is_missing(value);
     let mut total = 0;
     let mut distinct = 0;
-    for (_, &count) in col.values().iter().zip(&counts).filter(answered) {
+    let values = || {
+        col.values()
+            .iter()
+            .map(|v| &**v)
+            .zip(counts.iter().copied())
+            .filter(answered)
+    };
+    for (_, count) in values() {
         distinct += 1;
         total += count;
     }
@@ -404,7 +411,7 @@ pub fn demographic_values(col: &Column, numeric: bool) -> Option<&'static str> {
     let mut seen = 0;
     let out_of_reach =
         |hits: usize, seen: usize, share: f64| (seen - hits) as f64 > (1.0 - share) * total as f64;
-    for (value, &count) in col.values().iter().zip(&counts).filter(answered) {
+    for (value, count) in values() {
         seen += count;
         let v = value.trim().to_lowercase();
         if GENDERS.contains(&v.as_str()) {
