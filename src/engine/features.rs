@@ -847,10 +847,7 @@ impl Columns {
         let start = self.width;
         for (k, (f, _)) in kept.iter().enumerate() {
             let mean = f.iter().sum::<f64>() / self.n.max(1) as f64;
-            let stride = self.stride;
-            for (i, v) in f.iter().enumerate() {
-                self.data[i * stride + start + k] = v - mean;
-            }
+            write_centred(&mut self.data, self.stride, start + k, f, mean);
         }
         self.width += kept.len();
         let group_var = kept.iter().map(|(_, v)| v).sum();
@@ -909,9 +906,7 @@ impl Columns {
         }
         // Row r moves from r * stride to r * width (never later), column by column.
         for r in 0..n {
-            for (j, s) in scale.iter().enumerate() {
-                data[r * width + j] = data[r * stride + j] * s;
-            }
+            move_scaled(&mut data, r * stride, r * width, &scale);
         }
         data.truncate(n * width);
         data.shrink_to_fit();
@@ -1107,6 +1102,26 @@ fn scale_indicators(indicators: &mut [Vec<f64>]) {
             let w = 1.0 / libm::sqrt(share.max(MIN_SHARE));
             f.iter_mut().for_each(|v| *v *= w);
         }
+    }
+}
+
+/// Writes feature `f`, less `mean`, into column `at` of the rows laid out `stride` wide.
+/// A function of its own, called once per feature, so that WebAssembly runs it optimised:
+/// V8 optimises a function between calls, never during one (ARCHITECTURE.md), and the
+/// column-by-column writes inside `build` ran in the baseline tier.
+#[inline(never)]
+fn write_centred(data: &mut [f64], stride: usize, at: usize, f: &[f64], mean: f64) {
+    for (slot, v) in data.iter_mut().skip(at).step_by(stride.max(1)).zip(f) {
+        *slot = v - mean;
+    }
+}
+
+/// Moves one row from `from` to `to` (never later), each column times its `scale`; called
+/// once per row for the reason [`write_centred`] gives.
+#[inline(never)]
+fn move_scaled(data: &mut [f64], from: usize, to: usize, scale: &[f64]) {
+    for (j, s) in scale.iter().enumerate() {
+        data[to + j] = data[from + j] * s;
     }
 }
 
