@@ -15,7 +15,8 @@
 //! * **Names.** A segment's name is its most representative phrase: the clause of its
 //!   members' answers carrying most of its distinguishing phrases (BERTopic names a topic by
 //!   its representative documents in the same spirit; Grootendorst 2022); with no free text,
-//!   its largest difference. No two segments share a name.
+//!   its largest difference. No two segments share a name. Hedges ("honestly", "mostly",
+//!   "cannot") never stand as a phrase and are cut from a name's ends.
 //! * **No personas.** Terms, names and quotes containing any
 //!   word from the file's name or email columns are left out, so a customer's name can
 //!   never name or illustrate a segment.
