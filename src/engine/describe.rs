@@ -1238,6 +1238,11 @@ fn as_name(clause: &str) -> String {
         .unwrap_or(words.len().saturating_sub(1));
     let kept = words.get(start..=end).unwrap_or_default().join(" ");
     let kept = kept.trim_end_matches([',', ':', ';']);
+    // "iPhone", "eBay": a word with a capital inside keeps its spelling.
+    let first_word = kept.split_whitespace().next().unwrap_or_default();
+    if first_word.chars().skip(1).any(char::is_uppercase) {
+        return kept.to_string();
+    }
     let mut chars = kept.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -1391,6 +1396,11 @@ mod tests {
             as_name("garlic in it which are  known toxins"),
             "Garlic in it which are known toxins"
         );
+        assert_eq!(
+            as_name("iPhone cases for the kids"),
+            "iPhone cases for the kids"
+        );
+        assert_eq!(as_name("honestly, eBay finds"), "eBay finds");
         // The name is the clause without its hedges, whichever member's spelling comes first.
         let says = [phrase("office team", 9.0)];
         let answers = [
