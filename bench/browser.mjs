@@ -14,7 +14,8 @@ const cli = join(root, 'target/release/edgewise');
 const mode = process.argv[2] ?? 'analysis';
 const dir = mkdtempSync(join(tmpdir(), 'edgewise-bench-'));
 const port = 8400 + Math.floor(Math.random() * 500);
-const server = spawn(cli, ['serve', join(root, 'dist'), '--port', String(port)], { stdio: 'ignore' });
+// EDGEWISE_DIST=DIR: serve another build (to compare two builds run by run).
+const server = spawn(cli, ['serve', process.env.EDGEWISE_DIST ?? join(root, 'dist'), '--port', String(port)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 400));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -25,7 +26,7 @@ try {
   const page = await browser.newPage();
   // The worker reports its WebAssembly memory (its peak) after each analysis.
   const memory = [];
-  page.on('worker', (w) => w.on('console', (m) => { if (/worker memory/.test(m.text())) memory.push(m.text()); }));
+  page.on('worker', (w) => w.on('console', (m) => { if (/worker (memory|stages)/.test(m.text())) memory.push(m.text()); }));
   await page.goto(`http://127.0.0.1:${port}/`);
   // Let the service worker finish caching the site first, as on any visit after the first.
   await page.evaluate(() => navigator.serviceWorker?.ready);
@@ -59,7 +60,9 @@ try {
     if (state === 'done') {
       console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
       console.log(`  the page said: ${said}`);
-      for (const m of memory) console.log(`  ${m.replace('Edgewise: ', '')} (${(Number(m.match(/(\d+) MB/)[1]) * 2 ** 20 / size).toFixed(1)} bytes per CSV byte)`);
+      for (const m of memory.filter((m) => /memory/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')} (${(Number(m.match(/(\d+) MB/)[1]) * 2 ** 20 / size).toFixed(1)} bytes per CSV byte)`);
+      // The worker's own clock: each stage from its first progress message to the next stage.
+      for (const m of memory.filter((m) => /stages/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')}`);
     }
     for (const [s, t] of firsts) if (s !== said) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
     // EDGEWISE_TRACE=1: every progress step the page showed, for finding where time goes.

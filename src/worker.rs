@@ -86,13 +86,26 @@ fn post(response: &Response) {
     }
 }
 
-/// Posts progress at most every 1 % of a stage, so messages never flood the page.
+/// Posts progress at most every 1 % of a stage, so messages never flood the page, and notes
+/// when each stage began, for the timings the browser benchmark prints.
 struct Progress {
     last: Option<(Stage, i32)>,
+    /// Each stage as it began, with the worker's clock then (milliseconds).
+    began: Vec<(Stage, f64)>,
 }
 
 impl Progress {
+    fn new() -> Progress {
+        Progress {
+            last: None,
+            began: Vec::new(),
+        }
+    }
+
     fn report(&mut self, stage: Stage, fraction: f64) {
+        if self.began.last().map(|b| b.0) != Some(stage) {
+            self.began.push((stage, now()));
+        }
         let step = (fraction.clamp(0.0, 1.0) * 100.0) as i32;
         if self.last == Some((stage, step)) {
             return;
@@ -103,6 +116,20 @@ impl Progress {
             fraction,
             label: stage.label().to_string(),
         });
+    }
+
+    /// How long each stage took so far, in order: "Reading your files 0.78 s, …".
+    fn timings(&self) -> String {
+        let end = now();
+        self.began
+            .iter()
+            .enumerate()
+            .map(|(i, (stage, t))| {
+                let next = self.began.get(i + 1).map_or(end, |b| b.1);
+                format!("{} {:.2} s", stage.label(), (next - t) / 1000.0)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -159,12 +186,12 @@ pub fn run() {
 }
 
 fn handle(request: Request) {
-    let mut progress = Progress { last: None };
+    let mut progress = Progress::new();
     let response = match request {
         Request::Inspect { params, settings } => inspect(&params, &settings, &mut progress),
         Request::Analyse { settings } => {
             wasm_bindgen_futures::spawn_local(async move {
-                let mut progress = Progress { last: None };
+                let mut progress = Progress::new();
                 if needs_meaning(&settings) {
                     // Fetch the model first (once), then analyse; the page shows the download.
                     if let Err(message) = load_meaning(&mut progress).await {
@@ -191,7 +218,7 @@ fn handle(request: Request) {
         Request::Compare { .. } => return,
         Request::Embed { answers } => {
             wasm_bindgen_futures::spawn_local(async move {
-                let mut progress = Progress { last: None };
+                let mut progress = Progress::new();
                 let t0 = now();
                 let model = match load_meaning(&mut progress).await {
                     Ok(model) => model,
@@ -300,6 +327,10 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
             bytes >> 20
         )));
     }
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "Edgewise: worker stages: {}",
+        progress.timings()
+    )));
     STATE.with(|s| {
         let mut state = s.borrow_mut();
         // Kept for exports and person views unless other files were read meanwhile.

@@ -633,6 +633,7 @@ impl Prepared<'_> {
             profiles: &profiles,
             features: &features,
             clustering: &clustering,
+            names: &names,
         });
         progress(Stage::Describing, 0.3);
         let edge_score = assessment.scores();

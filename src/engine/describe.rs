@@ -170,6 +170,8 @@ pub struct Inputs<'a> {
     pub features: &'a Features,
     /// The segments found.
     pub clustering: &'a Clustering,
+    /// Words from name and email columns ([`name_words`]), never shown.
+    pub names: &'a BTreeSet<String>,
 }
 
 /// Ranked, described segments, and the display index of each clustering label.
@@ -263,9 +265,10 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             members[*s].push(i);
         }
     }
-    let names = name_words(inp.table, inp.schema);
+    let names = inp.names;
+    let quotable = quotable(inp.features, inp.table, names);
     let distinct = rank::distinctiveness(inp.features, &c.labels, k);
-    let phrases = text_phrases(inp.features, inp.table, &c.labels, k, &names);
+    let phrases = text_phrases(inp.features, inp.table, &c.labels, k, names);
     let differences = column_differences(inp.profiles, &c.labels, k);
     let needs = needs(inp.table, inp.schema, &c.labels, k);
     let who = who(inp.profiles, &c.labels, k);
@@ -281,13 +284,13 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             segment_members,
             &c.membership,
             &says,
-            &names,
+            &quotable,
         );
         let diffs = differences.get(s).cloned().unwrap_or_default();
         let name = segment_name(&says, |column| {
             member_answers(inp.table, column, segment_members)
         })
-        .filter(|name| !mentions_name(name, &names))
+        .filter(|name| !mentions_name(name, names))
         .unwrap_or_else(|| fallback_name(&says, &diffs));
         let warning = demographic_warning(
             inp.schema,
@@ -471,16 +474,38 @@ pub(crate) fn text_phrases(
 }
 
 /// Three to five verbatim answers: typical (rich in the segment's phrases) and varied (MMR).
+/// Per text column (as in `features.text`), whether each distinct answer may be quoted:
+/// given, at most 300 characters, and naming nobody. Decided once per distinct answer, not
+/// once per person.
+fn quotable(features: &Features, table: &Table, names: &BTreeSet<String>) -> Vec<Vec<bool>> {
+    features
+        .text
+        .iter()
+        .map(|tc| {
+            table.column(tc.column).map_or_else(Vec::new, |col| {
+                col.values()
+                    .iter()
+                    .map(|text| {
+                        !schema::read::is_missing(text)
+                            && text.chars().count() <= 300
+                            && !mentions_name(text, names)
+                    })
+                    .collect()
+            })
+        })
+        .collect()
+}
+
 fn quotes(
     features: &Features,
     table: &Table,
     members: &[usize],
     membership: &[Membership],
     says: &[Phrase],
-    names: &BTreeSet<String>,
+    quotable: &[Vec<bool>],
 ) -> Vec<Quote> {
     let mut candidates: Vec<(f64, usize, &TextColumn)> = Vec::new();
-    for tc in &features.text {
+    for (tc, quotable) in features.text.iter().zip(quotable) {
         let Some(col) = table.column(tc.column) else {
             continue;
         };
@@ -496,11 +521,7 @@ fn quotes(
             })
             .collect();
         for &i in members {
-            let text = col.get(i);
-            if schema::read::is_missing(text)
-                || text.chars().count() > 300
-                || mentions_name(text, names)
-            {
+            if !quotable.get(col.code(i) as usize).copied().unwrap_or(false) {
                 continue;
             }
             let score: f64 = tc
@@ -579,141 +600,8 @@ pub(crate) fn column_differences(
 ) -> Vec<Vec<Difference>> {
     let mut out = vec![Vec::new(); k];
     for p in profiles {
-        if !p.role.forms_segments() {
-            continue;
-        }
-        match &p.values {
-            Values::Numeric {
-                values,
-                sorted,
-                heavy,
-                recency,
-                ..
-            } => {
-                // Effects are compared on the log scale for heavy tails; transform once.
-                let t = |v: f64| if *heavy { libm::log1p(v.max(0.0)) } else { v };
-                let (mut sum_all, mut sq_all, mut n_all) = (0.0, 0.0, 0usize);
-                let mut sums = vec![(0.0f64, 0usize); k];
-                let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
-                for (i, l) in labels.iter().enumerate() {
-                    let v = values[i];
-                    if !v.is_finite() {
-                        continue;
-                    }
-                    let tv = t(v);
-                    sum_all += tv;
-                    sq_all += tv * tv;
-                    n_all += 1;
-                    if let Some(s) = l {
-                        sums[*s].0 += tv;
-                        sums[*s].1 += 1;
-                        per[*s].push(v);
-                    }
-                }
-                let mean_all = sum_all / n_all.max(1) as f64;
-                let sd = libm::sqrt((sq_all / n_all.max(1) as f64 - mean_all * mean_all).max(0.0));
-                if sd <= 1e-12 {
-                    continue;
-                }
-                for s in 0..k {
-                    let (sum_s, n_s) = sums[s];
-                    let n_r = n_all - n_s;
-                    if n_s < 2 || n_r == 0 {
-                        continue;
-                    }
-                    let mean_s = sum_s / n_s as f64;
-                    let mean_r = (sum_all - sum_s) / n_r as f64;
-                    let effect = (mean_s - mean_r).abs() / sd;
-                    let mut mine = std::mem::take(&mut per[s]);
-                    mine.sort_by(f64::total_cmp);
-                    // Everyone else's median: all values minus this segment's.
-                    let rest = minus_sorted(sorted, &mine);
-                    let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest, 0.5));
-                    let (text, short) = if *recency {
-                        (
-                            format!(
-                                "{} {} days ago (median) vs {} for everyone else",
-                                with_colon(&p.name),
-                                fmt_number(med_s),
-                                fmt_number(med_r)
-                            ),
-                            format!("{} {} days ago", with_colon(&p.name), fmt_number(med_s)),
-                        )
-                    } else {
-                        let ratio = if med_r > 0.0 && med_s > 0.0 {
-                            Some(med_s / med_r)
-                        } else {
-                            None
-                        };
-                        let notable = ratio.filter(|&r| r >= 1.5 || r <= 1.0 / 1.5);
-                        let how = notable
-                            .map(|r| format!(" — {} as much", fmt_ratio(r)))
-                            .unwrap_or_default();
-                        let short = match notable {
-                            _ if med_s == 0.0 && med_r > 0.0 => {
-                                format!("{} none", with_colon(&p.name))
-                            }
-                            Some(r) if r < 0.1 => {
-                                format!("{} under a tenth of others'", with_colon(&p.name))
-                            }
-                            Some(r) => format!("{} {} others'", with_colon(&p.name), fmt_ratio(r)),
-                            None => format!("{} {}", with_colon(&p.name), fmt_number(med_s)),
-                        };
-                        (
-                            format!(
-                                "{} {} (median) vs {} for everyone else{how}",
-                                with_colon(&p.name),
-                                fmt_number(med_s),
-                                fmt_number(med_r)
-                            ),
-                            short,
-                        )
-                    };
-                    out[s].push(Difference {
-                        column: p.name.clone(),
-                        role: p.role,
-                        text,
-                        label: short.clone(),
-                        short,
-                        effect,
-                    });
-                }
-            }
-            Values::Labels {
-                codes,
-                labels: names,
-                counts,
-            } => {
-                let mut per = vec![vec![0usize; names.len()]; k];
-                let mut sizes = vec![0usize; k];
-                for (i, l) in labels.iter().enumerate() {
-                    if let (Some(s), Some(Some(code))) = (l, codes.get(i)) {
-                        per[*s][*code as usize] += 1;
-                        sizes[*s] += 1;
-                    }
-                }
-                let total: usize = counts.iter().sum();
-                label_differences(&mut out, p, names, counts, total, &per, &sizes);
-            }
-            Values::Multi {
-                codes,
-                labels: names,
-                counts,
-            } => {
-                let mut per = vec![vec![0usize; names.len()]; k];
-                let mut sizes = vec![0usize; k];
-                for (i, l) in labels.iter().enumerate() {
-                    if let Some(s) = l {
-                        sizes[*s] += 1;
-                        for &code in codes.get(i).map_or(&[][..], Vec::as_slice) {
-                            per[*s][code as usize] += 1;
-                        }
-                    }
-                }
-                let total = labels.len();
-                label_differences(&mut out, p, names, counts, total, &per, &sizes);
-            }
-            Values::Text => {}
+        if p.role.forms_segments() {
+            column_difference(&mut out, p, labels, k);
         }
     }
     for diffs in &mut out {
@@ -724,7 +612,153 @@ pub(crate) fn column_differences(
     out
 }
 
+/// How each segment differs from everyone else in one column, appended to `out`. Out of
+/// line, called once per column, so that WebAssembly runs it optimised after the first
+/// columns: V8 optimises a function between calls, never during one (ARCHITECTURE.md).
+#[inline(never)]
+fn column_difference(
+    out: &mut [Vec<Difference>],
+    p: &ColumnProfile,
+    labels: &[Option<usize>],
+    k: usize,
+) {
+    match &p.values {
+        Values::Numeric {
+            values,
+            sorted,
+            heavy,
+            recency,
+            ..
+        } => {
+            // Effects are compared on the log scale for heavy tails; transform once.
+            let t = |v: f64| if *heavy { libm::log1p(v.max(0.0)) } else { v };
+            let (mut sum_all, mut sq_all, mut n_all) = (0.0, 0.0, 0usize);
+            let mut sums = vec![(0.0f64, 0usize); k];
+            let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
+            for (i, l) in labels.iter().enumerate() {
+                let v = values[i];
+                if !v.is_finite() {
+                    continue;
+                }
+                let tv = t(v);
+                sum_all += tv;
+                sq_all += tv * tv;
+                n_all += 1;
+                if let Some(s) = l {
+                    sums[*s].0 += tv;
+                    sums[*s].1 += 1;
+                    per[*s].push(v);
+                }
+            }
+            let mean_all = sum_all / n_all.max(1) as f64;
+            let sd = libm::sqrt((sq_all / n_all.max(1) as f64 - mean_all * mean_all).max(0.0));
+            if sd <= 1e-12 {
+                return;
+            }
+            for s in 0..k {
+                let (sum_s, n_s) = sums[s];
+                let n_r = n_all - n_s;
+                if n_s < 2 || n_r == 0 {
+                    continue;
+                }
+                let mean_s = sum_s / n_s as f64;
+                let mean_r = (sum_all - sum_s) / n_r as f64;
+                let effect = (mean_s - mean_r).abs() / sd;
+                let mut mine = std::mem::take(&mut per[s]);
+                mine.sort_by(f64::total_cmp);
+                // Everyone else's median: all values minus this segment's.
+                let rest = minus_sorted(sorted, &mine);
+                let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest, 0.5));
+                let (text, short) = if *recency {
+                    (
+                        format!(
+                            "{} {} days ago (median) vs {} for everyone else",
+                            with_colon(&p.name),
+                            fmt_number(med_s),
+                            fmt_number(med_r)
+                        ),
+                        format!("{} {} days ago", with_colon(&p.name), fmt_number(med_s)),
+                    )
+                } else {
+                    let ratio = if med_r > 0.0 && med_s > 0.0 {
+                        Some(med_s / med_r)
+                    } else {
+                        None
+                    };
+                    let notable = ratio.filter(|&r| r >= 1.5 || r <= 1.0 / 1.5);
+                    let how = notable
+                        .map(|r| format!(" — {} as much", fmt_ratio(r)))
+                        .unwrap_or_default();
+                    let short = match notable {
+                        _ if med_s == 0.0 && med_r > 0.0 => {
+                            format!("{} none", with_colon(&p.name))
+                        }
+                        Some(r) if r < 0.1 => {
+                            format!("{} under a tenth of others'", with_colon(&p.name))
+                        }
+                        Some(r) => format!("{} {} others'", with_colon(&p.name), fmt_ratio(r)),
+                        None => format!("{} {}", with_colon(&p.name), fmt_number(med_s)),
+                    };
+                    (
+                        format!(
+                            "{} {} (median) vs {} for everyone else{how}",
+                            with_colon(&p.name),
+                            fmt_number(med_s),
+                            fmt_number(med_r)
+                        ),
+                        short,
+                    )
+                };
+                out[s].push(Difference {
+                    column: p.name.clone(),
+                    role: p.role,
+                    text,
+                    label: short.clone(),
+                    short,
+                    effect,
+                });
+            }
+        }
+        Values::Labels {
+            codes,
+            labels: names,
+            counts,
+        } => {
+            let mut per = vec![vec![0usize; names.len()]; k];
+            let mut sizes = vec![0usize; k];
+            for (i, l) in labels.iter().enumerate() {
+                if let (Some(s), Some(Some(code))) = (l, codes.get(i)) {
+                    per[*s][*code as usize] += 1;
+                    sizes[*s] += 1;
+                }
+            }
+            let total: usize = counts.iter().sum();
+            label_differences(out, p, names, counts, total, &per, &sizes);
+        }
+        Values::Multi {
+            codes,
+            labels: names,
+            counts,
+        } => {
+            let mut per = vec![vec![0usize; names.len()]; k];
+            let mut sizes = vec![0usize; k];
+            for (i, l) in labels.iter().enumerate() {
+                if let Some(s) = l {
+                    sizes[*s] += 1;
+                    for &code in codes.get(i).map_or(&[][..], Vec::as_slice) {
+                        per[*s][code as usize] += 1;
+                    }
+                }
+            }
+            let total = labels.len();
+            label_differences(out, p, names, counts, total, &per, &sizes);
+        }
+        Values::Text => {}
+    }
+}
+
 /// The values of `all` (sorted) without one occurrence of each value in `remove` (sorted).
+#[inline(never)]
 fn minus_sorted(all: &[f64], remove: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(all.len().saturating_sub(remove.len()));
     let mut j = 0;

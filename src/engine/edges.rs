@@ -549,6 +549,7 @@ fn normal_quantile(p: f64) -> f64 {
 /// far out in that many independent standard normal traits (the χ² tail with as many degrees
 /// of freedom, halved to one side), as a z. One fact keeps its own z; three facts of z 3 are
 /// z 4.5 together, not 5.2 as √(Σ z²) would say.
+#[inline(never)]
 fn combined_z(facts: &[Fact]) -> f64 {
     let used = &facts[..facts.len().min(3)];
     let x: f64 = used.iter().map(|f| f.z * f.z).sum();
@@ -575,7 +576,10 @@ fn score_of(z: f64) -> f64 {
     u * u / (1.0 + u * u)
 }
 
-/// The facts about person `i`, most surprising first.
+/// The facts about person `i`, most surprising first. Out of line, as are [`combined_z`] and
+/// [`surprise`], so that WebAssembly runs them optimised: V8 optimises a function between
+/// calls, never during one (ARCHITECTURE.md), and [`assess`] is called once.
+#[inline(never)]
 fn facts(
     i: usize,
     segment: Option<usize>,
@@ -828,22 +832,7 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         .collect();
     let mut joint = vec![0.0; k];
     let surprise: Vec<f64> = (0..n)
-        .map(|i| {
-            for (s, lp) in joint.iter_mut().enumerate() {
-                *lp = log_prior[s];
-                for (v, var) in vars.iter().enumerate() {
-                    let code = var.codes[i];
-                    if code != MISSING && (code as usize) < var.levels {
-                        *lp += log_theta[v][s][code as usize];
-                    }
-                }
-            }
-            let top = joint.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if !top.is_finite() {
-                return 0.0;
-            }
-            -(top + libm::log(joint.iter().map(|&l| libm::exp(l - top)).sum::<f64>()))
-        })
+        .map(|i| surprise(i, &vars, &log_theta, &log_prior, &mut joint))
         .collect();
     let mut sorted = surprise.clone();
     sorted.sort_by(f64::total_cmp);
@@ -863,6 +852,32 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         .iter()
         .map(|&x| ((x - median) / spread).max(0.0))
         .collect()
+}
+
+/// Person `i`'s surprise −log p(x) under the latent classes of [`fit_z`]; `joint` is scratch
+/// space, one slot per segment. Out of line for the reason [`facts`] gives.
+#[inline(never)]
+fn surprise(
+    i: usize,
+    vars: &[&super::features::Variable],
+    log_theta: &[Vec<Vec<f64>>],
+    log_prior: &[f64],
+    joint: &mut [f64],
+) -> f64 {
+    for (s, lp) in joint.iter_mut().enumerate() {
+        *lp = log_prior[s];
+        for (v, var) in vars.iter().enumerate() {
+            let code = var.codes[i];
+            if code != MISSING && (code as usize) < var.levels {
+                *lp += log_theta[v][s][code as usize];
+            }
+        }
+    }
+    let top = joint.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return 0.0;
+    }
+    -(top + libm::log(joint.iter().map(|&l| libm::exp(l - top)).sum::<f64>()))
 }
 
 /// Each person's local sparsity as a robust z: the logarithm of their distance to their
@@ -1048,47 +1063,51 @@ impl Assessment {
     /// A plain-language reason for every person: their segment (by id and name) and the two
     /// or three facts that set them apart most.
     pub fn reasons(&self, clustering: &Clustering, described: &Described) -> Vec<String> {
-        let c = clustering;
         (0..self.z.len())
-            .map(|i| {
-                let mut facts: Vec<&str> = self.facts[i]
-                    .iter()
-                    .take(3)
-                    .map(|f| f.text.as_str())
-                    .collect();
-                // When what sets them apart is how their answers go together, say that first.
-                let fit = self.fit.get(i).copied().unwrap_or(0.0);
-                if fit >= 2.0 && fit >= combined_z(&self.facts[i]) {
-                    facts.insert(0, "answers in a combination that fits no segment");
-                    facts.truncate(3);
-                }
-                let segment = c.labels[i]
-                    .and_then(|l| described.order.get(l))
-                    .and_then(|&d| described.segments.get(d));
-                let head = match (segment, c.membership[i]) {
-                    (Some(s), Membership::Core) => format!("In {} “{}”", s.id, s.name),
-                    (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
-                    // "Unlike everyone" is for people far from everyone; the rest of those in
-                    // no segment sit between segments, which is all the head says of them.
-                    (None, _) if self.z[i] >= LONE_Z => "Unlike everyone".to_string(),
-                    (None, _) => "In no segment".to_string(),
-                };
-                match (facts.is_empty(), segment.is_none()) {
-                    (false, _) => format!("{head}: {}", facts.join("; ")),
-                    // Lone, yet within two z of everyone: say so rather than "far".
-                    (true, true) if self.z[i] < 2.0 => "In no segment: their mix of answers and \
-                         behaviour matches none, though nothing about them is unusual on its own"
-                        .to_string(),
-                    (true, true) if self.z[i] >= LONE_Z => format!(
-                        "{head}: far from everyone in their overall mix of answers and behaviour"
-                    ),
-                    (true, true) => "In no segment: their overall mix of answers and behaviour \
-                         sets them apart, though no single answer does"
-                        .to_string(),
-                    (true, false) => head,
-                }
-            })
+            .map(|i| self.reason(i, clustering, described))
             .collect()
+    }
+
+    /// Person `i`'s reason (see [`reasons`](Self::reasons)). Out of line, called once per
+    /// person, for the reason [`facts`] gives.
+    #[inline(never)]
+    fn reason(&self, i: usize, c: &Clustering, described: &Described) -> String {
+        let mut facts: Vec<&str> = self.facts[i]
+            .iter()
+            .take(3)
+            .map(|f| f.text.as_str())
+            .collect();
+        // When what sets them apart is how their answers go together, say that first.
+        let fit = self.fit.get(i).copied().unwrap_or(0.0);
+        if fit >= 2.0 && fit >= combined_z(&self.facts[i]) {
+            facts.insert(0, "answers in a combination that fits no segment");
+            facts.truncate(3);
+        }
+        let segment = c.labels[i]
+            .and_then(|l| described.order.get(l))
+            .and_then(|&d| described.segments.get(d));
+        let head = match (segment, c.membership[i]) {
+            (Some(s), Membership::Core) => format!("In {} “{}”", s.id, s.name),
+            (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
+            // "Unlike everyone" is for people far from everyone; the rest of those in
+            // no segment sit between segments, which is all the head says of them.
+            (None, _) if self.z[i] >= LONE_Z => "Unlike everyone".to_string(),
+            (None, _) => "In no segment".to_string(),
+        };
+        match (facts.is_empty(), segment.is_none()) {
+            (false, _) => format!("{head}: {}", facts.join("; ")),
+            // Lone, yet within two z of everyone: say so rather than "far".
+            (true, true) if self.z[i] < 2.0 => "In no segment: their mix of answers and \
+                         behaviour matches none, though nothing about them is unusual on its own"
+                .to_string(),
+            (true, true) if self.z[i] >= LONE_Z => {
+                format!("{head}: far from everyone in their overall mix of answers and behaviour")
+            }
+            (true, true) => "In no segment: their overall mix of answers and behaviour \
+                         sets them apart, though no single answer does"
+                .to_string(),
+            (true, false) => head,
+        }
     }
 }
 

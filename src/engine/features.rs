@@ -759,16 +759,21 @@ fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f
         })
         .collect();
     (0..k)
-        .map(|c| {
-            col.codes()
-                .iter()
-                .map(|&code| {
-                    projected
-                        .get(code as usize)
-                        .and_then(Option::as_ref)
-                        .map_or(0.0, |p| p[c])
-                })
-                .collect()
+        .map(|c| coordinate(col.codes(), &projected, c))
+        .collect()
+}
+
+/// Everyone's coordinate `c` from their answer's projection (0 for no answer). Out of line,
+/// called once per coordinate, for the reason [`write_centred`] gives.
+#[inline(never)]
+fn coordinate(codes: &[u32], projected: &[Option<Vec<f64>>], c: usize) -> Vec<f64> {
+    codes
+        .iter()
+        .map(|&code| {
+            projected
+                .get(code as usize)
+                .and_then(Option::as_ref)
+                .map_or(0.0, |p| p[c])
         })
         .collect()
 }

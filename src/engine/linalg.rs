@@ -184,46 +184,7 @@ fn tridiagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
                 v[j][i] = 0.0;
             }
         } else {
-            for x in d[..i].iter_mut() {
-                *x /= scale;
-                h += *x * *x;
-            }
-            let f = d[i - 1];
-            let mut g = libm::sqrt(h);
-            if f > 0.0 {
-                g = -g;
-            }
-            e[i] = scale * g;
-            h -= f * g;
-            d[i - 1] = f - g;
-            e[..i].fill(0.0);
-            for j in 0..i {
-                let f = d[j];
-                v[j][i] = f;
-                let mut g = e[j] + v[j][j] * f;
-                for k in j + 1..i {
-                    g += v[k][j] * d[k];
-                    e[k] += v[k][j] * f;
-                }
-                e[j] = g;
-            }
-            let mut f = 0.0;
-            for j in 0..i {
-                e[j] /= h;
-                f += e[j] * d[j];
-            }
-            let hh = f / (h + h);
-            for j in 0..i {
-                e[j] -= hh * d[j];
-            }
-            for j in 0..i {
-                let (f, g) = (d[j], e[j]);
-                for k in j..i {
-                    v[k][j] -= f * e[k] + g * d[k];
-                }
-                d[j] = v[i - 1][j];
-                v[i][j] = 0.0;
-            }
+            h = reflect(v, d, e, i, scale);
         }
         d[i] = h;
     }
@@ -233,15 +194,7 @@ fn tridiagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
         v[i][i] = 1.0;
         let h = d[i + 1];
         if h != 0.0 {
-            for k in 0..=i {
-                d[k] = v[k][i + 1] / h;
-            }
-            for j in 0..=i {
-                let g: f64 = (0..=i).map(|k| v[k][i + 1] * v[k][j]).sum();
-                for k in 0..=i {
-                    v[k][j] -= g * d[k];
-                }
-            }
+            accumulate(v, d, i, h);
         }
         for row in v.iter_mut().take(i + 1) {
             row[i + 1] = 0.0;
@@ -253,6 +206,81 @@ fn tridiagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
     }
     v[n - 1][n - 1] = 1.0;
     e[0] = 0.0;
+}
+
+/// One Householder step of [`tridiagonalise`] for row `i` (of norm sum `scale`), returning
+/// its `h`. This and the other loops below are functions of their own, called many times, so
+/// that WebAssembly runs them optimised: V8 optimises a function between calls, never during
+/// one (ARCHITECTURE.md).
+#[inline(never)]
+fn reflect(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64], i: usize, scale: f64) -> f64 {
+    let mut h = 0.0;
+    for x in d[..i].iter_mut() {
+        *x /= scale;
+        h += *x * *x;
+    }
+    let f = d[i - 1];
+    let mut g = libm::sqrt(h);
+    if f > 0.0 {
+        g = -g;
+    }
+    e[i] = scale * g;
+    h -= f * g;
+    d[i - 1] = f - g;
+    e[..i].fill(0.0);
+    for j in 0..i {
+        let f = d[j];
+        v[j][i] = f;
+        let mut g = e[j] + v[j][j] * f;
+        for k in j + 1..i {
+            g += v[k][j] * d[k];
+            e[k] += v[k][j] * f;
+        }
+        e[j] = g;
+    }
+    let mut f = 0.0;
+    for j in 0..i {
+        e[j] /= h;
+        f += e[j] * d[j];
+    }
+    let hh = f / (h + h);
+    for j in 0..i {
+        e[j] -= hh * d[j];
+    }
+    for j in 0..i {
+        let (f, g) = (d[j], e[j]);
+        for k in j..i {
+            v[k][j] -= f * e[k] + g * d[k];
+        }
+        d[j] = v[i - 1][j];
+        v[i][j] = 0.0;
+    }
+    h
+}
+
+/// Applies transformation `i` (of divisor `h`) to the first `i + 1` columns, in
+/// [`tridiagonalise`].
+#[inline(never)]
+fn accumulate(v: &mut [Vec<f64>], d: &mut [f64], i: usize, h: f64) {
+    for k in 0..=i {
+        d[k] = v[k][i + 1] / h;
+    }
+    for j in 0..=i {
+        let g: f64 = (0..=i).map(|k| v[k][i + 1] * v[k][j]).sum();
+        for k in 0..=i {
+            v[k][j] -= g * d[k];
+        }
+    }
+}
+
+/// Rotates columns `i` and `i + 1` of `v` by the cosine `c` and sine `s`, in [`diagonalise`].
+#[inline(never)]
+fn rotate(v: &mut [Vec<f64>], i: usize, c: f64, s: f64) {
+    for row in v.iter_mut() {
+        let h = row[i + 1];
+        row[i + 1] = s * row[i] + c * h;
+        row[i] = c * row[i] - s * h;
+    }
 }
 
 /// Implicit QL on the tridiagonal `d`, `e` (`tql2`), rotating `v` into the eigenvectors.
@@ -304,11 +332,7 @@ fn diagonalise(v: &mut [Vec<f64>], d: &mut [f64], e: &mut [f64]) {
                     c = p / r;
                     p = c * d[i] - s * g;
                     d[i + 1] = h + s * (c * g + s * d[i]);
-                    for row in v.iter_mut() {
-                        let h = row[i + 1];
-                        row[i + 1] = s * row[i] + c * h;
-                        row[i] = c * row[i] - s * h;
-                    }
+                    rotate(v, i, c, s);
                 }
                 p = -s * s2 * c3 * el1 * e[l] / dl1;
                 e[l] = s * p;
@@ -465,7 +489,7 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
         return (mean, Vec::new(), Dense::zeros(0, d));
     }
     for i in 0..n {
-        mean.iter_mut().zip(x.row(i)).for_each(|(m, v)| *m += v);
+        add_to(&mut mean, x.row(i));
     }
     mean.iter_mut().for_each(|m| *m /= n as f64);
     let (values, axes) = if n < d {
@@ -476,6 +500,20 @@ pub fn principal_axes(x: &Dense, k: usize) -> (Vec<f64>, Vec<f64>, Dense) {
     (mean, values, axes)
 }
 
+/// Adds `row` to `sum`. This and [`push_centred`] are functions of their own, called once
+/// per row, so that WebAssembly runs them optimised: V8 optimises a function between calls,
+/// never during one (ARCHITECTURE.md).
+#[inline(never)]
+fn add_to(sum: &mut [f64], row: &[f64]) {
+    sum.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+}
+
+/// Appends `row − mean` to `out`.
+#[inline(never)]
+fn push_centred(out: &mut Vec<f64>, row: &[f64], mean: &[f64]) {
+    out.extend(row.iter().zip(mean).map(|(v, m)| v - m));
+}
+
 /// The top `k` principal axes and their variances through the `d × d` covariance.
 fn axes_through_covariance(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dense) {
     let (n, d) = (x.rows, x.cols);
@@ -484,7 +522,7 @@ fn axes_through_covariance(x: &Dense, mean: &[f64], k: usize) -> (Vec<f64>, Dens
     for first in (0..n).step_by(GRAM_ROWS) {
         centred.clear();
         for i in first..(first + GRAM_ROWS).min(n) {
-            centred.extend(x.row(i).iter().zip(mean).map(|(v, m)| v - m));
+            push_centred(&mut centred, x.row(i), mean);
         }
         add_gram(&mut cov, &centred, d);
     }

@@ -365,19 +365,7 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         let order_idx: Vec<usize> = order.iter().map(|&i| i as usize).collect();
         let local = super::rows(points, &order_idx);
         for r in 0..n {
-            let original = order[r] as usize;
-            let mut list: Vec<(f64, u32)> = candidates
-                .of(r)
-                .iter()
-                .map(|&(_, j)| {
-                    (
-                        dist2(local.row(r), local.row(j as usize)),
-                        order[j as usize],
-                    )
-                })
-                .collect();
-            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            lists[original] = list;
+            lists[order[r] as usize] = full_precision(r, candidates.of(r), &local, &order);
         }
     }
     Graph {
@@ -390,6 +378,30 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
             .map(|l| l.iter().map(|x| libm::sqrt(x.0)).collect())
             .collect(),
     }
+}
+
+/// Row `r`'s candidates (numbered in the first tree's `order`, as `local`'s rows are) with
+/// their distances in full precision, nearest first, numbered as in the input. Out of line,
+/// called once per row, so that WebAssembly runs it optimised: V8 optimises a function
+/// between calls, never during one (ARCHITECTURE.md).
+#[inline(never)]
+fn full_precision(
+    r: usize,
+    candidates: &[(f32, u32)],
+    local: &Dense,
+    order: &[u32],
+) -> Vec<(f64, u32)> {
+    let mut list: Vec<(f64, u32)> = candidates
+        .iter()
+        .map(|&(_, j)| {
+            (
+                dist2(local.row(r), local.row(j as usize)),
+                order[j as usize],
+            )
+        })
+        .collect();
+    list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    list
 }
 
 /// Diffusion smoothing: each step moves every point to the weighted mean of its neighbourhood

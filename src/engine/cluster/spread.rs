@@ -207,7 +207,6 @@ fn propagate(
 ) {
     // State: UNDECIDED, `n_segments` = noise, `s` = segment s; four bytes a person, so that a
     // million people's states stay in cache while their neighbours are looked up.
-    const UNDECIDED: u32 = u32::MAX;
     let noise = n_segments;
     let n = labels.len();
     let mut state: Vec<u32> = (0..n)
@@ -229,8 +228,71 @@ fn propagate(
     let mut moved = vec![true; n];
     let mut moved_next = vec![false; n];
     for _round in 0..50 {
+        let round = Round {
+            graph,
+            free: &free,
+            moved: &moved,
+            state: &state,
+            noise,
+        };
+        if !round.vote(&mut votes, &mut agreement, &mut next, &mut moved_next) {
+            break;
+        }
+        state.copy_from_slice(&next);
+        std::mem::swap(&mut moved, &mut moved_next);
+        moved_next.fill(false);
+    }
+    let state: Vec<Option<usize>> = state
+        .into_iter()
+        .map(|l| (l != UNDECIDED).then_some(l as usize))
+        .collect();
+    for i in 0..labels.len() {
+        if fixed[i] {
+            continue;
+        }
+        labels[i] = state[i].filter(|&l| l != noise);
+        membership[i] = match labels[i] {
+            Some(_) if agreement[i] >= 0.8 => Membership::Core,
+            Some(_) => Membership::Edge,
+            None => Membership::Outlier,
+        };
+    }
+}
+
+/// A person [`propagate`] has not given a state yet.
+const UNDECIDED: u32 = u32::MAX;
+
+/// What one round of [`propagate`] reads.
+struct Round<'a> {
+    graph: &'a Graph,
+    free: &'a [usize],
+    moved: &'a [bool],
+    state: &'a [u32],
+    noise: usize,
+}
+
+impl Round<'_> {
+    /// One round of votes: each free person whose neighbours moved takes their neighbours'
+    /// most common state into `next`. Whether anyone changed. A function of its own, called
+    /// once per round, so that WebAssembly runs it optimised after the first: V8 optimises a
+    /// function between calls, never during one (ARCHITECTURE.md).
+    #[inline(never)]
+    fn vote(
+        &self,
+        votes: &mut [usize],
+        agreement: &mut [f64],
+        next: &mut [u32],
+        moved_next: &mut [bool],
+    ) -> bool {
+        let Round {
+            graph,
+            free,
+            moved,
+            state,
+            noise,
+        } = *self;
         let mut changed = false;
-        for &i in &free {
+        for &i in free {
             let neighbours = graph.neighbours[i].iter().skip(1);
             if !neighbours
                 .clone()
@@ -263,27 +325,7 @@ fn propagate(
                 changed = true;
             }
         }
-        if !changed {
-            break;
-        }
-        state.copy_from_slice(&next);
-        std::mem::swap(&mut moved, &mut moved_next);
-        moved_next.fill(false);
-    }
-    let state: Vec<Option<usize>> = state
-        .into_iter()
-        .map(|l| (l != UNDECIDED).then_some(l as usize))
-        .collect();
-    for i in 0..labels.len() {
-        if fixed[i] {
-            continue;
-        }
-        labels[i] = state[i].filter(|&l| l != noise);
-        membership[i] = match labels[i] {
-            Some(_) if agreement[i] >= 0.8 => Membership::Core,
-            Some(_) => Membership::Edge,
-            None => Membership::Outlier,
-        };
+        changed
     }
 }
 
