@@ -240,6 +240,7 @@ const HEDGES: &[&str] = &[
     "obviously",
     "absolutely",
     "especially",
+    "really",
 ];
 
 /// True when a word of `text` is a hedge (see [`HEDGES`]).
@@ -1254,7 +1255,7 @@ fn without_joining_word(clause: &str) -> &str {
     }
 }
 
-/// `clause` as a name: without hedges at either end ([`HEDGES`] and "really"), one space
+/// `clause` as a name: without hedges at either end ([`HEDGES`]), one space
 /// between words and a capital first letter. "Honestly, order supplies for the office" names a
 /// segment as "Order supplies for the office". A clause of nothing but hedges keeps them.
 fn as_name(clause: &str) -> String {
@@ -1262,7 +1263,7 @@ fn as_name(clause: &str) -> String {
         let w = w
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase();
-        w == "really" || HEDGES.contains(&w.as_str())
+        HEDGES.contains(&w.as_str())
     };
     let words: Vec<&str> = clause.split_whitespace().collect();
     let start = words.iter().position(|w| !is_hedge(w)).unwrap_or(0);
