@@ -95,7 +95,8 @@ pub enum Response {
         name: String,
         /// Its MIME type.
         mime: String,
-        /// Its bytes.
+        /// Its bytes: one `Uint8Array` on the way to the page ([`as_bytes`]).
+        #[serde(with = "as_bytes")]
         bytes: Vec<u8>,
         /// What the page should say about it (empty: nothing).
         note: String,
@@ -635,6 +636,50 @@ impl PersonView {
     }
 }
 
+/// Bytes as bytes, not as a sequence of numbers: `serde_wasm_bindgen` then sends one
+/// `Uint8Array` instead of a JavaScript array of one number per byte, which took seconds for
+/// a large export and failed outright ("Invalid array length") for a million-row one.
+mod as_bytes {
+    use serde::de::{Deserializer, SeqAccess, Visitor};
+    use serde::ser::Serializer;
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+
+    struct Bytes;
+
+    impl<'de> Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("bytes")
+        }
+
+        fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+
+        fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+
+        // Formats without bytes (JSON) write a sequence of numbers.
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,6 +712,20 @@ mod tests {
         };
         let json = serde_json::to_string(&r).expect("serialise");
         assert_eq!(serde_json::from_str::<Request>(&json).expect("parse"), r);
+    }
+
+    #[test]
+    fn downloads_round_trip_through_serde() {
+        let r = Response::Download {
+            name: "segments.csv".into(),
+            mime: "text/csv".into(),
+            bytes: b"id,segment\n1,S1\n".to_vec(),
+            note: String::new(),
+        };
+        let json = serde_json::to_string(&r).expect("serialise");
+        assert_eq!(serde_json::from_str::<Response>(&json).expect("parse"), r);
+        // In the page, serde_wasm_bindgen makes the bytes one Uint8Array, and reads them back
+        // from one: the browser tests' downloads (drop_and_export, take_away) go that way.
     }
 
     #[test]
