@@ -16,7 +16,7 @@ PORT ?= 8080
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: meaning serve test dist deps deps-rust deps-web deps-node deps-browser deps-fuzz lint unit e2e cli fuzz fuzz-smoke clean
+.PHONY: meaning serve test bench dist deps deps-rust deps-web deps-node deps-browser deps-fuzz lint unit e2e cli fuzz fuzz-smoke clean
 
 serve: dist cli
 	@echo "Edgewise is at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
@@ -80,6 +80,13 @@ cli:
 
 e2e: dist cli deps-browser
 	node tests/e2e/run.mjs
+
+# Benchmarks and slow browser tests, never in CI: the figures BENCHMARKS.md quotes (whole
+# analysis at 100,000 rows, reading beside Papa Parse), then the million-row export in the tab.
+bench: dist cli deps-browser
+	node bench/browser.mjs analysis 100000
+	node bench/browser.mjs parse 100
+	node tests/e2e/run.mjs --slow
 
 # Fuzzing (cargo-fuzz, libFuzzer, nightly). `make fuzz-smoke` runs each target briefly, as CI
 # does; `make fuzz FUZZ_SECONDS=3600` runs longer. New inputs go to target/fuzz-corpus, never

@@ -3,7 +3,8 @@
 // async function receiving a context; this runner starts one server and one browser, gives each
 // test a fresh page, and exits non-zero if any test fails.
 //
-// Usage: node tests/e2e/run.mjs [filter]
+// Usage: node tests/e2e/run.mjs [--slow] [filter]
+// --slow runs the tests in tests/e2e/slow/ instead (minutes each: `make bench`).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -15,7 +16,9 @@ import net from 'node:net';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const cli = join(root, 'target', 'release', 'edgewise');
-const filter = process.argv[2] ?? '';
+const slow = process.argv.includes('--slow');
+const filter = process.argv.slice(2).find((a) => a !== '--slow') ?? '';
+const suite = slow ? join(here, 'slow') : here;
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -42,9 +45,9 @@ let failures = 0;
 try {
   await waitForServer(baseUrl);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs') && f.includes(filter)).sort();
+  const files = readdirSync(suite).filter((f) => f.endsWith('.test.mjs') && f.includes(filter)).sort();
   for (const file of files) {
-    const mod = await import(join(here, file));
+    const mod = await import(join(suite, file));
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const consoleErrors = [];
