@@ -15,7 +15,8 @@ const mode = process.argv[2] ?? 'analysis';
 const dir = mkdtempSync(join(tmpdir(), 'edgewise-bench-'));
 const port = 8400 + Math.floor(Math.random() * 500);
 // EDGEWISE_DIST=DIR: serve another build (to compare two builds run by run).
-const server = spawn(cli, ['serve', process.env.EDGEWISE_DIST ?? join(root, 'dist'), '--port', String(port)], { stdio: 'ignore' });
+const dist = process.env.EDGEWISE_DIST ?? join(root, 'dist');
+const server = spawn(cli, ['serve', dist, '--port', String(port)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 400));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -79,7 +80,7 @@ try {
     const col = rows[0].indexOf('What are you trying to get done when you shop with us?');
     const answers = rows.slice(1, n + 1).map((r) => r[col]).filter((a) => a !== undefined);
     const words = answers.reduce((t, a) => t + a.split(/\s+/).length, 0) / answers.length;
-    const table = statSync(join(root, 'dist/meaning/minilm-static.bin')).size;
+    const table = statSync(join(dist, 'meaning/minilm-static.bin')).size;
     // A worker of the bench's own, speaking the page's protocol.
     const runs = await page.evaluate(async (answers) => {
       const worker = new Worker('./worker_loader.js');
@@ -125,8 +126,8 @@ try {
     }, null, { timeout: 600000, polling: 20 });
     const ours = (Date.now() - t0) / 1000;
     // Papa Parse 5 in a page of its own on the same origin, parsing the same File in chunks.
-    copyFileSync(join(root, 'node_modules/papaparse/papaparse.min.js'), join(root, 'dist/papaparse-bench.js'));
-    writeFileSync(join(root, 'dist/papaparse-bench.html'), '<!doctype html><script src="./papaparse-bench.js"></script><input type=file id=f>');
+    copyFileSync(join(root, 'node_modules/papaparse/papaparse.min.js'), join(dist, 'papaparse-bench.js'));
+    writeFileSync(join(dist, 'papaparse-bench.html'), '<!doctype html><script src="./papaparse-bench.js"></script><input type=file id=f>');
     const p2 = await browser.newPage();
     await p2.goto(`http://127.0.0.1:${port}/papaparse-bench.html`);
     await p2.setInputFiles('#f', file);
@@ -136,7 +137,7 @@ try {
       let rows = 0;
       Papa.parse(f, { header: true, dynamicTyping: true, chunk: (r) => { rows += r.data.length; }, complete: () => resolve({ s: (performance.now() - t) / 1000, rows }) });
     }));
-    execFileSync('rm', ['-f', join(root, 'dist/papaparse-bench.js'), join(root, 'dist/papaparse-bench.html')]);
+    execFileSync('rm', ['-f', join(dist, 'papaparse-bench.js'), join(dist, 'papaparse-bench.html')]);
     const mbs = size / 1e6;
     console.log(`parse: ${mbs.toFixed(0)} MB CSV in headless Chromium (${machine})`);
     console.log(`  Edgewise (worker: decode, sniff, parse, intern, type columns): ${ours.toFixed(2)} s = ${(mbs / ours).toFixed(1)} MB/s`);

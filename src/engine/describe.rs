@@ -474,7 +474,6 @@ pub(crate) fn text_phrases(
     out
 }
 
-/// Three to five verbatim answers: typical (rich in the segment's phrases) and varied (MMR).
 /// Per text column (as in `features.text`), whether each distinct answer may be quoted:
 /// given, at most 300 characters, and naming nobody. Decided once per distinct answer, not
 /// once per person.
@@ -497,6 +496,7 @@ fn quotable(features: &Features, table: &Table, names: &BTreeSet<String>) -> Vec
         .collect()
 }
 
+/// Three to five verbatim answers: typical (rich in the segment's phrases) and varied (MMR).
 fn quotes(
     features: &Features,
     table: &Table,
