@@ -592,7 +592,8 @@ pub const MAX_SEGMENTS: usize = 12;
 /// each other becomes a new one — the most worth first, while there are fewer than
 /// [`MAX_SEGMENTS`] segments — unless it is the rest of another segment density found
 /// ([`latent::joins`]), which it joins: density may find 177 of a survey's 300 pet owners and
-/// leave the rest in a mass segment, where latent classes find them again.
+/// leave the rest in a mass segment, where latent classes find them again. A class smaller
+/// than `min_size` only ever joins.
 fn split_into_classes(
     labels: &mut [Option<usize>],
     n_clusters: &mut usize,
@@ -601,25 +602,50 @@ fn split_into_classes(
     min_size: usize,
     seed: u64,
 ) -> Vec<Refinement> {
+    // For each segment, the people of every other segment density found (sample rows' data
+    // rows), and those segments' ids: a class that is the rest of one of them joins it. A
+    // class too small to be a segment may only join a smaller segment than its own: it is
+    // the rest of a small group that density left in a larger one.
+    let density_segments = *n_clusters;
+    let members_of = |s: usize| -> Vec<usize> {
+        (0..labels.len())
+            .filter(|&r| labels[r] == Some(s))
+            .filter_map(|r| rows.get(r).copied())
+            .collect()
+    };
+    let all_members: Vec<Vec<usize>> = (0..density_segments).map(members_of).collect();
+    let others_of = |parent: usize, smaller: bool| -> (Vec<Vec<usize>>, Vec<usize>) {
+        let size = all_members[parent].len();
+        (0..density_segments)
+            .filter(|&s| s != parent && (!smaller || all_members[s].len() < size))
+            .map(|s| (all_members[s].clone(), s))
+            .unzip()
+    };
     // Fit every segment first, then choose which classes to keep across them all.
     let mut fits = Vec::new();
-    for parent in 0..*n_clusters {
+    let mut others = Vec::new();
+    for parent in 0..density_segments {
         let at: Vec<usize> = (0..labels.len())
             .filter(|&r| labels[r] == Some(parent))
             .collect();
         let members: Vec<usize> = at.iter().filter_map(|&r| rows.get(r).copied()).collect();
+        let smaller = others_of(parent, true);
         if let Some(found) = latent::classes(
             latent.variables,
             latent.weights,
             &members,
+            &smaller.0,
             min_size,
             seed ^ parent as u64,
         ) {
             fits.push((parent, at, found));
+            others.push((others_of(parent, false), smaller));
         }
     }
-    // (worth, fit, class) of every class but each segment's largest.
+    // (worth, fit, class) of every class but each segment's largest, and those too small to
+    // be a segment, which may only join one.
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    let mut joiners: Vec<(usize, usize)> = Vec::new();
     let mut largest = Vec::with_capacity(fits.len());
     for (f, (_, _, found)) in fits.iter().enumerate() {
         let mut size = vec![0usize; found.model.len()];
@@ -629,7 +655,11 @@ fn split_into_classes(
             .unwrap_or(0);
         largest.push(big);
         for c in (0..size.len()).filter(|&c| c != big && size[c] > 0) {
-            candidates.push((found.worth.get(c).map_or(0.0, |w| w.0), f, c));
+            if size[c] < min_size {
+                joiners.push((f, c));
+            } else {
+                candidates.push((found.worth.get(c).map_or(0.0, |w| w.0), f, c));
+            }
         }
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
@@ -639,25 +669,6 @@ fn split_into_classes(
     // the 461 then too few for a segment; F1 0.897 -> 0.808).
     let room = MAX_SEGMENTS.saturating_sub(*n_clusters);
     let kept: Vec<(usize, usize)> = candidates.iter().take(room).map(|c| (c.1, c.2)).collect();
-    // For each fit, the people of every other segment density found (sample rows' data
-    // rows), and those segments' ids.
-    let density_segments = *n_clusters;
-    let members_of = |s: usize| -> Vec<usize> {
-        (0..labels.len())
-            .filter(|&r| labels[r] == Some(s))
-            .filter_map(|r| rows.get(r).copied())
-            .collect()
-    };
-    let all_members: Vec<Vec<usize>> = (0..density_segments).map(members_of).collect();
-    let (others, others_id): (Vec<Vec<Vec<usize>>>, Vec<Vec<usize>>) = fits
-        .iter()
-        .map(|(parent, _, _)| {
-            (0..density_segments)
-                .filter(|s| s != parent)
-                .map(|s| (all_members[s].clone(), s))
-                .unzip()
-        })
-        .unzip();
     let mut refinements = Vec::new();
     for (f, (parent, at, found)) in fits.into_iter().enumerate() {
         let k = found.model.len();
@@ -667,22 +678,29 @@ fn split_into_classes(
             .map(|c| (c == largest[f]).then_some(parent))
             .collect();
         for (c, id) in ids.iter_mut().enumerate() {
-            if !kept.contains(&(f, c)) {
+            let joiner = joiners.contains(&(f, c));
+            if !joiner && !kept.contains(&(f, c)) {
                 continue;
             }
-            // A class that is the rest of a group density found elsewhere joins it.
+            // A class that is the rest of a group density found elsewhere joins it; one too
+            // small to be a segment otherwise follows the class it overlaps most.
             let class: Vec<usize> = at
                 .iter()
                 .zip(&found.labels)
                 .filter(|&(_, &l)| l == c)
                 .filter_map(|(&r, _)| rows.get(r).copied())
                 .collect();
-            let joined = latent::joins(latent.variables, latent.weights, &class, &others[f])
-                .and_then(|g| others_id[f].get(g).copied());
-            *id = Some(joined.unwrap_or_else(|| {
-                *n_clusters += 1;
-                *n_clusters - 1
-            }));
+            let (groups, ids) = if joiner { &others[f].1 } else { &others[f].0 };
+            let joined = latent::joins(latent.variables, latent.weights, &class, groups)
+                .and_then(|g| ids.get(g).copied());
+            *id = match joined {
+                Some(g) => Some(g),
+                None if joiner => None,
+                None => {
+                    *n_clusters += 1;
+                    Some(*n_clusters - 1)
+                }
+            };
         }
         for c in 0..k {
             let mut at_class = c;
