@@ -397,6 +397,8 @@ impl ResultView {
             labels,
         );
         for (s, n) in view.segments.iter_mut().zip(&named) {
+            // A name the user gave is not the members' words.
+            s.quoted &= s.name == n.name;
             s.name = n.name.clone();
         }
         view.charts = report::charts(&self.segments, &named, self.n_people);

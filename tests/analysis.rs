@@ -627,6 +627,44 @@ fn segments_are_named_by_a_phrase_their_members_wrote() {
                     .any(|c| c.get(i).to_lowercase().contains(&name))
             });
         assert!(written, "{}: no member wrote “{}”", seg.id, seg.name);
+        // Their own words, so shown in quotation marks.
+        assert!(
+            seg.quoted,
+            "{}: “{}” is not marked as their words",
+            seg.id, seg.name
+        );
+        assert!(seg.title().starts_with('“'), "{}", seg.title());
+    }
+    // A name the user gives is theirs, not the members' words.
+    let first = &a.segments[0];
+    let labels = [edgewise::engine::export::SegmentLabel {
+        id: first.id.clone(),
+        found: first.name.clone(),
+        name: "Office managers".into(),
+        note: String::new(),
+    }];
+    let view = ResultView::of(&a).with_labels(&labels);
+    assert_eq!(view.segments[0].title(), "Office managers");
+    assert!(
+        view.segments[1].quoted,
+        "the others keep their quotation marks"
+    );
+}
+
+/// A segment named by what its people do or chose ("market_segment: corporate") is not shown
+/// in quotation marks: nobody said it.
+#[test]
+fn a_name_nobody_wrote_is_not_quoted() {
+    let export = synth::Domain::Survey.export(3000, 2, synth::Wordings::Varied);
+    let a = analyse_export(&export);
+    assert!(a.segments.len() >= 3, "{} segments", a.segments.len());
+    for seg in &a.segments {
+        assert!(
+            !seg.quoted,
+            "{}: “{}” is marked as their words",
+            seg.id, seg.name
+        );
+        assert_eq!(seg.title(), seg.name);
     }
 }
 

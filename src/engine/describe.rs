@@ -126,6 +126,11 @@ pub struct Segment {
     pub id: String,
     /// Its top distinguishing phrase (never a person's name).
     pub name: String,
+    /// Whether the name is its members' own words (a clause or phrase they wrote), to be
+    /// shown in quotation marks; not when it is a difference in what they do or chose
+    /// ("market_segment: corporate"), which nobody said.
+    #[serde(default)]
+    pub quoted: bool,
     /// Members.
     pub size: usize,
     /// Share of everyone.
@@ -156,6 +161,21 @@ pub struct Segment {
     pub say_line: String,
     /// One line of what they do.
     pub do_line: String,
+}
+
+impl Segment {
+    /// The name as a title: in quotation marks when it is the members' own words, and only
+    /// those words when a difference follows them ([`distinct_names`]: "“Family meals” ·
+    /// Plan: plus").
+    pub fn title(&self) -> String {
+        if !self.quoted {
+            return self.name.clone();
+        }
+        match self.name.split_once(" · ") {
+            Some((words, difference)) => format!("“{words}” · {difference}"),
+            None => format!("“{}”", self.name),
+        }
+    }
 }
 
 /// Everything `describe` needs.
@@ -288,11 +308,11 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             &quotable,
         );
         let diffs = differences.get(s).cloned().unwrap_or_default();
-        let name = segment_name(&says, |column| {
+        let (name, quoted) = segment_name(&says, |column| {
             member_answers(inp.table, column, segment_members)
         })
         .filter(|name| !mentions_name(name, names))
-        .unwrap_or_else(|| fallback_name(&says, &diffs));
+        .map_or_else(|| fallback_name(&says, &diffs), |name| (name, true));
         let warning = demographic_warning(
             inp.schema,
             &diffs,
@@ -317,6 +337,7 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             Segment {
                 id: String::new(),
                 name,
+                quoted,
                 size,
                 share,
                 stability: c.stability.get(s).copied().flatten(),
@@ -1111,18 +1132,19 @@ fn naming_pool(says: &[Phrase]) -> Vec<&Phrase> {
 }
 
 /// The name when no clause of the members' answers will do: the top phrase (or a two-word
-/// phrase containing it, nearly as strong), else the largest difference's label.
-fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> String {
+/// phrase containing it, nearly as strong), else the largest difference's label; and whether
+/// it is the members' own words (a phrase is, a label is not).
+fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> (String, bool) {
     let pool = naming_pool(says);
     if let Some(top) = pool.first() {
         let better = pool.iter().take(5).find(|p| {
             p.text.contains(' ') && p.text.split(' ').any(|w| w == top.text) && p.z >= 0.5 * top.z
         });
-        return better.unwrap_or(top).text.clone();
+        return (better.unwrap_or(top).text.clone(), true);
     }
     match diffs.first() {
-        Some(d) => d.label.clone(),
-        None => "no clear difference".into(),
+        Some(d) => (d.label.clone(), false),
+        None => ("no clear difference".into(), false),
     }
 }
 
@@ -1409,7 +1431,10 @@ mod tests {
             segment_name(&says, |_| vec![("Weekly shop for the family", 3)]),
             None
         );
-        assert_eq!(fallback_name(&says, &[]), "essentials older");
+        assert_eq!(
+            fallback_name(&says, &[]),
+            ("essentials older".to_string(), true)
+        );
     }
 
     #[test]
@@ -1492,6 +1517,9 @@ mod tests {
             label: answer_label(long, "pets allowed"),
             effect: 1.0,
         };
-        assert_eq!(fallback_name(&[], &[chose]), "pets allowed");
+        assert_eq!(
+            fallback_name(&[], &[chose]),
+            ("pets allowed".to_string(), false)
+        );
     }
 }

@@ -412,11 +412,16 @@ fn portrait(
     let _ = write!(
         out,
         "<article class=\"portrait\" id=\"segment-{id}\" style=\"--swatch: {fill}\"><header>\
-         <h3>“{name}”</h3><span class=\"id\">{id}</span></header>\
+         <h3>{name}</h3><span class=\"id\">{id}</span></header>\
          <p class=\"meta\">{size} people, {share} of everyone{mass}{stability}.</p>",
         id = escape(&s.id),
         fill = colour(index, s.mass),
-        name = escape(&n.name),
+        // In quotation marks when it is the members' own words, not a name the user gave.
+        name = if n.name == s.name {
+            escape(&s.title())
+        } else {
+            escape(&n.name)
+        },
         size = count(s.size),
         share = fmt_share(s.share),
         mass = if s.mass {

@@ -86,7 +86,7 @@ pub fn Portrait(props: &PortraitProps) -> Html {
         <article class="portrait" data-testid="portrait" aria-label={format!("Segment {}", s.id)}>
             <header>
                 <span class={classes!("swatch", super::colour_class(props.index, s.mass))}></span>
-                <h2>{ format!("“{}”", s.name) }</h2>
+                <h2>{ s.title() }</h2>
                 <span class="segment-id">{ s.id.clone() }</span>
             </header>
             <p class="size">{ format!("{} people, {} of everyone. {}", format::number(s.size as f64), format::percent(s.share), stability) }</p>

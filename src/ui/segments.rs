@@ -33,7 +33,7 @@ fn card(index: usize, s: &Segment, selected: bool, on_select: &Callback<Option<u
                 aria-pressed={selected.to_string()} {onclick}>
                 <span class={classes!("swatch", super::colour_class(index, s.mass))}></span>
                 <span class="card-body">
-                    <span class="card-title"><span class="segment-name">{ format!("“{}”", s.name) }</span><span class="segment-id">{ s.id.clone() }</span></span>
+                    <span class="card-title"><span class="segment-name">{ s.title() }</span><span class="segment-id">{ s.id.clone() }</span></span>
                     <span class="card-size">{ format!("{} people · {} · {}", format::number(s.size as f64), format::percent(s.share), stability(s)) }</span>
                     if !s.say_line.is_empty() { <span class="card-say">{ format!("Say {}", s.say_line) }</span> }
                     if !s.do_line.is_empty() { <span class="card-do">{ format!("Do: {}", s.do_line) }</span> }
