@@ -15,7 +15,8 @@
 //! * **Names.** A segment's name is its most representative phrase: the clause of its
 //!   members' answers carrying most of its distinguishing phrases (BERTopic names a topic by
 //!   its representative documents in the same spirit; Grootendorst 2022); with no free text,
-//!   its largest difference. No two segments share a name. Hedges ("honestly", "mostly",
+//!   its largest difference. A name is shown in quotation marks (`Segment::quoted`) only
+//!   when a member wrote it as it stands. No two segments share a name. Hedges ("honestly", "mostly",
 //!   "cannot") never stand as a phrase and are cut from a name's ends.
 //! * **No personas.** Terms, names and quotes containing any
 //!   word from the file's name or email columns are left out, so a customer's name can
@@ -312,7 +313,23 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             member_answers(inp.table, column, segment_members)
         })
         .filter(|name| !mentions_name(name, names))
-        .map_or_else(|| fallback_name(&says, &diffs), |name| (name, true));
+        .map_or_else(
+            || {
+                // A phrase is quoted only as a member wrote it ("essentials older" is
+                // content words, not what anyone wrote).
+                let (name, phrase) = fallback_name(&says, &diffs);
+                let lower = name.to_lowercase();
+                let columns: BTreeSet<&str> = says.iter().map(|p| p.column.as_str()).collect();
+                let written = phrase
+                    && columns.into_iter().any(|column| {
+                        member_answers(inp.table, column, segment_members)
+                            .iter()
+                            .any(|(a, _)| a.to_lowercase().contains(&lower))
+                    });
+                (name, written)
+            },
+            |name| (name, true),
+        );
         let warning = demographic_warning(
             inp.schema,
             &diffs,
@@ -1133,7 +1150,7 @@ fn naming_pool(says: &[Phrase]) -> Vec<&Phrase> {
 
 /// The name when no clause of the members' answers will do: the top phrase (or a two-word
 /// phrase containing it, nearly as strong), else the largest difference's label; and whether
-/// it is the members' own words (a phrase is, a label is not).
+/// it is a phrase (from their words) rather than a label.
 fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> (String, bool) {
     let pool = naming_pool(says);
     if let Some(top) = pool.first() {
@@ -1362,6 +1379,36 @@ fn demographic_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_quotes_only_the_members_words() {
+        let mut seg = Segment {
+            id: "S1".into(),
+            name: "Family meals · Plan: plus".into(),
+            quoted: true,
+            size: 10,
+            share: 0.1,
+            stability: None,
+            distinctiveness: 0.0,
+            mass: false,
+            micro: false,
+            core_members: 10,
+            says: Vec::new(),
+            quotes: Vec::new(),
+            differences: Vec::new(),
+            needs: Vec::new(),
+            who: Vec::new(),
+            warning: None,
+            say_line: String::new(),
+            do_line: String::new(),
+        };
+        assert_eq!(seg.title(), "“Family meals” · Plan: plus");
+        seg.name = "Family meals".into();
+        assert_eq!(seg.title(), "“Family meals”");
+        seg.quoted = false;
+        seg.name = "market_segment: corporate".into();
+        assert_eq!(seg.title(), "market_segment: corporate");
+    }
 
     #[test]
     fn minus_sorted_removes_one_of_each() {

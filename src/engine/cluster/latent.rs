@@ -28,12 +28,13 @@
 //! most (merges and splits as in the split-and-merge EM of Ueda et al. 2000, plus births). A class found this way that is
 //! the rest of a segment density found elsewhere joins that segment (`joins`), even when it
 //! is smaller than the smallest segment, provided that segment is smaller than its own
-//! (density found 35 of a 1 % group and left 15 in a mass segment). A class pays for its parameters ½ log of its own size each, as in the minimum message
+//! (density found 35 of a 1 % group and left 15 in a mass segment) and merging with it
+//! shortens the message more than merging with the rest of its own segment. A class pays for its parameters ½ log of its own size each, as in the minimum message
 //! length of Figueiredo & Jain (2002) — BIC's ½ log of the whole file's size would fold every
 //! 1 % group into its neighbour — without their "/ 12", which let a class of 30 people pay
 //! less than it gains by chance among forty answers. Missing answers (a customer who never took the survey) count for
-//! nothing either way. Classes smaller than the smallest segment are folded into the class
-//! that explains their members best. Say and do are weighted as the balance slider says,
+//! nothing either way. Other classes smaller than the smallest segment are folded into the
+//! class that explains their members best. Say and do are weighted as the balance slider says,
 //! by tempering each variable's likelihood.
 //!
 //! # References
@@ -348,12 +349,17 @@ pub fn classes(
         let k = model.len();
         let mut size = vec![0usize; k];
         labels.iter().for_each(|&l| size[l] += 1);
+        // Rest of another segment when merging it with that segment shortens the message
+        // more than merging it with the rest of its own.
         let rest_of_another = |c: usize| {
-            let members: Vec<usize> = (0..n)
-                .filter(|&r| labels[r] == c)
-                .map(|r| rows[r])
-                .collect();
-            size[c] >= 2 && joins(variables, weight, &members, others).is_some()
+            if others.is_empty() || size[c] < 2 {
+                return false;
+            }
+            let (members, own): (Vec<usize>, Vec<usize>) = (0..n).partition(|&r| labels[r] == c);
+            let mut groups = others.to_vec();
+            groups.push(own.iter().map(|&r| rows[r]).collect());
+            let members: Vec<usize> = members.iter().map(|&r| rows[r]).collect();
+            joins(variables, weight, &members, &groups).is_some_and(|g| g < others.len())
         };
         let keep: Vec<usize> = (0..k)
             .filter(|&c| size[c] >= min_size || rest_of_another(c))

@@ -588,7 +588,8 @@ fn cluster_sample(
 pub const MAX_SEGMENTS: usize = 12;
 
 /// Splits each segment whose members (`labels`, rows `rows` of the data) form several latent
-/// classes ([`latent::classes`]) of at least `min_size`: the largest class keeps the segment,
+/// classes ([`latent::classes`]) of at least `min_size` (or smaller, the rest of a smaller
+/// segment): the largest class keeps the segment,
 /// each other becomes a new one — the most worth first, while there are fewer than
 /// [`MAX_SEGMENTS`] segments — unless it is the rest of another segment density found
 /// ([`latent::joins`]), which it joins: density may find 177 of a survey's 300 pet owners and
@@ -663,8 +664,9 @@ fn split_into_classes(
         }
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-    // The classes worth most, while there is room, become segments or join one. Only they may
-    // join: trying every class lets a minor class that did not join become a segment of its
+    // The classes worth most, while there is room, become segments or join one. Of the
+    // classes of a segment's size, only they may join (the small ones always try, and only
+    // join): trying every class lets a minor class that did not join become a segment of its
     // own (the grocer's say-only athletes at 100,000 rows came out as 1,092 and 461 people,
     // the 461 then too few for a segment; F1 0.897 -> 0.808).
     let room = MAX_SEGMENTS.saturating_sub(*n_clusters);
@@ -677,6 +679,7 @@ fn split_into_classes(
         let mut ids: Vec<Option<usize>> = (0..k)
             .map(|c| (c == largest[f]).then_some(parent))
             .collect();
+        let mut via_join = vec![false; k];
         for (c, id) in ids.iter_mut().enumerate() {
             let joiner = joiners.contains(&(f, c));
             if !joiner && !kept.contains(&(f, c)) {
@@ -690,11 +693,14 @@ fn split_into_classes(
                 .filter(|&(_, &l)| l == c)
                 .filter_map(|(&r, _)| rows.get(r).copied())
                 .collect();
-            let (groups, ids) = if joiner { &others[f].1 } else { &others[f].0 };
+            let (groups, group_ids) = if joiner { &others[f].1 } else { &others[f].0 };
             let joined = latent::joins(latent.variables, latent.weights, &class, groups)
-                .and_then(|g| ids.get(g).copied());
+                .and_then(|g| group_ids.get(g).copied());
             *id = match joined {
-                Some(g) => Some(g),
+                Some(g) => {
+                    via_join[c] = joiner;
+                    Some(g)
+                }
                 None if joiner => None,
                 None => {
                     *n_clusters += 1;
@@ -702,16 +708,21 @@ fn split_into_classes(
                 }
             };
         }
+        // The rest follow the class they overlap most; never into the segment a small class
+        // joined, which took that class alone.
         for c in 0..k {
             let mut at_class = c;
             for _ in 0..k {
-                if ids[at_class].is_some() {
+                if ids[at_class].is_some() && !via_join[at_class] {
                     break;
                 }
                 at_class = found.worth.get(at_class).map_or(largest[f], |w| w.1);
             }
             if ids[c].is_none() {
-                ids[c] = Some(ids[at_class].unwrap_or(parent));
+                ids[c] = Some(match ids[at_class] {
+                    Some(id) if !via_join[at_class] => id,
+                    _ => parent,
+                });
             }
         }
         let ids: Vec<usize> = ids.into_iter().map(|i| i.unwrap_or(parent)).collect();
