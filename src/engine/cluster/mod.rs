@@ -625,16 +625,15 @@ fn split_into_classes(
     // Fit every segment first, then choose which classes to keep across them all.
     let mut fits = Vec::new();
     let mut others = Vec::new();
-    for parent in 0..density_segments {
+    for (parent, members) in all_members.iter().enumerate() {
         let at: Vec<usize> = (0..labels.len())
             .filter(|&r| labels[r] == Some(parent))
             .collect();
-        let members: Vec<usize> = at.iter().filter_map(|&r| rows.get(r).copied()).collect();
         let smaller = others_of(parent, true);
         if let Some(found) = latent::classes(
             latent.variables,
             latent.weights,
-            &members,
+            members,
             &smaller.0,
             min_size,
             seed ^ parent as u64,
@@ -679,7 +678,6 @@ fn split_into_classes(
         let mut ids: Vec<Option<usize>> = (0..k)
             .map(|c| (c == largest[f]).then_some(parent))
             .collect();
-        let mut via_join = vec![false; k];
         for (c, id) in ids.iter_mut().enumerate() {
             let joiner = joiners.contains(&(f, c));
             if !joiner && !kept.contains(&(f, c)) {
@@ -697,10 +695,7 @@ fn split_into_classes(
             let joined = latent::joins(latent.variables, latent.weights, &class, groups)
                 .and_then(|g| group_ids.get(g).copied());
             *id = match joined {
-                Some(g) => {
-                    via_join[c] = joiner;
-                    Some(g)
-                }
+                Some(g) => Some(g),
                 None if joiner => None,
                 None => {
                     *n_clusters += 1;
@@ -708,21 +703,21 @@ fn split_into_classes(
                 }
             };
         }
-        // The rest follow the class they overlap most; never into the segment a small class
-        // joined, which took that class alone.
+        // The rest follow the class they overlap most, until one that stays; never into the
+        // segment a small class joined (a joiner with an id), which took that class alone.
+        let stays = |ids: &[Option<usize>], c: usize| -> Option<usize> {
+            ids[c].filter(|_| !joiners.contains(&(f, c)))
+        };
         for c in 0..k {
             let mut at_class = c;
             for _ in 0..k {
-                if ids[at_class].is_some() && !via_join[at_class] {
+                if stays(&ids, at_class).is_some() {
                     break;
                 }
                 at_class = found.worth.get(at_class).map_or(largest[f], |w| w.1);
             }
             if ids[c].is_none() {
-                ids[c] = Some(match ids[at_class] {
-                    Some(id) if !via_join[at_class] => id,
-                    _ => parent,
-                });
+                ids[c] = Some(stays(&ids, at_class).unwrap_or(parent));
             }
         }
         let ids: Vec<usize> = ids.into_iter().map(|i| i.unwrap_or(parent)).collect();
