@@ -24,7 +24,14 @@ serve: dist cli
 
 test: lint unit e2e fuzz-smoke
 
+# The two web binaries are compiled by cargo first, one after the other, so that a failure shows
+# cargo's own message (Trunk runs both builds at once and buries it); Trunk then finds them built.
+# A failed build is tried once more after printing the free disk and memory: CI once saw it fail
+# on a machine where both are known to run short at times.
+WEB_BUILD := cargo build --release --target wasm32-unknown-unknown --no-default-features --features web --bin app --bin worker
+
 dist: deps-web deps-node
+	@$(WEB_BUILD) || { df -h . ; free -m ; echo "web build failed; trying once more" ; $(WEB_BUILD) ; }
 	trunk build --release
 	node tools/finalize-dist.mjs dist
 
