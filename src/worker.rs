@@ -10,12 +10,13 @@
 //! other core, that builds everyone's neighbour graph while this one finds segments among
 //! the sample ([`analysis::Prepared`]). The graph depends only on the points and the seed,
 //! so the result is the same as on one core; if the helper cannot start or fails, the graph
-//! is built here. A panic would trap the worker; the page sees that as an `error` event
+//! is built here. The helper also hashes large files (SHA-256, for the receipt) while this
+//! worker reads them; without an answer, this worker hashes them itself. A panic would trap the worker; the page sees that as an `error` event
 //! and recovers with the files it still holds.
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
 use crate::engine::cluster::{self, neighbours::Graph};
-use crate::engine::ingest::{IngestError, IngestParams, Parsed, Reader};
+use crate::engine::ingest::{FileHash, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
 use crate::protocol::{self, InspectView, PersonView, Request, Response, ResultView};
@@ -35,6 +36,11 @@ const MEANING_URL: &str = "meaning/minilm-static.bin";
 /// query only names it in the browser's tools).
 const HELPER_SCRIPT: &str = "./worker_loader.js?helper";
 
+/// Bytes of CSV from which on the helper hashes the files (SHA-256, for the receipt) while
+/// this worker reads them. Hashing takes about a fifth of reading in WebAssembly (sha2 has no
+/// hardware path there: 0.5 s of 2.3 s for 103 MB); below this size it takes milliseconds.
+const HASH_APART_FROM: f64 = 2.0 * 1024.0 * 1024.0;
+
 /// People from whom on a helper builds the neighbour graph. Below this the graph takes a
 /// fraction of a second and starting a second worker would cost more than it saves.
 const HELPER_FROM: usize = 10_000;
@@ -53,6 +59,9 @@ struct State {
     helper: Option<Rc<Helper>>,
     /// The helper failed to start or stopped; graphs are built here from then on.
     helper_failed: bool,
+    /// Counts the requests to read files: a reading that waited for its hashes while newer
+    /// files came is dropped rather than answered.
+    readings: u32,
 }
 
 /// Milliseconds from the worker's clock.
@@ -148,6 +157,10 @@ pub fn run() {
             answer_graph_job(job, &points, seed);
             return;
         }
+        if let Some((job, file)) = hash_job(&data) {
+            answer_hash_job(job, &file);
+            return;
+        }
         let (request, files) = if js_sys::Array::is_array(&data) {
             let array: js_sys::Array = data.unchecked_into();
             (array.get(0), Some(array.get(1)))
@@ -187,9 +200,21 @@ pub fn run() {
 }
 
 fn handle(request: Request) {
-    let mut progress = Progress::new();
     let response = match request {
-        Request::Inspect { params, settings } => inspect(&params, &settings, &mut progress),
+        Request::Inspect { params, settings } => {
+            let reading = STATE.with(|s| {
+                let mut state = s.borrow_mut();
+                state.readings = state.readings.wrapping_add(1);
+                state.readings
+            });
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut progress = Progress::new();
+                if let Some(response) = inspect(&params, &settings, reading, &mut progress).await {
+                    post(&response);
+                }
+            });
+            return;
+        }
         Request::Analyse { settings } => {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut progress = Progress::new();
@@ -483,17 +508,35 @@ impl Helper {
         set("rows", &JsValue::from_f64(points.rows as f64)).ok()?;
         set("cols", &JsValue::from_f64(points.cols as f64)).ok()?;
         set("seed", &JsValue::from_str(&seed.to_string())).ok()?;
+        self.send(job, js_sys::Array::of1(&values.buffer()))
+    }
+
+    /// Asks for `file`'s SHA-256; the promise resolves with the answer for [`hash_from`].
+    /// The file crosses as a handle (a `File` is cloned, not copied); the helper reads it.
+    fn hash(&self, file: &File) -> Option<js_sys::Promise> {
+        let job = js_sys::Object::new();
+        js_sys::Reflect::set(&job, &JsValue::from_str(HASH_JOB), file).ok()?;
+        self.send(job, js_sys::Array::new())
+    }
+
+    /// Numbers `job` and sends it (or holds it until the helper is ready); the promise
+    /// resolves with the answer that carries its number, or `null` if the helper stops.
+    fn send(&self, job: js_sys::Object, transfer: js_sys::Array) -> Option<js_sys::Promise> {
         let number = {
             let mut waiting = self.waiting.borrow_mut();
             waiting.next = waiting.next.wrapping_add(1);
             waiting.next
         };
-        set("job", &JsValue::from_f64(f64::from(number))).ok()?;
+        js_sys::Reflect::set(
+            &job,
+            &JsValue::from_str("job"),
+            &JsValue::from_f64(f64::from(number)),
+        )
+        .ok()?;
         let waiting = Rc::clone(&self.waiting);
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             waiting.borrow_mut().jobs.push((number, resolve));
         });
-        let transfer = js_sys::Array::of1(&values.buffer());
         if let Some(held) = self.queued.borrow_mut().as_mut() {
             held.push((job, transfer));
             return Some(promise);
@@ -512,6 +555,8 @@ impl Helper {
 
 /// The key of a graph job's points.
 const GRAPH_JOB: &str = "edgewiseNeighbours";
+/// The key of a hash job's file.
+const HASH_JOB: &str = "edgewiseHash";
 
 /// The number of a graph job or of its answer.
 fn job_number(data: &JsValue) -> Option<u32> {
@@ -568,6 +613,53 @@ fn answer_graph_job(job: u32, points: &Dense, seed: u64) {
         transfer.push(&buffer);
     }
     let _ = scope().post_message_with_transfer(&answer, &transfer);
+}
+
+/// A hash job sent by the worker that started this one: its number and file.
+fn hash_job(data: &JsValue) -> Option<(u32, File)> {
+    if !data.is_object() {
+        return None;
+    }
+    let file = js_sys::Reflect::get(data, &JsValue::from_str(HASH_JOB)).ok()?;
+    let file: File = file.dyn_into().ok()?;
+    Some((job_number(data)?, file))
+}
+
+/// Hashes the file of job `job` and sends the digest back (`null` if it cannot be read).
+fn answer_hash_job(job: u32, file: &File) {
+    let mut hash = FileHash::default();
+    let digest = each_slice(file, &mut |bytes| {
+        hash.update(bytes);
+        Ok(())
+    })
+    .map(|()| hash.hex());
+    let answer = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &answer,
+        &JsValue::from_str("job"),
+        &JsValue::from_f64(f64::from(job)),
+    );
+    let digest = digest.map_or(JsValue::NULL, |d| JsValue::from_str(&d));
+    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("sha256"), &digest);
+    let _ = scope().post_message(&answer);
+}
+
+/// The digest in a helper's answer to a hash job, if it is one.
+fn hash_from(answer: &JsValue) -> Option<String> {
+    if !answer.is_object() {
+        return None;
+    }
+    let digest = js_sys::Reflect::get(answer, &JsValue::from_str("sha256"))
+        .ok()?
+        .as_string()?;
+    (digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit())).then_some(digest)
+}
+
+/// How long to wait for the helper's hash of `bytes` bytes after reading them here, in
+/// milliseconds: far more than it takes (about 200 MB a second), so that only a helper that
+/// stopped answering is given up on; the file is then hashed here.
+fn hash_patience(bytes: f64) -> i32 {
+    (30_000.0 + bytes / 5_000.0).min(120_000.0) as i32
 }
 
 /// The graph in a helper's answer for `rows` points, or `None` if it is not a whole one.
@@ -665,36 +757,76 @@ async fn fetch_meaning(progress: &mut Progress) -> Result<StaticModel, String> {
     StaticModel::from_bytes(&bytes)
 }
 
-fn inspect(
+/// Reads the dropped files and says what is in them. Large files are hashed by the helper
+/// while this worker reads them. `None` when newer files came while this waited for the
+/// hashes: the reading of those answers instead.
+async fn inspect(
     params: &[IngestParams],
     settings: &analysis::Settings,
+    reading: u32,
     progress: &mut Progress,
-) -> Response {
+) -> Option<Response> {
     let files = STATE.with(|s| s.borrow().files.clone());
     if files.is_empty() {
-        return Response::Failed {
+        return Some(Response::Failed {
             message: "no files were received: drop one or more CSV exports".into(),
-        };
+        });
     }
     // Say so before reading when the files cannot fit, rather than dying halfway.
     let sizes: Vec<(String, u64)> = files.iter().map(|f| (f.name(), f.size() as u64)).collect();
     if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
-        return Response::Failed { message };
+        return Some(Response::Failed { message });
     }
     let total: f64 = files.iter().map(|f| f.size()).sum::<f64>().max(1.0);
+    // Every hash is asked for before reading starts, so the helper works through them
+    // meanwhile; a file the helper does not take is hashed as it is read.
+    let hasher = if total >= HASH_APART_FROM {
+        helper()
+    } else {
+        None
+    };
+    let hashes: Vec<Option<js_sys::Promise>> = files
+        .iter()
+        .map(|file| hasher.as_ref().and_then(|h| h.hash(file)))
+        .collect();
     let mut done = 0.0;
     let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
-    for (i, file) in files.iter().enumerate() {
+    for ((i, file), hash) in files.iter().enumerate().zip(&hashes) {
         let p = params.get(i).cloned().unwrap_or_default();
-        match read_file(file, p, &mut |bytes| {
+        let mut reader = Reader::new(&file.name(), p);
+        if hash.is_some() {
+            reader = reader.hashed_elsewhere();
+        }
+        match read_file(file, reader, &mut |bytes| {
             progress.report(Stage::Reading, (done + bytes) / total)
         }) {
             Ok(file_parsed) => parsed.push(file_parsed),
-            Err(message) => return Response::Failed { message },
+            Err(message) => return Some(Response::Failed { message }),
         }
         done += file.size();
     }
     progress.report(Stage::Understanding, 0.0);
+    for ((file, hash), file_parsed) in files.iter().zip(hashes).zip(&mut parsed) {
+        let Some(hash) = hash else { continue };
+        let answer = JsFuture::from(within(hash, hash_patience(file.size())))
+            .await
+            .unwrap_or(JsValue::NULL);
+        file_parsed.sha256 = match hash_from(&answer) {
+            Some(digest) => digest,
+            None => {
+                web_sys::console::warn_1(&JsValue::from_str(
+                    "Edgewise: the helper worker sent no file hash; hashing here",
+                ));
+                match hash_file(file) {
+                    Ok(digest) => digest,
+                    Err(message) => return Some(Response::Failed { message }),
+                }
+            }
+        };
+    }
+    if STATE.with(|s| s.borrow().readings) != reading {
+        return None;
+    }
     let dataset = analysis::combine(parsed, settings);
     let view = InspectView::of(&dataset);
     // A large file will want the helper: start it now, while the page shows the columns.
@@ -706,7 +838,7 @@ fn inspect(
         state.dataset = Some(Rc::new(dataset));
         state.analysis = None;
     });
-    Response::Inspected(Box::new(view))
+    Some(Response::Inspected(Box::new(view)))
 }
 
 /// This analysis against last month's export, the one file in `files`.
@@ -730,7 +862,8 @@ fn compare(files: Vec<File>, labels: &[crate::protocol::SegmentLabel]) -> Respon
     if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
         return Response::Notice { message };
     }
-    let previous = match read_file(file, IngestParams::default(), &mut |_| {}) {
+    let reader = Reader::new(&file.name(), IngestParams::default());
+    let previous = match read_file(file, reader, &mut |_| {}) {
         Ok(p) => p,
         Err(message) => return Response::Notice { message },
     };
@@ -747,16 +880,44 @@ fn compare(files: Vec<File>, labels: &[crate::protocol::SegmentLabel]) -> Respon
     })
 }
 
+/// Reads `file` with `reader` (which hashes it unless told otherwise), reporting the bytes
+/// read so far.
 fn read_file(
     file: &File,
-    params: IngestParams,
+    mut reader: Reader,
     on_bytes: &mut dyn FnMut(f64),
 ) -> Result<Parsed, String> {
+    let mut read = 0.0;
+    each_slice(file, &mut |bytes| {
+        reader.push(bytes).map_err(|e: IngestError| e.to_string())?;
+        read += bytes.len() as f64;
+        on_bytes(read);
+        Ok(())
+    })?;
+    reader.finish().map_err(|e| e.to_string())
+}
+
+/// The SHA-256 of `file`, read here.
+fn hash_file(file: &File) -> Result<String, String> {
+    let mut hash = FileHash::default();
+    each_slice(file, &mut |bytes| {
+        hash.update(bytes);
+        Ok(())
+    })?;
+    Ok(hash.hex())
+}
+
+/// Reads `file` slice by slice (4 MiB each, with `FileReaderSync`, which only workers have)
+/// and hands each slice's bytes to `take`; stops at the first error.
+fn each_slice(
+    file: &File,
+    take: &mut dyn FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
     let name = file.name();
     let reader_sync = FileReaderSync::new()
         .map_err(|_| format!("{name}: this browser cannot read files in a worker"))?;
-    let mut reader = Reader::new(&name, params);
     let size = file.size();
+    let mut bytes = Vec::new();
     let mut start = 0.0;
     while start < size {
         let end = (start + SLICE).min(size);
@@ -766,12 +927,12 @@ fn read_file(
         let buffer = reader_sync.read_as_array_buffer(&blob).map_err(|_| {
             format!("{name}: the file could not be read (was it moved or deleted?)")
         })?;
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        reader
-            .push(&bytes)
-            .map_err(|e: IngestError| e.to_string())?;
+        let array = js_sys::Uint8Array::new(&buffer);
+        // One buffer for every slice: copied into, never grown past a slice.
+        bytes.resize(array.length() as usize, 0);
+        array.copy_to(&mut bytes);
+        take(&bytes)?;
         start = end;
-        on_bytes(start);
     }
-    reader.finish().map_err(|e| e.to_string())
+    Ok(())
 }

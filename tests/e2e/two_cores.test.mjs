@@ -1,7 +1,10 @@
 // Issue 5: for large files a helper worker builds everyone's neighbour graph on the second
 // core while the worker finds segments among the sample. Where the graph is built must not
-// change a byte: the export equals the command line's, with the helper and without it.
+// change a byte: the export equals the command line's, with the helper and without it. The
+// helper also hashes the file while the worker reads it: the receipt names the file by its
+// SHA-256 either way.
 import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join, extname, normalize } from 'node:path';
@@ -9,8 +12,8 @@ import { settled, exportCsv, assert } from './helpers.mjs';
 
 export const name = 'a large file uses a second worker and exports exactly what the command line does';
 
-/** Chooses `file`, waits for segments and returns the export's text, the workers' console
- * and the workers' script addresses. */
+/** Chooses `file`, waits for segments and returns the export's text, the receipt, the
+ * workers' console and the workers' script addresses. */
 async function run(page, url, file) {
   const messages = [];
   const workers = [];
@@ -23,7 +26,9 @@ async function run(page, url, file) {
   const state = await settled(page);
   assert(state === 'done', `status ends done, got ${state}: ${await page.textContent('[data-testid=status]')}`);
   const { text } = await exportCsv(page);
-  return { text, messages, workers };
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-receipt]')]);
+  const receipt = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  return { text, receipt, messages, workers };
 }
 
 /** Serves dist/ like `edgewise serve`, except that the helper's script is not found. */
@@ -49,11 +54,14 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
   const out = join(dir, 'cli.csv');
   execFileSync(cli, ['segment', file, '--out', out, '--quiet']);
   const expected = readFileSync(out, 'utf8');
+  const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const named = (receipt) => receipt.files.length === 1 && receipt.files[0].sha256 === digest;
 
   const helped = await run(page, baseUrl, file);
   assert(helped.workers.some((u) => u.endsWith('worker_loader.js?helper')), `a helper worker ran: ${helped.workers.join(', ')}`);
   assert(helped.messages.every((m) => !/helper worker/.test(m)), `the helper answered: ${helped.messages.join(' | ')}`);
   assert(helped.text === expected, 'the export with the helper equals the command line’s, byte for byte');
+  assert(named(helped.receipt), `the receipt names the file by its SHA-256, hashed by the helper: ${JSON.stringify(helped.receipt.files)}`);
   assert(consoleErrors.length === 0, `no console errors: ${consoleErrors.join('; ')}`);
 
   // A site where the helper's script cannot load: the worker builds the graph itself.
@@ -64,6 +72,8 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
     const alone = await run(await context.newPage(), `http://127.0.0.1:${server.address().port}/`, file);
     assert(alone.messages.some((m) => /helper worker stopped/.test(m)), `the worker says it works alone: ${alone.messages.join(' | ')}`);
     assert(alone.text === expected, 'the export without the helper equals the command line’s, byte for byte');
+    assert(alone.messages.some((m) => /no file hash; hashing here/.test(m)), `the worker hashes the file itself: ${alone.messages.join(' | ')}`);
+    assert(named(alone.receipt), `the receipt names the file by its SHA-256, hashed by the worker: ${JSON.stringify(alone.receipt.files)}`);
   } finally {
     await context.close();
     server.close();

@@ -191,12 +191,36 @@ pub enum IngestError {
     },
 }
 
+/// The SHA-256 of a file fed in chunks, which names it in the receipt and the report.
+#[derive(Default, Clone)]
+pub struct FileHash(sha2::Sha256);
+
+impl FileHash {
+    /// Feeds the next chunk.
+    pub fn update(&mut self, chunk: &[u8]) {
+        // In pieces: the hash's block function then runs optimised in WebAssembly after a
+        // few calls, where one call over a whole chunk ran in V8's baseline tier throughout.
+        for piece in chunk.chunks(HASH_PIECE) {
+            sha2::Digest::update(&mut self.0, piece);
+        }
+    }
+
+    /// The digest in lower-case hex, as `sha256sum` prints it.
+    pub fn hex(self) -> String {
+        sha2::Digest::finalize(self.0)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// Reads one file from chunks of bytes.
 pub struct Reader {
     file: String,
     params: IngestParams,
     n_bytes: u64,
-    sha256: sha2::Sha256,
+    /// `None` when the caller hashes the file elsewhere ([`Reader::hashed_elsewhere`]).
+    hash: Option<FileHash>,
     stage: Stage,
     diagnostics: Diagnostics,
 }
@@ -228,10 +252,17 @@ impl Reader {
             file: file.to_string(),
             params,
             n_bytes: 0,
-            sha256: sha2::Sha256::default(),
+            hash: Some(FileHash::default()),
             stage: Stage::Sniffing { raw: Vec::new() },
             diagnostics: Diagnostics::new(file),
         }
+    }
+
+    /// Leaves the file's SHA-256 to the caller: [`Parsed::sha256`] is then empty until the
+    /// caller fills it in. The page hashes large files on its second core while this reads.
+    pub fn hashed_elsewhere(mut self) -> Reader {
+        self.hash = None;
+        self
     }
 
     /// Bytes consumed so far.
@@ -242,10 +273,8 @@ impl Reader {
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
         self.n_bytes += chunk.len() as u64;
-        // In pieces: the hash's block function then runs optimised in WebAssembly after a
-        // few calls, where one call over a whole chunk ran in V8's baseline tier throughout.
-        for piece in chunk.chunks(HASH_PIECE) {
-            sha2::Digest::update(&mut self.sha256, piece);
+        if let Some(hash) = &mut self.hash {
+            hash.update(chunk);
         }
         match &mut self.stage {
             Stage::Sniffing { raw } => {
@@ -323,10 +352,7 @@ impl Reader {
             table,
             diagnostics: diagnostics.finish(),
             n_bytes: self.n_bytes,
-            sha256: sha2::Digest::finalize(self.sha256)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: self.hash.map(FileHash::hex).unwrap_or_default(),
         })
     }
 
@@ -493,8 +519,14 @@ impl Parsing {
                     let line = self.csv.line();
                     let span = line.saturating_sub(self.last_line);
                     self.last_line = line;
-                    let inside = record.iter().filter(|&&b| b == b'\n').count() as u64;
-                    let blanks = usize::try_from(span.saturating_sub(1 + inside)).unwrap_or(0);
+                    // A record on one line (almost every one) has no line break inside and
+                    // followed no blank line: its bytes need no scan.
+                    let blanks = if span <= 1 {
+                        0
+                    } else {
+                        let inside = record.iter().filter(|&&b| b == b'\n').count() as u64;
+                        usize::try_from(span.saturating_sub(1 + inside)).unwrap_or(0)
+                    };
                     self.records.push(record, ends, blanks, diagnostics);
                     self.field_len = 0;
                     self.ends_len = 0;
@@ -628,6 +660,8 @@ impl RecordSink {
                 .map(String::as_str)
                 .filter(|n| !n.is_empty())
         };
+        // NUL bytes are looked for once per record; almost no record has one.
+        let nul_in_record = record.contains(&0);
         for (idx, col) in self.columns.iter_mut().enumerate() {
             let field = fields.get(idx).copied().unwrap_or("");
             // A cell shorter than the threshold cannot hold that many lines: skip the scan.
@@ -646,7 +680,7 @@ impl RecordSink {
                     Some("fix the stray quote mark in this row (or export the file again) and drop it again"),
                 );
             }
-            if field.contains('\0') {
+            if nul_in_record && field.contains('\0') {
                 self.scratch.clear();
                 self.scratch.extend(field.chars().filter(|&c| c != '\0'));
                 col.push(&self.scratch);
@@ -754,12 +788,17 @@ fn name_columns(
 
 /// Splits a csv_core record buffer into its fields.
 fn field_slices<'a>(record: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a str> + 'a {
+    // csv_core only splits at ASCII bytes, so the fields of UTF-8 input are UTF-8: the record
+    // is checked once, not field by field (a check per short field cost more than the bytes).
+    let whole = std::str::from_utf8(record).ok();
     let mut start = 0;
     ends.iter().map(move |&end| {
-        let bytes = record.get(start..end).unwrap_or_default();
+        let field = match whole {
+            Some(text) => text.get(start..end),
+            None => std::str::from_utf8(record.get(start..end).unwrap_or_default()).ok(),
+        };
         start = end;
-        // csv_core only splits at ASCII bytes, so fields of UTF-8 input are UTF-8.
-        std::str::from_utf8(bytes).unwrap_or("\u{fffd}")
+        field.unwrap_or("\u{fffd}")
     })
 }
 

@@ -425,3 +425,29 @@ fn a_quote_that_never_closes_is_reported_at_its_row_and_column() {
         "{text}"
     );
 }
+
+#[test]
+fn a_file_is_named_by_the_sha256_of_its_bytes_however_it_arrives() {
+    let bytes = b"name,spend\nAnn,12\nBo,7\n";
+    // `printf 'name,spend\nAnn,12\nBo,7\n' | sha256sum`
+    let expected = "75549b42614d060d9f2941a0e15f09f44d00d329c5bb646fe60fbc1dada7da80";
+    let whole = read_bytes("a.csv", bytes, &IngestParams::default()).expect("reads");
+    let mut reader = Reader::new("a.csv", IngestParams::default());
+    for chunk in bytes.chunks(5) {
+        reader.push(chunk).expect("reads");
+    }
+    let chunked = reader.finish().expect("reads");
+    let mut hash = FileHash::default();
+    for chunk in bytes.chunks(3) {
+        hash.update(chunk);
+    }
+    assert_eq!(whole.sha256, expected);
+    assert_eq!(chunked.sha256, expected);
+    assert_eq!(hash.hex(), expected);
+    // Hashed elsewhere: the same table, and no digest until the caller gives one.
+    let mut reader = Reader::new("a.csv", IngestParams::default()).hashed_elsewhere();
+    reader.push(bytes).expect("reads");
+    let unhashed = reader.finish().expect("reads");
+    assert_eq!(unhashed.sha256, "");
+    assert_eq!(unhashed.table, whole.table);
+}
