@@ -11,7 +11,8 @@
 //! the sample ([`analysis::Prepared`]). The graph depends only on the points and the seed,
 //! so the result is the same as on one core; if the helper cannot start or fails, the graph
 //! is built here. The helper also hashes large files (SHA-256, for the receipt) while this
-//! worker reads them; without an answer, this worker hashes them itself. A panic would trap the worker; the page sees that as an `error` event
+//! worker reads and analyses them; the digests are written in before anything names the
+//! files by them, and without an answer this worker hashes the files itself. A panic would trap the worker; the page sees that as an `error` event
 //! and recovers with the files it still holds.
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
@@ -59,8 +60,11 @@ struct State {
     helper: Option<Rc<Helper>>,
     /// The helper failed to start or stopped; graphs are built here from then on.
     helper_failed: bool,
-    /// Counts the requests to read files: a reading that waited for its hashes while newer
-    /// files came is dropped rather than answered.
+    /// The helper's digests of the dataset's files, while it computes them: each file's
+    /// index, the file, and the promise of the answer. They are written into the dataset
+    /// before anything names the files by digest ([`settle_hashes`]).
+    hashing: Vec<(usize, File, js_sys::Promise)>,
+    /// Counts the datasets read, so that digests are written only into the one they are of.
     readings: u32,
 }
 
@@ -201,20 +205,7 @@ pub fn run() {
 
 fn handle(request: Request) {
     let response = match request {
-        Request::Inspect { params, settings } => {
-            let reading = STATE.with(|s| {
-                let mut state = s.borrow_mut();
-                state.readings = state.readings.wrapping_add(1);
-                state.readings
-            });
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut progress = Progress::new();
-                if let Some(response) = inspect(&params, &settings, reading, &mut progress).await {
-                    post(&response);
-                }
-            });
-            return;
-        }
+        Request::Inspect { params, settings } => inspect(&params, &settings, &mut Progress::new()),
         Request::Analyse { settings } => {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut progress = Progress::new();
@@ -225,21 +216,31 @@ fn handle(request: Request) {
                     }
                 }
                 post(&analyse(&settings, &mut progress).await);
+                // The files' digests, for the receipt: by now the helper has long sent them.
+                settle_hashes().await;
             });
             return;
         }
 
-        Request::TakeAway { what, labels } => STATE.with(|s| {
-            let state = s.borrow();
-            match (state.dataset.as_ref(), state.analysis.as_ref()) {
-                (Some(dataset), Some(result)) => {
-                    protocol::take_away(dataset, result, &what, &labels)
-                }
-                _ => Response::Failed {
-                    message: "there is nothing to take away yet: find segments first".into(),
-                },
-            }
-        }),
+        Request::TakeAway { what, labels } => {
+            wasm_bindgen_futures::spawn_local(async move {
+                // The receipt and the report name each file by its digest.
+                settle_hashes().await;
+                post(&STATE.with(|s| {
+                    let state = s.borrow();
+                    match (state.dataset.as_ref(), state.analysis.as_ref()) {
+                        (Some(dataset), Some(result)) => {
+                            protocol::take_away(dataset, result, &what, &labels)
+                        }
+                        _ => Response::Failed {
+                            message: "there is nothing to take away yet: find segments first"
+                                .into(),
+                        },
+                    }
+                }));
+            });
+            return;
+        }
         // Answered before `handle` (it brings its own file).
         Request::Compare { .. } => return,
         Request::Embed { answers } => {
@@ -757,27 +758,27 @@ async fn fetch_meaning(progress: &mut Progress) -> Result<StaticModel, String> {
     StaticModel::from_bytes(&bytes)
 }
 
-/// Reads the dropped files and says what is in them. Large files are hashed by the helper
-/// while this worker reads them. `None` when newer files came while this waited for the
-/// hashes: the reading of those answers instead.
-async fn inspect(
+/// Reads the dropped files and says what is in them. Files of [`HASH_APART_FROM`] bytes or
+/// more are hashed by the helper meanwhile; their digests are written in later
+/// ([`settle_hashes`]).
+fn inspect(
     params: &[IngestParams],
     settings: &analysis::Settings,
-    reading: u32,
     progress: &mut Progress,
-) -> Option<Response> {
+) -> Response {
     let files = STATE.with(|s| s.borrow().files.clone());
     if files.is_empty() {
-        return Some(Response::Failed {
+        return Response::Failed {
             message: "no files were received: drop one or more CSV exports".into(),
-        });
+        };
     }
     // Say so before reading when the files cannot fit, rather than dying halfway.
     let sizes: Vec<(String, u64)> = files.iter().map(|f| (f.name(), f.size() as u64)).collect();
     if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
-        return Some(Response::Failed { message });
+        return Response::Failed { message };
     }
     let total: f64 = files.iter().map(|f| f.size()).sum::<f64>().max(1.0);
+    let started = now();
     // Every hash is asked for before reading starts, so the helper works through them
     // meanwhile; a file the helper does not take is hashed as it is read.
     let hasher = if total >= HASH_APART_FROM {
@@ -785,50 +786,34 @@ async fn inspect(
     } else {
         None
     };
-    let hashes: Vec<Option<js_sys::Promise>> = files
-        .iter()
-        .map(|file| hasher.as_ref().and_then(|h| h.hash(file)))
-        .collect();
+    let mut hashing = Vec::new();
     let mut done = 0.0;
     let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
-    for ((i, file), hash) in files.iter().enumerate().zip(&hashes) {
+    for (i, file) in files.iter().enumerate() {
         let p = params.get(i).cloned().unwrap_or_default();
         let mut reader = Reader::new(&file.name(), p);
-        if hash.is_some() {
+        if let Some(promise) = hasher.as_ref().and_then(|h| h.hash(file)) {
+            hashing.push((i, file.clone(), promise));
             reader = reader.hashed_elsewhere();
         }
         match read_file(file, reader, &mut |bytes| {
             progress.report(Stage::Reading, (done + bytes) / total)
         }) {
             Ok(file_parsed) => parsed.push(file_parsed),
-            Err(message) => return Some(Response::Failed { message }),
+            Err(message) => return Response::Failed { message },
         }
         done += file.size();
     }
     progress.report(Stage::Understanding, 0.0);
-    for ((file, hash), file_parsed) in files.iter().zip(hashes).zip(&mut parsed) {
-        let Some(hash) = hash else { continue };
-        let answer = JsFuture::from(within(hash, hash_patience(file.size())))
-            .await
-            .unwrap_or(JsValue::NULL);
-        file_parsed.sha256 = match hash_from(&answer) {
-            Some(digest) => digest,
-            None => {
-                web_sys::console::warn_1(&JsValue::from_str(
-                    "Edgewise: the helper worker sent no file hash; hashing here",
-                ));
-                match hash_file(file) {
-                    Ok(digest) => digest,
-                    Err(message) => return Some(Response::Failed { message }),
-                }
-            }
-        };
-    }
-    if STATE.with(|s| s.borrow().readings) != reading {
-        return None;
-    }
+    let read = now();
     let dataset = analysis::combine(parsed, settings);
     let view = InspectView::of(&dataset);
+    // The browser benchmark prints these (`bench/browser.mjs parse`).
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "Edgewise: reading stages: reading {:.2} s, typing the columns {:.2} s",
+        (read - started) / 1000.0,
+        (now() - read) / 1000.0
+    )));
     // A large file will want the helper: start it now, while the page shows the columns.
     if dataset.table.n_rows() >= HELPER_FROM {
         helper();
@@ -837,8 +822,54 @@ async fn inspect(
         let mut state = s.borrow_mut();
         state.dataset = Some(Rc::new(dataset));
         state.analysis = None;
+        state.hashing = hashing;
+        state.readings = state.readings.wrapping_add(1);
     });
-    Some(Response::Inspected(Box::new(view)))
+    Response::Inspected(Box::new(view))
+}
+
+/// Waits for the helper's digests of the dataset's files, if any are still coming, and
+/// writes them into the dataset. A file the helper sent no digest for is hashed here. The
+/// dataset is changed only while nothing else holds it (no analysis running) and only if it
+/// is still the one read; otherwise the digests wait for the next call.
+async fn settle_hashes() {
+    let (reading, pending) = STATE.with(|s| {
+        let state = s.borrow();
+        // Cloned, not taken: a take-away asked for meanwhile waits for the same answers.
+        (state.readings, state.hashing.clone())
+    });
+    if pending.is_empty() {
+        return;
+    }
+    let mut digests = Vec::with_capacity(pending.len());
+    for (i, file, promise) in &pending {
+        let answer = JsFuture::from(within(promise.clone(), hash_patience(file.size())))
+            .await
+            .unwrap_or(JsValue::NULL);
+        let digest = hash_from(&answer).or_else(|| {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "Edgewise: the helper worker sent no file hash; hashing here",
+            ));
+            hash_file(file)
+                .map_err(|message| web_sys::console::warn_1(&JsValue::from_str(&message)))
+                .ok()
+        });
+        digests.push((*i, digest.unwrap_or_default()));
+    }
+    STATE.with(|s| {
+        let state = &mut *s.borrow_mut();
+        if state.readings != reading {
+            return;
+        }
+        if let Some(current) = state.dataset.as_mut().and_then(Rc::get_mut) {
+            for (i, digest) in digests {
+                if let Some(summary) = current.files.get_mut(i) {
+                    summary.sha256 = digest;
+                }
+            }
+            state.hashing.clear();
+        }
+    });
 }
 
 /// This analysis against last month's export, the one file in `files`.
