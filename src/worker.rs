@@ -20,7 +20,7 @@ use crate::engine::cluster::{self, neighbours::Graph};
 use crate::engine::ingest::{FileHash, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
-use crate::protocol::{self, InspectView, PersonView, Request, Response, ResultView};
+use crate::protocol::{self, InspectView, PersonView, Request, Response, ResultView, TakeAway};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -217,30 +217,26 @@ fn handle(request: Request) {
                 }
                 post(&analyse(&settings, &mut progress).await);
                 // The files' digests, for the receipt: by now the helper has long sent them.
-                settle_hashes().await;
+                // Whatever stops them now is said when a receipt or report is asked for.
+                let _ = settle_hashes().await;
             });
             return;
         }
 
-        Request::TakeAway { what, labels } => {
+        // The receipt and the report name each file by its digest: they wait for the
+        // helper's; a notice (which leaves the page as it is) says why one cannot be made.
+        Request::TakeAway { what, labels }
+            if matches!(what, TakeAway::Receipt | TakeAway::Report { .. }) =>
+        {
             wasm_bindgen_futures::spawn_local(async move {
-                // The receipt and the report name each file by its digest.
-                settle_hashes().await;
-                post(&STATE.with(|s| {
-                    let state = s.borrow();
-                    match (state.dataset.as_ref(), state.analysis.as_ref()) {
-                        (Some(dataset), Some(result)) => {
-                            protocol::take_away(dataset, result, &what, &labels)
-                        }
-                        _ => Response::Failed {
-                            message: "there is nothing to take away yet: find segments first"
-                                .into(),
-                        },
-                    }
-                }));
+                post(&match settle_hashes().await {
+                    Ok(()) => take_away(&what, &labels),
+                    Err(message) => Response::Notice { message },
+                });
             });
             return;
         }
+        Request::TakeAway { what, labels } => take_away(&what, &labels),
         // Answered before `handle` (it brings its own file).
         Request::Compare { .. } => return,
         Request::Embed { answers } => {
@@ -284,6 +280,19 @@ fn handle(request: Request) {
         }),
     };
     post(&response);
+}
+
+/// The file `what` of the last analysis.
+fn take_away(what: &TakeAway, labels: &[protocol::SegmentLabel]) -> Response {
+    STATE.with(|s| {
+        let state = s.borrow();
+        match (state.dataset.as_ref(), state.analysis.as_ref()) {
+            (Some(dataset), Some(result)) => protocol::take_away(dataset, result, what, labels),
+            _ => Response::Failed {
+                message: "there is nothing to take away yet: find segments first".into(),
+            },
+        }
+    })
 }
 
 /// Whether this analysis reads free text by meaning and the model is not fetched yet.
@@ -779,8 +788,10 @@ fn inspect(
     }
     let total: f64 = files.iter().map(|f| f.size()).sum::<f64>().max(1.0);
     let started = now();
-    // Every hash is asked for before reading starts, so the helper works through them
-    // meanwhile; a file the helper does not take is hashed as it is read.
+    // Every hash is asked for before reading starts. A helper already running hashes while
+    // this worker reads; one started now begins once this worker is free to hear that it is
+    // ready, while the columns are shown and segments found. A file the helper does not take
+    // is hashed as it is read.
     let hasher = if total >= HASH_APART_FROM {
         helper()
     } else {
@@ -794,7 +805,7 @@ fn inspect(
         let mut reader = Reader::new(&file.name(), p);
         if let Some(promise) = hasher.as_ref().and_then(|h| h.hash(file)) {
             hashing.push((i, file.clone(), promise));
-            reader = reader.hashed_elsewhere();
+            reader = reader.without_hash();
         }
         match read_file(file, reader, &mut |bytes| {
             progress.report(Stage::Reading, (done + bytes) / total)
@@ -829,47 +840,63 @@ fn inspect(
 }
 
 /// Waits for the helper's digests of the dataset's files, if any are still coming, and
-/// writes them into the dataset. A file the helper sent no digest for is hashed here. The
-/// dataset is changed only while nothing else holds it (no analysis running) and only if it
-/// is still the one read; otherwise the digests wait for the next call.
-async fn settle_hashes() {
+/// writes them into the dataset; a file the helper sent no digest for is hashed here. Says
+/// why not when the digests cannot be written: other files were read meanwhile, an analysis
+/// holds the dataset, or a file can no longer be read.
+async fn settle_hashes() -> Result<(), String> {
     let (reading, pending) = STATE.with(|s| {
         let state = s.borrow();
         // Cloned, not taken: a take-away asked for meanwhile waits for the same answers.
         (state.readings, state.hashing.clone())
     });
     if pending.is_empty() {
-        return;
+        return Ok(());
     }
+    // One deadline for all the files, not one each.
+    let promises: js_sys::Array = pending.iter().map(|(_, _, p)| JsValue::from(p)).collect();
+    let bytes: f64 = pending.iter().map(|(_, file, _)| file.size()).sum();
+    let answers = JsFuture::from(within(
+        js_sys::Promise::all(&promises),
+        hash_patience(bytes),
+    ))
+    .await
+    .ok()
+    .and_then(|a| a.dyn_into::<js_sys::Array>().ok());
     let mut digests = Vec::with_capacity(pending.len());
-    for (i, file, promise) in &pending {
-        let answer = JsFuture::from(within(promise.clone(), hash_patience(file.size())))
-            .await
-            .unwrap_or(JsValue::NULL);
-        let digest = hash_from(&answer).or_else(|| {
-            web_sys::console::warn_1(&JsValue::from_str(
-                "Edgewise: the helper worker sent no file hash; hashing here",
-            ));
-            hash_file(file)
-                .map_err(|message| web_sys::console::warn_1(&JsValue::from_str(&message)))
-                .ok()
-        });
-        digests.push((*i, digest.unwrap_or_default()));
+    for (k, (i, file, _)) in pending.iter().enumerate() {
+        let answer = answers.as_ref().map_or(JsValue::NULL, |a| a.get(k as u32));
+        let digest = match hash_from(&answer) {
+            Some(digest) => digest,
+            None => {
+                web_sys::console::warn_1(&JsValue::from_str(
+                    "Edgewise: the helper worker sent no file hash; hashing here",
+                ));
+                hash_file(file).map_err(|message| {
+                    format!("{message}; the receipt and the report name each file by its SHA-256, so drop the files again")
+                })?
+            }
+        };
+        digests.push((*i, digest));
     }
     STATE.with(|s| {
         let state = &mut *s.borrow_mut();
         if state.readings != reading {
-            return;
+            return Err(
+                "other files were read meanwhile: take it away again once their segments are shown"
+                    .into(),
+            );
         }
-        if let Some(current) = state.dataset.as_mut().and_then(Rc::get_mut) {
-            for (i, digest) in digests {
-                if let Some(summary) = current.files.get_mut(i) {
-                    summary.sha256 = digest;
-                }
+        let Some(current) = state.dataset.as_mut().and_then(Rc::get_mut) else {
+            return Err("segments are being found again: take it away when they are shown".into());
+        };
+        for (i, digest) in digests {
+            if let Some(summary) = current.files.get_mut(i) {
+                summary.sha256 = digest;
             }
-            state.hashing.clear();
         }
-    });
+        state.hashing.clear();
+        Ok(())
+    })
 }
 
 /// This analysis against last month's export, the one file in `files`.
@@ -893,7 +920,8 @@ fn compare(files: Vec<File>, labels: &[crate::protocol::SegmentLabel]) -> Respon
     if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
         return Response::Notice { message };
     }
-    let reader = Reader::new(&file.name(), IngestParams::default());
+    // Last month's export is compared, never named in a receipt: it needs no digest.
+    let reader = Reader::new(&file.name(), IngestParams::default()).without_hash();
     let previous = match read_file(file, reader, &mut |_| {}) {
         Ok(p) => p,
         Err(message) => return Response::Notice { message },

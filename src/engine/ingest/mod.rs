@@ -219,7 +219,7 @@ pub struct Reader {
     file: String,
     params: IngestParams,
     n_bytes: u64,
-    /// `None` when the caller hashes the file elsewhere ([`Reader::hashed_elsewhere`]).
+    /// `None` when the file is read without hashing ([`Reader::without_hash`]).
     hash: Option<FileHash>,
     stage: Stage,
     diagnostics: Diagnostics,
@@ -258,9 +258,9 @@ impl Reader {
         }
     }
 
-    /// Leaves the file's SHA-256 to the caller: [`Parsed::sha256`] is then empty until the
-    /// caller fills it in. The page hashes large files on its second core while this reads.
-    pub fn hashed_elsewhere(mut self) -> Reader {
+    /// Reads without hashing: [`Parsed::sha256`] is then empty, for a caller that hashes the
+    /// file elsewhere (the page hashes large files on its second core) or needs no digest.
+    pub fn without_hash(mut self) -> Reader {
         self.hash = None;
         self
     }

@@ -445,7 +445,7 @@ fn a_file_is_named_by_the_sha256_of_its_bytes_however_it_arrives() {
     assert_eq!(chunked.sha256, expected);
     assert_eq!(hash.hex(), expected);
     // Hashed elsewhere: the same table, and no digest until the caller gives one.
-    let mut reader = Reader::new("a.csv", IngestParams::default()).hashed_elsewhere();
+    let mut reader = Reader::new("a.csv", IngestParams::default()).without_hash();
     reader.push(bytes).expect("reads");
     let unhashed = reader.finish().expect("reads");
     assert_eq!(unhashed.sha256, "");
