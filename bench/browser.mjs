@@ -27,7 +27,7 @@ try {
   const page = await browser.newPage();
   // The worker reports its WebAssembly memory (its peak) after each analysis.
   const memory = [];
-  page.on('worker', (w) => w.on('console', (m) => { if (/(worker (memory|stages))|reading stages/.test(m.text())) memory.push(m.text()); }));
+  page.on('worker', (w) => w.on('console', (m) => { if (/((worker|helper) (memory|stages))|reading stages/.test(m.text())) memory.push(m.text()); }));
   await page.goto(`http://127.0.0.1:${port}/`);
   // Let the service worker finish caching the site first, as on any visit after the first.
   await page.evaluate(() => navigator.serviceWorker?.ready);

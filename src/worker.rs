@@ -10,12 +10,17 @@
 //! other core, that builds everyone's neighbour graph while this one finds segments among
 //! the sample ([`analysis::Prepared`]). The graph depends only on the points and the seed,
 //! so the result is the same as on one core; if the helper cannot start or fails, the graph
-//! is built here. The helper also hashes large files (SHA-256, for the receipt) while this
-//! worker reads and analyses them; the digests are written in before anything names the
-//! files by them, and without an answer this worker hashes the files itself. A panic would trap the worker; the page sees that as an `error` event
-//! and recovers with the files it still holds.
+//! is built here. Once it has the graph, the helper runs the last of the segments' three
+//! stability resamples (a self-contained `ResampleJob`) while this worker runs the other two;
+//! without its answer, this worker runs it too. The helper also hashes large files (SHA-256,
+//! for the receipt) while this worker reads and analyses them; the digests are written in
+//! before anything names the files by them, and without an answer this worker hashes the
+//! files itself. The meaning model is asked for as soon as read files turn out to have free
+//! text ([`prefetch_meaning`]). A panic would trap the worker; the page sees that as an
+//! `error` event and recovers with the files it still holds.
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
+use crate::engine::cluster::stability::{Resample, ResampleJob};
 use crate::engine::cluster::{self, neighbours::Graph};
 use crate::engine::ingest::{FileHash, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
@@ -56,6 +61,10 @@ struct State {
     /// needed yet, or its fetch failed — text is read by its words, the page is told, and the
     /// next analysis with free text tries again.
     meaning: Option<Rc<StaticModel>>,
+    /// The meaning model, asked for as soon as read files turn out to have free text
+    /// ([`prefetch_meaning`]): the promise of the fetch's response. Taken by the first
+    /// analysis that reads text by meaning.
+    meaning_bytes: Option<js_sys::Promise>,
     /// The helper worker, once started.
     helper: Option<Rc<Helper>>,
     /// The helper failed to start or stopped; graphs are built here from then on.
@@ -159,6 +168,10 @@ pub fn run() {
         let data = event.data();
         if let Some((job, points, seed)) = graph_job(&data) {
             answer_graph_job(job, &points, seed);
+            return;
+        }
+        if let Some((job, resamples)) = resample_job(&data) {
+            answer_resample_job(job, &resamples);
             return;
         }
         if let Some((job, file)) = hash_job(&data) {
@@ -332,9 +345,31 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     } else {
         None
     };
+    // Where the segments' time went, when a helper built the graph (for the benchmark).
+    let mut split = String::new();
     let clustering = match pending {
         Some(pending) => {
-            let part = prepared.segment_sample(&mut report);
+            let t0 = now();
+            let mut part = prepared.sample_segments(&mut report);
+            // The stability resamples: the helper takes the last once it has built the
+            // graph, this worker runs the others meanwhile.
+            let mut jobs = prepared.resample_jobs(&part, RESAMPLE_PARTS);
+            let remote = if jobs.len() > 1 {
+                jobs.pop().map(|job| {
+                    let promise = helper().and_then(|h| h.resample(&job));
+                    (job, promise)
+                })
+            } else {
+                None
+            };
+            let here: usize = jobs.iter().map(|j| j.len()).sum();
+            let share =
+                here as f64 / (here + remote.as_ref().map_or(0, |r| r.0.len())).max(1) as f64;
+            let mut resamples = Vec::new();
+            for job in &jobs {
+                resamples.extend(job.run(&mut |f| report(Stage::Segments, 0.5 + 0.45 * share * f)));
+            }
+            let t1 = now();
             // However the helper fares, this analysis does not wait for it forever.
             let answer = JsFuture::from(within(pending, helper_patience(n)))
                 .await
@@ -345,7 +380,33 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
                 ));
                 cluster::everyone_graph(prepared.space(), prepared.seed())
             });
-            prepared.segment_everyone(part, &graph, &mut report)
+            if let Some((job, promise)) = remote {
+                let answer = match promise {
+                    Some(promise) => JsFuture::from(within(promise, helper_patience(n)))
+                        .await
+                        .unwrap_or(JsValue::NULL),
+                    None => JsValue::NULL,
+                };
+                match resamples_from(&answer).filter(|r| job.answered_by(r)) {
+                    Some(theirs) => resamples.extend(theirs),
+                    None => {
+                        web_sys::console::warn_1(&JsValue::from_str(
+                            "Edgewise: the helper worker sent no resample; running it here",
+                        ));
+                        resamples.extend(job.run(&mut |_| {}));
+                    }
+                }
+            }
+            prepared.settle(&mut part, resamples);
+            let t2 = now();
+            let clustering = prepared.segment_everyone(part, &graph, &mut report);
+            split = format!(
+                " (the sample's segments and {here} of their resamples {:.2} s, then waiting for the helper's graph and resample {:.2} s, everyone {:.2} s)",
+                (t1 - t0) / 1000.0,
+                (t2 - t1) / 1000.0,
+                (now() - t2) / 1000.0
+            );
+            clustering
         }
         None => prepared.segment(&mut report),
     };
@@ -364,7 +425,7 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
         )));
     }
     web_sys::console::debug_1(&JsValue::from_str(&format!(
-        "Edgewise: worker stages: {}",
+        "Edgewise: worker stages: {}{split}",
         progress.timings()
     )));
     STATE.with(|s| {
@@ -521,6 +582,25 @@ impl Helper {
         self.send(job, js_sys::Array::of1(&values.buffer()))
     }
 
+    /// Sends stability resamples; the promise resolves with the answer for
+    /// [`resamples_from`].
+    fn resample(&self, job: &ResampleJob) -> Option<js_sys::Promise> {
+        let (reals, whole, head) = job.to_parts();
+        let reals = js_sys::Float64Array::from(reals.as_slice());
+        let whole = js_sys::Uint32Array::from(whole.as_slice());
+        let message = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| {
+            js_sys::Reflect::set(&message, &JsValue::from_str(key), value)
+        };
+        set(RESAMPLE_JOB, &JsValue::from_str(&head)).ok()?;
+        set("reals", &reals).ok()?;
+        set("whole", &whole).ok()?;
+        self.send(
+            message,
+            js_sys::Array::of2(&reals.buffer(), &whole.buffer()),
+        )
+    }
+
     /// Asks for `file`'s SHA-256; the promise resolves with the answer for [`hash_from`].
     /// The file crosses as a handle (a `File` is cloned, not copied); the helper reads it.
     fn hash(&self, file: &File) -> Option<js_sys::Promise> {
@@ -567,6 +647,65 @@ impl Helper {
 const GRAPH_JOB: &str = "edgewiseNeighbours";
 /// The key of a hash job's file.
 const HASH_JOB: &str = "edgewiseHash";
+/// The key that marks a message as stability resamples for the helper (its description).
+const RESAMPLE_JOB: &str = "edgewiseResamples";
+
+/// Jobs the stability resamples are dealt into: this worker runs all but the last, the
+/// helper the last (with the default three resamples, two here and one there: the helper's
+/// graph of 100,000 people takes about as long as the sample's own segments).
+const RESAMPLE_PARTS: usize = 2;
+
+/// Stability resamples sent by the worker that started this one: the number and the job.
+fn resample_job(data: &JsValue) -> Option<(u32, ResampleJob)> {
+    if !data.is_object() {
+        return None;
+    }
+    let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
+    let head = get(RESAMPLE_JOB)?.as_string()?;
+    let reals = get("reals")?
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()?
+        .to_vec();
+    let whole = get("whole")?
+        .dyn_into::<js_sys::Uint32Array>()
+        .ok()?
+        .to_vec();
+    let job = ResampleJob::from_parts(reals, &whole, &head).ok()?;
+    Some((job_number(data)?, job))
+}
+
+/// Runs the resamples of job `job` and sends them back as whole numbers with the number.
+fn answer_resample_job(job: u32, resamples: &ResampleJob) {
+    let t0 = now();
+    let words = Resample::to_words(&resamples.run(&mut |_| {}));
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "Edgewise: helper stages: {} stability resample(s) {:.2} s",
+        resamples.len(),
+        (now() - t0) / 1000.0
+    )));
+    let words = js_sys::Uint32Array::from(words.as_slice());
+    let answer = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &answer,
+        &JsValue::from_str("job"),
+        &JsValue::from_f64(f64::from(job)),
+    );
+    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("resamples"), &words);
+    let _ = scope().post_message_with_transfer(&answer, &js_sys::Array::of1(&words.buffer()));
+}
+
+/// The resamples in the helper's answer, or `None` if it sent none.
+fn resamples_from(answer: &JsValue) -> Option<Vec<Resample>> {
+    if !answer.is_object() {
+        return None;
+    }
+    let words = js_sys::Reflect::get(answer, &JsValue::from_str("resamples"))
+        .ok()?
+        .dyn_into::<js_sys::Uint32Array>()
+        .ok()?
+        .to_vec();
+    Resample::from_words(&words)
+}
 
 /// The number of a graph job or of its answer.
 fn job_number(data: &JsValue) -> Option<u32> {
@@ -605,7 +744,13 @@ fn graph_job(data: &JsValue) -> Option<(u32, Dense, u64)> {
 
 /// Builds the graph for job `job` and sends it back as three flat arrays and the number.
 fn answer_graph_job(job: u32, points: &Dense, seed: u64) {
+    let t0 = now();
     let graph = cluster::everyone_graph(points, seed);
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "Edgewise: helper stages: the neighbour graph of {} people {:.2} s",
+        points.rows,
+        (now() - t0) / 1000.0
+    )));
     let lens: Vec<u32> = graph.neighbours.iter().map(|v| v.len() as u32).collect();
     let lens = js_sys::Uint32Array::from(lens.as_slice());
     let ids = js_sys::Uint32Array::from(graph.neighbours.concat().as_slice());
@@ -714,9 +859,51 @@ async fn load_meaning(progress: &mut Progress) -> Result<Rc<StaticModel>, String
     if let Some(model) = STATE.with(|s| s.borrow().meaning.clone()) {
         return Ok(model);
     }
-    let model = Rc::new(fetch_meaning(progress).await?);
+    let prefetched = STATE.with(|s| s.borrow_mut().meaning_bytes.take());
+    let mut model = None;
+    if let Some(bytes) = prefetched {
+        progress.report(Stage::Meaning, 0.0);
+        let answer = match JsFuture::from(bytes)
+            .await
+            .map(JsCast::dyn_into::<web_sys::Response>)
+        {
+            Ok(Ok(response)) if response.ok() => match response.array_buffer() {
+                Ok(buffer) => JsFuture::from(buffer).await.unwrap_or(JsValue::NULL),
+                Err(_) => JsValue::NULL,
+            },
+            _ => JsValue::NULL,
+        };
+        if let Ok(buffer) = answer.dyn_into::<js_sys::ArrayBuffer>() {
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            progress.report(Stage::Meaning, 1.0);
+            model = StaticModel::from_bytes(&bytes).ok();
+        }
+    }
+    // Without the prefetched bytes (the fetch failed or was never made), fetch again here.
+    let model = match model {
+        Some(model) => Rc::new(model),
+        None => Rc::new(fetch_meaning(progress).await?),
+    };
     STATE.with(|s| s.borrow_mut().meaning = Some(Rc::clone(&model)));
     Ok(model)
+}
+
+/// Asks for the meaning model's bytes now, unless the model is here or already asked for.
+///
+/// Called once files are read and have free text that forms segments: the fetch starts while
+/// the page shows the columns, and the analysis takes the response whole (`arrayBuffer`), where
+/// reading it in 64 KiB chunks with a progress message each took 0.3–0.5 s of a 100,000-row
+/// analysis. A file without free text never fetches the model.
+fn prefetch_meaning() {
+    let wanted = STATE.with(|s| {
+        let state = s.borrow();
+        state.meaning.is_none() && state.meaning_bytes.is_none()
+    });
+    if !wanted {
+        return;
+    }
+    let bytes = scope().fetch_with_str(MEANING_URL);
+    STATE.with(|s| s.borrow_mut().meaning_bytes = Some(bytes));
 }
 
 /// Fetches the meaning model from the site (the service worker caches it), with progress.
@@ -825,6 +1012,10 @@ fn inspect(
         (read - started) / 1000.0,
         (now() - read) / 1000.0
     )));
+    // Free text will want the meaning model: ask for it now, while the page shows the columns.
+    if analysis::reads_meaning(&dataset, settings) {
+        prefetch_meaning();
+    }
     // A large file will want the helper: start it now, while the page shows the columns.
     if dataset.table.n_rows() >= HELPER_FROM {
         helper();

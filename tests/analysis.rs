@@ -835,3 +835,42 @@ fn say_and_do_groups_are_named_in_words() {
         );
     }
 }
+
+/// The browser's worker runs some stability resamples and its helper the rest, from a job
+/// that crossed between them as plain arrays; the stability must be what one core gives.
+#[test]
+fn resamples_give_the_same_stability_wherever_they_run() {
+    use edgewise::engine::cluster::stability::{Resample, ResampleJob};
+    let export = synth::Domain::GrocerSayOnly.export(3000, 2, synth::Wordings::Varied);
+    let parsed = export
+        .files
+        .iter()
+        .map(|(name, csv)| {
+            read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
+        })
+        .collect();
+    let settings = Settings::default();
+    let d = analysis::combine(parsed, &settings);
+    let prepared =
+        analysis::prepare(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("prepare");
+    let one_core = prepared.segment_sample(&mut |_, _| {});
+    let mut part = prepared.sample_segments(&mut |_, _| {});
+    let mut jobs = prepared.resample_jobs(&part, 2);
+    assert_eq!(jobs.len(), 2, "three resamples dealt over two jobs");
+    let remote = jobs.pop().expect("a job for the helper");
+    let (reals, whole, head) = remote.to_parts();
+    let crossed = ResampleJob::from_parts(reals, &whole, &head).expect("the job reads back");
+    assert_eq!(crossed, remote);
+    let answer = Resample::from_words(&Resample::to_words(&crossed.run(&mut |_| {})))
+        .expect("the answer reads back");
+    assert!(remote.answered_by(&answer));
+    // The helper's answer arrives first: order must not matter.
+    let mut resamples = answer;
+    resamples.extend(jobs[0].run(&mut |_| {}));
+    prepared.settle(&mut part, resamples);
+    assert!(one_core.stability().iter().all(Option::is_some));
+    assert_eq!(part.stability(), one_core.stability());
+    // A truncated job is refused, not run.
+    let (reals, whole, head) = remote.to_parts();
+    assert!(ResampleJob::from_parts(reals, &whole[..whole.len() - 1], &head).is_err());
+}

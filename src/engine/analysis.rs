@@ -571,6 +571,42 @@ impl Prepared<'_> {
         )
     }
 
+    /// [`Prepared::segment_sample`] without the stability resamples: those are
+    /// [`Prepared::resample_jobs`], to run on any core, their results given to
+    /// [`cluster::SampleSegments::settle`]. Needs at least two people.
+    pub fn sample_segments(&self, progress: &mut dyn FnMut(Stage, f64)) -> cluster::SampleSegments {
+        progress(Stage::Segments, 0.0);
+        cluster::sample_segments(
+            &self.space,
+            &self.cluster_params,
+            Some(&self.respects()),
+            &mut |f| progress(Stage::Segments, f),
+        )
+    }
+
+    /// The stability resamples of `part`, dealt out over `parts` self-contained jobs.
+    pub fn resample_jobs(
+        &self,
+        part: &cluster::SampleSegments,
+        parts: usize,
+    ) -> Vec<cluster::stability::ResampleJob> {
+        part.resample_jobs(
+            &self.space,
+            &self.cluster_params,
+            Some(&self.respects()),
+            parts,
+        )
+    }
+
+    /// Settles `part`'s stability from every resample of [`Prepared::resample_jobs`].
+    pub fn settle(
+        &self,
+        part: &mut cluster::SampleSegments,
+        resamples: Vec<cluster::stability::Resample>,
+    ) {
+        part.settle(resamples, &self.cluster_params);
+    }
+
     /// The rest of [`Prepared::segment`], given the sample's part and
     /// `cluster::everyone_graph(self.space(), self.seed())`.
     pub fn segment_everyone(
@@ -608,7 +644,9 @@ impl Prepared<'_> {
         let n = table.n_rows();
         progress(Stage::Describing, 0.0);
         let profiles = profile::profile_all(table, &schema);
+        progress(Stage::Describing, 0.05);
         let names = describe::name_words(table, &schema);
+        progress(Stage::Describing, 0.1);
         let mut clustering = clustering;
         let assessment = edges::assess(&edges::Inputs {
             table,
@@ -617,6 +655,7 @@ impl Prepared<'_> {
             clustering: &clustering,
             names: &names,
         });
+        progress(Stage::Describing, 0.2);
         // People far beyond everyone on some trait are lone outliers, wherever the
         // clustering space (which tempers extremes) put them.
         clustering.make_outliers(&assessment.extremes(&clustering));
@@ -640,6 +679,7 @@ impl Prepared<'_> {
         let reason = assessment.reasons(&clustering, &described);
         progress(Stage::Describing, 0.5);
         let map = map::layout(&space);
+        progress(Stage::Describing, 0.7);
         let say_do = if n >= 40 {
             saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed)
         } else {

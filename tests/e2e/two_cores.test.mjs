@@ -1,8 +1,9 @@
 // Issue 5: for large files a helper worker builds everyone's neighbour graph on the second
-// core while the worker finds segments among the sample. Where the graph is built must not
-// change a byte: the export equals the command line's, with the helper and without it. The
-// helper also hashes the file while the worker reads it: the receipt names the file by its
-// SHA-256 either way.
+// core while the worker finds segments among the sample, and then runs one of the segments'
+// stability resamples (issue 20). Where they run must not change a byte: the export equals
+// the command line's, with the helper and without it, and the segment cards (which say how
+// reliably each segment reappears) are the same. The helper also hashes the file while the
+// worker reads it: the receipt names the file by its SHA-256 either way.
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -25,10 +26,11 @@ async function run(page, url, file) {
   await page.setInputFiles('[data-testid=file-input]', file);
   const state = await settled(page);
   assert(state === 'done', `status ends done, got ${state}: ${await page.textContent('[data-testid=status]')}`);
+  const cards = await page.$$eval('[data-testid=segment] .card-size', (c) => c.map((e) => e.textContent));
   const { text } = await exportCsv(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-receipt]')]);
   const receipt = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  return { text, receipt, messages, workers };
+  return { text, receipt, messages, workers, cards };
 }
 
 /** Serves dist/ like `edgewise serve`, except that the helper's script is not found. */
@@ -61,6 +63,8 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
   assert(helped.workers.some((u) => u.endsWith('worker_loader.js?helper')), `a helper worker ran: ${helped.workers.join(', ')}`);
   assert(helped.messages.every((m) => !/helper worker/.test(m)), `the helper answered: ${helped.messages.join(' | ')}`);
   assert(helped.text === expected, 'the export with the helper equals the command line’s, byte for byte');
+  assert(helped.messages.some((m) => /helper stages: 1 stability resample/.test(m)), `the helper ran a stability resample: ${helped.messages.join(' | ')}`);
+  assert(helped.cards.length > 0 && helped.cards.some((c) => /reappears|unstable/.test(c)), `the cards say how stable segments are: ${helped.cards.join(' | ')}`);
   assert(named(helped.receipt), `the receipt names the file by its SHA-256, hashed by the helper: ${JSON.stringify(helped.receipt.files)}`);
   assert(consoleErrors.length === 0, `no console errors: ${consoleErrors.join('; ')}`);
 
@@ -72,6 +76,7 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
     const alone = await run(await context.newPage(), `http://127.0.0.1:${server.address().port}/`, file);
     assert(alone.messages.some((m) => /helper worker stopped/.test(m)), `the worker says it works alone: ${alone.messages.join(' | ')}`);
     assert(alone.text === expected, 'the export without the helper equals the command line’s, byte for byte');
+    assert(JSON.stringify(alone.cards) === JSON.stringify(helped.cards), `the same stability with and without the helper: ${alone.cards.join(' | ')} against ${helped.cards.join(' | ')}`);
     assert(alone.messages.some((m) => /no file hash; hashing here/.test(m)), `the worker hashes the file itself: ${alone.messages.join(' | ')}`);
     assert(named(alone.receipt), `the receipt names the file by its SHA-256, hashed by the worker: ${JSON.stringify(alone.receipt.files)}`);
   } finally {

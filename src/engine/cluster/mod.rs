@@ -59,7 +59,9 @@
 //! Steps 2–5 and 8 ([`segment_sample`]) do not need step 1's graph, and the graph
 //! ([`everyone_graph`]) depends only on the points and the seed, so the two run side by side —
 //! on two threads natively, in two web workers in the browser — and [`segment_everyone`] does
-//! steps 6–7b with both. The result is the same wherever the graph was built.
+//! steps 6–7b with both. Step 8's resamples are self-contained jobs
+//! ([`SampleSegments::resample_jobs`]): in the browser the second worker runs one once the
+//! graph is built. The result is the same wherever the graph and the resamples were built.
 //!
 //! k-means and Gaussian mixtures from `linfa-clustering` are offered as alternatives
 //! (`centroid`); they are fitted on the same sample and applied to everyone; their outliers are
@@ -85,7 +87,7 @@ mod merge;
 pub mod neighbours;
 mod params;
 mod spread;
-mod stability;
+pub mod stability;
 
 pub use merge::{Respects, merge_single_respect};
 pub use params::{
@@ -250,6 +252,12 @@ pub struct SampleSegments {
     sample: Vec<usize>,
     found: Found,
     stability: Vec<Option<f64>>,
+    /// Each sample person's segment, for step 8.
+    labels_in_sample: Vec<Option<usize>>,
+    n_segments: usize,
+    /// Smallest segment (people of the whole file) and density neighbourhood the sample
+    /// used; the stability resamples use the same.
+    sizes: (usize, usize),
 }
 
 enum Found {
@@ -266,6 +274,25 @@ enum Found {
 /// Segments among the sample, and their stability: all the work that needs no neighbour
 /// graph of everyone. `progress` goes from 0 to 0.95.
 pub fn segment_sample(
+    points: &Dense,
+    params: &ClusterValidParams,
+    respects: Option<&Respects<'_>>,
+    progress: &mut dyn FnMut(f64),
+) -> SampleSegments {
+    let mut part = sample_segments(points, params, respects, progress);
+    let jobs = part.resample_jobs(points, params, respects, 1);
+    let mut resamples = Vec::new();
+    for job in &jobs {
+        resamples.extend(job.run(&mut |f| progress(0.5 + 0.45 * f)));
+    }
+    part.settle(resamples, params);
+    part
+}
+
+/// Segments among the sample (steps 2–5), their stability still to find: the resamples of
+/// [`SampleSegments::resample_jobs`], run anywhere, are given back to
+/// [`SampleSegments::settle`]. `progress` goes from 0 to 0.5.
+pub fn sample_segments(
     points: &Dense,
     params: &ClusterValidParams,
     respects: Option<&Respects<'_>>,
@@ -309,24 +336,71 @@ pub fn segment_sample(
         }
     };
     progress(0.5);
-    let stability = if p.resamples > 0 && n_segments > 0 && s >= 40 {
-        stability::stability(
-            points,
-            &sample,
-            &labels_in_sample,
-            n_segments,
-            sizes,
-            p,
-            respects,
-            &mut |f| progress(0.5 + 0.45 * f),
-        )
-    } else {
-        vec![None; n_segments]
-    };
     SampleSegments {
         sample,
         found,
-        stability,
+        stability: vec![None; n_segments],
+        labels_in_sample,
+        n_segments,
+        sizes,
+    }
+}
+
+impl SampleSegments {
+    /// Whether the segments' stability is measured (resamples asked for, segments found, a
+    /// sample of at least 40 people).
+    fn measures_stability(&self, params: &ClusterValidParams) -> bool {
+        params.0.resamples > 0 && self.n_segments > 0 && self.sample.len() >= 40
+    }
+
+    /// The stability resamples (step 8) as self-contained jobs, dealt out in order over
+    /// `parts` jobs (fewer when there are fewer resamples; none when stability is not
+    /// measured). `points` and `respects` are those the segments were found with.
+    pub fn resample_jobs(
+        &self,
+        points: &Dense,
+        params: &ClusterValidParams,
+        respects: Option<&Respects<'_>>,
+        parts: usize,
+    ) -> Vec<stability::ResampleJob> {
+        if !self.measures_stability(params) {
+            return Vec::new();
+        }
+        let plans = stability::plans(self.sample.len(), &params.0);
+        let parts = parts.clamp(1, plans.len().max(1));
+        let per = plans.len().div_ceil(parts);
+        let mut numbered: Vec<(usize, Vec<usize>)> = plans.into_iter().enumerate().collect();
+        let mut jobs = Vec::new();
+        while !numbered.is_empty() {
+            let rest = numbered.split_off(per.min(numbered.len()));
+            let these = std::mem::replace(&mut numbered, rest);
+            jobs.push(stability::ResampleJob::of(
+                points,
+                &self.sample,
+                respects,
+                self.sizes,
+                &params.0,
+                these,
+            ));
+        }
+        jobs
+    }
+
+    /// Each segment's stability (mean best Jaccard over the resamples), once settled.
+    pub fn stability(&self) -> &[Option<f64>] {
+        &self.stability
+    }
+
+    /// Each segment's stability from every resample of [`SampleSegments::resample_jobs`].
+    pub fn settle(&mut self, mut resamples: Vec<stability::Resample>, params: &ClusterValidParams) {
+        if self.measures_stability(params) {
+            self.stability = stability::stability(
+                &self.labels_in_sample,
+                self.n_segments,
+                &mut resamples,
+                params.0.resamples,
+            );
+        }
     }
 }
 
@@ -349,6 +423,7 @@ pub fn segment_everyone(
         sample,
         found,
         mut stability,
+        ..
     } = part;
     // k-means and mixtures place people by their own model.
     let density = matches!(found, Found::Density(_));
