@@ -171,7 +171,7 @@ pub fn run() {
             return;
         }
         if let Some((job, resamples)) = resample_job(&data) {
-            answer_resample_job(job, &resamples);
+            answer_resample_job(job, resamples.as_ref());
             return;
         }
         if let Some((job, file)) = hash_job(&data) {
@@ -374,7 +374,10 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
             let answer = JsFuture::from(within(pending, helper_patience(n)))
                 .await
                 .unwrap_or(JsValue::NULL);
-            let graph = graph_from(&answer, n).unwrap_or_else(|| {
+            let graph = graph_from(&answer, n);
+            // A helper that sent no graph will not send the resample queued behind it.
+            let helper_answered = graph.is_some();
+            let graph = graph.unwrap_or_else(|| {
                 web_sys::console::warn_1(&JsValue::from_str(
                     "Edgewise: the helper worker sent no neighbour graph; building it here",
                 ));
@@ -382,10 +385,12 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
             });
             if let Some((job, promise)) = remote {
                 let answer = match promise {
-                    Some(promise) => JsFuture::from(within(promise, helper_patience(n)))
-                        .await
-                        .unwrap_or(JsValue::NULL),
-                    None => JsValue::NULL,
+                    Some(promise) if helper_answered => {
+                        JsFuture::from(within(promise, helper_patience(n)))
+                            .await
+                            .unwrap_or(JsValue::NULL)
+                    }
+                    _ => JsValue::NULL,
                 };
                 match resamples_from(&answer).filter(|r| job.answered_by(r)) {
                     Some(theirs) => resamples.extend(theirs),
@@ -442,8 +447,8 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     Response::Analysed(Box::new(view))
 }
 
-/// How long to wait for the helper's graph of `n` people after this worker's own part is
-/// done, in milliseconds: far more than it takes (about 2 s for 100,000 people), so that only
+/// How long to wait for the helper's graph of `n` people (and then for its stability
+/// resample) after this worker's own part is done, in milliseconds: far more than it takes (about 2 s for 100,000 people), so that only
 /// a helper that stopped answering is given up on; the graph is then built here.
 fn helper_patience(n: usize) -> i32 {
     (30_000.0 + 0.1 * n as f64).min(600_000.0) as i32
@@ -473,7 +478,8 @@ struct Helper {
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
 
-/// A graph job for the helper: the message and the buffers it transfers.
+/// A job for the helper (a graph, resamples or a file's digest): the message and the
+/// buffers it transfers.
 type Job = (js_sys::Object, js_sys::Array);
 
 /// Graph jobs sent to the helper: each resolves with the answer that carries its number, or
@@ -655,27 +661,37 @@ const RESAMPLE_JOB: &str = "edgewiseResamples";
 /// graph of 100,000 people takes about as long as the sample's own segments).
 const RESAMPLE_PARTS: usize = 2;
 
-/// Stability resamples sent by the worker that started this one: the number and the job.
-fn resample_job(data: &JsValue) -> Option<(u32, ResampleJob)> {
+/// Stability resamples sent by the worker that started this one: the number and the job, or
+/// `None` for a message with a job number that is not a readable job (it is answered at once,
+/// without resamples).
+fn resample_job(data: &JsValue) -> Option<(u32, Option<ResampleJob>)> {
     if !data.is_object() {
         return None;
     }
     let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
     let head = get(RESAMPLE_JOB)?.as_string()?;
-    let reals = get("reals")?
-        .dyn_into::<js_sys::Float64Array>()
-        .ok()?
-        .to_vec();
-    let whole = get("whole")?
-        .dyn_into::<js_sys::Uint32Array>()
-        .ok()?
-        .to_vec();
-    let job = ResampleJob::from_parts(reals, &whole, &head).ok()?;
-    Some((job_number(data)?, job))
+    let number = job_number(data)?;
+    let reals = get("reals").and_then(|r| r.dyn_into::<js_sys::Float64Array>().ok());
+    let whole = get("whole").and_then(|w| w.dyn_into::<js_sys::Uint32Array>().ok());
+    let job = match (reals, whole) {
+        (Some(reals), Some(whole)) => {
+            ResampleJob::from_parts(reals.to_vec(), &whole.to_vec(), &head).ok()
+        }
+        _ => None,
+    };
+    Some((number, job))
 }
 
-/// Runs the resamples of job `job` and sends them back as whole numbers with the number.
-fn answer_resample_job(job: u32, resamples: &ResampleJob) {
+/// Runs the resamples of job `job` and sends them back as whole numbers with the number; a
+/// job that could not be read is answered without resamples, so the worker runs them itself.
+fn answer_resample_job(job: u32, resamples: Option<&ResampleJob>) {
+    let Some(resamples) = resamples else {
+        let answer = js_sys::Object::new();
+        let number = JsValue::from_f64(f64::from(job));
+        let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("job"), &number);
+        let _ = scope().post_message(&answer);
+        return;
+    };
     let t0 = now();
     let words = Resample::to_words(&resamples.run(&mut |_| {}));
     web_sys::console::debug_1(&JsValue::from_str(&format!(
@@ -707,7 +723,7 @@ fn resamples_from(answer: &JsValue) -> Option<Vec<Resample>> {
     Resample::from_words(&words)
 }
 
-/// The number of a graph job or of its answer.
+/// The number of a helper's job or of its answer.
 fn job_number(data: &JsValue) -> Option<u32> {
     if !data.is_object() {
         return None;
@@ -902,7 +918,11 @@ fn prefetch_meaning() {
     if !wanted {
         return;
     }
-    let bytes = scope().fetch_with_str(MEANING_URL);
+    // A failed fetch resolves to nothing here (the analysis then fetches again), rather than
+    // rejecting unheard when no analysis comes.
+    let nothing = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+    let bytes = scope().fetch_with_str(MEANING_URL).catch(&nothing);
+    nothing.forget();
     STATE.with(|s| s.borrow_mut().meaning_bytes = Some(bytes));
 }
 

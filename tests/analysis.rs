@@ -837,40 +837,53 @@ fn say_and_do_groups_are_named_in_words() {
 }
 
 /// The browser's worker runs some stability resamples and its helper the rest, from a job
-/// that crossed between them as plain arrays; the stability must be what one core gives.
+/// that crossed between them as plain arrays; the stability must be what one core gives. At
+/// balance 0.8 the variables' weights (1 and 0.24999999999999994) must cross bit for bit.
 #[test]
 fn resamples_give_the_same_stability_wherever_they_run() {
     use edgewise::engine::cluster::stability::{Resample, ResampleJob};
     let export = synth::Domain::GrocerSayOnly.export(3000, 2, synth::Wordings::Varied);
-    let parsed = export
-        .files
-        .iter()
-        .map(|(name, csv)| {
-            read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
-        })
-        .collect();
-    let settings = Settings::default();
-    let d = analysis::combine(parsed, &settings);
-    let prepared =
-        analysis::prepare(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("prepare");
-    let one_core = prepared.segment_sample(&mut |_, _| {});
-    let mut part = prepared.sample_segments(&mut |_, _| {});
-    let mut jobs = prepared.resample_jobs(&part, 2);
-    assert_eq!(jobs.len(), 2, "three resamples dealt over two jobs");
-    let remote = jobs.pop().expect("a job for the helper");
-    let (reals, whole, head) = remote.to_parts();
-    let crossed = ResampleJob::from_parts(reals, &whole, &head).expect("the job reads back");
-    assert_eq!(crossed, remote);
-    let answer = Resample::from_words(&Resample::to_words(&crossed.run(&mut |_| {})))
-        .expect("the answer reads back");
-    assert!(remote.answered_by(&answer));
-    // The helper's answer arrives first: order must not matter.
-    let mut resamples = answer;
-    resamples.extend(jobs[0].run(&mut |_| {}));
-    prepared.settle(&mut part, resamples);
-    assert!(one_core.stability().iter().all(Option::is_some));
-    assert_eq!(part.stability(), one_core.stability());
-    // A truncated job is refused, not run.
-    let (reals, whole, head) = remote.to_parts();
-    assert!(ResampleJob::from_parts(reals, &whole[..whole.len() - 1], &head).is_err());
+    for balance in [0.5, 0.8] {
+        let parsed = export
+            .files
+            .iter()
+            .map(|(name, csv)| {
+                read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
+            })
+            .collect();
+        let mut settings = Settings::default();
+        settings.features.balance = balance;
+        let d = analysis::combine(parsed, &settings);
+        let prepared =
+            analysis::prepare(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("prepare");
+        let one_core = prepared.segment_sample(&mut |_, _| {});
+        let mut part = prepared.sample_segments(&mut |_, _| {});
+        let mut jobs = prepared.resample_jobs(&part, 2);
+        assert_eq!(jobs.len(), 2, "three resamples dealt over two jobs");
+        let remote = jobs.pop().expect("a job for the helper");
+        let (reals, whole, head) = remote.to_parts();
+        let crossed = ResampleJob::from_parts(reals, &whole, &head).expect("the job reads back");
+        assert_eq!(
+            crossed, remote,
+            "balance {balance}: the job crosses unchanged"
+        );
+        let answer = Resample::from_words(&Resample::to_words(&crossed.run(&mut |_| {})))
+            .expect("the answer reads back");
+        assert!(remote.answered_by(&answer));
+        // The helper's answer arrives first: order must not matter.
+        let mut resamples = answer.clone();
+        resamples.extend(jobs[0].run(&mut |_| {}));
+        prepared.settle(&mut part, resamples);
+        assert!(one_core.stability().iter().all(Option::is_some));
+        assert_eq!(part.stability(), one_core.stability(), "balance {balance}");
+        // A truncated job is refused, not run; so is an answer with a label out of range.
+        let (reals, whole, head) = remote.to_parts();
+        assert!(ResampleJob::from_parts(reals, &whole[..whole.len() - 1], &head).is_err());
+        let mut wrong = answer.clone();
+        wrong[0].labels[0] = Some(u32::MAX as usize - 1);
+        assert!(!remote.answered_by(&wrong));
+        let mut words = Resample::to_words(&answer);
+        words[1] = u32::MAX;
+        assert!(Resample::from_words(&words).is_none());
+    }
 }

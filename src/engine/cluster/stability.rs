@@ -97,9 +97,12 @@ impl Resample {
         let mut at = 0;
         while at < words.len() {
             let number = *words.get(at)? as usize;
-            let len = *words.get(at + 1)? as usize;
-            let kept = words.get(at + 2..at + 2 + len)?;
-            let labels = words.get(at + 2 + len..at + 2 + 2 * len)?;
+            let len = *words.get(at.checked_add(1)?)? as usize;
+            let from = at.checked_add(2)?;
+            let middle = from.checked_add(len)?;
+            let end = middle.checked_add(len)?;
+            let kept = words.get(from..middle)?;
+            let labels = words.get(middle..end)?;
             out.push(Resample {
                 number,
                 kept: kept.iter().map(|&k| k as usize).collect(),
@@ -108,7 +111,7 @@ impl Resample {
                     .map(|&l| (l != u32::MAX).then_some(l as usize))
                     .collect(),
             });
-            at += 2 + 2 * len;
+            at = end;
         }
         Some(out)
     }
@@ -171,7 +174,10 @@ impl ResampleJob {
     pub fn answered_by(&self, resamples: &[Resample]) -> bool {
         resamples.len() == self.plans.len()
             && self.plans.iter().zip(resamples).all(|((b, kept), r)| {
-                r.number == *b && r.kept == *kept && r.labels.len() == kept.len()
+                r.number == *b
+                    && r.kept == *kept
+                    && r.labels.len() == kept.len()
+                    && r.labels.iter().flatten().all(|&l| l < kept.len())
             })
     }
 
@@ -210,7 +216,7 @@ impl ResampleJob {
                         Some(min_samples.max(1)),
                         p.max_separation,
                         respects.as_ref(),
-                        p.seed.wrapping_add(*b as u64 + 1),
+                        p.seed.wrapping_add(*b as u64).wrapping_add(1),
                     )
                     .labels
                 }
@@ -219,7 +225,7 @@ impl ResampleJob {
                     &(0..size).collect::<Vec<_>>(),
                     p.method,
                     p.k,
-                    p.seed.wrapping_add(*b as u64 + 1),
+                    p.seed.wrapping_add(*b as u64).wrapping_add(1),
                 )
                 .into_iter()
                 .map(Some)
@@ -311,16 +317,28 @@ impl ResampleJob {
                 columns.into_iter().map(|(a, b)| a..b).collect(),
             )
         });
-        let mut at = 0;
+        let mut at: usize = 0;
         let mut take = |len: usize| -> Result<&[u32], String> {
-            let slice = whole.get(at..at + len).ok_or_else(short)?;
-            at += len;
+            let end = at.checked_add(len).ok_or_else(short)?;
+            let slice = whole.get(at..end).ok_or_else(short)?;
+            at = end;
             Ok(slice)
         };
+        head.params
+            .clone()
+            .check()
+            .map_err(|e| format!("a resample job's settings: {e}"))?;
         let latent = match head.latent {
             Some((shapes, weights, every_column)) => {
                 let mut variables = Vec::with_capacity(shapes.len());
+                let mut total = 0usize;
                 for (column, say, levels) in shapes {
+                    // A job's variables hold at most as many levels as the features could
+                    // give them; a description asking for more is not a job.
+                    total = total.saturating_add(levels);
+                    if total > MOST_LEVELS {
+                        return Err("a resample job's variables have too many levels".into());
+                    }
                     variables.push(Variable {
                         column,
                         block: if say { Block::Say } else { Block::Do },
@@ -335,8 +353,11 @@ impl ResampleJob {
         let mut plans = Vec::with_capacity(head.plans.len());
         for (b, len) in head.plans {
             let kept: Vec<usize> = take(len)?.iter().map(|&k| k as usize).collect();
-            if kept.iter().any(|&k| k >= head.rows) {
-                return Err("a resample keeps people the job does not hold".into());
+            if kept.is_empty()
+                || kept.iter().any(|&k| k >= head.rows)
+                || kept.windows(2).any(|w| w[0] >= w[1])
+            {
+                return Err("a resample keeps people the job does not hold, or none".into());
             }
             plans.push((b, kept));
         }
@@ -351,6 +372,10 @@ impl ResampleJob {
         })
     }
 }
+
+/// Most levels a resample job's variables may hold together (a job read from another worker
+/// that asks for more is refused rather than allocated).
+const MOST_LEVELS: usize = 1 << 20;
 
 /// A latent variable without its answers: its column, whether it is said, its levels.
 type Shape = (usize, bool, usize);
