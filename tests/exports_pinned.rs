@@ -156,8 +156,8 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "cc6135965b78192f047160d9688c2a54655a553ecb509e77c0054dd93b00df54",
-        "05a8ab3570c9bae6ce60c125ceea21e6016837fab1c9a26e28f5e36f90d4bfc3",
+        "a49ec2431d435b4ca7a87a5e1777ae4a7794dd64b50d37f59e75642c954136d3",
+        "05ca0a375ed121654c44f38e906375ee2d266fd1806c7f29dc7567ee7d11c438",
     );
 }
 
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "a353cc1988c28ff40cf1c010427409cee8e6317099010fe576b0d4e38ae4fc31",
-        "c3fafe7080de50a9e1eaccc2168ed2285642b78bb38a970a2bc3e65923b8a4a6",
+        "b949ad5fd54c3b29f1bd11227458b2141f94c3040d6c66cecb02cbf828dc84bd",
+        "28ef22644c9f057e3ae090d33fdeacaf665d79d82cd48adb719db4e64dde2663",
     );
 }
