@@ -518,7 +518,8 @@ fn identical_answers_keep_their_segment() {
 /// group's best F1, by name.
 /// A domain's export, read and joined as `edgewise segment` does it, and analysed with the
 /// defaults.
-fn analyse_export(export: &synth::Export) -> Analysis {
+/// A generated export's files read and joined, as `edgewise segment` does it.
+fn export_dataset(export: &synth::Export, settings: &Settings) -> Dataset {
     let parsed = export
         .files
         .iter()
@@ -526,8 +527,12 @@ fn analyse_export(export: &synth::Export) -> Analysis {
             read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
         })
         .collect();
+    analysis::combine(parsed, settings)
+}
+
+fn analyse_export(export: &synth::Export) -> Analysis {
     let settings = Settings::default();
-    let d = analysis::combine(parsed, &settings);
+    let d = export_dataset(export, &settings);
     analysis::analyse(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("analysis")
 }
 
@@ -858,16 +863,9 @@ fn resamples_give_the_same_stability_wherever_they_run() {
     use edgewise::engine::cluster::stability::{Resample, ResampleJob};
     let export = synth::Domain::GrocerSayOnly.export(3000, 2, synth::Wordings::Varied);
     for balance in [0.5, 0.8] {
-        let parsed = export
-            .files
-            .iter()
-            .map(|(name, csv)| {
-                read_bytes(name, csv.as_bytes(), &IngestParams::default()).expect("read")
-            })
-            .collect();
         let mut settings = Settings::default();
         settings.features.balance = balance;
-        let d = analysis::combine(parsed, &settings);
+        let d = export_dataset(&export, &settings);
         let prepared =
             analysis::prepare(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("prepare");
         let one_core = prepared.segment_sample(&mut |_, _| {});
