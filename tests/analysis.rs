@@ -514,10 +514,6 @@ fn identical_answers_keep_their_segment() {
     );
 }
 
-/// Evaluates a generated export of `domain` analysed with default settings: each planted
-/// group's best F1, by name.
-/// A domain's export, read and joined as `edgewise segment` does it, and analysed with the
-/// defaults.
 /// A generated export's files read and joined, as `edgewise segment` does it.
 fn export_dataset(export: &synth::Export, settings: &Settings) -> Dataset {
     let parsed = export
@@ -530,12 +526,16 @@ fn export_dataset(export: &synth::Export, settings: &Settings) -> Dataset {
     analysis::combine(parsed, settings)
 }
 
+/// A domain's export, read and joined as `edgewise segment` does it, and analysed with the
+/// defaults.
 fn analyse_export(export: &synth::Export) -> Analysis {
     let settings = Settings::default();
     let d = export_dataset(export, &settings);
     analysis::analyse(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("analysis")
 }
 
+/// Evaluates a generated export of `domain` analysed with default settings: each planted
+/// group's best F1, by name.
 fn planted_f1(domain: synth::Domain, rows: usize, seed: u64) -> Vec<(String, f64)> {
     let export = domain.export(rows, seed, synth::Wordings::Varied);
     let a = analyse_export(&export);

@@ -27,8 +27,9 @@
 //!    few columns are merged back (`merge`, [`merge_single_respect`]): one group split by a
 //!    yes/no answer or by two wordings of the same goal is one segment again, and so is a
 //!    corner cut out of a group by several independent answers; so are the people left between
-//!    its fragments ([`hdbscan::label_regions`]). The merge is then judged again on those
-//!    whole regions (except in a file of choices only, whose regions are lattice cells): a
+//!    its fragments ([`hdbscan::label_regions`]). At the size chosen (not while sizes are
+//!    tried), the merge is then judged again on those whole regions (except in a file of
+//!    choices only, whose regions are lattice cells): a
 //!    leaf is its group's densest core, whose ratings are the group's commonest, so two halves
 //!    of one group split by a yes/no answer can seem to differ in ratings too until everyone
 //!    in their regions is counted. Without columns to judge by (plain numeric
