@@ -29,13 +29,12 @@
 //!    corner cut out of a group by several independent answers; so are the people left between
 //!    its fragments ([`hdbscan::label_regions`]). At the size chosen (not while sizes are
 //!    tried), the merge is then judged again on those whole regions (except in a file of
-//!    choices only, whose regions are lattice cells): a
-//!    leaf is its group's densest core, whose ratings are the group's commonest, so two halves
-//!    of one group split by a yes/no answer can seem to differ in ratings too until everyone
-//!    in their regions is counted. Without columns to judge by (plain numeric
-//!    points), excess of mass with a stricter separation is used instead. Members far from
-//!    their neighbours in the unsmoothed space — lone outliers that smoothing drew in — leave
-//!    their segment (`pulled_in`).
+//!    choices only, whose regions are lattice cells): a leaf is its group's densest core,
+//!    whose ratings are the group's commonest, so two halves of one group split by a yes/no
+//!    answer can seem to differ in ratings too until everyone in their regions is counted.
+//!    Without columns to judge by (plain numeric points), excess of mass with a stricter
+//!    separation is used instead. Members far from their neighbours in the unsmoothed space —
+//!    lone outliers that smoothing drew in — leave their segment (`pulled_in`).
 //!
 //!    5b. **Latent classes** ([`latent`]) within each segment find the groups density cannot
 //!    see (choices-only answers, groups that differ only in what they say), up to
