@@ -66,6 +66,21 @@ try {
       for (const m of memory.filter((m) => /stages/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')}`);
     }
     for (const [s, t] of firsts) if (s !== said) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
+    // The machine's cost of memory touched for the first time, measured after the analysis
+    // in the same tab: on a virtual machine whose host backs guest memory lazily it varied
+    // from 0.35 to 7.8 s per 400 MiB run to run (2026-12-03), and an analysis touches its
+    // whole peak once, so figures from two runs compare only beside this one.
+    const touch = await page.evaluate(() => {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 4097 });
+      memory.grow(4096);
+      const t = performance.now();
+      new Uint8Array(memory.buffer).fill(1);
+      const first = performance.now() - t;
+      const t2 = performance.now();
+      new Uint8Array(memory.buffer).fill(2);
+      return [first, performance.now() - t2];
+    });
+    console.log(`  this machine: 256 MiB of fresh WebAssembly memory touched in ${(touch[0] / 1000).toFixed(2)} s the first time, ${(touch[1] / 1000).toFixed(2)} s the second`);
     // EDGEWISE_TRACE=1: every progress step the page showed, for finding where time goes.
     if (process.env.EDGEWISE_TRACE) {
       let last = '';
