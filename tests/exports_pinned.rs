@@ -102,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "7d13115667ef93fbdcd0b67bc9d991c5f35fe479e4645fbf7bc3feddad9bc163",
-        "14d06c6c504041b1efff124653b9b33dddbd266526b1d1624a6d334857987e8b",
+        "79bff635e4bdb098ffc8e799250d810794cbf561868968661041c48ab4fb78c4",
+        "67ceeeb3f39e3bd342cc5205434ab44a7b5922b3b42252dac7f197542971f521",
     );
 }
 
@@ -138,8 +138,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "4c26445cc21a5428b82a8d3323a50642a4653cef59f36f46a79a21fa4777f73e",
-        "aee9069da5af01e6df5fe10786a1daf5638d0044354d9f8e56fa0233c67cd3da",
+        "cb9816455c2099dae908da86e2d5d0b01ade88226c90bfa1cad12a28afce2fa3",
+        "e35a9b7c1ed67d0ff1a8dd522e8e295a0cd9fb9fbf2b84a175766bda8a0a6f9d",
     );
 }
 
@@ -147,8 +147,8 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "33c68f918f79ede011612635c4ae204f84c8d631aa3db3a09166f0c2c0e6d349",
-        "aa2dec95ae13a5a654223e98837dd9e39a60f487bd03bbec3db3f80e43a8ae81",
+        "4111407ec4aa7956a06f7ea7654fc30a3ab2f6796fc3c20b1138ee1f77a67d5e",
+        "94a777e4cc56c9705477c19d2d73de46801ebcd41a66973a12adc939e10e9ffb",
     );
 }
 

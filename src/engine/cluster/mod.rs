@@ -56,7 +56,8 @@
 //!    people in the mass around them; their answers say where they belong. (Density segments
 //!    only.)
 //! 8. **Stability** (`stability`). Steps 3–5 are re-run on three random subsamples of the
-//!    sample (80 % of a small sample, half of a large one); a segment's stability is its mean
+//!    sample (80 % of a small sample, half of a large one), the smallest segment's size chosen
+//!    again from the same default unless it was set; a segment's stability is its mean
 //!    best Jaccard overlap with the re-run's segments (Hennig 2007), measured against the
 //!    segments steps 3–5 gave the sample (like with like, before step 7 adds edge members).
 //!
