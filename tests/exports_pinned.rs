@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "b949ad5fd54c3b29f1bd11227458b2141f94c3040d6c66cecb02cbf828dc84bd",
-        "28ef22644c9f057e3ae090d33fdeacaf665d79d82cd48adb719db4e64dde2663",
+        "cb4e8ab056afbbfceb4ba6bc34215224ce7787e543e60a42b0ade5cf7db8590c",
+        "4bde53014f1f16ad7ec9dfb185d155f644be84d6851c8bb6330d83f7a6ff2f34",
     );
 }

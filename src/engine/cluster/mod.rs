@@ -56,8 +56,9 @@
 //!    people in the mass around them; their answers say where they belong. (Density segments
 //!    only.)
 //! 8. **Stability** (`stability`). Steps 3–5 are re-run on three random subsamples of the
-//!    sample (80 % of a small sample, half of a large one), the smallest segment's size chosen
-//!    again from the same default unless it was set; a segment's stability is its mean
+//!    sample (80 % of a small sample, half of a large one), each segmented as the sample was
+//!    (the smallest segment's size chosen again from the same default, and the density
+//!    neighbourhood derived from it, unless they were set); a segment's stability is its mean
 //!    best Jaccard overlap with the re-run's segments (Hennig 2007), measured against the
 //!    segments steps 3–5 gave the sample (like with like, before step 7 adds edge members).
 //!
@@ -260,9 +261,6 @@ pub struct SampleSegments {
     /// Each sample person's segment, for step 8.
     labels_in_sample: Vec<Option<usize>>,
     n_segments: usize,
-    /// Smallest segment (people of the whole file) and density neighbourhood the sample
-    /// used; the stability resamples use the same.
-    sizes: (usize, usize),
 }
 
 enum Found {
@@ -308,7 +306,7 @@ pub fn sample_segments(
     let sample = choose_sample(n, SAMPLE, p.seed);
     progress(0.05);
     let s = sample.len();
-    let (found, labels_in_sample, n_segments, sizes) = match p.method {
+    let (found, labels_in_sample, n_segments) = match p.method {
         Method::Density => {
             let m_people = p
                 .min_cluster_size
@@ -326,8 +324,7 @@ pub fn sample_segments(
             );
             let labels = found.labels.clone();
             let n_clusters = found.n_clusters;
-            let sizes = (to_people(found.chosen_size, s, n), found.min_samples);
-            (Found::Density(found), labels, n_clusters, sizes)
+            (Found::Density(found), labels, n_clusters)
         }
         Method::KMeans | Method::GaussianMixture => {
             let (labels, membership, n_segments) = centroid::centroid_based(points, &sample, p);
@@ -337,7 +334,7 @@ pub fn sample_segments(
                 membership,
                 n_segments,
             };
-            (found, in_sample, n_segments, (0, 0))
+            (found, in_sample, n_segments)
         }
     };
     progress(0.5);
@@ -347,7 +344,6 @@ pub fn sample_segments(
         stability: vec![None; n_segments],
         labels_in_sample,
         n_segments,
-        sizes,
     }
 }
 
@@ -383,7 +379,6 @@ impl SampleSegments {
                 points,
                 &self.sample,
                 respects,
-                self.sizes,
                 &params.0,
                 these,
             ));
@@ -1102,6 +1097,43 @@ mod tests {
                 "{method:?}: {:?}",
                 together.stability
             );
+        }
+    }
+
+    #[test]
+    fn resamples_run_the_whole_method_again() {
+        // Each stability resample segments its people as the sample was segmented: from the
+        // default size, chosen again by the sweep, unless a size was set, which it keeps.
+        let (points, _) = blobs();
+        for set in [None, Some(40)] {
+            let params = ClusterParams {
+                min_cluster_size: set,
+                resamples: 2,
+                ..Default::default()
+            }
+            .check()
+            .expect("valid");
+            let part = sample_segments(&points, &params, None, &mut |_| {});
+            let jobs = part.resample_jobs(&points, &params, None, 1);
+            let resamples = jobs[0].run(&mut |_| {});
+            assert_eq!(resamples.len(), 2);
+            for r in &resamples {
+                let people: Vec<usize> = r.kept.iter().map(|&k| part.sample[k]).collect();
+                let from = set.unwrap_or_else(|| default_min_cluster_size(points.rows));
+                let m = ((from * r.kept.len()) as f64 / points.rows as f64).round() as usize;
+                let again = cluster_sample(
+                    &rows(&points, &people),
+                    &r.kept,
+                    m.max(5),
+                    set.is_none(),
+                    None,
+                    params.0.max_separation,
+                    None,
+                    params.0.seed.wrapping_add(r.number as u64).wrapping_add(1),
+                );
+                assert_eq!(r.labels, again.labels, "size set: {set:?}");
+                assert_eq!(again.sweep.is_empty(), set.is_some(), "size set: {set:?}");
+            }
         }
     }
 

@@ -1,14 +1,14 @@
 //! Step 8 of the module doc: how stable each segment is, as its mean best Jaccard overlap
 //! with the segments found again on random subsamples of the sample (Hennig 2007).
 //!
-//! Hennig's resamples re-apply the whole method, so each resample chooses the smallest
-//! segment's size again by the sweep (`choose_min_cluster_size`), from the same default, as
-//! the sample did — unless the size was set, when it keeps it. With the sample's chosen size
-//! fixed instead, a real telco export's "No internet service" segment showed as reappearing
-//! in 86 % of re-runs but met 0.37 Jaccard at best in runs of other seeds, whose sweeps chose
-//! other sizes; over 112 segments of eleven real exports the shown stability was 0.13 from
-//! the cross-seed reappearance on average, 0.10 now (`python3 bench/stability.py --segments`,
-//! BENCHMARKS.md).
+//! Hennig's resamples re-apply the whole method, so each resample segments its people as the
+//! sample was segmented: from the size set, or the default size chosen again by the sweep
+//! (`choose_min_cluster_size`), and the density neighbourhood set or derived from that size.
+//! With the sample's chosen size kept instead, a segment that depended on that choice showed
+//! as reappearing reliably when another seed's run would not give it (BENCHMARKS.md, "The same
+//! file, another seed or row order": real exports' shown stability moved closer to the
+//! cross-seed reappearance; at 600 rows, where planted groups are 6–12 people, it moved
+//! further, towards caution).
 //!
 //! Each resample is a self-contained [`ResampleJob`]: the sample's own rows of the points,
 //! features and answers, and which of them the resample keeps, so that it can be run on
@@ -66,8 +66,6 @@ pub struct ResampleJob {
     respects: Option<(Dense, Vec<Range<usize>>)>,
     /// The sample's latent variables, their weights, and whether they are every column.
     latent: Option<(Vec<Variable>, Vec<f64>, bool)>,
-    /// Smallest segment (people of the whole file) and density neighbourhood the sample used.
-    sizes: (usize, usize),
     /// People in the whole file.
     n: usize,
     params: ClusterParams,
@@ -132,7 +130,6 @@ impl ResampleJob {
         points: &Dense,
         sample: &[usize],
         respects: Option<&Respects<'_>>,
-        sizes: (usize, usize),
         params: &ClusterParams,
         plans: Vec<(usize, Vec<usize>)>,
     ) -> ResampleJob {
@@ -161,7 +158,6 @@ impl ResampleJob {
             points: rows(points, sample),
             respects: respects.map(|r| (rows(r.features, sample), r.columns.to_vec())),
             latent,
-            sizes,
             n: points.rows,
             params: params.clone(),
             plans,
@@ -194,7 +190,6 @@ impl ResampleJob {
     /// the smallest segment's size chosen again, or the size set); `progress` goes from 0 to 1.
     pub fn run(&self, progress: &mut dyn FnMut(f64)) -> Vec<Resample> {
         let p = &self.params;
-        let (min_cluster_size, min_samples) = self.sizes;
         let latent = self
             .latent
             .as_ref()
@@ -214,23 +209,20 @@ impl ResampleJob {
             let sub = rows(&self.points, kept);
             let labels: Vec<Option<usize>> = match p.method {
                 Method::Density => {
-                    // The size is chosen again as the sample's was, from the same default,
-                    // unless it was set: a segment reappears reliably only if the whole method,
-                    // its choice of size included, gives it again (Hennig 2007).
-                    let adapt = p.min_cluster_size.is_none();
-                    let people = if adapt {
-                        default_min_cluster_size(self.n)
-                    } else {
-                        min_cluster_size
-                    };
+                    // The whole method again, as the sample ran it (Hennig 2007): from the
+                    // size set, or the default chosen again by the sweep, and the density
+                    // neighbourhood set or derived from that size.
+                    let people = p
+                        .min_cluster_size
+                        .unwrap_or_else(|| default_min_cluster_size(self.n));
                     let m = ((people as f64 * size as f64 / self.n.max(1) as f64).round() as usize)
                         .max(5);
                     cluster_sample(
                         &sub,
                         kept,
                         m,
-                        adapt,
-                        Some(min_samples.max(1)),
+                        p.min_cluster_size.is_none(),
+                        p.min_samples,
                         p.max_separation,
                         respects.as_ref(),
                         p.seed.wrapping_add(*b as u64).wrapping_add(1),
@@ -296,7 +288,6 @@ impl ResampleJob {
             dims: self.points.cols,
             respects,
             latent,
-            sizes: self.sizes,
             n: self.n,
             params: self.params.clone(),
             plans,
@@ -382,7 +373,6 @@ impl ResampleJob {
             points,
             respects,
             latent,
-            sizes: head.sizes,
             n: head.n,
             params: head.params,
             plans,
@@ -406,7 +396,6 @@ struct Head {
     respects: Option<(usize, Vec<(usize, usize)>)>,
     /// Each variable's column, block (say?) and levels; the weights; every column?
     latent: Option<(Vec<Shape>, Vec<f64>, bool)>,
-    sizes: (usize, usize),
     n: usize,
     params: ClusterParams,
     /// Each resample's number and how many people it keeps.
