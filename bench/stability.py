@@ -8,12 +8,12 @@ on each file with several seeds (or, with `--shuffle`, the default seed on the f
 several random orders, the first the file's own) and prints, per file: the number of segments,
 the people in no segment (lone outliers) and the largest segment for each run, and the lowest
 and mean adjusted Rand index (Hubert & Arabie 1985) over every pair of runs, lone outliers as
-one label. 1.0 = the same segments. `--shuffle` reads and writes commas: for other delimiters,
-convert the file first.
+one label. 1.0 = the same segments. `--shuffle` reads UTF-8 with commas and writes commas: for
+other encodings or delimiters, convert the file first.
 
 With `--segments`, each segment of the first run is listed with the stability the page shows
 for it (mean best Jaccard over the engine's own resamples, read as the rounded percentage the
-HTML report prints) beside its mean best Jaccard with the segments of the other runs: whether
+HTML report prints, so 79.96 % counts as 80 %) beside its mean best Jaccard with the segments of the other runs: whether
 "reappears reliably" (from 80 %) and "unstable" (below 50 %) say truthfully which segments
 another seed or row order would give again.
 
@@ -116,6 +116,8 @@ def main():
     p.add_argument("files", nargs="+")
     args = p.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    if len(seeds) < 2:
+        sys.exit("give at least two seeds: runs are compared in pairs")
     worst = []
     judged = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -57,8 +57,9 @@
 //!    only.)
 //! 8. **Stability** (`stability`). Steps 3–5 are re-run on three random subsamples of the
 //!    sample (80 % of a small sample, half of a large one), each segmented as the sample was
-//!    (the smallest segment's size chosen again from the same default, and the density
-//!    neighbourhood derived from it, unless they were set); a segment's stability is its mean
+//!    (the smallest segment's size chosen again by the sweep from the same default, and the
+//!    density neighbourhood derived from that default, unless they were set); a segment's
+//!    stability is its mean
 //!    best Jaccard overlap with the re-run's segments (Hennig 2007), measured against the
 //!    segments steps 3–5 gave the sample (like with like, before step 7 adds edge members).
 //!

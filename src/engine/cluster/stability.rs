@@ -2,8 +2,9 @@
 //! with the segments found again on random subsamples of the sample (Hennig 2007).
 //!
 //! Hennig's resamples re-apply the whole method, so each resample segments its people as the
-//! sample was segmented: from the size set, or the default size chosen again by the sweep
-//! (`choose_min_cluster_size`), and the density neighbourhood set or derived from that size.
+//! sample was segmented: from the size set, or the default size (scaled to the resample) moved
+//! again by the sweep (`choose_min_cluster_size`), and the density neighbourhood set or
+//! derived from that starting size.
 //! With the sample's chosen size kept instead, a segment that depended on that choice showed
 //! as reappearing reliably when another seed's run would not give it (BENCHMARKS.md, "The same
 //! file, another seed or row order": real exports' shown stability moved closer to the
@@ -186,8 +187,9 @@ impl ResampleJob {
             })
     }
 
-    /// Segments each resample again (steps 3–5, with the sample's density neighbourhood and
-    /// the smallest segment's size chosen again, or the size set); `progress` goes from 0 to 1.
+    /// Segments each resample again (steps 3–5 as the sample ran them: from the size set, or
+    /// the default scaled to the resample and moved by the sweep, with the density
+    /// neighbourhood set or derived from that starting size); `progress` goes from 0 to 1.
     pub fn run(&self, progress: &mut dyn FnMut(f64)) -> Vec<Resample> {
         let p = &self.params;
         let latent = self
