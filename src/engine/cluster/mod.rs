@@ -59,9 +59,9 @@
 //!    sample (80 % of a small sample, half of a large one), each segmented as the sample was
 //!    (the smallest segment's size chosen again by the sweep from the same default, and the
 //!    density neighbourhood derived from that default, unless they were set); a segment's
-//!    stability is its mean
-//!    best Jaccard overlap with the re-run's segments (Hennig 2007), measured against the
-//!    segments steps 3–5 gave the sample (like with like, before step 7 adds edge members).
+//!    stability is its mean best Jaccard overlap with the re-run's segments (Hennig 2007),
+//!    measured against the segments steps 3–5 gave the sample (like with like, before step 7
+//!    adds edge members).
 //!
 //! Steps 2–5 and 8 ([`segment_sample`]) do not need step 1's graph, and the graph
 //! ([`everyone_graph`]) depends only on the points and the seed, so the two run side by side —
@@ -309,10 +309,7 @@ pub fn sample_segments(
     let s = sample.len();
     let (found, labels_in_sample, n_segments) = match p.method {
         Method::Density => {
-            let m_people = p
-                .min_cluster_size
-                .unwrap_or_else(|| default_min_cluster_size(n));
-            let m_sample = ((m_people as f64 * s as f64 / n.max(1) as f64).round() as usize).max(5);
+            let m_sample = starting_size(p, n, s);
             let found = cluster_sample(
                 &rows(points, &sample),
                 &sample,
@@ -403,6 +400,15 @@ impl SampleSegments {
             );
         }
     }
+}
+
+/// The smallest segment's size, set or the default for `n` people, scaled to `s` of them (at
+/// least 5): where the sample's sweep starts, and each stability resample's.
+pub(super) fn starting_size(p: &ClusterParams, n: usize, s: usize) -> usize {
+    let people = p
+        .min_cluster_size
+        .unwrap_or_else(|| default_min_cluster_size(n));
+    ((people as f64 * s as f64 / n.max(1) as f64).round() as usize).max(5)
 }
 
 /// A size in sample people as people of the whole file.
@@ -1120,12 +1126,10 @@ mod tests {
             assert_eq!(resamples.len(), 2);
             for r in &resamples {
                 let people: Vec<usize> = r.kept.iter().map(|&k| part.sample[k]).collect();
-                let from = set.unwrap_or_else(|| default_min_cluster_size(points.rows));
-                let m = ((from * r.kept.len()) as f64 / points.rows as f64).round() as usize;
                 let again = cluster_sample(
                     &rows(&points, &people),
                     &r.kept,
-                    m.max(5),
+                    starting_size(&params.0, points.rows, r.kept.len()),
                     set.is_none(),
                     None,
                     params.0.max_separation,

@@ -24,7 +24,7 @@ use super::super::linalg::Dense;
 use super::centroid::fit_predict;
 use super::merge::Respects;
 use super::params::{ClusterParams, Method};
-use super::{Latent, cluster_sample, default_min_cluster_size, rows};
+use super::{Latent, cluster_sample, rows, starting_size};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -214,15 +214,10 @@ impl ResampleJob {
                     // The whole method again, as the sample ran it (Hennig 2007): from the
                     // size set, or the default chosen again by the sweep, and the density
                     // neighbourhood set or derived from that size.
-                    let people = p
-                        .min_cluster_size
-                        .unwrap_or_else(|| default_min_cluster_size(self.n));
-                    let m = ((people as f64 * size as f64 / self.n.max(1) as f64).round() as usize)
-                        .max(5);
                     cluster_sample(
                         &sub,
                         kept,
-                        m,
+                        starting_size(p, self.n, size),
                         p.min_cluster_size.is_none(),
                         p.min_samples,
                         p.max_separation,
