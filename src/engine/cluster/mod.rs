@@ -927,6 +927,30 @@ mod tests {
         )
     }
 
+    /// Two blobs of 300 points and eight far, tight knots of 6 points each.
+    fn blobs_and_knots() -> Dense {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut data = Vec::new();
+        for x in [0.0, 10.0] {
+            for _ in 0..300 {
+                data.push(x + gaussian(&mut rng));
+                data.push(gaussian(&mut rng));
+            }
+        }
+        for k in 0..8 {
+            let (x, y) = (40.0 * (f64::from(k) + 1.0), -30.0 + 7.0 * f64::from(k));
+            for _ in 0..6 {
+                data.push(x + 0.1 * gaussian(&mut rng));
+                data.push(y + 0.1 * gaussian(&mut rng));
+            }
+        }
+        Dense {
+            rows: data.len() / 2,
+            cols: 2,
+            data,
+        }
+    }
+
     #[test]
     fn small_groups_and_lone_outliers_survive() {
         let (points, truth) = blobs();
@@ -1110,34 +1134,68 @@ mod tests {
     #[test]
     fn resamples_run_the_whole_method_again() {
         // Each stability resample segments its people as the sample was segmented: from the
-        // default size, chosen again by the sweep, unless a size was set, which it keeps.
-        let (points, _) = blobs();
+        // default size, chosen again by the sweep, unless a size was set, which it keeps. Two
+        // blobs and eight tight knots of six: the count falls from 5 at the default size (5)
+        // to 3 one step up and stays there, so the sweep moves the size from where it starts.
+        let points = blobs_and_knots();
         for set in [None, Some(40)] {
             let params = ClusterParams {
                 min_cluster_size: set,
-                resamples: 2,
+                resamples: 3,
                 ..Default::default()
             }
             .check()
             .expect("valid");
             let part = sample_segments(&points, &params, None, &mut |_| {});
+            let Found::Density(sample) = &part.found else {
+                panic!("density segments");
+            };
+            if set.is_none() {
+                assert_ne!(
+                    sample.chosen_size,
+                    starting_size(&params.0, points.rows, part.sample.len()),
+                    "the sweep moves the sample's size: {:?}",
+                    sample.sweep
+                );
+            }
             let jobs = part.resample_jobs(&points, &params, None, 1);
             let resamples = jobs[0].run(&mut |_| {});
-            assert_eq!(resamples.len(), 2);
+            assert_eq!(resamples.len(), 3);
+            // Resamples whose own sweep moved the size, and that would have segmented
+            // differently at the sample's size (as they did before they re-ran the sweep).
+            let (mut moved, mut unlike_sample_size) = (0, 0);
             for r in &resamples {
                 let people: Vec<usize> = r.kept.iter().map(|&k| part.sample[k]).collect();
-                let again = cluster_sample(
-                    &rows(&points, &people),
-                    &r.kept,
-                    starting_size(&params.0, points.rows, r.kept.len()),
-                    set.is_none(),
-                    None,
-                    params.0.max_separation,
-                    None,
-                    params.0.seed.wrapping_add(r.number as u64).wrapping_add(1),
-                );
+                let sub = rows(&points, &people);
+                let seed = params.0.seed.wrapping_add(r.number as u64).wrapping_add(1);
+                let sep = params.0.max_separation;
+                let start = starting_size(&params.0, points.rows, r.kept.len());
+                let again =
+                    cluster_sample(&sub, &r.kept, start, set.is_none(), None, sep, None, seed);
                 assert_eq!(r.labels, again.labels, "size set: {set:?}");
                 assert_eq!(again.sweep.is_empty(), set.is_some(), "size set: {set:?}");
+                moved += usize::from(again.chosen_size != start);
+                // The sample's chosen size, scaled to the resample and kept fixed.
+                let scaled = (sample.chosen_size as f64 * r.kept.len() as f64
+                    / part.sample.len() as f64)
+                    .round() as usize;
+                let fixed = cluster_sample(
+                    &sub,
+                    &r.kept,
+                    scaled.max(5),
+                    false,
+                    Some(sample.min_samples),
+                    sep,
+                    None,
+                    seed,
+                );
+                unlike_sample_size += usize::from(fixed.labels != r.labels);
+            }
+            if set.is_none() {
+                assert!(
+                    moved > 0 && unlike_sample_size > 0,
+                    "{moved} {unlike_sample_size}"
+                );
             }
         }
     }
