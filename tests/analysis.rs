@@ -577,6 +577,48 @@ fn the_rest_of_a_small_group_left_in_the_mass_joins_it() {
     }
 }
 
+/// Issue 18: at 20,000 rows density found the sampled people shopping for an elderly relative
+/// who order by phone; those who order on the web (a quarter) sat in the family shop's
+/// segment, too few for a latent class of their own (F1 0.854 at seed 7), or in the class of
+/// the parents of a newborn (grocer-say seed 4: 0.841). Placed by the Bayes rule among their
+/// class and the smaller segments, they are the rest of the elderly relatives' and join it.
+#[test]
+fn the_rest_of_a_small_group_within_a_latent_class_joins_it() {
+    for (domain, seed) in [
+        (synth::Domain::Grocer, 7),
+        (synth::Domain::GrocerSayOnly, 4),
+    ] {
+        for (name, f1) in planted_f1(domain, 20000, seed) {
+            eprintln!("seed {seed} {name:<50} F1 {f1:.3}");
+            assert!(f1 >= 0.9, "{domain:?} seed {seed}, {name}: F1 {f1:.3}");
+        }
+    }
+}
+
+/// Issue 18: at 100,000 rows the sampled people shopping for an elderly relative were too few
+/// for density; the 747 who order by phone formed a segment among everyone (a micro-segment),
+/// and the 253 who order on the web stayed in the family shop's segment (F1 0.855, seeds 7 and
+/// 1). Placed by the Bayes rule among the mass segment and the smaller ones, they join it.
+#[test]
+fn the_rest_of_a_small_group_found_among_everyone_joins_it() {
+    for (name, f1) in planted_f1(synth::Domain::Grocer, 100_000, 7) {
+        eprintln!("{name:<50} F1 {f1:.3}");
+        assert!(f1 >= 0.95, "{name}: F1 {f1:.3}");
+    }
+}
+
+/// Issue 18: where two mass groups meet, members of one that answer like the other are not a
+/// small group's rest. Moved as one (four SaaS agencies that left the survey blank and behave
+/// like in-house teams, 100,000 rows, seed 7), they took 298 agencies along the neighbour graph
+/// into the in-house segment and 253 of them into the schools' (say-only F1 0.876).
+#[test]
+fn where_two_mass_groups_meet_no_one_is_moved_as_a_rest() {
+    for (name, f1) in planted_f1(synth::Domain::Saas, 100_000, 7) {
+        eprintln!("{name:<50} F1 {f1:.3}");
+        assert!(f1 >= 0.95, "{name}: F1 {f1:.3}");
+    }
+}
+
 /// Issue 18: in the grocer's say-only export at 5,000 rows seed 2 density cut the occasional
 /// top-up shoppers (825) in two by one yes/no answer, eco packaging: the two leaves' densest
 /// cores (168 and 55 people) also seemed to differ in two ratings, three respects, so they

@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "cb4e8ab056afbbfceb4ba6bc34215224ce7787e543e60a42b0ade5cf7db8590c",
-        "4bde53014f1f16ad7ec9dfb185d155f644be84d6851c8bb6330d83f7a6ff2f34",
+        "47c7c6c7b7239bb760c62f8fe70599210fc2b15910cc4f56edbaf512e650008a",
+        "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
     );
 }

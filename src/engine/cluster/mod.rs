@@ -40,7 +40,9 @@
 //!    see (choices-only answers, groups that differ only in what they say), up to
 //!    [`MAX_SEGMENTS`]. When density leaves most of the sample in no segment, its clusters are
 //!    shards, not groups: everyone is one segment and the classes are fitted on all of them.
-//!    A class that is the rest of a group density found in another segment joins it.
+//!    A class that is the rest of a group density found in another segment joins it, and so
+//!    do a class's members that the Bayes rule places with a smaller segment than the mass
+//!    middle's (fewer than a segment, the rest of that group: `latent::rests_within`).
 //! 6. **Spreading to everyone** (`spread`). Labels spread from the sample along the neighbour
 //!    graph: each person takes the label most of their labelled neighbours have.
 //! 7. **Noise triage, not noise deletion** (`spread`). People left unassigned whose labelled
@@ -55,6 +57,11 @@
 //!    latent class per segment. Spreading along neighbours leaves some of a small group's
 //!    people in the mass around them; their answers say where they belong. (Density segments
 //!    only.)
+//!
+//!    7c. **Rests joined** (`join_rests`). Members of a mass segment whom the Bayes rule places
+//!    with a smaller segment (micro-segments included), fewer than a segment and its rest by
+//!    the message-length test, join it — step 5b's rule, for segments found after the sample.
+//!    (Density segments only.)
 //! 8. **Stability** (`stability`). Steps 3–5 are re-run on three random subsamples of the
 //!    sample (80 % of a small sample, half of a large one), each segmented as the sample was
 //!    (the smallest segment's size chosen again by the sweep from the same default, and the
@@ -66,7 +73,7 @@
 //! Steps 2–5 and 8 ([`segment_sample`]) do not need step 1's graph, and the graph
 //! ([`everyone_graph`]) depends only on the points and the seed, so the two run side by side —
 //! on two threads natively, in two web workers in the browser — and [`segment_everyone`] does
-//! steps 6–7b with both. Step 8's resamples are self-contained jobs
+//! steps 6–7c with both. Step 8's resamples are self-contained jobs
 //! ([`SampleSegments::resample_jobs`]): in the browser the second worker runs one once the
 //! graph is built. The result is the same wherever the graph and the resamples were built.
 //!
@@ -77,7 +84,7 @@
 //! Everything is seeded; the same points and settings give the same segments.
 //!
 //! This file is the driver: the types, steps 2–5 ([`segment_sample`] and `cluster_sample`)
-//! and the hand-over to steps 6–7b ([`segment_everyone`]). Each other step has its file:
+//! and the hand-over to steps 6–7c ([`segment_everyone`]). Each other step has its file:
 //! `params` (settings, checked, and size-dependent defaults), `merge` (step 5's merging),
 //! `spread` (steps 6–7), `stability` (step 8) and `centroid` (k-means and mixtures).
 //!
@@ -417,7 +424,7 @@ fn to_people(m: usize, s: usize, n: usize) -> usize {
     ((m as f64 / scale).round() as usize).max(m)
 }
 
-/// Everyone's segments from the sample's (steps 6–7b): `graph` is [`everyone_graph`] of the
+/// Everyone's segments from the sample's (steps 6–7c): `graph` is [`everyone_graph`] of the
 /// same `points` and settings.
 pub fn segment_everyone(
     points: &Dense,
@@ -459,7 +466,42 @@ pub fn segment_everyone(
     if let Some(latent) = latent.filter(|l| l.every_column && density) {
         place_by_answers(&mut result, latent);
     }
+    if let Some(latent) = latent.filter(|_| density) {
+        join_rests(&mut result, latent);
+    }
     result
+}
+
+/// Moves the rest of each small segment out of the mass segments it sits in
+/// ([`latent::rests_of_segment`]): members of a mass segment (at least
+/// [`rank::MASS_SHARE`](crate::engine::rank::MASS_SHARE) of people) that the Bayes rule places
+/// with a smaller segment, fewer than the smallest segment and that segment's rest by the
+/// message-length test, join it, on its edge. Latent classes do this within the sample
+/// (step 5b); segments found among everyone after it (micro-segments) get it here.
+fn join_rests(result: &mut Clustering, latent: Latent<'_>) {
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); result.n_segments];
+    for (i, l) in result.labels.iter().enumerate() {
+        if let Some(g) = l.and_then(|s| groups.get_mut(s)) {
+            g.push(i);
+        }
+    }
+    let mass = (crate::engine::rank::MASS_SHARE * result.labels.len() as f64).ceil() as usize;
+    let (small, ids): (Vec<Vec<usize>>, Vec<usize>) = (0..groups.len())
+        .filter(|&s| !groups[s].is_empty() && groups[s].len() < mass)
+        .map(|s| (groups[s].clone(), s))
+        .unzip();
+    if small.is_empty() {
+        return;
+    }
+    let min_size = result.min_cluster_size;
+    for members in groups.iter().filter(|g| g.len() >= mass) {
+        for (row, g) in
+            latent::rests_of_segment(latent.variables, latent.weights, members, &small, min_size)
+        {
+            result.labels[row] = Some(ids[g]);
+            result.membership[row] = Membership::Edge;
+        }
+    }
 }
 
 /// Places everyone in a segment in the segment whose answers explain theirs best: the Bayes
@@ -721,6 +763,10 @@ fn split_into_classes(
             .unzip()
     };
     // Fit every segment first, then choose which classes to keep across them all.
+    let sizes = latent::Sizes {
+        min_size,
+        mass: (crate::engine::rank::MASS_SHARE * labels.len() as f64).ceil() as usize,
+    };
     let mut fits = Vec::new();
     let mut others = Vec::new();
     for (parent, members) in all_members.iter().enumerate() {
@@ -733,7 +779,7 @@ fn split_into_classes(
             latent.weights,
             members,
             &smaller.0,
-            min_size,
+            sizes,
             seed ^ parent as u64,
         ) {
             fits.push((parent, at, found));
