@@ -137,8 +137,10 @@ const NONE: u32 = u32::MAX;
 
 /// The rows being fitted, each as the slots of its answers (variable offset + level).
 struct Data {
-    /// `rows × variables` slots, row-major; [`NONE`] where there is no answer.
+    /// `rows × variables` slots, row-major; [`NONE`] where there is no answer. Empty in a
+    /// [`Data::header`].
     slots: Vec<u32>,
+    n_rows: usize,
     n_vars: usize,
     offsets: Vec<usize>,
     levels: Vec<usize>,
@@ -165,6 +167,7 @@ impl Data {
         }
         Data {
             slots,
+            n_rows: rows.len(),
             n_vars: variables.len(),
             offsets,
             levels: variables.iter().map(|v| v.levels).collect(),
@@ -177,8 +180,17 @@ impl Data {
         }
     }
 
+    /// The variables of [`Data::new`] for `n_rows` rows, without their slots: enough for
+    /// [`stats_of`] and for message lengths.
+    fn header(variables: &[Variable], weight: &[f64], n_rows: usize) -> Data {
+        Data {
+            n_rows,
+            ..Data::new(variables, weight, &[])
+        }
+    }
+
     fn rows(&self) -> usize {
-        self.slots.len() / self.n_vars.max(1)
+        self.n_rows
     }
 
     /// The same variables for `rows` of these rows only.
@@ -188,6 +200,7 @@ impl Data {
                 .iter()
                 .flat_map(|&r| self.row(r).iter().copied())
                 .collect(),
+            n_rows: rows.len(),
             n_vars: self.n_vars,
             offsets: self.offsets.clone(),
             levels: self.levels.clone(),
@@ -423,9 +436,7 @@ pub fn classes(
     let found = k + origins.len();
     let model = if found > k {
         let mut stats = fit.stats;
-        stats.extend(rests_stats(
-            &data, &labels, k, &origins, variables, weight, others,
-        ));
+        stats.extend(rests_stats(&data, &labels, k, &origins, variables, others));
         worth.extend(origins.into_iter().map(|(c, _)| (0.0, c)));
         model_of(&stats, &data)
     } else {
@@ -450,42 +461,32 @@ pub fn model_of_groups(
     if variables.is_empty() || groups.is_empty() || groups.iter().any(Vec::is_empty) {
         return None;
     }
-    let rows: Vec<usize> = groups.iter().flatten().copied().collect();
-    let data = Data::new(variables, weight, &rows);
-    // Each group's counts, added up directly: one row of responsibilities per person would
-    // be a million small vectors at a million rows.
-    let mut stats: Vec<Stats> = groups
+    let data = Data::header(variables, weight, groups.iter().map(Vec::len).sum());
+    let stats: Vec<Stats> = groups
         .iter()
-        .map(|_| Stats {
-            size: 0.0,
-            counts: vec![0.0; data.total],
-        })
+        .map(|g| stats_of(&data, variables, g))
         .collect();
-    let mut r = 0;
-    for (s, group) in stats.iter_mut().zip(groups) {
-        for _ in group {
-            add_row(s, data.row(r), 1.0);
-            r += 1;
-        }
-    }
     Some(model_of(&stats, &data))
 }
 
-/// The fit in which rows come in runs of `sizes`, each run one class.
-fn fit_of_groups(data: &Data, sizes: impl Iterator<Item = usize> + Clone) -> Fit {
-    let k = sizes.clone().count();
-    let mut resp = Vec::with_capacity(data.rows());
-    for (g, size) in sizes.enumerate() {
-        for _ in 0..size {
-            let mut row = vec![0.0; k];
-            row[g] = 1.0;
-            resp.push(row);
+/// The statistics of the class of `rows` (rows of `variables`): its size and answer counts,
+/// counted straight from the codes (one row of responsibilities per person would be a
+/// million small vectors at a million rows).
+fn stats_of(data: &Data, variables: &[Variable], rows: &[usize]) -> Stats {
+    let mut counts = vec![0.0; data.total];
+    for (v, &o) in variables.iter().zip(&data.offsets) {
+        for &i in rows {
+            if let Some(&x) = v.codes.get(i)
+                && x != MISSING
+                && (x as usize) < v.levels
+            {
+                counts[o + x as usize] += 1.0;
+            }
         }
     }
-    Fit {
-        stats: m_step(data, &resp, k),
-        resp,
-        log_likelihood: 0.0,
+    Stats {
+        size: rows.len() as f64,
+        counts,
     }
 }
 
@@ -502,20 +503,25 @@ pub fn joins(
     if variables.len() < 2 || class.is_empty() {
         return None;
     }
-    let rows: Vec<usize> = class
-        .iter()
-        .chain(groups.iter().flatten())
-        .copied()
-        .collect();
-    let data = Data::new(variables, weight, &rows);
+    let n = class.len() + groups.iter().map(Vec::len).sum::<usize>();
+    let data = Data::header(variables, weight, n);
+    let class = stats_of(&data, variables, class);
+    let groups = groups.iter().map(|g| stats_of(&data, variables, g));
+    joins_of(&data, class, groups.collect())
+}
+
+/// [`joins`] from the statistics of the class and of the groups (`data` a header for all
+/// their rows).
+fn joins_of(data: &Data, class: Stats, groups: Vec<Stats>) -> Option<usize> {
     let k = groups.len() + 1;
-    let fit = fit_of_groups(
-        &data,
-        std::iter::once(class.len()).chain(groups.iter().map(Vec::len)),
-    );
+    let fit = Fit {
+        stats: std::iter::once(class).chain(groups).collect(),
+        resp: Vec::new(),
+        log_likelihood: 0.0,
+    };
     (1..k)
-        .filter(|&g| !groups[g - 1].is_empty())
-        .map(|g| (merge_gain(&fit, (0, g), &data), g - 1))
+        .filter(|&g| fit.stats[g].size > 0.0)
+        .map(|g| (merge_gain(&fit, (0, g), data), g - 1))
         .filter(|&(gain, _)| gain > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
         .map(|(_, g)| g)
@@ -735,9 +741,7 @@ fn rests_of_one_class(
         add_row(&mut class, data.row(r), 1.0);
     }
     let mut stats = vec![class];
-    stats.extend(rests_stats(
-        data, &labels, 1, &origins, variables, weight, others,
-    ));
+    stats.extend(rests_stats(data, &labels, 1, &origins, variables, others));
     let model = model_of(&stats, data);
     let worth = std::iter::once((f64::INFINITY, 0))
         .chain(origins.into_iter().map(|(c, _)| (0.0, c)))
@@ -802,21 +806,13 @@ fn rests_stats(
     k: usize,
     rests: &[(usize, usize)],
     variables: &[Variable],
-    weight: &[f64],
     others: &[Vec<usize>],
 ) -> Vec<Stats> {
     rests
         .iter()
         .enumerate()
         .map(|(i, &(_, g))| {
-            let mut s = Stats {
-                size: 0.0,
-                counts: vec![0.0; data.total],
-            };
-            let segment = Data::new(variables, weight, &others[g]);
-            for r in 0..segment.rows() {
-                add_row(&mut s, segment.row(r), 1.0);
-            }
+            let mut s = stats_of(data, variables, &others[g]);
             s.size = 0.0;
             for r in (0..data.rows()).filter(|&r| labels[r] == k + i) {
                 add_row(&mut s, data.row(r), 1.0);
@@ -856,32 +852,54 @@ fn rests_within(
     sizes: Sizes,
 ) -> Vec<(usize, usize)> {
     let mut origins = Vec::new();
+    if variables.len() < 2 || others.iter().any(Vec::is_empty) {
+        return origins;
+    }
+    // Each group's answer counts once: a mass segment's rest is most of a million rows.
+    let header = |n: usize| Data::header(variables, weight, n);
+    let other_stats: Vec<Stats> = others
+        .iter()
+        .map(|g| stats_of(&header(0), variables, g))
+        .collect();
+    let in_others: usize = others.iter().map(Vec::len).sum();
     for c in 0..k {
         let members: Vec<usize> = (0..labels.len()).filter(|&r| labels[r] == c).collect();
         if members.len() < sizes.min_size {
             continue; // itself the rest of one of `others`
         }
-        let mut groups = others.to_vec();
-        groups.push(members.iter().map(|&r| rows[r]).collect());
-        let Some(model) = model_of_groups(variables, weight, &groups) else {
-            continue;
-        };
+        let at = |part: &[usize]| -> Vec<usize> { part.iter().map(|&r| rows[r]).collect() };
+        let everyone = header(in_others + members.len());
+        let class = stats_of(&everyone, variables, &at(&members));
+        let mut all = other_stats.clone();
+        all.push(class.clone());
+        let model = model_of(&all, &everyone);
         let nearest: Vec<Option<usize>> = members
             .iter()
             .map(|&r| Some(model.best(data.row(r))).filter(|&g| g < others.len()))
             .collect();
         for g in (0..others.len()).filter(|&g| others[g].len() < sizes.mass) {
-            let in_it = |&(_, n): &(&usize, &Option<usize>)| *n == Some(g);
-            let pairs = || members.iter().zip(&nearest);
-            let near: Vec<usize> = pairs().filter(in_it).map(|(&r, _)| r).collect();
-            let rest: Vec<usize> = pairs().filter(|p| !in_it(p)).map(|(&r, _)| r).collect();
-            if near.len() < 2 || near.len() >= sizes.min_size || rest.is_empty() {
+            let near: Vec<usize> = members
+                .iter()
+                .zip(&nearest)
+                .filter(|&(_, n)| *n == Some(g))
+                .map(|(&r, _)| r)
+                .collect();
+            if near.len() < 2 || near.len() >= sizes.min_size || near.len() == members.len() {
                 continue;
             }
-            let at = |part: &[usize]| -> Vec<usize> { part.iter().map(|&r| rows[r]).collect() };
-            let mut groups = others.to_vec();
-            groups.push(at(&rest));
-            if joins(variables, weight, &at(&near), &groups) == Some(g) {
+            let near_stats = stats_of(&everyone, variables, &at(&near));
+            let rest = Stats {
+                size: class.size - near_stats.size,
+                counts: class
+                    .counts
+                    .iter()
+                    .zip(&near_stats.counts)
+                    .map(|(a, b)| a - b)
+                    .collect(),
+            };
+            let mut groups = other_stats.clone();
+            groups.push(rest);
+            if joins_of(&everyone, near_stats, groups) == Some(g) {
                 near.iter().for_each(|&r| labels[r] = k + origins.len());
                 origins.push((c, g));
             }
