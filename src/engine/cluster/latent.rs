@@ -210,6 +210,10 @@ impl Data {
     }
 
     fn row(&self, r: usize) -> &[u32] {
+        debug_assert!(
+            self.slots.len() == self.n_rows * self.n_vars,
+            "a header has no rows"
+        );
         &self.slots[r * self.n_vars..(r + 1) * self.n_vars]
     }
 
@@ -251,8 +255,10 @@ pub struct Sizes {
 
 /// The latent classes among `rows`, when there are several: each row's class (in `rows`
 /// order), the model and each class's worth. `weight[v]` tempers variable `v`; classes are at
-/// least `min_size`, except one that is the rest of one of the `others` (rows of the smaller
-/// segments density found), which it will join ([`joins`]).
+/// least `min_size`, except those that are the rest of one of the `others` (rows of the
+/// smaller segments density found), which will join it ([`joins`]): a class fitted as such,
+/// and the members of a class that the Bayes rule places with one ([`rests_within`]) — which
+/// may also be all there is beside a single class.
 pub fn classes(
     variables: &[Variable],
     weight: &[f64],
@@ -399,10 +405,6 @@ pub fn classes(
         }
         fit = em(&data, keep_classes(&fit.resp, &keep), ROUNDS_AFTER_MERGE);
     };
-    // Within a class, the rest of a smaller segment density found may sit beside the class's
-    // own people, too few to be worth a class of their own: each class is cut in two, and
-    // the smaller part, when it is the rest of one of `others`, becomes a class that will
-    // join it.
     // What each class is worth: how much shorter the message is with it than with it merged
     // into the class it overlaps most. Segments are chosen by it when there are too many.
     let k = model.len();
@@ -420,8 +422,10 @@ pub fn classes(
         })
         .collect();
     // The rests of smaller segments within the classes: each a class of its own, whose
-    // members leave theirs; the other classes and their worth stay as fitted. A rest is
-    // worth nothing as a class (it only joins) and otherwise follows the class it came from.
+    // members leave theirs; the other classes, their statistics and worth stay as fitted
+    // (refitting them from the moved labels merged the hotel file's mass segments), so the
+    // moved members still count in their old class's share and answers. A rest is worth
+    // nothing as a class (it only joins) and otherwise follows the class it came from.
     let mut labels = labels;
     let origins = rests_within(
         &data,
@@ -733,6 +737,7 @@ fn rests_of_one_class(
     if origins.is_empty() {
         return None;
     }
+    // No fit here: the one class is counted from the members that stay in it.
     let mut class = Stats {
         size: 0.0,
         counts: vec![0.0; data.total],
@@ -852,7 +857,7 @@ fn rests_within(
     sizes: Sizes,
 ) -> Vec<(usize, usize)> {
     let mut origins = Vec::new();
-    if variables.len() < 2 || others.iter().any(Vec::is_empty) {
+    if variables.len() < 2 || others.is_empty() {
         return origins;
     }
     // Each group's answer counts once: a mass segment's rest is most of a million rows.
@@ -872,25 +877,33 @@ fn rests_within(
         let class = stats_of(&everyone, variables, &at(&members));
         let mut all = other_stats.clone();
         all.push(class.clone());
+        // An empty segment explains no one: its share is nil.
         let model = model_of(&all, &everyone);
         let nearest: Vec<Option<usize>> = members
             .iter()
             .map(|&r| Some(model.best(data.row(r))).filter(|&g| g < others.len()))
             .collect();
-        for g in (0..others.len()).filter(|&g| others[g].len() < sizes.mass) {
+        // What stays of the class, as rests leave it: it stays a segment.
+        let mut rest = class;
+        for g in
+            (0..others.len()).filter(|&g| !others[g].is_empty() && others[g].len() < sizes.mass)
+        {
             let near: Vec<usize> = members
                 .iter()
                 .zip(&nearest)
                 .filter(|&(_, n)| *n == Some(g))
                 .map(|(&r, _)| r)
                 .collect();
-            if near.len() < 2 || near.len() >= sizes.min_size || near.len() == members.len() {
+            if near.len() < 2
+                || near.len() >= sizes.min_size
+                || rest.size - (near.len() as f64) < sizes.min_size as f64
+            {
                 continue;
             }
             let near_stats = stats_of(&everyone, variables, &at(&near));
-            let rest = Stats {
-                size: class.size - near_stats.size,
-                counts: class
+            let without = Stats {
+                size: rest.size - near_stats.size,
+                counts: rest
                     .counts
                     .iter()
                     .zip(&near_stats.counts)
@@ -898,10 +911,11 @@ fn rests_within(
                     .collect(),
             };
             let mut groups = other_stats.clone();
-            groups.push(rest);
+            groups.push(without.clone());
             if joins_of(&everyone, near_stats, groups) == Some(g) {
                 near.iter().for_each(|&r| labels[r] = k + origins.len());
                 origins.push((c, g));
+                rest = without;
             }
         }
     }
@@ -1399,7 +1413,7 @@ mod tests {
         let of = |t: usize| -> Vec<usize> { (0..truth.len()).filter(|&r| truth[r] == t).collect() };
         let rows: Vec<usize> = of(0).into_iter().chain(of(2)).collect();
         let data = Data::new(&variables, &weight, &rows);
-        let run = |others: &[Vec<usize>]| {
+        let run_with = |others: &[Vec<usize>], sizes: Sizes| {
             let mut labels = vec![0; rows.len()];
             let origins = rests_within(
                 &data,
@@ -1409,10 +1423,11 @@ mod tests {
                 &weight,
                 &rows,
                 others,
-                smallest(24),
+                sizes,
             );
             (labels, origins)
         };
+        let run = |others: &[Vec<usize>]| run_with(others, smallest(24));
         let (labels, origins) = run(&[of(1)]);
         assert_eq!(
             origins,
@@ -1432,6 +1447,14 @@ mod tests {
         // not like (mass people's answers).
         assert!(run(&[]).1.is_empty());
         assert!(run(&[of(0)[..60].to_vec()]).1.is_empty());
+        // Nor beside a segment of the mass middle's size: there two mass groups meet.
+        let mass = Sizes {
+            min_size: 24,
+            mass: 47,
+        };
+        assert!(run_with(&[of(1)], mass).1.is_empty());
+        // An empty segment takes no one, and leaves the others' rests alone.
+        assert_eq!(run(&[Vec::new(), of(1)]).1, vec![(0, 1)]);
     }
 
     #[test]
