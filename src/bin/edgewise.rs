@@ -939,6 +939,7 @@ fn matrix(args: &MatrixArgs) -> Result<(), String> {
         &dataset.schema,
         &settings.features,
         meaning::builtin(),
+        &[],
     );
     let space = f.space(&[Block::Say, Block::Do], dims);
     let mut text = String::with_capacity(rows * dims * 12);

@@ -481,12 +481,12 @@ pub fn prepare<'a>(
     progress(Stage::Understanding, 1.0);
 
     progress(Stage::Features, 0.0);
-    let mut features = features::build(table, &schema, &settings.features, meaning);
-    features::fill_absent(
-        &mut features,
+    let features = features::build(
         table,
+        &schema,
+        &settings.features,
+        meaning,
         &sources(&dataset.hints),
-        settings.features.seed,
     );
     if features.groups.is_empty() {
         return Err(AnalysisError::NoFeatures {

@@ -405,12 +405,16 @@ const MAX_LEVELS: usize = 30;
 /// Builds the balanced features of `table` from the columns whose role forms segments.
 ///
 /// Free text is read by meaning with `meaning` (the distilled table) when the settings ask
-/// for it and the answers are English; otherwise by shared words.
+/// for it and the answers are English; otherwise by shared words. `sources[c]` is the file
+/// (0, 1, …) table column `c` came from: people absent from one of several joined files get
+/// that file's features from the people most like them in the others (`Columns::fill_absent`;
+/// an empty `sources` means one file).
 pub fn build(
     table: &Table,
     schema: &Schema,
     params: &FeatureParams,
     meaning: Option<&StaticModel>,
+    sources: &[usize],
 ) -> Features {
     let n = table.n_rows();
     let mut notes = Vec::new();
@@ -600,6 +604,7 @@ pub fn build(
         };
         columns.add(idx, block, features);
     }
+    columns.fill_absent(table, sources, params.seed);
     let mut features = columns.balance(text, params.balance);
     features.notes = notes;
     // Variables of columns whose features all turned out constant are left out too.
@@ -610,93 +615,103 @@ pub fn build(
     features
 }
 
-/// People absent from a joined file (the 35 % of customers who never answered the survey)
-/// have none of its columns. Filled with the column's middle and flagged as missing, they
-/// all sat at one spot of the file's features, so they formed a group of their own — the
-/// non-respondents of every segment together — and split each segment in two. Instead,
-/// their features for that file are those of the people most like them in every other
-/// file's columns (nearest-neighbour hot-deck imputation, Troyanskaya et al. 2001): a
-/// non-respondent is placed among the respondents who behave like them. The table, and so
-/// every portrait, quote and export, keeps their cells empty.
-///
-/// `sources[c]` is the file (0, 1, …) table column `c` came from. A row is absent from a file
-/// when every one of that file's columns that forms segments is empty in it.
-///
-/// # References
-/// Troyanskaya, O. et al. (2001). Missing value estimation methods for DNA microarrays.
-/// Bioinformatics 17(6).
-pub fn fill_absent(features: &mut Features, table: &Table, sources: &[usize], seed: u64) {
-    let n = features.balanced.rows;
-    let n_files = sources.iter().map(|&f| f + 1).max().unwrap_or(0);
-    for file in 0..n_files {
-        let (mine, others): (Vec<&Group>, Vec<&Group>) = features
-            .groups
-            .iter()
-            .partition(|g| sources.get(g.column) == Some(&file));
-        if mine.is_empty() || others.is_empty() {
-            continue;
-        }
-        let absent: Vec<usize> = (0..n)
-            .filter(|&r| {
-                mine.iter().all(|g| {
-                    table
-                        .column(g.column)
-                        .is_none_or(|c| schema::read::is_missing(c.get(r)))
-                })
-            })
-            .collect();
-        if absent.is_empty() || absent.len() == n {
-            continue;
-        }
-        let mut is_absent = vec![false; n];
-        absent.iter().for_each(|&r| is_absent[r] = true);
-        let present: Vec<usize> = (0..n).filter(|&r| !is_absent[r]).collect();
-        // Respondents to compare with: at most this many, evenly spread.
-        const REFERENCES: usize = 5000;
-        let step = (present.len() as f64 / REFERENCES as f64).max(1.0);
-        let references: Vec<usize> = (0..present.len().min(REFERENCES))
-            .map(|k| present[((k as f64 * step) as usize).min(present.len() - 1)])
-            .collect();
-        let other_dims: Vec<usize> = others
-            .iter()
-            .flat_map(|g| g.start..g.start + g.len)
-            .collect();
-        let rows: Vec<usize> = absent.iter().chain(&references).copied().collect();
-        let mut x = Dense::zeros(rows.len(), other_dims.len());
-        for (k, &r) in rows.iter().enumerate() {
-            let row = features.balanced.row(r);
-            for (j, &d) in other_dims.iter().enumerate() {
-                x.set(k, j, row[d]);
-            }
-        }
-        let x = if x.cols > 16 {
-            linalg::pca(&x, 16).0
-        } else {
-            x
-        };
-        let graph = super::cluster::neighbours::knn_graph(&x, 30, seed ^ file as u64);
-        let my_dims: Vec<usize> = mine.iter().flat_map(|g| g.start..g.start + g.len).collect();
-        let mut sum = vec![0.0; my_dims.len()];
-        for (k, &r) in absent.iter().enumerate() {
-            let like: Vec<usize> = graph.neighbours[k]
+impl Columns {
+    /// People absent from a joined file (the 35 % of customers who never answered the survey)
+    /// have none of its columns. Filled with the column's middle and flagged as missing, they
+    /// all sat at one spot of the file's features, so they formed a group of their own — the
+    /// non-respondents of every segment together — and split each segment in two. Instead,
+    /// their features for that file are those of the people most like them in every other
+    /// file's columns (nearest-neighbour hot-deck imputation, Troyanskaya et al. 2001): a
+    /// non-respondent is placed among the respondents who behave like them. The table, and so
+    /// every portrait, quote and export, keeps their cells empty.
+    ///
+    /// "Most like them" does not depend on the say/do slider: the other files' columns are
+    /// weighed as at the default balance (each block half). Weighed by the slider, a survey's
+    /// non-respondents were all alike at "only what they say" (their CRM columns weighed
+    /// nothing), so they all got the survey's average answers and became one segment of their
+    /// own, whatever they do.
+    ///
+    /// `sources[c]` is the file (0, 1, …) table column `c` came from. A row is absent from a
+    /// file when every one of that file's columns that forms segments is empty in it.
+    ///
+    /// # References
+    /// Troyanskaya, O. et al. (2001). Missing value estimation methods for DNA microarrays.
+    /// Bioinformatics 17(6).
+    fn fill_absent(&mut self, table: &Table, sources: &[usize], seed: u64) {
+        let n = self.n;
+        let scale = self.scales(FeatureParams::default().balance);
+        let n_files = sources.iter().map(|&f| f + 1).max().unwrap_or(0);
+        for file in 0..n_files {
+            let (mine, others): (Vec<&Group>, Vec<&Group>) = self
+                .groups
                 .iter()
-                .filter_map(|&j| (j as usize).checked_sub(absent.len()))
-                .filter_map(|j| references.get(j).copied())
-                .take(15)
-                .collect();
-            if like.is_empty() {
+                .map(|(g, _)| g)
+                .partition(|g| sources.get(g.column) == Some(&file));
+            if mine.is_empty() || others.is_empty() {
                 continue;
             }
-            sum.iter_mut().for_each(|v| *v = 0.0);
-            for &l in &like {
-                let row = features.balanced.row(l);
-                for (v, &d) in sum.iter_mut().zip(&my_dims) {
-                    *v += row[d];
+            let absent: Vec<usize> = (0..n)
+                .filter(|&r| {
+                    mine.iter().all(|g| {
+                        table
+                            .column(g.column)
+                            .is_none_or(|c| schema::read::is_missing(c.get(r)))
+                    })
+                })
+                .collect();
+            if absent.is_empty() || absent.len() == n {
+                continue;
+            }
+            let mut is_absent = vec![false; n];
+            absent.iter().for_each(|&r| is_absent[r] = true);
+            let present: Vec<usize> = (0..n).filter(|&r| !is_absent[r]).collect();
+            // Respondents to compare with: at most this many, evenly spread.
+            const REFERENCES: usize = 5000;
+            let step = (present.len() as f64 / REFERENCES as f64).max(1.0);
+            let references: Vec<usize> = (0..present.len().min(REFERENCES))
+                .map(|k| present[((k as f64 * step) as usize).min(present.len() - 1)])
+                .collect();
+            let other_dims: Vec<usize> = others
+                .iter()
+                .flat_map(|g| g.start..g.start + g.len)
+                .collect();
+            let rows: Vec<usize> = absent.iter().chain(&references).copied().collect();
+            let mut x = Dense::zeros(rows.len(), other_dims.len());
+            for (k, &r) in rows.iter().enumerate() {
+                let row = &self.data[r * self.stride..];
+                for (j, &d) in other_dims.iter().enumerate() {
+                    x.set(k, j, row[d] * scale[d]);
                 }
             }
-            let row = features.balanced.row_mut(r);
-            for (v, &d) in sum.iter().zip(&my_dims) {
-                row[d] = v / like.len() as f64;
+            let x = if x.cols > 16 {
+                linalg::pca(&x, 16).0
+            } else {
+                x
+            };
+            let graph = super::cluster::neighbours::knn_graph(&x, 30, seed ^ file as u64);
+            let my_dims: Vec<usize> = mine.iter().flat_map(|g| g.start..g.start + g.len).collect();
+            let mut sum = vec![0.0; my_dims.len()];
+            for (k, &r) in absent.iter().enumerate() {
+                let like: Vec<usize> = graph.neighbours[k]
+                    .iter()
+                    .filter_map(|&j| (j as usize).checked_sub(absent.len()))
+                    .filter_map(|j| references.get(j).copied())
+                    .take(15)
+                    .collect();
+                if like.is_empty() {
+                    continue;
+                }
+                sum.iter_mut().for_each(|v| *v = 0.0);
+                for &l in &like {
+                    let row = &self.data[l * self.stride..];
+                    for (v, &d) in sum.iter_mut().zip(&my_dims) {
+                        *v += row[d];
+                    }
+                }
+                let row = &mut self.data[r * self.stride..];
+                for (v, &d) in sum.iter().zip(&my_dims) {
+                    row[d] = v / like.len() as f64;
+                }
             }
         }
     }
@@ -876,28 +891,20 @@ impl Columns {
         self.stride = stride;
     }
 
-    /// Scales each group to unit total variance and each block to its weight, and closes the
-    /// rows up to the final width.
-    fn balance(self, text: Vec<TextColumn>, say_weight: f64) -> Features {
-        let Columns {
-            n,
-            stride,
-            width,
-            mut data,
-            groups,
-        } = self;
+    /// Each feature's scale: its group to unit total variance, each block to its weight (the
+    /// say block's is `say_weight`; with only one block present it takes the whole weight).
+    fn scales(&self, say_weight: f64) -> Vec<f64> {
         let say_weight = say_weight.clamp(0.0, 1.0);
-        let n_say = groups.iter().filter(|g| g.0.block == Block::Say).count();
-        let n_do = groups.len() - n_say;
-        // With only one block present it takes the whole weight.
+        let n_say = self.groups.iter().filter(|g| g.0.block == Block::Say).count();
+        let n_do = self.groups.len() - n_say;
         let (w_say, w_do) = match (n_say > 0, n_do > 0) {
             (true, true) => (say_weight, 1.0 - say_weight),
             (true, false) => (1.0, 0.0),
             (false, true) => (0.0, 1.0),
             (false, false) => (0.0, 0.0),
         };
-        let mut scale = vec![0.0; width];
-        for (g, group_var) in &groups {
+        let mut scale = vec![0.0; self.width];
+        for (g, group_var) in &self.groups {
             let (weight, members) = match g.block {
                 Block::Say => (w_say, n_say),
                 Block::Do => (w_do, n_do),
@@ -909,6 +916,20 @@ impl Columns {
             };
             scale[g.start..g.start + g.len].fill(s);
         }
+        scale
+    }
+
+    /// Scales each group to unit total variance and each block to its weight, and closes the
+    /// rows up to the final width.
+    fn balance(self, text: Vec<TextColumn>, say_weight: f64) -> Features {
+        let scale = self.scales(say_weight);
+        let Columns {
+            n,
+            stride,
+            width,
+            mut data,
+            groups,
+        } = self;
         // Row r moves from r * stride to r * width (never later), column by column.
         for r in 0..n {
             move_scaled(&mut data, r * stride, r * width, &scale);
@@ -1151,7 +1172,7 @@ mod tests {
             balance: balance_say,
             ..Default::default()
         };
-        let features = build(table, &schema, &params, crate::engine::meaning::builtin());
+        let features = build(table, &schema, &params, crate::engine::meaning::builtin(), &[]);
         (schema, features)
     }
 

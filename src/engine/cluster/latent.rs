@@ -36,7 +36,9 @@
 //! length of Figueiredo & Jain (2002) — BIC's ½ log of the whole file's size would fold every
 //! 1 % group into its neighbour — without their "/ 12", which let a class of 30 people pay
 //! less than it gains by chance among forty answers. Missing answers (a customer who never took the survey) count for
-//! nothing either way. Other classes smaller than the smallest segment are folded into the
+//! nothing either way; but when the balance weighs one block at 0, people who answered
+//! nothing the other block asks form no class and are placed by what they answered in the
+//! block weighed 0, as at the default balance (`Silent`). Other classes smaller than the smallest segment are folded into the
 //! class that explains their members best. Say and do are weighted as the balance slider says,
 //! by tempering each variable's likelihood.
 //!
@@ -82,6 +84,39 @@ pub struct Model {
     log_theta: Vec<Vec<f64>>,
     /// Where each variable's levels start in `log_theta`'s rows.
     offsets: Vec<usize>,
+    /// For people who answered none of the weighed variables: log θ of the variables the
+    /// balance weighs 0, at weight 1 (`None` when every variable is weighed).
+    silent: Option<Silent>,
+}
+
+/// Whether person `i` answered none of the variables `weight` weighs, while some variable is
+/// weighed 0 ([`Silent`]).
+fn is_silent(variables: &[Variable], weight: &[f64], i: usize) -> bool {
+    let weighed = |v: usize| weight.get(v).copied().unwrap_or(1.0) > 0.0;
+    let answered = |v: &Variable| {
+        v.codes
+            .get(i)
+            .is_some_and(|&x| x != MISSING && (x as usize) < v.levels)
+    };
+    (0..variables.len()).any(|v| !weighed(v))
+        && !variables
+            .iter()
+            .enumerate()
+            .any(|(v, var)| weighed(v) && answered(var))
+}
+
+/// How people who said nothing that counts are placed. Read by what they say alone, the
+/// customers who never took the survey have no answer the classes are told apart by, so the
+/// Bayes rule put every one of them in the largest class, whatever they do (a SaaS file read
+/// by what people say: 621 in-house product teams among the agencies). They are placed by
+/// what they do instead, as at the default balance, where each block weighs 1 — and in
+/// turn, read by what they do alone, people absent from the CRM by what they say.
+#[derive(Debug, Clone, PartialEq)]
+struct Silent {
+    /// log θ per class at every slot of a variable weighed 0; 0 elsewhere.
+    log_theta: Vec<Vec<f64>>,
+    /// Whether each slot's variable is weighed.
+    heard: Vec<bool>,
 }
 
 impl Model {
@@ -121,7 +156,12 @@ impl Model {
     }
 
     fn log_joint(&self, slots: &[u32], k: usize) -> f64 {
-        let theta = &self.log_theta[k];
+        let theta = match &self.silent {
+            Some(silent) if !slots.iter().any(|&s| s != NONE && silent.heard[s as usize]) => {
+                &silent.log_theta[k]
+            }
+            _ => &self.log_theta[k],
+        };
         let mut lp = self.log_prior[k];
         for &s in slots {
             if s != NONE {
@@ -271,6 +311,25 @@ pub fn classes(
     let min_size = sizes.min_size.max(2);
     if variables.len() < 2 || n < 2 * min_size {
         return None;
+    }
+    // Classes are formed by what counts at this balance: people who answered nothing that is
+    // weighed are placed afterwards, by what they do ([`Silent`]), and form no class.
+    let (heard, silent): (Vec<usize>, Vec<usize>) =
+        rows.iter().partition(|&&i| !is_silent(variables, weight, i));
+    if !silent.is_empty() && !heard.is_empty() {
+        let found = classes(variables, weight, &heard, others, sizes, seed)?;
+        let mut heard_labels = found.labels.iter();
+        let labels = rows
+            .iter()
+            .map(|&i| {
+                if is_silent(variables, weight, i) {
+                    found.model.classify(variables, i)
+                } else {
+                    heard_labels.next().copied().unwrap_or(0)
+                }
+            })
+            .collect();
+        return Some(Classes { labels, ..found });
     }
     let data = Data::new(variables, weight, rows);
     let start = (n / min_size).clamp(2, START);
@@ -559,28 +618,48 @@ impl Fit {
 /// over each variable's levels.
 fn model_of(stats: &[Stats], data: &Data) -> Model {
     let total: f64 = stats.iter().map(|s| s.size).sum::<f64>().max(1e-12);
+    // Weight × log θ under each variable's `weight(v)`.
+    let log_theta = |weight: &dyn Fn(usize) -> f64| -> Vec<Vec<f64>> {
+        stats
+            .iter()
+            .map(|s| {
+                let mut out = vec![0.0; data.total];
+                for v in 0..data.n_vars {
+                    let (w, o, l) = (weight(v), data.offsets[v], data.levels[v]);
+                    if w == 0.0 {
+                        continue;
+                    }
+                    let counts = &s.counts[o..o + l];
+                    let alpha = 0.5 / l.max(1) as f64;
+                    let sum: f64 = counts.iter().sum::<f64>() + 0.5;
+                    for (x, c) in out[o..o + l].iter_mut().zip(counts) {
+                        *x = w * libm::log((c + alpha) / sum);
+                    }
+                }
+                out
+            })
+            .collect()
+    };
+    let unweighed = |v: usize| data.weight[v] == 0.0;
+    let silent = (0..data.n_vars).any(unweighed).then(|| {
+        let mut heard = vec![true; data.total];
+        for v in (0..data.n_vars).filter(|&v| unweighed(v)) {
+            let o = data.offsets[v];
+            heard[o..o + data.levels[v]].fill(false);
+        }
+        Silent {
+            log_theta: log_theta(&|v| if unweighed(v) { 1.0 } else { 0.0 }),
+            heard,
+        }
+    });
     Model {
         log_prior: stats
             .iter()
             .map(|s| libm::log((s.size / total).max(1e-300)))
             .collect(),
-        log_theta: stats
-            .iter()
-            .map(|s| {
-                let mut out = vec![0.0; data.total];
-                for v in 0..data.n_vars {
-                    let (o, l) = (data.offsets[v], data.levels[v]);
-                    let counts = &s.counts[o..o + l];
-                    let alpha = 0.5 / l.max(1) as f64;
-                    let sum: f64 = counts.iter().sum::<f64>() + 0.5;
-                    for (x, c) in out[o..o + l].iter_mut().zip(counts) {
-                        *x = data.weight[v] * libm::log((c + alpha) / sum);
-                    }
-                }
-                out
-            })
-            .collect(),
+        log_theta: log_theta(&|v| data.weight[v]),
         offsets: data.offsets.clone(),
+        silent,
     }
 }
 
@@ -1274,6 +1353,37 @@ mod tests {
                 .filter(|&i| truth[i] != truth[0])
                 .count();
         assert!(agree >= 1050, "{agree}");
+    }
+
+    /// Read by what they say alone (the last three variables, what they do, weigh 0), the half
+    /// who never answered the first six are placed by what they do: before, the Bayes rule
+    /// put every one of them in the larger class.
+    #[test]
+    fn people_who_said_nothing_are_placed_by_what_they_do() {
+        let a = vec![vec![0.85, 0.1, 0.05]; 9];
+        let b = vec![vec![0.05, 0.1, 0.85]; 9];
+        let (mut variables, truth) = answers(&[a, b], &[700, 500], 5);
+        for v in variables.iter_mut().take(6) {
+            for i in (1..1200).step_by(2) {
+                v.codes[i] = MISSING;
+            }
+        }
+        let weight = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
+        let rows: Vec<usize> = (0..1200).collect();
+        let Classes { labels, model, .. } =
+            classes(&variables, &weight, &rows, &[], smallest(24), 1).expect("two classes");
+        assert_eq!(model.len(), 2);
+        let right = |i: &usize| (labels[*i] == labels[0]) == (truth[*i] == truth[0]);
+        let silent_right = (1..1200).step_by(2).filter(right).count();
+        assert!(silent_right >= 570, "{silent_right} of 600 silent placed right");
+        let placed_right = (0..1200).filter(right).count();
+        assert!(placed_right >= 1140, "{placed_right} of 1200");
+        // And so does the model, for people it was not fitted on.
+        let classified_right = (1..1200)
+            .step_by(2)
+            .filter(|&i| (model.classify(&variables, i) == labels[0]) == (truth[i] == truth[0]))
+            .count();
+        assert!(classified_right >= 570, "{classified_right} of 600");
     }
 
     /// A mass of 1,900 who mostly give the first answer to eight questions and 50 people
