@@ -102,8 +102,8 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "79bff635e4bdb098ffc8e799250d810794cbf561868968661041c48ab4fb78c4",
-        "67ceeeb3f39e3bd342cc5205434ab44a7b5922b3b42252dac7f197542971f521",
+        "355d46cbbd18be81e0059287d30eadf4dd25b4097d9bb342b9e248f949789346",
+        "a76906ebd699bbbe098d99ac45397d9d67aec9bc5236313fc73450da0a073633",
     );
 }
 
@@ -129,8 +129,8 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "5f7eba503a3114a90e12b5bc2edb1076669e4a57583328c02bf8434175e8a6a3",
-        "38b74b46cccffb16b23ada0e3e4ed0d5250b6fca3713de0f2b4af17eaa5d6d52",
+        "77627b35ba7cb2bdf6aa7195f3ff626c9148ca45293541196acc527d31b4724d",
+        "54d8c0bf367135b43e984f4bcaea093aede6c0bfe6a569338e369dc6734925fb",
     );
 }
 
@@ -183,8 +183,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "8deceb1e0d88d88272d86f4ace0ecad1b9efe6df1e569fc32e1b8e1bafd67cc0",
-        "dcc6f2a3b4124693d6a94b0df29bb3b0b3da6e6235ef987426cc8ee573f9e6c6",
+        "faeac4e2d304ef959b930b1d1c95c0f3a0a648b19c62a32ef57ed143dbc52c6e",
+        "ad31cecb370dc91bfb04afcc08002c24ad4026194b54e8e003a6857e1a2a9163",
     );
 }
 
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "47c7c6c7b7239bb760c62f8fe70599210fc2b15910cc4f56edbaf512e650008a",
+        "d0e6255998f66b5fedabd40165f11d7e0c2a95e19561c0dceeac4e3303f9b821",
         "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
     );
 }

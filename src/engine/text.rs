@@ -308,8 +308,14 @@ impl Tokenizer {
         let text = without_markup(text);
         let text = without_links(&text);
         for raw in text.unicode_words() {
-            // "don't" → "dont", "shop's" → "shops": apostrophes never split a word.
-            let lower = raw.to_lowercase().replace(['’', '\''], "");
+            // "don't" → "dont": apostrophes never split a word; a possessive goes ("shop's" →
+            // "shop", "class's" → "class", not "classs").
+            let lower = raw.to_lowercase();
+            let lower = lower
+                .strip_suffix("'s")
+                .or_else(|| lower.strip_suffix("’s"))
+                .unwrap_or(&lower)
+                .replace(['’', '\''], "");
             // Numbers are not words: "12", and "1.5" or "2,000" too (a word has a letter).
             if !lower.chars().any(char::is_alphabetic) || STOP_WORDS.contains(&lower.as_str()) {
                 continue;
@@ -608,6 +614,14 @@ mod tests {
             .map(|w| w.surface)
             .collect();
         assert_eq!(words, vec!["stars", "orders", "4k", "b2b", "plan"]);
+        // A possessive is dropped ("classs homework" was shown as a segment's words); other
+        // apostrophes join the word ("dont", a stop word).
+        let words: Vec<String> = t
+            .words("Follow each class's homework, the shop’s offers; don't wait")
+            .into_iter()
+            .map(|w| w.surface)
+            .collect();
+        assert_eq!(words, vec!["follow", "class", "homework", "shop", "offers", "wait"]);
         let terms: Vec<String> = t
             .terms("cheaper groceries")
             .into_iter()
