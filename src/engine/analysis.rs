@@ -404,6 +404,33 @@ fn variable_weights(features: &features::Features, balance: f64) -> Vec<f64> {
         .collect()
 }
 
+/// With the slider at one end, what the people who answered none of that block's questions
+/// are placed by (`cluster::latent::Silent`), and how many they are; `None` when no one is.
+fn silent_note(features: &features::Features, weights: &[f64]) -> Option<String> {
+    let silent_block = features
+        .variables
+        .iter()
+        .zip(weights)
+        .find(|(_, w)| **w == 0.0)
+        .map(|(v, _)| v.block)?;
+    let n = features.balanced.rows;
+    let silent = (0..n)
+        .filter(|&i| cluster::latent::is_silent(&features.variables, weights, i))
+        .count();
+    if silent == 0 {
+        return None;
+    }
+    let share = super::profile::fmt_share(silent as f64 / n.max(1) as f64);
+    Some(match silent_block {
+        Block::Do => format!(
+            "Segments are formed from what people say only. {silent} people ({share}) answered none of those questions, so they are placed by what they do, with the people who do as they do."
+        ),
+        Block::Say => format!(
+            "Segments are formed from what people do only. {silent} people ({share}) have none of those columns filled in, so they are placed by what they say, with the people who say as they say."
+        ),
+    })
+}
+
 /// Each column's file, numbered in the order files were joined.
 fn sources(hints: &[ColumnHint]) -> Vec<usize> {
     let mut files: Vec<&str> = Vec::new();
@@ -481,7 +508,7 @@ pub fn prepare<'a>(
     progress(Stage::Understanding, 1.0);
 
     progress(Stage::Features, 0.0);
-    let features = features::build(
+    let mut features = features::build(
         table,
         &schema,
         &settings.features,
@@ -502,6 +529,9 @@ pub fn prepare<'a>(
         .collect();
     progress(Stage::Features, 1.0);
     let variable_weights = variable_weights(&features, settings.features.balance);
+    if let Some(note) = silent_note(&features, &variable_weights) {
+        features.notes.push(note);
+    }
     Ok(Prepared {
         dataset,
         settings,

@@ -895,7 +895,11 @@ impl Columns {
     /// say block's is `say_weight`; with only one block present it takes the whole weight).
     fn scales(&self, say_weight: f64) -> Vec<f64> {
         let say_weight = say_weight.clamp(0.0, 1.0);
-        let n_say = self.groups.iter().filter(|g| g.0.block == Block::Say).count();
+        let n_say = self
+            .groups
+            .iter()
+            .filter(|g| g.0.block == Block::Say)
+            .count();
         let n_do = self.groups.len() - n_say;
         let (w_say, w_do) = match (n_say > 0, n_do > 0) {
             (true, true) => (say_weight, 1.0 - say_weight),
@@ -1172,7 +1176,13 @@ mod tests {
             balance: balance_say,
             ..Default::default()
         };
-        let features = build(table, &schema, &params, crate::engine::meaning::builtin(), &[]);
+        let features = build(
+            table,
+            &schema,
+            &params,
+            crate::engine::meaning::builtin(),
+            &[],
+        );
         (schema, features)
     }
 

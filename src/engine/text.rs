@@ -621,7 +621,10 @@ mod tests {
             .into_iter()
             .map(|w| w.surface)
             .collect();
-        assert_eq!(words, vec!["follow", "class", "homework", "shop", "offers", "wait"]);
+        assert_eq!(
+            words,
+            vec!["follow", "class", "homework", "shop", "offers", "wait"]
+        );
         let terms: Vec<String> = t
             .terms("cheaper groceries")
             .into_iter()

@@ -91,7 +91,7 @@ pub struct Model {
 
 /// Whether person `i` answered none of the variables `weight` weighs, while some variable is
 /// weighed 0 ([`Silent`]).
-fn is_silent(variables: &[Variable], weight: &[f64], i: usize) -> bool {
+pub fn is_silent(variables: &[Variable], weight: &[f64], i: usize) -> bool {
     let weighed = |v: usize| weight.get(v).copied().unwrap_or(1.0) > 0.0;
     let answered = |v: &Variable| {
         v.codes
@@ -314,8 +314,9 @@ pub fn classes(
     }
     // Classes are formed by what counts at this balance: people who answered nothing that is
     // weighed are placed afterwards, by what they do ([`Silent`]), and form no class.
-    let (heard, silent): (Vec<usize>, Vec<usize>) =
-        rows.iter().partition(|&&i| !is_silent(variables, weight, i));
+    let (heard, silent): (Vec<usize>, Vec<usize>) = rows
+        .iter()
+        .partition(|&&i| !is_silent(variables, weight, i));
     if !silent.is_empty() && !heard.is_empty() {
         let found = classes(variables, weight, &heard, others, sizes, seed)?;
         let mut heard_labels = found.labels.iter();
@@ -1375,7 +1376,10 @@ mod tests {
         assert_eq!(model.len(), 2);
         let right = |i: &usize| (labels[*i] == labels[0]) == (truth[*i] == truth[0]);
         let silent_right = (1..1200).step_by(2).filter(right).count();
-        assert!(silent_right >= 570, "{silent_right} of 600 silent placed right");
+        assert!(
+            silent_right >= 570,
+            "{silent_right} of 600 silent placed right"
+        );
         let placed_right = (0..1200).filter(right).count();
         assert!(placed_right >= 1140, "{placed_right} of 1200");
         // And so does the model, for people it was not fitted on.
