@@ -411,7 +411,7 @@ fn silent_note(features: &features::Features, weights: &[f64]) -> Option<String>
         .variables
         .iter()
         .zip(weights)
-        .find(|(_, w)| **w == 0.0)
+        .find(|(_, w)| !cluster::latent::weighed(**w))
         .map(|(v, _)| v.block)?;
     let n = features.balanced.rows;
     let silent = (0..n)

@@ -17,7 +17,9 @@
 //! one slider, `balance` (0 = only what they do, 1 = only what they say), sets the weights.
 //! The balanced matrix is built in place: each column's features are centred and written
 //! into it as the column is read, and scaled once every column is in, so no column's
-//! features are held twice.
+//! features are held twice. Before they are scaled, people absent from one of several joined
+//! files (a survey's non-respondents) take that file's features from the people most like
+//! them in the other files' columns (`Columns::fill_absent`).
 //!
 //! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
 //! (24) dimensions for clustering, which keeps the directions small groups differ in while
@@ -639,7 +641,7 @@ impl Columns {
     /// Bioinformatics 17(6).
     fn fill_absent(&mut self, table: &Table, sources: &[usize], seed: u64) {
         let n = self.n;
-        let scale = self.scales(FeatureParams::default().balance);
+        let scale = self.scales(NEIGHBOUR_BALANCE);
         let n_files = sources.iter().map(|&f| f + 1).max().unwrap_or(0);
         for file in 0..n_files {
             let (mine, others): (Vec<&Group>, Vec<&Group>) = self
@@ -716,6 +718,10 @@ impl Columns {
         }
     }
 }
+
+/// The balance "most like them" is weighed at when people absent from a file are imputed
+/// (`Columns::fill_absent`): the default, each block half, whatever the slider says.
+const NEIGHBOUR_BALANCE: f64 = 0.5;
 
 /// People fitted on for the PCA of sentence vectors (evenly spaced, so common answers
 /// weigh as much as they are common).

@@ -40,6 +40,7 @@ export default async function ({ page, baseUrl, dir, cli }) {
     const members = rows.slice(1).filter((_, i) => truth[i] === group);
     const count = (list) => list.reduce((m, r) => m.set(r[segment], (m.get(r[segment]) ?? 0) + 1), new Map());
     const answered = [...count(members.filter((r) => r[email] !== '')).entries()].sort((a, b) => b[1] - a[1]);
+    assert(answered.length > 0, `${group}: some of them answered the survey`);
     const home = answered[0][0];
     const silent = members.filter((r) => r[email] === '');
     const withThem = silent.filter((r) => r[segment] === home).length;

@@ -89,10 +89,15 @@ pub struct Model {
     silent: Option<Silent>,
 }
 
+/// Whether a variable of weight `w` counts at all.
+pub fn weighed(w: f64) -> bool {
+    w > 0.0
+}
+
 /// Whether person `i` answered none of the variables `weight` weighs, while some variable is
 /// weighed 0 ([`Silent`]).
 pub fn is_silent(variables: &[Variable], weight: &[f64], i: usize) -> bool {
-    let weighed = |v: usize| weight.get(v).copied().unwrap_or(1.0) > 0.0;
+    let weighed = |v: usize| weighed(weight.get(v).copied().unwrap_or(1.0));
     let answered = |v: &Variable| {
         v.codes
             .get(i)
@@ -117,6 +122,8 @@ struct Silent {
     log_theta: Vec<Vec<f64>>,
     /// Whether each slot's variable is weighed.
     heard: Vec<bool>,
+    /// How many classes (the first) such people may be placed in.
+    classes: usize,
 }
 
 impl Model {
@@ -145,9 +152,10 @@ impl Model {
 
     /// The class that explains answers `slots` best (the first, of equals).
     fn best(&self, slots: &[u32]) -> usize {
+        let (thetas, classes) = self.thetas(slots);
         let mut best = (f64::NEG_INFINITY, 0);
-        for k in 0..self.len() {
-            let lp = self.log_joint(slots, k);
+        for (k, theta) in thetas.iter().enumerate().take(classes) {
+            let lp = self.log_joint(theta, slots, k);
             if lp > best.0 {
                 best = (lp, k);
             }
@@ -155,20 +163,42 @@ impl Model {
         best.1
     }
 
-    fn log_joint(&self, slots: &[u32], k: usize) -> f64 {
-        let theta = match &self.silent {
-            Some(silent) if !slots.iter().any(|&s| s != NONE && silent.heard[s as usize]) => {
-                &silent.log_theta[k]
+    /// The weight × log θ table answers `slots` are read by, and how many classes (the first)
+    /// they may be placed in: someone who answered nothing that is weighed is read by the
+    /// variables weighed 0, among the classes fitted (not the rests of other segments, which
+    /// only people whose answers say so join).
+    fn thetas(&self, slots: &[u32]) -> (&[Vec<f64>], usize) {
+        match &self.silent {
+            Some(silent)
+                if !slots.iter().any(|&s| {
+                    s != NONE && silent.heard.get(s as usize).copied().unwrap_or(true)
+                }) =>
+            {
+                (&silent.log_theta, silent.classes.min(self.len()))
             }
-            _ => &self.log_theta[k],
-        };
+            _ => (&self.log_theta, self.len()),
+        }
+    }
+
+    /// log π_k plus the log θ (from `theta`, class `k`'s row of a table of [`Model::thetas`])
+    /// of answers `slots`.
+    fn log_joint(&self, theta: &[f64], slots: &[u32], k: usize) -> f64 {
         let mut lp = self.log_prior[k];
         for &s in slots {
-            if s != NONE {
-                lp += theta[s as usize];
+            if let Some(t) = theta.get(s as usize) {
+                lp += t;
             }
         }
         lp
+    }
+
+    /// People who answered nothing that is weighed are placed among the first `classes` only:
+    /// the classes after them are rests that join other segments.
+    fn silent_among(mut self, classes: usize) -> Model {
+        if let Some(silent) = &mut self.silent {
+            silent.classes = classes;
+        }
+        self
     }
 }
 
@@ -257,6 +287,17 @@ impl Data {
         &self.slots[r * self.n_vars..(r + 1) * self.n_vars]
     }
 
+    /// Whether row `r` answered none of the weighed variables while some variable weighs 0
+    /// ([`is_silent`]).
+    fn silent(&self, r: usize) -> bool {
+        self.weight.iter().any(|&w| !weighed(w))
+            && !self
+                .row(r)
+                .iter()
+                .zip(&self.weight)
+                .any(|(&x, &w)| x != NONE && weighed(w))
+    }
+
     /// How differently rows `a` and `b` answer: the weights of the variables both answered
     /// differently.
     fn mismatch(&self, a: usize, b: usize) -> f64 {
@@ -298,7 +339,10 @@ pub struct Sizes {
 /// least `min_size`, except those that are the rest of one of the `others` (rows of the
 /// smaller segments density found), which will join it ([`joins`]): a class fitted as such,
 /// and the members of a class that the Bayes rule places with one ([`rests_within`]) — which
-/// may also be all there is beside a single class.
+/// may also be all there is beside a single class. People who answered none of the variables
+/// `weight` weighs (with the slider at one end) take no part in the fit: they are placed in a
+/// fitted class afterwards by the variables weighed 0 ([`Silent`]), and `None` when there is
+/// no one else.
 pub fn classes(
     variables: &[Variable],
     weight: &[f64],
@@ -313,17 +357,26 @@ pub fn classes(
         return None;
     }
     // Classes are formed by what counts at this balance: people who answered nothing that is
-    // weighed are placed afterwards, by what they do ([`Silent`]), and form no class.
-    let (heard, silent): (Vec<usize>, Vec<usize>) = rows
+    // weighed form no class and are placed afterwards, by the block weighed 0 ([`Silent`]). A
+    // segment of such people only has no classes: their answers weigh nothing here.
+    let silent: Vec<bool> = rows
         .iter()
-        .partition(|&&i| !is_silent(variables, weight, i));
-    if !silent.is_empty() && !heard.is_empty() {
+        .map(|&i| is_silent(variables, weight, i))
+        .collect();
+    if silent.iter().any(|&s| s) {
+        let heard: Vec<usize> = rows
+            .iter()
+            .zip(&silent)
+            .filter(|&(_, &s)| !s)
+            .map(|(&i, _)| i)
+            .collect();
         let found = classes(variables, weight, &heard, others, sizes, seed)?;
         let mut heard_labels = found.labels.iter();
         let labels = rows
             .iter()
-            .map(|&i| {
-                if is_silent(variables, weight, i) {
+            .zip(&silent)
+            .map(|(&i, &s)| {
+                if s {
                     found.model.classify(variables, i)
                 } else {
                     heard_labels.next().copied().unwrap_or(0)
@@ -502,7 +555,7 @@ pub fn classes(
         let mut stats = fit.stats;
         stats.extend(rests_stats(&data, &labels, k, &origins, variables, others));
         worth.extend(origins.into_iter().map(|(c, _)| (0.0, c)));
-        model_of(&stats, &data)
+        model_of(&stats, &data).silent_among(k)
     } else {
         model
     };
@@ -627,7 +680,7 @@ fn model_of(stats: &[Stats], data: &Data) -> Model {
                 let mut out = vec![0.0; data.total];
                 for v in 0..data.n_vars {
                     let (w, o, l) = (weight(v), data.offsets[v], data.levels[v]);
-                    if w == 0.0 {
+                    if !weighed(w) {
                         continue;
                     }
                     let counts = &s.counts[o..o + l];
@@ -641,7 +694,7 @@ fn model_of(stats: &[Stats], data: &Data) -> Model {
             })
             .collect()
     };
-    let unweighed = |v: usize| data.weight[v] == 0.0;
+    let unweighed = |v: usize| !weighed(data.weight[v]);
     let silent = (0..data.n_vars).any(unweighed).then(|| {
         let mut heard = vec![true; data.total];
         for v in (0..data.n_vars).filter(|&v| unweighed(v)) {
@@ -651,6 +704,7 @@ fn model_of(stats: &[Stats], data: &Data) -> Model {
         Silent {
             log_theta: log_theta(&|v| if unweighed(v) { 1.0 } else { 0.0 }),
             heard,
+            classes: stats.len(),
         }
     });
     Model {
@@ -827,7 +881,7 @@ fn rests_of_one_class(
     }
     let mut stats = vec![class];
     stats.extend(rests_stats(data, &labels, 1, &origins, variables, others));
-    let model = model_of(&stats, data);
+    let model = model_of(&stats, data).silent_among(1);
     let worth = std::iter::once((f64::INFINITY, 0))
         .chain(origins.into_iter().map(|(c, _)| (0.0, c)))
         .collect();
@@ -959,9 +1013,12 @@ fn rests_within(
         all.push(class.clone());
         // An empty segment explains no one: its share is nil.
         let model = model_of(&all, &everyone);
+        // Someone who answered nothing that is weighed is no one's rest.
         let nearest: Vec<Option<usize>> = members
             .iter()
-            .map(|&r| Some(model.best(data.row(r))).filter(|&g| g < others.len()))
+            .map(|&r| {
+                Some(model.best(data.row(r))).filter(|&g| g < others.len() && !data.silent(r))
+            })
             .collect();
         // What stays of the class, as rests leave it: it stays a segment.
         let mut rest = class;
@@ -1083,10 +1140,18 @@ fn em(data: &Data, mut resp: Vec<Vec<f64>>, rounds: usize) -> Fit {
 /// step of a long loop (see ARCHITECTURE.md on WebAssembly's baseline tier).
 #[inline(never)]
 fn e_row(model: &Model, slots: &[u32], resp: &mut [f64]) -> f64 {
+    let (thetas, classes) = model.thetas(slots);
     let mut best = f64::NEG_INFINITY;
     for (k, r) in resp.iter_mut().enumerate() {
-        *r = model.log_joint(slots, k);
+        *r = match thetas.get(k) {
+            Some(theta) if k < classes => model.log_joint(theta, slots, k),
+            _ => f64::NEG_INFINITY,
+        };
         best = best.max(*r);
+    }
+    if best == f64::NEG_INFINITY {
+        resp.fill(0.0);
+        return best;
     }
     let mut sum = 0.0;
     for r in resp.iter_mut() {
@@ -1388,6 +1453,22 @@ mod tests {
             .filter(|&i| (model.classify(&variables, i) == labels[0]) == (truth[i] == truth[0]))
             .count();
         assert!(classified_right >= 570, "{classified_right} of 600");
+    }
+
+    /// A segment where no one answered what is weighed (the survey's non-respondents alone,
+    /// read by what they say) has no classes: their other answers weigh nothing here, and a
+    /// fit on them would pay nothing for its classes.
+    #[test]
+    fn people_who_said_nothing_form_no_classes_of_their_own() {
+        let a = vec![vec![0.85, 0.1, 0.05]; 9];
+        let b = vec![vec![0.05, 0.1, 0.85]; 9];
+        let (mut variables, _) = answers(&[a, b], &[700, 500], 5);
+        for v in variables.iter_mut().take(6) {
+            v.codes.iter_mut().for_each(|c| *c = MISSING);
+        }
+        let weight = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
+        let rows: Vec<usize> = (0..1200).collect();
+        assert!(classes(&variables, &weight, &rows, &[], smallest(24), 1).is_none());
     }
 
     /// A mass of 1,900 who mostly give the first answer to eight questions and 50 people

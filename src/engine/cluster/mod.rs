@@ -43,6 +43,9 @@
 //!    A class that is the rest of a group density found in another segment joins it, and so
 //!    do a class's members that the Bayes rule places with a smaller segment than the mass
 //!    middle's (fewer than a segment, the rest of that group: `latent::rests_within`).
+//!    With the slider at one end, people who answered nothing the classes are told apart by
+//!    (a survey's non-respondents, read by what they say alone) form no class: they are placed
+//!    in one by the block the slider weighs 0 (`latent::Silent`).
 //! 6. **Spreading to everyone** (`spread`). Labels spread from the sample along the neighbour
 //!    graph: each person takes the label most of their labelled neighbours have.
 //! 7. **Noise triage, not noise deletion** (`spread`). People left unassigned whose labelled
