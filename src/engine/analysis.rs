@@ -388,6 +388,15 @@ fn unusable_columns(schema: &schema::Schema) -> String {
 /// grocer's mass groups, read by what they say alone, fell apart by rating levels (lowest
 /// mass F1 0.57).
 fn variable_weights(features: &features::Features, balance: f64) -> Vec<f64> {
+    features
+        .variables
+        .iter()
+        .map(|v| block_weight(features, balance, v.block))
+        .collect()
+}
+
+/// The weight of `block`'s latent variables at `balance` ([`variable_weights`]).
+fn block_weight(features: &features::Features, balance: f64, block: Block) -> f64 {
     let has = |b: Block| features.variables.iter().any(|v| v.block == b);
     let balance = balance.clamp(0.0, 1.0);
     let (say, act) = match (has(Block::Say), has(Block::Do)) {
@@ -397,11 +406,7 @@ fn variable_weights(features: &features::Features, balance: f64) -> Vec<f64> {
         }
         _ => (1.0, 1.0),
     };
-    features
-        .variables
-        .iter()
-        .map(|v| if v.block == Block::Say { say } else { act })
-        .collect()
+    if block == Block::Say { say } else { act }
 }
 
 /// With the slider at one end, what the people who answered none of that block's questions
@@ -562,10 +567,19 @@ impl Prepared<'_> {
             latent: Some(cluster::Latent {
                 variables: &self.features.variables,
                 weights: &self.variable_weights,
+                // Every column that forms segments at this balance: read by what people
+                // say alone, a shop's amounts (no variable) form none.
                 every_column: self
                     .features
                     .groups
                     .iter()
+                    .filter(|g| {
+                        cluster::latent::weighed(block_weight(
+                            &self.features,
+                            self.settings.features.balance,
+                            g.block,
+                        ))
+                    })
                     .all(|g| self.features.variables.iter().any(|v| v.column == g.column)),
             }),
         }

@@ -152,6 +152,10 @@ pub struct Variable {
     pub codes: Vec<u32>,
     /// Number of levels.
     pub levels: usize,
+    /// Where each level sits in meaning space, for the topic of a free-text answer (the
+    /// centre of the topic's answers in the column's features); empty for other variables.
+    /// Latent classes seed a split by it ([`super::cluster::latent`]).
+    pub centres: Vec<Vec<f32>>,
 }
 
 /// Distinct values up to which a numeric column is a variable of levels (a 0–10 scale).
@@ -227,8 +231,9 @@ const TOPIC_FIT: usize = 5000;
 /// The finest clusters of at least three distinct answers are topics (HDBSCAN's leaves); an
 /// answer in none joins the topic whose centre is nearest. Fine topics are what is wanted:
 /// six wordings of one job may be six topics, and the latent classes tie them together by
-/// what else their people say and do.
-fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize) {
+/// what else their people say and do. Returns each row's topic, the number of topics, and
+/// each topic's centre in `dims` (`Variable::centres`), where latent classes start a split.
+fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize, Vec<Vec<f32>>) {
     let n = col.len();
     let codes = col.codes();
     // One point per distinct answer given by someone, at its first row.
@@ -256,7 +261,19 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize) {
             .iter()
             .map(|&c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
             .collect();
-        return (per_row, answers.len().max(1));
+        let centres = if d == 0 {
+            Vec::new()
+        } else {
+            answers
+                .iter()
+                .map(|&(_, r)| {
+                    dims.iter()
+                        .map(|f| f.get(r).copied().unwrap_or(0.0) as f32)
+                        .collect()
+                })
+                .collect()
+        };
+        return (per_row, answers.len().max(1), centres);
     }
     let point = |r: usize| -> Vec<f64> {
         dims.iter()
@@ -287,7 +304,7 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize) {
                 }
             })
             .collect();
-        return (per_row, 1);
+        return (per_row, 1, Vec::new());
     }
     // Topic centres in the original dimensions, for the answers left over.
     let mut centre = vec![vec![0.0; d]; k];
@@ -322,7 +339,11 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize) {
         .map(|&c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
         .collect();
     debug_assert_eq!(per_row.len(), n);
-    (per_row, k)
+    let centres = centre
+        .iter()
+        .map(|c| c.iter().map(|&v| v as f32).collect())
+        .collect();
+    (per_row, k, centres)
 }
 
 impl Features {
@@ -424,13 +445,17 @@ pub fn build(
     let mut columns = Columns::new(n, width_guess(table, schema, params));
     let mut text = Vec::new();
     let mut variables: Vec<Variable> = Vec::new();
-    let mut variable = |column: usize, block: Block, (codes, levels): (Vec<u32>, usize)| {
+    let mut variable = |column: usize,
+                        block: Block,
+                        (codes, levels): (Vec<u32>, usize),
+                        centres: Vec<Vec<f32>>| {
         if levels >= 2 {
             variables.push(Variable {
                 column,
                 block,
                 codes,
                 levels,
+                centres,
             });
         }
     };
@@ -447,7 +472,7 @@ pub fn build(
             Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent => {
                 let values = schema::read::numbers(col, cs);
                 if let Some(levels) = level_codes(&values) {
-                    variable(idx, block, levels);
+                    variable(idx, block, levels, Vec::new());
                 }
                 numeric_features(&values, false)
             }
@@ -463,21 +488,21 @@ pub fn build(
                         None
                     }
                 };
-                variable(idx, block, label_codes(col, label));
+                variable(idx, block, label_codes(col, label), Vec::new());
                 one_hot(col, |text| label(text).into_iter().collect())
             }
             Kind::Rating { .. } | Kind::OrderedText => {
                 let values = schema::read::zero_to_ten(col, cs);
                 let rounded: Vec<f64> = values.iter().map(|v| libm::round(*v)).collect();
                 if let Some(levels) = level_codes(&rounded) {
-                    variable(idx, block, levels);
+                    variable(idx, block, levels, Vec::new());
                 }
                 with_missing_indicator(values)
             }
             Kind::Categorical | Kind::Code | Kind::Identifier => {
                 let label =
                     |text: &str| (!schema::read::is_missing(text)).then(|| text.trim().to_string());
-                variable(idx, block, label_codes(col, label));
+                variable(idx, block, label_codes(col, label), Vec::new());
                 one_hot(col, |text| label(text).into_iter().collect())
             }
             Kind::MultiSelect => {
@@ -513,7 +538,7 @@ pub fn build(
                             .to_string()
                         })
                     };
-                    variable(idx, block, label_codes(col, has));
+                    variable(idx, block, label_codes(col, has), Vec::new());
                 }
                 one_hot(col, ticked)
             }
@@ -581,7 +606,8 @@ pub fn build(
                             .collect()
                     }
                 };
-                variable(idx, block, topic_codes(&f, col));
+                let (codes, levels, centres) = topic_codes(&f, col);
+                variable(idx, block, (codes, levels), centres);
                 let answered: Vec<f64> = answers
                     .iter()
                     .map(|a| if a.is_empty() { 0.0 } else { 1.0 })

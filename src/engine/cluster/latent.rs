@@ -20,7 +20,10 @@
 //! the pair of classes whose merge costs least by their statistics (any pair, not only
 //! those that overlap: classes cut apart by one job's wordings overlap nowhere) while that
 //! improves the message length, then tries splitting every class in two — the halves fitted
-//! among (at most 400 of) its members, ranked by the statistics of a one-start fit, and the
+//! among (at most 400 of) its members, started from mismatch seeds and from a cut of each
+//! free-text answer's topics by where they sit in meaning space (`meaning_halves`: two jobs
+//! that rate one need alike differ in that one answer, which mismatches weigh no more than a
+//! rating), ranked by the statistics of a one-start fit, and the
 //! best that predicts held-out members better than one class does (2-fold
 //! cross-validation, two starts) checked by EM; when no split helps, a class is born of the
 //! people the classes explain worst (`birth`: the tightest knot among the worst-fitting 5 %,
@@ -51,10 +54,13 @@
 //! Ueda, N., Nakano, R., Ghahramani, Z. & Hinton, G. (2000). SMEM algorithm for mixture
 //! models. Neural Computation 12(9).
 //! Arthur, D. & Vassilvitskii, S. (2007). k-means++: the advantages of careful seeding. SODA.
+//! Boley, D. (1998). Principal direction divisive partitioning. Data Mining and Knowledge
+//! Discovery 2(4).
 
 use super::super::features::{MISSING, Variable};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use std::sync::Arc;
 
 /// Most classes a segment starts from.
 const START: usize = 12;
@@ -216,6 +222,9 @@ struct Data {
     levels: Vec<usize>,
     total: usize,
     weight: Vec<f64>,
+    /// Per variable, where each level sits in meaning space (`Variable::centres`), for the
+    /// weighed topic variables; empty for the others.
+    centres: Arc<Vec<Vec<Vec<f32>>>>,
 }
 
 impl Data {
@@ -247,6 +256,20 @@ impl Data {
                 .enumerate()
                 .map(|(v, _)| weight.get(v).copied().unwrap_or(1.0))
                 .collect(),
+            centres: Arc::new(
+                variables
+                    .iter()
+                    .enumerate()
+                    .map(|(v, var)| {
+                        let w = weight.get(v).copied().unwrap_or(1.0);
+                        if weighed(w) && var.centres.len() == var.levels {
+                            var.centres.clone()
+                        } else {
+                            Vec::new()
+                        }
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -276,6 +299,7 @@ impl Data {
             levels: self.levels.clone(),
             total: self.total,
             weight: self.weight.clone(),
+            centres: Arc::clone(&self.centres),
         }
     }
 
@@ -1070,17 +1094,141 @@ fn spaced(rows: &[usize], count: usize) -> Vec<usize> {
         .collect()
 }
 
-/// The most likely of [`SPLIT_STARTS`] two-class fits of `data`'s rows (mismatch seeds land
-/// anywhere within a group whose job has many wordings, so one start is not enough).
+/// The most likely of `starts` two-class fits of `data`'s rows from mismatch seeds and one
+/// from each weighed topic variable's meaning ([`meaning_halves`]). Mismatch seeds land
+/// anywhere within a group whose job has many wordings, so one start is not enough; and two
+/// jobs that share their need and ratings differ in one answer, the topic, which mismatches
+/// weigh no more than a rating: the grocer's night-shift workers and elderly relatives'
+/// shoppers, read by what they say alone, stayed one class of 116, every split by ratings.
 fn two_classes(data: &Data, seed: u64, starts: usize) -> Option<Fit> {
     let everyone: Vec<usize> = (0..data.rows()).collect();
     (0..starts)
-        .map(|t| {
-            let seeds = seed_classes(data, &everyone, 2, seed ^ (t as u64) << 40);
-            em(data, seeds, ROUNDS_AFTER_MERGE)
-        })
+        .map(|t| seed_classes(data, &everyone, 2, seed ^ (t as u64) << 40))
+        .chain(meaning_halves(data))
+        .map(|seeds| em(data, seeds, ROUNDS_AFTER_MERGE))
         .filter(|f| f.stats.len() == 2)
         .max_by(|a, b| a.log_likelihood.total_cmp(&b.log_likelihood))
+}
+
+/// Rounds of Lloyd's algorithm after the principal-direction cut in [`meaning_halves`].
+const MEANING_ROUNDS: usize = 10;
+
+/// For each weighed topic variable, `data`'s rows in two halves by where their answers sit
+/// in meaning space: cut across the principal direction of the answered rows' topic centres
+/// (Boley's principal direction divisive partitioning, 1998), then moved to the nearer
+/// half's centre (2-means). Rows without an answer start in both halves alike. Two jobs
+/// worded six ways each lie on two sides of meaning space, and this start finds them where
+/// mismatch seeds, which weigh a topic no more than a rating, cut by ratings instead.
+fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
+    let n = data.rows();
+    let mut out = Vec::new();
+    for (v, centres) in data.centres.iter().enumerate() {
+        let Some(d) = centres.first().map(Vec::len).filter(|&d| d > 0) else {
+            continue;
+        };
+        let offset = data.offsets[v];
+        let at: Vec<Option<&[f32]>> = (0..n)
+            .map(|r| {
+                let slot = data.row(r)[v];
+                (slot != NONE)
+                    .then(|| centres.get(slot as usize - offset).map(Vec::as_slice))
+                    .flatten()
+            })
+            .collect();
+        let points: Vec<&[f32]> = at.iter().flatten().copied().collect();
+        if points.len() < 4 {
+            continue;
+        }
+        let mut mean = vec![0.0f64; d];
+        for p in &points {
+            mean.iter_mut().zip(*p).for_each(|(m, &x)| *m += x as f64);
+        }
+        mean.iter_mut().for_each(|m| *m /= points.len() as f64);
+        // The principal direction by power iteration, from the point farthest from the mean.
+        let centred =
+            |p: &[f32]| -> Vec<f64> { p.iter().zip(&mean).map(|(&x, m)| x as f64 - m).collect() };
+        let far = points
+            .iter()
+            .map(|p| centred(p))
+            .max_by(|a, b| norm2(a).total_cmp(&norm2(b)))
+            .unwrap_or_default();
+        let mut axis = far;
+        for _ in 0..20 {
+            let mut next = vec![0.0; d];
+            for p in &points {
+                let c = centred(p);
+                let t: f64 = c.iter().zip(&axis).map(|(a, b)| a * b).sum();
+                next.iter_mut().zip(&c).for_each(|(x, y)| *x += t * y);
+            }
+            let len = norm2(&next).sqrt();
+            if len <= 0.0 {
+                break;
+            }
+            axis = next.into_iter().map(|x| x / len).collect();
+        }
+        let mut side: Vec<Option<bool>> = at
+            .iter()
+            .map(|p| {
+                p.map(|p| {
+                    centred(p)
+                        .iter()
+                        .zip(&axis)
+                        .map(|(a, b)| a * b)
+                        .sum::<f64>()
+                        > 0.0
+                })
+            })
+            .collect();
+        for _ in 0..MEANING_ROUNDS {
+            let mut sum = [vec![0.0f64; d], vec![0.0f64; d]];
+            let mut count = [0usize; 2];
+            for (p, s) in at.iter().zip(&side) {
+                if let (Some(p), Some(s)) = (p, s) {
+                    let h = usize::from(*s);
+                    sum[h].iter_mut().zip(*p).for_each(|(m, &x)| *m += x as f64);
+                    count[h] += 1;
+                }
+            }
+            if count.contains(&0) {
+                break;
+            }
+            for h in 0..2 {
+                sum[h].iter_mut().for_each(|m| *m /= count[h] as f64);
+            }
+            let dist = |p: &[f32], c: &[f64]| -> f64 {
+                p.iter().zip(c).map(|(&x, m)| (x as f64 - m).powi(2)).sum()
+            };
+            let mut moved = false;
+            for (p, s) in at.iter().zip(side.iter_mut()) {
+                if let (Some(p), Some(s)) = (p, s.as_mut()) {
+                    let nearer = dist(p, &sum[1]) < dist(p, &sum[0]);
+                    moved |= nearer != *s;
+                    *s = nearer;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        let halves = side.iter().flatten().filter(|&&s| s).count();
+        if halves == 0 || halves == points.len() {
+            continue;
+        }
+        out.push(
+            side.iter()
+                .map(|s| match s {
+                    Some(true) => vec![0.0, 1.0],
+                    Some(false) => vec![1.0, 0.0],
+                    None => vec![0.5, 0.5],
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+fn norm2(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum()
 }
 
 /// Whether two classes predict held-out rows better than one ([`FOLDS`]-fold
@@ -1351,6 +1499,7 @@ mod tests {
                 block: Block::Say,
                 codes,
                 levels: profiles[0][v].len(),
+                centres: Vec::new(),
             })
             .collect();
         (variables, truth)
@@ -1386,6 +1535,82 @@ mod tests {
             .count();
         // The Bayes rule itself misplaces about 2 % (an edge member with one "no" of three).
         assert!(hits >= 1150, "{hits} of 1200 placed right");
+    }
+
+    /// A mass of 800 and two jobs of 60 that rate the same need alike (important, badly
+    /// met) and differ in their job's topic (five wordings each, on two sides of meaning
+    /// space) and, weakly, in their obstacle: the grocer's night-shift workers and elderly
+    /// relatives' shoppers read by what they say alone.
+    fn two_jobs_one_need(seed: u64) -> (Vec<Variable>, Vec<usize>) {
+        let obstacles = [0.5, 0.3, 0.2];
+        let spread = |levels: std::ops::Range<usize>| -> Vec<f64> {
+            let width = levels.len() as f64;
+            (0..20)
+                .map(|l| {
+                    if levels.contains(&l) {
+                        1.0 / width
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let rating = |p: [f64; 5]| p.to_vec();
+        let mass = vec![
+            spread(10..20),
+            vec![0.4, 0.3, 0.3, 0.0, 0.0, 0.0],
+            rating([0.1, 0.3, 0.4, 0.15, 0.05]),
+            rating([0.05, 0.15, 0.4, 0.3, 0.1]),
+            rating([0.1, 0.3, 0.4, 0.15, 0.05]),
+            rating([0.05, 0.15, 0.4, 0.3, 0.1]),
+        ];
+        let job = |topics: std::ops::Range<usize>, obstacles: [f64; 3]| {
+            let mut p = mass.clone();
+            p[0] = spread(topics);
+            p[1] = vec![0.0, 0.0, 0.0, obstacles[0], obstacles[1], obstacles[2]];
+            p[2] = rating([0.0, 0.02, 0.08, 0.3, 0.6]);
+            p[3] = rating([0.5, 0.35, 0.1, 0.05, 0.0]);
+            p
+        };
+        let a = job(0..5, obstacles);
+        let b = job(5..10, [obstacles[2], obstacles[1], obstacles[0]]);
+        let (mut variables, truth) = answers(&[mass, a, b], &[800, 60, 60], seed);
+        // Each topic's place in meaning space: the first job's to one side, the second's to
+        // the other, the mass's apart from both.
+        variables[0].centres = (0..20)
+            .map(|l| {
+                let jitter = 0.1 * (l % 5) as f32;
+                match l {
+                    0..5 => vec![1.0, jitter, 0.0],
+                    5..10 => vec![-1.0, jitter, 0.0],
+                    _ => vec![0.0, jitter, 2.0],
+                }
+            })
+            .collect();
+        (variables, truth)
+    }
+
+    #[test]
+    fn meaning_cuts_a_topic_between_two_jobs() {
+        let (variables, truth) = two_jobs_one_need(3);
+        let jobs: Vec<usize> = (0..truth.len()).filter(|&i| truth[i] > 0).collect();
+        let weight = vec![1.0; variables.len()];
+        let data = Data::new(&variables, &weight, &jobs);
+        let halves = meaning_halves(&data);
+        assert_eq!(halves.len(), 1, "one topic variable with centres");
+        let side = |r: usize| halves[0][r][1] > 0.5;
+        let first = side(0);
+        assert!(
+            (0..jobs.len()).all(|r| side(r) == (first == (truth[jobs[r]] == 1))),
+            "each job on its own side"
+        );
+        // Without centres, or when the topic is not weighed, there is no such cut.
+        let mut plain = variables.clone();
+        plain[0].centres.clear();
+        assert!(meaning_halves(&Data::new(&plain, &weight, &jobs)).is_empty());
+        let mut unweighed = weight.clone();
+        unweighed[0] = 0.0;
+        assert!(meaning_halves(&Data::new(&variables, &unweighed, &jobs)).is_empty());
     }
 
     #[test]

@@ -38,7 +38,9 @@
 //!
 //!    5b. **Latent classes** ([`latent`]) within each segment find the groups density cannot
 //!    see (choices-only answers, groups that differ only in what they say), up to
-//!    [`MAX_SEGMENTS`]. When density leaves most of the sample in no segment, its clusters are
+//!    [`MAX_SEGMENTS`]. A class is split in two from mismatch seeds and, for a free-text
+//!    answer, from a cut of its topics by meaning (`latent::meaning_halves`), whichever fits
+//!    better. When density leaves most of the sample in no segment, its clusters are
 //!    shards, not groups: everyone is one segment and the classes are fitted on all of them.
 //!    A class that is the rest of a group density found in another segment joins it, and so
 //!    do a class's members that the Bayes rule places with a smaller segment than the mass
@@ -55,7 +57,8 @@
 //!    a *lone outlier*.
 //!
 //!    7b. **Placement by answers** (`place_by_answers`). When the latent variables are every
-//!    column that forms segments (a survey of choices and ratings), everyone in a segment is
+//!    column that forms segments at the slider's balance (a survey of choices and ratings; a
+//!    shop's survey read by what people say alone, its amounts weighed 0), everyone in a segment is
 //!    placed in the segment whose answer shares explain theirs best — the Bayes rule under a
 //!    latent class per segment. Spreading along neighbours leaves some of a small group's
 //!    people in the mass around them; their answers say where they belong. (Density segments
@@ -587,9 +590,10 @@ pub struct Latent<'a> {
     pub variables: &'a [crate::engine::features::Variable],
     /// Each variable's weight.
     pub weights: &'a [f64],
-    /// The variables are every column that forms segments (a survey of choices and ratings):
-    /// once segments are found, everyone is placed in the one whose answers explain theirs
-    /// best ([`place_by_answers`]).
+    /// The variables are every column that forms segments at this balance (a survey of
+    /// choices and ratings; a shop's survey read by what people say alone, its amounts
+    /// weighed 0): once segments are found, everyone is placed in the one whose answers
+    /// explain theirs best ([`place_by_answers`]).
     pub every_column: bool,
 }
 

@@ -151,6 +151,7 @@ impl ResampleJob {
                         })
                         .collect(),
                     levels: v.levels,
+                    centres: v.centres.clone(),
                 })
                 .collect();
             (variables, l.weights.to_vec(), l.every_column)
@@ -267,7 +268,11 @@ impl ResampleJob {
                     .iter()
                     .map(|v| {
                         whole.extend_from_slice(&v.codes);
-                        (v.column, v.block == Block::Say, v.levels)
+                        let dims = v.centres.first().map_or(0, Vec::len);
+                        for c in &v.centres {
+                            reals.extend(c.iter().map(|&x| f64::from(x)));
+                        }
+                        (v.column, v.block == Block::Say, v.levels, dims)
                     })
                     .collect();
                 (shapes, weights.clone(), *every_column)
@@ -302,10 +307,23 @@ impl ResampleJob {
             Some((cols, _)) => head.rows.checked_mul(*cols).ok_or_else(short)?,
             None => 0,
         };
-        if reals.len() != point_len + feature_len {
+        // The latent variables' topic centres follow the features, levels × dims each.
+        let mut centre_len = 0usize;
+        if let Some((shapes, _, _)) = &head.latent {
+            for &(_, _, levels, dims) in shapes {
+                let len = levels.checked_mul(dims).ok_or_else(short)?;
+                centre_len = centre_len.checked_add(len).ok_or_else(short)?;
+            }
+        }
+        let expected = point_len
+            .checked_add(feature_len)
+            .and_then(|l| l.checked_add(centre_len))
+            .ok_or_else(short)?;
+        if reals.len() != expected {
             return Err(short());
         }
         let mut reals = reals;
+        let mut centre_reals = reals.split_off(point_len + feature_len).into_iter();
         let features = reals.split_off(point_len);
         let points = Dense {
             rows: head.rows,
@@ -337,18 +355,26 @@ impl ResampleJob {
             Some((shapes, weights, every_column)) => {
                 let mut variables = Vec::with_capacity(shapes.len());
                 let mut total = 0usize;
-                for (column, say, levels) in shapes {
+                for (column, say, levels, dims) in shapes {
                     // A job's variables hold at most as many levels as the features could
                     // give them; a description asking for more is not a job.
                     total = total.saturating_add(levels);
                     if total > MOST_LEVELS {
                         return Err("a resample job's variables have too many levels".into());
                     }
+                    let centres = if dims == 0 {
+                        Vec::new()
+                    } else {
+                        (0..levels)
+                            .map(|_| centre_reals.by_ref().take(dims).map(|x| x as f32).collect())
+                            .collect()
+                    };
                     variables.push(Variable {
                         column,
                         block: if say { Block::Say } else { Block::Do },
                         codes: take(head.rows)?.to_vec(),
                         levels,
+                        centres,
                     });
                 }
                 Some((variables, weights, every_column))
@@ -381,8 +407,9 @@ impl ResampleJob {
 /// that asks for more is refused rather than allocated).
 const MOST_LEVELS: usize = 1 << 20;
 
-/// A latent variable without its answers: its column, whether it is said, its levels.
-type Shape = (usize, bool, usize);
+/// A latent variable without its answers: its column, whether it is said, its levels, and
+/// the dimensions of each level's centre in meaning space (0 when it has none).
+type Shape = (usize, bool, usize, usize);
 
 /// A [`ResampleJob`]'s description, beside its arrays.
 #[derive(Serialize, Deserialize)]
@@ -391,7 +418,8 @@ struct Head {
     dims: usize,
     /// Feature columns, and each column's range of them.
     respects: Option<(usize, Vec<(usize, usize)>)>,
-    /// Each variable's column, block (say?) and levels; the weights; every column?
+    /// Each variable's column, block (say?), levels and centre dimensions; the weights;
+    /// every column?
     latent: Option<(Vec<Shape>, Vec<f64>, bool)>,
     n: usize,
     params: ClusterParams,
