@@ -995,6 +995,27 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
     out
 }
 
+/// Most phrases a portrait shows.
+pub const PHRASES_SHOWN: usize = 6;
+
+/// The phrases a portrait shows (at most [`PHRASES_SHOWN`]), each with the question it answers
+/// when another shown phrase has the same words: "free" in the job asked and "free" in what
+/// gets in the way are two different things, and two bare “free” read as a mistake.
+pub fn shown_phrases(says: &[Phrase]) -> Vec<(&Phrase, Option<&str>)> {
+    let shown = &says[..says.len().min(PHRASES_SHOWN)];
+    shown
+        .iter()
+        .map(|p| {
+            let twice = shown
+                .iter()
+                .filter(|q| q.text.to_lowercase() == p.text.to_lowercase())
+                .count()
+                > 1;
+            (p, twice.then_some(p.column.as_str()))
+        })
+        .collect()
+}
+
 /// True for a header that asks what people are trying to get done: the column a segment's
 /// name should come from when there are several free-text answers.
 pub fn asks_for_jobs(header: &str) -> bool {
@@ -1379,6 +1400,29 @@ fn demographic_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_words_in_two_questions_are_told_apart() {
+        let phrase = |text: &str, column: &str| Phrase {
+            text: text.into(),
+            column: column.into(),
+            in_segment: 0.3,
+            elsewhere: 0.1,
+            z: 4.0,
+        };
+        let says = vec![
+            phrase("free", "What are you trying to get done?"),
+            phrase("gluten", "What are you trying to get done?"),
+            phrase("Free", "What gets in the way?"),
+        ];
+        let shown = shown_phrases(&says);
+        assert_eq!(shown.len(), 3);
+        assert_eq!(shown[0].1, Some("What are you trying to get done?"));
+        assert_eq!(shown[1].1, None, "a phrase said once needs no question");
+        assert_eq!(shown[2].1, Some("What gets in the way?"));
+        let many: Vec<Phrase> = (0..9).map(|i| phrase(&format!("w{i}"), "q")).collect();
+        assert_eq!(shown_phrases(&many).len(), PHRASES_SHOWN);
+    }
 
     #[test]
     fn a_title_quotes_only_the_members_words() {

@@ -460,10 +460,13 @@ fn portrait(
     }
     if !s.says.is_empty() {
         out.push_str("<ul>");
-        for p in s.says.iter().take(6) {
+        for (p, question) in super::describe::shown_phrases(&s.says) {
+            let question = question
+                .map(|q| format!(" in “{}”", escape(q)))
+                .unwrap_or_default();
             let _ = write!(
                 out,
-                "<li>“{}” — {} of them, {} of others</li>",
+                "<li>“{}”{question} — {} of them, {} of others</li>",
                 escape(&p.text),
                 fmt_share(p.in_segment),
                 fmt_share(p.elsewhere)

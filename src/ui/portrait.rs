@@ -1,6 +1,7 @@
 //! A segment's portrait: in its members' words and deeds, never as a persona.
 
 use super::format;
+use crate::engine::describe;
 use crate::protocol::{Role, Segment, SegmentLabel};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -123,8 +124,12 @@ pub fn Portrait(props: &PortraitProps) -> Html {
                         <p class="empty">{"Nothing they say sets them apart."}</p>
                     }
                     <ul class="phrases">
-                        { for s.says.iter().take(6).map(|p| html! {
-                            <li data-testid="phrase"><span class="phrase">{ format!("“{}”", p.text) }</span>
+                        { for describe::shown_phrases(&s.says).into_iter().map(|(p, question)| html! {
+                            <li data-testid="phrase" title={ p.column.clone() }><span class="said"><span class="phrase">{ format!("“{}”", p.text) }</span>
+                                if let Some(q) = question {
+                                    <span class="question">{ format!(" in “{q}”") }</span>
+                                }
+                                </span>
                                 <span class="share">{ format!("{} of them vs {} of others", format::percent(p.in_segment), format::percent(p.elsewhere)) }</span></li>
                         }) }
                     </ul>
