@@ -388,25 +388,28 @@ fn unusable_columns(schema: &schema::Schema) -> String {
 /// grocer's mass groups, read by what they say alone, fell apart by rating levels (lowest
 /// mass F1 0.57).
 fn variable_weights(features: &features::Features, balance: f64) -> Vec<f64> {
+    let has = |b: Block| features.variables.iter().any(|v| v.block == b);
+    let both = has(Block::Say) && has(Block::Do);
     features
         .variables
         .iter()
-        .map(|v| block_weight(features, balance, v.block))
+        .map(|v| block_weight(balance, both, v.block))
         .collect()
 }
 
-/// The weight of `block`'s latent variables at `balance` ([`variable_weights`]).
-fn block_weight(features: &features::Features, balance: f64, block: Block) -> f64 {
-    let has = |b: Block| features.variables.iter().any(|v| v.block == b);
+/// The weight of `block` at `balance` when `both` blocks are there: its share over the larger
+/// share; a block alone takes 1, and so does each at a balance that is not a number.
+fn block_weight(balance: f64, both: bool, block: Block) -> f64 {
+    if !both || !balance.is_finite() {
+        return 1.0;
+    }
     let balance = balance.clamp(0.0, 1.0);
-    let (say, act) = match (has(Block::Say), has(Block::Do)) {
-        (true, true) => {
-            let larger = balance.max(1.0 - balance);
-            (balance / larger, (1.0 - balance) / larger)
-        }
-        _ => (1.0, 1.0),
-    };
-    if block == Block::Say { say } else { act }
+    let larger = balance.max(1.0 - balance);
+    if block == Block::Say {
+        balance / larger
+    } else {
+        (1.0 - balance) / larger
+    }
 }
 
 /// With the slider at one end, what the people who answered none of that block's questions
@@ -569,18 +572,17 @@ impl Prepared<'_> {
                 weights: &self.variable_weights,
                 // Every column that forms segments at this balance: read by what people
                 // say alone, a shop's amounts (no variable) form none.
-                every_column: self
-                    .features
-                    .groups
-                    .iter()
-                    .filter(|g| {
-                        cluster::latent::weighed(block_weight(
-                            &self.features,
-                            self.settings.features.balance,
-                            g.block,
-                        ))
-                    })
-                    .all(|g| self.features.variables.iter().any(|v| v.column == g.column)),
+                every_column: {
+                    let groups = &self.features.groups;
+                    let both = [Block::Say, Block::Do]
+                        .iter()
+                        .all(|&b| groups.iter().any(|g| g.block == b));
+                    let balance = self.settings.features.balance;
+                    groups
+                        .iter()
+                        .filter(|g| cluster::latent::weighed(block_weight(balance, both, g.block)))
+                        .all(|g| self.features.variables.iter().any(|v| v.column == g.column))
+                },
             }),
         }
     }

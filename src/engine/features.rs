@@ -152,9 +152,11 @@ pub struct Variable {
     pub codes: Vec<u32>,
     /// Number of levels.
     pub levels: usize,
-    /// Where each level sits in meaning space, for the topic of a free-text answer (the
-    /// centre of the topic's answers in the column's features); empty for other variables.
-    /// Latent classes seed a split by it ([`super::cluster::latent`]).
+    /// Where each level sits among the column's features, for the topic of a free-text
+    /// answer: the mean of the topic's distinct answers that density placed, each wording
+    /// once (in meaning space, or in the space of shared words when there is no meaning
+    /// model); empty for other variables. Latent classes start a split from it
+    /// ([`super::cluster::latent`]).
     pub centres: Vec<Vec<f32>>,
 }
 

@@ -23,9 +23,9 @@
 //! among (at most 400 of) its members, started from mismatch seeds and from a cut of each
 //! free-text answer's topics by where they sit in meaning space (`meaning_halves`: two jobs
 //! that rate one need alike differ in that one answer, which mismatches weigh no more than a
-//! rating), ranked by the statistics of a one-start fit, and the
-//! best that predicts held-out members better than one class does (2-fold
-//! cross-validation, two starts) checked by EM; when no split helps, a class is born of the
+//! rating), ranked by the statistics of a fit from one mismatch start and the meaning
+//! starts, and the best that predicts held-out members better than one class does (2-fold
+//! cross-validation, two mismatch starts and the meaning starts) checked by EM; when no split helps, a class is born of the
 //! people the classes explain worst (`birth`: the tightest knot among the worst-fitting 5 %,
 //! which is where a 1 % group pooled into a mass class lies) — and repeats, four rounds at
 //! most (merges and splits as in the split-and-merge EM of Ueda et al. 2000, plus births). A class found this way that is
@@ -78,7 +78,8 @@ const SPLIT_FIT: usize = 400;
 const BIRTH_POOL: f64 = 0.05;
 /// Most rows in that pool: its pairs are compared (600² mismatches per birth).
 const BIRTH_POOL_MOST: usize = 600;
-/// Starts tried for each split, the most likely kept.
+/// Mismatch starts tried for each split, beside one start per weighed topic variable
+/// ([`meaning_halves`]); the most likely fit is kept.
 const SPLIT_STARTS: usize = 2;
 
 /// A fitted mixture: what each class answers.
@@ -262,7 +263,11 @@ impl Data {
                     .enumerate()
                     .map(|(v, var)| {
                         let w = weight.get(v).copied().unwrap_or(1.0);
-                        if weighed(w) && var.centres.len() == var.levels {
+                        let dims = var.centres.first().map_or(0, Vec::len);
+                        if weighed(w)
+                            && var.centres.len() == var.levels
+                            && var.centres.iter().all(|c| c.len() == dims)
+                        {
                             var.centres.clone()
                         } else {
                             Vec::new()
@@ -1131,7 +1136,12 @@ fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
             .map(|r| {
                 let slot = data.row(r)[v];
                 (slot != NONE)
-                    .then(|| centres.get(slot as usize - offset).map(Vec::as_slice))
+                    .then(|| {
+                        (slot as usize)
+                            .checked_sub(offset)
+                            .and_then(|level| centres.get(level))
+                            .map(Vec::as_slice)
+                    })
                     .flatten()
             })
             .collect();
@@ -1196,7 +1206,13 @@ fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
                 sum[h].iter_mut().for_each(|m| *m /= count[h] as f64);
             }
             let dist = |p: &[f32], c: &[f64]| -> f64 {
-                p.iter().zip(c).map(|(&x, m)| (x as f64 - m).powi(2)).sum()
+                p.iter()
+                    .zip(c)
+                    .map(|(&x, m)| {
+                        let d = x as f64 - m;
+                        d * d
+                    })
+                    .sum()
             };
             let mut moved = false;
             for (p, s) in at.iter().zip(side.iter_mut()) {

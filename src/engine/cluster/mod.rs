@@ -551,6 +551,16 @@ fn place_by_answers(result: &mut Clustering, latent: Latent<'_>) {
         let Some(now) = *l else {
             continue;
         };
+        // Someone who answered nothing has nothing to be placed by (the Bayes rule would
+        // give them the largest segment): they stay where their neighbours put them.
+        let answered = latent.variables.iter().any(|v| {
+            v.codes
+                .get(i)
+                .is_some_and(|&x| x != crate::engine::features::MISSING && (x as usize) < v.levels)
+        });
+        if !answered {
+            continue;
+        }
         if let Some(&best) = ids.get(model.classify(latent.variables, i))
             && best != now
         {

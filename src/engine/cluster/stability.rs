@@ -268,9 +268,19 @@ impl ResampleJob {
                     .iter()
                     .map(|v| {
                         whole.extend_from_slice(&v.codes);
+                        // Centres of one length per level, as `latent` uses them, or none.
                         let dims = v.centres.first().map_or(0, Vec::len);
-                        for c in &v.centres {
-                            reals.extend(c.iter().map(|&x| f64::from(x)));
+                        let dims = if v.centres.len() == v.levels
+                            && v.centres.iter().all(|c| c.len() == dims)
+                        {
+                            dims
+                        } else {
+                            0
+                        };
+                        if dims > 0 {
+                            for c in &v.centres {
+                                reals.extend(c.iter().map(|&x| f64::from(x)));
+                            }
                         }
                         (v.column, v.block == Block::Say, v.levels, dims)
                     })
