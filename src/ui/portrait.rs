@@ -1,8 +1,7 @@
 //! A segment's portrait: in its members' words and deeds, never as a persona.
 
 use super::format;
-use crate::engine::describe;
-use crate::protocol::{Role, Segment, SegmentLabel};
+use crate::protocol::{Role, Segment, SegmentLabel, shown_phrases};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -124,7 +123,7 @@ pub fn Portrait(props: &PortraitProps) -> Html {
                         <p class="empty">{"Nothing they say sets them apart."}</p>
                     }
                     <ul class="phrases">
-                        { for describe::shown_phrases(&s.says).into_iter().map(|(p, question)| html! {
+                        { for shown_phrases(&s.says).into_iter().map(|(p, question)| html! {
                             <li data-testid="phrase" title={ p.column.clone() }><span class="said"><span class="phrase">{ format!("“{}”", p.text) }</span>
                                 if let Some(q) = question {
                                     <span class="question">{ format!(" in “{q}”") }</span>
