@@ -58,6 +58,7 @@
 //! Discovery 2(4).
 
 use super::super::features::{MISSING, Variable};
+use super::super::linalg;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::sync::Arc;
@@ -230,60 +231,56 @@ struct Data {
 
 impl Data {
     fn new(variables: &[Variable], weight: &[f64], rows: &[usize]) -> Data {
+        let mut data = Data::header(variables, weight, rows.len());
+        data.slots.reserve(rows.len() * variables.len());
+        for &i in rows {
+            for (v, &o) in variables.iter().zip(&data.offsets) {
+                data.slots.push(match v.codes.get(i) {
+                    Some(&x) if x != MISSING && (x as usize) < v.levels => (o + x as usize) as u32,
+                    _ => NONE,
+                });
+            }
+        }
+        data.centres = Arc::new(
+            variables
+                .iter()
+                .enumerate()
+                .map(|(v, var)| {
+                    let dims = var.centres.first().map_or(0, Vec::len);
+                    if weighed(data.weight[v])
+                        && var.centres.len() == var.levels
+                        && var.centres.iter().all(|c| c.len() == dims)
+                    {
+                        var.centres.clone()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+        );
+        data
+    }
+
+    /// The variables of [`Data::new`] for `n_rows` rows, without their slots or topic
+    /// centres: enough for [`stats_of`] and for message lengths.
+    fn header(variables: &[Variable], weight: &[f64], n_rows: usize) -> Data {
         let mut offsets = Vec::with_capacity(variables.len());
         let mut total = 0;
         for v in variables {
             offsets.push(total);
             total += v.levels;
         }
-        let mut slots = Vec::with_capacity(rows.len() * variables.len());
-        for &i in rows {
-            for (v, &o) in variables.iter().zip(&offsets) {
-                slots.push(match v.codes.get(i) {
-                    Some(&x) if x != MISSING && (x as usize) < v.levels => (o + x as usize) as u32,
-                    _ => NONE,
-                });
-            }
-        }
         Data {
-            slots,
-            n_rows: rows.len(),
+            slots: Vec::new(),
+            n_rows,
             n_vars: variables.len(),
             offsets,
             levels: variables.iter().map(|v| v.levels).collect(),
             total,
-            weight: variables
-                .iter()
-                .enumerate()
-                .map(|(v, _)| weight.get(v).copied().unwrap_or(1.0))
+            weight: (0..variables.len())
+                .map(|v| weight.get(v).copied().unwrap_or(1.0))
                 .collect(),
-            centres: Arc::new(
-                variables
-                    .iter()
-                    .enumerate()
-                    .map(|(v, var)| {
-                        let w = weight.get(v).copied().unwrap_or(1.0);
-                        let dims = var.centres.first().map_or(0, Vec::len);
-                        if weighed(w)
-                            && var.centres.len() == var.levels
-                            && var.centres.iter().all(|c| c.len() == dims)
-                        {
-                            var.centres.clone()
-                        } else {
-                            Vec::new()
-                        }
-                    })
-                    .collect(),
-            ),
-        }
-    }
-
-    /// The variables of [`Data::new`] for `n_rows` rows, without their slots: enough for
-    /// [`stats_of`] and for message lengths.
-    fn header(variables: &[Variable], weight: &[f64], n_rows: usize) -> Data {
-        Data {
-            n_rows,
-            ..Data::new(variables, weight, &[])
+            centres: Arc::new(Vec::new()),
         }
     }
 
@@ -1132,92 +1129,58 @@ fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
             continue;
         };
         let offset = data.offsets[v];
-        let at: Vec<Option<&[f32]>> = (0..n)
+        // Each row's topic, as an index into `points` (the answered rows' centres, in f64).
+        let mut points = Vec::new();
+        let at: Vec<Option<usize>> = (0..n)
             .map(|r| {
                 let slot = data.row(r)[v];
-                (slot != NONE)
-                    .then(|| {
-                        (slot as usize)
-                            .checked_sub(offset)
-                            .and_then(|level| centres.get(level))
-                            .map(Vec::as_slice)
-                    })
+                let centre = (slot != NONE)
+                    .then(|| (slot as usize).checked_sub(offset))
                     .flatten()
+                    .and_then(|level| centres.get(level))?;
+                points.extend(centre.iter().map(|&x| f64::from(x)));
+                Some(points.len() / d - 1)
             })
             .collect();
-        let points: Vec<&[f32]> = at.iter().flatten().copied().collect();
-        if points.len() < 4 {
+        let count = points.len() / d;
+        if count < 4 {
             continue;
         }
         let mut mean = vec![0.0f64; d];
-        for p in &points {
-            mean.iter_mut().zip(*p).for_each(|(m, &x)| *m += x as f64);
+        for p in points.chunks_exact(d) {
+            mean.iter_mut().zip(p).for_each(|(m, x)| *m += x);
         }
-        mean.iter_mut().for_each(|m| *m /= points.len() as f64);
-        // The principal direction by power iteration, from the point farthest from the mean.
-        let centred =
-            |p: &[f32]| -> Vec<f64> { p.iter().zip(&mean).map(|(&x, m)| x as f64 - m).collect() };
-        let far = points
-            .iter()
-            .map(|p| centred(p))
-            .max_by(|a, b| norm2(a).total_cmp(&norm2(b)))
-            .unwrap_or_default();
-        let mut axis = far;
-        for _ in 0..20 {
-            let mut next = vec![0.0; d];
-            for p in &points {
-                let c = centred(p);
-                let t: f64 = c.iter().zip(&axis).map(|(a, b)| a * b).sum();
-                next.iter_mut().zip(&c).for_each(|(x, y)| *x += t * y);
-            }
-            let len = norm2(&next).sqrt();
-            if len <= 0.0 {
-                break;
-            }
-            axis = next.into_iter().map(|x| x / len).collect();
+        mean.iter_mut().for_each(|m| *m /= count as f64);
+        for p in points.chunks_exact_mut(d) {
+            p.iter_mut().zip(&mean).for_each(|(x, m)| *x -= m);
         }
+        let axis = principal_direction(&points, d);
         let mut side: Vec<Option<bool>> = at
             .iter()
-            .map(|p| {
-                p.map(|p| {
-                    centred(p)
-                        .iter()
-                        .zip(&axis)
-                        .map(|(a, b)| a * b)
-                        .sum::<f64>()
-                        > 0.0
-                })
-            })
+            .map(|p| p.map(|p| linalg::dot(&points[p * d..(p + 1) * d], &axis) > 0.0))
             .collect();
         for _ in 0..MEANING_ROUNDS {
             let mut sum = [vec![0.0f64; d], vec![0.0f64; d]];
-            let mut count = [0usize; 2];
+            let mut members = [0usize; 2];
             for (p, s) in at.iter().zip(&side) {
                 if let (Some(p), Some(s)) = (p, s) {
                     let h = usize::from(*s);
-                    sum[h].iter_mut().zip(*p).for_each(|(m, &x)| *m += x as f64);
-                    count[h] += 1;
+                    let p = &points[p * d..(p + 1) * d];
+                    sum[h].iter_mut().zip(p).for_each(|(m, x)| *m += x);
+                    members[h] += 1;
                 }
             }
-            if count.contains(&0) {
+            if members.contains(&0) {
                 break;
             }
             for h in 0..2 {
-                sum[h].iter_mut().for_each(|m| *m /= count[h] as f64);
+                sum[h].iter_mut().for_each(|m| *m /= members[h] as f64);
             }
-            let dist = |p: &[f32], c: &[f64]| -> f64 {
-                p.iter()
-                    .zip(c)
-                    .map(|(&x, m)| {
-                        let d = x as f64 - m;
-                        d * d
-                    })
-                    .sum()
-            };
             let mut moved = false;
             for (p, s) in at.iter().zip(side.iter_mut()) {
                 if let (Some(p), Some(s)) = (p, s.as_mut()) {
-                    let nearer = dist(p, &sum[1]) < dist(p, &sum[0]);
+                    let p = &points[p * d..(p + 1) * d];
+                    let nearer = linalg::dist2(p, &sum[1]) < linalg::dist2(p, &sum[0]);
                     moved |= nearer != *s;
                     *s = nearer;
                 }
@@ -1227,7 +1190,7 @@ fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
             }
         }
         let halves = side.iter().flatten().filter(|&&s| s).count();
-        if halves == 0 || halves == points.len() {
+        if halves == 0 || halves == count {
             continue;
         }
         out.push(
@@ -1243,8 +1206,29 @@ fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
     out
 }
 
-fn norm2(x: &[f64]) -> f64 {
-    x.iter().map(|v| v * v).sum()
+/// The principal direction of centred `points` (rows of `d`), by power iteration from the
+/// point farthest from their mean. Twenty products with the few hundred members of a class
+/// cost less than [`linalg::principal_axes`]'s `d × d` covariance and its decomposition,
+/// which a split tried in every class and fold would pay each time.
+fn principal_direction(points: &[f64], d: usize) -> Vec<f64> {
+    let far = points
+        .chunks_exact(d)
+        .max_by(|a, b| linalg::dot(a, a).total_cmp(&linalg::dot(b, b)))
+        .unwrap_or_default();
+    let mut axis = far.to_vec();
+    for _ in 0..20 {
+        let mut next = vec![0.0; d];
+        for p in points.chunks_exact(d) {
+            let t = linalg::dot(p, &axis);
+            next.iter_mut().zip(p).for_each(|(x, y)| *x += t * y);
+        }
+        let len = linalg::dot(&next, &next).sqrt();
+        if len <= 0.0 {
+            break;
+        }
+        axis = next.into_iter().map(|x| x / len).collect();
+    }
+    axis
 }
 
 /// Whether two classes predict held-out rows better than one ([`FOLDS`]-fold
