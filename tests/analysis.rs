@@ -689,6 +689,36 @@ fn read_by_what_they_say_alone_jobs_that_share_a_need_are_told_apart_by_meaning(
     }
 }
 
+/// Issue 17: read by what they say alone, a class that pools two small groups is split only
+/// when the split predicts members it was not fitted on. With two folds the halves of the
+/// grocer's night-shift workers and elderly relatives' shoppers (one class of 117 at 5,000
+/// rows seed 2) were fitted on 58 people and failed on the rest (F1 0.599 each), as did the
+/// say-only export's at seed 1 (0.616); fitted on four fifths (five folds), every planted
+/// group stands.
+#[test]
+fn read_by_what_they_say_alone_a_pooled_class_splits_when_its_halves_replicate() {
+    let mut settings = Settings::default();
+    settings.features.balance = 1.0;
+    for (domain, seed) in [
+        (synth::Domain::Grocer, 2),
+        (synth::Domain::GrocerSayOnly, 1),
+    ] {
+        let export = domain.export(5000, seed, synth::Wordings::Varied);
+        let a = analyse_export_with(&export, &settings);
+        assert!(a.segments.len() <= 12, "{} segments", a.segments.len());
+        for (p, _, f1, _) in synth::evaluate(&export.truth, &a.segment_of, &a.edge_score).groups {
+            let name = domain.planted_name(p);
+            eprintln!("{} seed {seed} {name:<50} F1 {f1:.3}", domain.name());
+            let bar = if name.starts_with("mass") { 0.95 } else { 0.85 };
+            assert!(
+                f1 >= bar,
+                "{} seed {seed} {name}: F1 {f1:.3}",
+                domain.name()
+            );
+        }
+    }
+}
+
 /// Issue 18: in the grocer's say-only export at 5,000 rows seed 2 density cut the occasional
 /// top-up shoppers (825) in two by one yes/no answer, eco packaging: the two leaves' densest
 /// cores (168 and 55 people) also seemed to differ in two ratings, three respects, so they

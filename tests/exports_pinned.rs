@@ -138,8 +138,8 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "cb9816455c2099dae908da86e2d5d0b01ade88226c90bfa1cad12a28afce2fa3",
-        "e35a9b7c1ed67d0ff1a8dd522e8e295a0cd9fb9fbf2b84a175766bda8a0a6f9d",
+        "98309a5b93eb18a8d669dbdf05beec95daf6318b7fdfe0b0c0febdaf03a11c1e",
+        "9858423198d959b49bd6efbca642f7446ca5596e1cda1f300b58ff7c3d15aded",
     );
 }
 
