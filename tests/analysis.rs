@@ -630,7 +630,10 @@ fn where_two_mass_groups_meet_no_one_is_moved_as_a_rest() {
 /// respondents most like them weighed by the slider, which weighed their CRM columns at
 /// nothing, so they all got the average answers; and the latent classes put every one of
 /// them in the largest class. Now both read what they do: mass F1 0.766 -> 0.996, lowest
-/// edge F1 0.049 -> 0.832 at 5,000 rows.
+/// edge F1 0.049 -> 0.832 at 5,000 rows. People left between segments whose answers a segment
+/// explains are placed by them too (`cluster::place_the_unplaced`): ten of the schools
+/// tracking coursework were in no segment or with the consultants (F1 0.776), and seventeen
+/// people were in no segment, edge scores from 0.13; now only people unlike everyone are.
 #[test]
 fn read_by_what_they_say_alone_those_who_never_answered_are_placed_by_what_they_do() {
     let mut settings = Settings::default();
@@ -642,8 +645,16 @@ fn read_by_what_they_say_alone_those_who_never_answered_are_placed_by_what_they_
     for (p, _, f1, _) in synth::evaluate(&export.truth, &a.segment_of, &a.edge_score).groups {
         let name = domain.planted_name(p);
         eprintln!("{name:<50} F1 {f1:.3}");
-        let bar = if name.starts_with("mass") { 0.95 } else { 0.75 };
+        let bar = if name.starts_with("mass") { 0.95 } else { 0.9 };
         assert!(f1 >= bar, "{name}: F1 {f1:.3}");
+    }
+    for i in (0..a.n_people).filter(|&i| a.segment_of[i].is_none()) {
+        assert!(
+            a.edge_score[i] >= 0.5,
+            "row {i} in no segment with edge score {}: {}",
+            a.edge_score[i],
+            a.reason[i]
+        );
     }
     // The page says how many are placed that way, and by what.
     assert!(
@@ -896,8 +907,10 @@ fn when_density_finds_shards_latent_classes_segment_everyone() {
 /// A lone outlier is headed "Unlike everyone" only when they are far from everyone (edge
 /// score 0.5 and up, five standard deviations); the others in no segment are headed "In no
 /// segment", and one whose every answer is ordinary is not called "far from everyone".
-/// Checked on the example files the page ships and on a survey of choices (2,000 rows, seed
-/// 3, which has a lone outlier scored 0.02 that was once headed "Unlike everyone").
+/// Checked on the example files the page ships, on a survey of choices (2,000 rows, seed 3,
+/// which had a lone outlier scored 0.02 that was once headed "Unlike everyone"; people in no
+/// segment whose answers a segment explains are now placed in it, and it has none left) and on
+/// the grocer's say-only export (2,000 rows, seed 2).
 #[test]
 fn lone_outliers_are_called_unlike_everyone_only_when_far() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/example");
@@ -912,8 +925,10 @@ fn lone_outliers_are_called_unlike_everyone_only_when_far() {
     let example = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
         .expect("analysis");
     let survey = analyse_export(&synth::Domain::Survey.export(2000, 3, synth::Wordings::Varied));
+    let grocer =
+        analyse_export(&synth::Domain::GrocerSayOnly.export(2000, 2, synth::Wordings::Varied));
     let mut near = 0;
-    for a in [&example, &survey] {
+    for a in [&example, &survey, &grocer] {
         for i in (0..a.n_people).filter(|&i| a.segment_of[i].is_none()) {
             let (score, reason) = (a.edge_score[i], &a.reason[i]);
             if score < 0.499 {

@@ -153,6 +153,12 @@ impl Model {
 
     /// The class that explains person `i` best.
     pub fn classify(&self, variables: &[Variable], i: usize) -> usize {
+        self.classify_with_surprise(variables, i).0
+    }
+
+    /// The class that explains person `i` best, and the surprise of their answers under it:
+    /// −(log π + Σ weight × log θ) of that class.
+    pub fn classify_with_surprise(&self, variables: &[Variable], i: usize) -> (usize, f64) {
         let slots: Vec<u32> = variables
             .iter()
             .zip(&self.offsets)
@@ -161,11 +167,17 @@ impl Model {
                 _ => NONE,
             })
             .collect();
-        self.best(&slots)
+        let (k, lp) = self.best_with_log_joint(&slots);
+        (k, -lp)
     }
 
     /// The class that explains answers `slots` best (the first, of equals).
     fn best(&self, slots: &[u32]) -> usize {
+        self.best_with_log_joint(slots).0
+    }
+
+    /// [`Model::best`] and its log joint.
+    fn best_with_log_joint(&self, slots: &[u32]) -> (usize, f64) {
         let (thetas, classes) = self.thetas(slots);
         let mut best = (f64::NEG_INFINITY, 0);
         for (k, theta) in thetas.iter().enumerate().take(classes) {
@@ -174,7 +186,7 @@ impl Model {
                 best = (lp, k);
             }
         }
-        best.1
+        (best.1, best.0)
     }
 
     /// The weight × log θ table answers `slots` are read by, and how many classes (the first)
