@@ -118,7 +118,8 @@ fn next_months_segments_are_matched_by_their_members_and_their_changes_named() {
     );
     // A mover is someone whose segment now is not the one their segment of last month
     // became. Ids are numbered afresh each month, so last month's S8 may be this month's S9
-    // and a mover may go from last month's S8 to this month's S8.
+    // and a mover may go from last month's S8 to this month's S8. Someone from a segment
+    // that is gone (or from no segment) has nothing it became, and moved by definition.
     for m in &c.movers {
         let became = c
             .segments

@@ -159,16 +159,31 @@ impl Model {
     /// The class that explains person `i` best, and the surprise of their answers under it:
     /// −(log π + Σ weight × log θ) of that class.
     pub fn classify_with_surprise(&self, variables: &[Variable], i: usize) -> (usize, f64) {
-        let slots: Vec<u32> = variables
+        let (k, lp) = self.best_with_log_joint(&self.slots_of(variables, i));
+        (k, -lp)
+    }
+
+    /// The surprise of person `i`'s answers under class `k` (as in
+    /// [`Model::classify_with_surprise`]); infinite for a class they may not be placed in.
+    pub fn surprise_in(&self, variables: &[Variable], i: usize, k: usize) -> f64 {
+        let slots = self.slots_of(variables, i);
+        let (thetas, classes) = self.thetas(&slots);
+        match thetas.get(k) {
+            Some(theta) if k < classes => -self.log_joint(theta, &slots, k),
+            _ => f64::INFINITY,
+        }
+    }
+
+    /// Person `i`'s answers as slots of this model's variables.
+    fn slots_of(&self, variables: &[Variable], i: usize) -> Vec<u32> {
+        variables
             .iter()
             .zip(&self.offsets)
             .map(|(v, &o)| match v.codes.get(i) {
                 Some(&x) if x != MISSING && (x as usize) < v.levels => (o + x as usize) as u32,
                 _ => NONE,
             })
-            .collect();
-        let (k, lp) = self.best_with_log_joint(&slots);
-        (k, -lp)
+            .collect()
     }
 
     /// The class that explains answers `slots` best (the first, of equals).
@@ -1156,6 +1171,7 @@ fn meaning_halves(data: &Data) -> Vec<Vec<Vec<f64>>> {
                     .then(|| (slot as usize).checked_sub(offset))
                     .flatten()
                     .and_then(|level| centres.get(level))?;
+                debug_assert_eq!(centre.len(), d, "Data::new keeps centres of one length");
                 points.extend(centre.iter().map(|&x| f64::from(x)));
                 Some(points.len() / d - 1)
             })

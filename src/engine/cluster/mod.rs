@@ -62,7 +62,9 @@
 //!    placed in the segment whose answer shares explain theirs best — the Bayes rule under a
 //!    latent class per segment, refitted and applied again until no one moves (classification
 //!    EM). Spreading along neighbours leaves some of a small group's people in the mass
-//!    around them; their answers say where they belong. (Density segments only.)
+//!    around them; their answers say where they belong. People step 7 left in no segment join
+//!    the segment whose answers explain theirs, unless their answers are as surprising under
+//!    it as a lone outlier's (`place_the_unplaced`). (Density segments only.)
 //!
 //!    7c. **Rests joined** (`join_rests`). Members of a mass segment whom the Bayes rule places
 //!    with a smaller segment (micro-segments included), fewer than a segment and its rest by
@@ -526,7 +528,9 @@ fn join_rests(result: &mut Clustering, latent: Latent<'_>) {
 /// median and the spread above it, as `edges::fit_z` judges how answers fit together: from
 /// [`LONE_Z`](crate::engine::edges::LONE_Z) spreads above, answers that no segment gives, a
 /// person stays lone. Extremes in other columns are released again afterwards
-/// (`edges::Assessment::extremes`).
+/// (`edges::Assessment::extremes`). Only people who answered something weighed at this
+/// balance are judged, and judged against members who did. With a single segment, everyone
+/// whose answers it explains joins it.
 fn place_the_unplaced(result: &mut Clustering, latent: Latent<'_>) {
     if result.labels.iter().all(Option::is_some) {
         return;
@@ -550,11 +554,9 @@ fn place_the_unplaced(result: &mut Clustering, latent: Latent<'_>) {
     let placed: Vec<(usize, f64)> = (0..result.labels.len())
         .map(|i| model.classify_with_surprise(latent.variables, i))
         .collect();
-    let mut members: Vec<f64> = placed
-        .iter()
-        .zip(&result.labels)
-        .filter(|(_, l)| l.is_some())
-        .map(|(p, _)| p.1)
+    let mut members: Vec<f64> = (0..placed.len())
+        .filter(|&i| result.labels[i].is_some() && heard(latent, i))
+        .map(|i| placed[i].1)
         .filter(|x| x.is_finite())
         .collect();
     members.sort_by(f64::total_cmp);
@@ -574,7 +576,7 @@ fn place_the_unplaced(result: &mut Clustering, latent: Latent<'_>) {
     }
     let mut moved = false;
     for (i, &(class, surprise)) in placed.iter().enumerate() {
-        if result.labels[i].is_some() || !answered_any(latent, i) {
+        if result.labels[i].is_some() || !heard(latent, i) {
             continue;
         }
         if (surprise - median) / spread < crate::engine::edges::LONE_Z
@@ -597,6 +599,13 @@ fn answered_any(latent: Latent<'_>, i: usize) -> bool {
             .get(i)
             .is_some_and(|&x| x != crate::engine::features::MISSING && (x as usize) < v.levels)
     })
+}
+
+/// Whether person `i` answered a latent variable that is weighed at this balance: someone
+/// who did not (a customer who never took the survey, read by what they say alone) is read
+/// by the columns weighed 0 instead (`latent::Silent`), whose surprise is not comparable.
+fn heard(latent: Latent<'_>, i: usize) -> bool {
+    answered_any(latent, i) && !latent::is_silent(latent.variables, latent.weights, i)
 }
 
 /// One round of [`place_by_answers`]: the segments' answer shares fitted on their members
@@ -634,8 +643,17 @@ fn place_by_answers_once(result: &mut Clustering, latent: Latent<'_>) -> usize {
         if !answered_any(latent, i) {
             continue;
         }
-        if let Some(&best) = ids.get(model.classify(latent.variables, i))
+        let (class, surprise) = model.classify_with_surprise(latent.variables, i);
+        // Moved only to a segment that explains them strictly better: of equals, the Bayes
+        // rule names the first, and moving on a tie could go back and forth.
+        let better = || {
+            ids.iter()
+                .position(|&s| s == now)
+                .is_some_and(|k| surprise < model.surprise_in(latent.variables, i, k))
+        };
+        if let Some(&best) = ids.get(class)
             && best != now
+            && better()
         {
             *l = Some(best);
             *m = Membership::Edge;
@@ -651,7 +669,8 @@ fn place_by_answers_once(result: &mut Clustering, latent: Latent<'_>) -> usize {
 /// when the latent variables are every column that forms segments. Spreading labels along
 /// neighbours leaves some of a small group's people in the mass segment around them (the
 /// choices survey at 100,000 rows: 362 of 1,500 digital nomads), where the segments' answer
-/// shares tell them apart. People moved are on the edge of their new segment; lone outliers
+/// shares tell them apart. People moved are on the edge of their new segment; people in no
+/// segment join one only when its answers explain theirs ([`place_the_unplaced`]), else they
 /// stay lone; a segment left without people is dropped. Only when the variables are every
 /// column: with amounts read as normal distributions too, the generators' groups were placed
 /// near perfectly, but on real exports a mass segment that is several groups, read as one
@@ -674,8 +693,9 @@ fn place_by_answers(result: &mut Clustering, latent: Latent<'_>) {
 /// Most rounds of [`place_by_answers`]. Each round refits the segments' answer shares on
 /// their members and moves everyone to the segment that explains them best, which never
 /// lowers the classification likelihood, so the rounds stop when no one moves (within 10
-/// rounds on the generators' files at 20,000 and 100,000 rows); this bound only keeps a page
-/// from waiting on a file where the moves of lone outliers cycle.
+/// rounds on the generators' files at 20,000 and 100,000 rows). A move needs a strictly
+/// better explanation, so ties do not cycle; this bound only keeps a page from waiting on a
+/// file where rounding does.
 const PLACEMENT_ROUNDS: usize = 20;
 
 /// The sample that forms segments: everyone up to [`SAMPLE`], else a seeded random subset
@@ -1220,6 +1240,76 @@ mod tests {
             cols: 2,
             data,
         }
+    }
+
+    #[test]
+    fn people_in_no_segment_join_the_one_their_answers_fit_unless_no_segment_gives_them() {
+        // Two segments of 40 over three answers of three levels: one mostly answers 0, the
+        // other mostly 1 (about one answer in six is the other segment's level); nobody
+        // in a segment answers 2. In no segment: someone who answers as the first segment
+        // does, someone who answers 2 throughout, and someone who answered nothing.
+        let n = 83;
+        let typical = 80;
+        let odd = 81;
+        let silent = 82;
+        let codes = |v: usize| -> Vec<u32> {
+            (0..n)
+                .map(|i| match i {
+                    i if i == typical => 0,
+                    i if i == odd => 2,
+                    i if i == silent => crate::engine::features::MISSING,
+                    i => {
+                        let mine = u32::from(i >= 40);
+                        if (i * 2_654_435_761 + v * 40_503) % 97 < 15 {
+                            1 - mine
+                        } else {
+                            mine
+                        }
+                    }
+                })
+                .collect()
+        };
+        let variables: Vec<crate::engine::features::Variable> = (0..3)
+            .map(|v| crate::engine::features::Variable {
+                column: v,
+                block: crate::engine::features::Block::Say,
+                codes: codes(v),
+                levels: 3,
+                centres: Vec::new(),
+            })
+            .collect();
+        let weights = vec![1.0; 3];
+        let latent = Latent {
+            variables: &variables,
+            weights: &weights,
+            every_column: true,
+        };
+        let mut labels: Vec<Option<usize>> = (0..n).map(|i| Some(usize::from(i >= 40))).collect();
+        for i in [typical, odd, silent] {
+            labels[i] = None;
+        }
+        let mut c = Clustering {
+            labels,
+            membership: vec![Membership::Core; n],
+            core_distance: vec![1.0; n],
+            neighbours: vec![Vec::new(); n],
+            n_segments: 2,
+            micro: vec![false; 2],
+            stability: vec![None; 2],
+            min_cluster_size: 10,
+            min_samples: 5,
+            sweep: Vec::new(),
+        };
+        place_the_unplaced(&mut c, latent);
+        assert_eq!(
+            c.labels[typical],
+            Some(0),
+            "answers as the first segment does"
+        );
+        assert_eq!(c.membership[typical], Membership::Edge);
+        assert_eq!(c.labels[odd], None, "answers no segment gives");
+        assert_eq!(c.labels[silent], None, "nothing to be placed by");
+        assert!((0..80).all(|i| c.labels[i] == Some(usize::from(i >= 40))));
     }
 
     #[test]
