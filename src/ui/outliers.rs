@@ -26,12 +26,15 @@ pub fn Outliers(props: &OutliersProps) -> Html {
         <section class="outliers" aria-label="People in no segment">
             <h2>{ format!("People in no segment ({})", format::number(r.n_outliers as f64)) }</h2>
             <p class="hint">{"Most unusual first. “Unlike everyone” marks people far from everyone (edge score 0.5 and up); the others sit between segments."}</p>
-            <ol>
-                { for r.outliers.iter().take(shown).map(|o| {
+            // Ranks are written, not list markers: Chromium kept stale markers (3–12 for ten
+            // people) when a re-run shortened the list in place, and cut "10." to "0.".
+            <ol class="ranked">
+                { for r.outliers.iter().take(shown).enumerate().map(|(rank, o)| {
                     let row = o.row;
                     let onclick = props.on_person.reform(move |_: MouseEvent| row);
                     html! {
                         <li data-testid="outlier">
+                            <span class="rank" aria-hidden="true">{ format!("{}.", rank + 1) }</span>
                             <button class="link" {onclick}>{ format!("#{}", row + 1) }</button>
                             <span class="score" title="Edge score: how far from everyone, 0 to 1">{ format!("{:.2}", o.edge_score) }</span>
                             <span class="reason">{ o.reason.clone() }</span>
