@@ -692,12 +692,16 @@ fn generate(args: &GenerateArgs) -> Result<(), String> {
     let export = match args.month {
         None => domain.export(args.rows, args.seed, args.wordings.wordings()),
         Some(m @ (1 | 2)) => {
-            let base = match domain {
-                synth::Domain::Grocer => synth::generate(args.rows, args.seed),
-                synth::Domain::Survey => synth::survey::generate(args.rows, args.seed),
-                _ => return Err("--month: the grocer and survey domains have two months".into()),
+            let of_seed = |seed| match domain {
+                synth::Domain::Grocer => Ok(synth::generate(args.rows, seed)),
+                synth::Domain::Survey => Ok(synth::survey::generate(args.rows, seed)),
+                _ => Err("--month: the grocer and survey domains have two months".to_string()),
             };
-            let (first, second) = synth::months_of(&base);
+            let (base, newcomers) = (
+                of_seed(args.seed)?,
+                of_seed(synth::newcomers_seed(args.seed))?,
+            );
+            let (first, second) = synth::months_of(&base, &newcomers);
             let month = if m == 1 { first } else { second };
             synth::Export {
                 files: vec![("month.csv".into(), month.to_csv())],

@@ -872,12 +872,22 @@ pub fn generate_grocer(n: usize, seed: u64, wordings: Wordings, say_only: bool) 
 /// customers who answer and behave as its members do (grew) and loses a third of edge group 3
 /// (shrank); everyone else is the same people with the same answers.
 pub fn months(n: usize, seed: u64) -> (Generated, Generated) {
-    months_of(&generate(n, seed))
+    months_of(&generate(n, seed), &generate(n, newcomers_seed(seed)))
+}
+
+/// The seed of the export whose edge group 2 are [`months`]' new customers.
+pub fn newcomers_seed(seed: u64) -> u64 {
+    seed ^ 0x6e65_7763
 }
 
 /// [`months`] of any one-file export whose first column is its id (the grocer's customer id,
-/// the survey's response id); an `Email` column, if any, is renewed for new people too.
-pub fn months_of(base: &Generated) -> (Generated, Generated) {
+/// the survey's response id); an `Email` column, if any, is renewed for new people too. The
+/// new customers are edge group 2 of `newcomers`, the same domain generated with another
+/// seed: people of the same group, each with answers of their own. (Copies of the old
+/// members' rows, as they once were, are no month's new customers: every answer twice, a
+/// chance likeness among a dozen of them counted double, and the grown group came out as two
+/// segments of 70 and 28.)
+pub fn months_of(base: &Generated, newcomers: &Generated) -> (Generated, Generated) {
     let (new, gone, grows, shrinks) = (
         Planted::Edge(0),
         Planted::Edge(1),
@@ -904,7 +914,7 @@ pub fn months_of(base: &Generated) -> (Generated, Generated) {
     let mut second = pick(&|r, t| if t == shrinks { r % 3 != 0 } else { t != gone });
     let email = base.header.iter().position(|h| h == "Email");
     let mut k = 0;
-    for (row, t) in base.rows.iter().zip(&base.truth) {
+    for (row, t) in newcomers.rows.iter().zip(&newcomers.truth) {
         if *t != grows {
             continue;
         }
