@@ -30,6 +30,9 @@ export default async function ({ page, baseUrl, dir, cli }) {
   // (Chromium's list markers once kept 3–12 for ten people).
   const ranks = await page.$$eval('[data-testid=outlier] .rank', (els) => els.map((e) => e.textContent));
   assert(ranks.length > 0 && ranks.every((r, i) => r === `${i + 1}.`), `people in no segment numbered from 1: ${ranks.join(' ')}`);
+  // The written ranks are the only numbers: the browser draws no list markers beside them.
+  const markers = await page.$$eval('[data-testid=outlier]', (lis) => lis.map((li) => getComputedStyle(li).listStyleType));
+  assert(markers.every((m) => m === 'none'), `no list markers beside the ranks: ${markers.join(' ')}`);
 
   const rows = parseCsv((await exportCsv(page)).text);
   const truth = parseCsv(readFileSync(truthFile, 'utf8')).slice(1).map((r) => r[1]);

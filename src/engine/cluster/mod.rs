@@ -60,11 +60,12 @@
 //!    column that forms segments at the slider's balance (a survey of choices and ratings; a
 //!    shop's survey read by what people say alone, its amounts weighed 0), everyone in a segment is
 //!    placed in the segment whose answer shares explain theirs best — the Bayes rule under a
-//!    latent class per segment, refitted and applied again until no one moves (classification
-//!    EM). Spreading along neighbours leaves some of a small group's people in the mass
-//!    around them; their answers say where they belong. People step 7 left in no segment join
-//!    the segment whose answers explain theirs, unless their answers are as surprising under
-//!    it as a lone outlier's (`place_the_unplaced`). (Density segments only.)
+//!    latent class per segment, refitted and applied again until no one moves, for at most
+//!    `PLACEMENT_ROUNDS` rounds (classification EM). Spreading along neighbours leaves some
+//!    of a small group's people in the mass around them; their answers say where they
+//!    belong. Before the rounds, people step 7 left in no segment join the segment whose
+//!    answers explain theirs, unless their answers are as surprising under it as a lone
+//!    outlier's (`place_the_unplaced`). (Density segments only.)
 //!
 //!    7c. **Rests joined** (`join_rests`). Members of a mass segment whom the Bayes rule places
 //!    with a smaller segment (micro-segments included), fewer than a segment and its rest by
@@ -669,7 +670,8 @@ fn place_by_answers_once(result: &mut Clustering, latent: Latent<'_>) -> usize {
 /// when the latent variables are every column that forms segments. Spreading labels along
 /// neighbours leaves some of a small group's people in the mass segment around them (the
 /// choices survey at 100,000 rows: 362 of 1,500 digital nomads), where the segments' answer
-/// shares tell them apart. People moved are on the edge of their new segment; people in no
+/// shares tell them apart. People moved are on the edge of their new segment (someone moved
+/// and moved back in a later round stays on the edge of their first); people in no
 /// segment join one only when its answers explain theirs ([`place_the_unplaced`]), else they
 /// stay lone; a segment left without people is dropped. Only when the variables are every
 /// column: with amounts read as normal distributions too, the generators' groups were placed
@@ -691,11 +693,13 @@ fn place_by_answers(result: &mut Clustering, latent: Latent<'_>) {
 }
 
 /// Most rounds of [`place_by_answers`]. Each round refits the segments' answer shares on
-/// their members and moves everyone to the segment that explains them best, which never
-/// lowers the classification likelihood, so the rounds stop when no one moves (within 10
-/// rounds on the generators' files at 20,000 and 100,000 rows). A move needs a strictly
-/// better explanation, so ties do not cycle; this bound only keeps a page from waiting on a
-/// file where rounding does.
+/// their members and moves everyone to the segment that explains them best; with
+/// maximum-likelihood shares that could not lower the classification likelihood, and the
+/// rounds stop when no one moves (within 10 rounds on the generators' files at 20,000 and
+/// 100,000 rows). The shares here are smoothed, people who answered nothing weighed are
+/// placed by the other block, and a move needs a strictly better explanation (so ties do not
+/// cycle), so that guarantee is not exact: this bound keeps a page from waiting on a file
+/// where the rounds would go round.
 const PLACEMENT_ROUNDS: usize = 20;
 
 /// The sample that forms segments: everyone up to [`SAMPLE`], else a seeded random subset
