@@ -61,7 +61,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                         let onclick = props.on_person.reform(move |_: MouseEvent| row);
                         html! {
                             <li data-testid="mover"><button class="link" {onclick}>{ format!("#{}", m.row + 1) }</button>
-                                { format!(" {}: last month {}, now {}", m.key, m.from, m.to) }</li>
+                                { format!(" {}: last month {}, now {}", m.key, place(&m.from), place(&m.to)) }</li>
                         }
                     }) }
                 </ol>
@@ -70,5 +70,14 @@ pub fn Compare(props: &CompareProps) -> Html {
                 }
             }
         </section>
+    }
+}
+
+/// A segment id as a marketer reads it: the export's `edge` (in no segment) in words.
+fn place(segment: &str) -> &str {
+    if segment == crate::engine::export::OUTLIER_SEGMENT {
+        "in no segment"
+    } else {
+        segment
     }
 }

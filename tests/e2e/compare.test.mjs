@@ -63,6 +63,9 @@ export default async function ({ page, baseUrl, dir, cli, consoleErrors }) {
   const grew = rows.find((r) => r.now === now[g('shopping for an elderly relative')]);
   const [n0, n1] = grew.counts.split('→').map((x) => Number(x.replace(/[^0-9]/g, '')));
   assert(n1 > n0 * 1.5, `counts shown then → now: ${grew.counts}`);
+  // Movers read in words: people then or now in no segment are not called by the export's `edge`.
+  const movers = await page.$$eval('[data-testid=mover]', (lis) => lis.map((li) => li.textContent));
+  assert(movers.some((t) => t.includes('in no segment')) && movers.every((t) => !/\bedge\b/.test(t)), `movers in plain words: ${movers.join(' | ')}`);
   const how = await page.textContent('[data-testid=comparison] .hint');
   assert(how.includes('Customer ID'), `says how segments were matched: ${how}`);
   assert(consoleErrors.filter((e) => !e.includes('404')).length === 0, `no console errors: ${consoleErrors.join('; ')}`);
