@@ -1,7 +1,7 @@
 //! Since last month: each segment grew, shrank, is new or gone, with counts, and who moved.
 
 use super::format;
-use crate::protocol::{Change, Comparison, Matching};
+use crate::protocol::{Change, Comparison, Matching, OUTLIER_SEGMENT};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -75,7 +75,7 @@ pub fn Compare(props: &CompareProps) -> Html {
 
 /// A segment id as a marketer reads it: the export's `edge` (in no segment) in words.
 fn place(segment: &str) -> &str {
-    if segment == crate::engine::export::OUTLIER_SEGMENT {
+    if segment == OUTLIER_SEGMENT {
         "in no segment"
     } else {
         segment
