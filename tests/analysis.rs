@@ -1077,3 +1077,45 @@ fn resamples_give_the_same_stability_wherever_they_run() {
         assert!(Resample::from_words(&words).is_none());
     }
 }
+
+#[test]
+fn rows_repeated_in_every_cell_are_named_with_the_row_they_repeat() {
+    // A CRM export whose first 100 customers were exported twice.
+    let csv = synth::generate(300, 7).to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    let twice = [&lines[..], &lines[1..101]].concat().join("\n");
+    let d = dataset(&twice);
+    assert_eq!(d.table.n_rows(), 400, "nothing is dropped");
+    let repeated: Vec<_> = d
+        .diagnostics
+        .iter()
+        .filter(|x| x.message.contains("repeats row"))
+        .collect();
+    assert_eq!(repeated.len(), 1, "{:?}", d.diagnostics);
+    let r = repeated[0];
+    assert_eq!(
+        (r.file.as_str(), r.row, r.count),
+        ("export.csv", Some(302), 100)
+    );
+    assert_eq!(r.example_rows, vec![302, 303, 304, 305, 306]);
+    assert!(
+        r.message
+            .starts_with("repeats row 2 in every cell, “Customer ID” included")
+    );
+    // A survey of choices without a response id: people who answer alike are not repeats.
+    let csv = synth::survey::generate(600, 3).to_csv();
+    let without_ids: Vec<String> = csv
+        .lines()
+        .map(|l| l.splitn(3, ',').nth(2).unwrap_or("").to_string())
+        .collect();
+    let alike = [&without_ids[..], &without_ids[1..3]].concat().join("\n");
+    let d = dataset(&alike);
+    assert_eq!(d.table.n_rows(), 602);
+    assert!(
+        !d.diagnostics
+            .iter()
+            .any(|x| x.message.contains("repeats row")),
+        "{:?}",
+        d.diagnostics
+    );
+}

@@ -143,6 +143,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         // Numbers that cannot be read are reported against the file's own rows.
         let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
+        diagnostics.extend(repeated_rows(&p.file, &p.table, first_row));
         single_schema = Some(file_schema);
         match table.take() {
             None => {
@@ -191,6 +192,41 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         diagnostics,
         schema,
     }
+}
+
+/// A warning for the rows of `file` that repeat an earlier row in every cell, a column that
+/// tells records apart included ([`Table::key_column`]): the same person twice, who weighs
+/// twice in forming segments and in every count. The rows stay (nothing is dropped); the
+/// user is told which. A survey of choices without such a column is not warned about:
+/// people there answer alike. `first_row` is the spreadsheet row of the table's first row.
+fn repeated_rows(file: &str, table: &Table, first_row: usize) -> Vec<Diagnostic> {
+    let repeats = table.repeated_rows();
+    let Some(key) = (!repeats.is_empty())
+        .then(|| table.key_column(&repeats))
+        .flatten()
+        .and_then(|c| table.column(c))
+    else {
+        return Vec::new();
+    };
+    let mut d = Diagnostics::new(file);
+    for &(row, earlier) in &repeats {
+        d.push(
+            "repeated-row",
+            super::diagnostics::Severity::Warning,
+            Some(row + first_row),
+            None,
+            || {
+                format!(
+                    "repeats row {} in every cell, “{}” included; each repeat is read as one \
+                     more person, in forming segments and in every count",
+                    earlier + first_row,
+                    key.name
+                )
+            },
+            Some("remove the repeated rows from the export if each person should appear once"),
+        );
+    }
+    d.finish()
 }
 
 /// Re-applies role choices to a dataset without re-reading anything.

@@ -221,6 +221,66 @@ impl Table {
     pub fn heap_bytes(&self) -> usize {
         self.columns.iter().map(Column::heap_bytes).sum()
     }
+
+    /// Rows that repeat an earlier row in every cell, each with the first row it repeats, in
+    /// row order. Rows are compared by their codes (one hash per row, then cell by cell where
+    /// hashes meet), so a million rows take one pass and a map of one entry per distinct row.
+    pub fn repeated_rows(&self) -> Vec<(usize, usize)> {
+        let mut first: HashMap<u64, usize> = HashMap::new();
+        let mut repeats = Vec::new();
+        for row in 0..self.n_rows {
+            let hash = self.row_hash(row);
+            match first.get(&hash) {
+                Some(&earlier) if self.same_row(row, earlier) => repeats.push((row, earlier)),
+                // Another row with the same hash (vanishingly rare): not reported.
+                Some(_) => {}
+                None => {
+                    first.insert(hash, row);
+                }
+            }
+        }
+        repeats
+    }
+
+    /// A 64-bit hash of row `row`'s codes.
+    fn row_hash(&self, row: usize) -> u64 {
+        self.columns
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325, |h: u64, c| {
+                (h.rotate_left(5) ^ u64::from(c.code(row))).wrapping_mul(0x0100_0000_01b3_9e37)
+            })
+    }
+
+    /// Whether rows `a` and `b` hold the same cell in every column.
+    fn same_row(&self, a: usize, b: usize) -> bool {
+        self.columns.iter().all(|c| c.code(a) == c.code(b))
+    }
+
+    /// The first column whose value differs on every row that repeats no earlier one (an
+    /// identifier, an email address, a timestamp to the second): rows that repeat in every
+    /// cell, that one included, are the same record twice. `None` when no column does, as in
+    /// a survey of choices without a response id, where people answer alike.
+    pub fn key_column(&self, repeats: &[(usize, usize)]) -> Option<usize> {
+        let mut repeat = vec![false; self.n_rows];
+        repeats.iter().for_each(|&(r, _)| repeat[r] = true);
+        let kept = self.n_rows - repeats.len();
+        self.columns.iter().position(|c| {
+            let mut seen = vec![false; c.values().len()];
+            let mut distinct = 0;
+            for (row, &code) in c.codes().iter().enumerate() {
+                if repeat.get(row).copied().unwrap_or(false) || code == 0 {
+                    continue;
+                }
+                if let Some(s) = seen.get_mut(code as usize)
+                    && !*s
+                {
+                    *s = true;
+                    distinct += 1;
+                }
+            }
+            distinct == kept
+        })
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +296,31 @@ mod tests {
         assert_eq!(col.code(1), 0);
         assert_eq!(col.get(99), "", "past the end reads as empty");
         assert_eq!(col.counts(), vec![1, 2, 1]);
+    }
+
+    #[test]
+    fn rows_repeated_in_every_cell_are_found_with_the_row_they_repeat() {
+        let t = Table::from_rows(
+            &["id", "plan"],
+            &[
+                &["c1", "plus"],
+                &["c2", "plus"],
+                &["c1", "plus"],
+                &["c1", "standard"],
+                &["c2", "plus"],
+            ],
+        );
+        let repeats = t.repeated_rows();
+        assert_eq!(repeats, vec![(2, 0), (4, 1)]);
+        // Among the rows that repeat nothing (0, 1, 3), no column differs on every one.
+        assert_eq!(t.key_column(&repeats), None);
+        let keyed = Table::from_rows(
+            &["plan", "id"],
+            &[&["plus", "c1"], &["plus", "c2"], &["plus", "c1"]],
+        );
+        let repeats = keyed.repeated_rows();
+        assert_eq!(repeats, vec![(2, 0)]);
+        assert_eq!(keyed.key_column(&repeats), Some(1));
     }
 
     #[test]
