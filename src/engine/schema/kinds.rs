@@ -149,7 +149,10 @@ pub(super) fn decide_kind(
             format!("several choices per cell, separated by “{sep}”"),
         );
     }
-    if id_header(&col.name) && distinct_share > 0.8 {
+    // Most values distinct, not nearly all: an export that holds some customers twice (a
+    // CRM file with 500 of its 2,000 rows repeated has 80 % distinct ids) still names people
+    // by their id; read as a choice, 2,000 ids would form segments as behaviour.
+    if id_header(&col.name) && distinct_share > 0.5 {
         return (
             Kind::Identifier,
             "an identifier's header with mostly distinct values".into(),

@@ -307,3 +307,16 @@ fn demographic_values_stop_early_only_when_no_test_can_pass() {
     let col = crate::engine::table::Column::from_cells("Sex", cells.iter().copied());
     assert_eq!(roles::demographic_values(&col, false), Some("genders"));
 }
+
+/// An export that holds some customers twice still names people by their id: read as a
+/// choice, 60 ids of 80 rows formed segments as behaviour.
+#[test]
+fn an_id_column_with_repeated_customers_is_still_an_identifier() {
+    let mut csv = String::from("Customer ID,Plan\n");
+    for i in 0..80 {
+        csv.push_str(&format!("C{},{}\n", i % 60, ["basic", "plus"][i % 2]));
+    }
+    let (schema, _) = schema_of(&csv);
+    assert_eq!(schema.columns[0].kind, Kind::Identifier);
+    assert_eq!(schema.columns[0].role, Role::Ignore);
+}
