@@ -16,6 +16,7 @@ pub use crate::engine::analysis::{FileSummary, Settings, Stage};
 pub use crate::engine::cluster::Membership;
 pub use crate::engine::compare::{Change, Comparison, Matching, Mover, SegmentChange};
 pub use crate::engine::describe::{Segment, shown_phrases};
+pub use crate::engine::diagnostics::Severity;
 pub use crate::engine::export::{ListCounts, OUTLIER_SEGMENT, SegmentLabel, label_for};
 pub use crate::engine::ingest::IngestParams;
 pub use crate::engine::schema::Role;

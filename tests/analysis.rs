@@ -1102,6 +1102,17 @@ fn rows_repeated_in_every_cell_are_named_with_the_row_they_repeat() {
         r.message
             .starts_with("repeats row 2 in every cell, “Customer ID” included")
     );
+    assert_eq!(d.repeated_rows, 100);
+    // The results say so too, where the segments are read.
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.starts_with("100 rows repeat an earlier row in every cell")),
+        "{:?}",
+        a.warnings
+    );
     // A survey of choices without a response id: people who answer alike are not repeats.
     let csv = synth::survey::generate(600, 3).to_csv();
     let without_ids: Vec<String> = csv
@@ -1111,6 +1122,7 @@ fn rows_repeated_in_every_cell_are_named_with_the_row_they_repeat() {
     let alike = [&without_ids[..], &without_ids[1..3]].concat().join("\n");
     let d = dataset(&alike);
     assert_eq!(d.table.n_rows(), 602);
+    assert_eq!(d.repeated_rows, 0);
     assert!(
         !d.diagnostics
             .iter()

@@ -107,6 +107,9 @@ pub struct Dataset {
     pub diagnostics: Vec<Diagnostic>,
     /// Column kinds and roles.
     pub schema: Schema,
+    /// Rows that repeat an earlier row of their file in every cell, a column that tells
+    /// records apart included: the same people twice (named in `diagnostics`).
+    pub repeated_rows: usize,
 }
 
 /// Joins `parsed` files (in order) and infers the schema under `settings`.
@@ -119,6 +122,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut hints: Vec<ColumnHint> = Vec::new();
     let mut single_schema: Option<Schema> = None;
     let n_files = parsed.len();
+    let mut repeated = 0;
     for (idx, p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
@@ -143,7 +147,9 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         // Numbers that cannot be read are reported against the file's own rows.
         let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
-        diagnostics.extend(repeated_rows(&p.file, &p.table, first_row));
+        let (count, said) = repeated_rows(&p.file, &p.table, first_row);
+        repeated += count;
+        diagnostics.extend(said);
         single_schema = Some(file_schema);
         match table.take() {
             None => {
@@ -191,22 +197,24 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         unjoined,
         diagnostics,
         schema,
+        repeated_rows: repeated,
     }
 }
 
 /// A warning for the rows of `file` that repeat an earlier row in every cell, a column that
 /// tells records apart included ([`Table::key_column`]): the same person twice, who weighs
 /// twice in forming segments and in every count. The rows stay (nothing is dropped); the
-/// user is told which. A survey of choices without such a column is not warned about:
-/// people there answer alike. `first_row` is the spreadsheet row of the table's first row.
-fn repeated_rows(file: &str, table: &Table, first_row: usize) -> Vec<Diagnostic> {
+/// user is told which, and how many there are. A survey of choices without such a column is
+/// not warned about: people there answer alike. `first_row` is the spreadsheet row of the
+/// table's first row.
+fn repeated_rows(file: &str, table: &Table, first_row: usize) -> (usize, Vec<Diagnostic>) {
     let repeats = table.repeated_rows();
     let Some(key) = (!repeats.is_empty())
         .then(|| table.key_column(&repeats))
         .flatten()
         .and_then(|c| table.column(c))
     else {
-        return Vec::new();
+        return (0, Vec::new());
     };
     let mut d = Diagnostics::new(file);
     for &(row, earlier) in &repeats {
@@ -226,7 +234,7 @@ fn repeated_rows(file: &str, table: &Table, first_row: usize) -> Vec<Diagnostic>
             Some("remove the repeated rows from the export if each person should appear once"),
         );
     }
-    d.finish()
+    (repeats.len(), d.finish())
 }
 
 /// Re-applies role choices to a dataset without re-reading anything.
@@ -790,6 +798,11 @@ impl Prepared<'_> {
             .collect();
         let mut warnings = schema.warnings.clone();
         warnings.extend(features.notes.iter().cloned());
+        match self.dataset.repeated_rows {
+            0 => {}
+            1 => warnings.push("1 row repeats an earlier row in every cell (the notes about reading the files say which): that person counts twice in these segments and their sizes.".into()),
+            r => warnings.push(format!("{r} rows repeat an earlier row in every cell (the notes about reading the files say which): those people count twice in these segments and their sizes.")),
+        }
         if small_groups > 0 {
             warnings.push(if small_groups == 1 {
                 format!(

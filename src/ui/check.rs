@@ -2,7 +2,9 @@
 //! every column grouped by role — with a control to move it and a one-line reason.
 
 use super::format;
-use crate::protocol::{ColumnView, Decimal, FileSummary, IngestParams, InspectView, Role};
+use crate::protocol::{
+    ColumnView, Decimal, FileSummary, IngestParams, InspectView, Role, Severity,
+};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -177,10 +179,31 @@ fn reading_choices(
     }
 }
 
+/// The heading of the notes about reading the files: "1 note about reading the file…",
+/// "12 notes about reading the files, 2 of them warnings".
+fn notes_summary(notes: usize, warnings: usize) -> String {
+    let heading = format!(
+        "{} about reading the files",
+        format::count(notes, "note", "notes")
+    );
+    match warnings {
+        0 => heading,
+        w if w == notes && w == 1 => format!("{heading}: a warning"),
+        w if w == notes => format!("{heading}, all warnings"),
+        1 => format!("{heading}, one of them a warning"),
+        w => format!("{heading}, {} of them warnings", format::number(w as f64)),
+    }
+}
+
 /// The check panel.
 #[component]
 pub fn Check(props: &CheckProps) -> Html {
     let v = &props.view;
+    let warnings = v
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     let on_balance = {
         let cb = props.on_balance.clone();
         Callback::from(move |e: InputEvent| {
@@ -231,8 +254,10 @@ pub fn Check(props: &CheckProps) -> Html {
             }) }
             { for v.unjoined.iter().map(|f| html! { <p class="warning">{ format!("{f} shares no column with the other files and was left out.") }</p> }) }
             if !v.diagnostics.is_empty() {
-                <details class="diagnostics">
-                    <summary>{ format!("{} notes about reading the files", v.diagnostics.len()) }</summary>
+                // Open when something was changed, set aside or repeated: a warning should be
+                // read before the segments are.
+                <details class="diagnostics" open={warnings > 0}>
+                    <summary>{ notes_summary(v.diagnostics.len(), warnings) }</summary>
                     <ul>
                         { for v.diagnostics.iter().map(|d| html! {
                             <li class={classes!("diagnostic", format!("{:?}", d.severity).to_lowercase())}>

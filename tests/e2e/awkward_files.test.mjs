@@ -26,6 +26,7 @@ function awkwardFiles() {
   files['invalid-utf8.csv'] = Buffer.concat([Buffer.from(toCsv([header, ...rows(100, normal)])), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x0a]), Buffer.from(toCsv(rows(100, normal)))]);
   files['constant-and-missing.csv'] = Buffer.from(toCsv([[...header, 'Always', 'Never'], ...rows(300, (i) => [...normal(i), 'same', ''])]));
   files['duplicate-rows.csv'] = Buffer.from(toCsv([header, ...rows(400, () => normal(1))]));
+  files['customers-twice.csv'] = Buffer.from(toCsv([header, ...rows(300, normal), ...rows(100, normal)]));
   files['non-finite.csv'] = Buffer.from(toCsv([header, ...rows(300, (i) => { const r = normal(i); r[3] = ['1e309', 'NaN', 'Infinity', '-Infinity', r[3]][i % 5]; return r; })]));
   files['rtl-and-emoji.csv'] = Buffer.from(toCsv([header, ...rows(300, (i) => { const r = normal(i); r[1] = ['أريد توصيل البقالة بسرعة', 'אני רוצה משלוח זול', '🛒🥦 cheap veg please 🙏', '👨‍👩‍👧 family shop', 'save money'][i % 5]; return r; })]));
   files['script-cells.csv'] = Buffer.from(toCsv([header, ...rows(200, (i) => { const r = normal(i); if (i % 10 === 0) r[1] = '<img src=x onerror=alert(1)><script>alert(2)</script>'; return r; })]));
@@ -54,6 +55,14 @@ export default async function ({ page, baseUrl, consoleErrors }) {
       if (name === 'unbalanced-quotes.csv') {
         const notes = await page.textContent('.check .diagnostics');
         assert(/row \d+.*never to close/.test(notes), `the stray quote is reported with its row: ${notes}`);
+      }
+      if (name === 'customers-twice.csv') {
+        // A hundred customers exported twice: said, with the rows, and shown before the segments.
+        const notes = await page.textContent('.check .diagnostics');
+        assert(/row 302: repeats row 2 in every cell, “Customer ID” included.*100 times; rows 302, 303/.test(notes), `the repeated rows are named: ${notes}`);
+        assert(/notes? about reading the files.*warning/.test(notes), `the heading says a warning is among the notes: ${notes}`);
+        const warnings = await page.locator('.warning').allTextContents();
+        assert(warnings.some((w) => w.startsWith('100 rows repeat an earlier row in every cell')), `the results say it too: ${warnings.join(' | ')}`);
       }
       outcomes.push(`${name}: done in ${seconds.toFixed(1)} s — ${status}`);
     }
