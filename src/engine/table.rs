@@ -223,32 +223,34 @@ impl Table {
     }
 
     /// Rows that repeat an earlier row in every cell, each with the first row it repeats, in
-    /// row order. Rows are compared by their codes (one hash per row, then cell by cell where
-    /// hashes meet), so a million rows take one pass and a map of one entry per distinct row.
+    /// row order. Each row's codes are hashed (column by column, reading each column's codes
+    /// in order), the rows sorted by hash, and rows whose hashes meet compared cell by cell
+    /// with the first of them: a million rows take one pass and one sort.
     pub fn repeated_rows(&self) -> Vec<(usize, usize)> {
-        let mut first: HashMap<u64, usize> = HashMap::new();
-        let mut repeats = Vec::new();
-        for row in 0..self.n_rows {
-            let hash = self.row_hash(row);
-            match first.get(&hash) {
-                Some(&earlier) if self.same_row(row, earlier) => repeats.push((row, earlier)),
-                // Another row with the same hash (vanishingly rare): not reported.
-                Some(_) => {}
-                None => {
-                    first.insert(hash, row);
-                }
+        let n = self.n_rows;
+        let mut hashes = vec![0xcbf2_9ce4_8422_2325u64; n];
+        for c in &self.columns {
+            for (r, h) in hashes.iter_mut().enumerate() {
+                let code = c.codes.get(r).copied().unwrap_or(0);
+                *h = (h.rotate_left(5) ^ u64::from(code)).wrapping_mul(0x0100_0000_01b3_9e37);
             }
         }
+        let mut by_hash: Vec<(u64, usize)> = hashes.into_iter().zip(0..n).collect();
+        by_hash.sort_unstable();
+        let mut repeats = Vec::new();
+        for run in by_hash.chunk_by(|a, b| a.0 == b.0) {
+            // Rows within a run are in row order: the first is the one the others repeat. A
+            // row whose hash only happens to meet it (vanishingly rare) is not reported.
+            if let Some((&(_, first), rest)) = run.split_first() {
+                repeats.extend(
+                    rest.iter()
+                        .filter(|&&(_, r)| self.same_row(r, first))
+                        .map(|&(_, r)| (r, first)),
+                );
+            }
+        }
+        repeats.sort_unstable();
         repeats
-    }
-
-    /// A 64-bit hash of row `row`'s codes.
-    fn row_hash(&self, row: usize) -> u64 {
-        self.columns
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325, |h: u64, c| {
-                (h.rotate_left(5) ^ u64::from(c.code(row))).wrapping_mul(0x0100_0000_01b3_9e37)
-            })
     }
 
     /// Whether rows `a` and `b` hold the same cell in every column.
