@@ -1098,10 +1098,9 @@ fn rows_repeated_in_every_cell_are_named_with_the_row_they_repeat() {
         ("export.csv", Some(302), 100)
     );
     assert_eq!(r.example_rows, vec![302, 303, 304, 305, 306]);
-    assert!(
-        r.message
-            .starts_with("repeats row 2 in every cell, “Customer ID” included")
-    );
+    assert!(r.message.starts_with(
+        "repeats an earlier row in every cell, “Customer ID” included (this one repeats row 2)"
+    ));
     assert_eq!(d.repeated_rows, 100);
     // The results say so too, where the segments are read.
     let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})

@@ -147,14 +147,15 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         // Numbers that cannot be read are reported against the file's own rows.
         let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
+        // Counted for the results only when the file's rows are in the table.
         let (count, said) = repeated_rows(&p.file, &p.table, first_row);
-        repeated += count;
         diagnostics.extend(said);
         single_schema = Some(file_schema);
         match table.take() {
             None => {
                 table = Some(p.table);
                 hints = file_hints;
+                repeated += count;
             }
             Some(left) => {
                 let chosen = settings.joins.get(idx - 1).cloned().flatten();
@@ -165,6 +166,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                         table = Some(joined);
                         hints.extend(file_hints);
                         joins.push(report);
+                        repeated += count;
                     }
                     None => {
                         unjoined.push(p.file.clone());
@@ -216,6 +218,11 @@ fn repeated_rows(file: &str, table: &Table, first_row: usize) -> (usize, Vec<Dia
     else {
         return (0, Vec::new());
     };
+    // A repeat without a key (an empty id) may be someone else who answered alike.
+    let repeats: Vec<(usize, usize)> = repeats
+        .into_iter()
+        .filter(|&(row, _)| key.code(row) != 0)
+        .collect();
     let mut d = Diagnostics::new(file);
     for &(row, earlier) in &repeats {
         d.push(
@@ -225,10 +232,11 @@ fn repeated_rows(file: &str, table: &Table, first_row: usize) -> (usize, Vec<Dia
             None,
             || {
                 format!(
-                    "repeats row {} in every cell, “{}” included; each repeat is read as one \
-                     more person, in forming segments and in every count",
-                    earlier + first_row,
-                    key.name
+                    "repeats an earlier row in every cell, “{}” included (this one repeats row \
+                     {}); each repeat is read as one more person, in forming segments and in \
+                     every count",
+                    key.name,
+                    earlier + first_row
                 )
             },
             Some("remove the repeated rows from the export if each person should appear once"),
@@ -800,8 +808,8 @@ impl Prepared<'_> {
         warnings.extend(features.notes.iter().cloned());
         match self.dataset.repeated_rows {
             0 => {}
-            1 => warnings.push("1 row repeats an earlier row in every cell (the notes about reading the files say which): that person counts twice in these segments and their sizes.".into()),
-            r => warnings.push(format!("{r} rows repeat an earlier row in every cell (the notes about reading the files say which): those people count twice in these segments and their sizes.")),
+            1 => warnings.push("1 row repeats an earlier row in every cell (the notes about reading the files say which): the copy counts as one more person in the segments, their sizes and the lone outliers.".into()),
+            r => warnings.push(format!("{r} rows repeat an earlier row in every cell (the notes about reading the files say which): each copy counts as one more person in the segments, their sizes and the lone outliers.")),
         }
         if small_groups > 0 {
             warnings.push(if small_groups == 1 {

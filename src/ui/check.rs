@@ -179,7 +179,7 @@ fn reading_choices(
     }
 }
 
-/// The heading of the notes about reading the files: "1 note about reading the file…",
+/// The heading of the notes about reading the files: "1 note about reading the files",
 /// "12 notes about reading the files, 2 of them warnings".
 fn notes_summary(notes: usize, warnings: usize) -> String {
     let heading = format!(

@@ -59,7 +59,7 @@ export default async function ({ page, baseUrl, consoleErrors }) {
       if (name === 'customers-twice.csv') {
         // A hundred customers exported twice: said, with the rows, and shown before the segments.
         const notes = await page.textContent('.check .diagnostics');
-        assert(/row 302: repeats row 2 in every cell, “Customer ID” included.*100 times; rows 302, 303/.test(notes), `the repeated rows are named: ${notes}`);
+        assert(/row 302: repeats an earlier row in every cell, “Customer ID” included \(this one repeats row 2\).*100 times; rows 302, 303/.test(notes), `the repeated rows are named: ${notes}`);
         assert(/notes? about reading the files.*warning/.test(notes), `the heading says a warning is among the notes: ${notes}`);
         const warnings = await page.locator('.warning').allTextContents();
         assert(warnings.some((w) => w.startsWith('100 rows repeat an earlier row in every cell')), `the results say it too: ${warnings.join(' | ')}`);
