@@ -110,6 +110,14 @@ pub struct Dataset {
     /// Rows that repeat an earlier row of their file in every cell, a column that tells
     /// records apart included: the same people twice (named in `diagnostics`).
     pub repeated_rows: usize,
+    /// The rows of `table` that repeat an earlier row in every cell, a column that tells
+    /// records apart included and filled, each with the row it repeats (sorted): left out
+    /// when segments are formed, each takes the segment of the row it repeats.
+    pub copies: Vec<(usize, usize)>,
+    /// At least this many rows of the table repeat an earlier row of one file but are not
+    /// `copies` (a customer twice in the CRM, once in the survey): the most repeats in one
+    /// file, less the copies. Always 0 for one file.
+    pub repeats_apart: usize,
 }
 
 /// Joins `parsed` files (in order) and infers the schema under `settings`.
@@ -123,6 +131,8 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut single_schema: Option<Schema> = None;
     let n_files = parsed.len();
     let mut repeated = 0;
+    let mut most_repeated = 0;
+    let mut first_copies = Vec::new();
     for (idx, p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
@@ -148,7 +158,11 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
         // Counted for the results only when the file's rows are in the table.
-        let (count, said) = repeated_rows(&p.file, &p.table, first_row);
+        let (rows, said) = repeated_rows(&p.file, &p.table, first_row);
+        let count = rows.len();
+        if idx == 0 {
+            first_copies = rows;
+        }
         diagnostics.extend(said);
         single_schema = Some(file_schema);
         match table.take() {
@@ -156,6 +170,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                 table = Some(p.table);
                 hints = file_hints;
                 repeated += count;
+                most_repeated = most_repeated.max(count);
             }
             Some(left) => {
                 let chosen = settings.joins.get(idx - 1).cloned().flatten();
@@ -167,6 +182,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                         hints.extend(file_hints);
                         joins.push(report);
                         repeated += count;
+                        most_repeated = most_repeated.max(count);
                     }
                     None => {
                         unjoined.push(p.file.clone());
@@ -186,6 +202,13 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         }
     }
     let table = table.unwrap_or_default();
+    // The first file's repeats are the table's rows when nothing was joined to it; a join
+    // keeps the first file's rows in order but adds columns, so the table is looked at again.
+    let copies = if joins.is_empty() {
+        first_copies
+    } else {
+        copies_of(&table).0
+    };
     // One file: its own schema is the table's. Several: the joined columns are typed again.
     let schema = match single_schema {
         Some(schema) if n_files == 1 => schema,
@@ -200,29 +223,26 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         diagnostics,
         schema,
         repeated_rows: repeated,
+        repeats_apart: most_repeated.saturating_sub(copies.len()),
+        copies,
     }
 }
 
 /// A warning for the rows of `file` that repeat an earlier row in every cell, a column that
-/// tells records apart included ([`Table::key_column`]): the same person twice, who weighs
-/// twice in forming segments and in every count. The rows stay (nothing is dropped); the
-/// user is told which, and how many there are. A survey of choices without such a column is
-/// not warned about: people there answer alike. `first_row` is the spreadsheet row of the
-/// table's first row.
-fn repeated_rows(file: &str, table: &Table, first_row: usize) -> (usize, Vec<Diagnostic>) {
-    let repeats = table.repeated_rows();
-    let Some(key) = (!repeats.is_empty())
-        .then(|| table.key_column(&repeats))
-        .flatten()
-        .and_then(|c| table.column(c))
-    else {
-        return (0, Vec::new());
+/// tells records apart included ([`Table::key_column`]): the same person twice, who counts
+/// twice in every count (and is left out when segments are formed if the joined row repeats
+/// too, `Dataset::copies`). The rows stay (nothing is dropped); the user is told which, and how many there are. A survey of choices without
+/// such a column is not warned about: people there answer alike. `first_row` is the
+/// spreadsheet row of the table's first row. Returns the repeating rows and the warnings.
+fn repeated_rows(
+    file: &str,
+    table: &Table,
+    first_row: usize,
+) -> (Vec<(usize, usize)>, Vec<Diagnostic>) {
+    let (repeats, key) = copies_of(table);
+    let Some(key) = key.and_then(|c| table.column(c)) else {
+        return (Vec::new(), Vec::new());
     };
-    // A repeat without a key (an empty id) may be someone else who answered alike.
-    let repeats: Vec<(usize, usize)> = repeats
-        .into_iter()
-        .filter(|&(row, _)| key.code(row) != 0)
-        .collect();
     let mut d = Diagnostics::new(file);
     for &(row, earlier) in &repeats {
         d.push(
@@ -233,8 +253,8 @@ fn repeated_rows(file: &str, table: &Table, first_row: usize) -> (usize, Vec<Dia
             || {
                 format!(
                     "repeats an earlier row in every cell, “{}” included (this one repeats row \
-                     {}); each repeat is read as one more person, in forming segments and in \
-                     every count",
+                     {}): the same person twice, and each repeat counts as one more person in \
+                     the segments' sizes and the lone outliers",
                     key.name,
                     earlier + first_row
                 )
@@ -242,7 +262,61 @@ fn repeated_rows(file: &str, table: &Table, first_row: usize) -> (usize, Vec<Dia
             Some("remove the repeated rows from the export if each person should appear once"),
         );
     }
-    (repeats.len(), d.finish())
+    (repeats, d.finish())
+}
+
+/// The rows of `table` that repeat an earlier row in every cell, a column that tells records
+/// apart included ([`Table::key_column`]) and filled, each with the row it repeats (sorted),
+/// and that column. A repeat with an empty key may be someone else who answered alike, and a
+/// table without such a column (a survey of choices) has no copies: people there answer
+/// alike.
+fn copies_of(table: &Table) -> (Vec<(usize, usize)>, Option<usize>) {
+    let repeats = table.repeated_rows();
+    let Some(key) = (!repeats.is_empty())
+        .then(|| table.key_column(&repeats))
+        .flatten()
+    else {
+        return (Vec::new(), None);
+    };
+    let Some(column) = table.column(key) else {
+        return (Vec::new(), None);
+    };
+    let repeats = repeats
+        .into_iter()
+        .filter(|&(row, _)| column.code(row) != 0)
+        .collect();
+    (repeats, Some(key))
+}
+
+/// What the results say about rows that repeat an earlier row in every cell: `copies` rows
+/// of the table (left out when segments were formed), and at least `apart` more that repeat
+/// an earlier row of one joined file only (a customer twice in the CRM, once in the
+/// survey), which are not copies in the table and count like anyone.
+fn repeats_warning(copies: usize, apart: usize) -> Vec<String> {
+    let mut said = Vec::new();
+    let notes = "(the notes about reading the files say which)";
+    match copies {
+        0 => {}
+        1 => said.push(format!(
+            "1 row repeats an earlier row in every cell {notes}: it was left out when \
+             segments were formed and is in the segment of the row it repeats, but it counts as \
+             one more person in the segments' sizes and the lone outliers."
+        )),
+        c => said.push(format!(
+            "{c} rows repeat an earlier row in every cell {notes}: they were left out when \
+             segments were formed and each is in the segment of the row it repeats, but each \
+             counts as one more person in the segments' sizes and the lone outliers."
+        )),
+    }
+    if apart > 0 {
+        let rows = if apart == 1 { "row" } else { "rows" };
+        said.push(format!(
+            "At least {apart} {rows} repeat an earlier row of one file in every cell {notes}, \
+             but not once the files are joined: each counts as one more person, in forming \
+             segments too."
+        ));
+    }
+    said
 }
 
 /// Re-applies role choices to a dataset without re-reading anything.
@@ -636,6 +710,7 @@ impl Prepared<'_> {
                         .all(|g| self.features.variables.iter().any(|v| v.column == g.column))
                 },
             }),
+            copies: &self.dataset.copies,
         }
     }
 
@@ -746,6 +821,7 @@ impl Prepared<'_> {
         let names = describe::name_words(table, &schema);
         progress(Stage::Describing, 0.1);
         let mut clustering = clustering;
+        clustering.follow_originals(&dataset.copies);
         let assessment = edges::assess(&edges::Inputs {
             table,
             profiles: &profiles,
@@ -779,7 +855,14 @@ impl Prepared<'_> {
         let map = map::layout(&space);
         progress(Stage::Describing, 0.7);
         let say_do = if n >= 40 {
-            saydo::say_do(&features, table, &profiles, &names, settings.cluster.seed)
+            saydo::say_do(
+                &features,
+                table,
+                &profiles,
+                &names,
+                settings.cluster.seed,
+                &dataset.copies,
+            )
         } else {
             None
         };
@@ -806,11 +889,10 @@ impl Prepared<'_> {
             .collect();
         let mut warnings = schema.warnings.clone();
         warnings.extend(features.notes.iter().cloned());
-        match self.dataset.repeated_rows {
-            0 => {}
-            1 => warnings.push("1 row repeats an earlier row in every cell (the notes about reading the files say which): the copy counts as one more person in the segments, their sizes and the lone outliers.".into()),
-            r => warnings.push(format!("{r} rows repeat an earlier row in every cell (the notes about reading the files say which): each copy counts as one more person in the segments, their sizes and the lone outliers.")),
-        }
+        warnings.extend(repeats_warning(
+            self.dataset.copies.len(),
+            self.dataset.repeats_apart,
+        ));
         if small_groups > 0 {
             warnings.push(if small_groups == 1 {
                 format!(

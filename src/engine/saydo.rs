@@ -54,9 +54,10 @@ pub fn say_do(
     profiles: &[ColumnProfile],
     names: &BTreeSet<String>,
     seed: u64,
+    copies: &[(usize, usize)],
 ) -> Option<SayDo> {
     let n = table.n_rows();
-    let sample = cluster::choose_sample(n, SAMPLE, seed);
+    let sample = cluster::choose_sample_among(n, SAMPLE, seed, copies);
     let params = ClusterParams {
         method: Method::Density,
         // A table to read at a glance: groups of at least 2 % of the people in it.
@@ -85,6 +86,7 @@ pub fn say_do(
             features: &rows,
             columns: &columns,
             latent: None,
+            copies: &[],
         };
         let c = cluster::segment(&sub, &params, Some(&respects), &mut |_| {});
         let mut labels = vec![None; n];

@@ -10,9 +10,10 @@
 //!    it gives each person's local density (for edge scores), "people like this one", and the
 //!    paths along which segment labels spread.
 //! 2. **A sample forms the segments.** At most [`SAMPLE`] people, chosen at random with the
-//!    seed ([`choose_sample`]), so that every setting below means the same thing for 300
-//!    people or 300,000, and the work stays bounded. Segments of 1 % of people have 60 members
-//!    in the sample. The settings and their defaults are in `params` ([`ClusterParams`]).
+//!    seed ([`choose_sample`]; rows that repeat an earlier customer's row are left out and
+//!    follow it afterwards, [`choose_sample_among`]), so that every setting below means the
+//!    same thing for 300 people or 300,000, and the work stays bounded. Segments of 1 % of
+//!    people have 60 members in the sample. The settings and their defaults are in `params` ([`ClusterParams`]).
 //! 3. **Smoothing.** On the sample's own neighbour graph, six steps of diffusion pull each
 //!    person towards their neighbourhood: groups contract, noise within groups averages out,
 //!    and the valleys between groups stand out (Coifman & Lafon 2006).
@@ -170,6 +171,24 @@ pub struct Clustering {
 }
 
 impl Clustering {
+    /// Gives each of `copies` (a row that repeats an earlier row in every cell, with the row
+    /// it repeats) the segment and membership of the row it repeats: copies are left out of
+    /// the sample that forms segments ([`choose_sample_among`]), and spreading along
+    /// neighbours could give a copy on a segment's edge another label than its original's.
+    pub fn follow_originals(&mut self, copies: &[(usize, usize)]) {
+        for &(copy, original) in copies {
+            if let (Some(&label), Some(membership)) = (
+                self.labels.get(original),
+                self.membership.get(original).cloned(),
+            ) && copy < self.labels.len()
+                && copy < self.membership.len()
+            {
+                self.labels[copy] = label;
+                self.membership[copy] = membership;
+            }
+        }
+    }
+
     /// Dissolves segments of fewer than `min_size` people — too small for a marketer to act
     /// on — into lone outliers, and says how many groups and people that was.
     pub fn dissolve_small(&mut self, min_size: usize) -> (usize, usize) {
@@ -322,7 +341,8 @@ pub fn sample_segments(
 ) -> SampleSegments {
     let p = &params.0;
     let n = points.rows;
-    let sample = choose_sample(n, SAMPLE, p.seed);
+    let copies = respects.map_or(&[][..], |r| r.copies);
+    let sample = choose_sample_among(n, SAMPLE, p.seed, copies);
     progress(0.05);
     let s = sample.len();
     let (found, labels_in_sample, n_segments) = match p.method {
@@ -705,10 +725,25 @@ const PLACEMENT_ROUNDS: usize = 20;
 /// The sample that forms segments: everyone up to [`SAMPLE`], else a seeded random subset
 /// (sorted, so that results do not depend on the draw order).
 pub fn choose_sample(n: usize, size: usize, seed: u64) -> Vec<usize> {
-    if n <= size {
-        return (0..n).collect();
+    choose_sample_among(n, size, seed, &[])
+}
+
+/// [`choose_sample`] among the rows that are not `copies` (rows that repeat an earlier row,
+/// each with the row it repeats, sorted: the same person exported twice is one person when
+/// segments are formed, and takes the segment of the row it repeats afterwards,
+/// [`Clustering::follow_originals`]). Without copies, the same sample as [`choose_sample`].
+pub fn choose_sample_among(
+    n: usize,
+    size: usize,
+    seed: u64,
+    copies: &[(usize, usize)],
+) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n)
+        .filter(|&r| copies.binary_search_by_key(&r, |&(c, _)| c).is_err())
+        .collect();
+    if idx.len() <= size {
+        return idx;
     }
-    let mut idx: Vec<usize> = (0..n).collect();
     idx.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5a3_91e));
     idx.truncate(size);
     idx.sort_unstable();

@@ -205,6 +205,7 @@ impl ResampleJob {
             features,
             columns,
             latent,
+            copies: &[],
         });
         let mut out = Vec::with_capacity(self.plans.len());
         for (done, (b, kept)) in self.plans.iter().enumerate() {
