@@ -709,8 +709,8 @@ impl Prepared<'_> {
                         .filter(|g| cluster::latent::weighed(block_weight(balance, both, g.block)))
                         .all(|g| self.features.variables.iter().any(|v| v.column == g.column))
                 },
+                copies: &self.dataset.copies,
             }),
-            copies: &self.dataset.copies,
         }
     }
 

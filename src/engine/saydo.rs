@@ -86,7 +86,6 @@ pub fn say_do(
             features: &rows,
             columns: &columns,
             latent: None,
-            copies: &[],
         };
         let c = cluster::segment(&sub, &params, Some(&respects), &mut |_| {});
         let mut labels = vec![None; n];

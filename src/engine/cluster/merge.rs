@@ -17,10 +17,6 @@ pub struct Respects<'a> {
     /// ([`super::latent`]), indexed like the rows of `features`; `None` leaves segments as
     /// density found them.
     pub latent: Option<super::Latent<'a>>,
-    /// Rows that repeat an earlier row in every cell, a key included, each with the row it
-    /// repeats (sorted): left out of the sample that forms segments
-    /// ([`super::choose_sample_among`]).
-    pub copies: &'a [(usize, usize)],
 }
 
 /// How far apart, in overall standard deviations of a column, two groups' means must be for
@@ -295,7 +291,6 @@ mod tests {
             features: &points,
             columns: &columns,
             latent: None,
-            copies: &[],
         };
         // The corner's means differ from the rest's by more than a standard deviation in three
         // columns (the rule for respects alone would keep it) ...

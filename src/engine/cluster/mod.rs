@@ -341,7 +341,9 @@ pub fn sample_segments(
 ) -> SampleSegments {
     let p = &params.0;
     let n = points.rows;
-    let copies = respects.map_or(&[][..], |r| r.copies);
+    let copies = respects
+        .and_then(|r| r.latent)
+        .map_or(&[][..], |l| l.copies);
     let sample = choose_sample_among(n, SAMPLE, p.seed, copies);
     progress(0.05);
     let s = sample.len();
@@ -514,12 +516,7 @@ pub fn segment_everyone(
 /// fewer than a segment's worth of people per smaller segment, and only those that pass the
 /// message-length test as its rest: 15 of the finance survey's 1,998.
 fn join_rests(result: &mut Clustering, latent: Latent<'_>) {
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); result.n_segments];
-    for (i, l) in result.labels.iter().enumerate() {
-        if let Some(g) = l.and_then(|s| groups.get_mut(s)) {
-            g.push(i);
-        }
-    }
+    let groups = members_by_segment(result, latent);
     let mass = (crate::engine::rank::MASS_SHARE * result.labels.len() as f64).ceil() as usize;
     let (small, ids): (Vec<Vec<usize>>, Vec<usize>) = (0..groups.len())
         .filter(|&s| !groups[s].is_empty() && groups[s].len() < mass)
@@ -556,12 +553,7 @@ fn place_the_unplaced(result: &mut Clustering, latent: Latent<'_>) {
     if result.labels.iter().all(Option::is_some) {
         return;
     }
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); result.n_segments];
-    for (i, l) in result.labels.iter().enumerate() {
-        if let Some(g) = l.and_then(|s| groups.get_mut(s)) {
-            g.push(i);
-        }
-    }
+    let mut groups = members_by_segment(result, latent);
     let ids: Vec<usize> = (0..groups.len())
         .filter(|&s| !groups[s].is_empty())
         .collect();
@@ -576,7 +568,7 @@ fn place_the_unplaced(result: &mut Clustering, latent: Latent<'_>) {
         .map(|i| model.classify_with_surprise(latent.variables, i))
         .collect();
     let mut members: Vec<f64> = (0..placed.len())
-        .filter(|&i| result.labels[i].is_some() && heard(latent, i))
+        .filter(|&i| result.labels[i].is_some() && heard(latent, i) && !latent.is_copy(i))
         .map(|i| placed[i].1)
         .filter(|x| x.is_finite())
         .collect();
@@ -629,16 +621,25 @@ fn heard(latent: Latent<'_>, i: usize) -> bool {
     answered_any(latent, i) && !latent::is_silent(latent.variables, latent.weights, i)
 }
 
+/// Each segment's members, copies of earlier rows left out ([`Latent::copies`]): the answer
+/// shares fitted on them count each person once.
+fn members_by_segment(result: &Clustering, latent: Latent<'_>) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); result.n_segments];
+    for (i, l) in result.labels.iter().enumerate() {
+        if let Some(g) = l.and_then(|s| groups.get_mut(s))
+            && !latent.is_copy(i)
+        {
+            g.push(i);
+        }
+    }
+    groups
+}
+
 /// One round of [`place_by_answers`]: the segments' answer shares fitted on their members
 /// now, everyone who answered something moved to the segment that explains them best. How
 /// many moved.
 fn place_by_answers_once(result: &mut Clustering, latent: Latent<'_>) -> usize {
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); result.n_segments];
-    for (i, l) in result.labels.iter().enumerate() {
-        if let Some(g) = l.and_then(|s| groups.get_mut(s)) {
-            g.push(i);
-        }
-    }
+    let mut groups = members_by_segment(result, latent);
     let ids: Vec<usize> = (0..groups.len())
         .filter(|&s| !groups[s].is_empty())
         .collect();
@@ -771,6 +772,18 @@ pub struct Latent<'a> {
     /// weighed 0): once segments are found, everyone is placed in the one whose answers
     /// explain theirs best ([`place_by_answers`]).
     pub every_column: bool,
+    /// Rows that repeat an earlier row in every cell, a key included, each with the row it
+    /// repeats (sorted): left out of the sample that forms segments
+    /// ([`choose_sample_among`]) and of every fit of answer shares; each takes its
+    /// original's segment at the end ([`Clustering::follow_originals`]).
+    pub copies: &'a [(usize, usize)],
+}
+
+impl Latent<'_> {
+    /// Whether row `i` is one of [`Latent::copies`].
+    pub fn is_copy(&self, i: usize) -> bool {
+        !self.copies.is_empty() && self.copies.binary_search_by_key(&i, |&(c, _)| c).is_ok()
+    }
 }
 
 /// A segment of the sample split into latent classes: people spread to `parent` are placed
@@ -1322,6 +1335,7 @@ mod tests {
             variables: &variables,
             weights: &weights,
             every_column: true,
+            copies: &[],
         };
         let mut labels: Vec<Option<usize>> = (0..n).map(|i| Some(usize::from(i >= 40))).collect();
         for i in [typical, odd, silent] {

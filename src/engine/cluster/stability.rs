@@ -200,12 +200,13 @@ impl ResampleJob {
                 variables,
                 weights,
                 every_column: *every_column,
+                // The resamples are drawn from the sample, which holds no copies.
+                copies: &[],
             });
         let respects = self.respects.as_ref().map(|(features, columns)| Respects {
             features,
             columns,
             latent,
-            copies: &[],
         });
         let mut out = Vec::with_capacity(self.plans.len());
         for (done, (b, kept)) in self.plans.iter().enumerate() {
