@@ -1137,8 +1137,8 @@ fn rows_repeated_in_every_cell_are_named_with_the_row_they_repeat() {
 fn a_customer_exported_twice_is_one_person_when_segments_are_formed() {
     // The grocer's export (3,000 customers, seed 1), and the same with a third of its
     // customers exported again at the end. Counted twice, the copies formed three segments
-    // more (13, not 10) and split the party hosts (F1 0.729) and the elderly relatives'
-    // shoppers (0.820); left out, every planted group is found as in the plain export.
+    // more (12, not 9; `python3 bench/copies.py`) and split the party hosts (F1 0.762) and
+    // the elderly relatives' shoppers (0.846); left out, the segments are the plain export's.
     let csv = synth::generate(3000, 1).to_csv();
     let lines: Vec<&str> = csv.lines().collect();
     let again: Vec<&str> = lines[1..].iter().step_by(3).copied().collect();
