@@ -1168,6 +1168,17 @@ fn a_customer_exported_twice_is_one_person_when_segments_are_formed() {
         agree += count.values().max().copied().unwrap_or(0);
     }
     let segmented = (0..3000).filter(|&i| once.segment_of[i].is_some()).count();
+    // The say/do table counts each customer once, and says so: no draw was made.
+    let say_do = a.say_do.as_ref().expect("a say/do table");
+    assert_eq!(say_do.sample, None);
+    assert!(
+        say_do
+            .notes
+            .iter()
+            .any(|n| n.contains("counted once here: 3000 of 4000 rows")),
+        "{:?}",
+        say_do.notes
+    );
     assert!(
         agree as f64 >= 0.99 * segmented as f64,
         "{agree} of {segmented} keep their segment"
@@ -1245,4 +1256,17 @@ fn a_customer_twice_in_one_joined_file_only_is_not_a_copy_of_the_joined_row() {
     for &(copy, original) in &d.copies {
         assert_eq!(a.segment_of[copy], a.segment_of[original]);
     }
+    // (c) Half of those 100 twice in the scores too: 50 joined rows repeat, 50 do not.
+    let half = ["Email,Score".to_string()]
+        .iter()
+        .chain(&scores)
+        .chain(&scores[..50])
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (d, _) = join(half);
+    assert_eq!(
+        (d.repeated_rows, d.copies.len(), d.repeats_apart),
+        (150, 50, 50)
+    );
 }

@@ -133,6 +133,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut repeated = 0;
     let mut most_repeated = 0;
     let mut first_copies = Vec::new();
+    let mut first_key = None;
     for (idx, p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
@@ -158,10 +159,11 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
         // Counted for the results only when the file's rows are in the table.
-        let (rows, said) = repeated_rows(&p.file, &p.table, first_row);
+        let (rows, key, said) = repeated_rows(&p.file, &p.table, first_row);
         let count = rows.len();
         if idx == 0 {
             first_copies = rows;
+            first_key = key;
         }
         diagnostics.extend(said);
         single_schema = Some(file_schema);
@@ -203,11 +205,12 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     }
     let table = table.unwrap_or_default();
     // The first file's repeats are the table's rows when nothing was joined to it; a join
-    // keeps the first file's rows in order but adds columns, so the table is looked at again.
-    let copies = if joins.is_empty() {
-        first_copies
-    } else {
-        copies_of(&table).0
+    // keeps the first file's rows and columns first, in order, but adds columns, so the table
+    // is looked at again, by the first file's key (a key found again on the joined table
+    // could fail where rows of one file only leave it empty).
+    let copies = match first_key {
+        Some(key) if !joins.is_empty() => repeats_by_key(&table, table.repeated_rows(), key),
+        _ => first_copies,
     };
     // One file: its own schema is the table's. Several: the joined columns are typed again.
     let schema = match single_schema {
@@ -238,10 +241,10 @@ fn repeated_rows(
     file: &str,
     table: &Table,
     first_row: usize,
-) -> (Vec<(usize, usize)>, Vec<Diagnostic>) {
-    let (repeats, key) = copies_of(table);
-    let Some(key) = key.and_then(|c| table.column(c)) else {
-        return (Vec::new(), Vec::new());
+) -> (Vec<(usize, usize)>, Option<usize>, Vec<Diagnostic>) {
+    let (repeats, key_index) = copies_of(table);
+    let Some(key) = key_index.and_then(|c| table.column(c)) else {
+        return (Vec::new(), None, Vec::new());
     };
     let mut d = Diagnostics::new(file);
     for &(row, earlier) in &repeats {
@@ -262,7 +265,7 @@ fn repeated_rows(
             Some("remove the repeated rows from the export if each person should appear once"),
         );
     }
-    (repeats, d.finish())
+    (repeats, key_index, d.finish())
 }
 
 /// The rows of `table` that repeat an earlier row in every cell, a column that tells records
@@ -278,14 +281,19 @@ fn copies_of(table: &Table) -> (Vec<(usize, usize)>, Option<usize>) {
     else {
         return (Vec::new(), None);
     };
+    (repeats_by_key(table, repeats, key), Some(key))
+}
+
+/// Of `repeats` (rows of `table` with the row each repeats), those whose column `key` is
+/// filled.
+fn repeats_by_key(table: &Table, repeats: Vec<(usize, usize)>, key: usize) -> Vec<(usize, usize)> {
     let Some(column) = table.column(key) else {
-        return (Vec::new(), None);
+        return Vec::new();
     };
-    let repeats = repeats
+    repeats
         .into_iter()
         .filter(|&(row, _)| column.code(row) != 0)
-        .collect();
-    (repeats, Some(key))
+        .collect()
 }
 
 /// What the results say about rows that repeat an earlier row in every cell: `copies` rows

@@ -5,9 +5,10 @@
 //! of at most 3,000 people, with groups of at least 2 % of them so the table reads at a glance.
 //! The cross-table counts the sampled people in every (say group, do group) cell and keeps
 //! their rows, so the screen can show the people behind any cell; for larger files it says
-//! that it shows a sample. Every group gets a distinct name (a phrase for say groups, the top
-//! difference for do groups; "say what most people say" for a group where nothing stands
-//! out, never a bare number). Notes point out where people who say the same thing do
+//! that it shows a sample. Rows that repeat an earlier customer's row are left out of it.
+//! Every group gets a distinct name (a phrase for say groups, the top difference for do
+//! groups; "say what most people say" for a group where nothing stands out, never a bare
+//! number). Notes point out where people who say the same thing do
 //! different things, and where people who do the same thing say different things.
 
 use super::cluster::{self, ClusterParams, Method};
@@ -184,7 +185,15 @@ pub fn say_do(
             notes.push(format!("{who} say different things: {parts}."));
         }
     }
-    let sample = (sample.len() < n).then_some((sample.len(), n));
+    // A seeded draw is a sample; repeated rows left out of a smaller file are said apart.
+    let distinct = n - copies.len().min(n);
+    let sample = (distinct > SAMPLE).then_some((sample.len(), n));
+    if distinct <= SAMPLE && distinct < n {
+        notes.push(format!(
+            "Rows that repeat an earlier customer's row are counted once here: {distinct} of \
+             {n} rows."
+        ));
+    }
     Some(SayDo {
         say,
         r#do,

@@ -475,7 +475,14 @@ pub fn segment_everyone(
     // k-means and mixtures place people by their own model.
     let density = matches!(found, Found::Density(_));
     let mut result = match found {
-        Found::Density(found) => spread::density(points, graph, &sample, found, &params.0),
+        Found::Density(found) => spread::density(
+            points,
+            graph,
+            &sample,
+            found,
+            &params.0,
+            latent.map_or(&[][..], |l| l.copies),
+        ),
         Found::Centroid {
             labels,
             membership,
@@ -517,7 +524,9 @@ pub fn segment_everyone(
 /// message-length test as its rest: 15 of the finance survey's 1,998.
 fn join_rests(result: &mut Clustering, latent: Latent<'_>) {
     let groups = members_by_segment(result, latent);
-    let mass = (crate::engine::rank::MASS_SHARE * result.labels.len() as f64).ceil() as usize;
+    // Shares of people counted once: the groups leave copies out.
+    let people = result.labels.len() - latent.copies.len().min(result.labels.len());
+    let mass = (crate::engine::rank::MASS_SHARE * people as f64).ceil() as usize;
     let (small, ids): (Vec<Vec<usize>>, Vec<usize>) = (0..groups.len())
         .filter(|&s| !groups[s].is_empty() && groups[s].len() < mass)
         .map(|s| (groups[s].clone(), s))

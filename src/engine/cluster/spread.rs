@@ -71,6 +71,7 @@ pub(super) fn density(
     sample: &[usize],
     found: SampleClusters,
     p: &ClusterParams,
+    copies: &[(usize, usize)],
 ) -> Clustering {
     let n = points.rows;
     let s = sample.len();
@@ -92,8 +93,17 @@ pub(super) fn density(
             None => Membership::Outlier,
         };
     }
+    // A copy of a sampled row (the same customer exported twice, left out of the sample) is
+    // where its original is, fixed like it.
+    for &(copy, original) in copies {
+        if copy < n && original < n && fixed[original] {
+            labels[copy] = labels[original];
+            membership[copy] = membership[original];
+            fixed[copy] = true;
+        }
+    }
     let core = graph.kth_distance(NEIGHBOURS);
-    if s < n {
+    if fixed.iter().any(|&f| !f) {
         propagate(&mut labels, &mut membership, &fixed, graph, n_segments);
         // Spreading gives a label to anyone whose neighbours have one, and a lone outlier's
         // nearest people, however far, belong to some segment. People beyond the jump in
@@ -134,7 +144,11 @@ pub(super) fn density(
         membership[i] = Membership::Edge;
     }
     let mut micro = vec![false; n_segments];
-    let rest: Vec<usize> = (0..n).filter(|&i| labels[i].is_none()).collect();
+    // Copies are not searched for micro-segments: a lone outlier and its copy are no group.
+    let is_copy = |i: usize| copies.binary_search_by_key(&i, |&(c, _)| c).is_ok();
+    let rest: Vec<usize> = (0..n)
+        .filter(|&i| labels[i].is_none() && !is_copy(i))
+        .collect();
     let m_micro = (m_people / 4).max(5);
     if rest.len() >= 2 * m_micro && rest.len() <= 4 * SAMPLE {
         let sub = rows(points, &rest);
@@ -169,6 +183,12 @@ pub(super) fn density(
                     };
                 }
             }
+        }
+    }
+    for &(copy, original) in copies {
+        if copy < n && original < n {
+            labels[copy] = labels[original];
+            membership[copy] = membership[original];
         }
     }
     for i in 0..n {
