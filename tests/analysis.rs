@@ -1175,7 +1175,7 @@ fn a_customer_exported_twice_is_one_person_when_segments_are_formed() {
         say_do
             .notes
             .iter()
-            .any(|n| n.contains("counted once here: 3000 of 4000 rows")),
+            .any(|n| n.contains("counted once here: 3,000 of 4,000 rows")),
         "{:?}",
         say_do.notes
     );

@@ -14,7 +14,7 @@
 use super::cluster::{self, ClusterParams, Method};
 use super::describe::{column_differences, text_phrases};
 use super::features::{Block, Features};
-use super::profile::{ColumnProfile, fmt_share};
+use super::profile::{ColumnProfile, fmt_number, fmt_share};
 use super::table::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -190,8 +190,9 @@ pub fn say_do(
     let sample = (distinct > SAMPLE).then_some((sample.len(), n));
     if distinct <= SAMPLE && distinct < n {
         notes.push(format!(
-            "Rows that repeat an earlier customer's row are counted once here: {distinct} of \
-             {n} rows."
+            "Rows that repeat an earlier customer's row are counted once here: {} of {} rows.",
+            fmt_number(distinct as f64),
+            fmt_number(n as f64)
         ));
     }
     Some(SayDo {
