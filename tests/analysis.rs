@@ -1214,13 +1214,15 @@ fn a_customer_twice_in_one_joined_file_only_is_not_a_copy_of_the_joined_row() {
             .expect("analysis");
         (d, a)
     };
-    let once = ["Email,Score".to_string()]
-        .iter()
-        .chain(&scores)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n");
-    let (d, a) = join(once);
+    // The scores file, with its first `again` customers listed a second time at the end.
+    let scores_file = |again: usize| {
+        std::iter::once("Email,Score")
+            .chain(scores.iter().map(String::as_str))
+            .chain(scores[..again].iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (d, a) = join(scores_file(0));
     assert_eq!(d.joins.len(), 1, "joined on email");
     assert_eq!(
         (d.repeated_rows, d.copies.len(), d.repeats_apart),
@@ -1233,14 +1235,7 @@ fn a_customer_twice_in_one_joined_file_only_is_not_a_copy_of_the_joined_row() {
         "{:?}",
         a.warnings
     );
-    let twice = ["Email,Score".to_string()]
-        .iter()
-        .chain(&scores)
-        .chain(&scores[..100])
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n");
-    let (d, a) = join(twice);
+    let (d, a) = join(scores_file(100));
     assert_eq!(
         (d.repeated_rows, d.copies.len(), d.repeats_apart),
         (200, 100, 0)
@@ -1257,14 +1252,7 @@ fn a_customer_twice_in_one_joined_file_only_is_not_a_copy_of_the_joined_row() {
         assert_eq!(a.segment_of[copy], a.segment_of[original]);
     }
     // (c) Half of those 100 twice in the scores too: 50 joined rows repeat, 50 do not.
-    let half = ["Email,Score".to_string()]
-        .iter()
-        .chain(&scores)
-        .chain(&scores[..50])
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n");
-    let (d, _) = join(half);
+    let (d, _) = join(scores_file(50));
     assert_eq!(
         (d.repeated_rows, d.copies.len(), d.repeats_apart),
         (150, 50, 50)
