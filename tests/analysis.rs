@@ -514,6 +514,47 @@ fn identical_answers_keep_their_segment() {
     );
 }
 
+/// Issue 18: a column of counts sits on a lattice. Each value's stack of identical people was
+/// infinitely dense to density clustering, and smoothing along a neighbour graph whose ties
+/// are broken arbitrarily scattered each stack into fragments: 3,000 customers whose orders
+/// are spread evenly over 0–16 came out as 44 segments, people with the same orders in
+/// different ones.
+#[test]
+fn counts_spread_evenly_are_one_segment_and_alike_people_share_it() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+    let mut csv = String::from("Orders\n");
+    for _ in 0..3000 {
+        csv.push_str(&format!("{}\n", rng.gen_range(0..=16)));
+    }
+    let (_, a) = run(&csv);
+    assert_eq!(a.segments.len(), 1, "evenly spread counts form no groups");
+}
+
+/// Issue 18: people whose rows are the same in every column that forms segments are never
+/// in two different segments (a skewed count beside a plan: 3,000 customers, 33 distinct
+/// rows; before, 22 of those rows were split between segments).
+#[test]
+fn people_alike_in_every_column_are_never_in_two_segments() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+    let mut csv = String::from("Orders,Plan\n");
+    let mut rows = Vec::new();
+    for _ in 0..3000 {
+        // A skewed count: the least of three draws from 0–12.
+        let orders = (0..3).map(|_| rng.gen_range(0..=12)).min().unwrap_or(0);
+        let plan = ["basic", "basic", "plus", "pro"][rng.gen_range(0..4)];
+        csv.push_str(&format!("{orders},{plan}\n"));
+        rows.push((orders, plan));
+    }
+    let (_, a) = run(&csv);
+    let mut segment_of_row = std::collections::HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(s) = a.segment_of[i] {
+            let first = *segment_of_row.entry(*row).or_insert(s);
+            assert_eq!(first, s, "row {row:?} is in two segments");
+        }
+    }
+}
+
 /// A generated export's files read and joined, as `edgewise segment` does it.
 fn export_dataset(export: &synth::Export, settings: &Settings) -> Dataset {
     let parsed = export

@@ -483,7 +483,8 @@ pub struct Condensed {
     pub points: Vec<(usize, f64)>,
 }
 
-/// λ for a distance, with distances floored so that duplicates do not give infinite density.
+/// λ for a distance, with distances floored (at the shortest nonzero edge of the tree, see
+/// [`condense`]) so that duplicates do not give infinite density.
 fn lambda(distance: f64, floor: f64) -> f64 {
     1.0 / distance.max(floor)
 }
@@ -539,9 +540,14 @@ pub fn condense(h: &Hierarchy, min_cluster_size: usize) -> Condensed {
             .filter(|w| w.is_finite() && *w > 0.0)
             .collect();
         finite.sort_by(f64::total_cmp);
-        finite
+        let tiny = finite
             .get(finite.len() / 2)
-            .map_or(1e-12, |median| median * 1e-6)
+            .map_or(1e-12, |median| median * 1e-6);
+        // The data's resolution: no two distinct points are closer than the shortest
+        // nonzero edge, so a stack of identical points is no denser than the closest
+        // distinct ones. Counts sit on a lattice: each value's stack was otherwise infinitely
+        // dense and a segment of its own (a column of 17 counts gave 17 segments).
+        finite.first().map_or(tiny, |&least| least.max(tiny))
     };
 
     let mut clusters = vec![CondensedCluster {

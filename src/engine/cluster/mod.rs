@@ -830,7 +830,8 @@ fn cluster_sample(
     seed: u64,
 ) -> SampleClusters {
     let graph = &knn_graph(sub, NEIGHBOURS, seed ^ 0xface);
-    let smoothed = smooth(sub, graph, SMOOTH_STEPS);
+    let mut smoothed = smooth(sub, graph, SMOOTH_STEPS);
+    same_points_alike(sub, &mut smoothed);
     let k = min_samples.unwrap_or_else(|| default_min_samples(m_sample));
     let h = Hierarchy::build(&smoothed, k);
     // Segments for one smallest-segment size: the finest separated clusters, with clusters
@@ -928,6 +929,50 @@ fn cluster_sample(
         sweep,
         chosen_size: m,
         refinements,
+    }
+}
+
+/// People at the same point stay at one point after smoothing: each set of identical rows of
+/// `points` takes the mean of its rows in `smoothed`. Smoothing follows the neighbour graph,
+/// whose ties among identical points are broken arbitrarily, and would otherwise scatter a
+/// stack of identical people (a column of counts) into fragments that density takes for
+/// groups.
+fn same_points_alike(points: &Dense, smoothed: &mut Dense) {
+    let d = points.cols;
+    if d == 0 || smoothed.cols != d || smoothed.rows != points.rows {
+        return;
+    }
+    let row = |i: usize| &points.data[i * d..(i + 1) * d];
+    let mut order: Vec<usize> = (0..points.rows).collect();
+    let cmp = |a: &usize, b: &usize| {
+        row(*a)
+            .iter()
+            .zip(row(*b))
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    order.sort_by(cmp);
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && cmp(&order[start], &order[end]).is_eq() {
+            end += 1;
+        }
+        if end - start > 1 {
+            let mut mean = vec![0.0; d];
+            for &i in &order[start..end] {
+                mean.iter_mut()
+                    .zip(&smoothed.data[i * d..(i + 1) * d])
+                    .for_each(|(m, x)| *m += x);
+            }
+            let count = (end - start) as f64;
+            mean.iter_mut().for_each(|m| *m /= count);
+            for &i in &order[start..end] {
+                smoothed.data[i * d..(i + 1) * d].copy_from_slice(&mean);
+            }
+        }
+        start = end;
     }
 }
 
