@@ -216,14 +216,14 @@ pub fn Check(props: &CheckProps) -> Html {
         })
     };
     let summary = format!(
-        "{} · {} people · {} columns",
+        "{} · {} · {}",
         v.files
             .iter()
             .map(|f| f.name.clone())
             .collect::<Vec<_>>()
             .join(" + "),
-        format::number(v.n_rows as f64),
-        v.columns.len()
+        format::count(v.n_rows, "person", "people"),
+        format::count(v.columns.len(), "column", "columns")
     );
     html! {
         <details class="check" open={props.dirty}>
@@ -232,7 +232,7 @@ pub fn Check(props: &CheckProps) -> Html {
                 { for v.files.iter().enumerate().map(|(i, f)| html! {
                     <div class="file">
                         <strong>{ f.name.clone() }</strong>
-                        <span>{ format!("{} rows · {} columns · {}", format::number(f.rows as f64), f.columns, format::bytes(f.bytes as f64)) }</span>
+                        <span>{ format!("{} · {} · {}", format::count(f.rows, "row", "rows"), format::count(f.columns, "column", "columns"), format::bytes(f.bytes as f64)) }</span>
                         <span class="dialect">{ format!("{} ({}) · {} · decimal “{}” · {}",
                             f.dialect.encoding, f.dialect.encoding_source,
                             match f.dialect.delimiter { b',' => "comma", b';' => "semicolon", b'\t' => "tab", b'|' => "pipe", _ => "other delimiter" },
