@@ -953,26 +953,20 @@ fn same_points_alike(points: &Dense, smoothed: &mut Dense) {
             .unwrap_or(std::cmp::Ordering::Equal)
     };
     order.sort_by(cmp);
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && cmp(&order[start], &order[end]).is_eq() {
-            end += 1;
+    for same in order
+        .chunk_by(|a, b| cmp(a, b).is_eq())
+        .filter(|s| s.len() > 1)
+    {
+        let mut mean = vec![0.0; d];
+        for &i in same {
+            mean.iter_mut()
+                .zip(&smoothed.data[i * d..(i + 1) * d])
+                .for_each(|(m, x)| *m += x);
         }
-        if end - start > 1 {
-            let mut mean = vec![0.0; d];
-            for &i in &order[start..end] {
-                mean.iter_mut()
-                    .zip(&smoothed.data[i * d..(i + 1) * d])
-                    .for_each(|(m, x)| *m += x);
-            }
-            let count = (end - start) as f64;
-            mean.iter_mut().for_each(|m| *m /= count);
-            for &i in &order[start..end] {
-                smoothed.data[i * d..(i + 1) * d].copy_from_slice(&mean);
-            }
+        mean.iter_mut().for_each(|m| *m /= same.len() as f64);
+        for &i in same {
+            smoothed.data[i * d..(i + 1) * d].copy_from_slice(&mean);
         }
-        start = end;
     }
 }
 
