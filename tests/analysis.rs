@@ -555,6 +555,98 @@ fn people_alike_in_every_column_are_never_in_two_segments() {
     }
 }
 
+/// A count drawn as orders are: Poisson with the given mean (Knuth's method).
+fn poisson(rng: &mut Xoshiro256PlusPlus, mean: f64) -> u32 {
+    let limit = (-mean).exp();
+    let (mut k, mut p) = (0, rng.r#gen::<f64>());
+    while p > limit {
+        k += 1;
+        p *= rng.r#gen::<f64>();
+    }
+    k
+}
+
+/// Issue 18: orders spread as orders are (Poisson, mean 3) stack up on whole numbers, and
+/// density took every stack for a group: 3,000 customers' orders alone came out as 9
+/// segments, the same orders beside a plan of three as 24, one per cell. A count with one
+/// mode is one group; the plans are three.
+#[test]
+fn orders_spread_as_orders_are_one_group_and_a_plan_tells_three_apart() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    let (mut alone, mut beside) = (String::from("Orders\n"), String::from("Orders,Plan\n"));
+    let mut plans = Vec::new();
+    for _ in 0..3000 {
+        let orders = poisson(&mut rng, 3.0);
+        let plan = match rng.gen_range(0..10) {
+            0..=4 => "basic",
+            5..=7 => "plus",
+            _ => "pro",
+        };
+        alone.push_str(&format!("{orders}\n"));
+        beside.push_str(&format!("{orders},{plan}\n"));
+        plans.push(plan);
+    }
+    let (_, a) = run(&alone);
+    assert_eq!(a.segments.len(), 1, "one column of orders with one mode");
+    let (_, a) = run(&beside);
+    assert_eq!(a.segments.len(), 3, "one segment per plan");
+    for s in 0..3u32 {
+        let members: Vec<&str> = (0..plans.len())
+            .filter(|&i| a.segment_of[i] == Some(s))
+            .map(|i| plans[i])
+            .collect();
+        let first = members.first().copied();
+        assert!(members.len() > 500, "segment {s}: {} people", members.len());
+        assert!(
+            members.iter().all(|p| Some(*p) == first),
+            "segment {s} mixes plans"
+        );
+    }
+}
+
+/// Issue 18: a lone column of amounts in two modes (customers who spend about $40 and about
+/// $115, to the cent) is two segments, and two customers who spent the same are two people,
+/// not one row repeated: with one column, every row was its own key, so hundreds of 3,000
+/// were counted as copies of an earlier one. Density splits the modes into fragments, which
+/// the histogram's lack of a dip between them folds back together.
+#[test]
+fn amounts_in_two_modes_are_two_segments_and_equal_amounts_two_people() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let mut csv = String::from("Spend\n");
+    let mut high = Vec::new();
+    for _ in 0..3000 {
+        let normal: f64 = (0..12).map(|_| rng.r#gen::<f64>()).sum::<f64>() - 6.0;
+        let is_high = rng.gen_range(0..10) < 7;
+        let spend = if is_high {
+            115.0 + 8.0 * normal
+        } else {
+            40.0 + 5.0 * normal
+        };
+        csv.push_str(&format!("{spend:.2}\n"));
+        high.push(is_high);
+    }
+    let (d, a) = run(&csv);
+    assert_eq!(
+        d.copies.len(),
+        0,
+        "customers who spent alike taken for copies"
+    );
+    assert_eq!(a.segments.len(), 2, "two modes");
+    for s in 0..2u32 {
+        let members: Vec<bool> = (0..high.len())
+            .filter(|&i| a.segment_of[i] == Some(s))
+            .map(|i| high[i])
+            .collect();
+        let share = members.iter().filter(|&&h| h).count() as f64 / members.len() as f64;
+        assert!(members.len() > 700, "segment {s}: {} people", members.len());
+        assert!(
+            share > 0.99 || share < 0.01,
+            "segment {s} mixes the modes ({share})"
+        );
+    }
+    assert!(a.outliers.len() < 150, "{} lone outliers", a.outliers.len());
+}
+
 /// A generated export's files read and joined, as `edgewise segment` does it.
 fn export_dataset(export: &synth::Export, settings: &Settings) -> Dataset {
     let parsed = export

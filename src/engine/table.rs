@@ -263,7 +263,8 @@ impl Table {
     /// address, a timestamp to the second). Rows that repeat in every cell, that one included,
     /// are the same record again. `None` when no column does, as in a survey of choices without
     /// a response id, where people answer alike; and when most rows are repeats (a column of
-    /// 17 counts over 300 rows differs on its 17 distinct rows, yet tells no records apart).
+    /// 17 counts over 300 rows differs on its 17 distinct rows, yet tells no records apart);
+    /// and in a file of one column.
     pub fn key_column(&self, repeats: &[(usize, usize)]) -> Option<usize> {
         let mut repeat = vec![false; self.n_rows];
         for &(r, _) in repeats {
@@ -272,7 +273,9 @@ impl Table {
             }
         }
         let kept = repeat.iter().filter(|&&x| !x).count();
-        if kept < 10 || 2 * kept < self.n_rows {
+        // A lone column tells no records apart: every row repeats itself in its one cell, so
+        // two customers who spent the same would count as one.
+        if self.columns.len() < 2 || kept < 10 || 2 * kept < self.n_rows {
             return None;
         }
         self.columns.iter().position(|c| {

@@ -830,6 +830,52 @@ pub fn label_regions(
         .collect()
 }
 
+/// Labels points by the segments merged clusters form: a point takes the segment of the
+/// smallest cluster at or above the one it fell out of that holds selected clusters, when
+/// they are all of one segment, and none when they are of several. `selected` and
+/// `segment_of` are as in [`label_regions`]. Unlike it, no separation is asked of the clusters
+/// in between: when every selected cluster below a split is one segment (one mode of a
+/// column, [`super::merge_without_valley`]), so is everyone who fell out between them, the
+/// small unselected branches of a ladder of fragments included.
+pub fn label_by_segments(
+    c: &Condensed,
+    selected: &[usize],
+    segment_of: &[usize],
+) -> Vec<Option<usize>> {
+    let k = c.clusters.len();
+    // Per cluster: the segments of the selected clusters in its subtree (None = none,
+    // Some(None) = more than one, Some(Some(l)) = exactly l).
+    let mut segments: Vec<Option<Option<usize>>> = vec![None; k];
+    for (i, &id) in selected.iter().enumerate() {
+        if let Some(slot) = segments.get_mut(id) {
+            *slot = Some(segment_of.get(i).copied());
+        }
+    }
+    for id in (1..k).rev() {
+        let Some(parent) = c.clusters[id].parent else {
+            continue;
+        };
+        segments[parent] = match (segments[parent], segments[id]) {
+            (None, x) | (x, None) => x,
+            (Some(Some(a)), Some(Some(b))) if a == b => Some(Some(a)),
+            _ => Some(None),
+        };
+    }
+    // Parents come before their children.
+    let mut label: Vec<Option<usize>> = vec![None; k];
+    for id in 0..k {
+        let inherited = c.clusters[id].parent.and_then(|p| label[p]);
+        label[id] = match selected.iter().position(|&s| s == id) {
+            Some(i) => segment_of.get(i).copied(),
+            None => inherited.or(segments[id].flatten()),
+        };
+    }
+    c.points
+        .iter()
+        .map(|&(cluster, _)| label.get(cluster).copied().flatten())
+        .collect()
+}
+
 /// Labels every point by the chosen cluster at or above the cluster it fell out of.
 fn label_points(c: &Condensed, chosen: &[bool]) -> Selection {
     let k = c.clusters.len();

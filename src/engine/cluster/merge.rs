@@ -193,6 +193,268 @@ pub fn merge_single_respect(
     (0..n_clusters).map(|c| new_id[into[c]]).collect()
 }
 
+/// How many standard errors a dip between two clusters must be deep for them to be two
+/// groups in a column (see [`merge_without_valley`]): the usual 3σ of a count's noise.
+const VALLEY_Z: f64 = 3.0;
+
+/// Merges clusters that are one mode of the data, for files with one or two columns forming
+/// segments, where [`merge_single_respect`] cannot ask for two respects.
+///
+/// Density finds a cluster per value of a count: 3,000 customers' orders, spread as orders
+/// are (Poisson), stack up on whole numbers, and every stack looked like a group of its own
+/// (9 segments from one column; 24 from orders beside a plan of three). Two clusters are
+/// two groups in a column of one dimension — an amount, a count, a rating — only when the
+/// column's histogram has a dip between them (Silverman 1981; Hartigan & Hartigan 1985, the
+/// dip test, ask the same of one mode against two) deeper than its counts' noise: the lowest
+/// bin between the two clusters' medians, `v`, below the highest on either side of it,
+/// `p`, by more than [`VALLEY_Z`] × √(p + v). The histogram counts the people of the sample
+/// whose other column lies where the two clusters' do, in bins of the Freedman–Diaconis
+/// width (2 × IQR × n^-1/3), never narrower than the data's own step: on a lattice of
+/// whole numbers a bin holds a whole number of steps, so that no bin is empty only because
+/// no value falls in it. Columns of several dimensions (categories, free text) and answers
+/// with two values (yes/no) tell clusters apart as in [`merge_single_respect`]: by their means,
+/// more than [`RESPECT`] standard deviations apart. A pair that differs in no column merges,
+/// closest pair first, until none is left.
+pub fn merge_without_valley(
+    labels: &mut [Option<usize>],
+    n_clusters: usize,
+    rows: &[usize],
+    respects: &Respects<'_>,
+) -> Vec<usize> {
+    let identity: Vec<usize> = (0..n_clusters).collect();
+    let x = respects.features;
+    let dims = x.cols;
+    let columns: Vec<std::ops::Range<usize>> = respects
+        .columns
+        .iter()
+        .map(|g| g.start.min(dims)..g.end.min(dims))
+        .filter(|g| !g.is_empty())
+        .collect();
+    if n_clusters < 2 || columns.is_empty() || columns.len() > 2 {
+        return identity;
+    }
+    // A column of one dimension with three values or more is judged by its histogram.
+    let histograms: Vec<Option<Histogram>> = columns
+        .iter()
+        .map(|g| {
+            (g.len() == 1)
+                .then(|| Histogram::of(x, rows, g.start))
+                .flatten()
+        })
+        .collect();
+    let n = rows.len().max(1) as f64;
+    let spread: Vec<f64> = columns
+        .iter()
+        .map(|g| {
+            let var: f64 = g
+                .clone()
+                .map(|d| {
+                    let (s, q) = rows.iter().fold((0.0, 0.0), |(s, q), &i| {
+                        let v = x.row(i)[d];
+                        (s + v, q + v * v)
+                    });
+                    (q / n - (s / n) * (s / n)).max(0.0)
+                })
+                .sum();
+            libm::sqrt(var).max(1e-12)
+        })
+        .collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
+    for (r, &i) in rows.iter().enumerate() {
+        if let Some(Some(c)) = labels.get(r) {
+            members[*c].push(i);
+        }
+    }
+    // Whether two clusters differ, and how far apart they are (closest pairs merge first).
+    let verdict = |a: &[usize], b: &[usize]| -> Pair {
+        if a.is_empty() || b.is_empty() {
+            return Pair {
+                mergeable: false,
+                total: f64::INFINITY,
+            };
+        }
+        let mean =
+            |m: &[usize], d: usize| m.iter().map(|&i| x.row(i)[d]).sum::<f64>() / m.len() as f64;
+        let mut total = 0.0;
+        let mut differ = false;
+        for (c, g) in columns.iter().enumerate() {
+            let d2: f64 = g.clone().map(|d| (mean(a, d) - mean(b, d)).powi(2)).sum();
+            let z = libm::sqrt(d2) / spread[c];
+            total += z;
+            differ = differ
+                || match &histograms[c] {
+                    Some(h) => {
+                        let others = columns.get(1 - c).cloned().unwrap_or(0..0);
+                        h.valley_between(x, rows, others, (a, b))
+                    }
+                    None => z > RESPECT,
+                };
+        }
+        Pair {
+            mergeable: !differ,
+            total,
+        }
+    };
+    let unset = Pair {
+        mergeable: false,
+        total: f64::INFINITY,
+    };
+    let mut pair = vec![vec![unset; n_clusters]; n_clusters];
+    for a in 0..n_clusters {
+        for b in a + 1..n_clusters {
+            pair[a][b] = verdict(&members[a], &members[b]);
+        }
+    }
+    let mut alive = vec![true; n_clusters];
+    let mut into: Vec<usize> = (0..n_clusters).collect();
+    loop {
+        let mut best: Option<(f64, usize, usize)> = None;
+        for a in (0..n_clusters).filter(|&a| alive[a]) {
+            for b in (a + 1..n_clusters).filter(|&b| alive[b]) {
+                let p = pair[a][b];
+                if p.mergeable && best.is_none_or(|x| p.total < x.0) {
+                    best = Some((p.total, a, b));
+                }
+            }
+        }
+        let Some((_, a, b)) = best else { break };
+        let moved = std::mem::take(&mut members[b]);
+        members[a].extend(moved);
+        alive[b] = false;
+        for t in into.iter_mut().filter(|t| **t == b) {
+            *t = a;
+        }
+        for o in (0..n_clusters).filter(|&o| alive[o] && o != a) {
+            let (lo, hi) = (a.min(o), a.max(o));
+            pair[lo][hi] = verdict(&members[lo], &members[hi]);
+        }
+    }
+    let mut new_id = vec![usize::MAX; n_clusters];
+    let mut next = 0;
+    for c in (0..n_clusters).filter(|&c| alive[c]) {
+        new_id[c] = next;
+        next += 1;
+    }
+    for c in labels.iter_mut().flatten() {
+        *c = new_id[into[*c]];
+    }
+    (0..n_clusters).map(|c| new_id[into[c]]).collect()
+}
+
+/// The bins of one feature dimension over the sample (see [`merge_without_valley`]).
+struct Histogram {
+    /// The dimension.
+    dim: usize,
+    /// The lower edge of the first bin, and the bins' width.
+    start: f64,
+    width: f64,
+    /// Each sample row's bin (`rows` order).
+    bin: Vec<u32>,
+    bins: usize,
+}
+
+impl Histogram {
+    /// Bins of the Freedman–Diaconis width, never narrower than the data's own step, and a
+    /// whole number of steps on a lattice; `None` for fewer than three distinct values.
+    fn of(x: &Dense, rows: &[usize], dim: usize) -> Option<Histogram> {
+        let mut values: Vec<f64> = rows.iter().map(|&i| x.row(i)[dim]).collect();
+        if values.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let gaps: Vec<f64> = values
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|&g| g > 0.0)
+            .collect();
+        if gaps.len() < 2 {
+            return None;
+        }
+        let step = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+        let lattice = gaps.iter().all(|&g| {
+            let k = libm::round(g / step);
+            (g - k * step).abs() <= 1e-6 * g
+        });
+        let q = |p: f64| values[libm::round((n - 1) as f64 * p) as usize];
+        let fd = 2.0 * (q(0.75) - q(0.25)) / libm::cbrt(n as f64);
+        let width = if lattice {
+            step * libm::ceil(fd / step).max(1.0)
+        } else {
+            fd.max(step)
+        };
+        let start = values[0] - width / 2.0;
+        let bins = libm::floor((values[n - 1] - start) / width) as usize + 1;
+        if bins > 4 * n {
+            return None;
+        }
+        let place = |v: f64| (libm::floor((v - start) / width).max(0.0) as usize).min(bins - 1);
+        let bin = rows.iter().map(|&i| place(x.row(i)[dim]) as u32).collect();
+        Some(Histogram {
+            dim,
+            start,
+            width,
+            bin,
+            bins,
+        })
+    }
+
+    fn place(&self, v: f64) -> usize {
+        (libm::floor((v - self.start) / self.width).max(0.0) as usize).min(self.bins - 1)
+    }
+
+    /// Whether the histogram has a dip deeper than its noise between the medians of
+    /// clusters `pair` (rows of `x`), counting the people of `rows` whose `others` columns lie
+    /// within the range the two clusters span there.
+    fn valley_between(
+        &self,
+        x: &Dense,
+        rows: &[usize],
+        others: std::ops::Range<usize>,
+        pair: (&[usize], &[usize]),
+    ) -> bool {
+        let median = |m: &[usize]| {
+            let mut v: Vec<f64> = m.iter().map(|&i| x.row(i)[self.dim]).collect();
+            let mid = v.len() / 2;
+            *v.select_nth_unstable_by(mid, f64::total_cmp).1
+        };
+        let (ma, mb) = (self.place(median(pair.0)), self.place(median(pair.1)));
+        let (lo, hi) = (ma.min(mb), ma.max(mb));
+        if hi <= lo + 1 {
+            return false;
+        }
+        // The range the two clusters span in the other column.
+        let span: Vec<(usize, f64, f64)> = others
+            .map(|o| {
+                let (lo, hi) = pair.0.iter().chain(pair.1).fold(
+                    (f64::INFINITY, f64::NEG_INFINITY),
+                    |(lo, hi), &i| {
+                        let v = x.row(i)[o];
+                        (lo.min(v), hi.max(v))
+                    },
+                );
+                (o, lo, hi)
+            })
+            .collect();
+        let mut counts = vec![0.0f64; hi - lo + 1];
+        for (r, &i) in rows.iter().enumerate() {
+            let b = self.bin[r] as usize;
+            if (lo..=hi).contains(&b)
+                && span.iter().all(|&(o, l, h)| (l..=h).contains(&x.row(i)[o]))
+            {
+                counts[b - lo] += 1.0;
+            }
+        }
+        let Some((j, &valley)) = counts.iter().enumerate().min_by(|p, q| p.1.total_cmp(q.1)) else {
+            return false;
+        };
+        let left = counts[..=j].iter().copied().fold(0.0, f64::max);
+        let right = counts[j..].iter().copied().fold(0.0, f64::max);
+        let peak = left.min(right);
+        peak - valley > VALLEY_Z * libm::sqrt(peak + valley)
+    }
+}
+
 /// One pair of clusters, as [`merge_single_respect`] judges it.
 #[derive(Debug, Clone, Copy)]
 struct Pair {
@@ -317,6 +579,51 @@ mod tests {
         assert_eq!(map[0], map[1], "{map:?}");
         assert_ne!(map[2], map[1], "{map:?}");
         assert_eq!(labels.iter().flatten().max(), Some(&1));
+    }
+
+    /// One column of counts, every value's stack a cluster: `freq[v]` people with count `v`.
+    fn stacks(freq: &[usize]) -> (Dense, Vec<Option<usize>>) {
+        let (mut data, mut labels) = (Vec::new(), Vec::new());
+        for (v, &f) in freq.iter().enumerate() {
+            data.extend(std::iter::repeat_n(v as f64 / 2.0, f));
+            labels.extend(std::iter::repeat_n(Some(v), f));
+        }
+        let rows = labels.len();
+        (
+            Dense {
+                rows,
+                cols: 1,
+                data,
+            },
+            labels,
+        )
+    }
+
+    #[test]
+    fn stacks_of_one_mode_are_one_group_and_a_dip_between_two_modes_keeps_two() {
+        let one_mode = [50, 150, 220, 220, 170, 100, 50, 20];
+        let two_modes = [50, 150, 150, 50, 3, 2, 1, 2, 40, 120, 120, 40];
+        for (freq, groups) in [(&one_mode[..], 1), (&two_modes[..], 2)] {
+            let (points, mut labels) = stacks(freq);
+            let columns = [0..1];
+            let respects = Respects {
+                features: &points,
+                columns: &columns,
+                latent: None,
+            };
+            let rows: Vec<usize> = (0..points.rows).collect();
+            let map = merge_without_valley(&mut labels, freq.len(), &rows, &respects);
+            let n = map.iter().max().map_or(0, |m| m + 1);
+            assert_eq!(n, groups, "{freq:?}: {map:?}");
+            // The two modes part at the dip.
+            if groups == 2 {
+                assert!(map[..4].iter().all(|&g| g == map[0]), "{map:?}");
+                assert!(
+                    map[8..].iter().all(|&g| g == map[8] && g != map[0]),
+                    "{map:?}"
+                );
+            }
+        }
     }
 
     #[test]

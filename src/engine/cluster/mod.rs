@@ -33,8 +33,10 @@
 //!    choices only, whose regions are lattice cells): a leaf is its group's densest core,
 //!    whose ratings are the group's commonest, so two halves of one group split by a yes/no
 //!    answer can seem to differ in ratings too until everyone in their regions is counted.
-//!    Without columns to judge by (plain numeric points), excess of mass with a stricter
-//!    separation is used instead. Members far from their neighbours in the unsmoothed space —
+//!    With fewer than three columns to judge by, excess of mass with a stricter separation is
+//!    used instead, and clusters between which no column's histogram dips are one group
+//!    ([`merge_without_valley`]): a column of orders stacks up on whole numbers, and each
+//!    stack looked like a segment. Members far from their neighbours in the unsmoothed space —
 //!    lone outliers that smoothing drew in — leave their segment (`pulled_in`).
 //!
 //!    5b. **Latent classes** ([`latent`]) within each segment find the groups density cannot
@@ -115,7 +117,7 @@ mod params;
 mod spread;
 pub mod stability;
 
-pub use merge::{Respects, merge_single_respect};
+pub use merge::{Respects, merge_single_respect, merge_without_valley};
 pub use params::{
     ClusterParams, ClusterValidParams, MAX_SEPARATION, Method, NEIGHBOURS, ParamError, SAMPLE,
     default_min_cluster_size, default_min_samples,
@@ -837,15 +839,29 @@ fn cluster_sample(
     // Segments for one smallest-segment size: the finest separated clusters, with clusters
     // that differ in a single respect merged.
     // With three or more columns the finest separated clusters are taken and merged back where
-    // they differ in too few respects. Without columns to tell a lattice from a group, excess of
-    // mass with the stricter separation keeps plain density data from fragmenting.
+    // they differ in too few respects. With fewer, excess of mass with the stricter separation
+    // keeps plain density data from fragmenting, and clusters that are one mode of every
+    // column they differ in are merged (a count's stacks of whole numbers, an amount's
+    // fragments: `merge_without_valley`).
     let merging = respects.is_some_and(|r| r.columns.len() >= 3);
     let segments_for = |m: usize, whole_regions: bool| {
         let cond = condense(&h, m);
         if !merging {
             let sel = select_separated(&cond, false, max_separation.min(EOM_SEPARATION));
-            let n = sel.selected.len();
-            return (sel.labels, sel.strength, n);
+            let Some(r) = respects else {
+                let n = sel.selected.len();
+                return (sel.labels, sel.strength, n);
+            };
+            let mut labels = sel.labels.clone();
+            let map = merge_without_valley(&mut labels, sel.selected.len(), rows, r);
+            let n = map.iter().map(|&x| x + 1).max().unwrap_or(0);
+            if n == sel.selected.len() {
+                return (sel.labels, sel.strength, n);
+            }
+            // People left between clusters merged into one segment belong to it; when every
+            // cluster is one mode, so is everyone (lone outliers leave it below, `pulled_in`).
+            let labels = hdbscan::label_by_segments(&cond, &sel.selected, &map);
+            return (labels, sel.strength, n);
         }
         let sel = select_leaves(&cond, max_separation);
         let mut labels = sel.labels.clone();
