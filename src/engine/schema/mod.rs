@@ -286,6 +286,12 @@ pub fn infer(
 ) -> (Schema, Vec<Diagnostic>) {
     let mut diagnostics: BTreeMap<String, Diagnostics> = BTreeMap::new();
     let mut columns = Vec::with_capacity(table.columns().len());
+    let file_of = |idx: usize| hints.get(idx).map_or("", |h| h.file.as_str());
+    // Files that are a survey tool's export, by a header only such a tool adds.
+    let from_a_tool: std::collections::BTreeSet<&str> = (table.columns().iter().enumerate())
+        .filter(|(_, c)| roles::is_survey_tool_header(&c.name))
+        .map(|(idx, _)| file_of(idx))
+        .collect();
     for (idx, col) in table.columns().iter().enumerate() {
         let hint = hints.get(idx).cloned().unwrap_or(ColumnHint {
             file: String::new(),
@@ -295,7 +301,8 @@ pub fn infer(
         let diags = diagnostics
             .entry(hint.file.clone())
             .or_insert_with(|| Diagnostics::new(&hint.file));
-        columns.push(infer_column(col, &hint, diags));
+        let tool = from_a_tool.contains(file_of(idx));
+        columns.push(infer_column(col, &hint, tool, diags));
     }
     let mut schema = Schema {
         columns,
@@ -333,7 +340,12 @@ pub fn apply_overrides(schema: &mut Schema, params: &SchemaParams) {
     }
 }
 
-fn infer_column(col: &Column, hint: &ColumnHint, diags: &mut Diagnostics) -> ColumnSchema {
+fn infer_column(
+    col: &Column,
+    hint: &ColumnHint,
+    from_a_tool: bool,
+    diags: &mut Diagnostics,
+) -> ColumnSchema {
     let p = kinds::profile(col, hint.decimal);
     let mut schema = ColumnSchema {
         name: col.name.clone(),
@@ -358,7 +370,7 @@ fn infer_column(col: &Column, hint: &ColumnHint, diags: &mut Diagnostics) -> Col
         .then(|| roles::demographic_values(col, schema.kind.is_numeric()))
         .flatten();
     schema.demographic |= by_values.is_some();
-    let (role, role_why) = roles::decide_role(&schema, &col.name);
+    let (role, role_why) = roles::decide_role(&schema, &col.name, from_a_tool);
     schema.role = role;
     schema.reason = match by_values {
         Some(what) if role == Role::DescribeOnly => {

@@ -123,10 +123,7 @@ const SURVEY_METADATA: &[&str] = &[
     "respondentid",
     "collectorid",
     "ipaddress",
-    "progress",
     "durationinseconds",
-    "duration",
-    "finished",
     "locationlatitude",
     "locationlongitude",
     "distributionchannel",
@@ -142,14 +139,32 @@ const SURVEY_METADATA: &[&str] = &[
     "useragent",
 ];
 
-/// True when the header is one a survey tool adds about the response itself.
-pub fn is_survey_metadata(name: &str) -> bool {
-    let key: String = name
-        .chars()
+/// Headers a survey tool adds that a shop or CRM export uses for behaviour too (a call's or a
+/// contract's duration, a course's progress): survey metadata only in a file that also has one
+/// of [`SURVEY_METADATA`]'s headers. Qualtrics' "Duration (in seconds)", "Progress" and
+/// "Finished" always come with its "StartDate" and "ResponseId"; R's geyser records with a
+/// plain `duration` were read as a survey's own timing and left out.
+const SURVEY_METADATA_WITH_A_TOOL: &[&str] = &["duration", "progress", "finished", "token"];
+
+/// A header with case, spaces and punctuation removed.
+fn header_key(name: &str) -> String {
+    name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect();
+        .collect()
+}
+
+/// True when the header is one only a survey tool adds: its file is a survey tool's export.
+pub fn is_survey_tool_header(name: &str) -> bool {
+    SURVEY_METADATA.contains(&header_key(name).as_str())
+}
+
+/// True when the header is one a survey tool adds about the response itself, in a file that
+/// is a survey tool's export (`from_a_tool`, [`is_survey_tool_header`]) or not.
+pub fn is_survey_metadata(name: &str, from_a_tool: bool) -> bool {
+    let key = header_key(name);
     SURVEY_METADATA.contains(&key.as_str())
+        || from_a_tool && SURVEY_METADATA_WITH_A_TOOL.contains(&key.as_str())
 }
 
 /// Gender values in the languages of [`DEMOGRAPHIC_WORDS`] (lower case).
@@ -537,8 +552,9 @@ pub(super) fn is_question(name: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
-/// The role of a column of kind `c.kind` named `name`, with the reason in words.
-pub(super) fn decide_role(c: &ColumnSchema, name: &str) -> (Role, String) {
+/// The role of a column of kind `c.kind` named `name`, with the reason in words;
+/// `from_a_tool` when its file is a survey tool's export ([`is_survey_tool_header`]).
+pub(super) fn decide_role(c: &ColumnSchema, name: &str, from_a_tool: bool) -> (Role, String) {
     let question = is_question(name);
     match &c.kind {
         Kind::Empty => (Role::Ignore, "no values".into()),
@@ -551,7 +567,7 @@ pub(super) fn decide_role(c: &ColumnSchema, name: &str) -> (Role, String) {
             Role::Ignore,
             "identifies records; used only to join files".into(),
         ),
-        _ if is_survey_metadata(name) => (
+        _ if is_survey_metadata(name, from_a_tool) => (
             Role::Ignore,
             "when and how the survey was filled in, not what anyone said or did".into(),
         ),

@@ -195,6 +195,53 @@ fn user_overrides_win_and_demographics_forming_segments_warn() {
     assert!(schema.warnings[0].contains("Gender"));
 }
 
+/// A survey tool's "Duration (in seconds)", "Progress" and "Finished" say how the form was
+/// filled in; a shop's or a geyser's plain `duration` is what happened, and forms segments.
+/// Before, any column named "Duration" was left out as survey metadata (R's `MASS::geyser`
+/// was segmented on its waiting times alone).
+#[test]
+fn a_duration_is_survey_metadata_only_beside_a_survey_tools_own_columns() {
+    let mut qualtrics =
+        String::from("StartDate,Duration (in seconds),Progress,Finished,ResponseId,Orders\n");
+    let mut shop = String::from("Customer,Duration,Progress,Orders\n");
+    for i in 0..40 {
+        qualtrics.push_str(&format!(
+            "2026-10-{:02} 09:00,{},100,True,R_{i:06},{}\n",
+            1 + i % 28,
+            60 + i * 7,
+            i % 5
+        ));
+        shop.push_str(&format!(
+            "C{i:04},{},{},{}\n",
+            3 + (i * 7) % 40,
+            (i * 13) % 100,
+            i % 5
+        ));
+    }
+    let roles = |csv: &str| {
+        let (schema, _) = schema_of(csv);
+        schema
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.role))
+            .collect::<BTreeMap<String, Role>>()
+    };
+    let q = roles(&qualtrics);
+    for metadata in [
+        "Duration (in seconds)",
+        "Progress",
+        "Finished",
+        "StartDate",
+        "ResponseId",
+    ] {
+        assert_eq!(q[metadata], Role::Ignore, "{metadata}");
+    }
+    let s = roles(&shop);
+    for behaviour in ["Duration", "Progress", "Orders"] {
+        assert_eq!(s[behaviour], Role::Behaviour, "{behaviour}");
+    }
+}
+
 /// Issue 18: a row number read as a count of something formed segments; survey tools' own
 /// columns (a submission timestamp) took half the weight of a survey; demographics named in
 /// another language, or only recognisable by their values, formed segments silently.
