@@ -640,7 +640,7 @@ fn amounts_in_two_modes_are_two_segments_and_equal_amounts_two_people() {
         let share = members.iter().filter(|&&h| h).count() as f64 / members.len() as f64;
         assert!(members.len() > 700, "segment {s}: {} people", members.len());
         assert!(
-            share > 0.99 || share < 0.01,
+            !(0.01..=0.99).contains(&share),
             "segment {s} mixes the modes ({share})"
         );
     }

@@ -1,7 +1,17 @@
 //! Step 5 of the module doc, in part: clusters that are one group split by too few columns,
-//! or a corner of another group, are merged back ([`merge_single_respect`]).
+//! or a corner of another group, are merged back ([`merge_single_respect`]); with one or two
+//! columns, clusters that are one mode of every column they differ in
+//! ([`merge_without_valley`]).
 //!
 //! Used on the sample's clusters ([`super::segment_sample`]) and in every stability resample.
+//!
+//! # References
+//! Silverman, B. W. (1981). Using kernel density estimates to investigate multimodality.
+//! Journal of the Royal Statistical Society B 43(1).
+//! Hartigan, J. A. & Hartigan, P. M. (1985). The dip test of unimodality. The Annals of
+//! Statistics 13(1).
+//! Freedman, D. & Diaconis, P. (1981). On the histogram as a density estimator: L2 theory.
+//! Zeitschrift für Wahrscheinlichkeitstheorie und verwandte Gebiete 57.
 
 use super::super::linalg::Dense;
 
@@ -206,8 +216,9 @@ const VALLEY_Z: f64 = 3.0;
 /// two groups in a column of one dimension — an amount, a count, a rating — only when the
 /// column's histogram has a dip between them (Silverman 1981; Hartigan & Hartigan 1985, the
 /// dip test, ask the same of one mode against two) deeper than its counts' noise: the lowest
-/// bin between the two clusters' medians, `v`, below the highest on either side of it,
-/// `p`, by more than [`VALLEY_Z`] × √(p + v). The histogram counts the people of the sample
+/// bin between the two clusters' medians, `v`, below the lower of the highest bins on each
+/// side of it, `p`, by more than [`VALLEY_Z`] × √(p + v) (p − v is a difference of two
+/// counts, whose variance is about p + v). The histogram counts the people of the sample
 /// whose other column lies where the two clusters' do, in bins of the Freedman–Diaconis
 /// width (2 × IQR × n^-1/3), never narrower than the data's own step: on a lattice of
 /// whole numbers a bin holds a whole number of steps, so that no bin is empty only because
@@ -330,10 +341,8 @@ pub fn merge_without_valley(
         }
     }
     let mut new_id = vec![usize::MAX; n_clusters];
-    let mut next = 0;
-    for c in (0..n_clusters).filter(|&c| alive[c]) {
+    for (next, c) in (0..n_clusters).filter(|&c| alive[c]).enumerate() {
         new_id[c] = next;
-        next += 1;
     }
     for c in labels.iter_mut().flatten() {
         *c = new_id[into[*c]];
@@ -605,10 +614,10 @@ mod tests {
         let two_modes = [50, 150, 150, 50, 3, 2, 1, 2, 40, 120, 120, 40];
         for (freq, groups) in [(&one_mode[..], 1), (&two_modes[..], 2)] {
             let (points, mut labels) = stacks(freq);
-            let columns = [0..1];
+            let column = 0..1;
             let respects = Respects {
                 features: &points,
-                columns: &columns,
+                columns: std::slice::from_ref(&column),
                 latent: None,
             };
             let rows: Vec<usize> = (0..points.rows).collect();
