@@ -768,6 +768,34 @@ fn select_with(
     label_points(c, &chosen)
 }
 
+/// Per cluster: the segments of the selected clusters in its subtree (`None` = none,
+/// `Some(None)` = more than one, `Some(Some(l))` = exactly `l`). `selected` are condensed-tree
+/// clusters and `segment_of[i]` the segment of `selected[i]`.
+fn segments_below(
+    c: &Condensed,
+    selected: &[usize],
+    segment_of: &[usize],
+) -> Vec<Option<Option<usize>>> {
+    let k = c.clusters.len();
+    let mut segments: Vec<Option<Option<usize>>> = vec![None; k];
+    for (i, &id) in selected.iter().enumerate() {
+        if let Some(slot) = segments.get_mut(id) {
+            *slot = Some(segment_of.get(i).copied());
+        }
+    }
+    for id in (1..k).rev() {
+        let Some(parent) = c.clusters[id].parent else {
+            continue;
+        };
+        segments[parent] = match (segments[parent], segments[id]) {
+            (None, x) | (x, None) => x,
+            (Some(Some(a)), Some(Some(b))) if a == b => Some(Some(a)),
+            _ => Some(None),
+        };
+    }
+    segments
+}
+
 /// Labels points by regions: a point belongs to segment `L` when the nearest separated (or
 /// selected) cluster at or above the cluster it fell out of contains selected clusters of
 /// segment `L` only. `selected` are condensed-tree clusters and `segment_of[i]` the segment of
@@ -781,25 +809,7 @@ pub fn label_regions(
 ) -> Vec<Option<usize>> {
     let k = c.clusters.len();
     let separated = separation(c);
-    // Per cluster: the segments of the selected clusters in its subtree (None = none yet,
-    // Some(None) = more than one, Some(Some(l)) = exactly l).
-    let mut segments: Vec<Option<Option<usize>>> = vec![None; k];
-    for (i, &id) in selected.iter().enumerate() {
-        if let Some(slot) = segments.get_mut(id) {
-            *slot = Some(segment_of.get(i).copied());
-        }
-    }
-    for id in (1..k).rev() {
-        let Some(parent) = c.clusters[id].parent else {
-            continue;
-        };
-        let merged = match (segments[parent], segments[id]) {
-            (None, x) | (x, None) => x,
-            (Some(Some(a)), Some(Some(b))) if a == b => Some(Some(a)),
-            _ => Some(None),
-        };
-        segments[parent] = merged;
-    }
+    let segments = segments_below(c, selected, segment_of);
     let is_selected: Vec<bool> = (0..k).map(|id| selected.contains(&id)).collect();
     // For each cluster, the region it answers to: itself if separated or selected, else its parent's.
     let mut region = vec![0usize; k];
@@ -843,24 +853,7 @@ pub fn label_by_segments(
     segment_of: &[usize],
 ) -> Vec<Option<usize>> {
     let k = c.clusters.len();
-    // Per cluster: the segments of the selected clusters in its subtree (None = none,
-    // Some(None) = more than one, Some(Some(l)) = exactly l).
-    let mut segments: Vec<Option<Option<usize>>> = vec![None; k];
-    for (i, &id) in selected.iter().enumerate() {
-        if let Some(slot) = segments.get_mut(id) {
-            *slot = Some(segment_of.get(i).copied());
-        }
-    }
-    for id in (1..k).rev() {
-        let Some(parent) = c.clusters[id].parent else {
-            continue;
-        };
-        segments[parent] = match (segments[parent], segments[id]) {
-            (None, x) | (x, None) => x,
-            (Some(Some(a)), Some(Some(b))) if a == b => Some(Some(a)),
-            _ => Some(None),
-        };
-    }
+    let segments = segments_below(c, selected, segment_of);
     // Parents come before their children.
     let mut label: Vec<Option<usize>> = vec![None; k];
     for id in 0..k {

@@ -79,39 +79,17 @@ pub fn merge_single_respect(
     let dims = x.cols;
     let mut sum = vec![vec![0.0f64; dims]; n_clusters];
     let mut count = vec![0usize; n_clusters];
-    let (mut all_sum, mut all_sq) = (vec![0.0f64; dims], vec![0.0f64; dims]);
     for (r, &i) in rows.iter().enumerate() {
-        let row = x.row(i);
-        for d in 0..dims.min(row.len()) {
-            all_sum[d] += row[d];
-            all_sq[d] += row[d] * row[d];
-        }
         if let Some(Some(c)) = labels.get(r) {
             count[*c] += 1;
-            for (s, v) in sum[*c].iter_mut().zip(row) {
+            for (s, v) in sum[*c].iter_mut().zip(x.row(i)) {
                 *s += v;
             }
         }
     }
-    let n = rows.len().max(1) as f64;
-    let spread: Vec<f64> = columns
-        .iter()
-        .map(|g| {
-            let var: f64 = g
-                .clone()
-                .filter(|&d| d < dims)
-                .map(|d| (all_sq[d] / n - (all_sum[d] / n) * (all_sum[d] / n)).max(0.0))
-                .sum();
-            libm::sqrt(var).max(1e-12)
-        })
-        .collect();
+    let spread = column_spread(x, rows, columns);
     // Members of each cluster, as rows of the features, for the corner test.
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
-    for (r, &i) in rows.iter().enumerate() {
-        if let Some(Some(c)) = labels.get(r) {
-            members[*c].push(i);
-        }
-    }
+    let mut members = members_of(labels, rows, n_clusters);
     // Agglomerate: repeatedly merge the closest pair that differs in too few respects, with
     // means recomputed after each merge, so that lattice cells fold together without
     // chaining two different groups through a third.
@@ -154,33 +132,13 @@ pub fn merge_single_respect(
             *cell = verdict(a, b, &sum, &count, &members);
         }
     }
-    loop {
-        let mut best: Option<(f64, usize, usize)> = None;
-        for a in 0..n_clusters {
-            if !alive[a] {
-                continue;
-            }
-            for b in a + 1..n_clusters {
-                let p = pair[a][b];
-                if alive[b] && p.mergeable && best.is_none_or(|x| p.total < x.0) {
-                    best = Some((p.total, a, b));
-                }
-            }
-        }
-        let Some((_, a, b)) = best else { break };
+    while let Some((a, b)) = closest_mergeable(&pair, &alive) {
         let moved = std::mem::take(&mut sum[b]);
         for (x, y) in sum[a].iter_mut().zip(&moved) {
             *x += y;
         }
         count[a] += count[b];
-        let moved = std::mem::take(&mut members[b]);
-        members[a].extend(moved);
-        alive[b] = false;
-        for t in into.iter_mut() {
-            if *t == b {
-                *t = a;
-            }
-        }
+        absorb((&mut members, &mut alive, &mut into), a, b);
         for (o, &live) in alive.iter().enumerate() {
             if live && o != a {
                 let (lo, hi) = (a.min(o), a.max(o));
@@ -188,19 +146,88 @@ pub fn merge_single_respect(
             }
         }
     }
-    // New ids in order of the surviving clusters.
-    let mut new_id = vec![usize::MAX; n_clusters];
-    let mut next = 0;
-    for c in 0..n_clusters {
-        if alive[c] {
-            new_id[c] = next;
-            next += 1;
+    renumber(labels, &alive, &into)
+}
+
+/// Each cluster's members, as rows of the features (`labels` refer to `rows`).
+fn members_of(labels: &[Option<usize>], rows: &[usize], n_clusters: usize) -> Vec<Vec<usize>> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
+    for (r, &i) in rows.iter().enumerate() {
+        if let Some(Some(c)) = labels.get(r)
+            && let Some(m) = members.get_mut(*c)
+        {
+            m.push(i);
         }
+    }
+    members
+}
+
+/// Each column's overall standard deviation among `rows` (the root of its dimensions'
+/// summed variances, at least 1e-12).
+fn column_spread(x: &Dense, rows: &[usize], columns: &[std::ops::Range<usize>]) -> Vec<f64> {
+    let dims = x.cols;
+    let (mut all_sum, mut all_sq) = (vec![0.0f64; dims], vec![0.0f64; dims]);
+    for &i in rows {
+        let row = x.row(i);
+        for d in 0..dims.min(row.len()) {
+            all_sum[d] += row[d];
+            all_sq[d] += row[d] * row[d];
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    columns
+        .iter()
+        .map(|g| {
+            let var: f64 = g
+                .clone()
+                .filter(|&d| d < dims)
+                .map(|d| (all_sq[d] / n - (all_sum[d] / n) * (all_sum[d] / n)).max(0.0))
+                .sum();
+            libm::sqrt(var).max(1e-12)
+        })
+        .collect()
+}
+
+/// The closest pair of live clusters that may merge (`pair[a][b]`, a < b).
+fn closest_mergeable(pair: &[Vec<Pair>], alive: &[bool]) -> Option<(usize, usize)> {
+    let mut best: Option<(f64, usize, usize)> = None;
+    for a in (0..alive.len()).filter(|&a| alive[a]) {
+        for b in (a + 1..alive.len()).filter(|&b| alive[b]) {
+            let p = pair[a][b];
+            if p.mergeable && best.is_none_or(|x| p.total < x.0) {
+                best = Some((p.total, a, b));
+            }
+        }
+    }
+    best.map(|(_, a, b)| (a, b))
+}
+
+/// Cluster `b` merges into `a`: its members move, it dies, and whatever pointed to it points
+/// to `a`.
+fn absorb(
+    (members, alive, into): (&mut [Vec<usize>], &mut [bool], &mut [usize]),
+    a: usize,
+    b: usize,
+) {
+    let moved = std::mem::take(&mut members[b]);
+    members[a].extend(moved);
+    alive[b] = false;
+    for t in into.iter_mut().filter(|t| **t == b) {
+        *t = a;
+    }
+}
+
+/// New ids in order of the surviving clusters: relabels `labels` and returns each old
+/// cluster's new id.
+fn renumber(labels: &mut [Option<usize>], alive: &[bool], into: &[usize]) -> Vec<usize> {
+    let mut new_id = vec![usize::MAX; alive.len()];
+    for (next, c) in (0..alive.len()).filter(|&c| alive[c]).enumerate() {
+        new_id[c] = next;
     }
     for c in labels.iter_mut().flatten() {
         *c = new_id[into[*c]];
     }
-    (0..n_clusters).map(|c| new_id[into[c]]).collect()
+    (0..alive.len()).map(|c| new_id[into[c]]).collect()
 }
 
 /// How many standard errors a dip between two clusters must be deep for them to be two
@@ -253,29 +280,8 @@ pub fn merge_without_valley(
                 .flatten()
         })
         .collect();
-    let n = rows.len().max(1) as f64;
-    let spread: Vec<f64> = columns
-        .iter()
-        .map(|g| {
-            let var: f64 = g
-                .clone()
-                .map(|d| {
-                    let (s, q) = rows.iter().fold((0.0, 0.0), |(s, q), &i| {
-                        let v = x.row(i)[d];
-                        (s + v, q + v * v)
-                    });
-                    (q / n - (s / n) * (s / n)).max(0.0)
-                })
-                .sum();
-            libm::sqrt(var).max(1e-12)
-        })
-        .collect();
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_clusters];
-    for (r, &i) in rows.iter().enumerate() {
-        if let Some(Some(c)) = labels.get(r) {
-            members[*c].push(i);
-        }
-    }
+    let spread = column_spread(x, rows, &columns);
+    let mut members = members_of(labels, rows, n_clusters);
     // Whether two clusters differ, and how far apart they are (closest pairs merge first).
     let verdict = |a: &[usize], b: &[usize]| -> Pair {
         if a.is_empty() || b.is_empty() {
@@ -318,36 +324,14 @@ pub fn merge_without_valley(
     }
     let mut alive = vec![true; n_clusters];
     let mut into: Vec<usize> = (0..n_clusters).collect();
-    loop {
-        let mut best: Option<(f64, usize, usize)> = None;
-        for a in (0..n_clusters).filter(|&a| alive[a]) {
-            for b in (a + 1..n_clusters).filter(|&b| alive[b]) {
-                let p = pair[a][b];
-                if p.mergeable && best.is_none_or(|x| p.total < x.0) {
-                    best = Some((p.total, a, b));
-                }
-            }
-        }
-        let Some((_, a, b)) = best else { break };
-        let moved = std::mem::take(&mut members[b]);
-        members[a].extend(moved);
-        alive[b] = false;
-        for t in into.iter_mut().filter(|t| **t == b) {
-            *t = a;
-        }
+    while let Some((a, b)) = closest_mergeable(&pair, &alive) {
+        absorb((&mut members, &mut alive, &mut into), a, b);
         for o in (0..n_clusters).filter(|&o| alive[o] && o != a) {
             let (lo, hi) = (a.min(o), a.max(o));
             pair[lo][hi] = verdict(&members[lo], &members[hi]);
         }
     }
-    let mut new_id = vec![usize::MAX; n_clusters];
-    for (next, c) in (0..n_clusters).filter(|&c| alive[c]).enumerate() {
-        new_id[c] = next;
-    }
-    for c in labels.iter_mut().flatten() {
-        *c = new_id[into[*c]];
-    }
-    (0..n_clusters).map(|c| new_id[into[c]]).collect()
+    renumber(labels, &alive, &into)
 }
 
 /// The bins of one feature dimension over the sample (see [`merge_without_valley`]).
