@@ -430,6 +430,29 @@ fn no_lattice_corner_and_no_outliers_inside_a_segment_at_seed_6() {
     assert!(scores.outliers_in_top * 10 >= scores.outliers * 8);
 }
 
+/// Issue 18: in a file of ratings most people's neighbours sit at the same few distances, so
+/// the spread of those distances was a rounding error and anyone with a few extreme answers
+/// was far from everyone: five 1–5 ratings drawn independently for 3,000 people gave
+/// hundreds of lone outliers at scores of 0.99. Nobody there is unusual.
+#[test]
+fn independent_ratings_put_nobody_near_one() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let mut csv = String::from("Ease,Price,Speed,Support,Design\n");
+    for _ in 0..3000 {
+        let ratings: Vec<String> = (0..5).map(|_| rng.gen_range(1..=5).to_string()).collect();
+        csv.push_str(&(ratings.join(",") + "\n"));
+    }
+    let (_, a) = run(&csv);
+    let top = a.edge_score.iter().copied().fold(0.0, f64::max);
+    assert!(top < 0.5, "nobody is near 1: {top}");
+    let unlike = a
+        .reason
+        .iter()
+        .filter(|r| r.starts_with("Unlike everyone"))
+        .count();
+    assert_eq!(unlike, 0, "people called unlike everyone");
+}
+
 /// Issue 18: edge scores are honest magnitudes. A file of ordinary people has nobody near 1;
 /// one account with one value far beyond everyone's (803,262 API calls where the busiest
 /// accounts make 90,000) ranks first, and its reason names that value.
@@ -601,6 +624,28 @@ fn orders_spread_as_orders_are_one_group_and_a_plan_tells_three_apart() {
             members.iter().all(|p| Some(*p) == first),
             "segment {s} mixes plans"
         );
+    }
+}
+
+/// Issue 18: two answers that have nothing to do with each other are one group, however the
+/// people fall into the cells of their table. The latent classes took the cells for classes:
+/// each class sat on one cell, used one level of each answer and so paid for no parameters,
+/// and no single merge paid for itself, so a plan and a channel drawn independently came out
+/// as 12 segments, one per cell. Three draws.
+#[test]
+fn two_independent_answers_are_one_group_not_the_cells_of_their_table() {
+    let plans = ["basic", "pro", "team"];
+    let channels = ["web", "app", "store", "phone"];
+    for seed in [6, 7, 8] {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut csv = String::from("Plan,Channel\n");
+        for _ in 0..3000 {
+            let plan = plans[rng.gen_range(0..plans.len())];
+            let channel = channels[rng.gen_range(0..channels.len())];
+            csv.push_str(&format!("{plan},{channel}\n"));
+        }
+        let (_, a) = run(&csv);
+        assert_eq!(a.segments.len(), 1, "draw {seed}");
     }
 }
 

@@ -93,7 +93,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "e331c9c3b22d9c1c1614c0fb7843ae20a92cc26691172c263730894de407902f",
+        "ba85b1136df6f0d1711806611195bf566e4287704f16104d0ed31b98815b903a",
         "1a1cdf42550eaf69d6cc5adc9bbcffbab49e93b401242ecfaeb1448ce47b3c23",
     );
 }
@@ -102,7 +102,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "355d46cbbd18be81e0059287d30eadf4dd25b4097d9bb342b9e248f949789346",
+        "3b7784910cfaee3950a6c6caab79ffe8a21e51804083528adb96ae47733af625",
         "a76906ebd699bbbe098d99ac45397d9d67aec9bc5236313fc73450da0a073633",
     );
 }
@@ -111,7 +111,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "67bf992a6f2fd8c85ee02f54259f86088fc96451625c9cb66511a39906342b0a",
+        "d8950f1936c32e4f41d521c7162c66645c1b7e0693a6076e037d9acb47358879",
         "9a04135ae18190bd1ab7e24c8d697831d6e317ab4de84a2ccf12a8bc1cdd77ef",
     );
 }
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "2d94ce70d7e3cdfd9bdb903fc90de7e866e843b6689393a3fe2de6ea0c04bafb",
+        "ca0e514b51fe385f7098c373c8ec6b0f6e43c1a8b1c67104f5b2c82d42e1097f",
         "05c2c401c47d53a33a30195092ea37b00d4f76e9afc37950ce6452df645b5478",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "77627b35ba7cb2bdf6aa7195f3ff626c9148ca45293541196acc527d31b4724d",
+        "c8e9466726956abede30550f204eeb3f895d506f99d14c42474bc973ab1d8ae8",
         "54d8c0bf367135b43e984f4bcaea093aede6c0bfe6a569338e369dc6734925fb",
     );
 }
@@ -138,7 +138,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "98309a5b93eb18a8d669dbdf05beec95daf6318b7fdfe0b0c0febdaf03a11c1e",
+        "c886083d21495dc9481c73faddf45d751759842de00901f2d8454dc1c074e2ae",
         "9858423198d959b49bd6efbca642f7446ca5596e1cda1f300b58ff7c3d15aded",
     );
 }
@@ -147,7 +147,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "4111407ec4aa7956a06f7ea7654fc30a3ab2f6796fc3c20b1138ee1f77a67d5e",
+        "721242983aa9cf0d7131e9c3eadf42a1303534cc4a9e7f42395c0effb292ced9",
         "94a777e4cc56c9705477c19d2d73de46801ebcd41a66973a12adc939e10e9ffb",
     );
 }
@@ -156,7 +156,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "a49ec2431d435b4ca7a87a5e1777ae4a7794dd64b50d37f59e75642c954136d3",
+        "c00de7f71e72c06e6538daf686dfa2c7234bf8f6fdec81271ba47d89c09aefb6",
         "05ca0a375ed121654c44f38e906375ee2d266fd1806c7f29dc7567ee7d11c438",
     );
 }
@@ -173,8 +173,8 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "ee6ad021a94bd54ffb300a824b085d747bdb40d60516a1fd8c3fdfa358a91380",
-        "cd98f3d535c8f620d7769d22756bbceecc56cfffcb05659851f43dda3fec8ddc",
+        "04a045ec35f6fcee3a2e383f1f6abfaae7bd3eea22f6801921feb4adf4768d90",
+        "6b752900ae77a6a51db36d56e4f0c53fa259c19b156362fbf5ead1409d54230a",
     );
 }
 
@@ -183,8 +183,8 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "faeac4e2d304ef959b930b1d1c95c0f3a0a648b19c62a32ef57ed143dbc52c6e",
-        "ad31cecb370dc91bfb04afcc08002c24ad4026194b54e8e003a6857e1a2a9163",
+        "ab6c064f8c523452c4a1b3dc4aba96d4130ccd250d3765a409453e5f1a38d62b",
+        "7fff2a0419060f5cf13fc3f3d88a8aa604b78f4a7ecf2c7d14703201950118f3",
     );
 }
 

@@ -28,7 +28,8 @@
 //! cross-validation, two mismatch starts and the meaning starts) checked by EM; when no split helps, a class is born of the
 //! people the classes explain worst (`birth`: the tightest knot among the worst-fitting 5 %,
 //! which is where a 1 % group pooled into a mass class lies) — and repeats, four rounds at
-//! most (merges and splits as in the split-and-merge EM of Ueda et al. 2000, plus births). A class found this way that is
+//! most (merges and splits as in the split-and-merge EM of Ueda et al. 2000, plus births);
+//! the classes stand only if they shorten the message more than one class does. A class found this way that is
 //! the rest of a segment density found elsewhere joins that segment (`joins`), even when it
 //! is smaller than the smallest segment, provided that segment is smaller than its own
 //! (density found 35 of a 1 % group and left 15 in a mass segment) and merging with it
@@ -540,6 +541,16 @@ pub fn classes(
         };
         score = s;
         fit = candidate;
+    }
+    // One class is a model too, and merging one pair at a time can stop short of it: on two
+    // independent choices each class sat on a cell of their table, used one level of each
+    // answer and so paid for no parameters, and every single merge cost more than it saved
+    // though all of them together saved more (a plan and a channel: 12 classes, one per
+    // cell).
+    let one = em(&data, vec![vec![1.0]; n], 1);
+    let one_score = message_length_score(&one, &data);
+    if fit.stats.len() > 1 && !better(score, one_score) {
+        fit = one;
     }
     // Classes below the smallest segment fold into the class that explains them best, unless
     // they are the rest of a segment density found elsewhere: density found 35 of the
