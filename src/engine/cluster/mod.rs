@@ -44,7 +44,10 @@
 //!    [`MAX_SEGMENTS`]. A class is split in two from mismatch seeds and, for a free-text
 //!    answer, from a cut of its topics by meaning (`latent::meaning_halves`), whichever fits
 //!    better. When density leaves most of the sample in no segment, its clusters are
-//!    shards, not groups: everyone is one segment and the classes are fitted on all of them.
+//!    shards, not groups: everyone is one segment and the classes are fitted on all of them;
+//!    so too in a file of choices and ratings only, where density's clusters are stacks of a
+//!    lattice of answers ([`Latent::answers_only`]). Classes stand only if they shorten the
+//!    message more than one class does.
 //!    A class that is the rest of a group density found in another segment joins it, and so
 //!    do a class's members that the Bayes rule places with a smaller segment than the mass
 //!    middle's (fewer than a segment, the rest of that group: `latent::rests_within`).
@@ -791,6 +794,16 @@ pub struct Latent<'a> {
 }
 
 impl Latent<'_> {
+    /// Whether the file is choices and ratings only: every column that forms segments is a
+    /// variable, and none is the topic of a free-text answer. Density sees such a file as a
+    /// lattice, each combination of answers a stack of people, and how many segments the
+    /// stacks join into turns on counts that differ by one: five ratings drawn independently
+    /// for 3,000 people came out as 12 segments at one draw and as 1 at another. Latent
+    /// classes, the model of such answers, form its segments alone.
+    pub fn answers_only(&self) -> bool {
+        self.every_column && self.variables.iter().all(|v| v.centres.is_empty())
+    }
+
     /// Whether row `i` is one of [`Latent::copies`].
     pub fn is_copy(&self, i: usize) -> bool {
         !self.copies.is_empty() && self.copies.binary_search_by_key(&i, |&(c, _)| c).is_ok()
@@ -928,8 +941,10 @@ fn cluster_sample(
     // When density leaves most people in no segment, its segments are shards, not groups:
     // everyone is one segment, and latent classes find the groups. (The grocer's say-only
     // file read by what people say alone: 84 % lone outliers and 11 shards of the mass
-    // groups before.)
-    if latent.is_some() && 2 * labels.iter().filter(|l| l.is_none()).count() > labels.len() {
+    // groups before.) So it is in a file of choices and ratings only, where density's
+    // segments are stacks of a lattice ([`Latent::answers_only`]).
+    let shards = 2 * labels.iter().filter(|l| l.is_none()).count() > labels.len();
+    if latent.is_some_and(|l| shards || l.answers_only()) {
         labels.iter_mut().for_each(|l| *l = Some(0));
         n_clusters = 1;
     }
