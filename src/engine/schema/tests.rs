@@ -242,6 +242,39 @@ fn a_duration_is_survey_metadata_only_beside_a_survey_tools_own_columns() {
     }
 }
 
+/// Issue 18: R's small datasets carry their row names as a first column, 1 to N: among
+/// fewer than 50 rows a count could come out that way by chance, but not under a header
+/// that names a row index ("rownames" in PlantGrowth's 30 rows, read as a count before).
+#[test]
+fn a_row_index_under_its_header_is_an_identifier_in_a_small_file() {
+    for header in ["rownames", "", "Unnamed: 0", "...1"] {
+        let mut csv = format!("{header},weight,group\n");
+        for i in 0..30 {
+            csv.push_str(&format!(
+                "{},{:.2},{}\n",
+                i + 1,
+                4.0 + (i % 7) as f64 / 3.0,
+                ["ctrl", "trt1", "trt2"][i / 10]
+            ));
+        }
+        let (schema, _) = schema_of(&csv);
+        let first = &schema.columns[0];
+        assert_eq!(first.role, Role::Ignore, "{header:?}: {}", first.reason);
+        assert!(first.reason.contains("row number"), "{}", first.reason);
+    }
+    // The same numbers under another header are left to the other rules.
+    let mut csv = String::from("Visits,group\n");
+    for i in 0..30 {
+        csv.push_str(&format!("{},{}\n", i + 1, ["ctrl", "trt1", "trt2"][i / 10]));
+    }
+    let (schema, _) = schema_of(&csv);
+    assert!(
+        !schema.columns[0].reason.contains("row number"),
+        "{}",
+        schema.columns[0].reason
+    );
+}
+
 /// Issue 18: a row number read as a count of something formed segments; survey tools' own
 /// columns (a submission timestamp) took half the weight of a survey; demographics named in
 /// another language, or only recognisable by their values, formed segments silently.
