@@ -629,6 +629,24 @@ fn row_index_header(name: &str) -> bool {
         .contains(&name.as_str())
 }
 
+/// The top of the scale when a column of whole numbers could be one question of a rating
+/// battery: every value from 1 to a top of 4–10 on a scale that starts at 1, no currency
+/// sign, and no header word that names a count ("Value for money", "Delivery speed", or a
+/// personality survey's "A1"). One such column alone is a count; several on the same scale
+/// are questions of one battery ([`super::rating_batteries`]).
+pub fn battery_scale(name: &str, p: &Profile, decimal: Decimal) -> Option<u32> {
+    let n = p.numeric[decimal_index(decimal)];
+    let top = p.max;
+    let on_a_scale = n > 0
+        && p.integer == n
+        && p.currency == 0
+        && p.percent == 0
+        && p.min == 1.0
+        && (4.0..=10.0).contains(&top)
+        && p.n_distinct as f64 == top;
+    (on_a_scale && !has_any(&header_words(name), COUNT_WORDS)).then_some(top as u32)
+}
+
 /// Decides the kind of a numeric column.
 pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String) {
     let words = header_words(name);

@@ -304,6 +304,7 @@ pub fn infer(
         let tool = from_a_tool.contains(file_of(idx));
         columns.push(infer_column(col, &hint, tool, diags));
     }
+    rating_batteries(table, hints, &from_a_tool, &mut columns);
     let mut schema = Schema {
         columns,
         outcomes: Vec::new(),
@@ -336,6 +337,65 @@ pub fn apply_overrides(schema: &mut Schema, params: &SchemaParams) {
                  creep back in. Segments should come from what people say and do.",
                 col.name
             ));
+        }
+    }
+}
+
+/// Columns that number a battery's answers the same way are ratings, what people say.
+const BATTERY: usize = 3;
+
+/// A survey's grid of questions answered on one scale ("Ease of ordering", "Value for money",
+/// "Delivery speed", each 1–5; a personality survey's 25 items, each 1–6) is a battery of
+/// ratings even where no header says "rate": at least [`BATTERY`] columns of the same file
+/// that use every whole number from 1 to the same top ([`kinds::battery_scale`]), those read
+/// as counts or money among them. A count of orders or tickets starts at 0 and has no fixed top; a
+/// customer file's coded columns (0–9) start at 0 too. Read as counts, the grid was what
+/// people do and its scale a spend.
+fn rating_batteries(
+    table: &Table,
+    hints: &[ColumnHint],
+    from_a_tool: &std::collections::BTreeSet<&str>,
+    columns: &mut [ColumnSchema],
+) {
+    let file_of = |idx: usize| hints.get(idx).map_or("", |h| h.file.as_str());
+    let mut scales: BTreeMap<(&str, u32), Vec<usize>> = BTreeMap::new();
+    for (idx, (col, schema)) in table.columns().iter().zip(columns.iter()).enumerate() {
+        // Questions already read as ratings count towards the grid; only counts and money
+        // are read again.
+        if !matches!(
+            schema.kind,
+            Kind::Count | Kind::Currency | Kind::Rating { .. }
+        ) || schema.demographic
+        {
+            continue;
+        }
+        let p = kinds::profile(col, schema.decimal);
+        if let Some(top) = kinds::battery_scale(&col.name, &p, schema.decimal) {
+            scales.entry((file_of(idx), top)).or_default().push(idx);
+        }
+    }
+    for ((file, top), battery) in scales {
+        if battery.len() < BATTERY {
+            continue;
+        }
+        for &idx in &battery {
+            let Some(schema) = columns
+                .get_mut(idx)
+                .filter(|c| matches!(c.kind, Kind::Count | Kind::Currency))
+            else {
+                continue;
+            };
+            schema.kind = Kind::Rating {
+                min: 1.0,
+                max: f64::from(top),
+            };
+            let (role, role_why) =
+                roles::decide_role(schema, &schema.name, from_a_tool.contains(file));
+            schema.role = role;
+            schema.reason = format!(
+                "whole numbers 1–{top}, one of {} questions answered on that scale → {role_why}",
+                battery.len()
+            );
         }
     }
 }

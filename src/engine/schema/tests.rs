@@ -275,6 +275,59 @@ fn a_row_index_under_its_header_is_an_identifier_in_a_small_file() {
     );
 }
 
+/// A survey's grid of questions on one scale is ratings, what people say, though no header
+/// says "rate": "Value for money" was read as money and "Delivery speed" as something people
+/// do. One such column alone stays a count, and so do coded columns that start at 0.
+#[test]
+fn questions_answered_on_one_scale_are_ratings() {
+    let headers = [
+        "Value for money",
+        "Delivery speed",
+        "Support quality",
+        "App design",
+    ];
+    let mut csv = format!("{},Orders,Segment code\n", headers.join(","));
+    for i in 0..200 {
+        let answers: Vec<String> = (0..4)
+            .map(|q| ((i * (q + 1) + q) % 5 + 1).to_string())
+            .collect();
+        csv.push_str(&format!("{},{},{}\n", answers.join(","), i % 5 + 1, i % 10));
+    }
+    let (schema, _) = schema_of(&csv);
+    for (col, header) in schema.columns.iter().zip(headers) {
+        assert_eq!(col.name, header);
+        assert_eq!(
+            col.kind,
+            Kind::Rating { min: 1.0, max: 5.0 },
+            "{}",
+            col.reason
+        );
+        assert_eq!(col.role, Role::StatedJobs, "{}", col.reason);
+        assert!(col.reason.contains("one of 4 questions"), "{}", col.reason);
+    }
+    // "Orders" is a count by its header; "Segment code" starts at 0.
+    assert_eq!(
+        schema.columns[4].kind,
+        Kind::Count,
+        "{}",
+        schema.columns[4].reason
+    );
+    assert_ne!(
+        schema.columns[5].kind,
+        Kind::Rating {
+            min: 1.0,
+            max: 10.0
+        }
+    );
+    // Two questions on one scale are not yet a grid.
+    let mut csv = String::from("Delivery speed,App design\n");
+    for i in 0..200 {
+        csv.push_str(&format!("{},{}\n", i % 5 + 1, (i * 3) % 5 + 1));
+    }
+    let (schema, _) = schema_of(&csv);
+    assert!(schema.columns.iter().all(|c| c.kind == Kind::Count));
+}
+
 /// Issue 18: a row number read as a count of something formed segments; survey tools' own
 /// columns (a submission timestamp) took half the weight of a survey; demographics named in
 /// another language, or only recognisable by their values, formed segments silently.
