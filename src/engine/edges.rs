@@ -895,8 +895,9 @@ fn surprise(
 /// Gamma(k) variable over the density (Loftsgaarden & Quesenberry 1965), so the logarithm of
 /// the distance varies by about 1 / (d √k): 0.05 for 15 neighbours in five dimensions. In a
 /// lattice of answers the observed spread is far less, since most people's neighbours sit
-/// at one distance, and being 23 % farther than most was fifty spreads (five independent
-/// 1–5 ratings read as a battery: 164 of 3,000 people at 0.999).
+/// at one distance: five independent 1–5 questions read as a battery of ratings had a MAD
+/// of 0.0026 in log distance, so being 23 % farther than most was eighty spreads (164 of
+/// 3,000 people at 0.999). `dims` counts the columns that form segments at this balance.
 fn sparsity_z(core: &[f64], dims: usize) -> Vec<f64> {
     let logs: Vec<f64> = core
         .iter()
@@ -920,12 +921,18 @@ fn sparsity_z(core: &[f64], dims: usize) -> Vec<f64> {
     // The spread on the sparse side, from the 90th percentile, unless the MAD is wider. In a
     // file of ratings or choices most people's neighbours sit at the same few distances, so
     // the MAD measures near-ties, not spread (five independent 1–5 ratings: a MAD of 0.005
-    // in log distance against 0.16 from the 90th percentile, and 13 % of people, those with
+    // in log distance, read as counts, against 0.16 from the 90th percentile, and 13 % of people, those with
     // extreme answers, at z 40 or more). On the eleven real exports the 90th percentile's
     // spread is 0.7–1.6 times the MAD.
     let upper = Scale::of(&finite, Tail::Everyone).map_or(0.0, |s| s.unit[1]);
     let by_chance = 1.0 / (dims.max(1) as f64 * (NEIGHBOURS as f64).sqrt());
-    let spread = mad.max(upper).max(by_chance);
+    // Everyone at one distance: nobody is sparser than anyone.
+    let observed = mad.max(upper);
+    let spread = if observed > 1e-12 {
+        observed.max(by_chance)
+    } else {
+        1.0
+    };
     logs.iter()
         .map(|&l| {
             if l.is_finite() {
@@ -935,6 +942,19 @@ fn sparsity_z(core: &[f64], dims: usize) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// The columns whose features count at this balance (the slider at one end weighs the
+/// other block's at 0).
+fn weighed_columns(features: &Features) -> usize {
+    let m = &features.balanced;
+    features
+        .groups
+        .iter()
+        .filter(|g| {
+            (0..m.rows).any(|r| m.data.get(r * m.cols + g.start).is_some_and(|&x| x != 0.0))
+        })
+        .count()
 }
 
 /// Everything the scores need.
@@ -1014,7 +1034,7 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
             facts(i, segment, inp.profiles, &summaries, inp.features, n)
         })
         .collect();
-    let sparsity = sparsity_z(&c.core_distance, inp.features.groups.len());
+    let sparsity = sparsity_z(&c.core_distance, weighed_columns(inp.features));
     let fit = fit_z(inp.features, c);
     // Sparsity and fit are judged against everyone. Fit ranks people but takes no part in
     // making lone outliers (`z_lone`, `z_everyone`).

@@ -629,15 +629,16 @@ fn row_index_header(name: &str) -> bool {
         .contains(&name.as_str())
 }
 
-/// The top of the scale when a column of whole numbers could be one question of a rating
-/// battery: every value from 1 to a top of 4–10 on a scale that starts at 1, no currency
-/// sign, and no header word that names a count ("Value for money", "Delivery speed", or a
-/// personality survey's "A1"). One such column alone is a count; several on the same scale
-/// are questions of one battery ([`super::rating_batteries`]).
+/// The top of the scale when a column could be one question of a rating battery ("Value
+/// for money", "Delivery speed", a personality survey's "A1"): every value a whole number,
+/// every one from 1 to a top of 4–10 given, no currency or percent sign, and no header word
+/// that names a count. One such column alone is a count; several on the same scale are
+/// questions of one battery ([`super::rating_batteries`]).
 pub fn battery_scale(name: &str, p: &Profile, decimal: Decimal) -> Option<u32> {
     let n = p.numeric[decimal_index(decimal)];
     let top = p.max;
     let on_a_scale = n > 0
+        && n + p.n_missing == p.n_rows
         && p.integer == n
         && p.currency == 0
         && p.percent == 0

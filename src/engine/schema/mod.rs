@@ -341,7 +341,7 @@ pub fn apply_overrides(schema: &mut Schema, params: &SchemaParams) {
     }
 }
 
-/// Columns that number a battery's answers the same way are ratings, what people say.
+/// Fewest columns on one scale that make a battery of ratings.
 const BATTERY: usize = 3;
 
 /// A survey's grid of questions answered on one scale ("Ease of ordering", "Value for money",
@@ -379,16 +379,19 @@ fn rating_batteries(
             continue;
         }
         for &idx in &battery {
-            let Some(schema) = columns
-                .get_mut(idx)
-                .filter(|c| matches!(c.kind, Kind::Count | Kind::Currency))
-            else {
+            let Some(schema) = columns.get_mut(idx) else {
                 continue;
             };
+            let was_rating = matches!(schema.kind, Kind::Rating { .. });
+            // One scale for the whole grid: a question read as a rating by its header took
+            // the standard scale (1–7 for answers 1–6), its siblings the grid's own.
             schema.kind = Kind::Rating {
                 min: 1.0,
                 max: f64::from(top),
             };
+            if was_rating {
+                continue;
+            }
             let (role, role_why) =
                 roles::decide_role(schema, &schema.name, from_a_tool.contains(file));
             schema.role = role;
