@@ -190,9 +190,15 @@ impl KdTree {
     /// optimises WebAssembly between calls (see `linalg::add_outer`).
     #[inline(never)]
     pub fn knn(&self, t: usize, k: usize, out: &mut Vec<(f64, usize)>) {
+        self.knn_of(self.point(t), k, out);
+    }
+
+    /// The `k` nearest tree points to `p` (any point of the tree's dimension), as (squared
+    /// distance, tree index), nearest first; ties go to the lower tree index.
+    #[inline(never)]
+    pub fn knn_of(&self, p: &[f64], k: usize, out: &mut Vec<(f64, usize)>) {
         out.clear();
         let k = k.max(1);
-        let p = self.point(t);
         let mut stack: Vec<(usize, f64)> = vec![(0, 0.0)];
         while let Some((id, lower)) = stack.pop() {
             if out.len() == k && lower >= out[k - 1].0 {

@@ -915,7 +915,9 @@ fn cluster_sample(
     // and so do members beyond a gap in the segment's neighbour distances (`pulled_in`): a
     // handful of outliers pulled into a segment of forty would otherwise set the yardstick
     // they are measured by.
-    let reach = spread::segment_reach(&labels, &core, n_clusters);
+    let all_rows: Vec<usize> = (0..sub.rows).collect();
+    let step = spread::coarsest_step(sub, &all_rows);
+    let reach = spread::segment_reach(&labels, &core, n_clusters, step);
     let gap = pulled_in(&labels, &core, n_clusters);
     for (i, l) in labels.iter_mut().enumerate() {
         if let Some(s) = *l
@@ -926,13 +928,15 @@ fn cluster_sample(
     }
     // Noise in the sample whose neighbours mostly share a segment, and who is no farther from
     // them than its members usually are, joins it.
-    let reach = spread::segment_reach(&labels, &core, n_clusters);
+    let reach = spread::segment_reach(&labels, &core, n_clusters, step);
     // Repeat, so that labels reach into the pockets that leaf selection leaves between groups.
     for _ in 0..10 {
         if spread::attach(&mut labels, graph, (&core, &reach)).is_empty() {
             break;
         }
     }
+    // Stacks of identical people, whose neighbours are all each other, by the nearest others.
+    spread::attach_stacks(&mut labels, sub, graph, &reach, &all_rows);
     // Step 5b: latent classes within each segment, which density cannot see. The smallest
     // class is the smallest segment asked for (0.5 % of people by default), not the size the
     // density step moved to for a steady count of its own clusters.
@@ -973,16 +977,8 @@ fn same_points_alike(points: &Dense, smoothed: &mut Dense) {
     if d == 0 || smoothed.cols != d || smoothed.rows != points.rows {
         return;
     }
-    let row = |i: usize| &points.data[i * d..(i + 1) * d];
     let mut order: Vec<usize> = (0..points.rows).collect();
-    let cmp = |a: &usize, b: &usize| {
-        row(*a)
-            .iter()
-            .zip(row(*b))
-            .map(|(x, y)| x.total_cmp(y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    };
+    let cmp = |a: &usize, b: &usize| spread::row_order(points, *a, *b);
     order.sort_by(cmp);
     for same in order
         .chunk_by(|a, b| cmp(a, b).is_eq())

@@ -8,6 +8,7 @@
 
 use super::super::linalg::Dense;
 use super::hdbscan::{Hierarchy, condense, select_separated};
+use super::kdtree::KdTree;
 use super::neighbours::Graph;
 use super::params::{
     ClusterParams, NEIGHBOURS, SAMPLE, default_min_cluster_size, default_min_samples,
@@ -62,6 +63,110 @@ pub(super) fn attach(
         }
     }
     attached
+}
+
+/// Gives each stack of identical unlabelled people that fills its members' whole neighbour
+/// lists the label most of the nearest labelled `voters` carry, under [`attach`]'s rule.
+///
+/// Sixteen or more people alike in every column (a cell of a lattice of counts and ratings:
+/// 3,000 customers' orders, visits and one rating put 17 to 42 people on each of many cells)
+/// are each other's fifteen nearest neighbours, so the graph has no path out of their stack:
+/// labels could not spread to it, [`attach`] found no labelled neighbour to count, and the
+/// stack stayed in no segment, came back as a micro-segment of one cell or as that many lone
+/// outliers (independent draws of two counts and a rating: up to 7 segments and 62 lone
+/// outliers). A stack instead counts the [`NEIGHBOURS`] labelled voters nearest its point
+/// (the nearest distinct points first, each with everyone on it), and joins the segment that
+/// has a clear majority of them when the farthest counted is within [`ATTACH_REACH`] times
+/// that segment's usual neighbour distance (`reach`): a stack of identical answers far from
+/// everyone stays out, a group of its own. The voters' distinct points are searched in a
+/// k-d tree; `voters` is the sample, so the tree stays small for any file.
+pub(super) fn attach_stacks(
+    labels: &mut [Option<usize>],
+    points: &Dense,
+    graph: &Graph,
+    reach: &[f64],
+    voters: &[usize],
+) -> Vec<usize> {
+    let n = labels.len().min(points.rows);
+    let isolated = |i: usize| {
+        labels[i].is_none()
+            && graph
+                .distances
+                .get(i)
+                .is_some_and(|d| d.len() > 1 && d.iter().all(|&x| x == 0.0))
+    };
+    let mut stacked: Vec<usize> = (0..n).filter(|&i| isolated(i)).collect();
+    let mut voting: Vec<usize> = voters
+        .iter()
+        .copied()
+        .filter(|&i| i < n && labels[i].is_some())
+        .collect();
+    if stacked.is_empty() || voting.is_empty() {
+        return Vec::new();
+    }
+    let alike = |a: &usize, b: &usize| row_order(points, *a, *b);
+    stacked.sort_by(alike);
+    voting.sort_by(alike);
+    // The voters' distinct points, each with the voters on it.
+    let at_point: Vec<&[usize]> = voting.chunk_by(|a, b| alike(a, b).is_eq()).collect();
+    let distinct = Dense {
+        rows: at_point.len(),
+        cols: points.cols,
+        data: at_point
+            .iter()
+            .flat_map(|on| points.row(on[0]).iter().copied())
+            .collect(),
+    };
+    let tree = KdTree::build(&distinct);
+    let n_labels = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+    let mut votes = vec![0usize; n_labels];
+    let mut nearest = Vec::new();
+    let mut attached = Vec::new();
+    for stack in stacked.chunk_by(|a, b| alike(a, b).is_eq()) {
+        tree.knn_of(points.row(stack[0]), NEIGHBOURS, &mut nearest);
+        votes.iter_mut().for_each(|v| *v = 0);
+        let (mut counted, mut farthest) = (0usize, 0.0f64);
+        'points: for &(d2, t) in &nearest {
+            let on = tree.order.get(t).and_then(|&p| at_point.get(p));
+            for &j in on.into_iter().flat_map(|on| on.iter()) {
+                if let Some(Some(l)) = labels.get(j) {
+                    votes[*l] += 1;
+                    counted += 1;
+                    farthest = libm::sqrt(d2);
+                    if counted == NEIGHBOURS {
+                        break 'points;
+                    }
+                }
+            }
+        }
+        let Some((s, &v)) = votes
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
+        let close = reach.get(s).is_some_and(|&r| farthest <= ATTACH_REACH * r);
+        if v * 2 > counted && close {
+            for &i in stack {
+                labels[i] = Some(s);
+                attached.push(i);
+            }
+        }
+    }
+    attached
+}
+
+/// Rows `a` and `b` of `points` in lexicographic order of their values (equal when alike in
+/// every column).
+pub(super) fn row_order(points: &Dense, a: usize, b: usize) -> std::cmp::Ordering {
+    points
+        .row(a)
+        .iter()
+        .zip(points.row(b))
+        .map(|(x, y)| x.total_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or(std::cmp::Ordering::Equal)
 }
 
 /// Density segments for everyone from the sample's clusters (steps 6–7 of the module doc).
@@ -139,8 +244,11 @@ pub(super) fn density(
     }
 
     // Noise triage for everyone: attach close neighbours, then look for micro-segments.
-    let reach = segment_reach(&labels, &core, n_segments);
+    let reach = segment_reach(&labels, &core, n_segments, coarsest_step(points, sample));
     for i in attach(&mut labels, graph, (&core, &reach)) {
+        membership[i] = Membership::Edge;
+    }
+    for i in attach_stacks(&mut labels, points, graph, &reach, sample) {
         membership[i] = Membership::Edge;
     }
     let mut micro = vec![false; n_segments];
@@ -352,12 +460,49 @@ impl Round<'_> {
 /// For each segment, the 90th percentile of its members' neighbour distances: how far apart
 /// ordinary members are. A segment of identical answers only (every distance 0) takes the
 /// typical distance of everyone who is not a duplicate, so that its neighbours can still join.
-pub(super) fn segment_reach(labels: &[Option<usize>], core: &[f64], n_segments: usize) -> Vec<f64> {
+pub(super) fn segment_reach(
+    labels: &[Option<usize>],
+    core: &[f64],
+    n_segments: usize,
+    step: f64,
+) -> Vec<f64> {
     let typical = typical_distance(core);
     sorted_by_segment(labels, core, n_segments)
         .into_iter()
-        .map(|v| v.get(v.len() * 9 / 10).copied().unwrap_or(typical))
+        .map(|v| {
+            v.get(v.len() * 9 / 10)
+                .copied()
+                .unwrap_or(typical)
+                .max(step)
+        })
         .collect()
+}
+
+/// The data's coarsest step: over the dimensions of `points`, the largest of each one's
+/// smallest gap between two of its values among `rows`. On a lattice of answers (counts,
+/// ratings) no neighbour distance is finer than a step of some answer, and distances come in
+/// whole steps; a yardstick below the coarsest step tells people one answer's step apart
+/// from a segment's usual members from people beyond its edge. Continuous columns have
+/// gaps near 0 and leave the step to the lattice's columns (0 without any).
+pub(super) fn coarsest_step(points: &Dense, rows: &[usize]) -> f64 {
+    let mut values = Vec::with_capacity(rows.len());
+    (0..points.cols)
+        .map(|d| {
+            values.clear();
+            values.extend(
+                rows.iter()
+                    .filter(|&&i| i < points.rows)
+                    .map(|&i| points.get(i, d)),
+            );
+            values.sort_by(f64::total_cmp);
+            values
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .filter(|&g| g > 0.0)
+                .fold(f64::INFINITY, f64::min)
+        })
+        .filter(|g| g.is_finite())
+        .fold(0.0, f64::max)
 }
 
 /// The median of the positive neighbour distances: how far apart people who are not exact
