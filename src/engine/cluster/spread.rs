@@ -589,6 +589,38 @@ mod tests {
         (labels, agreement)
     }
 
+    /// Twenty people at each of the values 0–9 of a count form a segment; twenty more alike at
+    /// 10, one step on, and twenty at 40 are in none. Each stack is its members' whole
+    /// neighbourhood, so only the nearest labelled people can say where it belongs: the
+    /// stack one step beyond the segment's last value joins it, the one thirty steps away
+    /// stays out.
+    #[test]
+    fn a_stack_of_alike_people_joins_the_segment_a_step_away_and_one_far_away_stays_out() {
+        let values: Vec<f64> = (0..10)
+            .chain([10, 40])
+            .flat_map(|v| std::iter::repeat_n(v as f64, 20))
+            .collect();
+        let points = Dense {
+            rows: values.len(),
+            cols: 1,
+            data: values.clone(),
+        };
+        let graph = super::super::neighbours::knn_graph(&points, NEIGHBOURS, 1);
+        let mut labels: Vec<Option<usize>> =
+            values.iter().map(|&v| (v < 10.0).then_some(0)).collect();
+        let core = graph.kth_distance(NEIGHBOURS);
+        let everyone: Vec<usize> = (0..points.rows).collect();
+        let step = coarsest_step(&points, &everyone);
+        assert_eq!(step, 1.0);
+        let reach = segment_reach(&labels, &core, 1, step);
+        assert!(attach(&mut labels, &graph, (&core, &reach)).is_empty());
+        let joined = attach_stacks(&mut labels, &points, &graph, &reach, &everyone);
+        assert_eq!(joined.len(), 20);
+        for (v, l) in values.iter().zip(&labels) {
+            assert_eq!(l.is_some(), *v < 40.0, "the person at {v}");
+        }
+    }
+
     #[test]
     fn people_whose_neighbours_kept_their_labels_are_not_visited_again_to_the_same_end() {
         // A ring of 3,000 with random shortcuts: labels take many rounds to travel it, and
