@@ -57,7 +57,10 @@ const CORNER_COMMON: f64 = 0.2;
 /// the two means, and a good share (20 % or more) of the rest of the group sits there too —
 /// the corner's answers are common answers of the group. A real segment is told apart in at
 /// least one column (what its members say, what they buy). Two clusters where one is such a
-/// corner of the other in every column they differ in are merged too.
+/// corner of the other in every column they differ in are merged too; and so are two whose
+/// smaller one holds no more people than the columns they differ in, taken as independent
+/// among the two, put on its side of each ([`joint_excess`]; counts, ratings and other
+/// columns of one dimension): a block of a lattice of independent answers.
 /// `rows` are the people `labels` refer to, as rows of `respects.features`.
 pub fn merge_single_respect(
     labels: &mut [Option<usize>],
@@ -116,6 +119,7 @@ pub fn merge_single_respect(
             let mergeable = differ.len() < required || {
                 let means = (sum[a].as_slice(), ca, sum[b].as_slice(), cb);
                 corner(x, &differ, means, (&members[a], &members[b]))
+                    || !joint_excess(x, &differ, means, (&members[a], &members[b]))
             };
             Pair { mergeable, total }
         };
@@ -500,6 +504,64 @@ fn corner(
     true
 }
 
+/// Whether the smaller of two clusters holds more of their people than independent columns
+/// would put where it lies: of everyone in the two, those on the smaller cluster's side of
+/// the midpoint between the means in every column of `differ`, against the product of the
+/// shares on that side column by column, by more than [`VALLEY_Z`] standard errors of a
+/// count (√ of the expected one). Only columns of one dimension (numbers, counts, ratings,
+/// yes/no) are judged so; with a column of categories or free text among `differ`, the
+/// answer is yes, and [`corner`] alone decides.
+///
+/// On a lattice of answers drawn independently (orders, visits and a rating), density cuts
+/// blocks out of the one group, such as everyone with many visits and a high rating: such a
+/// block differs from the rest by over a standard deviation in two columns and is not pure
+/// enough on either side to be a [`corner`], yet it holds only as many people as the two
+/// columns' own shares predict. A group of its own adds people where it lies.
+fn joint_excess(
+    x: &Dense,
+    differ: &[std::ops::Range<usize>],
+    means: (&[f64], f64, &[f64], f64),
+    members: (&[usize], &[usize]),
+) -> bool {
+    let total = members.0.len() + members.1.len();
+    if differ.is_empty() || total == 0 || differ.iter().any(|g| g.len() != 1) {
+        return true;
+    }
+    // The smaller cluster's side of each column: beyond the midpoint between the two means,
+    // towards its own.
+    let (sa, ca, sb, cb) = means;
+    let (small, small_n, large, large_n) = if members.0.len() <= members.1.len() {
+        (sa, ca, sb, cb)
+    } else {
+        (sb, cb, sa, ca)
+    };
+    let sides: Vec<(usize, f64, f64)> = differ
+        .iter()
+        .map(|g| {
+            let d = g.start;
+            let (s, l) = (small[d] / small_n, large[d] / large_n);
+            (d, 0.5 * (s + l), s - l)
+        })
+        .collect();
+    let mut on_side = vec![0usize; sides.len()];
+    let mut in_all = 0usize;
+    for &i in members.0.iter().chain(members.1) {
+        let row = x.row(i);
+        let mut all = true;
+        for (&(d, mid, dir), count) in sides.iter().zip(on_side.iter_mut()) {
+            if (row[d] - mid) * dir > 0.0 {
+                *count += 1;
+            } else {
+                all = false;
+            }
+        }
+        in_all += usize::from(all);
+    }
+    let n = total as f64;
+    let expected = on_side.iter().fold(n, |e, &c| e * c as f64 / n);
+    in_all as f64 - expected > VALLEY_Z * libm::sqrt(expected.max(1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,6 +634,56 @@ mod tests {
         assert_eq!(map[0], map[1], "{map:?}");
         assert_ne!(map[2], map[1], "{map:?}");
         assert_eq!(labels.iter().flatten().max(), Some(&1));
+    }
+
+    /// Two answers 0–9 drawn independently for 3,000 people: the block of those who gave 8 or
+    /// 9 to both holds as many people as the answers' own shares predict, so it is no group of
+    /// its own; with 200 more people who gave 8 or 9 to both, it holds more than chance
+    /// allows, and is one.
+    #[test]
+    fn a_block_of_independent_answers_holds_no_more_than_their_shares_predict() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+        let mut data: Vec<f64> = (0..2 * 3000)
+            .map(|_| f64::from(rng.gen_range(0..10u8)))
+            .collect();
+        let split = |data: &[f64]| -> (Dense, Vec<usize>, Vec<usize>) {
+            let points = Dense {
+                rows: data.len() / 2,
+                cols: 2,
+                data: data.to_vec(),
+            };
+            let (block, rest): (Vec<usize>, Vec<usize>) =
+                (0..points.rows).partition(|&i| points.row(i).iter().all(|&v| v >= 8.0));
+            (points, rest, block)
+        };
+        let verdict = |points: &Dense, rest: &[usize], block: &[usize]| {
+            let sum = |m: &[usize]| -> Vec<f64> {
+                (0..2)
+                    .map(|d| m.iter().map(|&i| points.row(i)[d]).sum())
+                    .collect()
+            };
+            let (sa, sb) = (sum(rest), sum(block));
+            let means = (&sa[..], rest.len() as f64, &sb[..], block.len() as f64);
+            joint_excess(points, &[0..1, 1..2], means, (rest, block))
+        };
+        let (points, rest, block) = split(&data);
+        assert!(
+            !verdict(&points, &rest, &block),
+            "{} in the block",
+            block.len()
+        );
+        for _ in 0..200 {
+            data.extend([
+                f64::from(rng.gen_range(8..10u8)),
+                f64::from(rng.gen_range(8..10u8)),
+            ]);
+        }
+        let (points, rest, block) = split(&data);
+        assert!(
+            verdict(&points, &rest, &block),
+            "{} in the block",
+            block.len()
+        );
     }
 
     /// One column of counts, every value's stack a cluster: `freq[v]` people with count `v`.

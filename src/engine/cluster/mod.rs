@@ -27,7 +27,8 @@
 //!    not swallowed by one long-lived parent — and clusters that differ from each other in too
 //!    few columns are merged back (`merge`, [`merge_single_respect`]): one group split by a
 //!    yes/no answer or by two wordings of the same goal is one segment again, and so is a
-//!    corner cut out of a group by several independent answers; so are the people left between
+//!    corner cut out of a group by several independent answers, or a block of counts and
+//!    ratings holding no more people than their own shares predict; so are the people left between
 //!    its fragments ([`hdbscan::label_regions`]). At the size chosen (not while sizes are
 //!    tried), the merge is then judged again on those whole regions (except in a file of
 //!    choices only, whose regions are lattice cells): a leaf is its group's densest core,
