@@ -66,7 +66,8 @@ pub(super) fn attach(
 }
 
 /// Gives each stack of identical unlabelled people that fills its members' whole neighbour
-/// lists the label most of the nearest labelled `voters` carry, under [`attach`]'s rule.
+/// lists the label a clear majority of the nearest labelled `voters` carry, when they are
+/// near enough.
 ///
 /// Sixteen or more people alike in every column (a cell of a lattice of counts and ratings:
 /// 3,000 customers' orders, visits and one rating put 17 to 42 people on each of many cells)
@@ -74,10 +75,11 @@ pub(super) fn attach(
 /// labels could not spread to it, [`attach`] found no labelled neighbour to count, and the
 /// stack stayed in no segment, came back as a micro-segment of one cell or as that many lone
 /// outliers (independent draws of two counts and a rating: up to 7 segments and 62 lone
-/// outliers). A stack instead counts the [`NEIGHBOURS`] labelled voters nearest its point
-/// (the nearest distinct points first, each with everyone on it), and joins the segment that
-/// has a clear majority of them when the farthest counted is within [`ATTACH_REACH`] times
-/// that segment's usual neighbour distance (`reach`): a stack of identical answers far from
+/// outliers). A stack instead counts at least the [`NEIGHBOURS`] labelled voters nearest its
+/// point (the nearest distinct points first, each with every voter on it), and joins the
+/// segment that has a clear majority of them when the farthest counted is within
+/// [`ATTACH_REACH`] times that segment's usual neighbour distance (`reach`), as [`attach`]
+/// asks of a person's own neighbour distance: a stack of identical answers far from
 /// everyone stays out, a group of its own. The voters' distinct points are searched in a
 /// k-d tree; `voters` is the sample, so the tree stays small for any file.
 pub(super) fn attach_stacks(
@@ -126,16 +128,18 @@ pub(super) fn attach_stacks(
         tree.knn_of(points.row(stack[0]), NEIGHBOURS, &mut nearest);
         votes.iter_mut().for_each(|v| *v = 0);
         let (mut counted, mut farthest) = (0usize, 0.0f64);
-        'points: for &(d2, t) in &nearest {
+        // Whole points, nearest first, until at least `NEIGHBOURS` voters are counted (a point
+        // is never cut off partway, so row order does not decide the vote).
+        for &(d2, t) in &nearest {
+            if counted >= NEIGHBOURS {
+                break;
+            }
             let on = tree.order.get(t).and_then(|&p| at_point.get(p));
             for &j in on.into_iter().flat_map(|on| on.iter()) {
                 if let Some(Some(l)) = labels.get(j) {
                     votes[*l] += 1;
                     counted += 1;
                     farthest = libm::sqrt(d2);
-                    if counted == NEIGHBOURS {
-                        break 'points;
-                    }
                 }
             }
         }
@@ -460,6 +464,8 @@ impl Round<'_> {
 /// For each segment, the 90th percentile of its members' neighbour distances: how far apart
 /// ordinary members are. A segment of identical answers only (every distance 0) takes the
 /// typical distance of everyone who is not a duplicate, so that its neighbours can still join.
+/// Never below `step`, the data's coarsest step ([`coarsest_step`]): on a lattice of answers
+/// the distances come in whole steps, and the next one up is not beyond the edge.
 pub(super) fn segment_reach(
     labels: &[Option<usize>],
     core: &[f64],
@@ -478,12 +484,15 @@ pub(super) fn segment_reach(
         .collect()
 }
 
-/// The data's coarsest step: over the dimensions of `points`, the largest of each one's
-/// smallest gap between two of its values among `rows`. On a lattice of answers (counts,
-/// ratings) no neighbour distance is finer than a step of some answer, and distances come in
-/// whole steps; a yardstick below the coarsest step tells people one answer's step apart
-/// from a segment's usual members from people beyond its edge. Continuous columns have
-/// gaps near 0 and leave the step to the lattice's columns (0 without any).
+/// The data's coarsest step: over the dimensions of `points` with three or more distinct
+/// values among `rows`, the largest of each one's smallest gap between two of them. On a
+/// lattice of answers (counts, ratings) no neighbour distance is finer than a step of some
+/// answer, and distances come in whole steps; a yardstick below the coarsest step tells
+/// people one answer's step apart from a segment's usual members from people beyond its
+/// edge. Dimensions of two values — a yes/no or a category's indicator, whether an answer is
+/// missing — are not steps of a lattice but the whole difference between two answers, and
+/// are left out; continuous columns have gaps near 0 and leave the step to the lattice's
+/// columns (0 without any).
 pub(super) fn coarsest_step(points: &Dense, rows: &[usize]) -> f64 {
     let mut values = Vec::with_capacity(rows.len());
     (0..points.cols)
@@ -495,11 +504,11 @@ pub(super) fn coarsest_step(points: &Dense, rows: &[usize]) -> f64 {
                     .map(|&i| points.get(i, d)),
             );
             values.sort_by(f64::total_cmp);
-            values
-                .windows(2)
-                .map(|w| w[1] - w[0])
-                .filter(|&g| g > 0.0)
-                .fold(f64::INFINITY, f64::min)
+            let gaps = values.windows(2).map(|w| w[1] - w[0]).filter(|&g| g > 0.0);
+            if gaps.clone().count() < 2 {
+                return f64::INFINITY;
+            }
+            gaps.fold(f64::INFINITY, f64::min)
         })
         .filter(|g| g.is_finite())
         .fold(0.0, f64::max)
