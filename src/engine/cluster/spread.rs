@@ -598,6 +598,28 @@ mod tests {
         (labels, agreement)
     }
 
+    /// The coarsest step is a lattice's: a rating's whole numbers, not a yes/no answer's one
+    /// jump (an indicator scaled up when "yes" is rare) nor a continuous column's gaps.
+    #[test]
+    fn the_coarsest_step_is_a_lattice_step_not_a_yes_or_no() {
+        let rows = 1000;
+        let mut data = Vec::with_capacity(rows * 3);
+        for i in 0..rows {
+            let rating = (i % 5) as f64 * 0.35;
+            let yes = if i % 10 == 0 { 3.16 } else { 0.0 };
+            let amount = i as f64 * 1e-3;
+            data.extend([rating, yes, amount]);
+        }
+        let points = Dense {
+            rows,
+            cols: 3,
+            data,
+        };
+        let everyone: Vec<usize> = (0..rows).collect();
+        let step = coarsest_step(&points, &everyone);
+        assert!((step - 0.35).abs() < 1e-9, "{step}");
+    }
+
     /// Twenty people at each of the values 0–9 of a count form a segment; twenty more alike at
     /// 10, one step on, and twenty at 40 are in none. Each stack is its members' whole
     /// neighbourhood, so only the nearest labelled people can say where it belongs: the
