@@ -43,11 +43,7 @@ pub(super) fn attach(
                 votes[*s] += 1;
             }
         }
-        let Some((s, &v)) = votes
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-        else {
+        let Some((s, v)) = majority(&votes) else {
             continue;
         };
         let (core, limit) = reach;
@@ -63,6 +59,16 @@ pub(super) fn attach(
         }
     }
     attached
+}
+
+/// The label with the most votes (the lowest label on a tie) and its count; `None` when there
+/// are no labels to vote for.
+fn majority(votes: &[usize]) -> Option<(usize, usize)> {
+    votes
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
 }
 
 /// Gives each stack of identical unlabelled people that fills its members' whole neighbour
@@ -143,11 +149,7 @@ pub(super) fn attach_stacks(
                 }
             }
         }
-        let Some((s, &v)) = votes
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-        else {
+        let Some((s, v)) = majority(&votes) else {
             continue;
         };
         let close = reach.get(s).is_some_and(|&r| farthest <= ATTACH_REACH * r);
@@ -445,11 +447,7 @@ impl Round<'_> {
             if decided == 0 {
                 continue;
             }
-            let (best, &v) = votes
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-                .unwrap_or((noise, &0));
+            let (best, v) = majority(votes).unwrap_or((noise, 0));
             agreement[i] = v as f64 / decided as f64;
             if next[i] != best as u32 {
                 next[i] = best as u32;
