@@ -81,6 +81,12 @@ pub struct Difference {
     pub label: String,
     /// Standardised effect size (larger = more different).
     pub effect: f64,
+    /// For a number named by how it compares with everyone else's ("2.0× others'", "none"),
+    /// whether the segment has more of it; `None` for labels and for numbers named by their
+    /// own value. Two segments named by more of one column are told apart by more than how
+    /// much more ([`distinct_names`]).
+    #[serde(default)]
+    pub more: Option<bool>,
 }
 
 /// A jobs-to-be-done outcome's opportunity in a segment.
@@ -719,7 +725,7 @@ fn column_difference(
                 // Everyone else's median: all values minus this segment's.
                 let rest = minus_sorted(sorted, &mine);
                 let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest, 0.5));
-                let (text, short) = if *recency {
+                let (text, short, relative) = if *recency {
                     (
                         format!(
                             "{} {} days ago (median) vs {} for everyone else",
@@ -728,6 +734,7 @@ fn column_difference(
                             fmt_number(med_r)
                         ),
                         format!("{} {} days ago", with_colon(&p.name), fmt_number(med_s)),
+                        false,
                     )
                 } else {
                     let ratio = if med_r > 0.0 && med_s > 0.0 {
@@ -757,6 +764,7 @@ fn column_difference(
                             fmt_number(med_r)
                         ),
                         short,
+                        notable.is_some() || (med_s == 0.0 && med_r > 0.0),
                     )
                 };
                 out[s].push(Difference {
@@ -766,6 +774,7 @@ fn column_difference(
                     label: short.clone(),
                     short,
                     effect,
+                    more: relative.then_some(mean_s > mean_r),
                 });
             }
         }
@@ -866,6 +875,7 @@ fn label_differences(
                 short: format!("{} {} “{}”", fmt_share(ps), p.name.to_lowercase(), label),
                 label: answer_label(&p.name, &label),
                 effect,
+                more: None,
             });
         }
     }
@@ -1049,15 +1059,28 @@ pub fn asks_for_jobs(header: &str) -> bool {
 
 /// Two segments never share a name: one whose name an earlier segment (in display order)
 /// already has adds its largest difference that the name does not say ("multiple_lines: No
-/// phone service · tenure: 0.2× others'").
+/// phone service · tenure: 0.2× others'"). So does one named, like an earlier one, by more (or
+/// less) of the same number: "lead_time: 6.1× others'" and "lead_time: 5.2× others'" named two
+/// segments of a hotel's bookings, and "orders: 8.0× others'" and "orders: 8.3× others'" the
+/// heavy buyers of two plans; the second now says what else sets it apart ("· plan: plus").
 fn distinct_names(segments: &mut [Segment]) {
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for seg in segments.iter_mut() {
-        if taken.contains(&seg.name) {
+        // The number the name speaks of, and which way, when it is named by one.
+        let by = seg
+            .differences
+            .iter()
+            .find(|d| d.label == seg.name)
+            .and_then(|d| d.more.map(|more| (d.column.clone(), more)));
+        let gist = by
+            .as_ref()
+            .map(|(column, more)| format!("\u{1}{column}\u{1}{more}"));
+        if taken.contains(&seg.name) || gist.as_ref().is_some_and(|g| taken.contains(g)) {
             let extra = seg
                 .differences
                 .iter()
                 .filter(|d| d.label != seg.name)
+                .filter(|d| by.as_ref().is_none_or(|(column, _)| *column != d.column))
                 .map(|d| format!("{} · {}", seg.name, d.label))
                 .find(|name| !taken.contains(name));
             if let Some(name) = extra {
@@ -1065,6 +1088,7 @@ fn distinct_names(segments: &mut [Segment]) {
             }
         }
         taken.insert(seg.name.clone());
+        taken.extend(gist);
     }
 }
 
@@ -1618,10 +1642,89 @@ mod tests {
             short: String::new(),
             label: answer_label(long, "pets allowed"),
             effect: 1.0,
+            more: None,
         };
         assert_eq!(
             fallback_name(&[], &[chose]),
             ("pets allowed".to_string(), false)
+        );
+    }
+
+    /// A segment named by a number and which way it differs from everyone else.
+    fn named_by(name: &str, numbers: &[(&str, &str, Option<bool>)]) -> Segment {
+        let differences = numbers
+            .iter()
+            .map(|&(column, label, more)| Difference {
+                column: column.into(),
+                role: Role::Behaviour,
+                text: String::new(),
+                short: label.into(),
+                label: label.into(),
+                effect: 1.0,
+                more,
+            })
+            .collect();
+        Segment {
+            id: String::new(),
+            name: name.into(),
+            quoted: false,
+            size: 20,
+            share: 0.01,
+            stability: None,
+            distinctiveness: 1.0,
+            mass: false,
+            micro: false,
+            core_members: 20,
+            says: Vec::new(),
+            quotes: Vec::new(),
+            differences,
+            needs: Vec::new(),
+            who: Vec::new(),
+            warning: None,
+            say_line: String::new(),
+            do_line: String::new(),
+        }
+    }
+
+    /// Two segments named by more of one number ("8.0× others'", "8.3× others'") read as one
+    /// name twice: the second says what else sets it apart. Names by a value ("inquiries: 2",
+    /// "inquiries: 3") and by less of it stay as they are.
+    #[test]
+    fn two_segments_named_by_more_of_one_number_say_what_else_sets_them_apart() {
+        let mut segments = vec![
+            named_by(
+                "orders: 8.0× others'",
+                &[
+                    ("orders", "orders: 8.0× others'", Some(true)),
+                    ("plan", "plan: basic", None),
+                ],
+            ),
+            named_by(
+                "orders: 8.3× others'",
+                &[
+                    ("orders", "orders: 8.3× others'", Some(true)),
+                    ("visits", "visits: 1.2× others'", Some(true)),
+                    ("plan", "plan: plus", None),
+                ],
+            ),
+            named_by(
+                "orders: 0.3× others'",
+                &[("orders", "orders: 0.3× others'", Some(false))],
+            ),
+            named_by("inquiries: 2", &[("inquiries", "inquiries: 2", None)]),
+            named_by("inquiries: 3", &[("inquiries", "inquiries: 3", None)]),
+        ];
+        distinct_names(&mut segments);
+        let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "orders: 8.0× others'",
+                "orders: 8.3× others' · visits: 1.2× others'",
+                "orders: 0.3× others'",
+                "inquiries: 2",
+                "inquiries: 3"
+            ]
         );
     }
 }
