@@ -71,9 +71,9 @@ fn majority(votes: &[usize]) -> Option<(usize, usize)> {
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
 }
 
-/// Gives each stack of identical unlabelled people that fills its members' whole neighbour
-/// lists the label a clear majority of the nearest labelled `voters` carry, when they are
-/// near enough.
+/// Gives each stack of identical unlabelled people that fills over two thirds of its members'
+/// neighbour lists the label a clear majority of the nearest labelled `voters` carry, when
+/// they are near enough.
 ///
 /// Sixteen or more people alike in every column (a cell of a lattice of counts and ratings:
 /// 3,000 customers' orders, visits and one rating put 17 to 42 people on each of many cells)
@@ -81,7 +81,8 @@ fn majority(votes: &[usize]) -> Option<(usize, usize)> {
 /// labels could not spread to it, [`attach`] found no labelled neighbour to count, and the
 /// stack stayed in no segment, came back as a micro-segment of one cell or as that many lone
 /// outliers (independent draws of two counts and a rating: up to 7 segments and 62 lone
-/// outliers). A stack instead counts at least the [`NEIGHBOURS`] labelled voters nearest its
+/// outliers). Twelve to fifteen alike leave at most four others in each list, under the
+/// third that [`attach`] asks to carry a label, and stayed out the same way. A stack instead counts at least the [`NEIGHBOURS`] labelled voters nearest its
 /// point (the nearest distinct points first, each with every voter on it), and joins the
 /// segment that has a clear majority of them when the farthest counted is within
 /// [`ATTACH_REACH`] times that segment's usual neighbour distance (`reach`), as [`attach`]
@@ -96,12 +97,15 @@ pub(super) fn attach_stacks(
     voters: &[usize],
 ) -> Vec<usize> {
     let n = labels.len().min(points.rows);
+    // Their own neighbour lists, but for fewer than a third of them, are people alike:
+    // [`attach`] asks a third of a person's neighbours to carry the label.
     let isolated = |i: usize| {
         labels[i].is_none()
-            && graph
-                .distances
-                .get(i)
-                .is_some_and(|d| d.len() > 1 && d.iter().all(|&x| x == 0.0))
+            && graph.distances.get(i).is_some_and(|d| {
+                let others = d.len().saturating_sub(1);
+                let alike = d.iter().skip(1).filter(|&&x| x == 0.0).count();
+                others > 0 && 3 * alike > 2 * others
+            })
     };
     let mut stacked: Vec<usize> = (0..n).filter(|&i| isolated(i)).collect();
     let mut voting: Vec<usize> = voters
@@ -470,7 +474,14 @@ pub(super) fn segment_reach(
     n_segments: usize,
     step: f64,
 ) -> Vec<f64> {
-    let typical = typical_distance(core);
+    // A segment of identical answers only: on a lattice, one step of it; else how far apart
+    // people who are not duplicates usually are (which, on a lattice, is set by whoever is
+    // not in a full cell: a far stack of thirteen alike made it 30 steps, and joined).
+    let typical = if step > 0.0 {
+        step
+    } else {
+        typical_distance(core)
+    };
     sorted_by_segment(labels, core, n_segments)
         .into_iter()
         .map(|v| {
@@ -618,35 +629,49 @@ mod tests {
         assert!((step - 0.35).abs() < 1e-9, "{step}");
     }
 
-    /// Twenty people at each of the values 0–9 of a count form a segment; twenty more alike at
-    /// 10, one step on, and twenty at 40 are in none. Each stack is its members' whole
-    /// neighbourhood, so only the nearest labelled people can say where it belongs: the
-    /// stack one step beyond the segment's last value joins it, the one thirty steps away
-    /// stays out.
+    /// Fifteen people at each of the values 0–9 of a count form a segment; twenty (or thirteen)
+    /// more alike at 10, one step on, and as many at 40 are in none. Each stack is all (or
+    /// over two thirds) of its members' neighbourhood, so only the nearest labelled people can
+    /// say where it belongs: the stack one step beyond the segment's last value joins it, the
+    /// one thirty steps away stays out. The segment's cells are full (every member's
+    /// neighbours alike), so its yardstick is the lattice's step; it was the typical distance
+    /// of everyone not in a full cell, set by the far stack itself (30), and both joined.
     #[test]
     fn a_stack_of_alike_people_joins_the_segment_a_step_away_and_one_far_away_stays_out() {
-        let values: Vec<f64> = (0..10)
-            .chain([10, 40])
-            .flat_map(|v| std::iter::repeat_n(v as f64, 20))
-            .collect();
-        let points = Dense {
-            rows: values.len(),
-            cols: 1,
-            data: values.clone(),
-        };
-        let graph = super::super::neighbours::knn_graph(&points, NEIGHBOURS, 1);
-        let mut labels: Vec<Option<usize>> =
-            values.iter().map(|&v| (v < 10.0).then_some(0)).collect();
-        let core = graph.kth_distance(NEIGHBOURS);
-        let everyone: Vec<usize> = (0..points.rows).collect();
-        let step = coarsest_step(&points, &everyone);
-        assert_eq!(step, 1.0);
-        let reach = segment_reach(&labels, &core, 1, step);
-        assert!(attach(&mut labels, &graph, (&core, &reach)).is_empty());
-        let joined = attach_stacks(&mut labels, &points, &graph, &reach, &everyone);
-        assert_eq!(joined.len(), 20);
-        for (v, l) in values.iter().zip(&labels) {
-            assert_eq!(l.is_some(), *v < 40.0, "the person at {v}");
+        // Twenty alike fill their whole neighbour lists; thirteen leave three others in
+        // each, under the third `attach` asks for.
+        for stack in [20, 13] {
+            let values: Vec<f64> = (0..10)
+                .flat_map(|v| std::iter::repeat_n(v as f64, 15))
+                .chain(
+                    [10, 40]
+                        .into_iter()
+                        .flat_map(|v| std::iter::repeat_n(v as f64, stack)),
+                )
+                .collect();
+            let points = Dense {
+                rows: values.len(),
+                cols: 1,
+                data: values.clone(),
+            };
+            let graph = super::super::neighbours::knn_graph(&points, NEIGHBOURS, 1);
+            let mut labels: Vec<Option<usize>> =
+                values.iter().map(|&v| (v < 10.0).then_some(0)).collect();
+            let core = graph.kth_distance(NEIGHBOURS);
+            let everyone: Vec<usize> = (0..points.rows).collect();
+            let step = coarsest_step(&points, &everyone);
+            assert_eq!(step, 1.0);
+            let reach = segment_reach(&labels, &core, 1, step);
+            assert!(attach(&mut labels, &graph, (&core, &reach)).is_empty());
+            let joined = attach_stacks(&mut labels, &points, &graph, &reach, &everyone);
+            assert_eq!(joined.len(), stack);
+            for (v, l) in values.iter().zip(&labels) {
+                assert_eq!(
+                    l.is_some(),
+                    *v < 40.0,
+                    "stack of {stack}: the person at {v}"
+                );
+            }
         }
     }
 
