@@ -38,7 +38,7 @@ use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
 use super::text::without_markup;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A phrase that sets a segment apart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1062,9 +1062,12 @@ pub fn asks_for_jobs(header: &str) -> bool {
 /// phone service · tenure: 0.2× others'"). So does one named, like an earlier one, by more (or
 /// less) of the same number: "lead_time: 6.1× others'" and "lead_time: 5.2× others'" named two
 /// segments of a hotel's bookings, and "orders: 8.0× others'" and "orders: 8.3× others'" the
-/// heavy buyers of two plans; the second now says what else sets it apart ("· plan: plus").
+/// heavy buyers of two plans; the second now says what else sets it apart ("· plan: plus"),
+/// and what the earlier one of that name does not say of itself as well, where it can.
 fn distinct_names(segments: &mut [Segment]) {
-    let mut taken: BTreeSet<String> = BTreeSet::new();
+    // Each name (and each number-and-direction a name speaks of) taken so far, with the
+    // difference labels of the segments that took it.
+    let mut taken: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for seg in segments.iter_mut() {
         // The number the name speaks of, and which way, when it is named by one.
         let by = seg
@@ -1075,20 +1078,34 @@ fn distinct_names(segments: &mut [Segment]) {
         let gist = by
             .as_ref()
             .map(|(column, more)| format!("\u{1}{column}\u{1}{more}"));
-        if taken.contains(&seg.name) || gist.as_ref().is_some_and(|g| taken.contains(g)) {
-            let extra = seg
-                .differences
-                .iter()
-                .filter(|d| d.label != seg.name)
-                .filter(|d| by.as_ref().is_none_or(|(column, _)| *column != d.column))
-                .map(|d| format!("{} · {}", seg.name, d.label))
-                .find(|name| !taken.contains(name));
-            if let Some(name) = extra {
+        // What the earlier segments of this name say of themselves too: no way to tell
+        // them apart ("company: parker_inc · market_segment: groups" beside a segment of
+        // the same company, all of it groups too).
+        let earlier: BTreeSet<String> = [Some(&seg.name), gist.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|key| taken.get(key))
+            .flatten()
+            .cloned()
+            .collect();
+        if taken.contains_key(&seg.name) || gist.as_ref().is_some_and(|g| taken.contains_key(g)) {
+            let extra = |unshared: bool| {
+                seg.differences
+                    .iter()
+                    .filter(|d| d.label != seg.name)
+                    .filter(|d| by.as_ref().is_none_or(|(column, _)| *column != d.column))
+                    .filter(|d| !unshared || !earlier.contains(&d.label))
+                    .map(|d| format!("{} · {}", seg.name, d.label))
+                    .find(|name| !taken.contains_key(name))
+            };
+            if let Some(name) = extra(true).or_else(|| extra(false)) {
                 seg.name = name;
             }
         }
-        taken.insert(seg.name.clone());
-        taken.extend(gist);
+        let labels: BTreeSet<String> = seg.differences.iter().map(|d| d.label.clone()).collect();
+        for key in [Some(seg.name.clone()), gist].into_iter().flatten() {
+            taken.entry(key).or_default().extend(labels.iter().cloned());
+        }
     }
 }
 
@@ -1688,7 +1705,8 @@ mod tests {
 
     /// Two segments named by more of one number ("8.0× others'", "8.3× others'") read as one
     /// name twice: the second says what else sets it apart. Names by a value ("inquiries: 2",
-    /// "inquiries: 3") and by less of it stay as they are.
+    /// "inquiries: 3") and by less of it stay as they are. A second of one name adds what the
+    /// first does not say of itself too.
     #[test]
     fn two_segments_named_by_more_of_one_number_say_what_else_sets_them_apart() {
         let mut segments = vec![
@@ -1713,6 +1731,21 @@ mod tests {
             ),
             named_by("inquiries: 2", &[("inquiries", "inquiries: 2", None)]),
             named_by("inquiries: 3", &[("inquiries", "inquiries: 3", None)]),
+            named_by(
+                "company: parker_inc",
+                &[
+                    ("company", "company: parker_inc", None),
+                    ("market_segment", "market_segment: groups", None),
+                ],
+            ),
+            named_by(
+                "company: parker_inc",
+                &[
+                    ("company", "company: parker_inc", None),
+                    ("market_segment", "market_segment: groups", None),
+                    ("lead_time", "lead_time: 7.8× others'", Some(true)),
+                ],
+            ),
         ];
         distinct_names(&mut segments);
         let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
@@ -1723,7 +1756,10 @@ mod tests {
                 "orders: 8.3× others' · visits: 1.2× others'",
                 "orders: 0.3× others'",
                 "inquiries: 2",
-                "inquiries: 3"
+                "inquiries: 3",
+                "company: parker_inc",
+                // Not "· market_segment: groups", which the first is too.
+                "company: parker_inc · lead_time: 7.8× others'"
             ]
         );
     }
