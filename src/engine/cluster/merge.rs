@@ -395,6 +395,7 @@ impl Histogram {
             let k = libm::round(g / step);
             (g - k * step).abs() <= 1e-6 * g
         });
+        let (first, last) = (values[0], values[n - 1]);
         let distinct = gaps.len() + 1;
         let edges = if !lattice && distinct * distinct <= n {
             values.dedup();
@@ -425,19 +426,13 @@ impl Histogram {
                 fd.max(step)
             };
             Bins::Width {
-                start: values[0] - width / 2.0,
+                start: first - width / 2.0,
                 width,
             }
         };
         let bins = match &edges {
             Bins::Levels(_, bin) => bin.last().map_or(0, |&b| b + 1),
-            Bins::Width { start, width } => {
-                let last = rows
-                    .iter()
-                    .map(|&i| x.row(i)[dim])
-                    .fold(f64::NEG_INFINITY, f64::max);
-                libm::floor((last - start) / width) as usize + 1
-            }
+            Bins::Width { start, width } => libm::floor((last - start) / width) as usize + 1,
         };
         if bins > 4 * n {
             return None;
