@@ -444,7 +444,7 @@ pub fn build(
     let n = table.n_rows();
     let mut notes = Vec::new();
     let tokenizer = Tokenizer::default();
-    let mut columns = Columns::new(n, width_guess(table, schema, params));
+    let mut columns = Columns::new(n, width_guess(table, schema, params, meaning));
     let mut text = Vec::new();
     let mut variables: Vec<Variable> = Vec::new();
     let mut variable = |column: usize,
@@ -827,30 +827,75 @@ fn coordinate(codes: &[u32], projected: &[Option<Vec<f64>>], c: usize) -> Vec<f6
         .collect()
 }
 
-/// About how many features the columns that form segments become: the width the balanced
-/// matrix is first laid out with. A guess too small costs a re-layout, never a wrong value.
-fn width_guess(table: &Table, schema: &Schema, params: &FeatureParams) -> usize {
+/// The width the balanced rows are laid out at before any column is read: at least the
+/// number of features the columns will give, and no more than the few a column may drop
+/// for being constant. Each kind counts as its features are made — a number one, plus its
+/// missing indicator when any of its values reads as none; a choice one per frequent label,
+/// plus "other" when some label is not frequent; a free-text answer its dimensions, plus
+/// "answered" when someone left it empty. The guess had been two per number and every
+/// distinct value per choice: 145 wide for 103 features in the generator's export, 336 MB
+/// never used at a million people (BENCHMARKS.md, "Room given back before describing").
+fn width_guess(
+    table: &Table,
+    schema: &Schema,
+    params: &FeatureParams,
+    meaning: Option<&StaticModel>,
+) -> usize {
     schema
         .columns
         .iter()
         .enumerate()
         .filter(|(_, cs)| matches!(cs.role, Role::StatedJobs | Role::Behaviour))
-        .map(|(idx, cs)| match &cs.kind {
-            Kind::Count
-            | Kind::Amount
-            | Kind::Currency
-            | Kind::Percent
-            | Kind::Date
-            | Kind::DateTime
-            | Kind::Rating { .. }
-            | Kind::OrderedText => 2,
-            Kind::Boolean => 3,
-            Kind::Categorical | Kind::Code | Kind::Identifier | Kind::MultiSelect => {
-                let distinct = table.column(idx).map_or(0, |c| c.values().len());
-                distinct.min(MAX_LEVELS) + 1
+        .filter_map(|(idx, cs)| table.column(idx).map(|col| (col, cs)))
+        .map(|(col, cs)| {
+            // Only values someone gave count (a column may list one no row holds).
+            let given = col.counts();
+            let any_missing = || {
+                col.values()
+                    .iter()
+                    .zip(&given)
+                    .any(|(v, &c)| c > 0 && schema::read::is_missing(v))
+            };
+            match &cs.kind {
+                Kind::Count
+                | Kind::Amount
+                | Kind::Currency
+                | Kind::Percent
+                | Kind::Date
+                | Kind::DateTime
+                | Kind::Rating { .. }
+                | Kind::OrderedText => {
+                    let none = schema::read::value_numbers(col, cs)
+                        .iter()
+                        .zip(&given)
+                        .any(|(v, &c)| c > 0 && !v.is_finite());
+                    1 + usize::from(none)
+                }
+                Kind::Boolean => 2,
+                Kind::Categorical | Kind::Code | Kind::Identifier => one_hot_width(col, |text| {
+                    (!schema::read::is_missing(text))
+                        .then(|| text.trim().to_string())
+                        .into_iter()
+                        .collect()
+                }),
+                Kind::MultiSelect => {
+                    let sep = cs.separator.unwrap_or(';');
+                    one_hot_width(col, |text| {
+                        schema::read::choices(text, sep)
+                            .into_iter()
+                            .map(|c| c.to_lowercase())
+                            .collect()
+                    })
+                }
+                Kind::FreeText => {
+                    let dims = match (params.text_model, meaning) {
+                        (TextModel::Meaning, Some(_)) => params.meaning_dims.max(params.text_dims),
+                        _ => params.text_dims,
+                    };
+                    dims + usize::from(any_missing())
+                }
+                _ => 0,
             }
-            Kind::FreeText => params.meaning_dims.max(params.text_dims) + 1,
-            _ => 0,
         })
         .sum()
 }
@@ -1101,20 +1146,21 @@ fn with_missing_indicator(values: Vec<f64>) -> Vec<Vec<f64>> {
     out
 }
 
-/// One-hot features over the most frequent labels (at least 2 people and 0.5 % of rows each);
-/// rarer labels share one "other" feature. `labels_of` reads one distinct cell text; each is
-/// read once, and rows follow their cell's code.
-fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64>> {
-    let n = col.len();
+/// The labels of `per_value` (each distinct value's labels) given by at least 2 people or
+/// 0.5 % of them, most common first, at most [`MAX_LEVELS`]; and whether any label is left
+/// out of them (those make the feature "other").
+fn frequent_labels<'a>(
+    col: &Column,
+    per_value: &'a [Vec<String>],
+) -> (Vec<(&'a str, usize)>, bool) {
     let counts = col.counts();
-    let per_value: Vec<Vec<String>> = col.values().iter().map(|v| labels_of(v)).collect();
     let mut label_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (labels, &c) in per_value.iter().zip(&counts) {
         for l in labels {
             *label_counts.entry(l.as_str()).or_insert(0) += c;
         }
     }
-    let min_count = 2.max(n / 200);
+    let min_count = 2.max(col.len() / 200);
     let mut frequent: Vec<(&str, usize)> = label_counts
         .iter()
         .filter(|(_, c)| **c >= min_count)
@@ -1122,6 +1168,24 @@ fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64
         .collect();
     frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     frequent.truncate(MAX_LEVELS);
+    let other = frequent.len() < label_counts.len();
+    (frequent, other)
+}
+
+/// How many features [`one_hot`] gives at most: one per frequent label, and "other".
+fn one_hot_width(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> usize {
+    let per_value: Vec<Vec<String>> = col.values().iter().map(|v| labels_of(v)).collect();
+    let (frequent, other) = frequent_labels(col, &per_value);
+    frequent.len() + usize::from(other)
+}
+
+/// One-hot features over the most frequent labels (at least 2 people and 0.5 % of rows each);
+/// rarer labels share one "other" feature. `labels_of` reads one distinct cell text; each is
+/// read once, and rows follow their cell's code.
+fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64>> {
+    let n = col.len();
+    let per_value: Vec<Vec<String>> = col.values().iter().map(|v| labels_of(v)).collect();
+    let (frequent, _) = frequent_labels(col, &per_value);
     let index: BTreeMap<&str, usize> = frequent
         .iter()
         .enumerate()
@@ -1324,6 +1388,60 @@ mod tests {
         let scale = (0.5 / group_var).sqrt();
         assert!((narrow.balanced.get(4, 2) - (f[4] - mean) * scale).abs() < 1e-12);
         assert!((block_variance(&narrow, Block::Say) - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rows_are_laid_out_as_wide_as_their_features() {
+        // A number with empty cells (value and indicator), one without, a choice with a
+        // label too rare for a feature of its own ("other"), ticked options, yes/no and a
+        // free-text answer some left empty: the guess is the width, not a bound far above it.
+        let goals = ["save money on food", "plan meals for kids", "cook less", ""];
+        let rows: Vec<Vec<String>> = (0..400)
+            .map(|i| {
+                vec![
+                    goals[i % 4].to_string(),
+                    if i % 9 == 0 {
+                        String::new()
+                    } else {
+                        (i % 7).to_string()
+                    },
+                    format!("{}.50", (i * i) % 97),
+                    if i == 5 {
+                        "fax"
+                    } else {
+                        ["web", "store", "app"][i % 3]
+                    }
+                    .to_string(),
+                    ["fruit;bread", "bread", "fish;fruit;wine", ""][i % 4].to_string(),
+                    ["yes", "no"][i % 2].to_string(),
+                ]
+            })
+            .collect();
+        let refs: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+        let table = Table::from_rows(
+            &[
+                "What is your main goal?",
+                "Orders",
+                "Spend",
+                "Channel",
+                "Categories bought",
+                "Newsletter",
+            ],
+            &slices,
+        );
+        let (schema, f) = features_of(&table, 0.5);
+        assert!(f.groups.len() >= 5, "{:?}", f.groups);
+        let guess = width_guess(
+            &table,
+            &schema,
+            &FeatureParams::default(),
+            crate::engine::meaning::builtin(),
+        );
+        assert_eq!(guess, f.balanced.cols);
     }
 
     #[test]

@@ -127,8 +127,16 @@ pub(super) fn report_unusable_numbers(
 /// One number per row for numeric kinds (NaN = missing): counts and money as read, dates as
 /// days since 1970-01-01, booleans as 0/1, ratings as given, ordered text as its level index.
 pub fn numbers(col: &Column, c: &ColumnSchema) -> Vec<f64> {
-    let values: Vec<f64> = col
-        .values()
+    let values = value_numbers(col, c);
+    col.codes()
+        .iter()
+        .map(|&code| values.get(code as usize).copied().unwrap_or(f64::NAN))
+        .collect()
+}
+
+/// [`numbers`] of each distinct value of `col`, in the order of [`Column::values`].
+pub fn value_numbers(col: &Column, c: &ColumnSchema) -> Vec<f64> {
+    col.values()
         .iter()
         .map(|text| {
             if c.kind == Kind::Boolean {
@@ -162,10 +170,6 @@ pub fn numbers(col: &Column, c: &ColumnSchema) -> Vec<f64> {
                 },
             }
         })
-        .collect();
-    col.codes()
-        .iter()
-        .map(|&code| values.get(code as usize).copied().unwrap_or(f64::NAN))
         .collect()
 }
 
