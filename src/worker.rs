@@ -114,6 +114,9 @@ struct Progress {
     last: Option<(Stage, i32)>,
     /// Each stage as it began, with the worker's clock then (milliseconds).
     began: Vec<(Stage, f64)>,
+    /// Where the worker's memory grew: the stage and fraction reported first after each
+    /// growth, with the memory then (MiB), for the benchmark's account of the peak.
+    grew: Vec<(Stage, i32, u32)>,
 }
 
 impl Progress {
@@ -121,6 +124,7 @@ impl Progress {
         Progress {
             last: None,
             began: Vec::new(),
+            grew: Vec::new(),
         }
     }
 
@@ -133,6 +137,10 @@ impl Progress {
             return;
         }
         self.last = Some((stage, step));
+        let memory = memory_mib();
+        if self.grew.last().is_none_or(|g| g.2 < memory) {
+            self.grew.push((stage, step, memory));
+        }
         post(&Response::Progress {
             stage,
             fraction,
@@ -154,6 +162,29 @@ impl Progress {
             .collect::<Vec<_>>()
             .join(", ")
     }
+
+    /// Where memory grew during this request ("Building features 0 % 310 MB, …"): the
+    /// first report after each growth, so the stage that needed it ran just before.
+    fn growth(&self) -> String {
+        self.grew
+            .iter()
+            .map(|(stage, step, mib)| format!("{} {step} % {mib} MB", stage.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// This worker's WebAssembly memory in MiB (it only grows).
+fn memory_mib() -> u32 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0, |memory| {
+            memory
+                .buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length()
+                >> 20
+        })
 }
 
 /// Starts the worker: listens for requests and says it is ready.
@@ -404,7 +435,7 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
             }
             prepared.settle(&mut part, resamples);
             let t2 = now();
-            let clustering = prepared.segment_everyone(part, &graph, &mut report);
+            let clustering = prepared.segment_everyone(part, graph, &mut report);
             split = format!(
                 " (the sample's segments and {here} of their resamples {:.2} s, then waiting for the helper's graph and resample {:.2} s, everyone {:.2} s)",
                 (t1 - t0) / 1000.0,
@@ -419,16 +450,11 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     let view = ResultView::of(&result);
     // WebAssembly memory only grows, so its size now is this worker's peak so far; the
     // browser benchmark reads it (`bench/browser.mjs analysis`).
-    if let Ok(memory) = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>() {
-        let bytes = memory
-            .buffer()
-            .unchecked_into::<js_sys::ArrayBuffer>()
-            .byte_length();
-        web_sys::console::debug_1(&JsValue::from_str(&format!(
-            "Edgewise: worker memory {} MB after the analysis",
-            bytes >> 20
-        )));
-    }
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "Edgewise: worker memory {} MB after the analysis; it grew before {}",
+        memory_mib(),
+        progress.growth()
+    )));
     web_sys::console::debug_1(&JsValue::from_str(&format!(
         "Edgewise: worker stages: {}{split}",
         progress.timings()
@@ -843,31 +869,60 @@ fn graph_from(answer: &JsValue, rows: usize) -> Option<Graph> {
         .dyn_into::<js_sys::Uint32Array>()
         .ok()?
         .to_vec();
-    let ids = get("ids")?.dyn_into::<js_sys::Uint32Array>().ok()?.to_vec();
-    let dists = get("dists")?
-        .dyn_into::<js_sys::Float64Array>()
-        .ok()?
-        .to_vec();
+    let ids = get("ids")?.dyn_into::<js_sys::Uint32Array>().ok()?;
+    let dists = get("dists")?.dyn_into::<js_sys::Float64Array>().ok()?;
     let total: usize = lens.iter().map(|&l| l as usize).sum();
-    if lens.len() != rows
-        || ids.len() != total
-        || dists.len() != total
-        || ids.iter().any(|&j| j as usize >= rows)
-    {
+    if lens.len() != rows || ids.length() as usize != total || dists.length() as usize != total {
         return None;
     }
-    let mut graph = Graph {
-        neighbours: Vec::with_capacity(rows),
-        distances: Vec::with_capacity(rows),
-    };
+    // The flat lists are read a block at a time: copied whole beside everyone's own lists
+    // they were 184 MB more at the peak at a million people. Everyone's neighbours are read
+    // first and their distances after, so that the distances, freed once the segments are
+    // spread, leave one stretch of free memory that describing can reuse, not a hole
+    // between every two neighbour lists (BENCHMARKS.md, "Room given back before describing").
+    let neighbours = per_person(&lens, total, |range, block: &mut Vec<u32>| {
+        block.resize(range.len(), 0);
+        ids.subarray(range.start as u32, range.end as u32)
+            .copy_to(block);
+    })?;
+    if neighbours.iter().flatten().any(|&j| j as usize >= rows) {
+        return None;
+    }
+    let distances = per_person(&lens, total, |range, block: &mut Vec<f64>| {
+        block.resize(range.len(), 0.0);
+        dists
+            .subarray(range.start as u32, range.end as u32)
+            .copy_to(block);
+    })?;
+    Some(Graph {
+        neighbours,
+        distances,
+    })
+}
+
+/// Everyone's list of `lens[i]` values from a flat list of `total`, whose values in `range`
+/// `read` copies into a block, a block at a time.
+fn per_person<T: Copy + Default>(
+    lens: &[u32],
+    total: usize,
+    mut read: impl FnMut(std::ops::Range<usize>, &mut Vec<T>),
+) -> Option<Vec<Vec<T>>> {
+    const BLOCK: usize = 1 << 16;
+    let mut block: Vec<T> = Vec::new();
+    let (mut block_start, mut block_end) = (0, 0);
+    let mut lists = Vec::with_capacity(lens.len());
     let mut at = 0;
-    for &len in &lens {
+    for &len in lens {
         let end = at + len as usize;
-        graph.neighbours.push(ids[at..end].to_vec());
-        graph.distances.push(dists[at..end].to_vec());
+        if end > block_end {
+            block_start = at;
+            block_end = (at + BLOCK.max(len as usize)).min(total);
+            read(block_start..block_end, &mut block);
+        }
+        lists.push(block.get(at - block_start..end - block_start)?.to_vec());
         at = end;
     }
-    Some(graph)
+    Some(lists)
 }
 
 /// The meaning model: the one already loaded, or fetched now and kept for the worker's life.

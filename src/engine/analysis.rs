@@ -793,7 +793,7 @@ impl Prepared<'_> {
     pub fn segment_everyone(
         &self,
         part: cluster::SampleSegments,
-        graph: &cluster::neighbours::Graph,
+        graph: cluster::neighbours::Graph,
         progress: &mut dyn FnMut(Stage, f64),
     ) -> Clustering {
         let clustering = cluster::segment_everyone(
@@ -817,13 +817,18 @@ impl Prepared<'_> {
             dataset,
             settings,
             schema,
-            features,
+            mut features,
             space,
             ..
         } = self;
         let table = &dataset.table;
         let n = table.n_rows();
         progress(Stage::Describing, 0.0);
+        // The map first: the space is needed for nothing else, and its room (192 MB at a
+        // million people) is then reused by what describing builds (BENCHMARKS.md, "Room
+        // given back before describing").
+        let map = map::layout(&space);
+        drop(space);
         let profiles = profile::profile_all(table, &schema);
         progress(Stage::Describing, 0.05);
         let names = describe::name_words(table, &schema);
@@ -837,6 +842,9 @@ impl Prepared<'_> {
             clustering: &clustering,
             names: &names,
         });
+        // The latent variables (a code per person and column) served the segments and the
+        // edge scores; describing does not read them.
+        features.variables = Vec::new();
         progress(Stage::Describing, 0.2);
         // People far beyond everyone on some trait are lone outliers, wherever the
         // clustering space (which tempers extremes) put them.
@@ -859,8 +867,6 @@ impl Prepared<'_> {
         progress(Stage::Describing, 0.3);
         let edge_score = assessment.scores();
         let reason = assessment.reasons(&clustering, &described);
-        progress(Stage::Describing, 0.5);
-        let map = map::layout(&space);
         progress(Stage::Describing, 0.7);
         let say_do = if n >= 40 {
             saydo::say_do(
@@ -889,11 +895,14 @@ impl Prepared<'_> {
                 .total_cmp(&edge_score[a as usize])
                 .then(a.cmp(&b))
         });
-        let neighbours = clustering
-            .neighbours
-            .iter()
+        // Each list loses the person themselves in place, not copied beside the original.
+        let neighbours = std::mem::take(&mut clustering.neighbours)
+            .into_iter()
             .enumerate()
-            .map(|(i, v)| v.iter().copied().filter(|&j| j as usize != i).collect())
+            .map(|(i, mut v)| {
+                v.retain(|&j| j as usize != i);
+                v
+            })
             .collect();
         let mut warnings = schema.warnings.clone();
         warnings.extend(features.notes.iter().cloned());

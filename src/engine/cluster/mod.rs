@@ -280,13 +280,7 @@ pub fn segment(
         let graph = everyone_graph(points, params.0.seed);
         (segment_sample(points, params, respects, progress), graph)
     };
-    let result = segment_everyone(
-        points,
-        part,
-        &graph,
-        params,
-        respects.and_then(|r| r.latent),
-    );
+    let result = segment_everyone(points, part, graph, params, respects.and_then(|r| r.latent));
     progress(1.0);
     result
 }
@@ -464,11 +458,13 @@ fn to_people(m: usize, s: usize, n: usize) -> usize {
 }
 
 /// Everyone's segments from the sample's (steps 6–7c): `graph` is [`everyone_graph`] of the
-/// same `points` and settings.
+/// same `points` and settings. Its neighbour lists become the result's, moved, not copied
+/// (at a million people a copy was 100 MB more at the peak; BENCHMARKS.md, "Room given back
+/// before describing").
 pub fn segment_everyone(
     points: &Dense,
     part: SampleSegments,
-    graph: &Graph,
+    graph: Graph,
     params: &ClusterValidParams,
     latent: Option<Latent<'_>>,
 ) -> Clustering {
@@ -497,7 +493,7 @@ pub fn segment_everyone(
             labels,
             membership,
             core_distance: graph.kth_distance(NEIGHBOURS),
-            neighbours: graph.neighbours.clone(),
+            neighbours: graph.neighbours,
             n_segments,
             micro: vec![false; n_segments],
             stability: Vec::new(),
@@ -1510,7 +1506,7 @@ mod tests {
             let together = segment(&points, &params, None, &mut |_| {});
             let part = segment_sample(&points, &params, None, &mut |_| {});
             let graph = everyone_graph(&points, params.0.seed);
-            let apart = segment_everyone(&points, part, &graph, &params, None);
+            let apart = segment_everyone(&points, part, graph, &params, None);
             assert_eq!(together, apart, "{method:?}");
             assert_eq!(together.n_segments, 2, "{method:?}");
             assert!(

@@ -182,7 +182,7 @@ pub(super) fn row_order(points: &Dense, a: usize, b: usize) -> std::cmp::Orderin
 /// Density segments for everyone from the sample's clusters (steps 6–7 of the module doc).
 pub(super) fn density(
     points: &Dense,
-    graph: &Graph,
+    graph: Graph,
     sample: &[usize],
     found: SampleClusters,
     p: &ClusterParams,
@@ -219,7 +219,7 @@ pub(super) fn density(
     }
     let core = graph.kth_distance(NEIGHBOURS);
     if fixed.iter().any(|&f| !f) {
-        propagate(&mut labels, &mut membership, &fixed, graph, n_segments);
+        propagate(&mut labels, &mut membership, &fixed, &graph, n_segments);
         // Spreading gives a label to anyone whose neighbours have one, and a lone outlier's
         // nearest people, however far, belong to some segment. People beyond the jump in
         // neighbour distances that took outliers out of the sample's segments
@@ -255,10 +255,10 @@ pub(super) fn density(
 
     // Noise triage for everyone: attach close neighbours, then look for micro-segments.
     let reach = segment_reach(&labels, &core, n_segments, coarsest_step(points, sample));
-    for i in attach(&mut labels, graph, (&core, &reach)) {
+    for i in attach(&mut labels, &graph, (&core, &reach)) {
         membership[i] = Membership::Edge;
     }
-    for i in attach_stacks(&mut labels, points, graph, &reach, sample) {
+    for i in attach_stacks(&mut labels, points, &graph, &reach, sample) {
         membership[i] = Membership::Edge;
     }
     let mut micro = vec![false; n_segments];
@@ -319,7 +319,7 @@ pub(super) fn density(
         labels,
         membership,
         core_distance: core,
-        neighbours: graph.neighbours.clone(),
+        neighbours: graph.neighbours,
         n_segments,
         micro,
         stability: vec![None; n_segments],
