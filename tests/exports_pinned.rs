@@ -93,7 +93,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "ba85b1136df6f0d1711806611195bf566e4287704f16104d0ed31b98815b903a",
+        "47a0b36eebde56db612bf367127ec93c0a4cb66d6a79bbf0cdfd80614d03b184",
         "1a1cdf42550eaf69d6cc5adc9bbcffbab49e93b401242ecfaeb1448ce47b3c23",
     );
 }
@@ -102,7 +102,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "3b7784910cfaee3950a6c6caab79ffe8a21e51804083528adb96ae47733af625",
+        "d78ad568e4cb14bf38d12a2cffffa7de623d70219465866a4ad528f76f1de905",
         "a76906ebd699bbbe098d99ac45397d9d67aec9bc5236313fc73450da0a073633",
     );
 }
@@ -111,7 +111,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "d8950f1936c32e4f41d521c7162c66645c1b7e0693a6076e037d9acb47358879",
+        "34ce7b7f8a1230fa994b9a78ecdc20f944e797d2a9d967f8ab1b38632a43315e",
         "9a04135ae18190bd1ab7e24c8d697831d6e317ab4de84a2ccf12a8bc1cdd77ef",
     );
 }
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "ca0e514b51fe385f7098c373c8ec6b0f6e43c1a8b1c67104f5b2c82d42e1097f",
+        "e4f35495c6a753b5d86d3fe2e6b8d54f22dd1d6937709329dca72bafa129b89f",
         "05c2c401c47d53a33a30195092ea37b00d4f76e9afc37950ce6452df645b5478",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "c8e9466726956abede30550f204eeb3f895d506f99d14c42474bc973ab1d8ae8",
+        "dc9e4cb369b8d407f87da6edad2a8e5b5878b2845a104ec928f5cfbe68e51218",
         "54d8c0bf367135b43e984f4bcaea093aede6c0bfe6a569338e369dc6734925fb",
     );
 }
@@ -138,7 +138,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "c886083d21495dc9481c73faddf45d751759842de00901f2d8454dc1c074e2ae",
+        "b000055738bda5b07d9583ed4fb757b974c3f9e046901d2cb8c22c86769fb62c",
         "9858423198d959b49bd6efbca642f7446ca5596e1cda1f300b58ff7c3d15aded",
     );
 }
@@ -147,7 +147,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "721242983aa9cf0d7131e9c3eadf42a1303534cc4a9e7f42395c0effb292ced9",
+        "0225e9ff8a8e7cc88a2b1a3f518fefceb232439ab77763c48671d2d8613fb881",
         "94a777e4cc56c9705477c19d2d73de46801ebcd41a66973a12adc939e10e9ffb",
     );
 }
@@ -156,7 +156,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "c00de7f71e72c06e6538daf686dfa2c7234bf8f6fdec81271ba47d89c09aefb6",
+        "89b9a4c8a4da5ec7040db8585011f0697c3464d3cd4729f50cb69be27bbec9f2",
         "05ca0a375ed121654c44f38e906375ee2d266fd1806c7f29dc7567ee7d11c438",
     );
 }
@@ -173,7 +173,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "04a045ec35f6fcee3a2e383f1f6abfaae7bd3eea22f6801921feb4adf4768d90",
+        "522827de0cde1a2ec3bf3d7de98c0c97cff86dac756f79e735ff9012e8acea5e",
         "6b752900ae77a6a51db36d56e4f0c53fa259c19b156362fbf5ead1409d54230a",
     );
 }
@@ -183,7 +183,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "ab6c064f8c523452c4a1b3dc4aba96d4130ccd250d3765a409453e5f1a38d62b",
+        "3d18d2231bfe07becccf7dcb6723105f4065e159bc6cedf75ec0b875c55310d6",
         "7fff2a0419060f5cf13fc3f3d88a8aa604b78f4a7ecf2c7d14703201950118f3",
     );
 }
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "d0e6255998f66b5fedabd40165f11d7e0c2a95e19561c0dceeac4e3303f9b821",
+        "6c6407c6b585ead9121bfe2b0a3ee732c21adb1d974f22c280ad48e555862248",
         "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
     );
 }
