@@ -871,7 +871,9 @@ fn graph_from(answer: &JsValue, rows: usize) -> Option<Graph> {
         .to_vec();
     let ids = get("ids")?.dyn_into::<js_sys::Uint32Array>().ok()?;
     let dists = get("dists")?.dyn_into::<js_sys::Float64Array>().ok()?;
-    let total: usize = lens.iter().map(|&l| l as usize).sum();
+    let total = lens
+        .iter()
+        .try_fold(0usize, |sum, &l| sum.checked_add(l as usize))?;
     if lens.len() != rows || ids.length() as usize != total || dists.length() as usize != total {
         return None;
     }

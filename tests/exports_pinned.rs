@@ -93,7 +93,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "47a0b36eebde56db612bf367127ec93c0a4cb66d6a79bbf0cdfd80614d03b184",
+        "1e0c31ef675877febd2f3771b22c7d7a5e966c6318a298b74852dc7419246c84",
         "1a1cdf42550eaf69d6cc5adc9bbcffbab49e93b401242ecfaeb1448ce47b3c23",
     );
 }
@@ -111,7 +111,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "34ce7b7f8a1230fa994b9a78ecdc20f944e797d2a9d967f8ab1b38632a43315e",
+        "191f87688ba079c5a199e5447557c3f77cee21bbda090657b7565f5b98804589",
         "9a04135ae18190bd1ab7e24c8d697831d6e317ab4de84a2ccf12a8bc1cdd77ef",
     );
 }
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "e4f35495c6a753b5d86d3fe2e6b8d54f22dd1d6937709329dca72bafa129b89f",
+        "9434c93959f8cc09407d7c37ec91ac43009f405b584721e91961e65736d2d8cc",
         "05c2c401c47d53a33a30195092ea37b00d4f76e9afc37950ce6452df645b5478",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "dc9e4cb369b8d407f87da6edad2a8e5b5878b2845a104ec928f5cfbe68e51218",
+        "d5e38bf7a7e922cb700b9fd653694ddba2b98387a8c0d34650c4c7a4284bb01c",
         "54d8c0bf367135b43e984f4bcaea093aede6c0bfe6a569338e369dc6734925fb",
     );
 }
@@ -147,7 +147,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "0225e9ff8a8e7cc88a2b1a3f518fefceb232439ab77763c48671d2d8613fb881",
+        "74e511bde2a69ac17da758e1ae00181b23c0ba6d8a1126eb64857c3ec41808d5",
         "94a777e4cc56c9705477c19d2d73de46801ebcd41a66973a12adc939e10e9ffb",
     );
 }
@@ -156,7 +156,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "89b9a4c8a4da5ec7040db8585011f0697c3464d3cd4729f50cb69be27bbec9f2",
+        "6c31febe4fb60a44c321aef1b006aa248b18f6f6bae98d414fe48c769647063a",
         "05ca0a375ed121654c44f38e906375ee2d266fd1806c7f29dc7567ee7d11c438",
     );
 }
@@ -173,7 +173,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "522827de0cde1a2ec3bf3d7de98c0c97cff86dac756f79e735ff9012e8acea5e",
+        "e6b90fceca741e09d0100f2b64a2a91ec3045ef17388cfec41347fe985a30fd1",
         "6b752900ae77a6a51db36d56e4f0c53fa259c19b156362fbf5ead1409d54230a",
     );
 }
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "6c6407c6b585ead9121bfe2b0a3ee732c21adb1d974f22c280ad48e555862248",
+        "bf42ed7ba3c5e7a4252d1218bc39a3a618fac36f0a8783ee3bbeafa530278131",
         "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
     );
 }

@@ -813,7 +813,7 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         size[s] += 1.0;
         for (v, var) in vars.iter().enumerate() {
             let code = var.codes[i];
-            if code != MISSING && (code as usize) < var.levels {
+            if answered(var, code) {
                 counts[v][s][code as usize] += 1.0;
             }
         }
@@ -851,21 +851,24 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         log_theta,
         log_prior,
     };
+    let Some(null) = FitNull::draw(&model, &vars, n) else {
+        return vec![0.0; n];
+    };
     let mut joint = vec![0.0; k];
     let mut codes = vec![MISSING; vars.len()];
-    let surprise: Vec<f64> = (0..n)
+    (0..n)
         .map(|i| {
             codes
                 .iter_mut()
                 .zip(&vars)
                 .for_each(|(c, var)| *c = var.codes[i]);
-            model.surprise(&codes, &mut joint)
+            let given = vars
+                .iter()
+                .filter(|var| answered(var, var.codes[i]))
+                .count();
+            null.z(model.surprise(&codes, &mut joint), given)
         })
-        .collect();
-    let Some(null) = FitNull::draw(&model, &vars, n) else {
-        return vec![0.0; n];
-    };
-    surprise.iter().map(|&x| null.z(x)).collect()
+        .collect()
 }
 
 /// The latent classes of [`fit_z`]: log θ per variable, segment and level, and log π per
@@ -899,32 +902,98 @@ impl Classes {
 
 /// The surprises of people drawn from the latent classes of [`fit_z`]: a segment by its
 /// share, then each answer by the segment's shares, with the answers a real person left
-/// empty (a person drawn at random) left empty too, so that non-respondents are compared
-/// with non-respondents. Ten draws per person, from 10,000 to 50,000.
+/// empty (a person drawn at random) left empty too. Fewer answers make a smaller surprise,
+/// so each person is judged against the draws that gave as many answers as they did (a
+/// survey's non-respondents against non-respondents), where there are [`FIT_STRATUM`] such
+/// draws, else against all. Ten draws per person, at least 2,000 and at most 50,000.
 struct FitNull {
-    /// The surprises, ascending.
-    sorted: Vec<f64>,
-    /// Where the upper tail starts (the 99th percentile) and its mean excess: beyond it, a
-    /// surprise's chance is taken as exponential, since no number of draws reaches a random
-    /// answerer's.
-    tail: (f64, f64),
+    /// All draws.
+    pooled: FitTail,
+    /// The draws that gave as many answers as the index, where there are enough.
+    by_answers: Vec<Option<FitTail>>,
 }
+
+/// The fewest draws with one number of answers that are judged on their own.
+const FIT_STRATUM: usize = 500;
 
 /// The share of draws whose surprise is read as an exponential tail.
 const FIT_TAIL: f64 = 0.01;
 
+/// One set of drawn surprises.
+struct FitTail {
+    /// The surprises, ascending.
+    sorted: Vec<f64>,
+    /// Where the upper tail starts (the 99th percentile), the share of draws beyond it and
+    /// their mean excess over it: beyond it a surprise's chance is taken as exponential,
+    /// since no number of draws reaches a random answerer's.
+    start: f64,
+    beyond: f64,
+    excess: f64,
+}
+
+impl FitTail {
+    fn of(mut sorted: Vec<f64>) -> Option<FitTail> {
+        sorted.sort_by(f64::total_cmp);
+        let m = sorted.len();
+        let top = ((m as f64 * FIT_TAIL) as usize).clamp(1, m);
+        let start = *sorted.get(m - top)?;
+        let over: Vec<f64> = sorted
+            .iter()
+            .filter(|&&d| d > start)
+            .map(|d| d - start)
+            .collect();
+        // With no draw beyond the start (ties at the top), one nat per e-fold is assumed.
+        let excess = if over.is_empty() {
+            1.0
+        } else {
+            over.iter().sum::<f64>() / over.len() as f64
+        };
+        Some(FitTail {
+            beyond: over.len().max(1) as f64 / m as f64,
+            sorted,
+            start,
+            excess: excess.max(1e-9),
+        })
+    }
+
+    /// The z of surprise `x`: −Φ⁻¹ of the share of draws at least as surprising (beyond the
+    /// tail's start, its exponential, which starts from the share beyond it, so the two
+    /// meet), 0 below the median.
+    fn z(&self, x: f64) -> f64 {
+        let log_p = if x > self.start {
+            libm::log(self.beyond) - (x - self.start) / self.excess
+        } else {
+            let below = self.sorted.partition_point(|&d| d < x);
+            libm::log((self.sorted.len() - below).max(1) as f64 / self.sorted.len() as f64)
+        };
+        z_of_log_tail(log_p).max(0.0)
+    }
+}
+
+/// Whether `code` is an answer to `var` (not [`MISSING`], within its levels).
+fn answered(var: &super::features::Variable, code: u32) -> bool {
+    code != MISSING && (code as usize) < var.levels
+}
+
 impl FitNull {
     fn draw(model: &Classes, vars: &[&super::features::Variable], n: usize) -> Option<FitNull> {
         use rand::{Rng, SeedableRng};
+        if n == 0 {
+            return None;
+        }
         let k = model.log_prior.len();
-        let draws = (10 * n).clamp(10_000, 50_000);
+        let draws = (10 * n).clamp(2_000, 50_000);
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0x6669_745f_6e75_6c6c);
         let prior: Vec<f64> = model.log_prior.iter().map(|&l| libm::exp(l)).collect();
+        // The level whose running weight passes `u`; rounding past the end gives the last
+        // level with any weight.
         let pick = |weights: &mut dyn Iterator<Item = f64>, u: f64| -> usize {
             let mut left = u;
             let mut last = 0;
             for (i, w) in weights.enumerate() {
-                last = i;
+                if w > 0.0 {
+                    last = i;
+                }
                 if left < w {
                     return i;
                 }
@@ -934,48 +1003,44 @@ impl FitNull {
         };
         let mut joint = vec![0.0; k];
         let mut codes = vec![MISSING; vars.len()];
-        let mut sorted: Vec<f64> = (0..draws)
-            .map(|_| {
-                let s = pick(&mut prior.iter().copied(), rng.r#gen::<f64>());
-                let like = rng.gen_range(0..n);
-                for (v, var) in vars.iter().enumerate() {
-                    let given = var.codes[like];
-                    codes[v] = if given == MISSING || given as usize >= var.levels {
-                        MISSING
-                    } else {
-                        let shares = &model.log_theta[v][s];
-                        pick(
-                            &mut shares.iter().map(|&l| libm::exp(l)),
-                            rng.r#gen::<f64>(),
-                        ) as u32
-                    };
-                }
-                model.surprise(&codes, &mut joint)
-            })
-            .collect();
-        sorted.sort_by(f64::total_cmp);
-        let m = sorted.len();
-        let top = ((m as f64 * FIT_TAIL) as usize).clamp(1, m);
-        let start = *sorted.get(m - top)?;
-        let excess = sorted[m - top..].iter().map(|x| x - start).sum::<f64>() / top as f64;
+        let mut by_answers: Vec<Vec<f64>> = vec![Vec::new(); vars.len() + 1];
+        let mut all = Vec::with_capacity(draws);
+        for _ in 0..draws {
+            let s = pick(&mut prior.iter().copied(), rng.r#gen::<f64>());
+            let like = rng.gen_range(0..n);
+            let mut given = 0;
+            for (v, var) in vars.iter().enumerate() {
+                codes[v] = if answered(var, var.codes[like]) {
+                    given += 1;
+                    let shares = &model.log_theta[v][s];
+                    pick(
+                        &mut shares.iter().map(|&l| libm::exp(l)),
+                        rng.r#gen::<f64>(),
+                    ) as u32
+                } else {
+                    MISSING
+                };
+            }
+            let x = model.surprise(&codes, &mut joint);
+            by_answers[given].push(x);
+            all.push(x);
+        }
         Some(FitNull {
-            sorted,
-            tail: (start, excess),
+            pooled: FitTail::of(all)?,
+            by_answers: by_answers
+                .into_iter()
+                .map(|d| (d.len() >= FIT_STRATUM).then(|| FitTail::of(d)).flatten())
+                .collect(),
         })
     }
 
-    /// The z of surprise `x`: −Φ⁻¹ of the share of draws at least as surprising (beyond the
-    /// tail's start, its exponential), 0 below the median.
-    fn z(&self, x: f64) -> f64 {
-        let m = self.sorted.len() as f64;
-        let (start, excess) = self.tail;
-        let log_p = if x > start && excess > 1e-12 {
-            libm::log(FIT_TAIL) - (x - start) / excess
-        } else {
-            let below = self.sorted.partition_point(|&d| d < x);
-            libm::log((self.sorted.len() - below).max(1) as f64 / m)
-        };
-        z_of_log_tail(log_p).max(0.0)
+    /// The z of surprise `x` of someone who gave `given` answers.
+    fn z(&self, x: f64, given: usize) -> f64 {
+        self.by_answers
+            .get(given)
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.pooled)
+            .z(x)
     }
 }
 
@@ -1376,10 +1441,41 @@ mod tests {
     }
 
     #[test]
+    fn people_who_left_questions_blank_are_judged_against_draws_that_did_too() {
+        // Twenty counts of 0–6 (Poisson with mean 1) for 3,000 people, all one segment;
+        // 1,200 of them answered only the first two, and one of those gave the rarest level
+        // in both (about 1 in a million). Against draws of every kind pooled, their two
+        // answers look smaller than most twenty-answer surprises: z 0.
+        use rand::SeedableRng;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let poisson = [0.368, 0.368, 0.184, 0.061, 0.015, 0.003, 0.001];
+        let n = 3000;
+        let codes: Vec<Vec<u32>> = (0..20)
+            .map(|v| {
+                (0..n)
+                    .map(|i| match (i, v) {
+                        (0, 0 | 1) => 6,
+                        (i, v) if i < 1200 && v >= 2 => MISSING,
+                        _ => level(&mut rng, &poisson),
+                    })
+                    .collect()
+            })
+            .collect();
+        let (features, clustering) = answers(codes, poisson.len(), vec![Some(0); n], 1);
+        let z = fit_z(&features, &clustering);
+        assert!(z[0] > 4.0, "the rare pair: z {}", z[0]);
+        let others = z[1..].iter().copied().fold(0.0, f64::max);
+        assert!(
+            score_of(others) < 0.4,
+            "the least fitting of the rest: z {others}"
+        );
+    }
+
+    #[test]
     fn people_who_answer_at_random_fit_no_segment() {
         // Two segments of 1,500 who answer twenty questions of five levels each their own
         // way (mostly the lowest or mostly the highest level), and two people who answer at
-        // random: they fit worse than anyone drawn from the segments.
+        // random: they fit worse than anyone drawn from the segments, and are scored so.
         use rand::{Rng, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
         let shares = [0.8, 0.1, 0.05, 0.03, 0.02];
@@ -1400,11 +1496,13 @@ mod tests {
         let z = fit_z(&features, &clustering);
         let drawn = z[..3000].iter().copied().fold(0.0, f64::max);
         assert!(score_of(drawn) < 0.4, "the least fitting drawn: z {drawn}");
+        // Twenty answers at random are about as rare as 1 in 3 million under the segments.
         for &random in &z[3000..] {
             assert!(
                 random > drawn + 1.0,
                 "a random answerer: z {random} against {drawn}"
             );
+            assert!(score_of(random) > 0.4, "a random answerer: z {random}");
         }
     }
 

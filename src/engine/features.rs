@@ -480,16 +480,7 @@ pub fn build(
             }
             Kind::Date | Kind::DateTime => numeric_features(&schema::read::numbers(col, cs), true),
             Kind::Boolean => {
-                let label = |text: &str| {
-                    let t = text.trim().to_lowercase();
-                    if cs.truthy.contains(&t) {
-                        Some("yes".to_string())
-                    } else if !schema::read::is_missing(text) || cs.blank_is_false {
-                        Some("no".to_string())
-                    } else {
-                        None
-                    }
-                };
+                let label = |text: &str| boolean_label(cs, text);
                 variable(idx, block, label_codes(col, label), Vec::new());
                 one_hot(col, |text| label(text).into_iter().collect())
             }
@@ -546,22 +537,7 @@ pub fn build(
             }
             Kind::FreeText => {
                 // Each distinct answer is read once, weighted by how many people gave it.
-                let counts = col.counts();
-                let distinct: Vec<(&str, usize)> = col
-                    .values()
-                    .iter()
-                    .zip(&counts)
-                    .map(|(t, &c)| {
-                        (
-                            if schema::read::is_missing(t) {
-                                ""
-                            } else {
-                                t.as_ref()
-                            },
-                            c,
-                        )
-                    })
-                    .collect();
+                let distinct = distinct_answers(col);
                 let limits = VocabularyParams {
                     min_df: 2.max(n / 2000),
                     max_df_share: 0.5,
@@ -871,7 +847,9 @@ fn width_guess(
                         .any(|(v, &c)| c > 0 && !v.is_finite());
                     1 + usize::from(none)
                 }
-                Kind::Boolean => 2,
+                Kind::Boolean => {
+                    one_hot_width(col, |text| boolean_label(cs, text).into_iter().collect())
+                }
                 Kind::Categorical | Kind::Code | Kind::Identifier => one_hot_width(col, |text| {
                     (!schema::read::is_missing(text))
                         .then(|| text.trim().to_string())
@@ -889,7 +867,11 @@ fn width_guess(
                 }
                 Kind::FreeText => {
                     let dims = match (params.text_model, meaning) {
-                        (TextModel::Meaning, Some(_)) => params.meaning_dims.max(params.text_dims),
+                        (TextModel::Meaning, Some(_))
+                            if Language::of(&distinct_answers(col)) == Language::English =>
+                        {
+                            params.meaning_dims.max(params.text_dims)
+                        }
                         _ => params.text_dims,
                     };
                     dims + usize::from(any_missing())
@@ -1146,7 +1128,38 @@ fn with_missing_indicator(values: Vec<f64>) -> Vec<Vec<f64>> {
     out
 }
 
-/// The labels of `per_value` (each distinct value's labels) given by at least 2 people or
+/// A yes/no cell's label: "yes" for the column's true words, "no" for anything else given
+/// (or left blank, where blank means no), none for a blank.
+fn boolean_label(cs: &schema::ColumnSchema, text: &str) -> Option<String> {
+    let t = text.trim().to_lowercase();
+    if cs.truthy.contains(&t) {
+        Some("yes".to_string())
+    } else if !schema::read::is_missing(text) || cs.blank_is_false {
+        Some("no".to_string())
+    } else {
+        None
+    }
+}
+
+/// A text column's distinct answers (blank for a missing one) with how many gave each.
+fn distinct_answers(col: &Column) -> Vec<(&str, usize)> {
+    col.values()
+        .iter()
+        .zip(col.counts())
+        .map(|(t, c)| {
+            (
+                if schema::read::is_missing(t) {
+                    ""
+                } else {
+                    t.as_ref()
+                },
+                c,
+            )
+        })
+        .collect()
+}
+
+/// The labels of `per_value` (each distinct value's labels) given by at least 2 people and
 /// 0.5 % of them, most common first, at most [`MAX_LEVELS`]; and whether any label is left
 /// out of them (those make the feature "other").
 fn frequent_labels<'a>(
@@ -1392,20 +1405,88 @@ mod tests {
 
     #[test]
     fn rows_are_laid_out_as_wide_as_their_features() {
-        // A number with empty cells (value and indicator), one without, a choice with a
-        // label too rare for a feature of its own ("other"), ticked options, yes/no and a
-        // free-text answer some left empty: the guess is the width, not a bound far above it.
-        let goals = ["save money on food", "plan meals for kids", "cook less", ""];
+        // A free-text answer some left empty, one written in German (read by shared words,
+        // not by meaning), a number with empty cells (value and indicator), one without, a
+        // date, a rating, a choice with a label too rare for a feature of its own ("other"),
+        // ticked options and yes/no: the guess is the width, not a bound far above it.
+        let verbs = [
+            "save", "plan", "cook", "order", "find", "share", "stock", "compare", "carry",
+        ];
+        let things = [
+            "meals",
+            "snacks",
+            "fruit",
+            "bread",
+            "coffee",
+            "lunches",
+            "treats",
+            "vegetables",
+            "cheese",
+        ];
+        let whom = [
+            "kids",
+            "team",
+            "parents",
+            "flatmates",
+            "guests",
+            "club",
+            "neighbours",
+            "office",
+        ];
+        let why = [
+            "time",
+            "money",
+            "health",
+            "taste",
+            "waste",
+            "stress",
+            "allergies",
+            "budget",
+        ];
+        let when = [
+            "monday", "weekend", "evening", "holiday", "morning", "friday", "birthday",
+        ];
+        let wer = ["Ich möchte", "Wir wollen", "Meine Familie will", "Ich muss"];
+        let was = [
+            "Zeit sparen",
+            "frisch kochen",
+            "günstig einkaufen",
+            "gesund essen",
+            "weniger wegwerfen",
+        ];
+        let wann = [
+            "für die Kinder",
+            "am Wochenende",
+            "nach der Arbeit",
+            "mit den Nachbarn",
+            "in der Woche",
+            "für das Büro",
+            "ohne das Auto",
+        ];
         let rows: Vec<Vec<String>> = (0..400)
             .map(|i| {
                 vec![
-                    goals[i % 4].to_string(),
+                    if i % 10 == 0 {
+                        String::new()
+                    } else {
+                        format!(
+                            "I want to {} {} for my {} every {} to spare {}",
+                            verbs[i % 9],
+                            things[(i / 3) % 9],
+                            whom[(i / 7) % 8],
+                            when[(i / 11) % 7],
+                            why[(i / 13) % 8]
+                        )
+                    },
+                    format!("{} {} {}", wer[i % 4], was[(i / 4) % 5], wann[(i / 20) % 7]),
                     if i % 9 == 0 {
                         String::new()
                     } else {
                         (i % 7).to_string()
                     },
                     format!("{}.50", (i * i) % 97),
+                    format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+                    (1 + i % 5).to_string(),
                     if i == 5 {
                         "fax"
                     } else {
@@ -1424,9 +1505,12 @@ mod tests {
         let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
         let table = Table::from_rows(
             &[
-                "What is your main goal?",
+                "What are you trying to get done?",
+                "Was möchten Sie erreichen?",
                 "Orders",
                 "Spend",
+                "Last order",
+                "Satisfaction",
                 "Channel",
                 "Categories bought",
                 "Newsletter",
@@ -1434,7 +1518,13 @@ mod tests {
             &slices,
         );
         let (schema, f) = features_of(&table, 0.5);
-        assert!(f.groups.len() >= 5, "{:?}", f.groups);
+        let kinds: Vec<&Kind> = schema.columns.iter().map(|c| &c.kind).collect();
+        assert_eq!(
+            kinds.iter().filter(|k| matches!(k, Kind::FreeText)).count(),
+            2,
+            "{kinds:?}"
+        );
+        assert!(f.groups.len() >= 9, "{:?}", f.groups);
         let guess = width_guess(
             &table,
             &schema,

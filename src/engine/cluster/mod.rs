@@ -554,7 +554,8 @@ fn join_rests(result: &mut Clustering, latent: Latent<'_>) {
 /// unplaced (the grocer at 100,000 rows: 10,459 people in no segment, 10,314 of them from
 /// the mass groups, edge score 0). Their surprise under their best segment (−log of its
 /// share and answer shares) is judged against the surprise of everyone in a segment, by the
-/// median and the spread above it, as `edges::fit_z` judges how answers fit together: from
+/// median and the spread above it (as `edges::fit_z` judged how answers fit together before
+/// it was judged against people drawn from the segments): from
 /// [`LONE_Z`](crate::engine::edges::LONE_Z) spreads above, answers that no segment gives, a
 /// person stays lone. Extremes in other columns are released again afterwards
 /// (`edges::Assessment::extremes`). Only people who answered something weighed at this
