@@ -1030,6 +1030,7 @@ impl Domain {
                 Export {
                     files: vec![("grocer.csv".into(), g.to_csv())],
                     truth: g.truth,
+                    outlier_ceiling: None,
                 }
             }
             Domain::Saas => {
@@ -1040,12 +1041,14 @@ impl Domain {
                         ("survey.csv".into(), survey.to_csv()),
                     ],
                     truth: crm.truth,
+                    outlier_ceiling: None,
                 }
             }
             Domain::Survey => {
                 let g = survey::generate(n, seed);
                 Export {
                     files: vec![("survey.csv".into(), g.to_csv())],
+                    outlier_ceiling: Some(survey::outlier_ceiling(&g)),
                     truth: g.truth,
                 }
             }
@@ -1060,6 +1063,9 @@ pub struct Export {
     pub files: Vec<(String, String)>,
     /// Planted group per row of the joined table.
     pub truth: Vec<Planted>,
+    /// Planted lone outliers that the best possible ranking puts in the top 2× their number,
+    /// where the generator can say (`survey::outlier_ceiling`).
+    pub outlier_ceiling: Option<usize>,
 }
 
 /// How well found segments recover the planted groups.
