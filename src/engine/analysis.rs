@@ -829,6 +829,7 @@ impl Prepared<'_> {
         // given back before describing").
         let map = map::layout(&space);
         drop(space);
+        progress(Stage::Describing, 0.02);
         let profiles = profile::profile_all(table, &schema);
         progress(Stage::Describing, 0.05);
         let names = describe::name_words(table, &schema);

@@ -393,12 +393,25 @@ pub fn App() -> Html {
             .result
             .as_ref()
             .map(|r| {
-                use super::format::count;
+                use super::format::{count, number};
+                // As the list beneath names them: people in no segment, of whom those far
+                // from everyone (edge score 0.5 and up) are "unlike everyone".
+                let unlike = r
+                    .segment_of
+                    .iter()
+                    .zip(&r.edge_score)
+                    .filter(|&(&s, &e)| s < 0 && e >= 0.5)
+                    .count();
+                let unlike = if unlike > 0 {
+                    format!(" ({} unlike everyone)", number(unlike as f64))
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} and {} among {}",
+                    "{}: {}, {} in no segment{unlike}",
+                    count(r.n_people, "person", "people"),
                     count(r.segments.len(), "segment", "segments"),
-                    count(r.n_outliers, "lone outlier", "lone outliers"),
-                    count(r.n_people, "person", "people")
+                    number(r.n_outliers as f64),
                 )
             })
             .unwrap_or_else(|| "Done".into()),

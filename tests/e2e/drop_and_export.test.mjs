@@ -34,5 +34,13 @@ export default async function ({ page, baseUrl, dir, generate, consoleErrors }) 
     assert(s >= 0 && s <= 1, `edge_score in 0–1: ${r[scoreCol]}`);
   }
   assert(rows.slice(1).every((r, i) => r[0] === original[i + 1][0]), 'rows keep their order and original cells');
+  // The status counts people in no segment as the export and the list beneath do, and says
+  // how many of them are unlike everyone (edge score 0.5 and up) only when there are some.
+  const edge = rows.slice(1).filter((r) => r[segCol] === 'edge');
+  const unlike = edge.filter((r) => Number(r[scoreCol]) >= 0.5).length;
+  const status = await page.textContent('[data-testid=status]');
+  const expected = `1,500 people: ${segments} segments, ${edge.length.toLocaleString('en-GB')} in no segment`
+    + (unlike > 0 ? ` (${unlike.toLocaleString('en-GB')} unlike everyone)` : '');
+  assert(status.trim() === expected, `status "${status}" is "${expected}"`);
   assert(consoleErrors.filter((e) => !e.includes('404')).length === 0, `no console errors: ${consoleErrors.join('; ')}`);
 }
