@@ -276,6 +276,8 @@ pub struct ResultView {
     pub outliers: Vec<OutlierView>,
     /// All lone outliers.
     pub n_outliers: usize,
+    /// Of them, people unlike everyone: an edge score of 0.5 and up, as their reasons say.
+    pub n_unlike: usize,
     /// The say/do cross-table (cells as counts; people are fetched on demand).
     pub say_do: Option<SayDoView>,
     /// Warnings about the settings.
@@ -372,6 +374,15 @@ impl ResultView {
                 })
                 .collect(),
             n_outliers: a.outliers.len(),
+            n_unlike: a
+                .outliers
+                .iter()
+                .filter(|&&row| {
+                    a.edge_score
+                        .get(row as usize)
+                        .is_some_and(|&s| s >= crate::engine::edges::UNLIKE_SCORE)
+                })
+                .count(),
             say_do: a.say_do.as_ref().map(say_do_view),
             warnings: a.warnings.clone(),
             min_cluster_size: a.min_cluster_size,

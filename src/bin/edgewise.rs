@@ -706,7 +706,6 @@ fn generate(args: &GenerateArgs) -> Result<(), String> {
             synth::Export {
                 files: vec![("month.csv".into(), month.to_csv())],
                 truth: month.truth,
-                outlier_ceiling: None,
             }
         }
         Some(m) => return Err(format!("--month {m}: give 1 or 2")),
@@ -905,8 +904,8 @@ fn accuracy(args: &AccuracyArgs) -> Result<(), String> {
                     matches!(p, synth::Planted::Edge(_)) && !name.starts_with("say only")
                 });
                 let say = lowest(&|_, name| name.starts_with("say only"));
-                let ceiling = export
-                    .outlier_ceiling
+                let ceiling = domain
+                    .outlier_ceiling(rows, seed)
                     .map_or(String::new(), |c| format!(" (best possible {c})"));
                 println!(
                     "| {} | {rows} | {seed} | {} | {} | {mass} | {edge} | {say} | {} of {}{ceiling} | {secs:.1} s |",

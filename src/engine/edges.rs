@@ -1150,6 +1150,15 @@ pub const LONE_Z: f64 = 5.0;
 /// own segment but ordinary for the file (a misplaced member) is not unlike everyone.
 pub const EVERYONE_Z: f64 = 3.0;
 
+/// The edge score, as shown and exported, from which someone in no segment is "unlike
+/// everyone": [`LONE_Z`]'s score.
+pub const UNLIKE_SCORE: f64 = 0.5;
+
+/// A z as the edge score shown and exported: [`score_of`], to three decimals.
+fn shown_score(z: f64) -> f64 {
+    libm::round(score_of(z).clamp(0.0, 1.0) * 1000.0) / 1000.0
+}
+
 /// How unusual each person is, and why: computed once, before segments are portrayed.
 pub struct Assessment {
     /// Each person's z (the larger of sparsity and atypicality).
@@ -1248,10 +1257,7 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
 impl Assessment {
     /// Each person's edge score, 0–1, in three decimals.
     pub fn scores(&self) -> Vec<f64> {
-        self.z
-            .iter()
-            .map(|&z| libm::round(score_of(z).clamp(0.0, 1.0) * 1000.0) / 1000.0)
-            .collect()
+        self.z.iter().map(|&z| shown_score(z)).collect()
     }
 
     /// People at [`LONE_Z`] or beyond, and unusual against everyone too ([`EVERYONE_Z`]):
@@ -1299,7 +1305,7 @@ impl Assessment {
             (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
             // "Unlike everyone" is for people far from everyone; the rest of those in
             // no segment sit between segments, which is all the head says of them.
-            (None, _) if self.z[i] >= LONE_Z => "Unlike everyone".to_string(),
+            (None, _) if shown_score(self.z[i]) >= UNLIKE_SCORE => "Unlike everyone".to_string(),
             (None, _) => "In no segment".to_string(),
         };
         match (facts.is_empty(), segment.is_none()) {

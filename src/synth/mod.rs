@@ -1021,6 +1021,13 @@ impl Domain {
         }
     }
 
+    /// Planted lone outliers that the best possible ranking puts in the top 2× their number,
+    /// where the generator can say (`survey::outlier_ceiling`): the export of `n` rows of
+    /// seed `seed` is generated again, so that exports do not pay for it.
+    pub fn outlier_ceiling(self, n: usize, seed: u64) -> Option<usize> {
+        (self == Domain::Survey).then(|| survey::outlier_ceiling(&survey::generate(n, seed)))
+    }
+
     /// The export's files (name, CSV text) and the planted group of each row of the table
     /// they make once joined (the first file lists everyone, in order).
     pub fn export(self, n: usize, seed: u64, wordings: Wordings) -> Export {
@@ -1030,7 +1037,6 @@ impl Domain {
                 Export {
                     files: vec![("grocer.csv".into(), g.to_csv())],
                     truth: g.truth,
-                    outlier_ceiling: None,
                 }
             }
             Domain::Saas => {
@@ -1041,14 +1047,12 @@ impl Domain {
                         ("survey.csv".into(), survey.to_csv()),
                     ],
                     truth: crm.truth,
-                    outlier_ceiling: None,
                 }
             }
             Domain::Survey => {
                 let g = survey::generate(n, seed);
                 Export {
                     files: vec![("survey.csv".into(), g.to_csv())],
-                    outlier_ceiling: Some(survey::outlier_ceiling(&g)),
                     truth: g.truth,
                 }
             }
@@ -1063,9 +1067,6 @@ pub struct Export {
     pub files: Vec<(String, String)>,
     /// Planted group per row of the joined table.
     pub truth: Vec<Planted>,
-    /// Planted lone outliers that the best possible ranking puts in the top 2× their number,
-    /// where the generator can say (`survey::outlier_ceiling`).
-    pub outlier_ceiling: Option<usize>,
 }
 
 /// How well found segments recover the planted groups.

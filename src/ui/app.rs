@@ -396,14 +396,8 @@ pub fn App() -> Html {
                 use super::format::{count, number};
                 // As the list beneath names them: people in no segment, of whom those far
                 // from everyone (edge score 0.5 and up) are "unlike everyone".
-                let unlike = r
-                    .segment_of
-                    .iter()
-                    .zip(&r.edge_score)
-                    .filter(|&(&s, &e)| s < 0 && e >= 0.5)
-                    .count();
-                let unlike = if unlike > 0 {
-                    format!(" ({} unlike everyone)", number(unlike as f64))
+                let unlike = if r.n_unlike > 0 {
+                    format!(" ({} unlike everyone)", number(r.n_unlike as f64))
                 } else {
                     String::new()
                 };

@@ -39,8 +39,11 @@ export default async function ({ page, baseUrl, dir, generate, consoleErrors }) 
   const edge = rows.slice(1).filter((r) => r[segCol] === 'edge');
   const unlike = edge.filter((r) => Number(r[scoreCol]) >= 0.5).length;
   const status = await page.textContent('[data-testid=status]');
-  const expected = `1,500 people: ${segments} segments, ${edge.length.toLocaleString('en-GB')} in no segment`
-    + (unlike > 0 ? ` (${unlike.toLocaleString('en-GB')} unlike everyone)` : '');
+  // Numbers as the page writes them, in the browser's own locale.
+  const [people, none, far] = await page.evaluate((ns) => ns.map((n) => new Intl.NumberFormat().format(n)),
+    [rows.length - 1, edge.length, unlike]);
+  const expected = `${people} people: ${segments} segments, ${none} in no segment`
+    + (unlike > 0 ? ` (${far} unlike everyone)` : '');
   assert(status.trim() === expected, `status "${status}" is "${expected}"`);
   assert(consoleErrors.filter((e) => !e.includes('404')).length === 0, `no console errors: ${consoleErrors.join('; ')}`);
 }

@@ -1090,6 +1090,8 @@ fn split_into_classes(
     let room = MAX_SEGMENTS.saturating_sub(*n_clusters);
     let kept: Vec<(usize, usize)> = candidates.iter().take(room).map(|c| (c.1, c.2)).collect();
     let mut refinements = Vec::new();
+    // The segment each new segment was split from, by id from `density_segments`.
+    let mut made_from: Vec<usize> = Vec::new();
     for (f, (parent, at, found)) in fits.into_iter().enumerate() {
         let k = found.model.len();
         // Each class's segment: kept classes get new ones, the largest keeps the parent's,
@@ -1118,6 +1120,7 @@ fn split_into_classes(
                 None if joiner => None,
                 None => {
                     *n_clusters += 1;
+                    made_from.push(parent);
                     Some(*n_clusters - 1)
                 }
             };
@@ -1163,56 +1166,55 @@ fn split_into_classes(
         &mut refinements,
         rows,
         latent,
-        density_segments,
+        &made_from,
     );
     refinements
 }
 
-/// Joins each new segment made of a class (ids from `first_new`) to an earlier new segment
-/// split from another segment, when the two are one group: when merging them shortens the
-/// message ([`latent::joins`]). A group density cut in two — part in a segment of its own
-/// with another small group, part in the mass middle — is found as a class in each, and the
-/// two classes are tested against density's segments as they were, not against each other
-/// (the SaaS export's consultants read by what they say alone, 5,000 rows: 33 with the
-/// schools, 16 in the mass middle, a class each).
+/// Joins each new segment made of a class to an earlier new segment split from other
+/// segments, when the two are one group: when merging them shortens the message
+/// ([`latent::joins`]). `made_from[j]` is the segment that new segment `first_new + j` was
+/// split from, the new ids being the last `made_from.len()`. A group density cut in two —
+/// part in a segment of its own with another small group, part in the mass middle — is found
+/// as a class in each, and the two classes are tested against density's segments as they
+/// were, not against each other (the SaaS export's consultants read by what they say alone,
+/// 5,000 rows: 33 with the schools, 16 in the mass middle, a class each). Classes split from
+/// one segment stay apart, as its own fit left them, and never meet in one joined segment.
 fn join_new_classes(
     labels: &mut [Option<usize>],
     n_clusters: &mut usize,
     refinements: &mut [Refinement],
     rows: &[usize],
     latent: Latent<'_>,
-    first_new: usize,
+    made_from: &[usize],
 ) {
-    if *n_clusters <= first_new + 1 {
+    let total = *n_clusters;
+    let Some(first_new) = total.checked_sub(made_from.len()) else {
+        return;
+    };
+    if made_from.len() < 2 {
         return;
     }
-    // Each new segment's parent: the refinement that made it.
-    let mut parents: Vec<Option<usize>> = vec![None; *n_clusters];
-    for r in refinements.iter() {
-        let mut made = vec![false; *n_clusters];
-        r.segment_of
-            .iter()
-            .for_each(|&s| made.get_mut(s).into_iter().for_each(|m| *m = true));
-        for (id, _) in made
-            .iter()
-            .enumerate()
-            .filter(|&(id, &m)| m && id >= first_new)
-        {
-            parents[id] = parents[id].or(Some(r.parent));
-        }
-    }
-    let parent_of = |id: usize| parents.get(id).copied().flatten();
     let members_of = |labels: &[Option<usize>], id: usize| -> Vec<usize> {
         (0..labels.len())
             .filter(|&r| labels[r] == Some(id))
             .filter_map(|r| rows.get(r).copied())
             .collect()
     };
-    let mut into: Vec<usize> = (0..*n_clusters).collect();
-    for id in first_new + 1..*n_clusters {
-        let parent = parent_of(id);
+    // Each segment's root (itself, or the earlier new segment it joined), and the segments
+    // each root's classes were split from.
+    let mut into: Vec<usize> = (0..total).collect();
+    let mut from: Vec<Vec<usize>> = (0..total)
+        .map(|id| {
+            id.checked_sub(first_new)
+                .and_then(|j| made_from.get(j))
+                .map_or_else(Vec::new, |&p| vec![p])
+        })
+        .collect();
+    for (j, &parent) in made_from.iter().enumerate().skip(1) {
+        let id = first_new + j;
         let earlier: Vec<usize> = (first_new..id)
-            .filter(|&e| into[e] == e && parent_of(e) != parent)
+            .filter(|&e| into[e] == e && !from[e].contains(&parent))
             .collect();
         if earlier.is_empty() {
             continue;
@@ -1223,6 +1225,7 @@ fn join_new_classes(
             .and_then(|g| earlier.get(g).copied())
         {
             into[id] = g;
+            from[g].push(parent);
             labels
                 .iter_mut()
                 .filter(|l| **l == Some(id))
@@ -1230,18 +1233,21 @@ fn join_new_classes(
         }
     }
     // Ids stay consecutive.
-    let mut compact = vec![0; into.len()];
+    let mut compact = vec![0; total];
     let mut next = 0;
-    for id in 0..into.len() {
+    for id in 0..total {
         if into[id] == id {
             compact[id] = next;
             next += 1;
         }
     }
-    let final_id = |id: usize| compact[into.get(id).copied().unwrap_or(id)];
-    if next == *n_clusters {
+    if next == total {
         return;
     }
+    let final_id = |id: usize| {
+        let root = into.get(id).copied().unwrap_or(id);
+        compact.get(root).copied().unwrap_or(root)
+    };
     labels.iter_mut().flatten().for_each(|l| *l = final_id(*l));
     for r in refinements.iter_mut() {
         r.parent = final_id(r.parent);
@@ -1570,9 +1576,7 @@ mod tests {
         let mut refinements = vec![
             Refinement {
                 parent: 0,
-                segment_of: (0..n)
-                    .map(|i| [0, 0, 2, 2, 4][answer[i] as usize % 5])
-                    .collect(),
+                segment_of: (0..n).map(|i| [0, 0, 2, 4][answer[i] as usize]).collect(),
             },
             Refinement {
                 parent: 1,
@@ -1586,7 +1590,7 @@ mod tests {
             &mut refinements,
             &rows,
             latent,
-            2,
+            &[0, 1, 0],
         );
         assert_eq!(n_clusters, 4);
         let expected = [0, 1, 2, 2, 3];
