@@ -380,7 +380,7 @@ impl ResultView {
                 .filter(|&&row| {
                     a.edge_score
                         .get(row as usize)
-                        .is_some_and(|&s| s >= crate::engine::edges::UNLIKE_SCORE)
+                        .is_some_and(|&s| crate::engine::edges::unlike_everyone(s))
                 })
                 .count(),
             say_do: a.say_do.as_ref().map(say_do_view),

@@ -1150,9 +1150,12 @@ pub const LONE_Z: f64 = 5.0;
 /// own segment but ordinary for the file (a misplaced member) is not unlike everyone.
 pub const EVERYONE_Z: f64 = 3.0;
 
-/// The edge score, as shown and exported, from which someone in no segment is "unlike
-/// everyone": [`LONE_Z`]'s score.
-pub const UNLIKE_SCORE: f64 = 0.5;
+/// Whether an edge score, as shown and exported, makes someone in no segment "unlike
+/// everyone": [`LONE_Z`]'s score (0.5) or more, so that the reasons, the page's count and the
+/// list's "edge score 0.5 and up" agree.
+pub fn unlike_everyone(score: f64) -> bool {
+    score >= shown_score(LONE_Z)
+}
 
 /// A z as the edge score shown and exported: [`score_of`], to three decimals.
 fn shown_score(z: f64) -> f64 {
@@ -1305,7 +1308,7 @@ impl Assessment {
             (Some(s), _) => format!("On the edge of {} “{}”", s.id, s.name),
             // "Unlike everyone" is for people far from everyone; the rest of those in
             // no segment sit between segments, which is all the head says of them.
-            (None, _) if shown_score(self.z[i]) >= UNLIKE_SCORE => "Unlike everyone".to_string(),
+            (None, _) if unlike_everyone(shown_score(self.z[i])) => "Unlike everyone".to_string(),
             (None, _) => "In no segment".to_string(),
         };
         match (facts.is_empty(), segment.is_none()) {
@@ -1338,6 +1341,12 @@ mod tests {
         assert!((s5 - 0.5).abs() < 1e-9, "{s5}");
         assert!((s8 - 0.8).abs() < 1e-9, "{s8}");
         assert!(score_of(50.0) < score_of(100.0) && score_of(100.0) < 1.0);
+    }
+
+    #[test]
+    fn unlike_everyone_from_the_score_shown_for_lone_z() {
+        assert!(unlike_everyone(0.5) && unlike_everyone(shown_score(LONE_Z)));
+        assert!(!unlike_everyone(0.499));
     }
 
     #[test]
