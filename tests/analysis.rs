@@ -1031,7 +1031,7 @@ fn read_by_what_they_say_alone_a_pooled_class_splits_when_its_halves_replicate()
 /// births grew it from six classes to eleven, most smaller than a segment, and when those
 /// were folded away athletes and coeliac households were one class (F1 0.687 and 0.628).
 #[test]
-fn read_by_what_they_say_alone_a_small_segment_grows_no_classes_too_small_to_stand() {
+fn read_by_what_they_say_alone_a_small_segment_keeps_to_classes_that_may_stand() {
     let mut settings = Settings::default();
     settings.features.balance = 1.0;
     let domain = synth::Domain::GrocerSayOnly;
