@@ -27,8 +27,9 @@ try {
   const page = await browser.newPage();
   // The worker reports its WebAssembly memory (its peak) after each analysis.
   const memory = [];
-  page.on('worker', (w) => w.on('console', (m) => { if (/((worker|helper) (memory|stages))|reading stages/.test(m.text())) memory.push(m.text()); }));
-  await page.goto(`http://127.0.0.1:${port}/`);
+  page.on('worker', (w) => w.on('console', (m) => { if (/((worker|helper) (memory|stages|took))|reading stages/.test(m.text())) memory.push(m.text()); }));
+  // EDGEWISE_CORES=N: the page as on a machine with N cores (`?cores=N`: N - 1 helpers).
+  await page.goto(`http://127.0.0.1:${port}/${process.env.EDGEWISE_CORES ? `?cores=${process.env.EDGEWISE_CORES}` : ''}`);
   // Let the service worker finish caching the site first, as on any visit after the first.
   await page.evaluate(() => navigator.serviceWorker?.ready);
   await page.waitForTimeout(1000);
@@ -63,7 +64,7 @@ try {
       console.log(`  the page said: ${said}`);
       for (const m of memory.filter((m) => /memory/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')} (${(Number(m.match(/(\d+) MB/)[1]) * 2 ** 20 / size).toFixed(1)} bytes per CSV byte)`);
       // The worker's own clock: each stage from its first progress message to the next stage.
-      for (const m of memory.filter((m) => /stages/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')}`);
+      for (const m of memory.filter((m) => /stages|took/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')}`);
     }
     for (const [s, t] of firsts) if (s !== said) console.log(`  ${s.padEnd(30)} from ${t.toFixed(1)} s`);
     // The machine's cost of memory touched for the first time, measured after the analysis

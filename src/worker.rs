@@ -8,9 +8,12 @@
 //!
 //! For large files it starts a **helper**: a second copy of this worker, on the machine's
 //! other core, that builds everyone's neighbour graph while this one finds segments among
-//! the sample ([`analysis::Prepared`]). The graph depends only on the points and the seed,
-//! so the result is the same as on one core; if the helper cannot start or fails, the graph
-//! is built here. Once it has the graph, the helper runs the last of the segments' three
+//! the sample ([`analysis::Prepared`]). With more cores it starts a pool, one helper per core
+//! beyond its own (`pool_size`): each builds a share of the graph's trees, and the first
+//! gathers the others' shares over message channels and finishes the graph
+//! (`request_graph`). The graph depends only on the points and the seed, however its trees
+//! are shared, so the result is the same as on one core; if the first helper cannot start or
+//! fails, the graph is built here. Once it has the graph, the helper runs the last of the segments' three
 //! stability resamples (a self-contained `ResampleJob`) while this worker runs the other two;
 //! without its answer, this worker runs it too. The helper also hashes large files (SHA-256,
 //! for the receipt) while this worker reads and analyses them; the digests are written in
@@ -20,8 +23,9 @@
 //! `error` event and recovers with the files it still holds.
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
+use crate::engine::cluster;
+use crate::engine::cluster::neighbours::{self, CandidateArrays, Candidates, FlatGraph, Graph};
 use crate::engine::cluster::stability::{Resample, ResampleJob};
-use crate::engine::cluster::{self, neighbours::Graph};
 use crate::engine::ingest::{FileHash, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
@@ -65,10 +69,11 @@ struct State {
     /// ([`prefetch_meaning`]): the promise of the fetch's response. Taken by the first
     /// analysis that reads text by meaning.
     meaning_bytes: Option<js_sys::Promise>,
-    /// The helper worker, once started.
-    helper: Option<Rc<Helper>>,
-    /// The helper failed to start or stopped; graphs are built here from then on.
-    helper_failed: bool,
+    /// The helper workers by number, once started ([`helper_at`]).
+    helpers: Vec<Option<Rc<Helper>>>,
+    /// The numbers of helpers that failed to start or stopped: their work is done here from
+    /// then on.
+    helpers_failed: Vec<usize>,
     /// The helper's digests of the dataset's files, while it computes them: each file's
     /// index, the file, and the promise of the answer. They are written into the dataset
     /// before anything names the files by digest ([`settle_hashes`]).
@@ -197,8 +202,8 @@ pub fn run() {
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
-        if let Some((job, points, seed)) = graph_job(&data) {
-            answer_graph_job(job, &points, seed);
+        if let Some(job) = graph_job(&data) {
+            wasm_bindgen_futures::spawn_local(answer_trees_job(job));
             return;
         }
         if let Some((job, resamples)) = resample_job(&data) {
@@ -372,7 +377,7 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     };
     let n = prepared.space().rows;
     let pending = if n >= HELPER_FROM {
-        helper().and_then(|h| h.request(prepared.space(), prepared.seed()))
+        request_graph(prepared.space(), prepared.seed())
     } else {
         None
     };
@@ -401,19 +406,8 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
                 resamples.extend(job.run(&mut |f| report(Stage::Segments, 0.5 + 0.45 * share * f)));
             }
             let t1 = now();
-            // However the helper fares, this analysis does not wait for it forever.
-            let answer = JsFuture::from(within(pending, helper_patience(n)))
-                .await
-                .unwrap_or(JsValue::NULL);
-            let graph = graph_from(&answer, n);
-            // A helper that sent no graph will not send the resample queued behind it.
-            let helper_answered = graph.is_some();
-            let graph = graph.unwrap_or_else(|| {
-                web_sys::console::warn_1(&JsValue::from_str(
-                    "Edgewise: the helper worker sent no neighbour graph; building it here",
-                ));
-                cluster::everyone_graph(prepared.space(), prepared.seed())
-            });
+            let (graph, helper_answered) =
+                receive_graph(pending, prepared.space(), prepared.seed()).await;
             if let Some((job, promise)) = remote {
                 let answer = match promise {
                     Some(promise) if helper_answered => {
@@ -473,6 +467,79 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     Response::Analysed(Box::new(view))
 }
 
+/// Asks the helpers for everyone's neighbour graph of `points`; the promise resolves with
+/// the first helper's answer, for [`graph_from`]. With one helper (two cores) it builds the
+/// whole graph. With more, each builds a share of the forest's trees, and the others send
+/// theirs straight to the first over message channels; the first merges them and finishes
+/// the graph. So this worker never holds the trees' candidates, only the graph, as with one
+/// helper. `None` if the first helper cannot run here (the graph is then built here).
+fn request_graph(points: &Dense, seed: u64) -> Option<js_sys::Promise> {
+    let parts = pool_size(points);
+    let mut gather = Vec::new();
+    for number in 1..parts {
+        let Ok(channel) = web_sys::MessageChannel::new() else {
+            break;
+        };
+        let trees = neighbours::tree_share(number, parts);
+        let give = Role::Give(channel.port2());
+        let asked = helper_at(number).and_then(|h| h.request(points, seed, &trees, parts, give));
+        // A share no helper was asked for is built by the first helper, as is one whose
+        // helper sends nothing before the first stops waiting ([`helper_patience`]).
+        if asked.is_some() {
+            gather.push(channel.port1());
+        }
+    }
+    let trees = neighbours::tree_share(0, parts);
+    helper().and_then(|h| h.request(points, seed, &trees, parts, Role::Gather(gather)))
+}
+
+/// Everyone's neighbour graph from the first helper, or built here if it sends none in time
+/// (the same graph either way), and whether it answered (a stability resample is queued
+/// behind it).
+async fn receive_graph(pending: js_sys::Promise, points: &Dense, seed: u64) -> (Graph, bool) {
+    let n = points.rows;
+    // However the helper fares, this analysis does not wait for it forever.
+    let answer = JsFuture::from(within(pending, helper_patience(n)))
+        .await
+        .unwrap_or(JsValue::NULL);
+    match graph_from(&answer, n) {
+        Some(graph) => (graph, true),
+        None => {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "Edgewise: the helper worker sent no neighbour graph; building it here",
+            ));
+            (cluster::everyone_graph(points, seed), false)
+        }
+    }
+}
+
+/// Helpers to build the neighbour graph of `points`: one per core beyond this worker's
+/// (`navigator.hardwareConcurrency`), at least one and at most one per tree of the graph's
+/// forest, and no more than the helpers beyond the first can hold in [`POOL_MEMORY`]. The
+/// page's address can say how many cores to use (`?cores=4`), which the page passes on to
+/// this worker's address (for tests and benchmarks).
+fn pool_size(points: &Dense) -> usize {
+    let asked = scope()
+        .location()
+        .search()
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("cores=")?.parse::<usize>().ok());
+    let cores = asked.unwrap_or_else(|| scope().navigator().hardware_concurrency() as usize);
+    // Each helper holds the points in double precision, its trees' rows twice in single
+    // precision, and fifteen candidates per point (each an index and a distance).
+    let per_helper = points.rows as f64 * (points.cols as f64 * 16.0 + 120.0);
+    let affordable = 1 + (POOL_MEMORY / per_helper.max(1.0)) as usize;
+    cores
+        .saturating_sub(1)
+        .clamp(1, neighbours::TREES)
+        .min(affordable)
+}
+
+/// Memory the helpers beyond the first may take together (each is a WebAssembly instance
+/// of its own): at a million people in 24 dimensions, about 500 MB each, so two of them.
+const POOL_MEMORY: f64 = 1024.0 * 1024.0 * 1024.0;
+
 /// How long to wait for the helper's graph of `n` people (and then for its stability
 /// resample) after this worker's own part is done, in milliseconds: far more than it takes (about 2 s for 100,000 people), so that only
 /// a helper that stopped answering is given up on; the graph is then built here.
@@ -516,11 +583,20 @@ struct Waiting {
     jobs: Vec<(u32, js_sys::Function)>,
 }
 
-/// The helper, started now if it is not running yet; `None` if it cannot run here.
+/// The first helper (the one that also hashes files and runs a stability resample).
 fn helper() -> Option<Rc<Helper>> {
+    helper_at(0)
+}
+
+/// Helper number `number`, started now if it is not running yet; `None` if it cannot run
+/// here.
+fn helper_at(number: usize) -> Option<Rc<Helper>> {
     let (running, failed) = STATE.with(|s| {
         let state = s.borrow();
-        (state.helper.clone(), state.helper_failed)
+        (
+            state.helpers.get(number).cloned().flatten(),
+            state.helpers_failed.contains(&number),
+        )
     });
     if failed {
         return None;
@@ -528,9 +604,14 @@ fn helper() -> Option<Rc<Helper>> {
     if running.is_some() {
         return running;
     }
-    let worker = Worker::new(HELPER_SCRIPT).ok();
+    // The first helper's address is the loader's with `?helper`, the others' `?helper=N`.
+    let script = match number {
+        0 => HELPER_SCRIPT.to_string(),
+        n => format!("{HELPER_SCRIPT}={n}"),
+    };
+    let worker = Worker::new(&script).ok();
     let Some(worker) = worker else {
-        STATE.with(|s| s.borrow_mut().helper_failed = true);
+        STATE.with(|s| s.borrow_mut().helpers_failed.push(number));
         return None;
     };
     let waiting: Rc<RefCell<Waiting>> = Rc::default();
@@ -574,13 +655,19 @@ fn helper() -> Option<Rc<Helper>> {
     });
     let failed = Rc::clone(&waiting);
     let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-        web_sys::console::warn_1(&JsValue::from_str(
-            "Edgewise: the helper worker stopped; neighbour graphs are built in this worker",
-        ));
+        let which = match number {
+            0 => "the helper worker".to_string(),
+            n => format!("helper worker {n}"),
+        };
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "Edgewise: {which} stopped; its share of the work is done in this worker"
+        )));
         STATE.with(|s| {
             let mut state = s.borrow_mut();
-            state.helper = None;
-            state.helper_failed = true;
+            if let Some(slot) = state.helpers.get_mut(number) {
+                *slot = None;
+            }
+            state.helpers_failed.push(number);
         });
         let jobs = std::mem::take(&mut failed.borrow_mut().jobs);
         for (_, resolve) in jobs {
@@ -596,13 +683,28 @@ fn helper() -> Option<Rc<Helper>> {
         _on_message: on_message,
         _on_error: on_error,
     });
-    STATE.with(|s| s.borrow_mut().helper = Some(Rc::clone(&helper)));
+    STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        if state.helpers.len() <= number {
+            state.helpers.resize(number + 1, None);
+        }
+        state.helpers[number] = Some(Rc::clone(&helper));
+    });
     Some(helper)
 }
 
 impl Helper {
-    /// Sends the points; the promise resolves with the helper's answer for [`graph_from`].
-    fn request(&self, points: &Dense, seed: u64) -> Option<js_sys::Promise> {
+    /// Sends the points, a share of the forest's trees (of `parts` shares) and the helper's
+    /// role; the promise resolves with the helper's answer: the graph for [`graph_from`] from
+    /// the first helper, an empty answer from the others.
+    fn request(
+        &self,
+        points: &Dense,
+        seed: u64,
+        trees: &std::ops::Range<usize>,
+        parts: usize,
+        role: Role,
+    ) -> Option<js_sys::Promise> {
         let values = js_sys::Float64Array::from(points.data.as_slice());
         let job = js_sys::Object::new();
         let set =
@@ -611,7 +713,25 @@ impl Helper {
         set("rows", &JsValue::from_f64(points.rows as f64)).ok()?;
         set("cols", &JsValue::from_f64(points.cols as f64)).ok()?;
         set("seed", &JsValue::from_str(&seed.to_string())).ok()?;
-        self.send(job, js_sys::Array::of1(&values.buffer()))
+        set("treesFrom", &JsValue::from_f64(trees.start as f64)).ok()?;
+        set("treesTo", &JsValue::from_f64(trees.end as f64)).ok()?;
+        set("parts", &JsValue::from_f64(parts as f64)).ok()?;
+        let transfer = js_sys::Array::of1(&values.buffer());
+        match role {
+            Role::Gather(ports) => {
+                let list = js_sys::Array::new();
+                for port in ports {
+                    transfer.push(&port);
+                    list.push(&port);
+                }
+                set("gather", &list).ok()?;
+            }
+            Role::Give(port) => {
+                transfer.push(&port);
+                set("give", &port).ok()?;
+            }
+        }
+        self.send(job, transfer).map(|(_, promise)| promise)
     }
 
     /// Sends stability resamples; the promise resolves with the answer for
@@ -631,6 +751,7 @@ impl Helper {
             message,
             js_sys::Array::of2(&reals.buffer(), &whole.buffer()),
         )
+        .map(|(_, promise)| promise)
     }
 
     /// Asks for `file`'s SHA-256; the promise resolves with the answer for [`hash_from`].
@@ -639,11 +760,13 @@ impl Helper {
         let job = js_sys::Object::new();
         js_sys::Reflect::set(&job, &JsValue::from_str(HASH_JOB), file).ok()?;
         self.send(job, js_sys::Array::new())
+            .map(|(_, promise)| promise)
     }
 
-    /// Numbers `job` and sends it (or holds it until the helper is ready); the promise
-    /// resolves with the answer that carries its number, or `null` if the helper stops.
-    fn send(&self, job: js_sys::Object, transfer: js_sys::Array) -> Option<js_sys::Promise> {
+    /// Numbers `job` and sends it (or holds it until the helper is ready); returns the number
+    /// and a promise that resolves with the answer that carries it, or `null` if the helper
+    /// stops.
+    fn send(&self, job: js_sys::Object, transfer: js_sys::Array) -> Option<(u32, js_sys::Promise)> {
         let number = {
             let mut waiting = self.waiting.borrow_mut();
             waiting.next = waiting.next.wrapping_add(1);
@@ -661,7 +784,7 @@ impl Helper {
         });
         if let Some(held) = self.queued.borrow_mut().as_mut() {
             held.push((job, transfer));
-            return Some(promise);
+            return Some((number, promise));
         }
         if self
             .worker
@@ -671,7 +794,7 @@ impl Helper {
             self.waiting.borrow_mut().jobs.retain(|(j, _)| *j != number);
             return None;
         }
-        Some(promise)
+        Some((number, promise))
     }
 }
 
@@ -758,8 +881,21 @@ fn job_number(data: &JsValue) -> Option<u32> {
     job.as_f64().map(|j| j as u32)
 }
 
-/// A graph job sent by the worker that started this one: its number, points and seed.
-fn graph_job(data: &JsValue) -> Option<(u32, Dense, u64)> {
+/// A helper's part in building a graph ([`request_graph`]).
+enum Role {
+    /// The first helper: gathers the other helpers' shares from these ports, merges them
+    /// with its own, and sends the graph.
+    Gather(Vec<web_sys::MessagePort>),
+    /// Another helper: sends its share's candidates to the first through this port.
+    Give(web_sys::MessagePort),
+}
+
+/// A graph job sent by the worker that started this one: its number, points, seed, share of
+/// the forest's trees, the number of shares, and the helper's role.
+type GraphJob = (u32, Dense, u64, std::ops::Range<usize>, usize, Role);
+
+/// Reads a [`GraphJob`].
+fn graph_job(data: &JsValue) -> Option<GraphJob> {
     if !data.is_object() {
         return None;
     }
@@ -772,6 +908,24 @@ fn graph_job(data: &JsValue) -> Option<(u32, Dense, u64)> {
         return None;
     }
     let job = job_number(data)?;
+    let tree = |key: &str| get(key).and_then(|t| t.as_f64()).map(|t| t as usize);
+    let trees = match (tree("treesFrom"), tree("treesTo")) {
+        (Some(from), Some(to)) if from < to && to <= neighbours::TREES => from..to,
+        _ => return None,
+    };
+    let parts = get("parts")?.as_f64()? as usize;
+    if !(1..=neighbours::TREES).contains(&parts) {
+        return None;
+    }
+    let port = |p: JsValue| p.dyn_into::<web_sys::MessagePort>().ok();
+    let role = match (get("gather"), get("give")) {
+        (Some(gather), _) if js_sys::Array::is_array(&gather) => {
+            let gather: js_sys::Array = gather.unchecked_into();
+            Role::Gather(gather.iter().map(port).collect::<Option<_>>()?)
+        }
+        (_, Some(give)) => Role::Give(port(give)?),
+        _ => return None,
+    };
     let values = values.to_vec();
     Some((
         job,
@@ -781,22 +935,167 @@ fn graph_job(data: &JsValue) -> Option<(u32, Dense, u64)> {
             data: values,
         },
         seed,
+        trees,
+        parts,
+        role,
     ))
 }
 
-/// Builds the graph for job `job` and sends it back as three flat arrays and the number.
-fn answer_graph_job(job: u32, points: &Dense, seed: u64) {
+/// Builds a share of the forest for a graph job. Another helper sends its candidates to the
+/// first through its port (and an empty answer to the worker); the first helper gathers the
+/// others' shares, builds any share that does not come, merges, finishes the graph and sends
+/// it to the worker.
+async fn answer_trees_job((job, points, seed, trees, parts, role): GraphJob) {
     let t0 = now();
-    let graph = cluster::everyone_graph(points, seed);
+    let mut candidates = cluster::everyone_forest_part(&points, seed, trees.clone());
+    web_sys::console::debug_1(&JsValue::from_str(&format!(
+        "Edgewise: helper stages: trees {}..{} of the neighbour graph of {} people {:.2} s",
+        trees.start,
+        trees.end,
+        points.rows,
+        (now() - t0) / 1000.0
+    )));
+    let gather = match role {
+        Role::Give(port) => {
+            let (message, transfer) = candidates_message(candidates, trees);
+            let _ = port.post_message_with_transferable(&message, &transfer);
+            post_answer(job);
+            return;
+        }
+        Role::Gather(gather) => gather,
+    };
+    // The other shares, each gathered from its helper or built here.
+    let mut missing: Vec<usize> = (1..parts).collect();
+    for port in &gather {
+        let message = JsFuture::from(within(next_message(port), helper_patience(points.rows)))
+            .await
+            .unwrap_or(JsValue::NULL);
+        port.close();
+        let Some(share) = candidates_from(&message, points.rows) else {
+            continue;
+        };
+        let built = trees_built(&message);
+        if let Some(at) = missing
+            .iter()
+            .position(|&p| neighbours::tree_share(p, parts) == built)
+        {
+            missing.remove(at);
+            candidates.merge(&share);
+        }
+    }
+    for part in missing {
+        let share = neighbours::tree_share(part, parts);
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "Edgewise: helper worker {part} sent no trees {share:?} of the neighbour graph; building them here"
+        )));
+        candidates.merge(&cluster::everyone_forest_part(&points, seed, share));
+    }
+    let graph = cluster::everyone_graph_from(&points, &candidates);
+    drop(candidates);
     web_sys::console::debug_1(&JsValue::from_str(&format!(
         "Edgewise: helper stages: the neighbour graph of {} people {:.2} s",
         points.rows,
         (now() - t0) / 1000.0
     )));
-    let lens: Vec<u32> = graph.neighbours.iter().map(|v| v.len() as u32).collect();
-    let lens = js_sys::Uint32Array::from(lens.as_slice());
-    let ids = js_sys::Uint32Array::from(graph.neighbours.concat().as_slice());
-    let dists = js_sys::Float64Array::from(graph.distances.concat().as_slice());
+    post_graph(job, &graph);
+}
+
+/// The next message on `port`.
+fn next_message(port: &web_sys::MessagePort) -> js_sys::Promise {
+    let port = port.clone();
+    js_sys::Promise::new(&mut |resolve, _reject| {
+        let on_message = Closure::once_into_js(move |event: MessageEvent| {
+            let _ = resolve.call1(&JsValue::NULL, &event.data());
+        });
+        port.set_onmessage(Some(on_message.unchecked_ref()));
+    })
+}
+
+/// An empty answer to job `job` (from a helper that sent its share to the first helper).
+fn post_answer(job: u32) {
+    let answer = js_sys::Object::new();
+    let number = JsValue::from_f64(f64::from(job));
+    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("job"), &number);
+    let _ = scope().post_message(&answer);
+}
+
+/// The trees whose candidates a share's message carries (none if it carries none).
+fn trees_built(message: &JsValue) -> std::ops::Range<usize> {
+    let tree = |key: &str| {
+        js_sys::Reflect::get(message, &JsValue::from_str(key))
+            .ok()
+            .and_then(|t| t.as_f64())
+            .map(|t| t as usize)
+    };
+    match (message.is_object(), tree("treesFrom"), tree("treesTo")) {
+        (true, Some(from), Some(to)) if from <= to && to <= neighbours::TREES => from..to,
+        _ => 0..0,
+    }
+}
+
+/// The candidates of trees `built` as a message of flat arrays, and the buffers it
+/// transfers.
+fn candidates_message(
+    candidates: Candidates,
+    built: std::ops::Range<usize>,
+) -> (js_sys::Object, js_sys::Array) {
+    let arrays = candidates.into_arrays();
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), value);
+    };
+    set("treesFrom", &JsValue::from_f64(built.start as f64));
+    set("treesTo", &JsValue::from_f64(built.end as f64));
+    set("k", &JsValue::from_f64(f64::from(arrays.k)));
+    let order = js_sys::Uint32Array::from(arrays.order.as_slice());
+    let len = js_sys::Uint32Array::from(arrays.len.as_slice());
+    let ids = js_sys::Uint32Array::from(arrays.ids.as_slice());
+    let d2 = js_sys::Float32Array::from(arrays.d2.as_slice());
+    let transfer = js_sys::Array::new();
+    for (key, array, buffer) in [
+        ("order", JsValue::from(&order), order.buffer()),
+        ("len", JsValue::from(&len), len.buffer()),
+        ("ids", JsValue::from(&ids), ids.buffer()),
+        ("d2", JsValue::from(&d2), d2.buffer()),
+    ] {
+        set(key, &array);
+        transfer.push(&buffer);
+    }
+    (message, transfer)
+}
+
+/// The candidates in a share's message for `rows` points, or `None` if they are not whole.
+fn candidates_from(answer: &JsValue, rows: usize) -> Option<Candidates> {
+    if !answer.is_object() {
+        return None;
+    }
+    let get = |key: &str| js_sys::Reflect::get(answer, &JsValue::from_str(key)).ok();
+    let words = |key: &str| {
+        get(key)?
+            .dyn_into::<js_sys::Uint32Array>()
+            .ok()
+            .map(|a| a.to_vec())
+    };
+    let k = get("k")?.as_f64()?;
+    let arrays = CandidateArrays {
+        order: words("order")?,
+        k: if (1.0..=f64::from(u16::MAX)).contains(&k) {
+            k as u32
+        } else {
+            return None;
+        },
+        len: words("len")?,
+        ids: words("ids")?,
+        d2: get("d2")?.dyn_into::<js_sys::Float32Array>().ok()?.to_vec(),
+    };
+    Candidates::from_arrays(arrays, rows)
+}
+
+/// Sends the graph of job `job` back as three flat arrays and the number.
+fn post_graph(job: u32, graph: &FlatGraph) {
+    let lens = js_sys::Uint32Array::from(graph.lens.as_slice());
+    let ids = js_sys::Uint32Array::from(graph.ids.as_slice());
+    let dists = js_sys::Float64Array::from(graph.distances.as_slice());
     let answer = js_sys::Object::new();
     let number = JsValue::from_f64(f64::from(job));
     let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("job"), &number);

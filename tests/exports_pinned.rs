@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "bf42ed7ba3c5e7a4252d1218bc39a3a618fac36f0a8783ee3bbeafa530278131",
+        "276c043dc77cd372e8dcfbb11708379d5443d5f54bd4a06f33552079fc3bbee8",
         "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
     );
 }

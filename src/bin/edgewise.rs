@@ -363,6 +363,9 @@ struct NeighboursArgs {
     /// Seed of the random projection trees
     #[arg(long, value_name = "S", default_value_t = 42)]
     seed: u64,
+    /// Parts the work is dealt into, a thread each (the graph is the same for any number)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    parts: usize,
 }
 
 #[derive(Args)]
@@ -1000,13 +1003,13 @@ fn hdbscan_bench(args: &HdbscanArgs) -> Result<(), String> {
 }
 
 fn neighbours_bench(args: &NeighboursArgs) -> Result<(), String> {
-    use edgewise::engine::cluster::neighbours::knn_graph;
+    use edgewise::engine::cluster::neighbours::knn_graph_in_parts;
     use edgewise::engine::linalg::dist2;
     let points = read_matrix(&args.file)?;
     let k = args.k.max(1);
     let seed = args.seed;
     let started = Instant::now();
-    let graph = knn_graph(&points, k, seed);
+    let graph = knn_graph_in_parts(&points, k, seed, args.parts);
     let seconds = started.elapsed().as_secs_f64();
     // Recall: the share of each probe's exact k nearest (by distance, ties by index) found.
     let probes: Vec<usize> = (0..500).map(|p| p * points.rows / 500).collect();
@@ -1032,9 +1035,11 @@ fn neighbours_bench(args: &NeighboursArgs) -> Result<(), String> {
             .min(k);
     }
     println!(
-        "edgewise neighbours: {} points × {} dims, k {k}: {seconds:.2} s, recall {:.1} %",
+        "edgewise neighbours: {} points × {} dims, k {k}, {} part(s): {seconds:.2} s, recall {:.1} %",
         points.rows,
         points.cols,
+        args.parts
+            .clamp(1, edgewise::engine::cluster::neighbours::TREES),
         found as f64 * 100.0 / wanted.max(1) as f64
     );
     Ok(())

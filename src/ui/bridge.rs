@@ -20,6 +20,22 @@ use web_sys::{File, MessageEvent, Worker};
 /// Where trunk puts the worker's loader, next to the page.
 const WORKER_SCRIPT: &str = "./worker_loader.js";
 
+/// The worker's address: its loader's, with the page's `cores=N` passed on, if the page's
+/// address has one (how many cores the worker's helpers may use; for tests and benchmarks).
+fn worker_script() -> String {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let cores = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("cores=")?.parse::<u16>().ok());
+    match cores {
+        Some(cores) => format!("{WORKER_SCRIPT}?cores={cores}"),
+        None => WORKER_SCRIPT.to_string(),
+    }
+}
+
 /// Seconds a busy worker may stay silent before the page stops it.
 pub const PATIENCE_S: f64 = 180.0;
 
@@ -134,7 +150,7 @@ impl Bridge {
     }
 
     fn spawn(&self) {
-        let worker = match Worker::new(WORKER_SCRIPT) {
+        let worker = match Worker::new(&worker_script()) {
             Ok(w) => w,
             Err(_) => {
                 let handler = self.inner.borrow().handler.clone();

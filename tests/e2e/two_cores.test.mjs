@@ -1,6 +1,8 @@
 // Issue 5: for large files a helper worker builds everyone's neighbour graph on the second
 // core while the worker finds segments among the sample, and then runs one of the segments'
-// stability resamples (issue 20). Where they run must not change a byte: the export equals
+// stability resamples (issue 20). With more cores, a pool of helpers (one per core beyond
+// the worker's) builds a share of the graph's trees each, and the worker merges them (issue
+// 20); `?cores=4` in the page's address stands for a machine with four. Where they run must not change a byte: the export equals
 // the command line's, with the helper and without it, and the segment cards (which say how
 // reliably each segment reappears) are the same. The helper also hashes the file while the
 // worker reads it: the receipt names the file by its SHA-256 either way.
@@ -67,6 +69,21 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
   assert(helped.cards.length > 0 && helped.cards.some((c) => /reappears|unstable/.test(c)), `the cards say how stable segments are: ${helped.cards.join(' | ')}`);
   assert(named(helped.receipt), `the receipt names the file by its SHA-256, hashed by the helper: ${JSON.stringify(helped.receipt.files)}`);
   assert(consoleErrors.length === 0, `no console errors: ${consoleErrors.join('; ')}`);
+
+  // Four cores: three helpers, each building a share of the graph's trees.
+  const pool = await run(await browser.newPage({ acceptDownloads: true }), `${baseUrl}?cores=4`, file);
+  for (const helper of ['?helper', '?helper=1', '?helper=2']) {
+    assert(pool.workers.some((u) => u.endsWith(`worker_loader.js${helper}`)), `helper ${helper} ran: ${pool.workers.join(', ')}`);
+  }
+  assert(!pool.workers.some((u) => u.endsWith('?helper=3')), `no fourth helper on four cores: ${pool.workers.join(', ')}`);
+  // Each helper's share begins where `tree_share` says; the worker may have taken its last trees.
+  for (const start of [0, 2, 5]) {
+    assert(pool.messages.some((m) => m.includes(`helper stages: trees ${start}..`) && m.includes('of the neighbour graph of 12000 people')), `a helper built trees from ${start}: ${pool.messages.join(' | ')}`);
+  }
+  assert(pool.messages.every((m) => !/helper worker/.test(m)), `every helper answered: ${pool.messages.join(' | ')}`);
+  assert(pool.text === expected, 'the export with three helpers equals the command line’s, byte for byte');
+  assert(JSON.stringify(pool.cards) === JSON.stringify(helped.cards), `the same stability with three helpers as with one: ${pool.cards.join(' | ')} against ${helped.cards.join(' | ')}`);
+  assert(named(pool.receipt), `the receipt names the file by its SHA-256 with three helpers: ${JSON.stringify(pool.receipt.files)}`);
 
   // A site where the helper's script cannot load: the worker builds the graph itself.
   const server = await serveWithoutHelper(join(root, 'dist'));

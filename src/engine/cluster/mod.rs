@@ -288,9 +288,35 @@ pub fn segment(
 }
 
 /// Everyone's neighbour graph (step 1), as [`segment_everyone`] needs it.
-/// It depends only on the points and the seed.
+/// It depends only on the points and the seed: natively its work is dealt to every core
+/// (`neighbours::knn_graph_in_parts`, the same graph), in WebAssembly it is built on one,
+/// and the web worker deals it to its helpers itself.
 pub fn everyone_graph(points: &Dense, seed: u64) -> Graph {
-    knn_graph(points, NEIGHBOURS, seed)
+    #[cfg(not(target_arch = "wasm32"))]
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+    #[cfg(target_arch = "wasm32")]
+    let parts = 1;
+    neighbours::knn_graph_in_parts(points, NEIGHBOURS, seed, parts)
+}
+
+/// The candidates that the forest's trees `trees` give for [`everyone_graph`], for a web
+/// worker's helper that builds a share of them (`neighbours::tree_share`).
+pub fn everyone_forest_part(
+    points: &Dense,
+    seed: u64,
+    trees: impl IntoIterator<Item = usize>,
+) -> neighbours::Candidates {
+    neighbours::forest_part(points, NEIGHBOURS, seed, trees)
+}
+
+/// [`everyone_graph`] from the candidates of all the forest's trees, merged: the same graph,
+/// as flat lists (`neighbours::FlatGraph`, as a web worker's helper sends it).
+pub fn everyone_graph_from(
+    points: &Dense,
+    candidates: &neighbours::Candidates,
+) -> neighbours::FlatGraph {
+    let finish = neighbours::Finish::new(points, candidates);
+    finish.flat(vec![finish.rows(candidates, 0..points.rows)])
 }
 
 /// What the sample decided (steps 2–5 and 8), before everyone's neighbour graph is needed.
