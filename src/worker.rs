@@ -3,7 +3,7 @@
 //! It keeps the dropped files (browser `File` handles, read lazily in 4 MiB slices with
 //! `FileReaderSync`, which only workers have), the joined dataset and the last analysis, so
 //! that exports and person views need no recomputation. Progress is posted as work goes;
-//! cancelling is done by the page terminating this worker (which ends its helper too), so the
+//! cancelling is done by the page terminating this worker (which ends its helpers too), so the
 //! engine needs no cancellation checks.
 //!
 //! For large files it starts a **helper**: a second copy of this worker, on the machine's
@@ -474,6 +474,8 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
 /// the graph. So this worker never holds the trees' candidates, only the graph, as with one
 /// helper. `None` if the first helper cannot run here (the graph is then built here).
 fn request_graph(points: &Dense, seed: u64) -> Option<js_sys::Promise> {
+    // Without the first helper the graph is built here: no other helper is asked.
+    let first = helper()?;
     let parts = pool_size(points);
     let mut gather = Vec::new();
     for number in 1..parts {
@@ -483,14 +485,32 @@ fn request_graph(points: &Dense, seed: u64) -> Option<js_sys::Promise> {
         let trees = neighbours::tree_share(number, parts);
         let give = Role::Give(channel.port2());
         let asked = helper_at(number).and_then(|h| h.request(points, seed, &trees, parts, give));
-        // A share no helper was asked for is built by the first helper, as is one whose
-        // helper sends nothing before the first stops waiting ([`helper_patience`]).
-        if asked.is_some() {
-            gather.push(channel.port1());
+        if asked.is_none() {
+            // The first helper is told at once that this share will not come, and builds it.
+            let _ = channel.port2().post_message(&JsValue::NULL);
         }
+        gather.push(channel.port1());
     }
     let trees = neighbours::tree_share(0, parts);
-    helper().and_then(|h| h.request(points, seed, &trees, parts, Role::Gather(gather)))
+    first.request(points, seed, &trees, parts, Role::Gather(gather))
+}
+
+/// Stops the helpers beyond the first once the graph is in: each holds its share's memory
+/// (about 500 MB at a million people) for as long as it runs. The next large file starts
+/// them again.
+fn stop_pool() {
+    let pool: Vec<Rc<Helper>> = STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        state
+            .helpers
+            .iter_mut()
+            .skip(1)
+            .filter_map(Option::take)
+            .collect()
+    });
+    for helper in pool {
+        helper.worker.terminate();
+    }
 }
 
 /// Everyone's neighbour graph from the first helper, or built here if it sends none in time
@@ -502,6 +522,7 @@ async fn receive_graph(pending: js_sys::Promise, points: &Dense, seed: u64) -> (
     let answer = JsFuture::from(within(pending, helper_patience(n)))
         .await
         .unwrap_or(JsValue::NULL);
+    stop_pool();
     match graph_from(&answer, n) {
         Some(graph) => (graph, true),
         None => {
@@ -515,7 +536,8 @@ async fn receive_graph(pending: js_sys::Promise, points: &Dense, seed: u64) -> (
 
 /// Helpers to build the neighbour graph of `points`: one per core beyond this worker's
 /// (`navigator.hardwareConcurrency`), at least one and at most one per tree of the graph's
-/// forest, and no more than the helpers beyond the first can hold in [`POOL_MEMORY`]. The
+/// forest, and no more than the helpers beyond the first can hold in
+/// `cluster::GRAPH_MEMORY` (each with its own copy of the points). The
 /// page's address can say how many cores to use (`?cores=4`), which the page passes on to
 /// this worker's address (for tests and benchmarks).
 fn pool_size(points: &Dense) -> usize {
@@ -526,19 +548,8 @@ fn pool_size(points: &Dense) -> usize {
         .split('&')
         .find_map(|pair| pair.strip_prefix("cores=")?.parse::<usize>().ok());
     let cores = asked.unwrap_or_else(|| scope().navigator().hardware_concurrency() as usize);
-    // Each helper holds the points in double precision, its trees' rows twice in single
-    // precision, and fifteen candidates per point (each an index and a distance).
-    let per_helper = points.rows as f64 * (points.cols as f64 * 16.0 + 120.0);
-    let affordable = 1 + (POOL_MEMORY / per_helper.max(1.0)) as usize;
-    cores
-        .saturating_sub(1)
-        .clamp(1, neighbours::TREES)
-        .min(affordable)
+    cluster::everyone_graph_helpers(points, cores.saturating_sub(1))
 }
-
-/// Memory the helpers beyond the first may take together (each is a WebAssembly instance
-/// of its own): at a million people in 24 dimensions, about 500 MB each, so two of them.
-const POOL_MEMORY: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// How long to wait for the helper's graph of `n` people (and then for its stability
 /// resample) after this worker's own part is done, in milliseconds: far more than it takes (about 2 s for 100,000 people), so that only
@@ -555,7 +566,7 @@ fn within(promise: js_sys::Promise, ms: i32) -> js_sys::Promise {
     js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout))
 }
 
-/// The second worker that builds neighbour graphs, seen from this one.
+/// A helper worker (a copy of this one that builds neighbour graphs), seen from this one.
 ///
 /// A worker drops messages that arrive before its WebAssembly has started and installed its
 /// handler, so jobs wait here until the helper says `Ready` (as the page's bridge does for
@@ -655,13 +666,11 @@ fn helper_at(number: usize) -> Option<Rc<Helper>> {
     });
     let failed = Rc::clone(&waiting);
     let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-        let which = match number {
-            0 => "the helper worker".to_string(),
-            n => format!("helper worker {n}"),
+        let said = match number {
+            0 => "the helper worker stopped; its work is done in this worker".to_string(),
+            n => format!("helper worker {n} stopped; the first helper builds its share"),
         };
-        web_sys::console::warn_1(&JsValue::from_str(&format!(
-            "Edgewise: {which} stopped; its share of the work is done in this worker"
-        )));
+        web_sys::console::warn_1(&JsValue::from_str(&format!("Edgewise: {said}")));
         STATE.with(|s| {
             let mut state = s.borrow_mut();
             if let Some(slot) = state.helpers.get_mut(number) {
@@ -904,7 +913,8 @@ fn graph_job(data: &JsValue) -> Option<GraphJob> {
     let rows = get("rows")?.as_f64()? as usize;
     let cols = get("cols")?.as_f64()? as usize;
     let seed = get("seed")?.as_string()?.parse().ok()?;
-    if rows.checked_mul(cols)? != values.length() as usize {
+    if cols == 0 || rows > u32::MAX as usize || rows.checked_mul(cols)? != values.length() as usize
+    {
         return None;
     }
     let job = job_number(data)?;
@@ -964,10 +974,13 @@ async fn answer_trees_job((job, points, seed, trees, parts, role): GraphJob) {
         }
         Role::Gather(gather) => gather,
     };
-    // The other shares, each gathered from its helper or built here.
+    // The other shares, each gathered from its helper or built here. All of them are
+    // waited for until one deadline, as long as the worker waits for the graph.
+    let deadline = now() + f64::from(helper_patience(points.rows));
     let mut missing: Vec<usize> = (1..parts).collect();
     for port in &gather {
-        let message = JsFuture::from(within(next_message(port), helper_patience(points.rows)))
+        let left = (deadline - now()).max(0.0) as i32;
+        let message = JsFuture::from(within(next_message(port), left))
             .await
             .unwrap_or(JsValue::NULL);
         port.close();
@@ -978,9 +991,9 @@ async fn answer_trees_job((job, points, seed, trees, parts, role): GraphJob) {
         if let Some(at) = missing
             .iter()
             .position(|&p| neighbours::tree_share(p, parts) == built)
+            && candidates.merge(&share)
         {
             missing.remove(at);
-            candidates.merge(&share);
         }
     }
     for part in missing {
@@ -988,6 +1001,7 @@ async fn answer_trees_job((job, points, seed, trees, parts, role): GraphJob) {
         web_sys::console::warn_1(&JsValue::from_str(&format!(
             "Edgewise: helper worker {part} sent no trees {share:?} of the neighbour graph; building them here"
         )));
+        // Built here from the same points and seed, so of the same order and `k`.
         candidates.merge(&cluster::everyone_forest_part(&points, seed, share));
     }
     let graph = cluster::everyone_graph_from(&points, &candidates);

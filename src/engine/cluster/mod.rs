@@ -90,9 +90,10 @@
 //!
 //! Steps 2–5 and 8 ([`segment_sample`]) do not need step 1's graph, and the graph
 //! ([`everyone_graph`]) depends only on the points and the seed, so the two run side by side —
-//! on two threads natively, in two web workers in the browser — and [`segment_everyone`] does
+//! on threads natively (the graph's own work dealt to every core), in web workers in the
+//! browser (the graph's trees shared by a pool of helpers) — and [`segment_everyone`] does
 //! steps 6–7c with both. Step 8's resamples are self-contained jobs
-//! ([`SampleSegments::resample_jobs`]): in the browser the second worker runs one once the
+//! ([`SampleSegments::resample_jobs`]): in the browser the first helper runs one once the
 //! graph is built. The result is the same wherever the graph and the resamples were built.
 //!
 //! k-means and Gaussian mixtures from `linfa-clustering` are offered as alternatives
@@ -289,14 +290,27 @@ pub fn segment(
 
 /// Everyone's neighbour graph (step 1), as [`segment_everyone`] needs it.
 /// It depends only on the points and the seed: natively its work is dealt to every core
-/// (`neighbours::knn_graph_in_parts`, the same graph), in WebAssembly it is built on one,
-/// and the web worker deals it to its helpers itself.
+/// (`neighbours::knn_graph_in_parts`, the same graph; as many parts as [`GRAPH_MEMORY`]
+/// holds beyond the first), in WebAssembly it is built on one, and the web worker deals it
+/// to its helpers itself.
 pub fn everyone_graph(points: &Dense, seed: u64) -> Graph {
     #[cfg(not(target_arch = "wasm32"))]
-    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     #[cfg(target_arch = "wasm32")]
-    let parts = 1;
+    let cores = 1;
+    let parts = neighbours::parts_within(points, NEIGHBOURS, cores, GRAPH_MEMORY, false);
     neighbours::knn_graph_in_parts(points, NEIGHBOURS, seed, parts)
+}
+
+/// Memory the parts of everyone's graph beyond the first may take together, natively or in
+/// a web worker's helpers beyond the first: 1 GiB, at a million people in 24 dimensions two
+/// or three parts more.
+pub const GRAPH_MEMORY: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// The number of parts a web worker deals everyone's graph of `points` into on `cores`
+/// cores: each part is a helper with its own copy of the points (see [`GRAPH_MEMORY`]).
+pub fn everyone_graph_helpers(points: &Dense, cores: usize) -> usize {
+    neighbours::parts_within(points, NEIGHBOURS, cores, GRAPH_MEMORY, true)
 }
 
 /// The candidates that the forest's trees `trees` give for [`everyone_graph`], for a web
@@ -315,6 +329,10 @@ pub fn everyone_graph_from(
     points: &Dense,
     candidates: &neighbours::Candidates,
 ) -> neighbours::FlatGraph {
+    if points.rows <= neighbours::EXACT_UP_TO {
+        // Small inputs are exact, all pairs, whatever the trees offered.
+        return neighbours::FlatGraph::of(&everyone_graph(points, 0));
+    }
     let finish = neighbours::Finish::new(points, candidates);
     finish.flat(vec![finish.rows(candidates, 0..points.rows)])
 }
@@ -1339,6 +1357,33 @@ pub fn choose_min_cluster_size(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn everyones_graph_from_helpers_is_the_graph_built_here() {
+        use neighbours::{FlatGraph, TREES};
+        use rand::Rng;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        for n in [600, 2500] {
+            let data = (0..n * 6).map(|_| rng.r#gen::<f64>()).collect();
+            let points = Dense {
+                rows: n,
+                cols: 6,
+                data,
+            };
+            let here = FlatGraph::of(&everyone_graph(&points, 21));
+            let mut shares =
+                (0..3).map(|p| everyone_forest_part(&points, 21, neighbours::tree_share(p, 3)));
+            let mut merged = shares.next().expect("three shares");
+            assert!(shares.all(|share| merged.merge(&share)));
+            let helped = everyone_graph_from(&points, &merged);
+            assert!(
+                helped.lens == here.lens && helped.ids == here.ids,
+                "{n} points"
+            );
+            assert!(helped.distances == here.distances, "{n} points");
+            assert_eq!(neighbours::tree_share(2, 3).end, TREES);
+        }
+    }
     use crate::engine::linalg::gaussian;
 
     /// Three blobs: 300, 300 and 12 points, and 4 scattered points far from all.

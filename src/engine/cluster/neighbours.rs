@@ -306,6 +306,7 @@ pub fn knn_graph_in_parts(points: &Dense, k: usize, seed: u64, parts: usize) -> 
     });
     let mut candidates = shares.remove(0);
     for other in &shares {
+        // Shares of one forest: always the same order and `k`.
         candidates.merge(other);
     }
     drop(shares);
@@ -343,6 +344,24 @@ fn in_parts<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
         });
     }
     (0..parts).map(work).collect()
+}
+
+/// Parts to deal everyone's graph of `points` into on `cores` cores: one per core, at most
+/// one per tree, and no more than the parts beyond the first can hold in `memory` bytes. A
+/// part holds its trees' rows twice in single precision and `k` candidates per point (an
+/// index and a distance each), besides the points themselves wherever they are not shared
+/// (`copies_points`: a web worker's helper gets its own copy).
+pub fn parts_within(
+    points: &Dense,
+    k: usize,
+    cores: usize,
+    memory: f64,
+    copies_points: bool,
+) -> usize {
+    let per_value = if copies_points { 16.0 } else { 8.0 };
+    let per_part = points.rows as f64 * (points.cols as f64 * per_value + k as f64 * 8.0);
+    let affordable = 1 + (memory / per_part.max(1.0)) as usize;
+    cores.clamp(1, TREES).min(affordable)
 }
 
 /// The trees part `part` of `parts` builds: a contiguous share of the forest's [`TREES`].
@@ -386,13 +405,18 @@ pub struct CandidateArrays {
 }
 
 impl Candidates {
-    /// Adds `other`'s candidates (of the same points, seed and `k`) to these.
-    pub fn merge(&mut self, other: &Candidates) {
-        for i in 0..self.order.len().min(other.order.len()) {
+    /// Adds `other`'s candidates to these, if they are of the same points in the same order
+    /// (the same seed's first tree) and as many per point; says whether they were.
+    pub fn merge(&mut self, other: &Candidates) -> bool {
+        if other.order != self.order || other.lists.k != self.lists.k {
+            return false;
+        }
+        for i in 0..self.order.len() {
             for &(d2, j) in other.lists.of(i) {
                 self.lists.offer(i, d2, j);
             }
         }
+        true
     }
 
     /// The candidates as flat arrays.
@@ -529,6 +553,14 @@ impl Trees {
         }
         let candidates = &mut self.candidates;
         if t == 0 {
+            // The first tree's leaves are ranges of rows in its order: back to it first.
+            if self.later_built
+                && let Some(rows) = &self.first_order
+            {
+                self.forest.rows.copy_from_slice(rows);
+                let ids = self.forest.ids.iter_mut();
+                ids.enumerate().for_each(|(r, id)| *id = r as u32);
+            }
             for &(start, end) in &self.first_leaves {
                 leaf_pairs(candidates, &self.forest, start, end);
             }
@@ -682,8 +714,8 @@ impl Finish {
         Graph::of(lists)
     }
 
-    /// [`Finish::graph`] as flat lists, as a helper worker sends it: without a list per
-    /// point, which at a million points cost the helper 2.5 s of allocating.
+    /// [`Finish::graph`] as flat lists, as a helper worker sends it: without the graph's own
+    /// two lists per point, which at a million points cost the helper 2.5 s of allocating.
     pub fn flat(&self, rows: Vec<Vec<Vec<(f64, u32)>>>) -> FlatGraph {
         let n = self.order.len();
         let rows: Vec<Vec<(f64, u32)>> = rows.into_iter().flatten().take(n).collect();
@@ -702,8 +734,10 @@ impl Finish {
             ids: vec![0; total],
             distances: vec![0.0; total],
         };
-        for (list, &i) in rows.iter().zip(&self.order) {
-            flat.put(starts[i as usize], list);
+        // Each list is freed once written, so the lists and the flat arrays are not all
+        // alive at once.
+        for (list, &i) in rows.into_iter().zip(&self.order) {
+            flat.put(starts[i as usize], &list);
         }
         flat
     }
@@ -718,6 +752,15 @@ pub struct FlatGraph {
 }
 
 impl FlatGraph {
+    /// `graph` as flat lists.
+    pub fn of(graph: &Graph) -> FlatGraph {
+        FlatGraph {
+            lens: graph.neighbours.iter().map(|l| l.len() as u32).collect(),
+            ids: graph.neighbours.concat(),
+            distances: graph.distances.concat(),
+        }
+    }
+
     /// Writes a nearest-first list of `(squared distance, index)` from `start` on. Out of
     /// line (see [`exact_pairs`]).
     #[inline(never)]
@@ -942,6 +985,48 @@ mod tests {
         let share = |p| tree_share(p, 3);
         assert_eq!((share(0), share(1), share(2)), (0..2, 2..5, 5..8));
         assert_eq!(tree_share(0, 1), 0..TREES);
+    }
+
+    #[test]
+    fn a_share_is_the_same_in_any_order_of_its_trees_and_merges_only_with_its_forest() {
+        let points = blobs(2000, 8);
+        let share = forest_part(&points, 12, 4, [0, 3, 5]);
+        assert!(
+            forest_part(&points, 12, 4, [3, 0, 5]) == share,
+            "tree 0 after a later tree"
+        );
+        assert!(forest_part(&points, 12, 4, [5, 3, 0]) == share);
+        let mut merged = share.clone();
+        let other_seed = forest_part(&points, 12, 9, [1]);
+        assert!(
+            !merged.merge(&other_seed),
+            "another seed's first tree orders the points otherwise"
+        );
+        let other_k = forest_part(&points, 10, 4, [1]);
+        assert!(!merged.merge(&other_k), "another k");
+        assert!(merged == share, "refused shares change nothing");
+        assert!(merged.merge(&forest_part(&points, 12, 4, [1])));
+    }
+
+    #[test]
+    fn parts_are_bounded_by_cores_trees_and_memory() {
+        // Only the shape counts.
+        let shape = |rows| Dense {
+            rows,
+            cols: 24,
+            data: Vec::new(),
+        };
+        let million = shape(1_000_000);
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        // A helper with its own copy of the points: 1,000,000 × (24 × 16 + 15 × 8) bytes.
+        assert_eq!(parts_within(&million, 15, 16, gib, true), 3);
+        // Threads sharing the points: 1,000,000 × (24 × 8 + 15 × 8) bytes.
+        assert_eq!(parts_within(&million, 15, 16, gib, false), 4);
+        let small = shape(100_000);
+        assert_eq!(parts_within(&small, 15, 16, gib, true), TREES);
+        assert_eq!(parts_within(&small, 15, 3, gib, true), 3);
+        assert_eq!(parts_within(&small, 15, 0, gib, true), 1);
+        assert_eq!(parts_within(&million, 15, 16, 0.0, true), 1);
     }
 
     #[test]
