@@ -1721,6 +1721,18 @@ mod tests {
         (variables, truth)
     }
 
+    /// Responsibilities that put each row wholly in its planted class, of `k`.
+    fn one_hot(truth: &[usize], k: usize) -> Vec<Vec<f64>> {
+        truth
+            .iter()
+            .map(|&t| {
+                let mut row = vec![0.0; k];
+                row[t] = 1.0;
+                row
+            })
+            .collect()
+    }
+
     #[test]
     fn independent_answers_are_one_class_and_a_joint_difference_is_two() {
         // Six yes/no answers, independent, at 50/50: a lattice of 64 cells and one class.
@@ -1931,17 +1943,7 @@ mod tests {
         let weight = vec![1.0; variables.len()];
         let rows: Vec<usize> = (0..100).collect();
         let data = Data::new(&variables, &weight, &rows);
-        let resp: Vec<Vec<f64>> = truth
-            .iter()
-            .map(|&t| {
-                if t == 0 {
-                    vec![1.0, 0.0]
-                } else {
-                    vec![0.0, 1.0]
-                }
-            })
-            .collect();
-        let model = em(&data, resp, ROUNDS).model(&data);
+        let model = em(&data, one_hot(&truth, 2), ROUNDS).model(&data);
         let standing = |mass: usize| Standing {
             data: &data,
             variables: &variables,
@@ -1976,15 +1978,7 @@ mod tests {
         let weight = vec![1.0; variables.len()];
         let rows: Vec<usize> = (0..120).collect();
         let data = Data::new(&variables, &weight, &rows);
-        let resp: Vec<Vec<f64>> = truth
-            .iter()
-            .map(|&t| {
-                let mut row = vec![0.0; 3];
-                row[t] = 1.0;
-                row
-            })
-            .collect();
-        let fit = em(&data, resp, ROUNDS);
+        let fit = em(&data, one_hot(&truth, 3), ROUNDS);
         let kept = without_classes(&fit, &data, &[0, 1]);
         assert!(kept.iter().all(|row| row.len() == 2));
         assert!(
