@@ -1,5 +1,6 @@
 // Browser benchmarks (headless Chromium, the built dist/):
 //   node bench/browser.mjs analysis [ROWS]   whole analysis of a generated export, drop → segments shown
+//                                            (EDGEWISE_FILE=PATH: of that file)
 //   node bench/browser.mjs parse [MB]        Edgewise's reading of a large CSV vs Papa Parse, in the same browser
 //   node bench/browser.mjs embed [N]         sentence vectors for N generated answers in the worker (model loaded)
 // Prints figures; asserts nothing (speed targets are benchmarks, not tests).
@@ -34,9 +35,14 @@ try {
   await page.evaluate(() => navigator.serviceWorker?.ready);
   await page.waitForTimeout(1000);
   if (mode === 'analysis') {
-    const rows = Number(process.argv[3] ?? 100000);
-    const file = join(dir, 'export.csv');
-    execFileSync(cli, ['generate', '--rows', String(rows), '--out', file]);
+    // EDGEWISE_FILE=PATH: analyse that file instead of a generated export.
+    const file = process.env.EDGEWISE_FILE ?? join(dir, 'export.csv');
+    if (!process.env.EDGEWISE_FILE) execFileSync(cli, ['generate', '--rows', String(Number(process.argv[3] ?? 100000)), '--out', file]);
+    const bytes = readFileSync(file);
+    let lines = 0;
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lines++;
+    const rows = lines - 1;
+    const columns = bytes.subarray(0, bytes.indexOf(10)).toString().split(',').length;
     const size = statSync(file).size;
     const stages = [];
     await page.exposeFunction('__stage', (s) => stages.push([s, Date.now()]));
@@ -60,7 +66,7 @@ try {
       if (!firsts.has(s)) firsts.set(s, (t - started) / 1000);
     }
     if (state === 'done') {
-      console.log(`analysis: ${rows} rows × 27 columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
+      console.log(`analysis: ${rows} rows × ${columns} columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
       console.log(`  the page said: ${said}`);
       for (const m of memory.filter((m) => /memory/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')} (${(Number(m.match(/(\d+) MB/)[1]) * 2 ** 20 / size).toFixed(1)} bytes per CSV byte)`);
       // The worker's own clock: each stage from its first progress message to the next stage.

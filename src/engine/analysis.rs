@@ -555,7 +555,7 @@ fn silent_note(features: &features::Features, weights: &[f64]) -> Option<String>
         .zip(weights)
         .find(|(_, w)| !cluster::latent::weighed(**w))
         .map(|(v, _)| v.block)?;
-    let n = features.balanced.rows;
+    let n = super::linalg::Rows::n_rows(&features.balanced);
     let silent = (0..n)
         .filter(|&i| cluster::latent::is_silent(&features.variables, weights, i))
         .count();

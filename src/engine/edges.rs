@@ -67,6 +67,7 @@
 use super::cluster::{Clustering, Membership, NEIGHBOURS};
 use super::describe::{Described, mentions_name};
 use super::features::{Features, MISSING, TextColumn, quantile};
+use super::linalg::Rows;
 use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
 use super::table::Table;
 use std::collections::BTreeSet;
@@ -1121,9 +1122,7 @@ fn weighed_columns(features: &Features) -> usize {
     features
         .groups
         .iter()
-        .filter(|g| {
-            (0..m.rows).any(|r| m.data.get(r * m.cols + g.start).is_some_and(|&x| x != 0.0))
-        })
+        .filter(|g| (0..m.n_rows()).any(|r| m.value(r, g.start) != 0.0))
         .count()
 }
 
@@ -1383,7 +1382,7 @@ mod tests {
     ) -> (Features, Clustering) {
         let n = labels.len();
         let features = Features {
-            balanced: crate::engine::linalg::Dense::zeros(n, 0),
+            balanced: crate::engine::balanced::Balanced::new(n),
             groups: Vec::new(),
             text: Vec::new(),
             notes: Vec::new(),

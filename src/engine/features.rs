@@ -29,7 +29,8 @@
 //! dimensions the PCA is exact (covariance eigenvectors); wider inputs — a survey with
 //! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
-use super::linalg::{self, Dense};
+use super::balanced::{self, Balanced};
+use super::linalg::{self, Dense, Rows};
 use super::meaning::{Language, StaticModel};
 use super::schema::{self, Kind, Role, Schema};
 use super::table::{Column, Table};
@@ -122,8 +123,9 @@ pub struct TextColumn {
 /// The features of a table.
 #[derive(Debug, Clone)]
 pub struct Features {
-    /// Balanced features, one row per person (before the PCA reduction).
-    pub balanced: Dense,
+    /// Balanced features, one row per person (before the PCA reduction), each column's
+    /// distinct rows held once (`balanced`).
+    pub balanced: Balanced,
     /// Which columns made which features.
     pub groups: Vec<Group>,
     /// Free-text columns' TF-IDF.
@@ -361,15 +363,23 @@ impl Features {
     /// The clustering space: the chosen features reduced by PCA to at most `max_dims`.
     /// PCA is fitted on at most 20,000 evenly spaced rows, then applied to all.
     pub fn space(&self, blocks: &[Block], max_dims: usize) -> Dense {
-        let all: Vec<usize> = (0..self.balanced.rows).collect();
+        let all: Vec<usize> = (0..self.balanced.n_rows()).collect();
         self.space_of(blocks, max_dims, &all)
     }
 
     /// [`Features::space`] for the people `rows` only (PCA fitted on them).
     pub fn space_of(&self, blocks: &[Block], max_dims: usize, rows: &[usize]) -> Dense {
         let dims = self.dims(blocks);
-        let gather = |i: usize, out: &mut [f64]| {
-            let row = self.balanced.row(i);
+        // Every feature, in order (both blocks): each row is read straight into place.
+        let whole =
+            dims.len() == self.balanced.n_cols() && dims.iter().enumerate().all(|(k, &d)| k == d);
+        let mut row = vec![0.0; self.balanced.n_cols()];
+        let mut gather = |i: usize, out: &mut [f64]| {
+            if whole {
+                self.balanced.read_row(i, out);
+                return;
+            }
+            self.balanced.read_row(i, &mut row);
             for (o, &d) in out.iter_mut().zip(&dims) {
                 *o = row.get(d).copied().unwrap_or(0.0);
             }
@@ -444,7 +454,7 @@ pub fn build(
     let n = table.n_rows();
     let mut notes = Vec::new();
     let tokenizer = Tokenizer::default();
-    let mut columns = Columns::new(n, width_guess(table, schema, params, meaning));
+    let mut columns = Columns::new(n);
     let mut text = Vec::new();
     let mut variables: Vec<Variable> = Vec::new();
     let mut variable = |column: usize,
@@ -608,7 +618,7 @@ pub fn build(
             | Kind::Constant
             | Kind::Empty => continue,
         };
-        columns.add(idx, block, features);
+        columns.add(idx, block, features, col.codes());
     }
     columns.fill_absent(table, sources, params.seed);
     let mut features = columns.balance(text, params.balance);
@@ -682,9 +692,10 @@ impl Columns {
                 .flat_map(|g| g.start..g.start + g.len)
                 .collect();
             let rows: Vec<usize> = absent.iter().chain(&references).copied().collect();
+            let mut row = vec![0.0; self.balanced.n_cols()];
             let mut x = Dense::zeros(rows.len(), other_dims.len());
             for (k, &r) in rows.iter().enumerate() {
-                let row = &self.data[r * self.stride..];
+                self.balanced.read_row(r, &mut row);
                 for (j, &d) in other_dims.iter().enumerate() {
                     x.set(k, j, row[d] * scale[d]);
                 }
@@ -709,14 +720,16 @@ impl Columns {
                 }
                 sum.iter_mut().for_each(|v| *v = 0.0);
                 for &l in &like {
-                    let row = &self.data[l * self.stride..];
+                    self.balanced.read_row(l, &mut row);
                     for (v, &d) in sum.iter_mut().zip(&my_dims) {
                         *v += row[d];
                     }
                 }
-                let row = &mut self.data[r * self.stride..];
-                for (v, &d) in sum.iter().zip(&my_dims) {
-                    row[d] = v / like.len() as f64;
+                sum.iter_mut().for_each(|v| *v /= like.len() as f64);
+                let mut at = 0;
+                for g in &mine {
+                    self.balanced.set(r, g.start, &sum[at..at + g.len]);
+                    at += g.len;
                 }
             }
         }
@@ -735,52 +748,65 @@ const MEANING_FIT_ROWS: usize = 4000;
 /// on the people's answers) to `dims` dimensions; unanswered people sit at the centre.
 fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f64>> {
     let n = col.len();
-    let vectors: Vec<Option<Vec<f32>>> = col
-        .values()
-        .iter()
-        .map(|t| {
-            if schema::read::is_missing(t) {
-                None
-            } else {
-                model.embed(t)
-            }
-        })
+    // Each distinct answer's tokens are kept, not its sentence vector, which is made again
+    // from them when it is projected: 300,000 distinct reviews held as 384-wide vectors
+    // took 460 MB (BENCHMARKS.md, "Each column's distinct rows once").
+    let mut tokens: Vec<u32> = Vec::new();
+    let mut starts: Vec<usize> = Vec::with_capacity(col.values().len() + 1);
+    starts.push(0);
+    for t in col.values() {
+        if !schema::read::is_missing(t) {
+            tokens.extend(model.tokens(t));
+        }
+        starts.push(tokens.len());
+    }
+    // (A missing answer has no tokens, so no vector.)
+    let embed = |code: usize| -> Option<Vec<f32>> {
+        let (&from, &to) = (starts.get(code)?, starts.get(code + 1)?);
+        model.embed_tokens(tokens.get(from..to)?)
+    };
+    // Which answers the model reads at all.
+    let read: Vec<bool> = (0..col.values().len())
+        .map(|code| embed(code).is_some())
         .collect();
-    let answered: Vec<usize> = (0..n)
-        .filter(|&i| {
-            let code = col.codes()[i] as usize;
-            vectors.get(code).is_some_and(Option::is_some)
-        })
+    let pool: Vec<usize> = (0..n)
+        .map(|i| col.codes()[i] as usize)
+        .filter(|&code| read.get(code).copied().unwrap_or(false))
         .collect();
-    if answered.is_empty() {
+    if pool.is_empty() {
         return Vec::new();
     }
-    let pool: Vec<usize> = answered.iter().map(|&i| col.codes()[i] as usize).collect();
     let fit = pool.len().min(MEANING_FIT_ROWS);
     let step = pool.len() as f64 / fit as f64;
     let mut sample = Dense::zeros(fit, model.dims());
     for s in 0..fit {
         let code = pool[((s as f64 * step) as usize).min(pool.len() - 1)];
-        if let Some(Some(v)) = vectors.get(code) {
+        if let Some(v) = embed(code) {
             sample
                 .row_mut(s)
                 .iter_mut()
-                .zip(v)
+                .zip(&v)
                 .for_each(|(a, &b)| *a = b as f64);
         }
     }
+    drop(pool);
     let (mean, _, axes) = linalg::principal_axes(&sample, dims);
+    drop(sample);
     let k = axes.rows;
     let mut row = vec![0.0; model.dims()];
-    let projected: Vec<Option<Vec<f64>>> = vectors
-        .iter()
-        .map(|v| {
-            v.as_ref().map(|v| {
-                row.iter_mut().zip(v).for_each(|(a, &b)| *a = b as f64);
-                let mut out = vec![0.0; k];
-                linalg::project(&row, &mean, &axes, &mut out);
-                out
-            })
+    let projected: Vec<Option<Vec<f64>>> = (0..col.values().len())
+        .map(|code| {
+            read.get(code)
+                .copied()
+                .unwrap_or(false)
+                .then(|| embed(code))
+                .flatten()
+                .map(|v| {
+                    row.iter_mut().zip(&v).for_each(|(a, &b)| *a = b as f64);
+                    let mut out = vec![0.0; k];
+                    linalg::project(&row, &mean, &axes, &mut out);
+                    out
+                })
         })
         .collect();
     (0..k)
@@ -789,7 +815,8 @@ fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f
 }
 
 /// Everyone's coordinate `c` from their answer's projection (0 for no answer). Out of line,
-/// called once per coordinate, for the reason [`write_centred`] gives.
+/// called once per coordinate: WebAssembly in V8 optimises a function between calls, never
+/// during one (ARCHITECTURE.md), and a loop over everyone inside `build` ran in the baseline tier.
 #[inline(never)]
 fn coordinate(codes: &[u32], projected: &[Option<Vec<f64>>], c: usize) -> Vec<f64> {
     codes
@@ -803,135 +830,50 @@ fn coordinate(codes: &[u32], projected: &[Option<Vec<f64>>], c: usize) -> Vec<f6
         .collect()
 }
 
-/// The width the balanced rows are laid out at before any column is read: at least the
-/// number of features the columns will give, and no more than the few a column may drop
-/// for being constant. Each kind counts as its features are made — a number one, plus its
-/// missing indicator when any of its values reads as none; a choice one per frequent label,
-/// plus "other" when some label is not frequent; a free-text answer its dimensions, plus
-/// "answered" when someone left it empty. The guess had been two per number and every
-/// distinct value per choice: 145 wide for 103 features in the generator's export, 336 MB
-/// never used at a million people (BENCHMARKS.md, "Room given back before describing").
-fn width_guess(
-    table: &Table,
-    schema: &Schema,
-    params: &FeatureParams,
-    meaning: Option<&StaticModel>,
-) -> usize {
-    schema
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, cs)| matches!(cs.role, Role::StatedJobs | Role::Behaviour))
-        .filter_map(|(idx, cs)| table.column(idx).map(|col| (col, cs)))
-        .map(|(col, cs)| {
-            // Only values someone gave count (a column may list one no row holds).
-            let given = col.counts();
-            let any_missing = || {
-                col.values()
-                    .iter()
-                    .zip(&given)
-                    .any(|(v, &c)| c > 0 && schema::read::is_missing(v))
-            };
-            match &cs.kind {
-                Kind::Count
-                | Kind::Amount
-                | Kind::Currency
-                | Kind::Percent
-                | Kind::Date
-                | Kind::DateTime
-                | Kind::Rating { .. }
-                | Kind::OrderedText => {
-                    let none = schema::read::value_numbers(col, cs)
-                        .iter()
-                        .zip(&given)
-                        .any(|(v, &c)| c > 0 && !v.is_finite());
-                    1 + usize::from(none)
-                }
-                Kind::Boolean => {
-                    one_hot_width(col, |text| boolean_label(cs, text).into_iter().collect())
-                }
-                Kind::Categorical | Kind::Code | Kind::Identifier => one_hot_width(col, |text| {
-                    (!schema::read::is_missing(text))
-                        .then(|| text.trim().to_string())
-                        .into_iter()
-                        .collect()
-                }),
-                Kind::MultiSelect => {
-                    let sep = cs.separator.unwrap_or(';');
-                    one_hot_width(col, |text| {
-                        schema::read::choices(text, sep)
-                            .into_iter()
-                            .map(|c| c.to_lowercase())
-                            .collect()
-                    })
-                }
-                Kind::FreeText => {
-                    let dims = match (params.text_model, meaning) {
-                        (TextModel::Meaning, Some(_))
-                            if Language::of(&distinct_answers(col)) == Language::English =>
-                        {
-                            params.meaning_dims.max(params.text_dims)
-                        }
-                        _ => params.text_dims,
-                    };
-                    dims + usize::from(any_missing())
-                }
-                _ => 0,
-            }
-        })
-        .sum()
-}
-
-/// The balanced matrix, built in place: each column's features are centred and written into
-/// one row-major buffer as the column is read, so the features of every column are never
-/// held twice (once per column, once balanced). Rows are laid out `stride` wide (a guess of
-/// the final width, widened if too small) and closed up when the last column is in.
+/// The balanced features as they are built: each column's features are centred and kept
+/// as the column is read, each distinct row once (`balanced`), so the features of every
+/// column are never held twice (once per column, once balanced) nor once per person.
 struct Columns {
     n: usize,
-    stride: usize,
-    width: usize,
-    /// Centred features, row `r` at `data[r * stride..][..width]`.
-    data: Vec<f64>,
+    /// Centred features.
+    balanced: Balanced,
     /// Each column's group, and its total variance.
     groups: Vec<(Group, f64)>,
 }
 
 impl Columns {
-    fn new(n: usize, stride: usize) -> Columns {
+    fn new(n: usize) -> Columns {
         Columns {
             n,
-            stride,
-            width: 0,
-            data: vec![0.0; n * stride],
+            balanced: Balanced::new(n),
             groups: Vec::new(),
         }
     }
 
     /// Adds a column's features; constant ones are left out, and a column with none left
-    /// adds nothing.
-    fn add(&mut self, column: usize, block: Block, features: Vec<Vec<f64>>) {
+    /// adds nothing. `key[i]` is person `i`'s cell (its code in the table): people with the
+    /// same cell most likely have the same features.
+    fn add(&mut self, column: usize, block: Block, features: Vec<Vec<f64>>, key: &[u32]) {
         debug_assert!(features.iter().all(|f| f.len() == self.n));
-        let kept: Vec<(Vec<f64>, f64)> = features
+        let (kept, variances): (Vec<Vec<f64>>, Vec<f64>) = features
             .into_iter()
             .map(|f| {
                 let v = variance(&f);
                 (f, v)
             })
             .filter(|(_, v)| *v > 1e-12)
-            .collect();
+            .unzip();
         if kept.is_empty() {
             return;
         }
-        if self.width + kept.len() > self.stride {
-            self.widen((self.width + kept.len()).max(self.stride * 3 / 2));
-        }
-        let start = self.width;
-        for (k, (f, _)) in kept.iter().enumerate() {
-            let mean = f.iter().sum::<f64>() / self.n.max(1) as f64;
-            write_centred(&mut self.data, self.stride, start + k, f, mean);
-        }
-        self.width += kept.len();
-        let group_var = kept.iter().map(|(_, v)| v).sum();
+        let start = self.balanced.n_cols();
+        let means: Vec<f64> = kept
+            .iter()
+            .map(|f| f.iter().sum::<f64>() / self.n.max(1) as f64)
+            .collect();
+        self.balanced
+            .push(balanced::Part::centred(start, &kept, &means, key));
+        let group_var = variances.iter().sum();
         let group = Group {
             column,
             block,
@@ -939,17 +881,6 @@ impl Columns {
             len: kept.len(),
         };
         self.groups.push((group, group_var));
-    }
-
-    /// Lays the rows out `stride` wide, moving them from the last so none is overwritten.
-    fn widen(&mut self, stride: usize) {
-        let old = self.stride;
-        self.data.resize(self.n * stride, 0.0);
-        for r in (0..self.n).rev() {
-            self.data
-                .copy_within(r * old..r * old + self.width, r * stride);
-        }
-        self.stride = stride;
     }
 
     /// Each feature's scale: its group to unit total variance, each block to its weight (the
@@ -968,7 +899,7 @@ impl Columns {
             (false, true) => (0.0, 1.0),
             (false, false) => (0.0, 0.0),
         };
-        let mut scale = vec![0.0; self.width];
+        let mut scale = vec![0.0; self.balanced.n_cols()];
         for (g, group_var) in &self.groups {
             let (weight, members) = match g.block {
                 Block::Say => (w_say, n_say),
@@ -984,29 +915,18 @@ impl Columns {
         scale
     }
 
-    /// Scales each group to unit total variance and each block to its weight, and closes the
-    /// rows up to the final width.
+    /// Scales each group to unit total variance and each block to its weight.
     fn balance(self, text: Vec<TextColumn>, say_weight: f64) -> Features {
         let scale = self.scales(say_weight);
         let Columns {
-            n,
-            stride,
-            width,
-            mut data,
+            mut balanced,
             groups,
+            ..
         } = self;
-        // Row r moves from r * stride to r * width (never later), column by column.
-        for r in 0..n {
-            move_scaled(&mut data, r * stride, r * width, &scale);
-        }
-        data.truncate(n * width);
-        data.shrink_to_fit();
+        balanced.tighten();
+        balanced.scale(&scale);
         Features {
-            balanced: Dense {
-                rows: n,
-                cols: width,
-                data,
-            },
+            balanced,
             groups: groups.into_iter().map(|(g, _)| g).collect(),
             text,
             notes: Vec::new(),
@@ -1185,13 +1105,6 @@ fn frequent_labels<'a>(
     (frequent, other)
 }
 
-/// How many features [`one_hot`] gives at most: one per frequent label, and "other".
-fn one_hot_width(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> usize {
-    let per_value: Vec<Vec<String>> = col.values().iter().map(|v| labels_of(v)).collect();
-    let (frequent, other) = frequent_labels(col, &per_value);
-    frequent.len() + usize::from(other)
-}
-
 /// One-hot features over the most frequent labels (at least 2 people and 0.5 % of rows each);
 /// rarer labels share one "other" feature. `labels_of` reads one distinct cell text; each is
 /// read once, and rows follow their cell's code.
@@ -1246,26 +1159,6 @@ fn scale_indicators(indicators: &mut [Vec<f64>]) {
     }
 }
 
-/// Writes feature `f`, less `mean`, into column `at` of the rows laid out `stride` wide.
-/// A function of its own, called once per feature, so that WebAssembly runs it optimised:
-/// V8 optimises a function between calls, never during one (ARCHITECTURE.md), and the
-/// column-by-column writes inside `build` ran in the baseline tier.
-#[inline(never)]
-fn write_centred(data: &mut [f64], stride: usize, at: usize, f: &[f64], mean: f64) {
-    for (slot, v) in data.iter_mut().skip(at).step_by(stride.max(1)).zip(f) {
-        *slot = v - mean;
-    }
-}
-
-/// Moves one row from `from` to `to` (never later), each column times its `scale`; called
-/// once per row for the reason [`write_centred`] gives.
-#[inline(never)]
-fn move_scaled(data: &mut [f64], from: usize, to: usize, scale: &[f64]) {
-    for (j, s) in scale.iter().enumerate() {
-        data[to + j] = data[from + j] * s;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1302,8 +1195,8 @@ mod tests {
             .iter()
             .map(|&d| {
                 variance(
-                    &(0..f.balanced.rows)
-                        .map(|i| f.balanced.get(i, d))
+                    &(0..f.balanced.n_rows())
+                        .map(|i| f.balanced.value(i, d))
                         .collect::<Vec<_>>(),
                 )
             })
@@ -1363,9 +1256,9 @@ mod tests {
     }
 
     #[test]
-    fn features_laid_out_too_narrow_are_widened_without_loss() {
-        // Laid out one feature wide, then given three columns of 2, 1 (constant, left out)
-        // and 3 features: every value lands where a matrix built column by column puts it.
+    fn columns_are_centred_and_balanced_and_constant_features_left_out() {
+        // Three columns of 2, 1 (constant, left out) and 3 features: every value lands where
+        // a matrix built column by column puts it, centred, each block at its weight.
         let n = 5;
         let feature = |seed: usize| -> Vec<f64> {
             (0..n).map(|i| ((i * 7 + seed * 3) % 11) as f64).collect()
@@ -1375,40 +1268,34 @@ mod tests {
             (1, Block::Do, vec![vec![4.0; n]]),
             (2, Block::Say, vec![feature(3), feature(4), feature(5)]),
         ];
-        let mut narrow = Columns::new(n, 1);
-        let mut wide = Columns::new(n, 16);
+        let key: Vec<u32> = (0..n as u32).collect();
+        let mut built = Columns::new(n);
         for (column, block, features) in columns.iter().cloned() {
-            narrow.add(column, block, features.clone());
-            wide.add(column, block, features);
+            built.add(column, block, features, &key);
         }
-        let (narrow, wide) = (
-            narrow.balance(Vec::new(), 0.5),
-            wide.balance(Vec::new(), 0.5),
-        );
-        assert_eq!(narrow.balanced, wide.balanced);
-        assert_eq!(narrow.groups, wide.groups);
-        assert_eq!(narrow.balanced.cols, 5);
-        let starts: Vec<(usize, usize, usize)> = narrow
+        let built = built.balance(Vec::new(), 0.5);
+        assert_eq!(built.balanced.n_cols(), 5);
+        let starts: Vec<(usize, usize, usize)> = built
             .groups
             .iter()
             .map(|g| (g.column, g.start, g.len))
             .collect();
         assert_eq!(starts, [(0, 0, 2), (2, 2, 3)]);
-        // Centred, each block at its weight.
         let f = feature(3);
         let mean = f.iter().sum::<f64>() / n as f64;
         let group_var: f64 = (3..6).map(|s| variance(&feature(s))).sum();
         let scale = (0.5 / group_var).sqrt();
-        assert!((narrow.balanced.get(4, 2) - (f[4] - mean) * scale).abs() < 1e-12);
-        assert!((block_variance(&narrow, Block::Say) - 0.5).abs() < 1e-9);
+        assert!((built.balanced.value(4, 2) - (f[4] - mean) * scale).abs() < 1e-12);
+        assert!((block_variance(&built, Block::Say) - 0.5).abs() < 1e-9);
     }
 
     #[test]
-    fn rows_are_laid_out_as_wide_as_their_features() {
+    fn people_with_the_same_cells_share_their_rows_and_read_back_whole() {
         // A free-text answer some left empty, one written in German (read by shared words,
         // not by meaning), a number with empty cells (value and indicator), one without, a
         // date, a rating, a choice with a label too rare for a feature of its own ("other"),
-        // ticked options and yes/no: the guess is the width, not a bound far above it.
+        // ticked options and yes/no: held in less room than a dense matrix, and each person's
+        // row read whole is their values one by one.
         let verbs = [
             "save", "plan", "cook", "order", "find", "share", "stock", "compare", "carry",
         ];
@@ -1525,13 +1412,36 @@ mod tests {
             "{kinds:?}"
         );
         assert!(f.groups.len() >= 9, "{:?}", f.groups);
-        let guess = width_guess(
-            &table,
-            &schema,
-            &FeatureParams::default(),
-            crate::engine::meaning::builtin(),
+        let b = &f.balanced;
+        // (The English answers are nearly all distinct: their 33 features are held per person.)
+        assert!(
+            b.bytes() * 3 < b.n_rows() * b.n_cols() * 8 * 2,
+            "{} bytes for {} × {}",
+            b.bytes(),
+            b.n_rows(),
+            b.n_cols()
         );
-        assert_eq!(guess, f.balanced.cols);
+        let mut row = vec![0.0; b.n_cols()];
+        for i in 0..b.n_rows() {
+            b.read_row(i, &mut row);
+            for (d, v) in row.iter().enumerate() {
+                assert_eq!(v.to_bits(), b.value(i, d).to_bits());
+            }
+        }
+        // People with the same cell have the same values in that column's features.
+        let mut shared = 0;
+        for g in &f.groups {
+            let col = table.column(g.column).expect("column");
+            for i in 0..b.n_rows() {
+                for j in (0..i).filter(|&j| col.get(j) == col.get(i)) {
+                    shared += 1;
+                    for d in g.start..g.start + g.len {
+                        assert_eq!(b.value(i, d).to_bits(), b.value(j, d).to_bits());
+                    }
+                }
+            }
+        }
+        assert!(shared > 10_000, "{shared}");
     }
 
     #[test]

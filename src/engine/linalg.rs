@@ -1,7 +1,7 @@
 //! The small amount of linear algebra the engine needs, written out so that it is
 //! deterministic to the last bit on every platform (no BLAS, no threads, fixed loop order).
 //!
-//! * [`Dense`] — a row-major matrix of `f64`.
+//! * [`Dense`] — a row-major matrix of `f64`; [`Rows`] — a matrix read a row at a time.
 //! * [`symmetric_eigen`] — Householder tridiagonalisation and the implicit QL algorithm
 //!   (EISPACK `tred2`/`tql2`) for small symmetric matrices.
 //! * [`randomized_svd`] — the rank-k range finder with power iterations of Halko,
@@ -90,6 +90,40 @@ impl Dense {
                 .copy_from_slice(self.row(i).get(..k).unwrap_or_default());
         }
         out
+    }
+}
+
+/// Rows of numbers read one at a time: a [`Dense`] matrix, or the balanced features, which
+/// hold each column's distinct rows once (`balanced::Balanced`).
+pub trait Rows: Sync + std::fmt::Debug {
+    /// Number of rows.
+    fn n_rows(&self) -> usize;
+    /// Number of columns.
+    fn n_cols(&self) -> usize;
+    /// Row `i` into `out` (`n_cols` long; left as it is outside the matrix).
+    fn read_row(&self, i: usize, out: &mut [f64]);
+    /// Entry `(i, d)` (0 outside the matrix).
+    fn value(&self, i: usize, d: usize) -> f64;
+}
+
+impl Rows for Dense {
+    fn n_rows(&self) -> usize {
+        self.rows
+    }
+
+    fn n_cols(&self) -> usize {
+        self.cols
+    }
+
+    fn read_row(&self, i: usize, out: &mut [f64]) {
+        let row = self.row(i);
+        if row.len() == out.len() {
+            out.copy_from_slice(row);
+        }
+    }
+
+    fn value(&self, i: usize, d: usize) -> f64 {
+        self.get(i, d)
     }
 }
 

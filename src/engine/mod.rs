@@ -10,6 +10,7 @@
 //! bytes and settings always give the same result.
 
 pub mod analysis;
+pub mod balanced;
 pub mod cluster;
 pub mod compare;
 pub mod describe;

@@ -11,6 +11,7 @@
 //! This decides the order only; `describe` portrays the segments and `edges` scores people.
 
 use super::features::Features;
+use super::linalg::Rows;
 
 /// Share of people at or above which a segment belongs to the mass middle.
 pub const MASS_SHARE: f64 = 0.10;
@@ -34,11 +35,13 @@ pub struct Standing {
 /// for segments `0..k` of `labels`.
 pub fn distinctiveness(features: &Features, labels: &[Option<usize>], k: usize) -> Vec<f64> {
     let x = &features.balanced;
-    let mut sums = vec![vec![0.0; x.cols]; k];
+    let mut sums = vec![vec![0.0; x.n_cols()]; k];
     let mut counts = vec![0usize; k];
-    let mut all = vec![0.0; x.cols];
+    let mut all = vec![0.0; x.n_cols()];
+    let mut row = vec![0.0; x.n_cols()];
     for (i, l) in labels.iter().enumerate() {
-        let row = x.row(i);
+        x.read_row(i, &mut row);
+        let row = row.as_slice();
         all.iter_mut().zip(row).for_each(|(a, v)| *a += v);
         if let Some(s) = l {
             counts[*s] += 1;

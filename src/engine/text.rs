@@ -435,6 +435,18 @@ impl Vocabulary {
         answers: &[(&str, usize)],
         params: VocabularyParams,
     ) -> (Vocabulary, Vec<Vec<(u32, f64)>>) {
+        let sketch = (answers.len() >= SKETCH_FROM && params.min_df > 2)
+            .then(|| Sketch::of(tokenizer, answers, Sketch::width_for(answers.len())));
+        Self::fit_with(tokenizer, answers, params, sketch.as_ref())
+    }
+
+    /// [`Vocabulary::fit`], leaving out terms `sketch` shows too rare to be kept.
+    fn fit_with(
+        tokenizer: &Tokenizer,
+        answers: &[(&str, usize)],
+        params: VocabularyParams,
+        sketch: Option<&Sketch>,
+    ) -> (Vocabulary, Vec<Vec<(u32, f64)>>) {
         let mut stems: HashMap<String, String> = HashMap::new();
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
@@ -452,6 +464,9 @@ impl Vocabulary {
             let terms = tokenizer.terms_cached(answer, &mut stems);
             let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
             for (term, surface) in terms {
+                if sketch.is_some_and(|s| s.at_most(&term) < params.min_df) {
+                    continue;
+                }
                 let id = match ids.get(&term) {
                     Some(&id) => id,
                     None => {
@@ -542,6 +557,90 @@ impl Vocabulary {
     }
 }
 
+/// Distinct answers from which [`Vocabulary::fit`] first sketches how many people use each
+/// term: below, every term is counted exactly from the start.
+const SKETCH_FROM: usize = 20_000;
+
+/// How many people use each term, never fewer than do: a count-min sketch (Cormode &
+/// Muthukrishnan 2005), three rows of counters, each term adding to one counter per row
+/// and read as the least of its three. [`Vocabulary::fit`] counts exactly, term by term,
+/// only the terms it shows may reach the fewest people a term is kept for. Word pairs make
+/// most terms of a large text column: 100,000 distinct reviews gave millions of pairs, held
+/// with their spellings and counts (380 MB, `heaptrack`), nearly all used once.
+///
+/// # References
+/// Cormode, G. & Muthukrishnan, S. (2005). An improved data stream summary: the count-min
+/// sketch and its applications. Journal of Algorithms 55(1).
+struct Sketch {
+    width: usize,
+    counters: Vec<u32>,
+}
+
+impl Sketch {
+    const ROWS: usize = 3;
+
+    /// Counters per row for this many distinct answers: about one per word of answers
+    /// sixteen words long, at most 2²¹ (24 MB for the three rows).
+    fn width_for(answers: usize) -> usize {
+        answers
+            .saturating_mul(16)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 21)
+    }
+
+    /// The sketch of `answers`, `width` counters per row (a power of two).
+    fn of(tokenizer: &Tokenizer, answers: &[(&str, usize)], width: usize) -> Sketch {
+        let width = width.next_power_of_two();
+        let mut sketch = Sketch {
+            width,
+            counters: vec![0; width * Self::ROWS],
+        };
+        let mut stems: HashMap<String, String> = HashMap::new();
+        for &(answer, people) in answers {
+            if answer.trim().is_empty() || people == 0 {
+                continue;
+            }
+            let mut terms: Vec<String> = tokenizer
+                .terms_cached(answer, &mut stems)
+                .into_iter()
+                .map(|(term, _)| term)
+                .collect();
+            // An answer counts once for each term it uses, however often.
+            terms.sort_unstable();
+            terms.dedup();
+            for term in &terms {
+                for slot in sketch.slots(term) {
+                    sketch.counters[slot] = sketch.counters[slot]
+                        .saturating_add(u32::try_from(people).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        sketch
+    }
+
+    /// The counters of `term`, one in each row.
+    fn slots(&self, term: &str) -> [usize; Self::ROWS] {
+        // FNV-1a, 64 bits; the rows' counters from its halves (Kirsch & Mitzenmacher 2006).
+        let h = term.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let (a, b) = (h & 0xffff_ffff, (h >> 32) | 1);
+        let mask = self.width as u64 - 1;
+        std::array::from_fn(|row| {
+            row * self.width + (a.wrapping_add(b.wrapping_mul(row as u64)) & mask) as usize
+        })
+    }
+
+    /// At most how many people use `term` (never fewer than do).
+    fn at_most(&self, term: &str) -> usize {
+        self.slots(term)
+            .iter()
+            .map(|&slot| self.counters[slot] as usize)
+            .min()
+            .unwrap_or(0)
+    }
+}
+
 /// Rows of a sparse matrix from per-distinct-answer vectors and each row's answer.
 pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> Csr {
     let row = |code: u32| vectors.get(code as usize).map_or(&[][..], Vec::as_slice);
@@ -567,6 +666,65 @@ pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_too_rare_for_the_sketch_leave_the_vocabulary_as_it_was() {
+        // Word salad: every answer distinct, most word pairs used once; some words common.
+        let words = [
+            "fresh", "coffee", "beans", "roast", "dark", "light", "tea", "green", "bag", "box",
+            "price", "taste", "bitter", "sweet", "snack", "dog", "cat", "food", "baby", "salt",
+        ];
+        let texts: Vec<String> = (0..3000usize)
+            .map(|i| {
+                (0..12)
+                    .map(|k| words[(i * 7 + k * k * 13 + i / 5 * k) % words.len()])
+                    .chain([format!("w{i}").leak() as &str])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let answers: Vec<(&str, usize)> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), 1 + i % 3))
+            .collect();
+        let tokenizer = Tokenizer::default();
+        for min_df in [3, 40, 400] {
+            let params = VocabularyParams {
+                min_df,
+                max_df_share: 0.5,
+                max_terms: 5000,
+            };
+            let (exact, vectors) = Vocabulary::fit_with(&tokenizer, &answers, params, None);
+            // A narrow sketch collides often; a collision may only keep a term in the count.
+            for width in [Sketch::width_for(answers.len()), 1 << 12, 64] {
+                let sketch = Sketch::of(&tokenizer, &answers, width);
+                let (sketched, sketched_vectors) =
+                    Vocabulary::fit_with(&tokenizer, &answers, params, Some(&sketch));
+                assert_eq!(
+                    sketched.index, exact.index,
+                    "min_df {min_df}, width {width}"
+                );
+                assert_eq!(sketched.display, exact.display);
+                assert_eq!(sketched.doc_freq, exact.doc_freq);
+                assert_eq!(sketched.n_docs, exact.n_docs);
+                assert_eq!(sketched_vectors, vectors);
+            }
+            assert!(!exact.is_empty());
+        }
+        // At the widest, nearly every term used by one answer is left out before counting.
+        let sketch = Sketch::of(&tokenizer, &answers, Sketch::width_for(answers.len()));
+        let mut stems = HashMap::new();
+        let mut terms: Vec<String> = answers
+            .iter()
+            .flat_map(|(a, _)| tokenizer.terms_cached(a, &mut stems))
+            .map(|(t, _)| t)
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let counted = terms.iter().filter(|t| sketch.at_most(t) >= 40).count();
+        assert!(counted * 4 < terms.len(), "{counted} of {}", terms.len());
+    }
 
     #[test]
     fn markup_is_a_line_break_and_never_a_word() {

@@ -13,14 +13,14 @@
 //! Freedman, D. & Diaconis, P. (1981). On the histogram as a density estimator: L2 theory.
 //! Zeitschrift für Wahrscheinlichkeitstheorie und verwandte Gebiete 57.
 
-use super::super::linalg::Dense;
+use super::super::linalg::Rows;
 
 /// Which feature dimensions came from which column, so that segments can be required to
 /// differ in at least two respects (see [`merge_single_respect`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Respects<'a> {
     /// The balanced features, one row per person (all people).
-    pub features: &'a Dense,
+    pub features: &'a dyn Rows,
     /// Each column's range of feature dimensions.
     pub columns: &'a [std::ops::Range<usize>],
     /// The columns as discrete variables, for latent classes within segments
@@ -79,13 +79,15 @@ pub fn merge_single_respect(
         return identity;
     }
     let x = respects.features;
-    let dims = x.cols;
+    let dims = x.n_cols();
     let mut sum = vec![vec![0.0f64; dims]; n_clusters];
     let mut count = vec![0usize; n_clusters];
+    let mut row = vec![0.0; dims];
     for (r, &i) in rows.iter().enumerate() {
         if let Some(Some(c)) = labels.get(r) {
             count[*c] += 1;
-            for (s, v) in sum[*c].iter_mut().zip(x.row(i)) {
+            x.read_row(i, &mut row);
+            for (s, v) in sum[*c].iter_mut().zip(&row) {
                 *s += v;
             }
         }
@@ -168,11 +170,12 @@ fn members_of(labels: &[Option<usize>], rows: &[usize], n_clusters: usize) -> Ve
 
 /// Each column's overall standard deviation among `rows` (the root of its dimensions'
 /// summed variances, at least 1e-12).
-fn column_spread(x: &Dense, rows: &[usize], columns: &[std::ops::Range<usize>]) -> Vec<f64> {
-    let dims = x.cols;
+fn column_spread(x: &dyn Rows, rows: &[usize], columns: &[std::ops::Range<usize>]) -> Vec<f64> {
+    let dims = x.n_cols();
     let (mut all_sum, mut all_sq) = (vec![0.0f64; dims], vec![0.0f64; dims]);
+    let mut row = vec![0.0; dims];
     for &i in rows {
-        let row = x.row(i);
+        x.read_row(i, &mut row);
         for d in 0..dims.min(row.len()) {
             all_sum[d] += row[d];
             all_sq[d] += row[d] * row[d];
@@ -268,7 +271,7 @@ pub fn merge_without_valley(
 ) -> Vec<usize> {
     let identity: Vec<usize> = (0..n_clusters).collect();
     let x = respects.features;
-    let dims = x.cols;
+    let dims = x.n_cols();
     let columns: Vec<std::ops::Range<usize>> = respects
         .columns
         .iter()
@@ -298,7 +301,7 @@ pub fn merge_without_valley(
             };
         }
         let mean =
-            |m: &[usize], d: usize| m.iter().map(|&i| x.row(i)[d]).sum::<f64>() / m.len() as f64;
+            |m: &[usize], d: usize| m.iter().map(|&i| x.value(i, d)).sum::<f64>() / m.len() as f64;
         let mut total = 0.0;
         let mut differ = false;
         for (c, g) in columns.iter().enumerate() {
@@ -375,8 +378,8 @@ impl Histogram {
     /// out as 25 segments, one per cell of small orders), while nobody between 10 and 19
     /// orders is. Few means no more than √n values, so that their bins hold about √n people
     /// each.
-    fn of(x: &Dense, rows: &[usize], dim: usize) -> Option<Histogram> {
-        let mut values: Vec<f64> = rows.iter().map(|&i| x.row(i)[dim]).collect();
+    fn of(x: &dyn Rows, rows: &[usize], dim: usize) -> Option<Histogram> {
+        let mut values: Vec<f64> = rows.iter().map(|&i| x.value(i, dim)).collect();
         if values.iter().any(|v| !v.is_finite()) {
             return None;
         }
@@ -445,7 +448,7 @@ impl Histogram {
         };
         histogram.bin = rows
             .iter()
-            .map(|&i| histogram.place(x.row(i)[dim]) as u32)
+            .map(|&i| histogram.place(x.value(i, dim)) as u32)
             .collect();
         Some(histogram)
     }
@@ -478,13 +481,13 @@ impl Histogram {
     /// segment changed but where a count was scaled by its logarithm.
     fn valley_between(
         &self,
-        x: &Dense,
+        x: &dyn Rows,
         rows: &[usize],
         others: std::ops::Range<usize>,
         pair: (&[usize], &[usize]),
     ) -> bool {
         let median = |m: &[usize]| {
-            let mut v: Vec<f64> = m.iter().map(|&i| x.row(i)[self.dim]).collect();
+            let mut v: Vec<f64> = m.iter().map(|&i| x.value(i, self.dim)).collect();
             let mid = v.len() / 2;
             *v.select_nth_unstable_by(mid, f64::total_cmp).1
         };
@@ -499,7 +502,7 @@ impl Histogram {
                 let (lo, hi) = pair.0.iter().chain(pair.1).fold(
                     (f64::INFINITY, f64::NEG_INFINITY),
                     |(lo, hi), &i| {
-                        let v = x.row(i)[o];
+                        let v = x.value(i, o);
                         (lo.min(v), hi.max(v))
                     },
                 );
@@ -509,7 +512,9 @@ impl Histogram {
         let mut counts = vec![0.0f64; self.bins];
         for (r, &i) in rows.iter().enumerate() {
             if let Some(count) = counts.get_mut(self.bin[r] as usize)
-                && span.iter().all(|&(o, l, h)| (l..=h).contains(&x.row(i)[o]))
+                && span
+                    .iter()
+                    .all(|&(o, l, h)| (l..=h).contains(&x.value(i, o)))
             {
                 *count += 1.0;
             }
@@ -567,7 +572,7 @@ struct Pair {
 /// of the other's members there too (see [`merge_single_respect`]). `means` holds each
 /// cluster's feature sums and size; `members` their rows of `x`.
 fn corner(
-    x: &Dense,
+    x: &dyn Rows,
     differ: &[std::ops::Range<usize>],
     means: (&[f64], f64, &[f64], f64),
     members: (&[usize], &[usize]),
@@ -587,7 +592,7 @@ fn corner(
             let inside = rows
                 .iter()
                 .filter(|&&i| {
-                    let p: f64 = (x.row(i)[g.clone()].iter().zip(&mid).zip(&dir))
+                    let p: f64 = (g.clone().map(|d| x.value(i, d)).zip(&mid).zip(&dir))
                         .map(|((v, m), t)| (v - m) * t)
                         .sum();
                     p > 0.0
@@ -624,7 +629,7 @@ fn corner(
 /// enough on either side to be a [`corner`], yet it holds only as many people as the two
 /// columns' own shares predict. A group of its own adds people where it lies.
 fn joint_excess(
-    x: &Dense,
+    x: &dyn Rows,
     differ: &[std::ops::Range<usize>],
     means: (&[f64], f64, &[f64], f64),
     members: (&[usize], &[usize]),
@@ -657,10 +662,9 @@ fn joint_excess(
     let smaller_first = members.0.len();
     for (k, &i) in members.0.iter().chain(members.1).enumerate() {
         let own = (k < smaller_first) == a_smaller;
-        let row = x.row(i);
         let mut all = true;
         for (c, &(d, mid, dir)) in sides.iter().enumerate() {
-            if row.get(d).is_some_and(|&v| (v - mid) * dir > 0.0) {
+            if d < x.n_cols() && (x.value(i, d) - mid) * dir > 0.0 {
                 on_side[c] += 1;
             } else {
                 all = false;
@@ -682,7 +686,7 @@ fn joint_excess(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::linalg::gaussian;
+    use crate::engine::linalg::{Dense, gaussian};
     use rand::{Rng, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -130,7 +130,7 @@ pub use params::{
     default_min_cluster_size, default_min_samples,
 };
 
-use super::linalg::Dense;
+use super::linalg::{Dense, Rows};
 use hdbscan::{Hierarchy, condense, select_leaves, select_separated};
 use neighbours::{Graph, knn_graph, smooth};
 use rand::SeedableRng;
@@ -810,10 +810,10 @@ pub fn choose_sample_among(
 }
 
 /// The rows `idx` of `points`, in that order.
-pub fn rows(points: &Dense, idx: &[usize]) -> Dense {
-    let mut out = Dense::zeros(idx.len(), points.cols);
+pub fn rows(points: &(impl Rows + ?Sized), idx: &[usize]) -> Dense {
+    let mut out = Dense::zeros(idx.len(), points.n_cols());
     for (r, &i) in idx.iter().enumerate() {
-        out.row_mut(r).copy_from_slice(points.row(i));
+        points.read_row(i, out.row_mut(r));
     }
     out
 }

@@ -170,15 +170,24 @@ impl StaticModel {
 
     /// The sentence vector of `text` (unit length), or `None` when it has no tokens.
     pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        self.embed_tokens(&self.tokens(text))
+    }
+
+    /// The tokens of `text` a sentence vector is made of ([`StaticModel::embed_tokens`]).
+    pub fn tokens(&self, text: &str) -> Vec<u32> {
+        self.tokenizer
+            .ids(&crate::engine::text::without_markup(text))
+            .into_iter()
+            .filter(|id| !self.skip.contains(id))
+            .collect()
+    }
+
+    /// The sentence vector of these [`StaticModel::tokens`]: the same as [`StaticModel::embed`]
+    /// of their text.
+    pub fn embed_tokens(&self, tokens: &[u32]) -> Option<Vec<f32>> {
         let mut sum = vec![0.0f32; self.dims];
         let mut any = false;
-        for id in self
-            .tokenizer
-            .ids(&crate::engine::text::without_markup(text))
-        {
-            if self.skip.contains(&id) {
-                continue;
-            }
+        for &id in tokens {
             let i = id as usize;
             let (Some(&scale), Some(row)) = (
                 self.scales.get(i),

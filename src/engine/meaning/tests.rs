@@ -101,3 +101,21 @@ fn languages_the_model_does_not_read_are_told_apart() {
         Language::English
     );
 }
+
+#[test]
+fn a_vector_made_from_kept_tokens_is_the_vector_of_the_text() {
+    let model = builtin().unwrap();
+    for text in [
+        "keep the food bill down",
+        "<b>Great</b> coffee, but the bag was torn!!",
+        "",
+        "   ",
+        "zzzqqq",
+    ] {
+        let from_tokens = model.embed_tokens(&model.tokens(text));
+        assert_eq!(from_tokens, model.embed(text), "{text:?}");
+    }
+    // The tokens skipped by the table are not kept.
+    let tokens = model.tokens("keep the food bill down");
+    assert!(tokens.iter().all(|t| !model.skip.contains(t)));
+}
