@@ -26,7 +26,7 @@ use crate::engine::analysis::{self, Analysis, Dataset, Stage};
 use crate::engine::cluster;
 use crate::engine::cluster::neighbours::{self, CandidateArrays, Candidates, FlatGraph, Graph};
 use crate::engine::cluster::stability::{Resample, ResampleJob};
-use crate::engine::ingest::{FileHash, IngestError, IngestParams, Parsed, Reader};
+use crate::engine::ingest::{FileHash, Incoming, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
 use crate::protocol::{self, InspectView, PersonView, Request, Response, ResultView, TakeAway};
@@ -1359,8 +1359,8 @@ fn inspect(
         };
     }
     // Say so before reading when the files cannot fit, rather than dying halfway.
-    let sizes: Vec<(String, u64)> = files.iter().map(|f| (f.name(), f.size() as u64)).collect();
-    if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
+    let incoming: Result<Vec<Incoming>, String> = files.iter().map(incoming).collect();
+    if let Err(message) = incoming.and_then(|f| crate::engine::ingest::fits_in_a_tab(&f)) {
         return Response::Failed { message };
     }
     let total: f64 = files.iter().map(|f| f.size()).sum::<f64>().max(1.0);
@@ -1487,18 +1487,22 @@ fn compare(files: Vec<File>, labels: &[crate::protocol::SegmentLabel]) -> Respon
             message: "no file was received: choose last month's segments.csv".into(),
         };
     };
-    let dataset_bytes = STATE.with(|s| {
-        s.borrow()
-            .dataset
-            .as_ref()
-            .map_or(0, |d| d.files.iter().map(|f| f.bytes).sum::<u64>())
+    let (dataset_bytes, dataset_rows) = STATE.with(|s| {
+        s.borrow().dataset.as_ref().map_or((0, 0), |d| {
+            (
+                d.files.iter().map(|f| f.bytes).sum::<u64>(),
+                d.table.n_rows() as u64,
+            )
+        })
     });
     // Both months must fit at once.
-    let sizes = vec![
-        ("this month's files".to_string(), dataset_bytes),
-        (file.name(), file.size() as u64),
-    ];
-    if let Err(message) = crate::engine::ingest::fits_in_a_tab(&sizes) {
+    let this_month = Incoming {
+        name: "this month's files".to_string(),
+        bytes: dataset_bytes,
+        rows: dataset_rows,
+    };
+    let both = incoming(file).map(|last_month| vec![this_month, last_month]);
+    if let Err(message) = both.and_then(|f| crate::engine::ingest::fits_in_a_tab(&f)) {
         return Response::Notice { message };
     }
     // Last month's export is compared, never named in a receipt: it needs no digest.
@@ -1545,6 +1549,27 @@ fn hash_file(file: &File) -> Result<String, String> {
         Ok(())
     })?;
     Ok(hash.hex())
+}
+
+/// `file` as the memory check before reading sees it: its size, and its rows guessed from
+/// its first [`HEAD_BYTES`](crate::engine::ingest::HEAD_BYTES).
+fn incoming(file: &File) -> Result<Incoming, String> {
+    let name = file.name();
+    let size = file.size();
+    let reader_sync = FileReaderSync::new()
+        .map_err(|_| format!("{name}: this browser cannot read files in a worker"))?;
+    let blob = file
+        .slice_with_f64_and_f64(0.0, size.min(crate::engine::ingest::HEAD_BYTES as f64))
+        .map_err(|_| format!("{name}: the file could not be sliced"))?;
+    let buffer = reader_sync
+        .read_as_array_buffer(&blob)
+        .map_err(|_| format!("{name}: the file could not be read (was it moved or deleted?)"))?;
+    let head = js_sys::Uint8Array::new(&buffer).to_vec();
+    Ok(Incoming {
+        rows: crate::engine::ingest::rows_guess(&head, size as u64),
+        bytes: size as u64,
+        name,
+    })
 }
 
 /// Reads `file` slice by slice (4 MiB each, with `FileReaderSync`, which only workers have)

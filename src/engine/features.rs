@@ -15,17 +15,17 @@
 //! however many dimensions it has; then each block ("what they say", "what they do") is
 //! scaled to a total weight, so neither drowns the other by sheer column count. The user's
 //! one slider, `balance` (0 = only what they do, 1 = only what they say), sets the weights.
-//! The balanced matrix is built in place: each column's features are centred and written
-//! into it as the column is read, and scaled once every column is in, so no column's
-//! features are held twice. Before they are scaled, people absent from one of several joined
+//! The balanced features are built as the columns are read: each column's features are
+//! centred and kept, each distinct row once (`balanced`: a category's few rows, not a
+//! million copies of them), and scaled once every column is in. Before they are scaled, people absent from one of several joined
 //! files (a survey's non-respondents) take that file's features from the people most like
 //! them in the other files' columns (`Columns::fill_absent`).
 //!
-//! The balanced matrix is finally reduced by PCA to at most [`FeatureParams::max_dims`]
+//! The balanced features are finally reduced by PCA to at most [`FeatureParams::max_dims`]
 //! (24) dimensions for clustering, which keeps the directions small groups differ in while
 //! dropping the independent noise of dozens of one-hot and text dimensions; above 20,000
 //! people (and up to 256 features) each person is projected straight from the balanced
-//! matrix, which is not copied. Up to 256
+//! features, read a row at a time, never laid out whole. Up to 256
 //! dimensions the PCA is exact (covariance eigenvectors); wider inputs — a survey with
 //! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
@@ -386,7 +386,7 @@ impl Features {
         };
         let n = rows.len();
         // Many people and a narrow enough input: the PCA is fitted on a sample and each
-        // person projected straight from the balanced matrix, which is never copied.
+        // person projected straight from the balanced features, read a row at a time.
         if dims.len() > max_dims && dims.len() <= EXACT_PCA_DIMS && n > FIT_ROWS {
             let step = n as f64 / FIT_ROWS as f64;
             let mut sample = Dense::zeros(FIT_ROWS, dims.len());
@@ -555,6 +555,9 @@ pub fn build(
                 };
                 let (vocabulary, vectors) = Vocabulary::fit(&tokenizer, &distinct, limits);
                 let tfidf = text::rows_from(&vectors, col.codes(), vocabulary.len());
+                // Each person's row is in `tfidf` now; 300,000 distinct reviews' vectors
+                // stayed beside their copies through the whole column (192 MB).
+                drop(vectors);
                 let answers: Vec<&str> = (0..n)
                     .map(|r| col.get(r))
                     .map(|t| if schema::read::is_missing(t) { "" } else { t })

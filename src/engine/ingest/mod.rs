@@ -20,7 +20,8 @@
 //!   nothing is lost, and a cell of 20 or more lines is reported as the likely place.
 //!
 //! Before anything is read, [`fits_in_a_tab`] estimates the memory an analysis needs from the
-//! file sizes and refuses, with the alternatives, what a browser tab cannot hold.
+//! file sizes and their rows (guessed from each file's first megabyte, [`rows_guess`]) and
+//! refuses, with the alternatives, what a browser tab cannot hold.
 //!
 //! `Err` is only for whole-file failures: empty, not text, no rows.
 
@@ -58,15 +59,27 @@ pub struct IngestParams {
     pub has_header: Option<bool>,
 }
 
-/// Peak memory of an analysis per byte of CSV, measured in the page's worker (its
-/// WebAssembly memory after the analysis, `node bench/browser.mjs analysis ROWS`,
-/// 2026-12-01): 68 MB for a 5.1 MB, 20,000-row export, 233 MB for a 25.7 MB, 100,000-row
-/// one and 2,010 MB for a 232 MB, 900,000-row one (about 9 bytes per CSV byte at that size,
-/// plus about 27 MB of model and code); on 2026-12-02, 2,173 MB for the generator's 258 MB,
-/// 1,000,000-row export (`node tests/e2e/run.mjs --slow`). The helper worker that builds
-/// everyone's neighbour graph has memory of its own. The 64 MB added in [`fits_in_a_tab`]
-/// covers the fixed part.
-pub const MEMORY_PER_BYTE: u64 = 9;
+/// Peak memory of an analysis per byte of CSV, beside [`MEMORY_PER_ROW`] per row and 64 MB
+/// of model and code: the least that covers every file measured in the page's worker (its
+/// WebAssembly memory after the analysis, `EDGEWISE_FILE=F node bench/browser.mjs analysis`,
+/// 2026-12-06; BENCHMARKS.md, "Each column's distinct rows once"):
+///
+/// | file | CSV | rows | measured | estimated |
+/// | --- | ---: | ---: | ---: | ---: |
+/// | 300,000 reviews, every one distinct | 68.0 MB | 300,000 | 487 MiB | 596 MiB |
+/// | a million people, eight amounts each | 51.0 MB | 1,000,000 | 583 MiB | 833 MiB |
+/// | 700,000 telco customers | 87.9 MB | 700,000 | 474 MiB | 901 MiB |
+/// | the generator's export | 25.7 MB | 100,000 | 125 MiB | 259 MiB |
+/// | the generator's export | 258.2 MB | 1,000,000 | 1,091 MiB | 2,018 MiB |
+///
+/// Free text costs the most per byte (sentence vectors, TF-IDF rows), people the most per
+/// row (the clustering space, the neighbour graph, the map); before a file is read neither
+/// its kinds of column nor its rows are known, so rows are guessed from its first bytes
+/// ([`rows_guess`]) and both costs taken at their largest. The helper workers that build
+/// everyone's neighbour graph have memory of their own.
+pub const MEMORY_PER_BYTE: u64 = 6;
+/// Peak memory of an analysis per row, beside [`MEMORY_PER_BYTE`].
+pub const MEMORY_PER_ROW: u64 = 500;
 /// What a browser tab can be expected to give one WebAssembly worker: 3 GiB of its 4 GiB
 /// address space (Chromium, Firefox and Safari allow 4 GiB on desktop), which the million-row
 /// export above needed; it was 2 GiB, which turned that export away. A machine that cannot
@@ -74,15 +87,48 @@ pub const MEMORY_PER_BYTE: u64 = 9;
 /// (`tests/e2e/worker_crash.test.mjs`).
 pub const TAB_MEMORY: u64 = 3 << 30;
 
-/// Checks, before reading, that files of these sizes can be analysed in a browser tab. The
-/// error names the files, the estimate, and what works instead.
-pub fn fits_in_a_tab(files: &[(String, u64)]) -> Result<(), String> {
-    let total: u64 = files.iter().map(|f| f.1).sum();
-    let need = total.saturating_mul(MEMORY_PER_BYTE) + (64 << 20);
+/// Bytes read from the start of a file to guess its rows ([`rows_guess`]).
+pub const HEAD_BYTES: usize = 1 << 20;
+
+/// A file about to be read: its name, its size in bytes and about how many rows it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// The file's name.
+    pub name: String,
+    /// Its size.
+    pub bytes: u64,
+    /// Its rows, guessed ([`rows_guess`]) or counted.
+    pub rows: u64,
+}
+
+/// About how many rows a file of `size` bytes holds, from its first bytes `head`: its whole
+/// lines so far, scaled to the file. Line breaks inside quoted cells count as rows, which can
+/// only make the estimate larger.
+pub fn rows_guess(head: &[u8], size: u64) -> u64 {
+    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
+    if head.len() as u64 >= size {
+        return lines + u64::from(head.last().is_some_and(|&b| b != b'\n'));
+    }
+    match head.iter().rposition(|&b| b == b'\n') {
+        Some(last) => (size as f64 * lines as f64 / (last + 1) as f64).ceil() as u64,
+        None => 1,
+    }
+}
+
+/// Checks, before reading, that these files can be analysed in a browser tab. The error
+/// names the files, the estimate, and what works instead.
+pub fn fits_in_a_tab(files: &[Incoming]) -> Result<(), String> {
+    let total: u64 = files.iter().map(|f| f.bytes).sum();
+    let rows: u64 = files.iter().map(|f| f.rows).sum();
+    let fixed: u64 = 64 << 20;
+    let need = total
+        .saturating_mul(MEMORY_PER_BYTE)
+        .saturating_add(rows.saturating_mul(MEMORY_PER_ROW))
+        .saturating_add(fixed);
     if need <= TAB_MEMORY {
         return Ok(());
     }
-    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let size = |b: u64, in_gb: bool| {
         if in_gb && b >= 1 << 30 {
             format!("{:.1} GB", b as f64 / (1u64 << 30) as f64)
@@ -92,16 +138,23 @@ pub fn fits_in_a_tab(files: &[(String, u64)]) -> Result<(), String> {
     };
     // Just over the limit, gigabytes would read "2.0 GB … (about 2.0 GB)".
     let in_gb = size(need, true) != size(TAB_MEMORY, true);
+    // The sample that fits: the same bytes per row, as many rows as the room allows.
+    let per_row =
+        MEMORY_PER_BYTE as f64 * total as f64 / rows.max(1) as f64 + MEMORY_PER_ROW as f64;
+    let sample_rows = ((TAB_MEMORY - fixed) as f64 / per_row) as u64;
+    let sample_bytes = (sample_rows as f64 * total as f64 / rows.max(1) as f64) as u64;
     Err(format!(
-        "{}: {} of CSV needs about {} of memory to analyse, more than a browser tab can hold \
-         (about {}). Use the command-line tool, which has no such limit \
+        "{}: {} of CSV (about {} rows) needs about {} of memory to analyse, more than a \
+         browser tab can hold (about {}). Use the command-line tool, which has no such limit \
          (edgewise segment FILE.csv --out segments.csv), or drop a sample of the export of at \
-         most {} MB",
+         most {} rows (about {} MB)",
         names.join(" + "),
         size(total, true),
+        super::profile::fmt_number(rows as f64),
         size(need, in_gb),
         size(TAB_MEMORY, in_gb),
-        ((TAB_MEMORY - (64 << 20)) / MEMORY_PER_BYTE) >> 20
+        super::profile::fmt_number(sample_rows as f64),
+        sample_bytes >> 20
     ))
 }
 

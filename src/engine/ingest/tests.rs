@@ -368,34 +368,60 @@ fn csv_spectrum_conformance_suite() {
 
 #[test]
 fn memory_is_estimated_before_reading() {
+    let file = |name: &str, bytes: u64, rows: u64| super::Incoming {
+        name: name.into(),
+        bytes,
+        rows,
+    };
     assert!(
         super::fits_in_a_tab(&[
-            ("survey.csv".into(), 30 << 20),
-            ("crm.csv".into(), 120 << 20)
+            file("survey.csv", 30 << 20, 120_000),
+            file("crm.csv", 120 << 20, 500_000)
         ])
         .is_ok()
     );
-    // The generator's million rows (258 MB) fit: they took 2,173 MB in Chromium.
-    assert!(super::fits_in_a_tab(&[("million.csv".into(), 258_000_000)]).is_ok());
+    // The generator's million rows (258 MB) fit: they took 1,091 MB in Chromium.
+    assert!(super::fits_in_a_tab(&[file("million.csv", 258_000_000, 1_000_000)]).is_ok());
     let message =
-        super::fits_in_a_tab(&[("all-orders.csv".into(), 900 << 20)]).expect_err("too big");
+        super::fits_in_a_tab(&[file("all-orders.csv", 900 << 20, 3_600_000)]).expect_err("too big");
     assert!(
-        message.starts_with("all-orders.csv: 900 MB of CSV needs about 8.0 GB"),
+        message
+            .starts_with("all-orders.csv: 900 MB of CSV (about 3,600,000 rows) needs about 7.0 GB"),
         "{message}"
     );
     assert!(
-        message.contains("command-line tool") && message.contains("sample"),
+        message.contains("command-line tool") && message.contains("at most 1,521,"),
         "{message}"
     );
+    // Narrow rows cost by the row: 200 MB of eight amounts a row is too many people.
+    let message = super::fits_in_a_tab(&[file("amounts.csv", 200 << 20, 4_000_000)])
+        .expect_err("too many rows");
+    assert!(message.contains("about 4,000,000 rows"), "{message}");
     // Just over the limit the two figures differ in what they say.
-    let message =
-        super::fits_in_a_tab(&[("export.csv".into(), 335 << 20)]).expect_err("just too big");
+    let message = super::fits_in_a_tab(&[file("export.csv", 335 << 20, 2_100_000)])
+        .expect_err("just too big");
     assert!(
         message.starts_with(
-            "export.csv: 335 MB of CSV needs about 3079 MB of memory to analyse, more than a browser tab can hold (about 3072 MB)"
+            "export.csv: 335 MB of CSV (about 2,100,000 rows) needs about 3076 MB of memory to analyse, more than a browser tab can hold (about 3072 MB)"
         ),
         "{message}"
     );
+}
+
+#[test]
+fn rows_are_guessed_from_the_first_bytes() {
+    let row = b"ada@example.com,12,The delivery was late again\n";
+    let file: Vec<u8> = row.repeat(10_000);
+    let size = file.len() as u64;
+    // The whole file: counted, with or without a last line break.
+    assert_eq!(super::rows_guess(&file, size), 10_000);
+    assert_eq!(super::rows_guess(&file[..file.len() - 1], size - 1), 10_000);
+    // Its start: scaled to the whole.
+    let guess = super::rows_guess(&file[..4096], size);
+    assert!((10_000..=10_050).contains(&guess), "{guess}");
+    // No line break at all in the start.
+    assert_eq!(super::rows_guess(b"a,b,c", 1 << 30), 1);
+    assert_eq!(super::rows_guess(b"", 0), 0);
 }
 
 #[test]
