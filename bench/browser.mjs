@@ -55,7 +55,8 @@ try {
     // Done, or refused / failed: either way the page has answered, and the bench says which.
     await page.waitForSelector('[data-testid=status]:is([data-state=done], [data-state=error])', { state: 'attached', timeout: 600000 });
     const total = (Date.now() - started) / 1000;
-    const [state, said] = await page.$eval('[data-testid=status]', (s) => [s.dataset.state, s.textContent]);
+    const [state, status] = await page.$eval('[data-testid=status]', (s) => [s.dataset.state, s.textContent]);
+    const said = state === 'error' ? await page.textContent('[data-testid=error] p') : status;
     if (state !== 'done') {
       console.log(`analysis: ${rows} rows (${(size / 1e6).toFixed(1)} MB) not analysed after ${total.toFixed(1)} s; the page said: ${said}`);
       process.exitCode = 1;

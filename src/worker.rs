@@ -1551,20 +1551,45 @@ fn hash_file(file: &File) -> Result<String, String> {
     Ok(hash.hex())
 }
 
+/// A reader of files (`FileReaderSync`, which only workers have).
+fn file_reader(file: &File) -> Result<FileReaderSync, String> {
+    FileReaderSync::new().map_err(|_| {
+        format!(
+            "{}: this browser cannot read files in a worker",
+            file.name()
+        )
+    })
+}
+
+/// Bytes `start..end` of `file`.
+fn read_range(
+    reader: &FileReaderSync,
+    file: &File,
+    start: f64,
+    end: f64,
+) -> Result<js_sys::Uint8Array, String> {
+    let name = file.name();
+    let blob = file
+        .slice_with_f64_and_f64(start, end)
+        .map_err(|_| format!("{name}: the file could not be sliced"))?;
+    let buffer = reader
+        .read_as_array_buffer(&blob)
+        .map_err(|_| format!("{name}: the file could not be read (was it moved or deleted?)"))?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
 /// `file` as the memory check before reading sees it: its size, and its rows guessed from
 /// its first [`HEAD_BYTES`](crate::engine::ingest::HEAD_BYTES).
 fn incoming(file: &File) -> Result<Incoming, String> {
     let name = file.name();
     let size = file.size();
-    let reader_sync = FileReaderSync::new()
-        .map_err(|_| format!("{name}: this browser cannot read files in a worker"))?;
-    let blob = file
-        .slice_with_f64_and_f64(0.0, size.min(crate::engine::ingest::HEAD_BYTES as f64))
-        .map_err(|_| format!("{name}: the file could not be sliced"))?;
-    let buffer = reader_sync
-        .read_as_array_buffer(&blob)
-        .map_err(|_| format!("{name}: the file could not be read (was it moved or deleted?)"))?;
-    let head = js_sys::Uint8Array::new(&buffer).to_vec();
+    let head = read_range(
+        &file_reader(file)?,
+        file,
+        0.0,
+        size.min(crate::engine::ingest::HEAD_BYTES as f64),
+    )?
+    .to_vec();
     Ok(Incoming {
         rows: crate::engine::ingest::rows_guess(&head, size as u64),
         bytes: size as u64,
@@ -1578,21 +1603,13 @@ fn each_slice(
     file: &File,
     take: &mut dyn FnMut(&[u8]) -> Result<(), String>,
 ) -> Result<(), String> {
-    let name = file.name();
-    let reader_sync = FileReaderSync::new()
-        .map_err(|_| format!("{name}: this browser cannot read files in a worker"))?;
+    let reader_sync = file_reader(file)?;
     let size = file.size();
     let mut bytes = Vec::new();
     let mut start = 0.0;
     while start < size {
         let end = (start + SLICE).min(size);
-        let blob = file
-            .slice_with_f64_and_f64(start, end)
-            .map_err(|_| format!("{name}: the file could not be sliced"))?;
-        let buffer = reader_sync.read_as_array_buffer(&blob).map_err(|_| {
-            format!("{name}: the file could not be read (was it moved or deleted?)")
-        })?;
-        let array = js_sys::Uint8Array::new(&buffer);
+        let array = read_range(&reader_sync, file, start, end)?;
         // One buffer for every slice: copied into, never grown past a slice.
         bytes.resize(array.length() as usize, 0);
         array.copy_to(&mut bytes);

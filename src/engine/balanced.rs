@@ -71,11 +71,20 @@ impl Codes {
         }
     }
 
-    fn get(&self, i: usize) -> usize {
+    /// Person `i`'s entry (`None` beyond the people).
+    fn get(&self, i: usize) -> Option<usize> {
         match self {
-            Codes::Narrow(c) => c.get(i).map_or(0, |&c| c as usize),
-            Codes::Mid(c) => c.get(i).map_or(0, |&c| c as usize),
-            Codes::Wide(c) => c.get(i).map_or(0, |&c| c as usize),
+            Codes::Narrow(c) => c.get(i).map(|&c| c as usize),
+            Codes::Mid(c) => c.get(i).map(|&c| c as usize),
+            Codes::Wide(c) => c.get(i).map(|&c| c as usize),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Codes::Narrow(c) => c.len(),
+            Codes::Mid(c) => c.len(),
+            Codes::Wide(c) => c.len(),
         }
     }
 
@@ -126,6 +135,7 @@ impl Part {
     /// A group's features (`features[k][i]`: feature `k` of person `i`), each less its
     /// `means[k]`, placed from feature `start`. `key[i]` (the person's cell in the table) says
     /// whose rows are likely equal; rows are only shared when equal bit for bit.
+    /// Every feature is as long as the first (shorter ones, and missing means, read as 0).
     pub fn centred(start: usize, features: &[Vec<f64>], means: &[f64], key: &[u32]) -> Part {
         let len = features.len();
         let rows = features.first().map_or(0, Vec::len);
@@ -138,15 +148,15 @@ impl Part {
         };
         // Past this many entries even one-byte codes cannot make the book the smaller store.
         let most = rows - rows / (8 * len.max(1));
-        for from in (0..rows).step_by(BLOCK) {
-            book.add(features, means, key, from..(from + BLOCK).min(rows));
+        for block in blocks(rows) {
+            book.add(features, means, key, block);
             if book.values.len() / len.max(1) > most {
                 // Nearly every row distinct (answers in free text, amounts to the cent):
                 // each person's own values, written straight from the features.
                 drop(book);
-                let mut own = Vec::with_capacity(rows * len);
-                for from in (0..rows).step_by(BLOCK) {
-                    own_rows(features, means, from..(from + BLOCK).min(rows), &mut own);
+                let mut own = Vec::with_capacity(rows.saturating_mul(len));
+                for block in blocks(rows) {
+                    own_rows(features, means, block, &mut own);
                 }
                 return Part {
                     start,
@@ -172,12 +182,14 @@ impl Part {
         let Store::Book { codes, book } = &self.store else {
             return self;
         };
-        if codes.width() * rows + book.len() * 8 < rows * self.len * 8 {
+        // In 64 bits: a wasm32 `usize` would wrap past 4 GB.
+        let (rows64, len64) = (rows as u64, self.len as u64);
+        if codes.width() as u64 * rows64 + book.len() as u64 * 8 < rows64 * len64 * 8 {
             return self;
         }
-        let mut own = Vec::with_capacity(rows * self.len);
-        for from in (0..rows).step_by(BLOCK) {
-            self.copy_rows(from..(from + BLOCK).min(rows), &mut own);
+        let mut own = Vec::with_capacity(rows.saturating_mul(self.len));
+        for block in blocks(rows) {
+            self.copy_rows(block, &mut own);
         }
         Part {
             store: Store::Own(own),
@@ -192,17 +204,14 @@ impl Part {
         }
     }
 
+    /// Person `i`'s values (empty beyond the people).
     fn row(&self, i: usize) -> &[f64] {
-        let at = match &self.store {
-            Store::Own(v) => return v.get(i * self.len..(i + 1) * self.len).unwrap_or_default(),
-            Store::Book { codes, .. } => codes.get(i),
+        let (values, at) = match &self.store {
+            Store::Own(v) => (v, Some(i)),
+            Store::Book { codes, book } => (book, codes.get(i)),
         };
-        match &self.store {
-            Store::Book { book, .. } => book
-                .get(at * self.len..(at + 1) * self.len)
-                .unwrap_or_default(),
-            Store::Own(_) => &[],
-        }
+        at.and_then(|at| values.get(at * self.len..(at + 1) * self.len))
+            .unwrap_or_default()
     }
 
     /// Gives person `i` the row `values` (an imputed row: an entry of its own).
@@ -231,7 +240,7 @@ impl Part {
             Store::Own(v) => v,
             Store::Book { book, .. } => book,
         };
-        for block in values.chunks_mut(self.len.max(1) * BLOCK) {
+        for block in values.chunks_mut(self.len.max(1).saturating_mul(BLOCK)) {
             scale_rows(block, s);
         }
     }
@@ -239,23 +248,32 @@ impl Part {
     fn bytes(&self) -> usize {
         match &self.store {
             Store::Own(v) => v.len() * 8,
-            Store::Book { codes, book } => {
-                book.len() * 8
-                    + codes.width()
-                        * match codes {
-                            Codes::Narrow(c) => c.len(),
-                            Codes::Mid(c) => c.len(),
-                            Codes::Wide(c) => c.len(),
-                        }
-            }
+            Store::Book { codes, book } => book.len() * 8 + codes.width() * codes.len(),
         }
     }
+}
+
+/// `0..rows` in blocks of [`BLOCK`].
+fn blocks(rows: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..rows)
+        .step_by(BLOCK)
+        .map(move |from| from..(from + BLOCK).min(rows))
+}
+
+/// Feature `k` of person `i`, less its mean (0 where either is missing).
+fn centred(features: &[Vec<f64>], means: &[f64], k: usize, i: usize) -> f64 {
+    let f = features
+        .get(k)
+        .and_then(|f| f.get(i))
+        .copied()
+        .unwrap_or(0.0);
+    f - means.get(k).copied().unwrap_or(0.0)
 }
 
 #[inline(never)]
 fn own_rows(features: &[Vec<f64>], means: &[f64], rows: Range<usize>, out: &mut Vec<f64>) {
     for i in rows {
-        out.extend(features.iter().zip(means).map(|(f, m)| f[i] - m));
+        out.extend((0..features.len()).map(|k| centred(features, means, k, i)));
     }
 }
 
@@ -287,7 +305,7 @@ impl Book {
         let len = self.len;
         for i in rows {
             for (k, v) in self.row.iter_mut().enumerate() {
-                *v = features[k][i] - means[k];
+                *v = centred(features, means, k, i);
             }
             let k = key.get(i).map_or(usize::MAX, |&k| k as usize);
             let known = self.entry_of_key.get(k).copied().filter(|&e| e != u32::MAX);
@@ -376,7 +394,7 @@ impl Balanced {
         self.parts.iter_mut().for_each(|p| p.scale(scale));
     }
 
-    /// The room the features take, in bytes (what one dense matrix of them would take:
+    /// The room the features take, in bytes (where one dense matrix of them would take
     /// `rows × cols × 8`).
     pub fn bytes(&self) -> usize {
         self.parts.iter().map(Part::bytes).sum()
@@ -401,12 +419,16 @@ impl Rows for Balanced {
         self.cols
     }
 
+    /// Out of line, called once per person: see [`BLOCK`].
+    #[inline(never)]
     fn read_row(&self, i: usize, out: &mut [f64]) {
         for part in &self.parts {
             if let Some(slot) = out.get_mut(part.start..part.start + part.len) {
                 let row = part.row(i);
                 if row.len() == slot.len() {
                     slot.copy_from_slice(row);
+                } else {
+                    slot.fill(0.0);
                 }
             }
         }
@@ -463,6 +485,11 @@ mod tests {
                 assert_eq!(b.value(i, d).to_bits(), w.to_bits());
             }
         }
+        // Beyond the people: zeros, whichever store.
+        row.fill(7.0);
+        b.read_row(n, &mut row);
+        assert_eq!(row, [0.0; 5]);
+        assert!((0..5).all(|d| b.value(n, d) == 0.0));
         // Three choice rows and a byte each, against 24 bytes per person dense.
         assert!(b.parts[0].bytes() < n * 2);
         assert!(b.bytes() < n * 5 * 8);

@@ -193,7 +193,7 @@ pub struct Inputs<'a> {
     pub schema: &'a Schema,
     /// Column statistics.
     pub profiles: &'a [ColumnProfile],
-    /// Features (balanced matrix and text).
+    /// Features (balanced features and text).
     pub features: &'a Features,
     /// The segments found.
     pub clustering: &'a Clustering,

@@ -17,9 +17,10 @@
 //! one slider, `balance` (0 = only what they do, 1 = only what they say), sets the weights.
 //! The balanced features are built as the columns are read: each column's features are
 //! centred and kept, each distinct row once (`balanced`: a category's few rows, not a
-//! million copies of them), and scaled once every column is in. Before they are scaled, people absent from one of several joined
-//! files (a survey's non-respondents) take that file's features from the people most like
-//! them in the other files' columns (`Columns::fill_absent`).
+//! million copies of them), and scaled once every column is in. Before they are scaled,
+//! people absent from one of several joined files (a survey's non-respondents) take that
+//! file's features from the people most like them in the other files' columns
+//! (`Columns::fill_absent`).
 //!
 //! The balanced features are finally reduced by PCA to at most [`FeatureParams::max_dims`]
 //! (24) dimensions for clustering, which keeps the directions small groups differ in while

@@ -100,7 +100,7 @@ pub trait Rows: Sync + std::fmt::Debug {
     fn n_rows(&self) -> usize;
     /// Number of columns.
     fn n_cols(&self) -> usize;
-    /// Row `i` into `out` (`n_cols` long; left as it is outside the matrix).
+    /// Row `i` into `out` (`n_cols` long; zeros beyond the rows).
     fn read_row(&self, i: usize, out: &mut [f64]);
     /// Entry `(i, d)` (0 outside the matrix).
     fn value(&self, i: usize, d: usize) -> f64;
@@ -119,6 +119,8 @@ impl Rows for Dense {
         let row = self.row(i);
         if row.len() == out.len() {
             out.copy_from_slice(row);
+        } else {
+            out.fill(0.0);
         }
     }
 

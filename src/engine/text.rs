@@ -8,11 +8,17 @@
 //! [`Vocabulary::fit`] keeps terms used by at least two people and by at most half of them,
 //! and gives each answer a sparse, L2-normalised vector with sublinear term
 //! frequency and smoothed inverse document frequency (Salton & Buckley 1988). The vectors are
-//! reduced to a few dense dimensions by `linalg::randomized_svd` in `features`.
+//! reduced to a few dense dimensions by `linalg::randomized_svd` in `features`. On many
+//! distinct answers, a count-min sketch of the terms first leaves out those too rare to be
+//! kept (most word pairs), so they are never counted one by one ([`Sketch`]).
 //!
 //! # References
 //! Salton, G. & Buckley, C. (1988). Term-weighting approaches in automatic text retrieval.
 //! Porter, M. (2001). Snowball: A language for stemming algorithms.
+//! Cormode, G. & Muthukrishnan, S. (2005). An improved data stream summary: the count-min
+//! sketch and its applications. Journal of Algorithms 55(1).
+//! Kirsch, A. & Mitzenmacher, M. (2006). Less hashing, same performance: building a better
+//! Bloom filter. ESA 2006 (the rows' counters from two halves of one hash).
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::borrow::Cow;

@@ -409,7 +409,11 @@ pub fn App() -> Html {
                 )
             })
             .unwrap_or_else(|| "Done".into()),
-        Phase::Failed { message, .. } => message.clone(),
+        // The message itself is in the alert below; said twice, it read as two failures.
+        Phase::Failed {
+            worker_died: true, ..
+        } => "Stopped before the end: see below".into(),
+        Phase::Failed { .. } => "Not analysed: see below".into(),
     };
 
     // The results as the user named them; the found names stay in `state.result`.

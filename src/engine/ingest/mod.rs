@@ -60,9 +60,10 @@ pub struct IngestParams {
 }
 
 /// Peak memory of an analysis per byte of CSV, beside [`MEMORY_PER_ROW`] per row and 64 MB
-/// of model and code: the least that covers every file measured in the page's worker (its
-/// WebAssembly memory after the analysis, `EDGEWISE_FILE=F node bench/browser.mjs analysis`,
-/// 2026-12-06; BENCHMARKS.md, "Each column's distinct rows once"):
+/// of model and code: round figures with a margin over every file measured in the page's
+/// worker (its WebAssembly memory after the analysis, `EDGEWISE_FILE=F node
+/// bench/browser.mjs analysis`, 2026-12-06; BENCHMARKS.md, "Each column's distinct rows
+/// once"):
 ///
 /// | file | CSV | rows | measured | estimated |
 /// | --- | ---: | ---: | ---: | ---: |
@@ -71,6 +72,9 @@ pub struct IngestParams {
 /// | 700,000 telco customers | 87.9 MB | 700,000 | 474 MiB | 901 MiB |
 /// | the generator's export | 25.7 MB | 100,000 | 125 MiB | 259 MiB |
 /// | the generator's export | 258.2 MB | 1,000,000 | 1,091 MiB | 2,018 MiB |
+///
+/// (5 bytes per CSV byte would cover them too, by 44 MiB for the reviews: the margin is
+/// kept for kinds of file not measured.)
 ///
 /// Free text costs the most per byte (sentence vectors, TF-IDF rows), people the most per
 /// row (the clustering space, the neighbour graph, the map); before a file is read neither
@@ -102,16 +106,23 @@ pub struct Incoming {
 }
 
 /// About how many rows a file of `size` bytes holds, from its first bytes `head`: its whole
-/// lines so far, scaled to the file. Line breaks inside quoted cells count as rows, which can
-/// only make the estimate larger.
+/// lines so far (ended by a line feed, or by a lone carriage return as in old Mac exports),
+/// scaled to the file. Line breaks inside quoted cells and the header count as rows, which can
+/// only make the estimate larger. A start with no line break at all says nothing: the file
+/// is then taken at 9 bytes of memory per CSV byte in all, as before rows were counted.
 pub fn rows_guess(head: &[u8], size: u64) -> u64 {
-    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
+    let ends = |i: usize, b: u8| b == b'\n' || (b == b'\r' && head.get(i + 1) != Some(&b'\n'));
+    let lines = head
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| ends(i, b))
+        .count() as u64;
     if head.len() as u64 >= size {
-        return lines + u64::from(head.last().is_some_and(|&b| b != b'\n'));
+        return lines + u64::from(head.last().is_some_and(|&b| b != b'\n' && b != b'\r'));
     }
-    match head.iter().rposition(|&b| b == b'\n') {
+    match head.iter().enumerate().rposition(|(i, &b)| ends(i, b)) {
         Some(last) => (size as f64 * lines as f64 / (last + 1) as f64).ceil() as u64,
-        None => 1,
+        None => size.saturating_mul(9 - MEMORY_PER_BYTE) / MEMORY_PER_ROW,
     }
 }
 
@@ -141,7 +152,10 @@ pub fn fits_in_a_tab(files: &[Incoming]) -> Result<(), String> {
     // The sample that fits: the same bytes per row, as many rows as the room allows.
     let per_row =
         MEMORY_PER_BYTE as f64 * total as f64 / rows.max(1) as f64 + MEMORY_PER_ROW as f64;
-    let sample_rows = ((TAB_MEMORY - fixed) as f64 / per_row) as u64;
+    // Rounded down to two figures: "at most 6,100,000 rows", not 6,160,383.
+    let most = ((TAB_MEMORY - fixed) as f64 / per_row) as u64;
+    let step = 10u64.pow((most.max(1).ilog10()).saturating_sub(1));
+    let sample_rows = most / step * step;
     let sample_bytes = (sample_rows as f64 * total as f64 / rows.max(1) as f64) as u64;
     Err(format!(
         "{}: {} of CSV (about {} rows) needs about {} of memory to analyse, more than a \

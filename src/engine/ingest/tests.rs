@@ -390,7 +390,8 @@ fn memory_is_estimated_before_reading() {
         "{message}"
     );
     assert!(
-        message.contains("command-line tool") && message.contains("at most 1,521,"),
+        message.contains("command-line tool")
+            && message.contains("at most 1,500,000 rows (about 375 MB)"),
         "{message}"
     );
     // Narrow rows cost by the row: 200 MB of eight amounts a row is too many people.
@@ -419,8 +420,32 @@ fn rows_are_guessed_from_the_first_bytes() {
     // Its start: scaled to the whole.
     let guess = super::rows_guess(&file[..4096], size);
     assert!((10_000..=10_050).contains(&guess), "{guess}");
-    // No line break at all in the start.
-    assert_eq!(super::rows_guess(b"a,b,c", 1 << 30), 1);
+    // Old Mac line endings (a lone carriage return) end lines too; CRLF ends one line.
+    let mac: Vec<u8> = row
+        .repeat(10_000)
+        .iter()
+        .map(|&b| if b == b'\n' { b'\r' } else { b })
+        .collect();
+    let guess = super::rows_guess(&mac[..4096], size);
+    assert!((10_000..=10_050).contains(&guess), "{guess}");
+    let crlf: Vec<u8> = row
+        .repeat(10_000)
+        .iter()
+        .flat_map(|&b| {
+            if b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![b]
+            }
+        })
+        .collect();
+    assert_eq!(super::rows_guess(&crlf, crlf.len() as u64), 10_000);
+    // No line break at all in the start: taken at 9 bytes of memory per CSV byte in all.
+    let rows = super::rows_guess(b"a,b,c", 1 << 30);
+    assert_eq!(
+        rows,
+        (1 << 30) * (9 - super::MEMORY_PER_BYTE) / super::MEMORY_PER_ROW
+    );
     assert_eq!(super::rows_guess(b"", 0), 0);
 }
 

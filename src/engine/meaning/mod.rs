@@ -184,6 +184,8 @@ impl StaticModel {
 
     /// The sentence vector of these [`StaticModel::tokens`]: the same as [`StaticModel::embed`]
     /// of their text.
+    /// Out of line: called once per answer from one long loop (ARCHITECTURE.md).
+    #[inline(never)]
     pub fn embed_tokens(&self, tokens: &[u32]) -> Option<Vec<f32>> {
         let mut sum = vec![0.0f32; self.dims];
         let mut any = false;
