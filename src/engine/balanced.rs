@@ -450,15 +450,25 @@ mod tests {
         Part::centred(start, features, &vec![0.0; features.len()], key)
     }
 
+    /// A choice of `levels` one-hot over `n` people (person `i` takes `i % levels`), and
+    /// each person's cell.
+    fn choice(n: usize, levels: usize) -> (Vec<Vec<f64>>, Vec<u32>) {
+        let features = (0..levels)
+            .map(|k| {
+                (0..n)
+                    .map(|i| f64::from(u8::from(i % levels == k)))
+                    .collect()
+            })
+            .collect();
+        (features, (0..n).map(|i| (i % levels) as u32).collect())
+    }
+
     #[test]
     fn rows_read_back_bit_for_bit_whichever_store_is_chosen() {
         let n = 1000;
         // A choice of three (shared), an amount with every value its own (own values),
         // and a choice whose key does not say who is alike (rows compared, not trusted).
-        let choice: Vec<Vec<f64>> = (0..3)
-            .map(|k| (0..n).map(|i| f64::from(u8::from(i % 3 == k))).collect())
-            .collect();
-        let choice_key: Vec<u32> = (0..n).map(|i| (i % 3) as u32).collect();
+        let (choice, choice_key) = choice(n, 3);
         let amount = vec![(0..n).map(|i| i as f64 * 0.37 + 0.1).collect::<Vec<f64>>()];
         let amount_key: Vec<u32> = (0..n as u32).collect();
         let lying = vec![(0..n).map(|i| (i % 7) as f64).collect::<Vec<f64>>()];
@@ -498,10 +508,7 @@ mod tests {
     #[test]
     fn imputed_rows_are_their_own_and_scaling_reaches_every_store() {
         let n = 600;
-        let choice: Vec<Vec<f64>> = (0..2)
-            .map(|k| (0..n).map(|i| f64::from(u8::from(i % 2 == k))).collect())
-            .collect();
-        let key: Vec<u32> = (0..n).map(|i| (i % 2) as u32).collect();
+        let (choice, key) = choice(n, 2);
         let amount = vec![(0..n).map(|i| i as f64).collect::<Vec<f64>>()];
         let amount_key: Vec<u32> = (0..n as u32).collect();
         let mut b = Balanced::new(n);
