@@ -23,6 +23,7 @@
 //! Abadi, D., Madden, S. & Ferreira, M. (2006). Integrating compression and execution in
 //! column-oriented database systems. SIGMOD.
 
+use super::codes::Codes;
 use super::linalg::Rows;
 use std::ops::Range;
 
@@ -52,98 +53,19 @@ enum Store {
     Book { codes: Codes, book: Vec<f64> },
 }
 
-/// Each person's entry in a book, as narrow as the book allows.
-#[derive(Debug, Clone)]
-enum Codes {
-    Narrow(Vec<u8>),
-    Mid(Vec<u16>),
-    Wide(Vec<u32>),
-}
-
-impl Codes {
-    fn of(codes: Vec<u32>, entries: usize) -> Codes {
-        if entries <= 1 << 8 {
-            Codes::Narrow(codes.into_iter().map(|c| c as u8).collect())
-        } else if entries <= 1 << 16 {
-            Codes::Mid(codes.into_iter().map(|c| c as u16).collect())
-        } else {
-            Codes::Wide(codes)
-        }
-    }
-
-    /// Person `i`'s entry (`None` beyond the people).
-    fn get(&self, i: usize) -> Option<usize> {
-        match self {
-            Codes::Narrow(c) => c.get(i).map(|&c| c as usize),
-            Codes::Mid(c) => c.get(i).map(|&c| c as usize),
-            Codes::Wide(c) => c.get(i).map(|&c| c as usize),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Codes::Narrow(c) => c.len(),
-            Codes::Mid(c) => c.len(),
-            Codes::Wide(c) => c.len(),
-        }
-    }
-
-    /// Gives person `i` entry `entry`, widening the codes once the entry needs it.
-    fn set(&mut self, i: usize, entry: usize) {
-        match self {
-            Codes::Narrow(c) if entry < 1 << 8 => {
-                if let Some(c) = c.get_mut(i) {
-                    *c = entry as u8;
-                }
-            }
-            Codes::Mid(c) if entry < 1 << 16 => {
-                if let Some(c) = c.get_mut(i) {
-                    *c = entry as u16;
-                }
-            }
-            Codes::Wide(c) => {
-                if let Some(c) = c.get_mut(i) {
-                    *c = entry as u32;
-                }
-            }
-            _ => {
-                let wide = std::mem::replace(self, Codes::Wide(Vec::new())).widened();
-                *self = Codes::of(wide, entry + 1);
-                self.set(i, entry);
-            }
-        }
-    }
-
-    fn width(&self) -> usize {
-        match self {
-            Codes::Narrow(_) => 1,
-            Codes::Mid(_) => 2,
-            Codes::Wide(_) => 4,
-        }
-    }
-
-    fn widened(self) -> Vec<u32> {
-        match self {
-            Codes::Narrow(c) => c.into_iter().map(u32::from).collect(),
-            Codes::Mid(c) => c.into_iter().map(u32::from).collect(),
-            Codes::Wide(c) => c,
-        }
-    }
-}
-
 impl Part {
     /// A group's features (`features[k][i]`: feature `k` of person `i`), each less its
     /// `means[k]`, placed from feature `start`. `key[i]` (the person's cell in the table) says
     /// whose rows are likely equal; rows are only shared when equal bit for bit.
     /// Every feature is as long as the first (shorter ones, and missing means, read as 0).
-    pub fn centred(start: usize, features: &[Vec<f64>], means: &[f64], key: &[u32]) -> Part {
+    pub fn centred(start: usize, features: &[Vec<f64>], means: &[f64], key: &Codes) -> Part {
         let len = features.len();
         let rows = features.first().map_or(0, Vec::len);
         let mut book = Book {
             len,
             entry_of_key: Vec::new(),
             values: Vec::new(),
-            codes: Vec::with_capacity(rows),
+            codes: Codes::default(),
             row: vec![0.0; len],
         };
         // Past this many entries even one-byte codes cannot make the book the smaller store.
@@ -165,12 +87,11 @@ impl Part {
                 };
             }
         }
-        let entries = book.values.len() / len.max(1);
         Part {
             start,
             len,
             store: Store::Book {
-                codes: Codes::of(book.codes, entries),
+                codes: book.codes,
                 book: book.values,
             },
         }
@@ -208,7 +129,7 @@ impl Part {
     fn row(&self, i: usize) -> &[f64] {
         let (values, at) = match &self.store {
             Store::Own(v) => (v, Some(i)),
-            Store::Book { codes, book } => (book, codes.get(i)),
+            Store::Book { codes, book } => (book, codes.get(i).map(|e| e as usize)),
         };
         at.and_then(|at| values.get(at * self.len..(at + 1) * self.len))
             .unwrap_or_default()
@@ -226,7 +147,7 @@ impl Part {
             Store::Book { codes, book } => {
                 let entry = book.len() / len.max(1);
                 book.extend_from_slice(values);
-                codes.set(i, entry);
+                codes.set(i, entry as u32);
             }
         }
     }
@@ -295,19 +216,20 @@ struct Book {
     /// The first entry made for each key.
     entry_of_key: Vec<u32>,
     values: Vec<f64>,
-    codes: Vec<u32>,
+    /// Each person's entry: one byte each while the book has at most 256.
+    codes: Codes,
     row: Vec<f64>,
 }
 
 impl Book {
     #[inline(never)]
-    fn add(&mut self, features: &[Vec<f64>], means: &[f64], key: &[u32], rows: Range<usize>) {
+    fn add(&mut self, features: &[Vec<f64>], means: &[f64], key: &Codes, rows: Range<usize>) {
         let len = self.len;
         for i in rows {
             for (k, v) in self.row.iter_mut().enumerate() {
                 *v = centred(features, means, k, i);
             }
-            let k = key.get(i).map_or(usize::MAX, |&k| k as usize);
+            let k = key.get(i).map_or(usize::MAX, |k| k as usize);
             let known = self.entry_of_key.get(k).copied().filter(|&e| e != u32::MAX);
             let same = known.filter(|&e| {
                 same_bits(
@@ -447,7 +369,12 @@ mod tests {
     use super::*;
 
     fn part_of(start: usize, features: &[Vec<f64>], key: &[u32]) -> Part {
-        Part::centred(start, features, &vec![0.0; features.len()], key)
+        Part::centred(
+            start,
+            features,
+            &vec![0.0; features.len()],
+            &Codes::from(key.to_vec()),
+        )
     }
 
     /// A choice of `levels` one-hot over `n` people (person `i` takes `i % levels`), and

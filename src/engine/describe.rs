@@ -1120,7 +1120,7 @@ fn member_answers<'t>(table: &'t Table, column: &str, members: &[usize]) -> Vec<
     let mut at: Vec<Option<usize>> = vec![None; col.values().len()];
     let mut out: Vec<(&'t str, usize)> = Vec::new();
     for &i in members {
-        let Some(&code) = codes.get(i) else { continue };
+        let Some(code) = codes.get(i) else { continue };
         match at.get(code as usize).copied().flatten() {
             Some(k) => out[k].1 += 1,
             None => {

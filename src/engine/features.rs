@@ -31,6 +31,7 @@
 //! thousands of columns — use the randomized PCA in `linalg`, which never forms a d × d matrix.
 
 use super::balanced::{self, Balanced};
+use super::codes::Codes;
 use super::linalg::{self, Dense, Rows};
 use super::meaning::{Language, StaticModel};
 use super::schema::{self, Kind, Role, Schema};
@@ -202,7 +203,7 @@ fn label_codes(col: &Column, label_of: impl Fn(&str) -> Option<String>) -> (Vec<
     let codes = col
         .codes()
         .iter()
-        .map(|&c| value_code.get(c as usize).copied().unwrap_or(MISSING))
+        .map(|c| value_code.get(c as usize).copied().unwrap_or(MISSING))
         .collect();
     (codes, index.len() + 1)
 }
@@ -243,7 +244,7 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize, Vec<Vec<f32
     let codes = col.codes();
     // One point per distinct answer given by someone, at its first row.
     let mut first_row: Vec<Option<usize>> = vec![None; col.values().len()];
-    for (r, &c) in codes.iter().enumerate() {
+    for (r, c) in codes.iter().enumerate() {
         if let Some(slot) = first_row.get_mut(c as usize)
             && slot.is_none()
             && !schema::read::is_missing(col.get(r))
@@ -264,7 +265,7 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize, Vec<Vec<f32
         }
         let per_row = codes
             .iter()
-            .map(|&c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
+            .map(|c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
             .collect();
         let centres = if d == 0 {
             Vec::new()
@@ -301,7 +302,7 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize, Vec<Vec<f32
     if k == 0 {
         let per_row = codes
             .iter()
-            .map(|&c| {
+            .map(|c| {
                 if first_row.get(c as usize).is_some_and(Option::is_some) {
                     0
                 } else {
@@ -341,7 +342,7 @@ fn topic_codes(dims: &[Vec<f64>], col: &Column) -> (Vec<u32>, usize, Vec<Vec<f32
     }
     let per_row: Vec<u32> = codes
         .iter()
-        .map(|&c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
+        .map(|c| topic_of_value.get(c as usize).copied().unwrap_or(MISSING))
         .collect();
     debug_assert_eq!(per_row.len(), n);
     let centres = centre
@@ -774,7 +775,7 @@ fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f
         .map(|code| embed(code).is_some())
         .collect();
     let pool: Vec<usize> = (0..n)
-        .map(|i| col.codes()[i] as usize)
+        .map(|i| col.code(i) as usize)
         .filter(|&code| read.get(code).copied().unwrap_or(false))
         .collect();
     if pool.is_empty() {
@@ -822,10 +823,10 @@ fn meaning_features(model: &StaticModel, col: &Column, dims: usize) -> Vec<Vec<f
 /// called once per coordinate: WebAssembly in V8 optimises a function between calls, never
 /// during one (ARCHITECTURE.md), and a loop over everyone inside `build` ran in the baseline tier.
 #[inline(never)]
-fn coordinate(codes: &[u32], projected: &[Option<Vec<f64>>], c: usize) -> Vec<f64> {
+fn coordinate(codes: &Codes, projected: &[Option<Vec<f64>>], c: usize) -> Vec<f64> {
     codes
         .iter()
-        .map(|&code| {
+        .map(|code| {
             projected
                 .get(code as usize)
                 .and_then(Option::as_ref)
@@ -857,7 +858,7 @@ impl Columns {
     /// Adds a column's features; constant ones are left out, and a column with none left
     /// adds nothing. `key[i]` is person `i`'s cell (its code in the table): people with the
     /// same cell most likely have the same features.
-    fn add(&mut self, column: usize, block: Block, features: Vec<Vec<f64>>, key: &[u32]) {
+    fn add(&mut self, column: usize, block: Block, features: Vec<Vec<f64>>, key: &Codes) {
         debug_assert!(features.iter().all(|f| f.len() == self.n));
         let (kept, variances): (Vec<Vec<f64>>, Vec<f64>) = features
             .into_iter()
@@ -1132,7 +1133,7 @@ fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64
         })
         .collect();
     let mut out = vec![vec![0.0; n]; index.len() + 1];
-    for (r, &code) in col.codes().iter().enumerate() {
+    for (r, code) in col.codes().iter().enumerate() {
         for &k in value_features
             .get(code as usize)
             .map_or(&[][..], Vec::as_slice)
@@ -1272,7 +1273,7 @@ mod tests {
             (1, Block::Do, vec![vec![4.0; n]]),
             (2, Block::Say, vec![feature(3), feature(4), feature(5)]),
         ];
-        let key: Vec<u32> = (0..n as u32).collect();
+        let key = Codes::from((0..n as u32).collect::<Vec<u32>>());
         let mut built = Columns::new(n);
         for (column, block, features) in columns.iter().cloned() {
             built.add(column, block, features, &key);

@@ -12,6 +12,7 @@
 pub mod analysis;
 pub mod balanced;
 pub mod cluster;
+pub mod codes;
 pub mod compare;
 pub mod describe;
 pub mod diagnostics;

@@ -2,12 +2,14 @@
 //!
 //! A 200 MB export must fit in a browser tab, so a table is never a `Vec<Vec<String>>`.
 //! Each column interns its cells: every distinct text is stored once, and each row holds a
-//! `u32` code into that column's dictionary. Typing a column then parses each distinct value
+//! code into that column's dictionary, one byte where the column has at most 256 distinct
+//! texts, two up to 65,536, four beyond ([`Codes`]). Typing a column then parses each distinct value
 //! once, not once per row. The exact original text is kept, so an export writes back what
 //! the user gave, leading zeros and all.
 //!
 //! Code 0 is always the empty string, so "missing" is a cheap comparison.
 
+use super::codes::Codes;
 use std::collections::HashMap;
 
 /// One column: a name, one code per row, and the dictionary the codes point into.
@@ -15,7 +17,7 @@ use std::collections::HashMap;
 pub struct Column {
     /// The header as shown to the user (made unique and non-empty by ingest).
     pub name: String,
-    codes: Vec<u32>,
+    codes: Codes,
     values: Vec<Box<str>>,
 }
 
@@ -24,17 +26,17 @@ impl Column {
     pub fn get(&self, row_idx: usize) -> &str {
         self.codes
             .get(row_idx)
-            .and_then(|&code| self.values.get(code as usize))
+            .and_then(|code| self.values.get(code as usize))
             .map_or("", |v| v)
     }
 
     /// The dictionary code at `row_idx` (0 = empty).
     pub fn code(&self, row_idx: usize) -> u32 {
-        self.codes.get(row_idx).copied().unwrap_or(0)
+        self.codes.get(row_idx).unwrap_or(0)
     }
 
     /// All row codes, in row order.
-    pub fn codes(&self) -> &[u32] {
+    pub fn codes(&self) -> &Codes {
         &self.codes
     }
 
@@ -46,7 +48,7 @@ impl Column {
     /// How many rows use each dictionary entry.
     pub fn counts(&self) -> Vec<usize> {
         let mut counts = vec![0usize; self.values.len()];
-        for &code in &self.codes {
+        for code in &self.codes {
             if let Some(c) = counts.get_mut(code as usize) {
                 *c += 1;
             }
@@ -84,7 +86,7 @@ impl Column {
 
     /// Approximate heap bytes held, for memory reporting.
     pub fn heap_bytes(&self) -> usize {
-        self.codes.len() * 4 + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
+        self.codes.heap_bytes() + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
     }
 }
 
@@ -92,7 +94,7 @@ impl Column {
 #[derive(Debug)]
 pub struct ColumnBuilder {
     name: String,
-    codes: Vec<u32>,
+    codes: Codes,
     index: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
 }
 
@@ -103,7 +105,7 @@ impl ColumnBuilder {
         index.insert(Box::<str>::from(""), 0);
         ColumnBuilder {
             name: name.to_string(),
-            codes: vec![0; n_missing],
+            codes: Codes::zeros(n_missing),
             index,
         }
     }
@@ -230,8 +232,9 @@ impl Table {
         let n = self.n_rows;
         let mut hashes = vec![0xcbf2_9ce4_8422_2325u64; n];
         for c in &self.columns {
-            for (r, h) in hashes.iter_mut().enumerate() {
-                let code = c.codes.get(r).copied().unwrap_or(0);
+            let mut codes = c.codes.iter();
+            for h in hashes.iter_mut() {
+                let code = codes.next().unwrap_or(0);
                 *h = (h.rotate_left(5) ^ u64::from(code)).wrapping_mul(0x0100_0000_01b3_9e37);
             }
         }
@@ -281,7 +284,7 @@ impl Table {
         self.columns.iter().position(|c| {
             let mut seen = vec![false; c.values().len()];
             let (mut present, mut distinct) = (0, 0);
-            for (row, &code) in c.codes().iter().enumerate() {
+            for (row, code) in c.codes().iter().enumerate() {
                 if repeat.get(row).copied().unwrap_or(true) || code == 0 {
                     continue;
                 }

@@ -20,6 +20,7 @@
 //! Kirsch, A. & Mitzenmacher, M. (2006). Less hashing, same performance: building a better
 //! Bloom filter. ESA 2006 (the rows' counters from two halves of one hash).
 
+use super::codes::Codes;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -648,10 +649,10 @@ impl Sketch {
 }
 
 /// Rows of a sparse matrix from per-distinct-answer vectors and each row's answer.
-pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> Csr {
+pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &Codes, n_cols: usize) -> Csr {
     let row = |code: u32| vectors.get(code as usize).map_or(&[][..], Vec::as_slice);
     // Sized once: grown by doubling, the entries took up to twice their room.
-    let entries: usize = codes.iter().map(|&code| row(code).len()).sum();
+    let entries: usize = codes.iter().map(|code| row(code).len()).sum();
     let mut m = Csr {
         indptr: Vec::with_capacity(codes.len() + 1),
         indices: Vec::with_capacity(entries),
@@ -659,7 +660,7 @@ pub fn rows_from(vectors: &[Vec<(u32, f64)>], codes: &[u32], n_cols: usize) -> C
         n_cols,
     };
     m.indptr.push(0);
-    for &code in codes {
+    for code in codes {
         for &(t, v) in row(code) {
             m.indices.push(t);
             m.data.push(v);
@@ -830,7 +831,7 @@ mod tests {
             vec!["groceries", "invoices"],
             "columns in stem order"
         );
-        let m = rows_from(&vectors, &[0, 1, 2, 3, 4], vocab.len());
+        let m = rows_from(&vectors, &Codes::from(vec![0, 1, 2, 3, 4]), vocab.len());
         assert_eq!(m.n_rows(), 5);
         let row: Vec<(usize, f64)> = m.row(1).collect(); // "invoices with VAT"
         assert_eq!(row.len(), 1);

@@ -82,7 +82,7 @@ pub(super) fn report_unusable_numbers(
     {
         return;
     }
-    for (row, &code) in col.codes().iter().enumerate() {
+    for (row, code) in col.codes().iter().enumerate() {
         let Some(Some(verdict)) = verdicts.get(code as usize) else {
             continue;
         };
@@ -130,7 +130,7 @@ pub fn numbers(col: &Column, c: &ColumnSchema) -> Vec<f64> {
     let values = value_numbers(col, c);
     col.codes()
         .iter()
-        .map(|&code| values.get(code as usize).copied().unwrap_or(f64::NAN))
+        .map(|code| values.get(code as usize).copied().unwrap_or(f64::NAN))
         .collect()
 }
 
