@@ -370,7 +370,7 @@ impl ResultView {
                 .map(|&row| OutlierView {
                     row,
                     edge_score: a.edge_score.get(row as usize).copied().unwrap_or(0.0) as f32,
-                    reason: a.reason.get(row as usize).cloned().unwrap_or_default(),
+                    reason: a.reason.get(row as usize).unwrap_or_default().to_string(),
                 })
                 .collect(),
             n_outliers: a.outliers.len(),
@@ -628,7 +628,7 @@ impl PersonView {
                         (
                             j,
                             a.segment_id(j as usize).to_string(),
-                            a.reason.get(j as usize).cloned().unwrap_or_default(),
+                            a.reason.get(j as usize).unwrap_or_default().to_string(),
                         )
                     })
                     .collect()
@@ -643,7 +643,7 @@ impl PersonView {
                 .copied()
                 .unwrap_or(Membership::Outlier),
             edge_score: a.edge_score.get(row).copied().unwrap_or(0.0),
-            reason: a.reason.get(row).cloned().unwrap_or_default(),
+            reason: a.reason.get(row).unwrap_or_default().to_string(),
             cells,
             like_them,
         })

@@ -513,10 +513,10 @@ fn edge_scores_are_magnitudes_not_ranks() {
         first,
         row - 1,
         "the 803,262 account ranks first: {}",
-        a.reason[first]
+        &a.reason[first]
     );
     assert!(a.edge_score[first] > 0.6, "{}", a.edge_score[first]);
-    assert!(a.reason[first].contains("803,262"), "{}", a.reason[first]);
+    assert!(a.reason[first].contains("803,262"), "{}", &a.reason[first]);
 }
 
 /// Issue 18: when over half of a segment are exact duplicates, its yardsticks (the gap and
@@ -948,7 +948,7 @@ fn read_by_what_they_say_alone_those_who_never_answered_are_placed_by_what_they_
             a.edge_score[i] >= 0.5,
             "row {i} in no segment with edge score {}: {}",
             a.edge_score[i],
-            a.reason[i]
+            &a.reason[i]
         );
     }
     // The page says how many are placed that way, and by what.
@@ -1317,7 +1317,7 @@ fn random_answerers_in_a_choices_survey_rank_at_the_top() {
     assert!(
         a.reason[top].contains("combination"),
         "top person's reason: {}",
-        a.reason[top]
+        &a.reason[top]
     );
 }
 

@@ -367,7 +367,7 @@ pub struct Analysis {
     /// Edge score per person, 0–1.
     pub edge_score: Vec<f64>,
     /// Reason per person.
-    pub reason: Vec<String>,
+    pub reason: edges::Reasons,
     /// Map coordinates per person.
     pub map: Vec<[f32; 2]>,
     /// Lone outliers, most unusual first.
@@ -868,6 +868,8 @@ impl Prepared<'_> {
         progress(Stage::Describing, 0.3);
         let edge_score = assessment.scores();
         let reason = assessment.reasons(&clustering, &described);
+        // Each person's facts are in their reason now; their room serves say/do.
+        drop(assessment);
         progress(Stage::Describing, 0.7);
         let say_do = if n >= 40 {
             saydo::say_do(

@@ -11,6 +11,7 @@
 //! prefixed with `'`, as OWASP advises against CSV injection; numbers like `-12` are untouched.
 //! People in no segment get `edge`. Scores have three decimals.
 
+use super::edges::Reasons;
 use super::schema::{Kind, Schema};
 use super::table::Table;
 use super::values::{Decimal, NumberParse, parse_number};
@@ -103,7 +104,7 @@ pub fn write_csv(
     segment_of: &[Option<u32>],
     segments: &[Named],
     score: &[f64],
-    reason: &[String],
+    reason: &Reasons,
 ) -> Vec<u8> {
     let mut out = vec![0xEF, 0xBB, 0xBF];
     let mut w = csv::WriterBuilder::new()
@@ -134,7 +135,7 @@ pub fn write_csv(
             "{:.3}",
             score.get(row).copied().unwrap_or(0.0)
         )));
-        record.push(neutralise(reason.get(row).map_or("", String::as_str)));
+        record.push(neutralise(reason.get(row).unwrap_or("")));
         let _ = w.write_record(record.iter().map(|c| c.as_bytes()));
     }
     let _ = w.flush();
@@ -299,7 +300,10 @@ mod tests {
             &[Some(0), None],
             &segments,
             &[0.12345, 0.9],
-            &["In S1 “x”".into(), "Unlike everyone".into()],
+            &["In S1 “x”", "Unlike everyone"]
+                .map(String::from)
+                .into_iter()
+                .collect(),
         );
         let text = String::from_utf8(bytes).expect("utf-8");
         assert_eq!(

@@ -575,7 +575,7 @@ fn edges(out: &mut String, analysis: &Analysis) {
                 "<tr><td class=\"num\">{}</td><td class=\"num\">{:.2}</td><td>{}</td></tr>",
                 r + 1,
                 analysis.edge_score.get(r).copied().unwrap_or(0.0),
-                escape(analysis.reason.get(r).map_or("", String::as_str))
+                escape(analysis.reason.get(r).unwrap_or(""))
             );
         }
         out.push_str("</table>");
