@@ -10,7 +10,8 @@
 //! Code 0 is always the empty string, so "missing" is a cheap comparison.
 
 use super::codes::Codes;
-use std::collections::HashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 /// One column: a name, one code per row, and the dictionary the codes point into.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +19,7 @@ pub struct Column {
     /// The header as shown to the user (made unique and non-empty by ingest).
     pub name: String,
     codes: Codes,
-    values: Vec<Box<str>>,
+    values: Texts,
 }
 
 impl Column {
@@ -27,7 +28,7 @@ impl Column {
         self.codes
             .get(row_idx)
             .and_then(|code| self.values.get(code as usize))
-            .map_or("", |v| v)
+            .unwrap_or("")
     }
 
     /// The dictionary code at `row_idx` (0 = empty).
@@ -40,8 +41,8 @@ impl Column {
         &self.codes
     }
 
-    /// The distinct texts; `values()[0]` is `""`.
-    pub fn values(&self) -> &[Box<str>] {
+    /// The distinct texts; `values().get(0)` is `""`.
+    pub fn values(&self) -> &Texts {
         &self.values
     }
 
@@ -86,7 +87,105 @@ impl Column {
 
     /// Approximate heap bytes held, for memory reporting.
     pub fn heap_bytes(&self) -> usize {
-        self.codes.heap_bytes() + self.values.iter().map(|v| v.len() + 16).sum::<usize>()
+        self.codes.heap_bytes() + self.values.heap_bytes()
+    }
+}
+
+/// A column's distinct texts, end to end in one string: a text costs its bytes and where it
+/// ends. As boxed strings each cost a pointer, a length and an allocation of its own, which
+/// for a million ids, a million e-mail addresses and a million amounts was more than the
+/// texts themselves.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Texts {
+    text: String,
+    /// Where each text ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Text `i` (`None` beyond the texts).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or(0),
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// Number of texts.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Every text in order.
+    pub fn iter(&self) -> TextsIter<'_> {
+        TextsIter { texts: self, at: 0 }
+    }
+
+    /// Appends a text.
+    pub fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Texts {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(texts: I) -> Texts {
+        let texts = texts.into_iter();
+        let mut out = Texts {
+            text: String::new(),
+            ends: Vec::with_capacity(texts.size_hint().0),
+        };
+        for t in texts {
+            out.push(t);
+        }
+        out.text.shrink_to_fit();
+        out.ends.shrink_to_fit();
+        out
+    }
+}
+
+/// The texts of [`Texts::iter`].
+#[derive(Debug, Clone)]
+pub struct TextsIter<'a> {
+    texts: &'a Texts,
+    at: usize,
+}
+
+impl<'a> Iterator for TextsIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let t = self.texts.get(self.at)?;
+        self.at += 1;
+        Some(t)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.texts.len().saturating_sub(self.at);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for TextsIter<'_> {}
+
+impl<'a> IntoIterator for &'a Texts {
+    type Item = &'a str;
+    type IntoIter = TextsIter<'a>;
+
+    fn into_iter(self) -> TextsIter<'a> {
+        self.iter()
     }
 }
 
@@ -95,30 +194,46 @@ impl Column {
 pub struct ColumnBuilder {
     name: String,
     codes: Codes,
-    index: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    texts: Texts,
+    /// Each distinct text's code, found by the text's hash (the texts are held once, in
+    /// `texts`, not again as the keys of a map).
+    index: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl ColumnBuilder {
     /// Starts a column whose first `n_missing` rows are empty (for columns that appear late).
     pub fn new(name: &str, n_missing: usize) -> Self {
-        let mut index = HashMap::with_hasher(foldhash::fast::RandomState::default());
-        index.insert(Box::<str>::from(""), 0);
+        let hasher = foldhash::fast::RandomState::default();
+        let mut index = HashTable::new();
+        index.insert_unique(hasher.hash_one(""), 0, |_| 0);
         ColumnBuilder {
             name: name.to_string(),
             codes: Codes::zeros(n_missing),
+            texts: Texts::from_iter([""]),
             index,
+            hasher,
         }
     }
 
     /// Appends one cell.
     pub fn push(&mut self, cell: &str) {
-        let code = match self.index.get(cell) {
+        let hash = self.hasher.hash_one(cell);
+        let texts = &self.texts;
+        let code = match self
+            .index
+            .find(hash, |&code| texts.get(code as usize) == Some(cell))
+        {
             Some(&code) => code,
             None => {
                 // More than four billion distinct values cannot happen within a tab's memory;
                 // saturate rather than wrap if it ever does.
-                let code = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
-                self.index.insert(cell.into(), code);
+                let code = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+                self.texts.push(cell);
+                let (texts, hasher) = (&self.texts, &self.hasher);
+                self.index.insert_unique(hash, code, |&code| {
+                    hasher.hash_one(texts.get(code as usize).unwrap_or(""))
+                });
                 code
             }
         };
@@ -137,7 +252,7 @@ impl ColumnBuilder {
 
     /// True when every cell so far is empty.
     pub fn is_all_empty(&self) -> bool {
-        self.index.len() == 1
+        self.texts.len() == 1
     }
 
     /// Renames the column (ingest fixes duplicate and empty headers at the end).
@@ -150,20 +265,15 @@ impl ColumnBuilder {
         &self.name
     }
 
-    /// Freezes the column: the dictionary becomes a plain vector ordered by code.
+    /// Freezes the column: the room grown past the last row and the last text is given back.
     pub fn finish(mut self) -> Column {
-        // Grown by doubling; the room past the last row is given back.
         self.codes.shrink_to_fit();
-        let mut values: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
-        for (text, code) in self.index {
-            if let Some(slot) = values.get_mut(code as usize) {
-                *slot = text;
-            }
-        }
+        self.texts.text.shrink_to_fit();
+        self.texts.ends.shrink_to_fit();
         Column {
             name: self.name,
             codes: self.codes,
-            values,
+            values: self.texts,
         }
     }
 }
@@ -304,6 +414,25 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_end_to_end_read_back_each_text() {
+        let given = ["", "a", "", "été ☕", "zz"];
+        let texts: Texts = given.iter().copied().collect();
+        assert_eq!(texts.len(), given.len());
+        assert_eq!(texts.iter().collect::<Vec<_>>(), given);
+        assert_eq!(texts.iter().len(), given.len());
+        for (i, t) in given.iter().enumerate() {
+            assert_eq!(texts.get(i), Some(*t));
+        }
+        assert_eq!(texts.get(given.len()), None);
+        let col = Column::from_cells("c", ["x", "", "y", "x"]);
+        assert_eq!(col.values().iter().collect::<Vec<_>>(), ["", "x", "y"]);
+        assert_eq!(
+            (0..5).map(|r| col.get(r)).collect::<Vec<_>>(),
+            ["x", "", "y", "x", ""]
+        );
+    }
 
     #[test]
     fn cells_are_interned_once_and_read_back_exactly() {

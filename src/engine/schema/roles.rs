@@ -408,7 +408,6 @@ pub fn demographic_values(col: &Column, numeric: bool) -> Option<&'static str> {
     let values = || {
         col.values()
             .iter()
-            .map(|v| &**v)
             .zip(counts.iter().copied())
             .filter(answered)
     };
