@@ -172,7 +172,7 @@ pub const FEW_LEVELS: usize = 11;
 fn label_codes(col: &Column, label_of: impl Fn(&str) -> Option<String>) -> (Vec<u32>, usize) {
     let n = col.len();
     let counts = col.counts();
-    let per_value: Vec<Option<String>> = col.values().iter().map(|v| label_of(v)).collect();
+    let per_value: Vec<Option<String>> = col.values().iter().map(label_of).collect();
     let mut label_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (label, &c) in per_value.iter().zip(&counts) {
         if let Some(l) = label {
@@ -1068,16 +1068,7 @@ fn distinct_answers(col: &Column) -> Vec<(&str, usize)> {
     col.values()
         .iter()
         .zip(col.counts())
-        .map(|(t, c)| {
-            (
-                if schema::read::is_missing(t) {
-                    ""
-                } else {
-                    t.as_ref()
-                },
-                c,
-            )
-        })
+        .map(|(t, c)| (if schema::read::is_missing(t) { "" } else { t }, c))
         .collect()
 }
 
@@ -1112,7 +1103,7 @@ fn frequent_labels<'a>(
 /// read once, and rows follow their cell's code.
 fn one_hot(col: &Column, labels_of: impl Fn(&str) -> Vec<String>) -> Vec<Vec<f64>> {
     let n = col.len();
-    let per_value: Vec<Vec<String>> = col.values().iter().map(|v| labels_of(v)).collect();
+    let per_value: Vec<Vec<String>> = col.values().iter().map(labels_of).collect();
     let (frequent, _) = frequent_labels(col, &per_value);
     let index: BTreeMap<&str, usize> = frequent
         .iter()
