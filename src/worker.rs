@@ -1496,10 +1496,12 @@ fn compare(files: Vec<File>, labels: &[crate::protocol::SegmentLabel]) -> Respon
         })
     });
     // Both months must fit at once.
+    // Its text is taken at its largest: how much of it was free text given once is not kept.
     let this_month = Incoming {
         name: "this month's files".to_string(),
         bytes: dataset_bytes,
         rows: dataset_rows,
+        text: dataset_bytes,
     };
     let both = incoming(file).map(|last_month| vec![this_month, last_month]);
     if let Err(message) = both.and_then(|f| crate::engine::ingest::fits_in_a_tab(&f)) {
@@ -1578,8 +1580,8 @@ fn read_range(
     Ok(js_sys::Uint8Array::new(&buffer))
 }
 
-/// `file` as the memory check before reading sees it: its size, and its rows guessed from
-/// its first [`HEAD_BYTES`](crate::engine::ingest::HEAD_BYTES).
+/// `file` as the memory check before reading sees it: its size, and its rows and share of
+/// free text judged from its first [`HEAD_BYTES`](crate::engine::ingest::HEAD_BYTES).
 fn incoming(file: &File) -> Result<Incoming, String> {
     let name = file.name();
     let size = file.size();
@@ -1590,11 +1592,7 @@ fn incoming(file: &File) -> Result<Incoming, String> {
         size.min(crate::engine::ingest::HEAD_BYTES as f64),
     )?
     .to_vec();
-    Ok(Incoming {
-        rows: crate::engine::ingest::rows_guess(&head, size as u64),
-        bytes: size as u64,
-        name,
-    })
+    Ok(Incoming::of(name, &head, size as u64))
 }
 
 /// Reads `file` slice by slice (4 MiB each, with `FileReaderSync`, which only workers have)

@@ -35,6 +35,7 @@ use super::values::Decimal;
 pub use dialect::LineEnding;
 use encoding::{EncodingChoice, EncodingSource, TextDecoder};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Bytes held back to choose the encoding and dialect.
 const SNIFF_BYTES: usize = 256 * 1024;
@@ -59,31 +60,34 @@ pub struct IngestParams {
     pub has_header: Option<bool>,
 }
 
-/// Peak memory of an analysis per byte of CSV, beside [`MEMORY_PER_ROW`] per row and 64 MB
-/// of model and code: round figures with a margin over every file measured in the page's
-/// worker (its WebAssembly memory after the analysis, `EDGEWISE_FILE=F node
-/// bench/browser.mjs analysis`, 2026-12-06; BENCHMARKS.md, "Each column's distinct rows
-/// once"):
+/// Peak memory of an analysis per byte of CSV, beside [`MEMORY_PER_TEXT_BYTE`] more per byte
+/// of distinct free text, [`MEMORY_PER_ROW`] per row and 64 MB of model and code: round
+/// figures with a margin over every file measured in the page's worker (its WebAssembly
+/// memory after the analysis, `EDGEWISE_FILE=F node bench/browser.mjs analysis`,
+/// 2026-12-06; BENCHMARKS.md, "Codes a byte wide, reasons and answers once"):
 ///
-/// | file | CSV | rows | measured | estimated |
-/// | --- | ---: | ---: | ---: | ---: |
-/// | 300,000 reviews, every one distinct | 68.0 MB | 300,000 | 487 MiB | 596 MiB |
-/// | a million people, eight amounts each | 51.0 MB | 1,000,000 | 583 MiB | 833 MiB |
-/// | 700,000 telco customers | 87.9 MB | 700,000 | 474 MiB | 901 MiB |
-/// | the generator's export | 25.7 MB | 100,000 | 125 MiB | 259 MiB |
-/// | the generator's export | 258.2 MB | 1,000,000 | 1,091 MiB | 2,018 MiB |
+/// | file | CSV | rows | distinct text | measured | estimated |
+/// | --- | ---: | ---: | ---: | ---: | ---: |
+/// | 300,000 reviews, every one distinct | 68.0 MB | 300,000 | 92 % | 483 MiB | 597 MiB |
+/// | a million people, eight amounts each | 51.0 MB | 1,000,000 | 0 % | 460 MiB | 638 MiB |
+/// | 700,000 telco customers | 87.9 MB | 700,000 | 0 % | 429 MiB | 565 MiB |
+/// | the generator's export | 25.7 MB | 100,000 | 3 % | 86 MiB | 164 MiB |
+/// | the generator's export | 258.2 MB | 1,000,000 | 3 % | 727 MiB | 1,050 MiB |
 ///
-/// (5 bytes per CSV byte would cover them too, by 44 MiB for the reviews: the margin is
-/// kept for kinds of file not measured.)
-///
-/// Free text costs the most per byte (sentence vectors, TF-IDF rows), people the most per
-/// row (the clustering space, the neighbour graph, the map); before a file is read neither
-/// its kinds of column nor its rows are known, so rows are guessed from its first bytes
-/// ([`rows_guess`]) and both costs taken at their largest. The helper workers that build
-/// everyone's neighbour graph have memory of their own.
-pub const MEMORY_PER_BYTE: u64 = 6;
+/// Free text that people wrote each in their own words costs the most per byte (its
+/// tokens, its TF-IDF rows, its meaning); answers given by many are held once
+/// (`balanced`, `text::Csr::of`), and so are choices. How much of a file is such text is
+/// judged from its first bytes ([`distinct_text_share`]), and its rows guessed from them
+/// ([`rows_guess`]). The helper workers that build everyone's neighbour graph have memory
+/// of their own.
+pub const MEMORY_PER_BYTE: u64 = 2;
+/// Peak memory of an analysis per byte of distinct free text, beside [`MEMORY_PER_BYTE`].
+pub const MEMORY_PER_TEXT_BYTE: u64 = 4;
 /// Peak memory of an analysis per row, beside [`MEMORY_PER_BYTE`].
 pub const MEMORY_PER_ROW: u64 = 500;
+/// A start with no line break says nothing of rows or text: the file is then taken at this
+/// many bytes of memory per CSV byte in all.
+const MEMORY_PER_BYTE_UNKNOWN: u64 = 9;
 /// What a browser tab can be expected to give one WebAssembly worker: 3 GiB of its 4 GiB
 /// address space (Chromium, Firefox and Safari allow 4 GiB on desktop), which the million-row
 /// export above needed; it was 2 GiB, which turned that export away. A machine that cannot
@@ -94,7 +98,8 @@ pub const TAB_MEMORY: u64 = 3 << 30;
 /// Bytes read from the start of a file to guess its rows ([`rows_guess`]).
 pub const HEAD_BYTES: usize = 1 << 20;
 
-/// A file about to be read: its name, its size in bytes and about how many rows it holds.
+/// A file about to be read: its name, its size in bytes, about how many rows it holds and
+/// how many of its bytes are free text given once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     /// The file's name.
@@ -103,13 +108,77 @@ pub struct Incoming {
     pub bytes: u64,
     /// Its rows, guessed ([`rows_guess`]) or counted.
     pub rows: u64,
+    /// Its bytes of free text that no one else gave ([`distinct_text_share`]).
+    pub text: u64,
 }
+
+impl Incoming {
+    /// A file of `size` bytes, judged from its first bytes `head`.
+    pub fn of(name: String, head: &[u8], size: u64) -> Incoming {
+        Incoming {
+            name,
+            bytes: size,
+            rows: rows_guess(head, size),
+            text: (distinct_text_share(head) * size as f64).ceil() as u64,
+        }
+    }
+}
+
+/// The share of a file's bytes in free-text answers that no one else gave, judged from its
+/// first bytes `head`: cells of at least [`TEXT_CELL_BYTES`] with a space in them, given
+/// once in the head. On the first megabyte of 300,000 reviews, each written by one person,
+/// it is 0.92; of the generator's export, whose answers are a few thousand wordings, 0.03;
+/// of a telco export, of amounts, and of hotel bookings, 0. A head with no line break or
+/// with NUL bytes (UTF-16, or not text) says nothing, and is taken at 1.
+pub fn distinct_text_share(head: &[u8]) -> f64 {
+    let ends = |b: &u8| *b == b'\n' || *b == b'\r';
+    let Some(last) = head.iter().rposition(ends) else {
+        return 1.0;
+    };
+    if head.contains(&0) {
+        return 1.0;
+    }
+    let lines = String::from_utf8_lossy(head.get(..last).unwrap_or_default());
+    let delimiter = dialect::sniff_delimiter(&lines, true);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(lines.as_bytes());
+    let mut texts: HashMap<Vec<u8>, bool, foldhash::fast::RandomState> = HashMap::default();
+    let (mut all, mut record) = (0usize, csv::ByteRecord::new());
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        for cell in &record {
+            all += cell.len() + 1;
+            if cell.len() >= TEXT_CELL_BYTES && cell.contains(&b' ') {
+                texts
+                    .entry(cell.to_vec())
+                    .and_modify(|once| *once = false)
+                    .or_insert(true);
+            }
+        }
+    }
+    let once: usize = texts
+        .iter()
+        .filter(|&(_, &once)| once)
+        .map(|(t, _)| t.len() + 1)
+        .sum();
+    if all == 0 {
+        1.0
+    } else {
+        once as f64 / all as f64
+    }
+}
+
+/// The fewest bytes a free-text answer is taken to have ([`distinct_text_share`]): shorter
+/// cells with a space are names, places and choices ("New York", "Month-to-month").
+const TEXT_CELL_BYTES: usize = 20;
 
 /// About how many rows a file of `size` bytes holds, from its first bytes `head`: its whole
 /// lines so far (ended by a line feed, or by a lone carriage return as in old Mac exports),
 /// scaled to the file. Line breaks inside quoted cells and the header count as rows, which can
 /// only make the estimate larger. A start with no line break at all says nothing: the file
-/// is then taken at 9 bytes of memory per CSV byte in all, as before rows were counted.
+/// is then taken at 9 bytes of memory per CSV byte in all (with its text share taken at 1).
 pub fn rows_guess(head: &[u8], size: u64) -> u64 {
     let ends = |i: usize, b: u8| b == b'\n' || (b == b'\r' && head.get(i + 1) != Some(&b'\n'));
     let lines = head
@@ -122,7 +191,10 @@ pub fn rows_guess(head: &[u8], size: u64) -> u64 {
     }
     match head.iter().enumerate().rposition(|(i, &b)| ends(i, b)) {
         Some(last) => (size as f64 * lines as f64 / (last + 1) as f64).ceil() as u64,
-        None => size.saturating_mul(9 - MEMORY_PER_BYTE) / MEMORY_PER_ROW,
+        None => {
+            size.saturating_mul(MEMORY_PER_BYTE_UNKNOWN - MEMORY_PER_BYTE - MEMORY_PER_TEXT_BYTE)
+                / MEMORY_PER_ROW
+        }
     }
 }
 
@@ -131,9 +203,11 @@ pub fn rows_guess(head: &[u8], size: u64) -> u64 {
 pub fn fits_in_a_tab(files: &[Incoming]) -> Result<(), String> {
     let total: u64 = files.iter().map(|f| f.bytes).sum();
     let rows: u64 = files.iter().map(|f| f.rows).sum();
+    let text: u64 = files.iter().map(|f| f.text.min(f.bytes)).sum();
     let fixed: u64 = 64 << 20;
     let need = total
         .saturating_mul(MEMORY_PER_BYTE)
+        .saturating_add(text.saturating_mul(MEMORY_PER_TEXT_BYTE))
         .saturating_add(rows.saturating_mul(MEMORY_PER_ROW))
         .saturating_add(fixed);
     if need <= TAB_MEMORY {
@@ -150,8 +224,10 @@ pub fn fits_in_a_tab(files: &[Incoming]) -> Result<(), String> {
     // Just over the limit, gigabytes would read "2.0 GB … (about 2.0 GB)".
     let in_gb = size(need, true) != size(TAB_MEMORY, true);
     // The sample that fits: the same bytes per row, as many rows as the room allows.
-    let per_row =
-        MEMORY_PER_BYTE as f64 * total as f64 / rows.max(1) as f64 + MEMORY_PER_ROW as f64;
+    let per_row = (MEMORY_PER_BYTE as f64 * total as f64
+        + MEMORY_PER_TEXT_BYTE as f64 * text as f64)
+        / rows.max(1) as f64
+        + MEMORY_PER_ROW as f64;
     // Rounded down to two figures: "at most 6,100,000 rows", not 6,160,383.
     let most = ((TAB_MEMORY - fixed) as f64 / per_row) as u64;
     let step = 10u64.pow((most.max(1).ilog10()).saturating_sub(1));
