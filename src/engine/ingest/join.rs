@@ -5,8 +5,9 @@
 //! after trimming, lower-casing and removing spaces.
 //!
 //! * **Suggesting the key** — every pair of plausible key columns (mostly distinct values) is
-//!   scored by how many of the smaller column's values appear in the other; equal names and
-//!   email-looking values break ties.
+//!   scored by how many of the smaller column's values appear in the other, judged on samples
+//!   drawn alike by hash in both (whatever order each file lists its people in); equal names
+//!   and email-looking values break ties.
 //! * **Joining** — a full outer join: every person from every file is kept; people found in
 //!   only one file get empty cells for the other's columns. Duplicate keys never multiply
 //!   rows: the k-th row with a key in one file is paired with the k-th row with that key in
@@ -18,6 +19,7 @@ use super::super::diagnostics::{Diagnostics, Severity};
 use super::super::table::{Column, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
 
 /// The columns two tables are joined on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,29 +70,96 @@ pub fn normalise_key(text: &str) -> String {
         .collect()
 }
 
-/// Distinct normalised values of a column (up to `limit`), and the share of rows that are distinct.
-fn key_values(col: &Column, limit: usize) -> (HashSet<String>, f64) {
+/// A column's normalised keys, sampled alike in every column: a key is in the sample when
+/// its hash falls below the column's threshold, set so that about [`KEY_SAMPLE`] are kept.
+/// Two columns compared at the lower of their thresholds hold exactly the same range of
+/// hashes, so a key they share is in both samples or in neither (coordinated sampling, as in
+/// Cohen & Kaplan 2007). The first keys of each column in file order, which this replaced,
+/// held 20,000 of a CRM's 200,000 emails and 20,000 of a survey's 130,000 in another order:
+/// a tenth of them met, and the survey was left out though every respondent was a customer.
+///
+/// Cohen, E. & Kaplan, H. (2007). Summarizing data using bottom-k sketches. PODC.
+struct KeySample {
+    /// Hashes of the sampled keys.
+    hashes: HashSet<u64>,
+    /// Keys whose hash is below this are all in `hashes`.
+    threshold: u64,
+    /// The first few keys in file order, to tell email addresses.
+    first: Vec<String>,
+    /// Distinct values over non-empty rows.
+    distinct_ratio: f64,
+}
+
+/// Keys sampled per column ([`KeySample`]).
+const KEY_SAMPLE: usize = 20_000;
+
+/// The hash of a key as [`normalise_key`] writes it, without writing it (`None` when empty).
+fn key_hash(text: &str) -> Option<u64> {
+    let mut hasher = foldhash::fast::FixedState::with_seed(0x5eed).build_hasher();
+    let mut any = false;
+    for c in text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+    {
+        hasher.write_u32(u32::from(c));
+        any = true;
+    }
+    any.then(|| hasher.finish())
+}
+
+fn key_values(col: &Column) -> KeySample {
     let counts = col.counts();
-    let mut set = HashSet::new();
+    let distinct = col.values().len().saturating_sub(1);
+    let threshold = if distinct <= KEY_SAMPLE {
+        u64::MAX
+    } else {
+        (u64::MAX as f64 * KEY_SAMPLE as f64 / distinct as f64) as u64
+    };
+    let mut hashes = HashSet::new();
+    let mut first = Vec::new();
     let mut non_empty = 0usize;
     for (code, value) in col.values().iter().enumerate().skip(1) {
         non_empty += counts.get(code).copied().unwrap_or(0);
-        if set.len() < limit {
-            let key = normalise_key(value);
-            if !key.is_empty() {
-                set.insert(key);
-            }
+        let Some(h) = key_hash(value) else { continue };
+        if h <= threshold {
+            hashes.insert(h);
+        }
+        if first.len() < 50 {
+            first.push(normalise_key(value));
         }
     }
-    let distinct = col.values().len().saturating_sub(1);
-    (
-        set,
-        if non_empty == 0 {
+    KeySample {
+        hashes,
+        threshold,
+        first,
+        distinct_ratio: if non_empty == 0 {
             0.0
         } else {
             distinct as f64 / non_empty as f64
         },
-    )
+    }
+}
+
+/// The share of the smaller column's keys that the other holds too, judged on both samples
+/// at the lower threshold; 0 when the range holds no key of either.
+fn overlap(a: &KeySample, b: &KeySample) -> f64 {
+    let threshold = a.threshold.min(b.threshold);
+    let within = |s: &KeySample| -> HashSet<u64> {
+        s.hashes
+            .iter()
+            .copied()
+            .filter(|&h| h <= threshold)
+            .collect()
+    };
+    let (a, b) = (within(a), within(b));
+    let (small, big) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let shared = small.iter().filter(|h| big.contains(h)).count();
+    shared as f64 / small.len().max(1) as f64
 }
 
 fn looks_like_key_name(name: &str) -> bool {
@@ -118,37 +187,34 @@ fn looks_like_key_name(name: &str) -> bool {
 /// Suggests the key joining `right` onto `left`, or `None` when no pair of columns shares
 /// enough values (under 10 % of the smaller side).
 pub fn suggest_key(left: &Table, right: &Table) -> Option<(JoinKey, f64)> {
-    const SAMPLE: usize = 20_000;
-    let candidates = |t: &Table| -> Vec<(usize, HashSet<String>)> {
-        let mut c: Vec<(usize, HashSet<String>, f64)> = t
+    let candidates = |t: &Table| -> Vec<(usize, KeySample)> {
+        let mut c: Vec<(usize, KeySample)> = t
             .columns()
             .iter()
             .enumerate()
-            .filter_map(|(i, col)| {
-                let (set, distinct_ratio) = key_values(col, SAMPLE);
-                (distinct_ratio >= 0.5 && set.len() >= 2).then_some((i, set, distinct_ratio))
-            })
+            .map(|(i, col)| (i, key_values(col)))
+            .filter(|(_, k)| k.distinct_ratio >= 0.5 && k.first.len() >= 2)
             .collect();
         // Keep the likeliest 40 columns so thousands of columns stay cheap.
         c.sort_by(|a, b| {
-            let ka = (looks_like_key_name(&t.columns()[a.0].name), a.2);
-            let kb = (looks_like_key_name(&t.columns()[b.0].name), b.2);
+            let ka = (
+                looks_like_key_name(&t.columns()[a.0].name),
+                a.1.distinct_ratio,
+            );
+            let kb = (
+                looks_like_key_name(&t.columns()[b.0].name),
+                b.1.distinct_ratio,
+            );
             kb.partial_cmp(&ka).unwrap_or(std::cmp::Ordering::Equal)
         });
         c.truncate(40);
-        c.into_iter().map(|(i, s, _)| (i, s)).collect()
+        c
     };
     let (lc, rc) = (candidates(left), candidates(right));
     let mut best: Option<(f64, JoinKey, f64)> = None;
-    for (li, lset) in &lc {
-        for (ri, rset) in &rc {
-            let (small, big) = if lset.len() <= rset.len() {
-                (lset, rset)
-            } else {
-                (rset, lset)
-            };
-            let shared = small.iter().filter(|v| big.contains(*v)).count();
-            let overlap = shared as f64 / small.len().max(1) as f64;
+    for (li, lkeys) in &lc {
+        for (ri, rkeys) in &rc {
+            let overlap = overlap(lkeys, rkeys);
             if overlap < 0.1 {
                 continue;
             }
@@ -157,7 +223,8 @@ pub fn suggest_key(left: &Table, right: &Table) -> Option<(JoinKey, f64)> {
             if normalise_key(lname) == normalise_key(rname) {
                 score += 0.2;
             }
-            if small.iter().take(50).filter(|v| v.contains('@')).count() > 25 {
+            let emails = |k: &KeySample| k.first.iter().filter(|v| v.contains('@')).count();
+            if emails(lkeys).min(emails(rkeys)) > 25 {
                 score += 0.1;
             }
             if best.as_ref().is_none_or(|b| score > b.0) {
@@ -279,6 +346,46 @@ pub fn join(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_files_listing_their_people_in_different_orders_are_joined() {
+        // 200,000 customers, and a survey of 130,000 of them listed in another order and
+        // typed differently: the first 20,000 emails of each barely meet.
+        let n = 200_000;
+        let email = |i: usize| format!("admin{i}@company{}.example", i % 997);
+        let crm = Table::new(vec![
+            Column::from_cells(
+                "Account ID",
+                (0..n)
+                    .map(|i| format!("ACC-{i}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            ),
+            Column::from_cells(
+                "Admin email",
+                (0..n)
+                    .map(email)
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            ),
+        ]);
+        let answered: Vec<String> = (0..130_000)
+            .map(|k| (k * 7_919) % n)
+            .map(|i| format!(" {}", email(i).to_uppercase()))
+            .collect();
+        let survey = Table::new(vec![
+            Column::from_cells("Email address", answered.iter().map(String::as_str)),
+            Column::from_cells("Answer", answered.iter().map(|_| "fine")),
+        ]);
+        let (key, overlap) = suggest_key(&crm, &survey).expect("a key");
+        assert_eq!(
+            (key.left_column.as_str(), key.right_column.as_str()),
+            ("Admin email", "Email address")
+        );
+        assert!(overlap > 0.99, "{overlap}");
+    }
 
     #[test]
     fn email_key_is_found_despite_case_and_spaces_and_unmatched_people_are_kept() {
