@@ -405,14 +405,13 @@ impl Csr {
 
     /// The entries of row `i` as (column, value) pairs.
     pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let i = match &self.of {
-            Some(of) => of.get(i).map_or(usize::MAX, |r| r as usize),
-            None => i,
+        let stored = match &self.of {
+            Some(of) => of.get(i).map(|r| r as usize),
+            None => Some(i),
         };
-        let (start, end) = (
-            self.indptr.get(i).copied().unwrap_or(0),
-            self.indptr.get(i + 1).copied().unwrap_or(0),
-        );
+        let (start, end) = stored
+            .and_then(|r| Some((*self.indptr.get(r)?, *self.indptr.get(r.checked_add(1)?)?)))
+            .unwrap_or((0, 0));
         let idx = self.indices.get(start..end).unwrap_or_default();
         let val = self.data.get(start..end).unwrap_or_default();
         idx.iter().zip(val).map(|(&c, &v)| (c as usize, v))
