@@ -535,13 +535,16 @@ fn segment(args: &SegmentArgs) -> Result<(), String> {
         }
         for j in &dataset.joins {
             eprintln!(
-                "joined {} on “{}” = “{}”: {} of {} rows matched ({:.1} %)",
+                "joined {} on “{}” = “{}”: {} of {} rows matched ({:.1} %), {} of its {} ({:.1} %)",
                 j.right_file,
                 j.key.left_column,
                 j.key.right_column,
                 j.n_matched,
                 j.n_left,
-                j.match_rate() * 100.0
+                j.match_rate() * 100.0,
+                j.n_matched,
+                j.n_right,
+                j.right_match_rate() * 100.0
             );
         }
     }
@@ -667,11 +670,12 @@ fn columns(args: &ColumnsArgs) -> Result<(), String> {
     }
     for j in &dataset.joins {
         println!(
-            "joined {} on “{}” = “{}”: {:.1} % matched",
+            "joined {} on “{}” = “{}”: {:.1} % of the rows before it matched, {:.1} % of its own",
             j.right_file,
             j.key.left_column,
             j.key.right_column,
-            j.match_rate() * 100.0
+            j.match_rate() * 100.0,
+            j.right_match_rate() * 100.0
         );
     }
     for c in &dataset.schema.columns {
