@@ -61,9 +61,11 @@
 //!    graph: each person takes the label most of their labelled neighbours have.
 //! 7. **Noise triage, not noise deletion** (`spread`). People left unassigned whose labelled
 //!    neighbours mostly belong to one segment, and who are not much farther from them than its
-//!    members are from each other, join it as *edge members*. The rest are clustered again
-//!    among themselves; compact groups found there become *micro-segments*. Whoever is left is
-//!    a *lone outlier*.
+//!    members are from each other, join it as *edge members*; so do stacks of people alike in
+//!    every column, and, when too many are left to search (over 4 × [`SAMPLE`]), knots of
+//!    people close together that no label reached, each by the nearest sampled people
+//!    (`spread::attach_stacks`). The rest are clustered again among themselves; compact
+//!    groups found there become *micro-segments*. Whoever is left is a *lone outlier*.
 //!
 //!    7b. **Placement by answers** (`place_by_answers`). When the latent variables are every
 //!    column that forms segments at the slider's balance (a survey of choices and ratings; a
@@ -980,7 +982,14 @@ fn cluster_sample(
         }
     }
     // Stacks of identical people, whose neighbours are all each other, by the nearest others.
-    spread::attach_stacks(&mut labels, sub, graph, &reach, &all_rows);
+    spread::attach_stacks(
+        &mut labels,
+        sub,
+        graph,
+        &reach,
+        &all_rows,
+        spread::Knots::Apart,
+    );
     // Step 5b: latent classes within each segment, which density cannot see. The smallest
     // class is the smallest segment asked for (0.5 % of people by default), not the size the
     // density step moved to for a steady count of its own clusters.
