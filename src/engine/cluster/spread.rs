@@ -758,12 +758,7 @@ mod tests {
                         .flat_map(|v| std::iter::repeat_n(v as f64, stack)),
                 )
                 .collect();
-            let points = Dense {
-                rows: values.len(),
-                cols: 1,
-                data: values.clone(),
-            };
-            let graph = super::super::neighbours::knn_graph(&points, NEIGHBOURS, 1);
+            let (points, graph) = on_a_line(&values);
             let mut labels: Vec<Option<usize>> =
                 values.iter().map(|&v| (v < 10.0).then_some(0)).collect();
             let core = graph.kth_distance(NEIGHBOURS);
@@ -791,6 +786,17 @@ mod tests {
         }
     }
 
+    /// People at `values` of one column, and their neighbour graph.
+    fn on_a_line(values: &[f64]) -> (Dense, Graph) {
+        let points = Dense {
+            rows: values.len(),
+            cols: 1,
+            data: values.to_vec(),
+        };
+        let graph = super::super::neighbours::knn_graph(&points, NEIGHBOURS, 1);
+        (points, graph)
+    }
+
     /// Twenty people close together (not alike to the last digit) within a segment are each
     /// other's nearest neighbours: no label spreads to them. Judged as a knot by the nearest
     /// labelled people, they join; twenty as close together far away stay out.
@@ -804,12 +810,7 @@ mod tests {
                     .flat_map(|v| (0..20).map(move |k| v + k as f64 * 1e-4)),
             )
             .collect();
-        let points = Dense {
-            rows: values.len(),
-            cols: 1,
-            data: values.clone(),
-        };
-        let graph = super::super::neighbours::knn_graph(&points, NEIGHBOURS, 1);
+        let (points, graph) = on_a_line(&values);
         let everyone: Vec<usize> = (0..points.rows).collect();
         let core = graph.kth_distance(NEIGHBOURS);
         for knots in [Knots::Apart, Knots::Judged] {

@@ -385,43 +385,44 @@ pub fn join(
 mod tests {
     use super::*;
 
+    /// A CRM of `n` accounts with an id and an admin's email, and its emails.
+    fn crm_of(n: usize) -> (Table, Vec<String>) {
+        let emails: Vec<String> = (0..n)
+            .map(|i| format!("admin{i}@company{}.example", i % 997))
+            .collect();
+        let ids: Vec<String> = (0..n).map(|i| format!("ACC-{i}")).collect();
+        let crm = Table::new(vec![
+            Column::from_cells("Account ID", ids.iter().map(String::as_str)),
+            Column::from_cells("Admin email", emails.iter().map(String::as_str)),
+        ]);
+        (crm, emails)
+    }
+
+    /// A survey of the people with `emails`, and the share of them `suggest_key` finds among
+    /// the CRM's admins, after checking that it joins on their emails.
+    fn survey_joined_on_email(crm: &Table, emails: &[String]) -> (Table, JoinKey, f64) {
+        let survey = Table::new(vec![
+            Column::from_cells("Email address", emails.iter().map(String::as_str)),
+            Column::from_cells("Answer", emails.iter().map(|_| "fine")),
+        ]);
+        let (key, overlap) = suggest_key(crm, &survey).expect("a key");
+        assert_eq!(
+            (key.left_column.as_str(), key.right_column.as_str()),
+            ("Admin email", "Email address")
+        );
+        (survey, key, overlap)
+    }
+
     #[test]
     fn large_files_listing_their_people_in_different_orders_are_joined() {
         // 200,000 customers, and a survey of 130,000 of them listed in another order and
         // typed differently: the first 20,000 emails of each barely meet.
         let n = 200_000;
-        let email = |i: usize| format!("admin{i}@company{}.example", i % 997);
-        let crm = Table::new(vec![
-            Column::from_cells(
-                "Account ID",
-                (0..n)
-                    .map(|i| format!("ACC-{i}"))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(String::as_str),
-            ),
-            Column::from_cells(
-                "Admin email",
-                (0..n)
-                    .map(email)
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(String::as_str),
-            ),
-        ]);
+        let (crm, emails) = crm_of(n);
         let answered: Vec<String> = (0..130_000)
-            .map(|k| (k * 7_919) % n)
-            .map(|i| format!(" {}", email(i).to_uppercase()))
+            .map(|k| format!(" {}", emails[(k * 7_919) % n].to_uppercase()))
             .collect();
-        let survey = Table::new(vec![
-            Column::from_cells("Email address", answered.iter().map(String::as_str)),
-            Column::from_cells("Answer", answered.iter().map(|_| "fine")),
-        ]);
-        let (key, overlap) = suggest_key(&crm, &survey).expect("a key");
-        assert_eq!(
-            (key.left_column.as_str(), key.right_column.as_str()),
-            ("Admin email", "Email address")
-        );
+        let (_, _, overlap) = survey_joined_on_email(&crm, &answered);
         assert!(overlap > 0.99, "{overlap}");
     }
 
@@ -430,19 +431,7 @@ mod tests {
         // 200,000 customers and a survey of 12 of them, none of whose emails falls within
         // the range of hashes the CRM's sample holds: judged on samples alone, no key met.
         let n = 200_000;
-        let email = |i: usize| format!("admin{i}@company{}.example", i % 997);
-        let emails: Vec<String> = (0..n).map(email).collect();
-        let crm = Table::new(vec![
-            Column::from_cells(
-                "Account ID",
-                (0..n)
-                    .map(|i| format!("ACC-{i}"))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(String::as_str),
-            ),
-            Column::from_cells("Admin email", emails.iter().map(String::as_str)),
-        ]);
+        let (crm, emails) = crm_of(n);
         let sampled = key_values(&crm.columns()[1]).threshold;
         let answered: Vec<String> = emails
             .iter()
@@ -451,15 +440,7 @@ mod tests {
             .take(12)
             .map(|e| e.to_uppercase())
             .collect();
-        let survey = Table::new(vec![
-            Column::from_cells("Email address", answered.iter().map(String::as_str)),
-            Column::from_cells("Answer", answered.iter().map(|_| "fine")),
-        ]);
-        let (key, overlap) = suggest_key(&crm, &survey).expect("a key");
-        assert_eq!(
-            (key.left_column.as_str(), key.right_column.as_str()),
-            ("Admin email", "Email address")
-        );
+        let (survey, key, overlap) = survey_joined_on_email(&crm, &answered);
         assert_eq!(overlap, 1.0);
         let mut diagnostics = Diagnostics::new("survey.csv");
         let (joined, report) =
