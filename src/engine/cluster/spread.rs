@@ -338,8 +338,25 @@ pub(super) fn density(
     };
     let mut rest = left_over(&labels);
     if rest.len() > 4 * SAMPLE {
+        // A knot that joins a segment the sample split into latent classes takes, person by
+        // person, the class that explains their answers best, as those spread to it did: the
+        // sampled people nearest a knot are of whichever class lives there in the clustering
+        // space, and classes that differ only in what people say share it (the SaaS
+        // generator's say-only groups at 1,000,000 rows took 900 more people each, F1
+        // 0.968 → 0.936).
+        let family: Vec<Option<&super::Refinement>> = (0..n_segments)
+            .map(|s| {
+                found
+                    .refinements
+                    .iter()
+                    .find(|r| r.parent == s || r.segment_of.contains(&s))
+            })
+            .collect();
         for i in attach_stacks(&mut labels, points, &graph, &reach, sample, Knots::Judged) {
             membership[i] = Membership::Edge;
+            if let Some(r) = labels[i].and_then(|s| family.get(s).copied().flatten()) {
+                labels[i] = r.segment_of.get(i).copied().or(labels[i]);
+            }
         }
         rest = left_over(&labels);
     }
