@@ -249,9 +249,9 @@ pub fn Check(props: &CheckProps) -> Html {
                 <p class="join" data-testid="join">
                     { format!("Joined {} on “{}” = “{}”: {} of {} people matched ({}); {} of the {} in {} ({}).",
                         j.right_file, j.key.left_column, j.key.right_column,
-                        format::number(j.n_matched as f64), format::number(j.n_left as f64), format::percent(j.match_rate()),
+                        format::number(j.n_matched as f64), format::number(j.n_left as f64), format::share(j.match_rate()),
                         format::number(j.n_matched as f64), format::number(j.n_right as f64), j.right_file,
-                        format::percent(j.right_match_rate())) }
+                        format::share(j.right_match_rate())) }
                 </p>
             }) }
             { for v.unjoined.iter().map(|f| html! { <p class="warning">{ format!("{f} shares no column with the other files and was left out.") }</p> }) }

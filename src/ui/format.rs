@@ -39,6 +39,16 @@ pub fn percent(share: f64) -> String {
     )
 }
 
+/// A share as [`percent`] writes it, but "under 0.1%" for a share above 0 that would read
+/// "0%" (8 of 200,000 customers matched is not none).
+pub fn share(share: f64) -> String {
+    if share > 0.0 && share < 0.0005 {
+        format!("under {}", percent(0.001))
+    } else {
+        percent(share)
+    }
+}
+
 /// A file size in KB or MB.
 pub fn bytes(b: f64) -> String {
     if b >= 1_000_000.0 {
