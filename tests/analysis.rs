@@ -1594,3 +1594,28 @@ fn a_customer_twice_in_one_joined_file_only_is_not_a_copy_of_the_joined_row() {
         (150, 50, 50)
     );
 }
+
+/// Segments at the edges smaller than the say-and-do table's smallest group (2 % of the
+/// people in it) are not its rows or columns, and the table says so: the grocer's edge
+/// groups of 1 to 1.5 % are segments above, not groups of the table.
+#[test]
+fn the_say_and_do_table_says_which_segments_are_too_small_for_it() {
+    let export = synth::Domain::GrocerSayOnly.export(5000, 7, synth::Wordings::Varied);
+    let a = analyse_export(&export);
+    let t = a.say_do.as_ref().expect("a say/do table");
+    let people = t.sample.map_or(a.n_people, |(shown, _)| shown);
+    let smallest = edgewise::engine::saydo::smallest_group(people);
+    let smaller = a
+        .segments
+        .iter()
+        .filter(|s| !s.mass && s.size * people < smallest * a.n_people)
+        .count();
+    assert!(
+        smaller >= 5,
+        "{smaller} segments under {smallest} of {people}"
+    );
+    let note = format!(
+        "This table shows groups of at least 2 % of people; {smaller} segments at the edges are smaller, so they are not rows or columns of their own here."
+    );
+    assert!(t.notes.contains(&note), "{:?}", t.notes);
+}

@@ -927,6 +927,20 @@ impl Prepared<'_> {
         if clustering.n_segments == 0 {
             warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
         }
+        // Segments at the edges smaller than the say/do table's smallest group are not its
+        // rows or columns; the table says so (a share of everyone, as the table's sample is).
+        let mut say_do = say_do;
+        if let Some(t) = say_do.as_mut() {
+            let people = t.sample.map_or(n, |(shown, _)| shown);
+            let smallest = saydo::smallest_group(people) as f64 / people.max(1) as f64;
+            let smaller = described
+                .segments
+                .iter()
+                .filter(|s| !s.mass && (s.size as f64) < smallest * n as f64)
+                .count();
+            t.notes
+                .extend(saydo::smaller_segments_note(smaller, smallest));
+        }
         progress(Stage::Describing, 1.0);
         Analysis {
             n_people: n,
