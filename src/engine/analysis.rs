@@ -928,7 +928,8 @@ impl Prepared<'_> {
             warnings.push("No segments stood out: people are spread evenly. Try weighting what they say or do differently, or a smaller smallest-segment size.".into());
         }
         // Segments at the edges smaller than the say/do table's smallest group are not its
-        // rows or columns; the table says so (a share of everyone, as the table's sample is).
+        // rows or columns; the table says so. The table may be a sample: its smallest group is
+        // compared with each segment as a share of the people in each.
         let mut say_do = say_do;
         if let Some(t) = say_do.as_mut() {
             let people = t.sample.map_or(n, |(shown, _)| shown);

@@ -41,9 +41,9 @@ pub fn smallest_group(people: usize) -> usize {
 }
 
 /// The note that says so, when `smaller` of the segments at the edges hold fewer than a
-/// share `smallest` (0–1) of everyone, the table's smallest group among its people: a
-/// marketer read "say what most people say" against nine segments formed from what 4,000
-/// real product reviews say, each under 2 % of them.
+/// share `smallest` (0–1) of everyone, the table's smallest group among its people. 4,000
+/// real product reviews gave nine segments formed from what people say, each under 2 % of
+/// them, beside a table whose one row read "no clear group", with nothing to say why.
 pub fn smaller_segments_note(smaller: usize, smallest: f64) -> Option<String> {
     let share = format!("{:.0} %", smallest * 100.0);
     match smaller {
