@@ -871,7 +871,7 @@ impl Prepared<'_> {
         // Each person's facts are in their reason now; their room serves say/do.
         drop(assessment);
         progress(Stage::Describing, 0.7);
-        let say_do = if n >= 40 {
+        let mut say_do = if n >= 40 {
             saydo::say_do(
                 &features,
                 table,
@@ -930,7 +930,6 @@ impl Prepared<'_> {
         // Segments at the edges smaller than the say/do table's smallest group are not its
         // rows or columns; the table says so. The table may be a sample: its smallest group is
         // compared with each segment as a share of the people in each.
-        let mut say_do = say_do;
         if let Some(t) = say_do.as_mut() {
             let people = t.sample.map_or(n, |(shown, _)| shown);
             let smallest = saydo::smallest_group(people) as f64 / people.max(1) as f64;

@@ -45,7 +45,7 @@ pub fn smallest_group(people: usize) -> usize {
 /// real product reviews gave nine segments formed from what people say, each under 2 % of
 /// them, beside a table whose one row read "no clear group", with nothing to say why.
 pub fn smaller_segments_note(smaller: usize, smallest: f64) -> Option<String> {
-    let share = format!("{:.0} %", smallest * 100.0);
+    let share = fmt_share(smallest);
     match smaller {
         0 => None,
         1 => Some(format!(
