@@ -8,7 +8,10 @@
 //!   phrases) and varied (maximal marginal relevance, Carbonell & Goldstein 1998). Quotes are
 //!   never edited and never invented.
 //! * **What they do.** Behaviours that differ most from everyone else, as standardised effect
-//!   sizes and in plain words ("Channel: 92 % phone vs 4 % for everyone else").
+//!   sizes and in plain words ("Channel: 92 % phone vs 4 % for everyone else"). A number is
+//!   compared by its medians, with as many decimals as it takes to show that they differ,
+//!   and by its means where the medians are the same ("Booking changes: 1.83 (mean) vs 0.15
+//!   for everyone else"): most people in and out of a segment may have none.
 //! * **Unmet needs.** Mean opportunity score per importance/satisfaction outcome.
 //! * **Who they are.** Describe-only columns as small distributions, with a warning when a
 //!   demographic explains the segment.
@@ -32,7 +35,7 @@
 
 use super::cluster::{Clustering, Membership};
 use super::features::{Features, TextColumn, quantile};
-use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
+use super::profile::{ColumnProfile, Values, fmt_numbers_apart, fmt_ratio, fmt_share};
 use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
@@ -725,20 +728,27 @@ fn column_difference(
                 // Everyone else's median: all values minus this segment's.
                 let rest = minus_sorted(sorted, &mine);
                 let (med_s, med_r) = (quantile(&mine, 0.5), quantile(&rest, 0.5));
+                // The figures shown side by side: the medians, told apart by as many decimals
+                // as it takes; where the medians are the same (most people order once, in the
+                // segment and out of it) the difference is in the means, which are shown.
+                let (stat, v_s, v_r) = if med_s == med_r {
+                    ("mean", mean_of(&mine), mean_of(&rest))
+                } else {
+                    ("median", med_s, med_r)
+                };
+                let (shown_s, shown_r) = fmt_numbers_apart(v_s, v_r);
                 let (text, short, relative) = if *recency {
                     (
                         format!(
-                            "{} {} days ago (median) vs {} for everyone else",
+                            "{} {shown_s} days ago ({stat}) vs {shown_r} for everyone else",
                             with_colon(&p.name),
-                            fmt_number(med_s),
-                            fmt_number(med_r)
                         ),
-                        format!("{} {} days ago", with_colon(&p.name), fmt_number(med_s)),
+                        format!("{} {shown_s} days ago", with_colon(&p.name)),
                         false,
                     )
                 } else {
-                    let ratio = if med_r > 0.0 && med_s > 0.0 {
-                        Some(med_s / med_r)
+                    let ratio = if v_r > 0.0 && v_s > 0.0 {
+                        Some(v_s / v_r)
                     } else {
                         None
                     };
@@ -747,24 +757,22 @@ fn column_difference(
                         .map(|r| format!(" — {} as much", fmt_ratio(r)))
                         .unwrap_or_default();
                     let short = match notable {
-                        _ if med_s == 0.0 && med_r > 0.0 => {
+                        _ if v_s == 0.0 && v_r > 0.0 => {
                             format!("{} none", with_colon(&p.name))
                         }
                         Some(r) if r < 0.1 => {
                             format!("{} under a tenth of others'", with_colon(&p.name))
                         }
                         Some(r) => format!("{} {} others'", with_colon(&p.name), fmt_ratio(r)),
-                        None => format!("{} {}", with_colon(&p.name), fmt_number(med_s)),
+                        None => format!("{} {shown_s}", with_colon(&p.name)),
                     };
                     (
                         format!(
-                            "{} {} (median) vs {} for everyone else{how}",
+                            "{} {shown_s} ({stat}) vs {shown_r} for everyone else{how}",
                             with_colon(&p.name),
-                            fmt_number(med_s),
-                            fmt_number(med_r)
                         ),
                         short,
-                        notable.is_some() || (med_s == 0.0 && med_r > 0.0),
+                        notable.is_some() || (v_s == 0.0 && v_r > 0.0),
                     )
                 };
                 out[s].push(Difference {
@@ -814,6 +822,11 @@ fn column_difference(
         }
         Values::Text => {}
     }
+}
+
+/// The mean of `values` (0 when there are none).
+fn mean_of(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
 }
 
 /// The values of `all` (sorted) without one occurrence of each value in `remove` (sorted).
@@ -998,15 +1011,11 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                 }
                 for s in 0..k {
                     per[s].sort_by(f64::total_cmp);
-                    let median = quantile(&per[s], 0.5);
+                    let (median, overall) = fmt_numbers_apart(quantile(&per[s], 0.5), overall);
                     out[s].push(Who {
                         column: p.name.clone(),
                         portions: Vec::new(),
-                        summary: format!(
-                            "median {} (overall {})",
-                            fmt_number(median),
-                            fmt_number(overall)
-                        ),
+                        summary: format!("median {median} (overall {overall})"),
                     });
                 }
             }
@@ -1504,6 +1513,56 @@ mod tests {
         seg.quoted = false;
         seg.name = "market_segment: corporate".into();
         assert_eq!(seg.title(), "market_segment: corporate");
+    }
+
+    /// A numeric column of what people do, `values` by row.
+    fn numbers(name: &str, values: Vec<f64>) -> ColumnProfile {
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        ColumnProfile {
+            column: 0,
+            name: name.into(),
+            role: Role::Behaviour,
+            values: Values::Numeric {
+                values,
+                sorted,
+                heavy: false,
+                recency: false,
+                money: false,
+            },
+        }
+    }
+
+    #[test]
+    fn numbers_compared_with_everyone_else_show_how_they_differ() {
+        // Booking changes: most people in either segment made none, so both medians are 0;
+        // the first segment's four in ten with two or three changes show in the means.
+        let changes: Vec<f64> = (0..200)
+            .map(|i| match (i < 100, i % 10) {
+                (true, 0..=3) => 2.0 + f64::from(i % 2),
+                (false, 0) => 1.0,
+                _ => 0.0,
+            })
+            .collect();
+        let labels: Vec<Option<usize>> = (0..200).map(|i| Some(usize::from(i >= 100))).collect();
+        let out = column_differences(&[numbers("Booking changes", changes)], &labels, 2);
+        let first = &out[0][0];
+        assert_eq!(
+            first.text,
+            "Booking changes: 1 (mean) vs 0.1 for everyone else — 10× as much"
+        );
+        assert_eq!(first.label, "Booking changes: 10× others'");
+        assert_eq!(first.more, Some(true));
+        // Decimal years a few months apart: the medians are told apart by their decimals.
+        let years: Vec<f64> = (0..200)
+            .map(|i| if i < 100 { 2017.4 } else { 2016.9 } + f64::from(i % 5) * 0.01)
+            .collect();
+        let out = column_differences(&[numbers("Arrival", years)], &labels, 2);
+        assert_eq!(
+            out[0][0].text,
+            "Arrival: 2,017.4 (median) vs 2,016.9 for everyone else"
+        );
+        assert_eq!(out[0][0].label, "Arrival: 2,017.4");
     }
 
     #[test]

@@ -220,16 +220,48 @@ fn labelled(per_row: Vec<Option<&str>>) -> Values {
 /// A number for people: whole numbers plainly, others with up to two decimals, grouped by
 /// thousands (`12,345.5`).
 pub fn fmt_number(v: f64) -> String {
+    fmt_decimals(v, decimals_of(v))
+}
+
+/// The decimals [`fmt_number`] shows of `v`: none from 100, one from 10, else two.
+fn decimals_of(v: f64) -> usize {
+    if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Most decimals [`fmt_numbers_apart`] writes to tell two numbers apart.
+const MOST_DECIMALS: usize = 6;
+
+/// Two numbers compared side by side, as [`fmt_number`] writes them, with as many more
+/// decimals as it takes to show that they differ when they do: a segment's median arrival,
+/// a decimal year of 2017.04 against everyone else's 2016.99, read "2,017 vs 2,017" (the
+/// real hotel bookings), which says there is no difference where there is one.
+pub fn fmt_numbers_apart(a: f64, b: f64) -> (String, String) {
+    let (mut x, mut y) = (fmt_number(a), fmt_number(b));
+    let mut decimals = decimals_of(a).max(decimals_of(b));
+    while x == y && a != b && decimals < MOST_DECIMALS {
+        decimals += 1;
+        let (wider_x, wider_y) = (fmt_decimals(a, decimals), fmt_decimals(b, decimals));
+        if wider_x != wider_y {
+            (x, y) = (wider_x, wider_y);
+        }
+    }
+    (x, y)
+}
+
+/// `v` rounded to `decimals` places, its whole part grouped by thousands, its fraction
+/// without trailing zeros.
+fn fmt_decimals(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return "—".into();
     }
-    let rounded = if v.abs() >= 100.0 {
-        libm::round(v)
-    } else if v.abs() >= 10.0 {
-        libm::round(v * 10.0) / 10.0
-    } else {
-        libm::round(v * 100.0) / 100.0
-    };
+    let scale = libm::pow(10.0, decimals as f64);
+    let rounded = libm::round(v * scale) / scale;
     let negative = rounded < 0.0;
     let abs = rounded.abs();
     let whole = libm::floor(abs) as u64;
@@ -242,7 +274,7 @@ pub fn fmt_number(v: f64) -> String {
     }
     grouped = format!("{digits}{grouped}");
     if frac > 1e-9 {
-        let f = format!("{frac:.2}");
+        let f = format!("{frac:.decimals$}");
         let f = f
             .trim_start_matches('0')
             .trim_end_matches('0')
@@ -285,6 +317,38 @@ mod tests {
         assert_eq!(fmt_number(42.0), "42");
         assert_eq!(fmt_number(3.456), "3.46");
         assert_eq!(fmt_number(-0.5), "−0.5");
+    }
+
+    #[test]
+    fn numbers_compared_side_by_side_show_that_they_differ() {
+        // The real hotel bookings' decimal years: a segment's median against everyone else's.
+        assert_eq!(
+            fmt_numbers_apart(2017.041, 2016.994),
+            ("2,017.04".to_string(), "2,016.99".to_string())
+        );
+        // Only as many decimals as it takes, from where each number's own writing starts.
+        assert_eq!(
+            fmt_numbers_apart(2017.25, 2016.75),
+            ("2,017.3".to_string(), "2,016.8".to_string())
+        );
+        assert_eq!(
+            fmt_numbers_apart(3.4512, 3.4491),
+            ("3.451".to_string(), "3.449".to_string())
+        );
+        // Numbers already told apart, or equal, are written as on their own.
+        assert_eq!(
+            fmt_numbers_apart(82.2, 60.0),
+            ("82.2".to_string(), "60".to_string())
+        );
+        assert_eq!(
+            fmt_numbers_apart(0.0, 0.0),
+            ("0".to_string(), "0".to_string())
+        );
+        // Never more than six decimals.
+        assert_eq!(
+            fmt_numbers_apart(1.0, 1.0 + 1e-9),
+            ("1".to_string(), "1".to_string())
+        );
         assert_eq!(fmt_share(0.125), "12.5 %");
         assert_eq!(fmt_share(0.03), "3 %");
         assert_eq!(fmt_ratio(4.123), "4.1×");
