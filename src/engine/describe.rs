@@ -125,7 +125,8 @@ pub struct Who {
     pub column: String,
     /// Its top labels.
     pub portions: Vec<Portion>,
-    /// One line ("median 41 vs 44 overall").
+    /// One line for a number ("median 41 (overall 44)", or "mean 0.23 (overall 0.12)" where
+    /// the medians are the same).
     pub summary: String,
 }
 
@@ -1000,7 +1001,7 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                 }
             }
             Values::Numeric { values, sorted, .. } => {
-                let overall = quantile(sorted, 0.5);
+                let (overall, overall_mean) = (quantile(sorted, 0.5), mean_of(sorted));
                 let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
                 for (i, l) in labels.iter().enumerate() {
                     if let (Some(s), Some(v)) = (l, values.get(i))
@@ -1011,11 +1012,18 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                 }
                 for s in 0..k {
                     per[s].sort_by(f64::total_cmp);
-                    let (median, overall) = fmt_numbers_apart(quantile(&per[s], 0.5), overall);
+                    // As in what they do: the means where the medians are the same ("children:
+                    // median 0 (overall 0)" said nothing of the segment with more of them).
+                    let (median, mean) = (quantile(&per[s], 0.5), mean_of(&per[s]));
+                    let (stat, (here, all)) = if median == overall && mean != overall_mean {
+                        ("mean", fmt_numbers_apart(mean, overall_mean))
+                    } else {
+                        ("median", fmt_numbers_apart(median, overall))
+                    };
                     out[s].push(Who {
                         column: p.name.clone(),
                         portions: Vec::new(),
-                        summary: format!("median {median} (overall {overall})"),
+                        summary: format!("{stat} {here} (overall {all})"),
                     });
                 }
             }
@@ -1563,6 +1571,21 @@ mod tests {
             "Arrival: 2,017.4 (median) vs 2,016.9 for everyone else"
         );
         assert_eq!(out[0][0].label, "Arrival: 2,017.4");
+    }
+
+    #[test]
+    fn who_they_are_by_a_number_says_how_the_segment_differs() {
+        // Children: none for most people in and out of the segment; one in five of the
+        // segment's have one.
+        let children: Vec<f64> = (0..200)
+            .map(|i| f64::from(u8::from(i < 100 && i % 5 == 0)))
+            .collect();
+        let mut column = numbers("Children", children);
+        column.role = Role::DescribeOnly;
+        let labels: Vec<Option<usize>> = (0..200).map(|i| Some(usize::from(i >= 100))).collect();
+        let out = who(&[column], &labels, 2);
+        assert_eq!(out[0][0].summary, "mean 0.2 (overall 0.1)");
+        assert_eq!(out[1][0].summary, "mean 0 (overall 0.1)");
     }
 
     #[test]
