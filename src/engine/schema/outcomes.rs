@@ -50,6 +50,10 @@ const OUTCOME_FILLER: &[&str] = &[
     "please",
 ];
 
+/// An outcome's stems, to pair headers by, and its name as the header words it: the header
+/// (after an "Importance:" prefix) without the question's opening and closing filler, its
+/// words and apostrophes as written ("see every project's status at a glance", not "see
+/// every project s status glance", which the stems' words would read).
 fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
     let mut text = header.to_string();
     if let Some((before, after)) = header.split_once([':', '—', '-', '–']) {
@@ -71,7 +75,44 @@ fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
         .flat_map(|w| tokenizer.words(w))
         .map(|w| w.stem)
         .collect();
-    (stems, kept.join(" "))
+    let phrase = outcome_phrase(&text);
+    (
+        stems,
+        if phrase.is_empty() {
+            kept.join(" ")
+        } else {
+            phrase
+        },
+    )
+}
+
+/// `text` without the filler words that open and close a rating question ("How important is
+/// it to …?", "… today"), as written; empty for a header of one word.
+fn outcome_phrase(text: &str) -> String {
+    let filler = |word: &&str| {
+        let w = word
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase();
+        w.is_empty()
+            || IMPORTANCE.contains(&w.as_str())
+            || SATISFACTION.contains(&w.as_str())
+            || OUTCOME_FILLER.contains(&w.as_str())
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    // A header of one word ("importance_delivery_speed", "ImportanceDelivery") is read by
+    // its words, not as written.
+    if words.len() < 2 {
+        return String::new();
+    }
+    let start = words.iter().position(|w| !filler(w)).unwrap_or(words.len());
+    let end = words
+        .iter()
+        .rposition(|w| !filler(w))
+        .map_or(start, |e| e + 1);
+    words[start..end.max(start)]
+        .join(" ")
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != ')')
+        .to_string()
 }
 
 /// Pairs importance and satisfaction ratings about the same outcome, best matches first.
