@@ -517,6 +517,19 @@ fn edge_scores_are_magnitudes_not_ranks() {
     );
     assert!(a.edge_score[first] > 0.6, "{}", a.edge_score[first]);
     assert!(a.reason[first].contains("803,262"), "{}", &a.reason[first]);
+
+    // An account that made a single call: its reason says how little that is in words, not
+    // as "0.0× the median (1 vs 914)".
+    let idle = 4; // A00003
+    let mut cells: Vec<String> = lines[idle].split(',').map(String::from).collect();
+    cells[5] = "1".into();
+    lines[idle] = cells.join(",");
+    let (_, a) = run(&(lines.join("\n") + "\n"));
+    let reason = &a.reason[idle - 1];
+    assert!(
+        reason.contains("API calls under a tenth of the median (1 vs ") && !reason.contains("0.0×"),
+        "{reason}"
+    );
 }
 
 /// Issue 18: when over half of a segment are exact duplicates, its yardsticks (the gap and

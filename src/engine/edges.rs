@@ -647,10 +647,16 @@ fn facts(
                         fmt_number(*median)
                     )
                 } else if *heavy && *median > 0.0 && v > 0.0 {
+                    // "0.0× the median (1 vs 343)" reads as none; a ratio that small is said.
+                    let ratio = v / median;
+                    let times = if ratio < 0.1 {
+                        "under a tenth of".to_string()
+                    } else {
+                        fmt_ratio(ratio)
+                    };
                     format!(
-                        "{} {} the median ({} vs {})",
+                        "{} {times} the median ({} vs {})",
                         p.name,
-                        fmt_ratio(v / median),
                         fmt_number(v),
                         fmt_number(*median)
                     )
