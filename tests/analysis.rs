@@ -1359,7 +1359,9 @@ fn extremes_drawn_into_one_segment_rank_at_the_top() {
 #[test]
 fn say_and_do_groups_are_named_in_words() {
     let export = synth::Domain::GrocerSayOnly.export(5000, 7, synth::Wordings::Varied);
-    let a = analyse_export(&export);
+    let d = export_dataset(&export, &Settings::default());
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
     let t = a.say_do.as_ref().expect("a say/do table");
     let numbered = |name: &str| {
         let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || " ()".contains(c));
@@ -1368,6 +1370,37 @@ fn say_and_do_groups_are_named_in_words() {
     for g in t.say.iter().chain(&t.r#do) {
         assert!(!g.name.is_empty() && !numbered(&g.name), "{}", g.name);
     }
+    // A say group is named as a segment is, by a clause its people wrote ("say “Find the
+    // best deals and offers to save money”", not the content words "say “deals offers”").
+    let jobs = d
+        .table
+        .columns()
+        .iter()
+        .find(|c| c.name.starts_with("What are you trying to get done"))
+        .expect("the job question");
+    let mut clauses = 0;
+    for (s, g) in t.say.iter().enumerate() {
+        let Some(clause) = g
+            .name
+            .strip_prefix("say “")
+            .and_then(|n| n.strip_suffix('”'))
+        else {
+            continue;
+        };
+        let clause = clause.to_lowercase();
+        let written = t.cells[s]
+            .iter()
+            .flatten()
+            .any(|&i| jobs.get(i as usize).to_lowercase().contains(&clause));
+        if written && clause.split(' ').count() >= 4 {
+            clauses += 1;
+        }
+    }
+    assert!(
+        clauses >= 1,
+        "say groups named by their people's clauses: {:?}",
+        t.say.iter().map(|g| &g.name).collect::<Vec<_>>()
+    );
     assert!(
         !t.notes.is_empty(),
         "the grocer's say and do differ somewhere"

@@ -1129,7 +1129,11 @@ fn distinct_names(segments: &mut [Segment]) {
 /// The distinct answers the members gave in `column` (by name), each with how many gave it,
 /// in the order of the first member to give it; empty cells are skipped. Each distinct answer
 /// is then read once, however many gave it.
-fn member_answers<'t>(table: &'t Table, column: &str, members: &[usize]) -> Vec<(&'t str, usize)> {
+pub(crate) fn member_answers<'t>(
+    table: &'t Table,
+    column: &str,
+    members: &[usize],
+) -> Vec<(&'t str, usize)> {
     let Some(col) = table.columns().iter().find(|c| c.name == column) else {
         return Vec::new();
     };
@@ -1165,7 +1169,7 @@ const NAME_CHARS: usize = 70;
 /// names a topic by its representative documents in the same spirit (Grootendorst 2022).
 /// `None` when no clause carries at least the top phrase's weight; the caller then falls
 /// back to [`fallback_name`].
-fn segment_name<'t>(
+pub(crate) fn segment_name<'t>(
     says: &[Phrase],
     answers_in: impl Fn(&str) -> Vec<(&'t str, usize)>,
 ) -> Option<String> {

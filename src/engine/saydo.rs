@@ -8,13 +8,15 @@
 //! The cross-table counts the sampled people in every (say group, do group) cell and keeps
 //! their rows, so the screen can show the people behind any cell; for larger files it says
 //! that it shows a sample. Rows that repeat an earlier customer's row are left out of it.
-//! Every group gets a distinct name (a phrase for say groups, the top difference for do
-//! groups; "say what most people say" for a group where nothing stands out, never a bare
+//! Every group gets a distinct name (for say groups their most representative clause, as a
+//! segment is named, else a phrase; the top difference for do groups; "say what most people say" for a group where nothing stands out, never a bare
 //! number). Notes point out where people who say the same thing do
 //! different things, and where people who do the same thing say different things.
 
 use super::cluster::{self, ClusterParams, Method};
-use super::describe::{column_differences, text_phrases};
+use super::describe::{
+    column_differences, member_answers, mentions_name, segment_name, text_phrases,
+};
 use super::features::{Block, Features};
 use super::profile::{ColumnProfile, fmt_number, fmt_share};
 use super::table::Table;
@@ -127,10 +129,26 @@ pub fn say_do(
     // Names: the first distinguishing phrase no earlier group took (say), or the top
     // difference's label; a name already taken gets a number, so no two rows read the same.
     let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut say_members: Vec<Vec<usize>> = vec![Vec::new(); n_say];
+    for (i, l) in say_labels.iter().enumerate() {
+        if let Some(members) = l.and_then(|s| say_members.get_mut(s)) {
+            members.push(i);
+        }
+    }
     let say_names: Vec<String> = (0..n_say)
         .map(|s| {
-            let phrase = say_phrases.get(s).and_then(|ps| {
-                ps.iter()
+            // The group's most representative clause, as a segment is named ("say “See if
+            // it beats my notes app”", not the content words "see beats"); else its first
+            // distinguishing phrase no earlier group took.
+            let says = say_phrases.get(s).map_or(&[][..], Vec::as_slice);
+            let clause = segment_name(says, |column| {
+                member_answers(table, column, &say_members[s])
+            })
+            .filter(|clause| !mentions_name(clause, names))
+            .map(|clause| format!("say “{clause}”"))
+            .filter(|name| !taken.contains(name));
+            let phrase = clause.or_else(|| {
+                says.iter()
                     .map(|p| format!("say “{}”", p.text))
                     .find(|name| !taken.contains(name))
             });
