@@ -54,6 +54,9 @@ const OUTCOME_FILLER: &[&str] = &[
 /// (after an "Importance:" prefix) without the question's opening and closing filler, its
 /// words and apostrophes as written ("see every project's status at a glance", not "see
 /// every project s status glance", which the stems' words would read).
+/// Words that close a rating question after its outcome ("… at a glance today?").
+const CLOSING: &[&str] = &["today", "currently", "please", "rate", "rating", "scale"];
+
 fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
     let mut text = header.to_string();
     if let Some((before, after)) = header.split_once([':', '—', '-', '–']) {
@@ -89,14 +92,21 @@ fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
 /// `text` without the filler words that open and close a rating question ("How important is
 /// it to …?", "… today"), as written; empty for a header of one word.
 fn outcome_phrase(text: &str) -> String {
-    let filler = |word: &&str| {
-        let w = word
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
-            .to_lowercase();
-        w.is_empty()
-            || IMPORTANCE.contains(&w.as_str())
-            || SATISFACTION.contains(&w.as_str())
-            || OUTCOME_FILLER.contains(&w.as_str())
+    let word_of = |word: &str| {
+        word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase()
+    };
+    let rating_word =
+        |w: &str| IMPORTANCE.contains(&w) || SATISFACTION.contains(&w) || CLOSING.contains(&w);
+    let opening = |word: &&str| {
+        let w = word_of(word);
+        w.is_empty() || rating_word(&w) || OUTCOME_FILLER.contains(&w.as_str())
+    };
+    // At the end only the words that close a rating question go: "… who changed what and
+    // when" keeps its "and when".
+    let closing = |word: &&str| {
+        let w = word_of(word);
+        w.is_empty() || rating_word(&w)
     };
     let words: Vec<&str> = text.split_whitespace().collect();
     // A header of one word ("importance_delivery_speed", "ImportanceDelivery") is read by
@@ -104,10 +114,13 @@ fn outcome_phrase(text: &str) -> String {
     if words.len() < 2 {
         return String::new();
     }
-    let start = words.iter().position(|w| !filler(w)).unwrap_or(words.len());
+    let start = words
+        .iter()
+        .position(|w| !opening(w))
+        .unwrap_or(words.len());
     let end = words
         .iter()
-        .rposition(|w| !filler(w))
+        .rposition(|w| !closing(w))
         .map_or(start, |e| e + 1);
     words[start..end.max(start)]
         .join(" ")

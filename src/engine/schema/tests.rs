@@ -456,8 +456,8 @@ fn an_id_column_with_repeated_customers_is_still_an_identifier() {
 
 #[test]
 fn an_outcome_is_named_as_its_question_words_it() {
-    let csv = "id,How important is it to see every project's status at a glance?,How satisfied are you with how well you can see every project's status at a glance?,Importance: get my delivery at a time that suits me,Satisfaction: get my delivery at a time that suits me,importance_reorder_speed,satisfaction_reorder_speed\n\
-               1,5,2,4,2,5,1\n2,4,3,5,1,3,3\n3,5,5,2,4,4,2\n";
+    let csv = "id,How important is it to see every project's status at a glance?,How satisfied are you with how well you can see every project's status at a glance?,Importance: get my delivery at a time that suits me,Satisfaction: get my delivery at a time that suits me,importance_reorder_speed,satisfaction_reorder_speed,How important is it to show auditors who changed what and when today?,How satisfied are you with how well you can show auditors who changed what and when?\n\
+               1,5,2,4,2,5,1,5,1\n2,4,3,5,1,3,3,4,2\n3,5,5,2,4,4,2,5,2\n";
     let (schema, _) = schema_of(csv);
     let names: Vec<&str> = schema.outcomes.iter().map(|o| o.outcome.as_str()).collect();
     assert_eq!(
@@ -465,7 +465,8 @@ fn an_outcome_is_named_as_its_question_words_it() {
         [
             "see every project's status at a glance",
             "get my delivery at a time that suits me",
-            "reorder speed"
+            "reorder speed",
+            "show auditors who changed what and when"
         ]
     );
 }
