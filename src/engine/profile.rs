@@ -321,37 +321,21 @@ mod tests {
 
     #[test]
     fn numbers_compared_side_by_side_show_that_they_differ() {
-        // The real hotel bookings' decimal years: a segment's median against everyone else's.
-        assert_eq!(
-            fmt_numbers_apart(2017.041, 2016.994),
-            ("2,017.04".to_string(), "2,016.99".to_string())
-        );
-        // Only as many decimals as it takes, from where each number's own writing starts.
-        assert_eq!(
-            fmt_numbers_apart(2017.25, 2016.75),
-            ("2,017.3".to_string(), "2,016.8".to_string())
-        );
-        assert_eq!(
-            fmt_numbers_apart(3.4512, 3.4491),
-            ("3.451".to_string(), "3.449".to_string())
-        );
-        // Numbers already told apart, or equal, are written as on their own.
-        assert_eq!(
-            fmt_numbers_apart(82.2, 60.0),
-            ("82.2".to_string(), "60".to_string())
-        );
-        assert_eq!(
-            fmt_numbers_apart(0.0, 0.0),
-            ("0".to_string(), "0".to_string())
-        );
-        // Never more than six decimals.
-        assert_eq!(
-            fmt_numbers_apart(1.0, 1.0 + 1e-9),
-            ("1".to_string(), "1".to_string())
-        );
-        assert_eq!(fmt_share(0.125), "12.5 %");
-        assert_eq!(fmt_share(0.03), "3 %");
-        assert_eq!(fmt_ratio(4.123), "4.1×");
-        assert_eq!(fmt_ratio(12.6), "13×");
+        for (a, b, shown) in [
+            // The real hotel bookings' decimal years: a segment's median against everyone
+            // else's.
+            (2017.041, 2016.994, ("2,017.04", "2,016.99")),
+            // Only as many decimals as it takes, from where each number's own writing starts.
+            (2017.25, 2016.75, ("2,017.3", "2,016.8")),
+            (3.4512, 3.4491, ("3.451", "3.449")),
+            // Numbers already told apart, or equal, are written as on their own.
+            (82.2, 60.0, ("82.2", "60")),
+            (0.0, 0.0, ("0", "0")),
+            // Never more than six decimals.
+            (1.0, 1.0 + 1e-9, ("1", "1")),
+        ] {
+            let (x, y) = fmt_numbers_apart(a, b);
+            assert_eq!((x.as_str(), y.as_str()), shown, "{a} vs {b}");
+        }
     }
 }
