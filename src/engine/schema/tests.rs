@@ -262,6 +262,27 @@ fn a_row_index_under_its_header_is_an_identifier_in_a_small_file() {
         assert_eq!(first.role, Role::Ignore, "{header:?}: {}", first.reason);
         assert!(first.reason.contains("row number"), "{}", first.reason);
     }
+    // With gaps, rows left out after numbering (the real employee survey's rownames run 1,
+    // 2, 4, 5, 7 …), under a tool's header only: "x" or "index" may be a column of data.
+    for (header, ignored) in [("rownames", true), ("Unnamed: 0", true), ("x", false)] {
+        let mut csv = format!("{header},weight,group\n");
+        for i in 0..200 {
+            csv.push_str(&format!(
+                "{},{:.2},{}\n",
+                i * 3 / 2 + 1,
+                4.0 + (i % 7) as f64 / 3.0,
+                ["ctrl", "trt1", "trt2"][i % 3]
+            ));
+        }
+        let (schema, _) = schema_of(&csv);
+        let first = &schema.columns[0];
+        assert_eq!(
+            first.role == Role::Ignore && first.reason.contains("row number"),
+            ignored,
+            "{header:?}: {}",
+            first.reason
+        );
+    }
     // The same numbers under another header are left to the other rules.
     let mut csv = String::from("Visits,group\n");
     for i in 0..30 {
