@@ -317,6 +317,10 @@ mod tests {
         assert_eq!(fmt_number(42.0), "42");
         assert_eq!(fmt_number(3.456), "3.46");
         assert_eq!(fmt_number(-0.5), "−0.5");
+        assert_eq!(fmt_share(0.125), "12.5 %");
+        assert_eq!(fmt_share(0.03), "3 %");
+        assert_eq!(fmt_ratio(4.123), "4.1×");
+        assert_eq!(fmt_ratio(12.6), "13×");
     }
 
     #[test]

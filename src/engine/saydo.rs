@@ -9,9 +9,10 @@
 //! their rows, so the screen can show the people behind any cell; for larger files it says
 //! that it shows a sample. Rows that repeat an earlier customer's row are left out of it.
 //! Every group gets a distinct name (for say groups their most representative clause, as a
-//! segment is named, else a phrase; the top difference for do groups; "say what most people say" for a group where nothing stands out, never a bare
-//! number). Notes point out where people who say the same thing do
-//! different things, and where people who do the same thing say different things.
+//! segment is named, else a phrase; the top difference for do groups; "say what most people
+//! say" for a group where nothing stands out, never a bare number). Notes point out where
+//! people who say the same thing do different things, and where people who do the same thing
+//! say different things.
 
 use super::cluster::{self, ClusterParams, Method};
 use super::describe::{
@@ -126,8 +127,9 @@ pub fn say_do(
     let say_phrases = text_phrases(features, table, &say_labels, n_say, names);
     let say_diffs = column_differences(profiles, &say_labels, n_say);
     let do_diffs = column_differences(profiles, &do_labels, n_do);
-    // Names: the first distinguishing phrase no earlier group took (say), or the top
-    // difference's label; a name already taken gets a number, so no two rows read the same.
+    // Names: the most representative clause or else the first distinguishing phrase no
+    // earlier group took (say), or the top difference's label (do); a name already taken gets
+    // a number, so no two rows read the same.
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut say_members: Vec<Vec<usize>> = vec![Vec::new(); n_say];
     for (i, l) in say_labels.iter().enumerate() {

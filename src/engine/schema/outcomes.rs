@@ -50,13 +50,13 @@ const OUTCOME_FILLER: &[&str] = &[
     "please",
 ];
 
+/// Words that close a rating question after its outcome ("… at a glance today?").
+const CLOSING: &[&str] = &["today", "currently", "please", "rate", "rating", "scale"];
+
 /// An outcome's stems, to pair headers by, and its name as the header words it: the header
 /// (after an "Importance:" prefix) without the question's opening and closing filler, its
 /// words and apostrophes as written ("see every project's status at a glance", not "see
 /// every project s status glance", which the stems' words would read).
-/// Words that close a rating question after its outcome ("… at a glance today?").
-const CLOSING: &[&str] = &["today", "currently", "please", "rate", "rating", "scale"];
-
 fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
     let mut text = header.to_string();
     if let Some((before, after)) = header.split_once([':', '—', '-', '–']) {
