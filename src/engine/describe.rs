@@ -732,11 +732,8 @@ fn column_difference(
                 // The figures shown side by side: the medians, told apart by as many decimals
                 // as it takes; where the medians are the same (most people order once, in the
                 // segment and out of it) the difference is in the means, which are shown.
-                let (stat, v_s, v_r) = if med_s == med_r {
-                    ("mean", mean_of(&mine), mean_of(&rest))
-                } else {
-                    ("median", med_s, med_r)
-                };
+                let (stat, v_s, v_r) =
+                    figures_compared((med_s, med_r), (mean_of(&mine), mean_of(&rest)));
                 let (shown_s, shown_r) = fmt_numbers_apart(v_s, v_r);
                 let (text, short, relative) = if *recency {
                     (
@@ -822,6 +819,16 @@ fn column_difference(
             label_differences(out, p, names, counts, total, &per, &sizes);
         }
         Values::Text => {}
+    }
+}
+
+/// Which of two groups' figures to show side by side, given their `medians` and `means`:
+/// the medians, or the means where the medians are the same and the means are not.
+fn figures_compared(medians: (f64, f64), means: (f64, f64)) -> (&'static str, f64, f64) {
+    if medians.0 == medians.1 && means.0 != means.1 {
+        ("mean", means.0, means.1)
+    } else {
+        ("median", medians.0, medians.1)
     }
 }
 
@@ -1014,12 +1021,11 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                     per[s].sort_by(f64::total_cmp);
                     // As in what they do: the means where the medians are the same ("children:
                     // median 0 (overall 0)" said nothing of the segment with more of them).
-                    let (median, mean) = (quantile(&per[s], 0.5), mean_of(&per[s]));
-                    let (stat, (here, all)) = if median == overall && mean != overall_mean {
-                        ("mean", fmt_numbers_apart(mean, overall_mean))
-                    } else {
-                        ("median", fmt_numbers_apart(median, overall))
-                    };
+                    let (stat, here, all) = figures_compared(
+                        (quantile(&per[s], 0.5), overall),
+                        (mean_of(&per[s]), overall_mean),
+                    );
+                    let (here, all) = fmt_numbers_apart(here, all);
                     out[s].push(Who {
                         column: p.name.clone(),
                         portions: Vec::new(),
