@@ -90,6 +90,14 @@ pub struct Difference {
     /// much more ([`distinct_names`]).
     #[serde(default)]
     pub more: Option<bool>,
+    /// The share of the segment its label is true of: for an answer chosen more often in the
+    /// segment, those who chose it; for a number named by its own value ("inquiries: 3"),
+    /// those who have that value. `None` for a number named by how it compares with everyone
+    /// else's ("2.0× others'"), said of the segment as a whole. A name is taken from a
+    /// difference true of most of the segment where one is nearly as large
+    /// ([`fallback_name`]).
+    #[serde(default)]
+    pub holds: Option<f64>,
 }
 
 /// A jobs-to-be-done outcome's opportunity in a segment.
@@ -773,6 +781,13 @@ fn column_difference(
                         notable.is_some() || (v_s == 0.0 && v_r > 0.0),
                     )
                 };
+                // A number named by its own value (the segment's median, "inq_last_6mths:
+                // 3") holds for those who have that value; by how it compares, for the
+                // segment as a whole.
+                let holds = (!relative).then(|| {
+                    let at = mine.iter().filter(|&&v| v == v_s).count();
+                    at as f64 / mine.len().max(1) as f64
+                });
                 out[s].push(Difference {
                     column: p.name.clone(),
                     role: p.role,
@@ -781,6 +796,7 @@ fn column_difference(
                     short,
                     effect,
                     more: relative.then_some(mean_s > mean_r),
+                    holds,
                 });
             }
         }
@@ -897,6 +913,7 @@ fn label_differences(
                 label: answer_label(&p.name, &label),
                 effect,
                 more: None,
+                holds: Some(ps),
             });
         }
     }
@@ -1112,16 +1129,19 @@ fn distinct_names(segments: &mut [Segment]) {
             .cloned()
             .collect();
         if taken.contains_key(&seg.name) || gist.as_ref().is_some_and(|g| taken.contains_key(g)) {
-            let extra = |unshared: bool| {
+            // What it adds is true of most of its people where it can be.
+            let extra = |unshared: bool, most: bool| {
                 seg.differences
                     .iter()
                     .filter(|d| d.label != seg.name)
                     .filter(|d| by.as_ref().is_none_or(|(column, _)| *column != d.column))
                     .filter(|d| !unshared || !earlier.contains(&d.label))
+                    .filter(|d| !most || held_by_most(d))
                     .map(|d| format!("{} · {}", seg.name, d.label))
                     .find(|name| !taken.contains_key(name))
             };
-            if let Some(name) = extra(true).or_else(|| extra(false)) {
+            let tries = [(true, true), (true, false), (false, true), (false, false)];
+            if let Some(name) = tries.into_iter().find_map(|(u, m)| extra(u, m)) {
                 seg.name = name;
             }
         }
@@ -1259,10 +1279,28 @@ fn fallback_name(says: &[Phrase], diffs: &[Difference]) -> (String, bool) {
         });
         return (better.unwrap_or(top).text.clone(), true);
     }
-    match diffs.first() {
+    // Nearly as large a difference: a weak one most of them share names nothing.
+    let most = diffs.first().and_then(|top| {
+        diffs
+            .iter()
+            .find(|d| held_by_most(d) && d.effect >= 0.5 * top.effect)
+    });
+    match most.or(diffs.first()) {
         Some(d) => (d.label.clone(), false),
         None => ("no clear difference".into(), false),
     }
+}
+
+/// Whether a difference is true of most of its segment: an answer more than half of them
+/// gave, a value more than half of them have ("inquiries: 3", not a median of 28 that few
+/// have exactly), or a number by how it compares with everyone else's ("2.0× others'",
+/// "none", told by the segment's median or mean). A name says what its people are: a
+/// developer survey's segment was named "Graphic_designer: yes", the answer most
+/// over-represented in it, though 47 % of its people gave it and all of them answered
+/// "Database_administrator: yes"; the largest difference most of them share names it, when
+/// it is at least half as large, and the rarer one is listed beside it.
+fn held_by_most(d: &Difference) -> bool {
+    d.holds.is_none_or(|share| share > 0.5)
 }
 
 /// The label of a chosen answer, fit to name a segment. A short column keeps its name
@@ -1752,6 +1790,7 @@ mod tests {
             label: answer_label(long, "pets allowed"),
             effect: 1.0,
             more: None,
+            holds: Some(0.9),
         };
         assert_eq!(
             fallback_name(&[], &[chose]),
@@ -1771,6 +1810,7 @@ mod tests {
                 label: label.into(),
                 effect: 1.0,
                 more,
+                holds: None,
             })
             .collect();
         Segment {
@@ -1853,6 +1893,79 @@ mod tests {
                 // Not "· market_segment: groups", which the first is too.
                 "company: parker_inc · lead_time: 7.8× others'"
             ]
+        );
+    }
+
+    /// A name says what most of its people are. A developer survey's segment was named
+    /// "Graphic_designer: yes" (its largest difference, 47 % of its people) though all of them
+    /// answered "Database_administrator: yes"; a second of one name adds, likewise, what most
+    /// of its people share.
+    #[test]
+    fn a_segment_is_named_by_a_difference_most_of_its_people_share() {
+        let answer = |column: &str, label: &str, effect: f64, holds: f64| Difference {
+            column: column.into(),
+            role: Role::Behaviour,
+            text: String::new(),
+            short: String::new(),
+            label: answer_label(column, label),
+            effect,
+            more: None,
+            holds: Some(holds),
+        };
+        let rare = answer("Graphic_designer", "yes", 2.75, 0.468);
+        let most = answer("Database_administrator", "yes", 2.56, 1.0);
+        assert_eq!(
+            fallback_name(&[], &[rare.clone(), most.clone()]).0,
+            "Database_administrator: yes"
+        );
+        // One most of them share but far smaller (under half the effect) does not.
+        let weak = answer("Hobby", "yes", 0.9, 0.94);
+        assert_eq!(
+            fallback_name(&[], &[rare.clone(), weak]).0,
+            "Graphic_designer: yes"
+        );
+        // Where no answer holds for most of them, the largest difference still names it.
+        let also_rare = answer("Quality_assurance_engineer", "yes", 2.3, 0.452);
+        assert_eq!(
+            fallback_name(&[], &[rare.clone(), also_rare.clone()]).0,
+            "Graphic_designer: yes"
+        );
+        // A number by how it compares with everyone else's holds; by its own value, for
+        // those who have that value (here few).
+        let spend = Difference {
+            holds: None,
+            more: Some(true),
+            label: "spend: 3.0× others'".into(),
+            ..rare.clone()
+        };
+        let length = Difference {
+            holds: Some(0.14),
+            more: None,
+            label: "Length: 28".into(),
+            ..rare.clone()
+        };
+        assert_eq!(
+            fallback_name(&[], &[rare.clone(), length.clone(), spend]).0,
+            "spend: 3.0× others'"
+        );
+        assert_eq!(
+            fallback_name(&[], &[rare.clone(), length]).0,
+            "Graphic_designer: yes"
+        );
+        // The second "Database_administrator: yes" adds what most of it share.
+        let mut first = named_by("Database_administrator: yes", &[]);
+        first.differences = vec![most.clone()];
+        let mut second = named_by("Database_administrator: yes", &[]);
+        second.differences = vec![
+            most,
+            rare,
+            answer("Systems_administrator", "yes", 2.52, 0.887),
+        ];
+        let mut segments = vec![first, second];
+        distinct_names(&mut segments);
+        assert_eq!(
+            segments[1].name,
+            "Database_administrator: yes · Systems_administrator: yes"
         );
     }
 }

@@ -300,7 +300,10 @@ pub fn fmt_share(share: f64) -> String {
 
 /// A ratio like `4.1×` (one decimal under 10, none above).
 pub fn fmt_ratio(r: f64) -> String {
-    if r >= 10.0 {
+    if r >= 1000.0 {
+        // Past a thousand times the figure is noise: others' is next to nothing.
+        "over 1,000×".into()
+    } else if r >= 10.0 {
         format!("{}×", libm::round(r) as i64)
     } else {
         format!("{:.1}×", libm::round(r * 10.0) / 10.0)
@@ -320,6 +323,7 @@ mod tests {
         assert_eq!(fmt_share(0.125), "12.5 %");
         assert_eq!(fmt_share(0.03), "3 %");
         assert_eq!(fmt_ratio(4.123), "4.1×");
+        assert_eq!(fmt_ratio(356_436.2), "over 1,000×");
         assert_eq!(fmt_ratio(12.6), "13×");
     }
 
