@@ -13,7 +13,7 @@
 //! Freedman, D. & Diaconis, P. (1981). On the histogram as a density estimator: L2 theory.
 //! Zeitschrift für Wahrscheinlichkeitstheorie und verwandte Gebiete 57.
 
-use super::super::linalg::Rows;
+use super::super::linalg::{Dense, Rows};
 
 /// Which feature dimensions came from which column, so that segments can be required to
 /// differ in at least two respects (see [`merge_single_respect`]).
@@ -270,8 +270,7 @@ pub fn merge_without_valley(
     respects: &Respects<'_>,
 ) -> Vec<usize> {
     let identity: Vec<usize> = (0..n_clusters).collect();
-    let x = respects.features;
-    let dims = x.n_cols();
+    let dims = respects.features.n_cols();
     let columns: Vec<std::ops::Range<usize>> = respects
         .columns
         .iter()
@@ -281,13 +280,24 @@ pub fn merge_without_valley(
     if n_clusters < 2 || columns.is_empty() || columns.len() > 2 {
         return identity;
     }
+    // Every verdict reads the sample's values of these columns again, about k² of them for k
+    // clusters: a real file of 21,000 earnings beside two years took 12 s here, most of it
+    // reading the balanced features entry by entry. A copy of the sample's rows in these
+    // columns, read in the same order, gives the same sums.
+    let (sample, columns) = sample_of(respects.features, rows, &columns);
+    let x: &dyn Rows = &sample;
+    let rows: Vec<usize> = (0..sample.rows).collect();
+    let rows = rows.as_slice();
     // A column of one dimension with three values or more is judged by its histogram.
     let histograms: Vec<Option<Histogram>> = columns
         .iter()
-        .map(|g| {
-            (g.len() == 1)
+        .enumerate()
+        .map(|(c, g)| {
+            let mut h = (g.len() == 1)
                 .then(|| Histogram::of(x, rows, g.start))
-                .flatten()
+                .flatten()?;
+            h.index_other(x, rows, columns.get(1 - c).cloned().unwrap_or(0..0));
+            Some(h)
         })
         .collect();
     let spread = column_spread(x, rows, &columns);
@@ -344,6 +354,32 @@ pub fn merge_without_valley(
     renumber(labels, &alive, &into)
 }
 
+/// The sample's `rows` of `x` in the dimensions of `columns`, one row each in `rows` order,
+/// and `columns` renumbered into it.
+fn sample_of(
+    x: &dyn Rows,
+    rows: &[usize],
+    columns: &[std::ops::Range<usize>],
+) -> (Dense, Vec<std::ops::Range<usize>>) {
+    let dims: Vec<usize> = columns.iter().flat_map(|g| g.clone()).collect();
+    let mut sample = Dense::zeros(rows.len(), dims.len());
+    for (r, &i) in rows.iter().enumerate() {
+        for (out, &d) in sample.row_mut(r).iter_mut().zip(&dims) {
+            *out = x.value(i, d);
+        }
+    }
+    let mut start = 0;
+    let renumbered = columns
+        .iter()
+        .map(|g| {
+            let range = start..start + g.len();
+            start += g.len();
+            range
+        })
+        .collect();
+    (sample, renumbered)
+}
+
 /// The bins of one feature dimension over the sample (see [`merge_without_valley`]).
 struct Histogram {
     /// The dimension.
@@ -353,6 +389,9 @@ struct Histogram {
     /// Each sample row's bin (`rows` order).
     bin: Vec<u32>,
     bins: usize,
+    /// Each bin's values of the other column, in increasing order, where it has one
+    /// dimension and there are fewer bins than rows ([`Histogram::index_other`]).
+    other: Option<Vec<Vec<f64>>>,
 }
 
 /// Bins of equal width, or one bin per value the column takes.
@@ -445,12 +484,37 @@ impl Histogram {
             edges,
             bin: Vec::new(),
             bins,
+            other: None,
         };
         histogram.bin = rows
             .iter()
             .map(|&i| histogram.place(x.value(i, dim)) as u32)
             .collect();
         Some(histogram)
+    }
+
+    /// Sorts each bin's values of the `others` column, when it has one dimension (or none),
+    /// its values are all finite, and there are fewer bins than rows: a verdict then counts
+    /// a bin's people within a range by two binary searches, not by reading every row again
+    /// (the same counts: a real file of 21,000 earnings beside a year took 9 s of verdicts).
+    fn index_other(&mut self, x: &dyn Rows, rows: &[usize], others: std::ops::Range<usize>) {
+        if others.len() > 1 || self.bins >= rows.len() {
+            return;
+        }
+        let mut by_bin: Vec<Vec<f64>> = vec![Vec::new(); self.bins];
+        for (r, &i) in rows.iter().enumerate() {
+            let v = others.clone().next().map_or(0.0, |o| x.value(i, o));
+            if !v.is_finite() {
+                return;
+            }
+            if let Some(values) = by_bin.get_mut(self.bin[r] as usize) {
+                values.push(v);
+            }
+        }
+        for values in &mut by_bin {
+            values.sort_by(f64::total_cmp);
+        }
+        self.other = Some(by_bin);
     }
 
     /// The bin of value `v`.
@@ -509,16 +573,29 @@ impl Histogram {
                 (o, lo, hi)
             })
             .collect();
-        let mut counts = vec![0.0f64; self.bins];
-        for (r, &i) in rows.iter().enumerate() {
-            if let Some(count) = counts.get_mut(self.bin[r] as usize)
-                && span
-                    .iter()
-                    .all(|&(o, l, h)| (l..=h).contains(&x.value(i, o)))
-            {
-                *count += 1.0;
+        let counts: Vec<f64> = match (&self.other, span.as_slice()) {
+            (Some(by_bin), []) => by_bin.iter().map(|v| v.len() as f64).collect(),
+            (Some(by_bin), [(_, l, h)]) => by_bin
+                .iter()
+                .map(|v| {
+                    let below = v.partition_point(|u| u < l);
+                    v.partition_point(|u| u <= h).saturating_sub(below) as f64
+                })
+                .collect(),
+            _ => {
+                let mut counts = vec![0.0f64; self.bins];
+                for (r, &i) in rows.iter().enumerate() {
+                    if let Some(count) = counts.get_mut(self.bin[r] as usize)
+                        && span
+                            .iter()
+                            .all(|&(o, l, h)| (l..=h).contains(&x.value(i, o)))
+                    {
+                        *count += 1.0;
+                    }
+                }
+                counts
             }
-        }
+        };
         // Counts of bins 0..b at `b`, so that a run's count is one subtraction (whole
         // numbers: exact).
         let mut before = Vec::with_capacity(counts.len() + 1);
@@ -956,5 +1033,68 @@ mod tests {
             means,
             (&members.0, &members.1)
         ));
+    }
+
+    /// A verdict counts the same people whether it reads every row or the bins' sorted
+    /// values of the other column: an amount beside a year, pairs of clusters of many sizes
+    /// and ranges, on a lattice and off it.
+    #[test]
+    fn the_bins_sorted_by_the_other_column_count_as_reading_every_row() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        for lattice in [false, true] {
+            let n = 3_000;
+            let mut data = Vec::with_capacity(2 * n);
+            for _ in 0..n {
+                let amount: f64 = if rng.r#gen::<f64>() < 0.7 {
+                    20.0 + 5.0 * gaussian(&mut rng)
+                } else {
+                    60.0 + 8.0 * gaussian(&mut rng)
+                };
+                let amount = if lattice { amount.round() } else { amount };
+                let year = f64::from(rng.gen_range(1992u32..=2004));
+                data.extend([amount, year]);
+            }
+            let x = Dense {
+                rows: n,
+                cols: 2,
+                data,
+            };
+            let rows: Vec<usize> = (0..n).collect();
+            let plain = Histogram::of(&x, &rows, 0).expect("a histogram");
+            let mut indexed = Histogram::of(&x, &rows, 0).expect("a histogram");
+            indexed.index_other(&x, &rows, 1..2);
+            assert!(indexed.other.is_some());
+            let (mut same, mut dips) = (0, 0);
+            for _ in 0..400 {
+                // Two clusters: people in an amount range and a year range each.
+                let mut cluster = || -> Vec<usize> {
+                    let (lo, width) = (rng.gen_range(0.0..80.0), rng.gen_range(1.0..30.0));
+                    let (y0, y1) = (rng.gen_range(1992.0..2004.0), rng.gen_range(0.0..6.0));
+                    rows.iter()
+                        .copied()
+                        .filter(|&i| {
+                            let (a, y) = (x.get(i, 0), x.get(i, 1));
+                            (lo..lo + width).contains(&a) && (y0..=y0 + y1).contains(&y)
+                        })
+                        .collect()
+                };
+                let (a, b) = (cluster(), cluster());
+                if a.is_empty() || b.is_empty() {
+                    continue;
+                }
+                let read = plain.valley_between(&x, &rows, 1..2, (&a, &b));
+                let sorted = indexed.valley_between(&x, &rows, 1..2, (&a, &b));
+                assert_eq!(read, sorted);
+                same += 1;
+                dips += usize::from(read);
+                // And with no other column.
+                assert_eq!(
+                    plain.valley_between(&x, &rows, 0..0, (&a, &b)),
+                    indexed.valley_between(&x, &rows, 0..0, (&a, &b))
+                );
+            }
+            // Both answers came up, often.
+            assert!(same > 100 && dips > 10 && dips < same - 10, "{same} {dips}");
+        }
     }
 }
