@@ -78,7 +78,20 @@ pub fn merge_single_respect(
     if n_clusters < 2 {
         return identity;
     }
-    let x = respects.features;
+    // The verdicts read every member of two clusters in the columns they differ in, for
+    // about k² pairs of k clusters: a copy of the sample's rows in these columns, read as
+    // slices in the same order, gives the same sums (a real file of 4,284 artworks by 701
+    // artists spent half its 7.4 s here, reading the balanced features entry by entry).
+    let all = respects.features.n_cols();
+    let clamped: Vec<std::ops::Range<usize>> = columns
+        .iter()
+        .map(|g| g.start.min(all)..g.end.min(all))
+        .collect();
+    let (sample, columns) = sample_of(respects.features, rows, &clamped);
+    let columns = columns.as_slice();
+    let x = &sample;
+    let rows: Vec<usize> = (0..sample.rows).collect();
+    let rows = rows.as_slice();
     let dims = x.n_cols();
     let mut sum = vec![vec![0.0f64; dims]; n_clusters];
     let mut count = vec![0usize; n_clusters];
@@ -649,7 +662,7 @@ struct Pair {
 /// of the other's members there too (see [`merge_single_respect`]). `means` holds each
 /// cluster's feature sums and size; `members` their rows of `x`.
 fn corner(
-    x: &dyn Rows,
+    x: &Dense,
     differ: &[std::ops::Range<usize>],
     means: (&[f64], f64, &[f64], f64),
     members: (&[usize], &[usize]),
@@ -669,9 +682,15 @@ fn corner(
             let inside = rows
                 .iter()
                 .filter(|&&i| {
-                    let p: f64 = (g.clone().map(|d| x.value(i, d)).zip(&mid).zip(&dir))
-                        .map(|((v, m), t)| (v - m) * t)
-                        .sum();
+                    let p: f64 = (x
+                        .row(i)
+                        .get(g.clone())
+                        .unwrap_or_default()
+                        .iter()
+                        .zip(&mid)
+                        .zip(&dir))
+                    .map(|((v, m), t)| (v - m) * t)
+                    .sum();
                     p > 0.0
                 })
                 .count();
@@ -706,7 +725,7 @@ fn corner(
 /// enough on either side to be a [`corner`], yet it holds only as many people as the two
 /// columns' own shares predict. A group of its own adds people where it lies.
 fn joint_excess(
-    x: &dyn Rows,
+    x: &Dense,
     differ: &[std::ops::Range<usize>],
     means: (&[f64], f64, &[f64], f64),
     members: (&[usize], &[usize]),
@@ -741,7 +760,9 @@ fn joint_excess(
         let own = (k < smaller_first) == a_smaller;
         let mut all = true;
         for (c, &(d, mid, dir)) in sides.iter().enumerate() {
-            if d < x.n_cols() && (x.value(i, d) - mid) * dir > 0.0 {
+            if let Some(&v) = x.row(i).get(d)
+                && (v - mid) * dir > 0.0
+            {
                 on_side[c] += 1;
             } else {
                 all = false;
