@@ -294,7 +294,7 @@ pub fn merge_without_valley(
         return identity;
     }
     // Every verdict reads the sample's values of these columns again, about k² of them for k
-    // clusters: a real file of 21,000 earnings beside two years took 12 s here, most of it
+    // clusters: a real file of 21,000 earnings beside a year took 10 s here, most of it
     // reading the balanced features entry by entry. A copy of the sample's rows in these
     // columns, read in the same order, gives the same sums.
     let (sample, columns) = sample_of(respects.features, rows, &columns);
