@@ -44,6 +44,9 @@ pub struct Number {
     pub integer: bool,
     /// The text started with a `0` followed by more digits (`02134`): a code, not a quantity.
     pub leading_zero: bool,
+    /// The text ended in `+`, as a survey's top answer does ("7+": 7 or more); read as its
+    /// number.
+    pub at_least: bool,
 }
 
 /// The outcome of reading a cell as a number.
@@ -139,6 +142,7 @@ fn plain_number(text: &str, decimal: Decimal) -> Option<Number> {
         integer: point.is_none(),
         leading_zero: digits.first() == Some(&b'0')
             && digits.get(1).is_some_and(u8::is_ascii_digit),
+        at_least: false,
     })
 }
 
@@ -178,6 +182,15 @@ fn parse_any_number(text: &str, decimal: Decimal) -> NumberParse {
         negative ^= sign;
         s = after_sign;
     }
+    // "7+", "10+": a survey's top answer, 7 or more, read as its number (after a currency
+    // symbol or before a percent sign too: "$500+", "50%+"). One `+` only: "C++" is no number.
+    let mut at_least = false;
+    if let Some(rest) = s.strip_suffix('+')
+        && !rest.ends_with('+')
+    {
+        at_least = true;
+        s = rest.trim_matches(is_space);
+    }
     let mut percent = false;
     if let Some(rest) = s.strip_suffix('%') {
         percent = true;
@@ -200,6 +213,7 @@ fn parse_any_number(text: &str, decimal: Decimal) -> NumberParse {
             percent,
             integer,
             leading_zero,
+            at_least,
         }),
         Ok(_) => NumberParse::NonFinite,
         Err(_) => NumberParse::NotNumber,
@@ -375,6 +389,25 @@ mod tests {
                 NumberParse::NotNumber,
                 "{text:?}"
             );
+        }
+    }
+
+    /// A survey's top answer, "7+" (7 or more), is read as its number and marked; one `+`
+    /// only, and a leading one is a sign.
+    #[test]
+    fn a_top_answer_with_a_plus_is_read_as_its_number() {
+        let read = |text: &str| match parse_number(text, Decimal::Dot) {
+            NumberParse::Number(n) => Some((n.value, n.at_least, n.currency, n.percent)),
+            _ => None,
+        };
+        assert_eq!(read("7+"), Some((7.0, true, false, false)));
+        assert_eq!(read(" 10 + "), Some((10.0, true, false, false)));
+        assert_eq!(read("$500+"), Some((500.0, true, true, false)));
+        assert_eq!(read("50%+"), Some((50.0, true, false, true)));
+        assert_eq!(read("+7"), Some((7.0, false, false, false)));
+        assert_eq!(read("7"), Some((7.0, false, false, false)));
+        for text in ["C++", "7++", "+", "a+", "A+"] {
+            assert_eq!(read(text), None, "{text:?}");
         }
     }
 

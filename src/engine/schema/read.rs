@@ -8,7 +8,7 @@
 
 use super::super::diagnostics::{Diagnostics, Severity};
 use super::super::table::Column;
-use super::super::values::{Decimal, NumberParse, parse_number};
+use super::super::values::{Decimal, Number, NumberParse, parse_number};
 use super::dates::{self, DateOrder};
 use super::{ColumnSchema, Kind};
 
@@ -76,10 +76,15 @@ pub(super) fn report_unusable_numbers(
             }
         })
         .collect();
-    if verdicts
-        .iter()
-        .all(|v| matches!(v, None | Some(NumberParse::Number(_))))
-    {
+    if verdicts.iter().all(|v| {
+        matches!(
+            v,
+            None | Some(NumberParse::Number(Number {
+                at_least: false,
+                ..
+            }))
+        )
+    }) {
         return;
     }
     for (row, code) in col.codes().iter().enumerate() {
@@ -89,6 +94,21 @@ pub(super) fn report_unusable_numbers(
         let text = col.get(row);
         let sheet_row = row + first_row;
         match verdict {
+            NumberParse::Number(Number {
+                at_least: true,
+                value,
+                ..
+            }) => diags.push(
+                "at-least",
+                Severity::Info,
+                Some(sheet_row),
+                Some(&col.name),
+                || {
+                    let n = crate::engine::profile::fmt_number(*value);
+                    format!("“{}” is read as {n} ({n} or more)", text.trim())
+                },
+                None,
+            ),
             NumberParse::Number(_) => {}
             NumberParse::NonFinite => diags.push(
                 "non-finite",

@@ -140,6 +140,20 @@ fn non_finite_and_other_convention_numbers_are_reported_with_row_and_column() {
     );
 }
 
+/// A survey's top answer "7+" keeps its column a count, read as 7, and says so with its
+/// row and column; nothing is treated as missing.
+#[test]
+fn a_top_answer_with_a_plus_keeps_its_column_a_count() {
+    check(
+        "Orders,Spend\n1,10.5\n2,7.25\n3,8.00\n4,9.10\n5+,1.5\n2,2.5\n1,3.5\n3,4.5\n5+,5.5\n4,6.5\n",
+        expect![[r#"
+            Orders: count · What they do · whole numbers 1–5 → recorded activity: what people do
+            Spend: money · What they do · amounts of money → recorded activity: what people do
+            ! t.csv, row 6, column "Orders": “5+” is read as 5 (5 or more) (2 times; rows 6, 10)
+        "#]],
+    );
+}
+
 #[test]
 fn importance_and_satisfaction_pairs_give_opportunity_scores() {
     let csv = "id,Importance: reorder my usual items quickly,Importance: track my delivery,Satisfaction: track my delivery,Satisfaction: reorder my usual items quickly\n\
