@@ -53,7 +53,8 @@ pub fn header_words(name: &str) -> Vec<String> {
 }
 
 /// Reports the values of a numeric column that it cannot use: non-finite numbers, and texts
-/// that are not numbers (with a hint when they read in the other decimal convention).
+/// that are not numbers (with a hint when they read in the other decimal convention). It also
+/// notes, as information, a top answer such as "7+" that is read as its number.
 pub(super) fn report_unusable_numbers(
     col: &Column,
     schema: &ColumnSchema,
