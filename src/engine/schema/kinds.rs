@@ -158,6 +158,16 @@ pub(super) fn decide_kind(
             "an identifier's header with mostly distinct values".into(),
         );
     }
+    // R's row names written as a first column: a passenger's or a state's name on every row
+    // (carData's TitanicSurvival: 1,309 names under "rownames", read as free text, formed
+    // segments named "Frauenthal, Dr").
+    if row_name_header(&col.name) && distinct_share > 0.9 {
+        return (
+            Kind::Identifier,
+            "a different name on almost every row, under a row index's header: the row's name"
+                .into(),
+        );
+    }
     // Long answers are free text even when many people wrote the same words.
     if (mean_words >= 3.0 && (distinct_share >= 0.2 || p.n_distinct >= 100))
         || (is_question(&col.name) && mean_words >= 2.0 && distinct_share >= 0.5)
@@ -627,6 +637,23 @@ fn row_index_header(name: &str) -> bool {
             "...1",
         ]
         .contains(&name.as_str())
+}
+
+/// Whether a header is one a tool writes above a row's name: R's rdatasets and `write.csv`
+/// ("rownames", "row.names", or none at all, read here as "Column 1"), pandas ("Unnamed: 0")
+/// and readr ("...1"). Not a generated header past the first column: a survey column left
+/// without a header may hold answers.
+fn row_name_header(name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    [
+        "",
+        "column 1",
+        "rownames",
+        "row.names",
+        "unnamed: 0",
+        "...1",
+    ]
+    .contains(&name.as_str())
 }
 
 /// Whether a header is one only a tool writes above a row index (not "x", "row" or "index",

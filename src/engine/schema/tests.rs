@@ -256,6 +256,42 @@ fn a_duration_is_survey_metadata_only_beside_a_survey_tools_own_columns() {
     }
 }
 
+/// R's datasets carry their row names as a first column; where they are names, not numbers
+/// (carData's TitanicSurvival: "Allen, Miss. Elisabeth Walton" under "rownames"), they name
+/// the row. Read as free text, 1,309 passengers' names formed segments.
+#[test]
+fn row_names_under_a_row_index_header_name_the_row() {
+    let titles = ["Mr.", "Mrs.", "Miss.", "Master."];
+    let first = ["John", "Mary", "William", "Elisabeth", "Hudson", "Anna"];
+    for (header, ignored) in [
+        ("rownames", true),
+        ("", true),
+        ("Unnamed: 0", true),
+        ("Passenger", false),
+    ] {
+        let mut csv = format!("{header},survived,passengerClass\n");
+        for i in 0..120 {
+            csv.push_str(&format!(
+                "\"Family{i}, {} {} {}\",{},{}\n",
+                titles[i % 4],
+                first[i % 6],
+                first[(i / 6) % 6],
+                ["yes", "no"][i % 2],
+                ["1st", "2nd", "3rd"][i % 3]
+            ));
+        }
+        let (schema, _) = schema_of(&csv);
+        let names = &schema.columns[0];
+        assert_eq!(
+            names.role == Role::Ignore && names.reason.contains("row's name"),
+            ignored,
+            "{header:?}: {:?} {}",
+            names.role,
+            names.reason
+        );
+    }
+}
+
 /// Issue 18: R's small datasets carry their row names as a first column, 1 to N: among
 /// fewer than 50 rows a count could come out that way by chance, but not under a header
 /// that names a row index ("rownames" in PlantGrowth's 30 rows, read as a count before).
