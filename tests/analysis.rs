@@ -1062,20 +1062,30 @@ fn read_by_what_they_say_alone_a_small_segment_keeps_to_classes_that_may_stand()
 /// Issue 17: read by what they say alone, the latent classes split as long as a split pays.
 /// The say-only export at 5,000 rows seed 2 has 11 planted groups; after the merges the fit
 /// held 6 classes, and four rounds of splitting stopped one short of parting the night-shift
-/// workers from the elderly relatives' shoppers (10 segments, the elderly F1 0.510).
+/// workers from the elderly relatives' shoppers (10 segments, the elderly F1 0.510). Then 11
+/// segments, but 13 elderly relatives' shoppers of one wording sat with the new parents
+/// (F1 0.787), and at seed 7, 20 mass shoppers with the party hosts (0.829): placement now
+/// reads a member's wording as if they were not in their segment, and moves the people of one
+/// wording together (`latent::wording_moves`).
 #[test]
 fn read_by_what_they_say_alone_splitting_goes_on_while_it_pays() {
     let mut settings = Settings::default();
     settings.features.balance = 1.0;
     let domain = synth::Domain::GrocerSayOnly;
-    let export = domain.export(5000, 2, synth::Wordings::Varied);
-    let a = analyse_export_with(&export, &settings);
-    assert_eq!(a.segments.len(), 11, "one segment per planted group");
-    for (p, _, f1, _) in synth::evaluate(&export.truth, &a.segment_of, &a.edge_score).groups {
-        let name = domain.planted_name(p);
-        eprintln!("{name:<50} F1 {f1:.3}");
-        let bar = if name.starts_with("mass") { 0.95 } else { 0.75 };
-        assert!(f1 >= bar, "{name}: F1 {f1:.3}");
+    for seed in [2, 7] {
+        let export = domain.export(5000, seed, synth::Wordings::Varied);
+        let a = analyse_export_with(&export, &settings);
+        assert_eq!(
+            a.segments.len(),
+            11,
+            "seed {seed}: one segment per planted group"
+        );
+        for (p, _, f1, _) in synth::evaluate(&export.truth, &a.segment_of, &a.edge_score).groups {
+            let name = domain.planted_name(p);
+            eprintln!("seed {seed} {name:<50} F1 {f1:.3}");
+            let bar = if name.starts_with("mass") { 0.95 } else { 0.85 };
+            assert!(f1 >= bar, "seed {seed} {name}: F1 {f1:.3}");
+        }
     }
 }
 

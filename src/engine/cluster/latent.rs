@@ -785,15 +785,242 @@ pub fn model_of_groups(
     weight: &[f64],
     groups: &[Vec<usize>],
 ) -> Option<Model> {
-    if variables.is_empty() || groups.is_empty() || groups.iter().any(Vec::is_empty) {
-        return None;
+    Groups::of(variables, weight, groups).map(|g| g.model)
+}
+
+/// A latent class per group of people, fitted on its members, that can judge a member as if
+/// they were not among them: [`Groups::surprises`].
+pub struct Groups {
+    model: Model,
+    stats: Vec<Stats>,
+    /// Per class, per variable: the members who answered it (the sum of its counts).
+    answered: Vec<Vec<f64>>,
+    data: Data,
+}
+
+impl Groups {
+    /// The classes of `groups` (rows of people each), as [`model_of_groups`].
+    pub fn of(variables: &[Variable], weight: &[f64], groups: &[Vec<usize>]) -> Option<Groups> {
+        if variables.is_empty() || groups.is_empty() || groups.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let data = Data::header(variables, weight, groups.iter().map(Vec::len).sum());
+        let stats: Vec<Stats> = groups
+            .iter()
+            .map(|g| stats_of(&data, variables, g))
+            .collect();
+        let answered = stats
+            .iter()
+            .map(|s| {
+                (0..data.n_vars)
+                    .map(|v| {
+                        let o = data.offsets[v];
+                        s.counts[o..o + data.levels[v]].iter().sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        let model = model_of(&stats, &data);
+        Some(Groups {
+            model,
+            stats,
+            answered,
+            data,
+        })
     }
-    let data = Data::header(variables, weight, groups.iter().map(Vec::len).sum());
-    let stats: Vec<Stats> = groups
+
+    /// The surprise of person `i`'s answers under each class (as
+    /// [`Model::classify_with_surprise`]), under class `own` — theirs, counted in its shares —
+    /// with their own wordings not counted: each free-text answer's topic is read at its
+    /// count among the other members (leave-one-out). Counted in, a member whose wording few
+    /// others in a small segment give props up its share there: in a party hosts' segment of
+    /// 87, a budget shopper alone in giving their wording of the budget job finds it about as
+    /// likely there (1 of 87) as among the budget shoppers, where it is one wording of many.
+    /// Choices and ratings are read with everyone counted: a level of a few is shared by
+    /// many, and there leaving people out moved a small group's less typical members to
+    /// the mass (the travel survey's digital nomads at 5,000 rows, F1 0.905 → 0.837).
+    /// Someone read by the variables the balance weighs 0 is judged with everyone counted,
+    /// as the model reads them.
+    pub fn surprises(&self, variables: &[Variable], i: usize, own: Option<usize>) -> Vec<f64> {
+        let slots = self.model.slots_of(variables, i);
+        let (thetas, classes) = self.model.thetas(&slots);
+        let read_by_weighed = std::ptr::eq(thetas, self.model.log_theta.as_slice());
+        (0..self.model.len())
+            .map(|k| match thetas.get(k) {
+                Some(theta) if k < classes => {
+                    let mut lp = self.model.log_joint(theta, &slots, k);
+                    if own == Some(k) && read_by_weighed {
+                        lp += self.own_wordings(variables, &slots, k);
+                    }
+                    -lp
+                }
+                _ => f64::INFINITY,
+            })
+            .collect()
+    }
+
+    /// What answers `slots` lose in class `k`'s log θ when one member giving them is taken out
+    /// of its counts, for the topics of free-text answers only.
+    fn own_wordings(&self, variables: &[Variable], slots: &[u32], k: usize) -> f64 {
+        let mut change = 0.0;
+        for (v, &s) in slots.iter().enumerate() {
+            let w = self.data.weight[v];
+            let topic = variables.get(v).is_some_and(|var| !var.centres.is_empty());
+            if s == NONE || !weighed(w) || !topic {
+                continue;
+            }
+            let alpha = 0.5 / self.data.levels[v].max(1) as f64;
+            let count = (self.stats[k].counts[s as usize] - 1.0).max(0.0);
+            let sum = (self.answered[k][v] - 1.0).max(0.0) + 0.5;
+            change += w * libm::log((count + alpha) / sum) - self.model.log_theta[k][s as usize];
+        }
+        change
+    }
+}
+
+/// The people of one wording moved together: the members of group `from` whose answer to a
+/// free-text question falls in one topic go to group `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordingMove {
+    /// The people moved (rows of the variables).
+    pub rows: Vec<usize>,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Moves of whole wordings between `groups` (rows of people each), largest gain first. A
+/// block is the members of one group whose free-text answer to one question falls in one
+/// topic. Person by person, such people cannot leave: their wording is theirs alone in the
+/// group they would join, and its share there is near nothing (the grocer read by what they
+/// say alone, 5,000 rows, seed 2: 13 elderly relatives' shoppers, every one wording "make
+/// sure my parents have food in the house", sat among the new parents, whose obstacles —
+/// "driver leaves before my dad gets to the door" — they do not share). Moved together,
+/// what they answered to everything else decides: a block moves to the group whose members
+/// predict those answers better than the rest of its own group does (the log-probability
+/// under each class's smoothed shares), by at least [`STRONG_EVIDENCE`]. The wording itself and the groups' shares of people
+/// are left out: a wording that tells its people from the rest and nothing more pays for
+/// itself in the classification likelihood (what its shares gain, the prior loses; Celeux &
+/// Govaert 1992), and counted, a common answer's people ("it's fine") would leave a mass
+/// segment for any smaller one where it is common too. A block goes only to a group of at
+/// least `min_size` (a smaller one, a class of a few, fits any block it resembles better
+/// than a segment does), and a group changed in a round takes no other block until the
+/// next. Rounds stop when no block gains, or after `rounds`.
+pub fn wording_moves(
+    variables: &[Variable],
+    weight: &[f64],
+    groups: &[Vec<usize>],
+    min_size: f64,
+    rounds: usize,
+) -> Vec<WordingMove> {
+    let topics: Vec<usize> = (0..variables.len())
+        .filter(|&v| {
+            !variables[v].centres.is_empty() && weighed(weight.get(v).copied().unwrap_or(1.0))
+        })
+        .collect();
+    if topics.is_empty() || groups.len() < 2 {
+        return Vec::new();
+    }
+    let data = Data::header(variables, weight, 0);
+    let mut members: Vec<Vec<usize>> = groups.to_vec();
+    let mut stats: Vec<Stats> = members
         .iter()
         .map(|g| stats_of(&data, variables, g))
         .collect();
-    Some(model_of(&stats, &data))
+    let mut moves = Vec::new();
+    for _ in 0..rounds {
+        // Every block's best move against the shares as they are.
+        let mut proposals: Vec<(f64, usize, usize, Vec<usize>)> = Vec::new();
+        for &v in &topics {
+            for (from, group) in members.iter().enumerate() {
+                let mut by_topic: Vec<(u32, usize)> = group
+                    .iter()
+                    .filter_map(|&i| {
+                        let x = *variables[v].codes.get(i)?;
+                        (x != MISSING && (x as usize) < variables[v].levels).then_some((x, i))
+                    })
+                    .collect();
+                by_topic.sort_unstable();
+                for block in by_topic.chunk_by(|a, b| a.0 == b.0) {
+                    if block.len() < 2 || block.len() >= group.len() {
+                        continue;
+                    }
+                    let rows: Vec<usize> = block.iter().map(|&(_, i)| i).collect();
+                    let moved = stats_of(&data, variables, &rows);
+                    let mut rest = stats[from].clone();
+                    add_stats(&mut rest, &moved, -1.0);
+                    let here = predictive(&rest, &moved, &data, v);
+                    let best = (0..stats.len())
+                        .filter(|&to| to != from && stats[to].size >= min_size)
+                        .map(|to| (predictive(&stats[to], &moved, &data, v) - here, to))
+                        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+                    if let Some((gain, to)) = best
+                        && gain > STRONG_EVIDENCE
+                    {
+                        proposals.push((gain, from, to, rows));
+                    }
+                }
+            }
+        }
+        if proposals.is_empty() {
+            break;
+        }
+        // Largest gain first; a group changed this round waits for the next.
+        proposals.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.3.cmp(&b.3)));
+        let mut touched = vec![false; stats.len()];
+        for (_, from, to, rows) in proposals {
+            if touched[from] || touched[to] {
+                continue;
+            }
+            touched[from] = true;
+            touched[to] = true;
+            let moved = stats_of(&data, variables, &rows);
+            add_stats(&mut stats[from], &moved, -1.0);
+            add_stats(&mut stats[to], &moved, 1.0);
+            members[from].retain(|i| rows.binary_search(i).is_err());
+            members[to].extend_from_slice(&rows);
+            members[to].sort_unstable();
+            moves.push(WordingMove { rows, from, to });
+        }
+    }
+    moves
+}
+
+/// The log Bayes factor from which a block of people moves ([`wording_moves`]): 20 to 1,
+/// "strong" evidence on Kass & Raftery's scale (1995, J. Am. Stat. Assoc. 90(430)). A
+/// block whose answers two groups predict about as well stays where it is: three mass
+/// shoppers and two misplaced ones giving one rare wording, whose ratings a small segment
+/// predicted 0.07 nats better, moved into it.
+const STRONG_EVIDENCE: f64 = 2.995_732_273_553_991; // ln 20
+
+/// `sign × moved` added to `stats`.
+fn add_stats(stats: &mut Stats, moved: &Stats, sign: f64) {
+    stats.size += sign * moved.size;
+    for (c, m) in stats.counts.iter_mut().zip(&moved.counts) {
+        *c += sign * m;
+    }
+}
+
+/// The log-probability of the answers of the people `moved` under a class of the people
+/// `class` (not among them), under every weighed variable but `wording`, with its answer
+/// shares as [`model_of`] smooths them.
+fn predictive(class: &Stats, moved: &Stats, data: &Data, wording: usize) -> f64 {
+    let mut lp = 0.0;
+    for v in (0..data.n_vars).filter(|&v| v != wording) {
+        let w = data.weight[v];
+        if !weighed(w) {
+            continue;
+        }
+        let (o, l) = (data.offsets[v], data.levels[v]);
+        let alpha = 0.5 / l.max(1) as f64;
+        let answered: f64 = class.counts[o..o + l].iter().sum::<f64>() + 0.5;
+        for x in o..o + l {
+            let m = moved.counts[x];
+            if m != 0.0 {
+                lp += w * m * libm::log((class.counts[x].max(0.0) + alpha) / answered);
+            }
+        }
+    }
+    lp
 }
 
 /// The statistics of the class of `rows` (rows of `variables`): its size and answer counts,
