@@ -869,10 +869,10 @@ impl Groups {
             if s == NONE || !weighed(w) || !topic {
                 continue;
             }
-            let alpha = 0.5 / self.data.levels[v].max(1) as f64;
             let count = (self.stats[k].counts[s as usize] - 1.0).max(0.0);
-            let sum = (self.answered[k][v] - 1.0).max(0.0) + 0.5;
-            change += w * libm::log((count + alpha) / sum) - self.model.log_theta[k][s as usize];
+            let answered = (self.answered[k][v] - 1.0).max(0.0);
+            change += w * log_share(count, answered, self.data.levels[v])
+                - self.model.log_theta[k][s as usize];
         }
         change
     }
@@ -897,9 +897,9 @@ pub struct WordingMove {
 /// "driver leaves before my dad gets to the door" — they do not share). Moved together,
 /// what they answered to everything else decides: a block moves to the group whose members
 /// predict those answers better than the rest of its own group does (the log-probability
-/// under each class's smoothed shares), by at least [`STRONG_EVIDENCE`]. The wording itself and the groups' shares of people
-/// are left out: a wording that tells its people from the rest and nothing more pays for
-/// itself in the classification likelihood (what its shares gain, the prior loses; Celeux &
+/// under each class's smoothed shares), by at least [`STRONG_EVIDENCE`]. The wording itself
+/// and the groups' shares of people are left out: a wording that tells its people from the
+/// rest and nothing more pays for itself in the classification likelihood (what its shares gain, the prior loses; Celeux &
 /// Govaert 1992), and counted, a common answer's people ("it's fine") would leave a mass
 /// segment for any smaller one where it is common too. A block goes only to a group of at
 /// least `min_size` (a smaller one, a class of a few, fits any block it resembles better
@@ -929,7 +929,7 @@ pub fn wording_moves(
     let mut moves = Vec::new();
     for _ in 0..rounds {
         // Every block's best move against the shares as they are.
-        let mut proposals: Vec<(f64, usize, usize, Vec<usize>)> = Vec::new();
+        let mut proposals: Vec<(f64, usize, usize, Vec<usize>, Stats)> = Vec::new();
         for &v in &topics {
             for (from, group) in members.iter().enumerate() {
                 let mut by_topic: Vec<(u32, usize)> = group
@@ -956,7 +956,7 @@ pub fn wording_moves(
                     if let Some((gain, to)) = best
                         && gain > STRONG_EVIDENCE
                     {
-                        proposals.push((gain, from, to, rows));
+                        proposals.push((gain, from, to, rows, moved));
                     }
                 }
             }
@@ -967,13 +967,12 @@ pub fn wording_moves(
         // Largest gain first; a group changed this round waits for the next.
         proposals.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.3.cmp(&b.3)));
         let mut touched = vec![false; stats.len()];
-        for (_, from, to, rows) in proposals {
+        for (_, from, to, rows, moved) in proposals {
             if touched[from] || touched[to] {
                 continue;
             }
             touched[from] = true;
             touched[to] = true;
-            let moved = stats_of(&data, variables, &rows);
             add_stats(&mut stats[from], &moved, -1.0);
             add_stats(&mut stats[to], &moved, 1.0);
             members[from].retain(|i| rows.binary_search(i).is_err());
@@ -1011,12 +1010,11 @@ fn predictive(class: &Stats, moved: &Stats, data: &Data, wording: usize) -> f64 
             continue;
         }
         let (o, l) = (data.offsets[v], data.levels[v]);
-        let alpha = 0.5 / l.max(1) as f64;
-        let answered: f64 = class.counts[o..o + l].iter().sum::<f64>() + 0.5;
+        let answered: f64 = class.counts[o..o + l].iter().sum();
         for x in o..o + l {
             let m = moved.counts[x];
             if m != 0.0 {
-                lp += w * m * libm::log((class.counts[x].max(0.0) + alpha) / answered);
+                lp += w * m * log_share(class.counts[x].max(0.0), answered, l);
             }
         }
     }
@@ -1121,10 +1119,9 @@ fn model_of(stats: &[Stats], data: &Data) -> Model {
                         continue;
                     }
                     let counts = &s.counts[o..o + l];
-                    let alpha = 0.5 / l.max(1) as f64;
-                    let sum: f64 = counts.iter().sum::<f64>() + 0.5;
-                    for (x, c) in out[o..o + l].iter_mut().zip(counts) {
-                        *x = w * libm::log((c + alpha) / sum);
+                    let answered: f64 = counts.iter().sum();
+                    for (x, &c) in out[o..o + l].iter_mut().zip(counts) {
+                        *x = w * log_share(c, answered, l);
                     }
                 }
                 out
@@ -1185,6 +1182,14 @@ fn message_length_score(fit: &Fit, data: &Data) -> f64 {
     fit.log_likelihood - cost
 }
 
+/// log θ of a level given `count` times among the `answered` people of a class who answered
+/// a variable of `levels` levels: half a person spread over the levels (Jeffreys-like
+/// smoothing), as every fit and placement here reads a class's answer shares.
+fn log_share(count: f64, answered: f64, levels: usize) -> f64 {
+    let alpha = 0.5 / levels.max(1) as f64;
+    libm::log((count + alpha) / (answered + 0.5))
+}
+
 /// The classification log-likelihood of a class's statistics: its members' answers under its
 /// own θ, and its share of everyone.
 fn class_likelihood(s: &Stats, data: &Data, total: f64) -> f64 {
@@ -1192,13 +1197,12 @@ fn class_likelihood(s: &Stats, data: &Data, total: f64) -> f64 {
     for v in 0..data.n_vars {
         let (o, l) = (data.offsets[v], data.levels[v]);
         let counts = &s.counts[o..o + l];
-        let alpha = 0.5 / l.max(1) as f64;
-        let sum: f64 = counts.iter().sum::<f64>() + 0.5;
+        let answered: f64 = counts.iter().sum();
         ll += data.weight[v]
             * counts
                 .iter()
                 .filter(|&&c| c > 0.0)
-                .map(|&c| c * libm::log((c + alpha) / sum))
+                .map(|&c| c * log_share(c, answered, l))
                 .sum::<f64>();
     }
     ll
