@@ -69,7 +69,13 @@ try {
     if (state === 'done') {
       console.log(`analysis: ${rows} rows × ${columns} columns (${(size / 1e6).toFixed(1)} MB), file chosen → segments shown: ${total.toFixed(1)} s (${machine}, headless Chromium)`);
       console.log(`  the page said: ${said}`);
-      for (const m of memory.filter((m) => /memory/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')} (${(Number(m.match(/(\d+) MB/)[1]) * 2 ** 20 / size).toFixed(1)} bytes per CSV byte)`);
+      const mib = (m) => Number(m.match(/memory (\d+) MB/)[1]);
+      const perByte = (mb) => `${(mb * 2 ** 20 / size).toFixed(1)} bytes per CSV byte`;
+      const peaks = memory.filter((m) => /(worker|helper) memory \d+ MB/.test(m));
+      for (const m of peaks) console.log(`  ${m.replace('Edgewise: ', '')} (${perByte(mib(m))})`);
+      // Each worker's WebAssembly memory only grows: the tab holds the sum of their peaks.
+      const tab = peaks.reduce((sum, m) => sum + mib(m), 0);
+      if (peaks.length > 1) console.log(`  the tab's workers together: ${tab} MB (${perByte(tab)})`);
       // The worker's own clock: each stage from its first progress message to the next stage.
       for (const m of memory.filter((m) => /stages|took/.test(m))) console.log(`  ${m.replace('Edgewise: ', '')}`);
     }

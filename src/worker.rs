@@ -24,7 +24,7 @@
 
 use crate::engine::analysis::{self, Analysis, Dataset, Stage};
 use crate::engine::cluster;
-use crate::engine::cluster::neighbours::{self, CandidateArrays, Candidates, FlatGraph, Graph};
+use crate::engine::cluster::neighbours::{self, CandidateArrays, Candidates, Graph};
 use crate::engine::cluster::stability::{Resample, ResampleJob};
 use crate::engine::ingest::{FileHash, Incoming, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
@@ -1004,12 +1004,12 @@ async fn answer_trees_job((job, points, seed, trees, parts, role): GraphJob) {
         // Built here from the same points and seed, so of the same order and `k`.
         candidates.merge(&cluster::everyone_forest_part(&points, seed, share));
     }
-    let graph = cluster::everyone_graph_from(&points, &candidates);
-    drop(candidates);
+    let graph = cluster::everyone_graph_from(&points, candidates);
     web_sys::console::debug_1(&JsValue::from_str(&format!(
-        "Edgewise: helper stages: the neighbour graph of {} people {:.2} s",
+        "Edgewise: helper stages: the neighbour graph of {} people {:.2} s (helper memory {} MB)",
         points.rows,
-        (now() - t0) / 1000.0
+        (now() - t0) / 1000.0,
+        memory_mib()
     )));
     post_graph(job, &graph);
 }
@@ -1105,14 +1105,17 @@ fn candidates_from(answer: &JsValue, rows: usize) -> Option<Candidates> {
     Candidates::from_arrays(arrays, rows)
 }
 
-/// Sends the graph of job `job` back as three flat arrays and the number.
-fn post_graph(job: u32, graph: &FlatGraph) {
-    let lens = js_sys::Uint32Array::from(graph.lens.as_slice());
-    let ids = js_sys::Uint32Array::from(graph.ids.as_slice());
-    let dists = js_sys::Float64Array::from(graph.distances.as_slice());
+/// Sends the graph of job `job` back as its slots a point, three flat arrays and the number.
+fn post_graph(job: u32, graph: &Graph) {
+    let (k, lens, ids, distances) = graph.arrays();
+    let lens = js_sys::Uint32Array::from(lens);
+    let ids = js_sys::Uint32Array::from(ids);
+    let dists = js_sys::Float64Array::from(distances);
     let answer = js_sys::Object::new();
     let number = JsValue::from_f64(f64::from(job));
     let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("job"), &number);
+    let k = JsValue::from_f64(k as f64);
+    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("k"), &k);
     let transfer = js_sys::Array::new();
     for (key, array, buffer) in [
         ("lens", JsValue::from(&lens), lens.buffer()),
@@ -1178,66 +1181,33 @@ fn graph_from(answer: &JsValue, rows: usize) -> Option<Graph> {
         return None;
     }
     let get = |key: &str| js_sys::Reflect::get(answer, &JsValue::from_str(key)).ok();
-    let lens = get("lens")?
-        .dyn_into::<js_sys::Uint32Array>()
-        .ok()?
-        .to_vec();
+    let k = get("k")?.as_f64()?;
+    if !(k >= 0.0 && k <= f64::from(u32::MAX) && k.fract() == 0.0) {
+        return None;
+    }
+    let lens = get("lens")?.dyn_into::<js_sys::Uint32Array>().ok()?;
     let ids = get("ids")?.dyn_into::<js_sys::Uint32Array>().ok()?;
     let dists = get("dists")?.dyn_into::<js_sys::Float64Array>().ok()?;
-    let total = lens
-        .iter()
-        .try_fold(0usize, |sum, &l| sum.checked_add(l as usize))?;
-    if lens.len() != rows || ids.length() as usize != total || dists.length() as usize != total {
+    let slots = rows.checked_mul(k as usize)?;
+    if lens.length() as usize != rows
+        || ids.length() as usize != slots
+        || dists.length() as usize != slots
+    {
         return None;
     }
-    // The flat lists are read a block at a time: copied whole beside everyone's own lists
-    // they were 184 MB more at the peak at a million people. Everyone's neighbours are read
-    // first and their distances after, so that the distances, freed once the segments are
-    // spread, leave one stretch of free memory that describing can reuse, not a hole
-    // between every two neighbour lists (BENCHMARKS.md, "Room given back before describing").
-    let neighbours = per_person(&lens, total, |range, block: &mut Vec<u32>| {
-        block.resize(range.len(), 0);
-        ids.subarray(range.start as u32, range.end as u32)
-            .copy_to(block);
-    })?;
-    if neighbours.iter().flatten().any(|&j| j as usize >= rows) {
-        return None;
-    }
-    let distances = per_person(&lens, total, |range, block: &mut Vec<f64>| {
-        block.resize(range.len(), 0.0);
-        dists
-            .subarray(range.start as u32, range.end as u32)
-            .copy_to(block);
-    })?;
-    Some(Graph {
-        neighbours,
-        distances,
-    })
-}
-
-/// Everyone's list of `lens[i]` values from a flat list of `total`, whose values in `range`
-/// `read` copies into a block, a block at a time.
-fn per_person<T: Copy + Default>(
-    lens: &[u32],
-    total: usize,
-    mut read: impl FnMut(std::ops::Range<usize>, &mut Vec<T>),
-) -> Option<Vec<Vec<T>>> {
-    const BLOCK: usize = 1 << 16;
-    let mut block: Vec<T> = Vec::new();
-    let (mut block_start, mut block_end) = (0, 0);
-    let mut lists = Vec::with_capacity(lens.len());
-    let mut at = 0;
-    for &len in lens {
-        let end = at + len as usize;
-        if end > block_end {
-            block_start = at;
-            block_end = (at + BLOCK.max(len as usize)).min(total);
-            read(block_start..block_end, &mut block);
-        }
-        lists.push(block.get(at - block_start..end - block_start)?.to_vec());
-        at = end;
-    }
-    Some(lists)
+    // Each array is copied once, straight into the graph's own (BENCHMARKS.md, "Everyone's
+    // neighbours in one array"). The neighbours come first and their distances after, so
+    // that the distances, freed once the segments are spread, leave one stretch of free
+    // memory that describing can reuse (BENCHMARKS.md, "Room given back before describing").
+    let copy_u32 = |array: js_sys::Uint32Array| {
+        let mut v = vec![0; array.length() as usize];
+        array.copy_to(&mut v);
+        v
+    };
+    let (lens, ids) = (copy_u32(lens), copy_u32(ids));
+    let mut distances = vec![0.0; slots];
+    dists.copy_to(&mut distances);
+    Graph::from_arrays(k as usize, lens, ids, distances, rows)
 }
 
 /// The meaning model: the one already loaded, or fetched now and kept for the worker's life.

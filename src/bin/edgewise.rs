@@ -1029,7 +1029,7 @@ fn neighbours_bench(args: &NeighboursArgs) -> Result<(), String> {
             })
             .1
             .0;
-        let got = &graph.distances[i];
+        let got = graph.distances(i);
         wanted += k.min(exact.len());
         // A neighbour counts when it is as near as the exact k-th (ties are interchangeable).
         found += got

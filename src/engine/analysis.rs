@@ -373,7 +373,7 @@ pub struct Analysis {
     /// Lone outliers, most unusual first.
     pub outliers: Vec<u32>,
     /// Each person's nearest neighbours (themselves excluded).
-    pub neighbours: Vec<Vec<u32>>,
+    pub neighbours: cluster::neighbours::Neighbours,
     /// The say/do cross-table.
     pub say_do: Option<SayDo>,
     /// The smallest segment size used, the density neighbourhood, and the sizes tried.
@@ -899,14 +899,7 @@ impl Prepared<'_> {
                 .then(a.cmp(&b))
         });
         // Each list loses the person themselves in place, not copied beside the original.
-        let neighbours = std::mem::take(&mut clustering.neighbours)
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut v)| {
-                v.retain(|&j| j as usize != i);
-                v
-            })
-            .collect();
+        let neighbours = std::mem::take(&mut clustering.neighbours).without_self();
         let mut warnings = schema.warnings.clone();
         warnings.extend(features.notes.iter().cloned());
         warnings.extend(repeats_warning(
@@ -968,7 +961,7 @@ fn single_person(n: usize) -> Clustering {
         labels: vec![None; n],
         membership: vec![Membership::Outlier; n],
         core_distance: vec![0.0; n],
-        neighbours: vec![Vec::new(); n],
+        neighbours: cluster::neighbours::Neighbours::none(n),
         n_segments: 0,
         micro: Vec::new(),
         stability: Vec::new(),

@@ -1519,7 +1519,7 @@ mod tests {
                 .collect(),
             labels,
             core_distance: vec![1.0; n],
-            neighbours: vec![Vec::new(); n],
+            neighbours: crate::engine::cluster::neighbours::Neighbours::none(n),
             n_segments: k,
             micro: vec![false; k],
             stability: vec![None; k],

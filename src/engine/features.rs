@@ -711,7 +711,9 @@ impl Columns {
             let my_dims: Vec<usize> = mine.iter().flat_map(|g| g.start..g.start + g.len).collect();
             let mut sum = vec![0.0; my_dims.len()];
             for (k, &r) in absent.iter().enumerate() {
-                let like: Vec<usize> = graph.neighbours[k]
+                let like: Vec<usize> = graph
+                    .neighbours
+                    .of(k)
                     .iter()
                     .filter_map(|&j| (j as usize).checked_sub(absent.len()))
                     .filter_map(|j| references.get(j).copied())

@@ -170,7 +170,7 @@ pub struct Clustering {
     /// Each person's distance to their 15th nearest neighbour (local sparsity).
     pub core_distance: Vec<f64>,
     /// Each person's nearest neighbours (themselves first).
-    pub neighbours: Vec<Vec<u32>>,
+    pub neighbours: neighbours::Neighbours,
     /// Number of segments.
     pub n_segments: usize,
     /// Per segment: found among people the density step left unassigned (a micro-segment).
@@ -329,18 +329,14 @@ pub fn everyone_forest_part(
     neighbours::forest_part(points, NEIGHBOURS, seed, trees)
 }
 
-/// [`everyone_graph`] from the candidates of all the forest's trees, merged: the same graph,
-/// as flat lists (`neighbours::FlatGraph`, as a web worker's helper sends it).
-pub fn everyone_graph_from(
-    points: &Dense,
-    candidates: &neighbours::Candidates,
-) -> neighbours::FlatGraph {
+/// [`everyone_graph`] from the candidates of all the forest's trees, merged: the same graph
+/// (as a web worker's helper finishes it, on one core).
+pub fn everyone_graph_from(points: &Dense, candidates: neighbours::Candidates) -> Graph {
     if points.rows <= neighbours::EXACT_UP_TO {
         // Small inputs are exact, all pairs, whatever the trees offered.
-        return neighbours::FlatGraph::of(&everyone_graph(points, 0));
+        return everyone_graph(points, 0);
     }
-    let finish = neighbours::Finish::new(points, candidates);
-    finish.flat(vec![finish.rows(candidates, 0..points.rows)])
+    neighbours::Finish::new(points, candidates).graph(1)
 }
 
 /// What the sample decided (steps 2–5 and 8), before everyone's neighbour graph is needed.
@@ -1442,7 +1438,7 @@ mod tests {
 
     #[test]
     fn everyones_graph_from_helpers_is_the_graph_built_here() {
-        use neighbours::{FlatGraph, TREES};
+        use neighbours::TREES;
         use rand::Rng;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         for n in [600, 2500] {
@@ -1452,17 +1448,13 @@ mod tests {
                 cols: 6,
                 data,
             };
-            let here = FlatGraph::of(&everyone_graph(&points, 21));
+            let here = everyone_graph(&points, 21);
             let mut shares =
                 (0..3).map(|p| everyone_forest_part(&points, 21, neighbours::tree_share(p, 3)));
             let mut merged = shares.next().expect("three shares");
             assert!(shares.all(|share| merged.merge(&share)));
-            let helped = everyone_graph_from(&points, &merged);
-            assert!(
-                helped.lens == here.lens && helped.ids == here.ids,
-                "{n} points"
-            );
-            assert!(helped.distances == here.distances, "{n} points");
+            let helped = everyone_graph_from(&points, merged);
+            assert!(helped == here, "{n} points");
             assert_eq!(neighbours::tree_share(2, 3).end, TREES);
         }
     }
@@ -1669,7 +1661,7 @@ mod tests {
             labels,
             membership: vec![Membership::Core; n],
             core_distance: vec![1.0; n],
-            neighbours: vec![Vec::new(); n],
+            neighbours: neighbours::Neighbours::none(n),
             n_segments: 2,
             micro: vec![false; 2],
             stability: vec![None; 2],
@@ -1700,7 +1692,7 @@ mod tests {
             labels,
             membership: vec![Membership::Core; n],
             core_distance: vec![1.0; n],
-            neighbours: vec![Vec::new(); n],
+            neighbours: neighbours::Neighbours::none(n),
             n_segments,
             micro: vec![false; n_segments],
             stability: vec![None; n_segments],
@@ -1966,7 +1958,7 @@ mod tests {
             labels: vec![Some(0), Some(1), Some(1), Some(2)],
             membership: vec![Membership::Core; 4],
             core_distance: vec![1.0; 4],
-            neighbours: vec![Vec::new(); 4],
+            neighbours: neighbours::Neighbours::none(4),
             n_segments: 3,
             micro: vec![false, true, false],
             stability: vec![Some(0.9), Some(0.5), None],

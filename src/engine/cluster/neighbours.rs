@@ -24,6 +24,7 @@
 use super::super::linalg::{Dense, dist2, lane_sum};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
 
 /// Leaf size of the random projection trees.
 const LEAF: usize = 24;
@@ -35,21 +36,177 @@ pub const EXACT_UP_TO: usize = 1000;
 /// Trees in the forest.
 pub const TREES: usize = 8;
 
-/// Each point's `k` nearest neighbours (itself first) with distances, nearest first.
+/// Each point's list of nearest neighbours (itself first, nearest first), all in one flat
+/// array of `k` slots a point, of which the first `lens[i]` hold point `i`'s list. One
+/// allocation for everyone rather than one a point: a list of its own cost each point its
+/// header and the allocator's bookkeeping beside its 15 indices, and a million small blocks
+/// to allocate and free (BENCHMARKS.md, "Everyone's neighbours in one array").
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Neighbours {
+    k: usize,
+    lens: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl Neighbours {
+    /// `n` points, each with an empty list.
+    pub fn none(n: usize) -> Neighbours {
+        Neighbours {
+            k: 0,
+            lens: vec![0; n],
+            ids: Vec::new(),
+        }
+    }
+
+    /// One list a point.
+    pub fn from_lists(lists: &[Vec<u32>]) -> Neighbours {
+        let k = lists.iter().map(Vec::len).max().unwrap_or(0);
+        let mut ids = vec![0; lists.len() * k];
+        for (slots, list) in ids.chunks_mut(k.max(1)).zip(lists) {
+            slots[..list.len()].copy_from_slice(list);
+        }
+        Neighbours {
+            k,
+            lens: lists.iter().map(|l| l.len() as u32).collect(),
+            ids,
+        }
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.lens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lens.is_empty()
+    }
+
+    /// Point `i`'s list, if there is a point `i`.
+    pub fn get(&self, i: usize) -> Option<&[u32]> {
+        let len = *self.lens.get(i)? as usize;
+        self.ids.get(i * self.k..i * self.k + len)
+    }
+
+    /// Point `i`'s list (empty if there is no point `i`).
+    pub fn of(&self, i: usize) -> &[u32] {
+        self.get(i).unwrap_or(&[])
+    }
+
+    /// Every point's list, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|i| self.of(i))
+    }
+
+    /// Every list without the point itself, in place.
+    pub fn without_self(mut self) -> Neighbours {
+        let k = self.k;
+        for (i, len) in self.lens.iter_mut().enumerate() {
+            let list = &mut self.ids[i * k..i * k + *len as usize];
+            if let Some(at) = list.iter().position(|&j| j as usize == i) {
+                list.copy_within(at + 1.., at);
+                *len -= 1;
+            }
+        }
+        self
+    }
+}
+
+/// Each point's `k` nearest neighbours (itself first) with distances, nearest first: the
+/// [`Neighbours`] and, in the same slots, their distances.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Graph {
-    /// Neighbour indices per point.
-    pub neighbours: Vec<Vec<u32>>,
-    /// Matching distances.
-    pub distances: Vec<Vec<f64>>,
+    pub neighbours: Neighbours,
+    distances: Vec<f64>,
 }
 
 impl Graph {
+    /// One list of neighbours and one of their distances a point (the shorter of the two
+    /// sets a point's length).
+    pub fn from_lists(neighbours: &[Vec<u32>], distances: &[Vec<f64>]) -> Graph {
+        let cut: Vec<Vec<u32>> = neighbours
+            .iter()
+            .zip(distances.iter().map(Vec::len).chain(std::iter::repeat(0)))
+            .map(|(l, d)| l[..l.len().min(d)].to_vec())
+            .collect();
+        let neighbours = Neighbours::from_lists(&cut);
+        let k = neighbours.k;
+        let mut flat = vec![0.0; neighbours.ids.len()];
+        for ((slots, d), list) in flat.chunks_mut(k.max(1)).zip(distances).zip(&cut) {
+            slots[..list.len()].copy_from_slice(&d[..list.len()]);
+        }
+        Graph {
+            neighbours,
+            distances: flat,
+        }
+    }
+
+    /// The graph of nearest-first lists of `(squared distance, index)`.
+    fn of_squared(lists: &[Vec<(f64, u32)>]) -> Graph {
+        let ids: Vec<Vec<u32>> = lists
+            .iter()
+            .map(|l| l.iter().map(|x| x.1).collect())
+            .collect();
+        let distances: Vec<Vec<f64>> = lists
+            .iter()
+            .map(|l| l.iter().map(|x| libm::sqrt(x.0)).collect())
+            .collect();
+        Graph::from_lists(&ids, &distances)
+    }
+
+    /// The graph from flat arrays as [`Graph::arrays`] gives them, or `None` unless they are
+    /// a whole graph of `n` points: `k` slots a point, no list longer than `k`, every index
+    /// a point and every distance a number, not below zero.
+    pub fn from_arrays(
+        k: usize,
+        lens: Vec<u32>,
+        ids: Vec<u32>,
+        distances: Vec<f64>,
+        n: usize,
+    ) -> Option<Graph> {
+        let slots = n.checked_mul(k)?;
+        if lens.len() != n || ids.len() != slots || distances.len() != slots {
+            return None;
+        }
+        let graph = Graph {
+            neighbours: Neighbours { k, lens, ids },
+            distances,
+        };
+        let whole = (0..n).all(|i| {
+            graph.neighbours.lens[i] as usize <= k
+                && graph.neighbours.of(i).iter().all(|&j| (j as usize) < n)
+                && graph.distances(i).iter().all(|&d| d >= 0.0)
+        });
+        whole.then_some(graph)
+    }
+
+    /// The flat arrays: slots a point, each list's length, and every slot's neighbour and
+    /// distance.
+    pub fn arrays(&self) -> (usize, &[u32], &[u32], &[f64]) {
+        let n = &self.neighbours;
+        (n.k, &n.lens, &n.ids, &self.distances)
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.neighbours.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.neighbours.is_empty()
+    }
+
+    /// Point `i`'s distances to its neighbours, nearest first (empty if there is no point `i`).
+    pub fn distances(&self, i: usize) -> &[f64] {
+        let n = &self.neighbours;
+        let len = n.lens.get(i).map_or(0, |&l| l as usize);
+        self.distances.get(i * n.k..i * n.k + len).unwrap_or(&[])
+    }
+
     /// Distance to the k-th neighbour (itself counted), for every point.
     pub fn kth_distance(&self, k: usize) -> Vec<f64> {
-        self.distances
-            .iter()
-            .map(|d| {
+        (0..self.len())
+            .map(|i| {
+                let d = self.distances(i);
                 d.get(k.saturating_sub(1))
                     .or(d.last())
                     .copied()
@@ -180,6 +337,17 @@ impl Forest {
         self.ids.swap(lo, hi);
     }
 
+    /// Puts every row back at its index (the first tree's order, once its order is taken
+    /// as the indices), in place: each swap puts one row where it belongs. A copy of the rows
+    /// in that order, kept to start each tree from, was 96 MB a part at a million people.
+    fn back_to_first_order(&mut self) {
+        for r in 0..self.ids.len() {
+            while self.ids[r] as usize != r {
+                self.swap_rows(r, self.ids[r] as usize);
+            }
+        }
+    }
+
     /// One random projection tree over all rows: each node splits its rows in two
     /// ([`Forest::split`]) until at most [`LEAF`] remain; `leaf` gets each leaf's row range.
     fn tree(&mut self, rng: &mut Xoshiro256PlusPlus, leaf: &mut dyn FnMut(&Forest, usize, usize)) {
@@ -288,8 +456,7 @@ pub fn knn_graph(points: &Dense, k: usize, seed: u64) -> Graph {
         forest.build(t);
     }
     let candidates = forest.candidates();
-    let finish = Finish::new(points, &candidates);
-    finish.graph(vec![finish.rows(&candidates, 0..n)])
+    Finish::new(points, candidates).graph(1)
 }
 
 /// [`knn_graph`] with its work dealt into `parts` (natively one thread each; the web worker
@@ -310,11 +477,7 @@ pub fn knn_graph_in_parts(points: &Dense, k: usize, seed: u64, parts: usize) -> 
         candidates.merge(other);
     }
     drop(shares);
-    let finish = Finish::new(points, &candidates);
-    let rows = in_parts(parts, |p| {
-        finish.rows(&candidates, p * n / parts..(p + 1) * n / parts)
-    });
-    finish.graph(rows)
+    Finish::new(points, candidates).graph(parts)
 }
 
 /// Small inputs: exact, all pairs.
@@ -324,7 +487,7 @@ fn exact_graph(points: &Dense, k: usize) -> Graph {
     for i in 0..n {
         exact_pairs(points, i, k, &mut lists);
     }
-    Graph::of(lists)
+    Graph::of_squared(&lists)
 }
 
 /// `work(0..parts)`, natively on a thread per part; in WebAssembly one after another.
@@ -510,10 +673,8 @@ struct Trees {
     order: Vec<u32>,
     /// The first tree's leaves, as ranges of rows in its order.
     first_leaves: Vec<(usize, usize)>,
-    /// The rows in the first tree's order, once a tree after the first changed it (for
-    /// [`Streams::OnePerTree`], whose every tree starts from it).
-    first_order: Option<Vec<f32>>,
-    /// Whether a tree after the first has been built.
+    /// Whether a tree after the first has been built (and so the rows may be out of the
+    /// first tree's order, which [`Streams::OnePerTree`]'s every tree starts from).
     later_built: bool,
     candidates: Lists,
 }
@@ -539,7 +700,6 @@ impl Trees {
             rng,
             order,
             first_leaves,
-            first_order: None,
             later_built: false,
             candidates: Lists::new(n, k),
         }
@@ -554,12 +714,8 @@ impl Trees {
         let candidates = &mut self.candidates;
         if t == 0 {
             // The first tree's leaves are ranges of rows in its order: back to it first.
-            if self.later_built
-                && let Some(rows) = &self.first_order
-            {
-                self.forest.rows.copy_from_slice(rows);
-                let ids = self.forest.ids.iter_mut();
-                ids.enumerate().for_each(|(r, id)| *id = r as u32);
+            if self.later_built {
+                self.forest.back_to_first_order();
             }
             for &(start, end) in &self.first_leaves {
                 leaf_pairs(candidates, &self.forest, start, end);
@@ -567,13 +723,8 @@ impl Trees {
             return;
         }
         if self.streams == Streams::OnePerTree {
-            match &self.first_order {
-                Some(rows) if self.later_built => {
-                    self.forest.rows.copy_from_slice(rows);
-                    let ids = self.forest.ids.iter_mut();
-                    ids.enumerate().for_each(|(r, id)| *id = r as u32);
-                }
-                _ => self.first_order = Some(self.forest.rows.clone()),
+            if self.later_built {
+                self.forest.back_to_first_order();
             }
             self.rng = tree_rng(self.seed, t);
         }
@@ -611,67 +762,127 @@ fn leaf_pairs(candidates: &mut Lists, f: &Forest, start: usize, end: usize) {
 
 /// Everything after the forest: one round of NN-descent over the candidates, then distances
 /// again in full precision. Each point's list depends only on its own candidates and on
-/// everyone's nearest few, so any split of the points into [`Finish::rows`] gives the same.
-pub struct Finish {
+/// everyone's nearest few, so any split of the points into parts gives the same graph.
+pub struct Finish<'a> {
     /// The points in the first tree's order, in single precision, for the descent.
     single: Vec<f32>,
-    /// The same in full precision.
-    full: Dense,
+    /// The points themselves, for the distances in full precision (read through `order`,
+    /// not copied into it: at a million people in 24 dimensions a copy was 192 MB).
+    points: &'a Dense,
     order: Vec<u32>,
-    /// Everyone's nearest [`DESCENT`] candidates (themselves first), `DESCENT + 1` slots each.
-    snapshot: Vec<u32>,
-    snapshot_len: Vec<u8>,
+    /// Everyone's candidates (themselves first), nearest first, `k` slots each: the
+    /// candidates' indices without their distances, which are taken again from `single`
+    /// (the same numbers), so that the candidates are not held beside the graph.
+    k: usize,
+    candidates: Vec<u32>,
+    lens: Vec<u32>,
 }
 
 /// Candidates whose own candidates the descent tries.
 const DESCENT: usize = 10;
 
-impl Finish {
-    pub fn new(points: &Dense, candidates: &Candidates) -> Finish {
-        let order_idx: Vec<usize> = candidates.order.iter().map(|&i| i as usize).collect();
-        let full = super::rows(points, &order_idx);
-        let single = full.data.iter().map(|&v| v as f32).collect();
-        let n = candidates.order.len();
-        let mut snapshot = vec![0; n * (DESCENT + 1)];
-        let mut snapshot_len = vec![0; n];
-        for i in 0..n {
-            let near = candidates.lists.of(i).iter().take(DESCENT + 1);
-            snapshot_len[i] = near.len() as u8;
-            for (slot, x) in snapshot[i * (DESCENT + 1)..].iter_mut().zip(near) {
-                *slot = x.1;
-            }
+/// The lists of a contiguous range of rows of the first tree's order, as a part of
+/// [`Finish::graph`] fills them: `k` slots a row.
+struct Part<'g> {
+    rows: std::ops::Range<usize>,
+    lens: &'g mut [u32],
+    ids: &'g mut [u32],
+    d2: &'g mut [f64],
+}
+
+impl<'a> Finish<'a> {
+    pub fn new(points: &'a Dense, candidates: Candidates) -> Finish<'a> {
+        let mut single = Vec::with_capacity(points.data.len());
+        for &i in &candidates.order {
+            single.extend(points.row(i as usize).iter().map(|&v| v as f32));
         }
+        let Lists { k, slots, len } = candidates.lists;
+        let ids = slots.into_iter().map(|x| x.1).collect();
         Finish {
             single,
-            full,
-            order: candidates.order.clone(),
-            snapshot,
-            snapshot_len,
+            points,
+            order: candidates.order,
+            k,
+            candidates: ids,
+            lens: len,
         }
     }
 
-    fn near(&self, i: usize) -> &[u32] {
-        let at = i * (DESCENT + 1);
-        &self.snapshot[at..at + self.snapshot_len[i] as usize]
+    /// Row `i`'s candidates, nearest first.
+    fn candidates(&self, i: usize) -> &[u32] {
+        let at = i * self.k;
+        &self.candidates[at..at + self.lens[i] as usize]
     }
 
-    /// The lists of the points at `rows` of the first tree's order, nearest first, numbered
-    /// as in the input.
-    pub fn rows(
-        &self,
-        candidates: &Candidates,
-        rows: std::ops::Range<usize>,
-    ) -> Vec<Vec<(f64, u32)>> {
-        let dims = self.full.cols;
+    /// Row `i`'s nearest [`DESCENT`] candidates, itself first.
+    fn near(&self, i: usize) -> &[u32] {
+        let all = self.candidates(i);
+        &all[..all.len().min(DESCENT + 1)]
+    }
+
+    /// Squared distance between rows `i` and `j` in single precision.
+    fn single_d2(&self, i: usize, j: usize) -> f32 {
+        let dims = self.points.cols;
+        let row = |r: usize| &self.single[r * dims..(r + 1) * dims];
+        dist2_f32(row(i), row(j))
+    }
+
+    /// Everyone's lists, numbered as in the input, the rows of the first tree's order dealt
+    /// into `parts` contiguous ranges (natively a thread each). Each part writes its rows'
+    /// slots of one flat graph in that order, which is then put into the input's order in
+    /// place: the lists are never held twice.
+    pub fn graph(&self, parts: usize) -> Graph {
+        let (n, k) = (self.order.len(), self.k);
+        let mut lens = vec![0u32; n];
+        let mut ids = vec![0u32; n * k];
+        let mut d2 = vec![0.0f64; n * k];
+        let parts = parts.clamp(1, n.max(1));
+        let mut dealt = Vec::with_capacity(parts);
+        let (mut lens_left, mut ids_left, mut d2_left) = (&mut lens[..], &mut ids[..], &mut d2[..]);
+        for p in 0..parts {
+            let rows = p * n / parts..(p + 1) * n / parts;
+            let (l, lr) = std::mem::take(&mut lens_left).split_at_mut(rows.len());
+            let (i, ir) = std::mem::take(&mut ids_left).split_at_mut(rows.len() * k);
+            let (d, dr) = std::mem::take(&mut d2_left).split_at_mut(rows.len() * k);
+            (lens_left, ids_left, d2_left) = (lr, ir, dr);
+            dealt.push(Part {
+                rows,
+                lens: l,
+                ids: i,
+                d2: d,
+            });
+        }
+        each_part(dealt, |part| self.fill(part));
+        to_input_order(&self.order, k, &mut lens, &mut ids, &mut d2);
+        d2.iter_mut().for_each(|d| *d = libm::sqrt(*d));
+        Graph {
+            neighbours: Neighbours { k, lens, ids },
+            distances: d2,
+        }
+    }
+
+    /// The lists of `part`'s rows, numbered as in the input, with squared distances.
+    fn fill(&self, part: Part) {
+        let (dims, k) = (self.points.cols, self.k);
         let mut seen = vec![u32::MAX; self.order.len()];
-        let mut list = Vec::with_capacity(candidates.lists.k);
-        rows.map(|r| {
+        let mut list = Vec::with_capacity(k);
+        let mut full = Vec::with_capacity(k);
+        for (at, r) in part.rows.enumerate() {
             list.clear();
-            list.extend_from_slice(candidates.lists.of(r));
-            self.descend(r, dims, &mut seen, &mut list, candidates.lists.k);
-            full_precision(r, &list, &self.full, &self.order)
-        })
-        .collect()
+            let candidates = self.candidates(r).iter();
+            list.extend(candidates.map(|&j| (self.single_d2(r, j as usize), j)));
+            self.descend(r, dims, &mut seen, &mut list, k);
+            self.full_precision(r, &list, &mut full);
+            part.lens[at] = full.len() as u32;
+            let slots = at * k..at * k + full.len();
+            for ((id, d2), &(d, j)) in part.ids[slots.clone()]
+                .iter_mut()
+                .zip(&mut part.d2[slots])
+                .zip(&full)
+            {
+                (*id, *d2) = (j, d);
+            }
+        }
     }
 
     /// NN-descent for point `i`: offers it its nearest neighbours' nearest neighbours
@@ -702,114 +913,67 @@ impl Finish {
         }
     }
 
-    /// The graph from the lists of every row of the first tree's order, in row order (the
-    /// [`Finish::rows`] of consecutive ranges, concatenated).
-    pub fn graph(&self, rows: Vec<Vec<Vec<(f64, u32)>>>) -> Graph {
-        let mut lists = vec![Vec::new(); self.order.len()];
-        for (r, list) in rows.into_iter().flatten().enumerate() {
-            if let Some(&i) = self.order.get(r) {
-                lists[i as usize] = list;
-            }
-        }
-        Graph::of(lists)
-    }
-
-    /// [`Finish::graph`] as flat lists, as a helper worker sends it: without the graph's own
-    /// two lists per point, which at a million points cost the helper 2.5 s of allocating.
-    pub fn flat(&self, rows: Vec<Vec<Vec<(f64, u32)>>>) -> FlatGraph {
-        let n = self.order.len();
-        let rows: Vec<Vec<(f64, u32)>> = rows.into_iter().flatten().take(n).collect();
-        let mut lens = vec![0u32; n];
-        for (list, &i) in rows.iter().zip(&self.order) {
-            lens[i as usize] = list.len() as u32;
-        }
-        let mut starts = Vec::with_capacity(n);
-        let mut total = 0;
-        for &len in &lens {
-            starts.push(total);
-            total += len as usize;
-        }
-        let mut flat = FlatGraph {
-            lens,
-            ids: vec![0; total],
-            distances: vec![0.0; total],
-        };
-        // Each list is freed once written, so the lists and the flat arrays are not all
-        // alive at once.
-        for (list, &i) in rows.into_iter().zip(&self.order) {
-            flat.put(starts[i as usize], &list);
-        }
-        flat
-    }
-}
-
-/// A neighbour graph as flat lists: each point's list length, then every point's neighbours
-/// one list after another, and their distances likewise.
-pub struct FlatGraph {
-    pub lens: Vec<u32>,
-    pub ids: Vec<u32>,
-    pub distances: Vec<f64>,
-}
-
-impl FlatGraph {
-    /// `graph` as flat lists.
-    pub fn of(graph: &Graph) -> FlatGraph {
-        FlatGraph {
-            lens: graph.neighbours.iter().map(|l| l.len() as u32).collect(),
-            ids: graph.neighbours.concat(),
-            distances: graph.distances.concat(),
-        }
-    }
-
-    /// Writes a nearest-first list of `(squared distance, index)` from `start` on. Out of
-    /// line (see [`exact_pairs`]).
+    /// Row `r`'s candidates (numbered in the first tree's order) with their squared
+    /// distances in full precision, nearest first, numbered as in the input, into `out`.
+    /// Out of line, called once per row, so that WebAssembly runs it optimised: V8 optimises
+    /// a function between calls, never during one (ARCHITECTURE.md).
     #[inline(never)]
-    fn put(&mut self, start: usize, list: &[(f64, u32)]) {
-        for (at, &(d2, j)) in (start..).zip(list) {
-            self.ids[at] = j;
-            self.distances[at] = libm::sqrt(d2);
-        }
+    fn full_precision(&self, r: usize, candidates: &[(f32, u32)], out: &mut Vec<(f64, u32)>) {
+        let me = self.points.row(self.order[r] as usize);
+        out.clear();
+        out.extend(candidates.iter().map(|&(_, j)| {
+            let j = self.order[j as usize];
+            (dist2(me, self.points.row(j as usize)), j)
+        }));
+        out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     }
 }
 
-impl Graph {
-    /// The graph of nearest-first lists of `(squared distance, index)`.
-    fn of(lists: Vec<Vec<(f64, u32)>>) -> Graph {
-        Graph {
-            neighbours: lists
-                .iter()
-                .map(|l| l.iter().map(|x| x.1).collect())
-                .collect(),
-            distances: lists
-                .iter()
-                .map(|l| l.iter().map(|x| libm::sqrt(x.0)).collect())
-                .collect(),
-        }
+/// `work` on each part, natively on a thread each; in WebAssembly one after another.
+fn each_part<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if parts.len() > 1 {
+        return std::thread::scope(|scope| {
+            let work = &work;
+            let running: Vec<_> = parts
+                .into_iter()
+                .map(|p| scope.spawn(move || work(p)))
+                .collect();
+            for r in running {
+                r.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+        });
     }
+    parts.into_iter().for_each(work);
 }
 
-/// Row `r`'s candidates (numbered in the first tree's `order`, as `local`'s rows are) with
-/// their distances in full precision, nearest first, numbered as in the input. Out of line,
-/// called once per row, so that WebAssembly runs it optimised: V8 optimises a function
-/// between calls, never during one (ARCHITECTURE.md).
-#[inline(never)]
-fn full_precision(
-    r: usize,
-    candidates: &[(f32, u32)],
-    local: &Dense,
-    order: &[u32],
-) -> Vec<(f64, u32)> {
-    let mut list: Vec<(f64, u32)> = candidates
-        .iter()
-        .map(|&(_, j)| {
-            (
-                dist2(local.row(r), local.row(j as usize)),
-                order[j as usize],
-            )
-        })
-        .collect();
-    list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    list
+/// Puts flat lists of `k` slots a row, row `r` holding point `order[r]`'s, into the
+/// points' order, in place: each cycle of the permutation carries one list round.
+fn to_input_order(order: &[u32], k: usize, lens: &mut [u32], ids: &mut [u32], d2: &mut [f64]) {
+    let mut done = vec![false; order.len()];
+    let mut carry_ids = vec![0u32; k];
+    let mut carry_d2 = vec![0.0f64; k];
+    let block = |r: usize| r * k..(r + 1) * k;
+    for start in 0..order.len() {
+        if done[start] {
+            continue;
+        }
+        let mut carry_len = lens[start];
+        carry_ids.copy_from_slice(&ids[block(start)]);
+        carry_d2.copy_from_slice(&d2[block(start)]);
+        let mut dest = order[start] as usize;
+        loop {
+            std::mem::swap(&mut carry_len, &mut lens[dest]);
+            ids[block(dest)].swap_with_slice(&mut carry_ids);
+            d2[block(dest)].swap_with_slice(&mut carry_d2);
+            done[dest] = true;
+            if dest == start {
+                break;
+            }
+            dest = order[dest] as usize;
+        }
+    }
 }
 
 /// Diffusion smoothing: each step moves every point to the weighted mean of its neighbourhood
@@ -832,10 +996,8 @@ pub fn smooth(points: &Dense, graph: &Graph, steps: usize) -> Dense {
     // A point whose neighbourhood is twice as wide as its neighbours' own (a local outlier
     // factor above 2; Breunig et al. 2000) is far from everyone it is "near": it stays put.
     const LOCAL_OUTLIER: f64 = 2.0;
-    let width: Vec<f64> = graph
-        .distances
-        .iter()
-        .map(|d| d.last().copied().unwrap_or(0.0))
+    let width: Vec<f64> = (0..graph.len())
+        .map(|i| graph.distances(i).last().copied().unwrap_or(0.0))
         .collect();
     let weights: Vec<Vec<(u32, f64)>> = graph
         .neighbours
@@ -914,7 +1076,12 @@ mod tests {
                 .collect();
             exact.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let truth: Vec<u32> = exact.iter().take(k).map(|x| x.1 as u32).collect();
-            hits += g.neighbours[i].iter().filter(|j| truth.contains(j)).count();
+            hits += g
+                .neighbours
+                .of(i)
+                .iter()
+                .filter(|j| truth.contains(j))
+                .count();
         }
         let recall = hits as f64 / (40 * k) as f64;
         assert!(recall > 0.9, "recall {recall}");
@@ -969,17 +1136,32 @@ mod tests {
         let mut merged = shares[2].clone();
         merged.merge(&shares[0]);
         merged.merge(&shares[1]);
-        let finish = Finish::new(&points, &merged);
-        let rows = vec![
-            finish.rows(&merged, 0..7),
-            finish.rows(&merged, 7..2000),
-            finish.rows(&merged, 2000..n),
-        ];
-        let flat = finish.flat(rows.clone());
-        assert!(finish.graph(rows) == one, "dealt like the web worker");
-        let lens: Vec<u32> = one.neighbours.iter().map(|l| l.len() as u32).collect();
-        assert_eq!(flat.lens, lens, "flat lists as long as the graph's");
-        assert!(flat.ids == one.neighbours.concat() && flat.distances == one.distances.concat());
+        let finish = Finish::new(&points, merged);
+        for parts in [1, 3, 7, n + 5] {
+            assert!(
+                finish.graph(parts) == one,
+                "dealt like the web worker, {parts} parts"
+            );
+        }
+        // Its flat arrays make the same graph, and lists cut short stay short.
+        let (k, lens, ids, distances) = one.arrays();
+        let again = Graph::from_arrays(k, lens.to_vec(), ids.to_vec(), distances.to_vec(), n);
+        assert!(again.as_ref() == Some(&one));
+        let lists: Vec<Vec<u32>> = one
+            .neighbours
+            .iter()
+            .map(|l| l[..l.len() % 4].to_vec())
+            .collect();
+        let short = Neighbours::from_lists(&lists);
+        assert!(short.iter().eq(lists.iter().map(Vec::as_slice)));
+        assert!((0..n).all(|i| one.distances(i).first() == Some(&0.0)));
+        let without = one.neighbours.clone().without_self();
+        assert!((0..n).all(|i| {
+            let (all, others) = (one.neighbours.of(i), without.of(i));
+            others.len() + 1 == all.len() && all.iter().filter(|&&j| j as usize != i).eq(others)
+        }));
+        assert_eq!(one.neighbours.get(n), None);
+        assert!(one.distances(n).is_empty());
         // A different seed gives a different forest (the parts are not all the same tree).
         assert!(knn_graph_in_parts(&points, 15, 12, 1) != one);
         let share = |p| tree_share(p, 3);

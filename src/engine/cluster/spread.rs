@@ -37,7 +37,7 @@ pub(super) fn attach(
             continue;
         }
         votes.iter_mut().for_each(|v| *v = 0);
-        let nb = &graph.neighbours[i];
+        let nb = graph.neighbours.of(i);
         for &j in nb.iter().skip(1) {
             if let Some(Some(s)) = before.get(j as usize) {
                 votes[*s] += 1;
@@ -101,12 +101,10 @@ pub(super) fn attach_stacks(
     // Their own neighbour lists, but for fewer than a third of them, are people alike:
     // [`attach`] asks a third of a person's neighbours to carry the label.
     let isolated = |i: usize| {
-        labels[i].is_none()
-            && graph.distances.get(i).is_some_and(|d| {
-                let others = d.len().saturating_sub(1);
-                let alike = d.iter().skip(1).filter(|&&x| x == 0.0).count();
-                others > 0 && 3 * alike > 2 * others
-            })
+        let d = graph.distances(i);
+        let others = d.len().saturating_sub(1);
+        let alike = d.iter().skip(1).filter(|&&x| x == 0.0).count();
+        labels[i].is_none() && others > 0 && 3 * alike > 2 * others
     };
     let mut stacked: Vec<usize> = (0..n).filter(|&i| isolated(i)).collect();
     let mut voting: Vec<usize> = voters
@@ -189,7 +187,7 @@ pub(super) fn attach_stacks(
         i
     }
     for i in (0..n).filter(|&i| enclosed[i]) {
-        for &j in graph.neighbours[i].iter().skip(1) {
+        for &j in graph.neighbours.of(i).iter().skip(1) {
             let j = j as usize;
             if j < n && enclosed[j] {
                 let (a, b) = (root(&mut knot, i), root(&mut knot, j));
@@ -529,7 +527,7 @@ impl Round<'_> {
         } = *self;
         let mut change = Change::None;
         for &i in free {
-            let neighbours = graph.neighbours[i].iter().skip(1);
+            let neighbours = graph.neighbours.of(i).iter().skip(1);
             if !neighbours
                 .clone()
                 .any(|&j| moved.get(j as usize).copied().unwrap_or(false))
@@ -700,7 +698,7 @@ mod tests {
             for i in (0..labels.len()).filter(|&i| !fixed[i]) {
                 let mut votes = vec![0usize; n_segments + 1];
                 let mut decided = 0;
-                for &j in graph.neighbours[i].iter().skip(1) {
+                for &j in graph.neighbours.of(i).iter().skip(1) {
                     if let Some(l) = state[j as usize] {
                         votes[l] += 1;
                         decided += 1;
@@ -856,11 +854,8 @@ mod tests {
         let neighbours: Vec<Vec<u32>> = (0..n)
             .map(|i| vec![i as u32, (i + 1).min(n - 1) as u32])
             .collect();
-        let distances = neighbours.iter().map(|nb| vec![1.0; nb.len()]).collect();
-        let graph = Graph {
-            neighbours,
-            distances,
-        };
+        let distances: Vec<Vec<f64>> = neighbours.iter().map(|nb| vec![1.0; nb.len()]).collect();
+        let graph = Graph::from_lists(&neighbours, &distances);
         let fixed: Vec<bool> = (0..n).map(|i| i == n - 1).collect();
         let mut labels: Vec<Option<usize>> = (0..n).map(|i| fixed[i].then_some(0)).collect();
         let mut membership = vec![Membership::Outlier; n];
@@ -882,11 +877,8 @@ mod tests {
                 nb
             })
             .collect();
-        let distances = neighbours.iter().map(|nb| vec![1.0; nb.len()]).collect();
-        let graph = Graph {
-            neighbours,
-            distances,
-        };
+        let distances: Vec<Vec<f64>> = neighbours.iter().map(|nb| vec![1.0; nb.len()]).collect();
+        let graph = Graph::from_lists(&neighbours, &distances);
         let fixed: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.05)).collect();
         let labels: Vec<Option<usize>> = (0..n)
             .map(|i| (fixed[i] && rng.gen_bool(0.8)).then(|| rng.gen_range(0..4)))
