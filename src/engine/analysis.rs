@@ -134,7 +134,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut most_repeated = 0;
     let mut first_copies = Vec::new();
     let mut first_key = None;
-    for (idx, p) in parsed.into_iter().enumerate() {
+    for (idx, mut p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
             bytes: p.n_bytes,
@@ -145,19 +145,44 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         });
         diagnostics.extend(p.diagnostics.iter().cloned());
         let first_row = if p.dialect.has_header { 2 } else { 1 };
-        let file_hints: Vec<ColumnHint> = p
-            .table
-            .columns()
-            .iter()
-            .map(|_| ColumnHint {
+        let hints_for = |table: &Table, decimal| -> Vec<ColumnHint> {
+            let hint = ColumnHint {
                 file: p.file.clone(),
-                decimal: p.dialect.decimal,
+                decimal,
                 first_row,
-            })
-            .collect();
+            };
+            vec![hint; table.columns().len()]
+        };
+        let mut file_hints = hints_for(&p.table, p.dialect.decimal);
         // Numbers that cannot be read are reported against the file's own rows.
-        let (file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
+        let (mut file_schema, file_diags) = schema::infer(&p.table, &file_hints, &settings.schema);
         diagnostics.extend(file_diags);
+        // A file of orders becomes a file of customers (`rollup`), its numbers written with
+        // a decimal point.
+        if let Some(rolled) = super::rollup::per_customer(&p.table, &file_schema) {
+            let mut d = Diagnostics::new(&p.file);
+            let customers = rolled.table.n_rows();
+            d.push(
+                "rolled-up",
+                super::diagnostics::Severity::Warning,
+                None,
+                Some(&rolled.key),
+                || {
+                    format!(
+                        "{} rows of {} customers by “{}”: segments are formed of customers, one row each ({})",
+                        super::profile::fmt_number(rolled.rows as f64),
+                        super::profile::fmt_number(customers as f64),
+                        rolled.key,
+                        rolled.columns.join("; ")
+                    )
+                },
+                Some("the export lists each customer once, with what their rows add up to"),
+            );
+            diagnostics.extend(d.finish());
+            p.table = rolled.table;
+            file_hints = hints_for(&p.table, super::values::Decimal::Dot);
+            file_schema = schema::infer(&p.table, &file_hints, &settings.schema).0;
+        }
         // Counted for the results only when the file's rows are in the table.
         let (rows, key, said) = repeated_rows(&p.file, &p.table, first_row);
         let count = rows.len();

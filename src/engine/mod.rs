@@ -26,6 +26,7 @@ pub mod meaning;
 pub mod profile;
 pub mod rank;
 pub mod report;
+pub mod rollup;
 pub mod saydo;
 pub mod schema;
 pub mod table;

@@ -30,6 +30,9 @@ pub struct OrderEvidence {
     pub day_first: usize,
     /// Values whose second part is over 12.
     pub month_first: usize,
+    /// Values whose day and month could be either way round (`03/04/2025`, not
+    /// `2025-04-03` or `3 Apr 2025`).
+    pub ambiguous: usize,
 }
 
 /// A date read from text, before the day/month order is applied.
@@ -270,6 +273,7 @@ pub fn observe(text: &str, evidence: &mut OrderEvidence) -> bool {
     match parse_raw(text) {
         Some(d) => {
             if d.ambiguous {
+                evidence.ambiguous += 1;
                 evidence.day_first += usize::from(d.a > 12);
                 evidence.month_first += usize::from(d.b > 12);
             }

@@ -804,6 +804,10 @@ pub fn date_order(evidence: OrderEvidence) -> Option<(DateOrder, &'static str)> 
     match (evidence.day_first > 0, evidence.month_first > 0) {
         (true, false) => Some((DateOrder::DayFirst, "day first (some days are over 12)")),
         (false, true) => Some((DateOrder::MonthFirst, "month first (some days are over 12)")),
+        (false, false) if evidence.ambiguous == 0 => Some((
+            DateOrder::DayFirst,
+            "each written year first or with its month named, so in one order only",
+        )),
         (false, false) => Some((
             DateOrder::DayFirst,
             "read day first: no day is over 12, so the order could not be told",
