@@ -1675,3 +1675,83 @@ fn the_say_and_do_table_says_which_segments_are_too_small_for_it() {
     );
     assert!(t.notes.contains(&note), "{:?}", t.notes);
 }
+
+#[test]
+fn a_survey_joins_a_shops_export_of_orders_by_its_customers() {
+    // 400 customers, 20 of them wholesale buyers with 15–24 orders of 150–400, the rest
+    // 1–6 orders of 20–120; 300 of them answered a survey (listed in another order).
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
+    let mut orders = vec!["Order ID,Email,Created at,Total,Channel".to_string()];
+    let mut id = 90_000;
+    for c in 0..400 {
+        let wholesale = c % 20 == 0;
+        let n = if wholesale {
+            rng.gen_range(15..25)
+        } else {
+            rng.gen_range(1..7)
+        };
+        for _ in 0..n {
+            id += 1;
+            let total: f64 = if wholesale {
+                rng.gen_range(150.0..400.0)
+            } else {
+                rng.gen_range(20.0..120.0)
+            };
+            let channel = if wholesale {
+                "wholesale"
+            } else if rng.gen_bool(0.5) {
+                "web"
+            } else {
+                "app"
+            };
+            let day = rng.gen_range(1..29);
+            orders.push(format!(
+                "{id},c{c}@shop.example,2026-0{}-{day:02},{total:.2},{channel}",
+                rng.gen_range(1..10)
+            ));
+        }
+    }
+    let mut survey = vec!["Email address,How satisfied are you with delivery? (1-5)".to_string()];
+    for c in (0..300).rev() {
+        survey.push(format!("C{c}@Shop.example,{}", 1 + c % 5));
+    }
+    let n_orders = orders.len() - 1;
+    let files = [
+        ("orders.csv", orders.join("\n")),
+        ("survey.csv", survey.join("\n")),
+    ];
+    let parsed = files
+        .iter()
+        .map(|(name, text)| {
+            read_bytes(name, text.as_bytes(), &IngestParams::default()).expect("read")
+        })
+        .collect();
+    let d = analysis::combine(parsed, &Settings::default());
+    assert_eq!(d.table.n_rows(), 400, "one row per customer");
+    assert_eq!(d.joins.len(), 1, "the survey joined");
+    assert_eq!(d.joins[0].n_matched, 300);
+    assert_eq!(
+        d.files[0].rows, n_orders,
+        "the file's own rows are still said"
+    );
+    let a = analysis::analyse(&d, &Settings::default(), meaning::builtin(), &mut |_, _| {})
+        .expect("analysis");
+    assert_eq!(a.n_people, 400);
+    assert!(
+        a.warnings[0].starts_with("orders.csv: ")
+            && a.warnings[0].contains(" rows of 400 customers, by “Email”"),
+        "the results say the orders were read as customers: {:?}",
+        a.warnings
+    );
+    // The wholesale buyers are one segment of their own.
+    let wholesale: Vec<usize> = (0..400).filter(|c| c % 20 == 0).collect();
+    let theirs = a.segment_of[wholesale[0]];
+    assert!(theirs.is_some() && wholesale.iter().all(|&c| a.segment_of[c] == theirs));
+    let size = a.segment_of.iter().filter(|&&s| s == theirs).count();
+    assert_eq!(
+        size,
+        wholesale.len(),
+        "{:?}",
+        a.segments.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+}

@@ -118,6 +118,9 @@ pub struct Dataset {
     /// `copies` (a customer twice in the CRM, once in the survey): the most repeats in one
     /// file, less the copies. Always 0 for one file.
     pub repeats_apart: usize,
+    /// Files of orders read as one row per customer (`rollup`), each said in one sentence
+    /// for the results.
+    pub rolled_up: Vec<String>,
 }
 
 /// Joins `parsed` files (in order) and infers the schema under `settings`.
@@ -134,6 +137,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut most_repeated = 0;
     let mut first_copies = Vec::new();
     let mut first_key = None;
+    let mut rolled_up = Vec::new();
     for (idx, mut p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
@@ -179,6 +183,13 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                 Some("the export lists each customer once, with what their rows add up to"),
             );
             diagnostics.extend(d.finish());
+            rolled_up.push(format!(
+                "{}: {} rows of {} customers, by “{}”: each customer is one person, with their rows counted and added up (see Your data).",
+                p.file,
+                super::profile::fmt_number(rolled.rows as f64),
+                super::profile::fmt_number(customers as f64),
+                rolled.key
+            ));
             p.table = rolled.table;
             file_hints = hints_for(&p.table, super::values::Decimal::Dot);
             file_schema = schema::infer(&p.table, &file_hints, &settings.schema).0;
@@ -253,6 +264,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         repeated_rows: repeated,
         repeats_apart: most_repeated.saturating_sub(copies.len()),
         copies,
+        rolled_up,
     }
 }
 
@@ -925,7 +937,8 @@ impl Prepared<'_> {
         });
         // Each list loses the person themselves in place, not copied beside the original.
         let neighbours = std::mem::take(&mut clustering.neighbours).without_self();
-        let mut warnings = schema.warnings.clone();
+        let mut warnings = self.dataset.rolled_up.clone();
+        warnings.extend(schema.warnings.iter().cloned());
         warnings.extend(features.notes.iter().cloned());
         warnings.extend(repeats_warning(
             self.dataset.copies.len(),
