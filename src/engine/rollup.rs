@@ -21,6 +21,7 @@
 //!
 //! Hughes, A. M. (1994). Strategic Database Marketing. Probus.
 
+use super::ingest::join::normalise_key;
 use super::schema::{self, Kind, Schema, dates};
 use super::table::{Column, Table};
 use std::collections::HashMap;
@@ -76,16 +77,26 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
         .into_iter()
         .map(|(row, _)| row)
         .collect();
-    // Each customer's rows, customers in the order they first appear; rows without a key
-    // are customers of their own.
-    let mut index: HashMap<u32, usize> = HashMap::new();
+    // Each customer's rows, customers in the order they first appear; keys compared as a
+    // join compares them (`Ann@Example.com ` is `ann@example.com`), each distinct text
+    // normalised once; rows without a key are customers of their own.
+    let mut by_code: HashMap<u32, usize> = HashMap::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut customers: Vec<Vec<usize>> = Vec::new();
     for row in (0..table.n_rows()).filter(|r| !copies.contains(r)) {
         let code = key_col.code(row);
-        let slot = if code == 0 {
-            customers.len()
-        } else {
-            *index.entry(code).or_insert(customers.len())
+        let slot = match by_code.get(&code) {
+            Some(&slot) => slot,
+            None => {
+                let key = normalise_key(key_col.get(row));
+                if code == 0 || key.is_empty() {
+                    customers.len()
+                } else {
+                    let slot = *by_key.entry(key).or_insert(customers.len());
+                    by_code.insert(code, slot);
+                    slot
+                }
+            }
         };
         if slot == customers.len() {
             customers.push(Vec::new());
@@ -352,7 +363,8 @@ mod tests {
     }
 
     /// Forty customers, customer `c` with `c % 4 + 1` orders on days `c` onwards, each of
-    /// 10 × (c + 1) and a channel; the first order is listed twice.
+    /// 10 × (c + 1) and a channel, the second under the email typed otherwise; the first
+    /// order is listed twice.
     fn orders() -> Vec<Vec<String>> {
         let mut rows = Vec::new();
         let mut id = 5000;
@@ -360,9 +372,14 @@ mod tests {
             for k in 0..c % 4 + 1 {
                 id += 1;
                 let channel = if k == 0 && c % 2 == 0 { "store" } else { "web" };
+                // The second order's email typed otherwise: the same customer.
+                let email = match k {
+                    1 => format!(" C{c}@Example.com"),
+                    _ => format!("c{c}@example.com"),
+                };
                 rows.push(vec![
                     id.to_string(),
-                    format!("c{c}@example.com"),
+                    email,
                     dates::format_day(20_000.0 + (c + k) as f64),
                     format!("{}.50", 10 * (c + 1)),
                     channel.to_string(),
