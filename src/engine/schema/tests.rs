@@ -541,3 +541,32 @@ fn an_outcome_is_named_as_its_question_words_it() {
         ]
     );
 }
+
+/// CDNOW's real log of orders (lifetimes' `CDNOW_master.txt`) dates them `19970101`: those
+/// are days, not numbers near twenty million to average, while eight-digit numbers that are
+/// not all dates stay numbers.
+#[test]
+fn eight_digit_dates_without_separators_are_dates() {
+    let mut csv = String::from("customer_id,date,Account\n");
+    for i in 0..40 {
+        let day = 19_970_101 + (i % 28) + 100 * (i % 12);
+        csv.push_str(&format!("{:05},{day},{}\n", i + 1, 20_000_000 + 37 * i));
+    }
+    let (schema, _) = schema_of(&csv);
+    assert_eq!(
+        schema.columns[1].kind,
+        Kind::Date,
+        "{}",
+        schema.columns[1].reason
+    );
+    assert_ne!(
+        schema.columns[2].kind,
+        Kind::Date,
+        "{}",
+        schema.columns[2].reason
+    );
+    let parsed = read_bytes("t.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    let days = numbers(parsed.table.column(1).expect("date"), &schema.columns[1]);
+    assert_eq!(dates::format_day(days[0]), "1997-01-01");
+    assert_eq!(dates::format_day(days[13]), "1997-02-14");
+}
