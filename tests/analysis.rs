@@ -1676,8 +1676,9 @@ fn the_say_and_do_table_says_which_segments_are_too_small_for_it() {
     assert!(t.notes.contains(&note), "{:?}", t.notes);
 }
 
-#[test]
-fn a_survey_joins_a_shops_export_of_orders_by_its_customers() {
+/// A shop's export of orders (400 customers, 20 of them wholesale buyers) and a survey of
+/// 300 of them, listed in another order and case; with the number of orders.
+fn shop_orders_and_survey() -> ([(&'static str, String); 2], usize) {
     // 400 customers, 20 of them wholesale buyers with 15–24 orders of 150–400, the rest
     // 1–6 orders of 20–120; 300 of them answered a survey (listed in another order).
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
@@ -1720,13 +1721,49 @@ fn a_survey_joins_a_shops_export_of_orders_by_its_customers() {
         ("orders.csv", orders.join("\n")),
         ("survey.csv", survey.join("\n")),
     ];
+    (files, n_orders)
+}
+
+fn combined(files: &[(&str, String)], settings: &Settings) -> Dataset {
     let parsed = files
         .iter()
         .map(|(name, text)| {
             read_bytes(name, text.as_bytes(), &IngestParams::default()).expect("read")
         })
         .collect();
-    let d = analysis::combine(parsed, &Settings::default());
+    analysis::combine(parsed, settings)
+}
+
+#[test]
+fn a_role_given_to_a_column_of_orders_reaches_what_it_became() {
+    let (files, _) = shop_orders_and_survey();
+    let mut settings = Settings::default();
+    let roles = &mut settings.schema.roles;
+    roles.insert("Total".into(), Role::Ignore);
+    roles.insert("Channel".into(), Role::DescribeOnly);
+    roles.insert("Total (average)".into(), Role::Behaviour);
+    let d = combined(&files, &settings);
+    let role = |name: &str| {
+        d.schema
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.role)
+    };
+    assert_eq!(role("Total (total)"), Some(Role::Ignore));
+    assert_eq!(role("Channel (most often)"), Some(Role::DescribeOnly));
+    assert_eq!(
+        role("Total (average)"),
+        Some(Role::Behaviour),
+        "a role given to the new column itself wins"
+    );
+    assert_ne!(role("Orders"), Some(Role::Ignore));
+}
+
+#[test]
+fn a_survey_joins_a_shops_export_of_orders_by_its_customers() {
+    let (files, n_orders) = shop_orders_and_survey();
+    let d = combined(&files, &Settings::default());
     assert_eq!(d.table.n_rows(), 400, "one row per customer");
     assert_eq!(d.joins.len(), 1, "the survey joined");
     assert_eq!(d.joins[0].n_matched, 300);

@@ -138,6 +138,8 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     let mut first_copies = Vec::new();
     let mut first_key = None;
     let mut rolled_up = Vec::new();
+    // The user's roles, and those of columns made by rolling up a file of orders.
+    let mut params = settings.schema.clone();
     for (idx, mut p) in parsed.into_iter().enumerate() {
         files.push(FileSummary {
             name: p.file.clone(),
@@ -190,9 +192,11 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                 super::profile::fmt_number(customers as f64),
                 rolled.key
             ));
+            // A role given to a column of the orders is given to what it became.
+            params.roles = rolled.roles(&params.roles);
             p.table = rolled.table;
             file_hints = hints_for(&p.table, super::values::Decimal::Dot);
-            file_schema = schema::infer(&p.table, &file_hints, &settings.schema).0;
+            file_schema = schema::infer(&p.table, &file_hints, &params).0;
         }
         // Counted for the results only when the file's rows are in the table.
         let (rows, key, said) = repeated_rows(&p.file, &p.table, first_row);
@@ -251,7 +255,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
     // One file: its own schema is the table's. Several: the joined columns are typed again.
     let schema = match single_schema {
         Some(schema) if n_files == 1 => schema,
-        _ => schema::infer(&table, &hints, &settings.schema).0,
+        _ => schema::infer(&table, &hints, &params).0,
     };
     Dataset {
         files,

@@ -22,9 +22,9 @@
 //! Hughes, A. M. (1994). Strategic Database Marketing. Probus.
 
 use super::ingest::join::normalise_key;
-use super::schema::{self, Kind, Schema, dates};
+use super::schema::{self, Kind, Role, Schema, dates};
 use super::table::{Column, Table};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Header words that say an identifier names a person.
 const PERSON_WORDS: &[&str] = &[
@@ -65,6 +65,24 @@ pub struct RolledUp {
     pub rows: usize,
     /// What each column became, for the user.
     pub columns: Vec<String>,
+    /// Each new column's name with the name of the column it was made from, so that a role
+    /// the user gave a column of the orders reaches what it became ([`RolledUp::roles`]).
+    pub sources: Vec<(String, String)>,
+}
+
+impl RolledUp {
+    /// `roles`, given by the names of the orders' columns, with each also given to the
+    /// columns made from that column ("Total" → "Total (total)", "Total (average)"),
+    /// unless one of those has a role of its own.
+    pub fn roles(&self, roles: &BTreeMap<String, Role>) -> BTreeMap<String, Role> {
+        let mut all = roles.clone();
+        for (made, from) in &self.sources {
+            if let Some(&role) = roles.get(from) {
+                all.entry(made.clone()).or_insert(role);
+            }
+        }
+        all
+    }
 }
 
 /// `table` rolled up to one row per customer, if it lists customers on several rows each
@@ -125,6 +143,7 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
         customers.iter().map(|rows| key_col.get(rows[0])),
     )];
     let mut said = vec![format!("“{}”: one row per customer", key_col.name)];
+    let mut sources = vec![(key_col.name.clone(), key_col.name.clone())];
     let counts: Vec<String> = customers.iter().map(|r| r.len().to_string()).collect();
     columns.push(Column::from_cells(
         counted_word,
@@ -136,6 +155,7 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
             continue;
         }
         let name = &col.name;
+        let before = columns.len();
         match &cs.kind {
             // An identifier of the rows themselves (each row's own, or nearly).
             Kind::Identifier if cs.n_distinct + cs.n_missing >= rows * 9 / 10 => {
@@ -185,12 +205,16 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
                 columns.push(Column::from_cells(name, cells));
             }
         }
+        for made in &columns[before..] {
+            sources.push((made.name.clone(), name.clone()));
+        }
     }
     Some(RolledUp {
         table: Table::new(columns),
         key: key_col.name.clone(),
         rows,
         columns: said,
+        sources,
     })
 }
 
