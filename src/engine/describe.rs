@@ -35,7 +35,7 @@
 
 use super::cluster::{Clustering, Membership};
 use super::features::{Features, TextColumn, quantile};
-use super::profile::{ColumnProfile, Values, fmt_numbers_apart, fmt_ratio, fmt_share};
+use super::profile::{ColumnProfile, Values, days_ago, fmt_numbers_apart, fmt_ratio, fmt_share};
 use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
@@ -746,10 +746,11 @@ fn column_difference(
                 let (text, short, relative) = if *recency {
                     (
                         format!(
-                            "{} {shown_s} days ago ({stat}) vs {shown_r} for everyone else",
+                            "{} {} ({stat}) vs {shown_r} for everyone else",
                             with_colon(&p.name),
+                            days_ago(&shown_s),
                         ),
-                        format!("{} {shown_s} days ago", with_colon(&p.name)),
+                        format!("{} {}", with_colon(&p.name), days_ago(&shown_s)),
                         false,
                     )
                 } else {

@@ -68,7 +68,7 @@ use super::cluster::{Clustering, Membership, NEIGHBOURS};
 use super::describe::{Described, mentions_name};
 use super::features::{Features, MISSING, TextColumn, quantile};
 use super::linalg::Rows;
-use super::profile::{ColumnProfile, Values, fmt_number, fmt_ratio, fmt_share};
+use super::profile::{ColumnProfile, Values, days_ago, fmt_number, fmt_ratio, fmt_share};
 use super::table::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -641,9 +641,9 @@ fn facts(
                     )
                 } else if *recency {
                     format!(
-                        "{} {} days ago (median {})",
+                        "{} {} (median {})",
                         p.name,
-                        fmt_number(v),
+                        days_ago(&fmt_number(v)),
                         fmt_number(*median)
                     )
                 } else if *heavy && *median > 0.0 && v > 0.0 {

@@ -217,6 +217,15 @@ fn labelled(per_row: Vec<Option<&str>>) -> Values {
     }
 }
 
+/// How long ago, from a number of days as shown: "1 day ago", "3 days ago", "1.5 days ago".
+pub fn days_ago(shown: &str) -> String {
+    if shown == "1" {
+        "1 day ago".into()
+    } else {
+        format!("{shown} days ago")
+    }
+}
+
 /// A number for people: whole numbers plainly, others with up to two decimals, grouped by
 /// thousands (`12,345.5`).
 pub fn fmt_number(v: f64) -> String {
@@ -325,6 +334,11 @@ mod tests {
         assert_eq!(fmt_ratio(4.123), "4.1×");
         assert_eq!(fmt_ratio(356_436.2), "over 1,000×");
         assert_eq!(fmt_ratio(12.6), "13×");
+        // CDNOW's most frequent buyer's last order, read "1 days ago" in their reason.
+        assert_eq!(days_ago(&fmt_number(1.0)), "1 day ago");
+        assert_eq!(days_ago(&fmt_number(0.0)), "0 days ago");
+        assert_eq!(days_ago(&fmt_number(1.5)), "1.5 days ago");
+        assert_eq!(days_ago(&fmt_number(471.0)), "471 days ago");
     }
 
     #[test]
