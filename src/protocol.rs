@@ -272,7 +272,8 @@ pub struct ResultView {
     pub map_x: Vec<f32>,
     /// Per person: map y.
     pub map_y: Vec<f32>,
-    /// The most unusual lone outliers (at most 200), most unusual first.
+    /// The most unusual lone outliers, most unusual first: one for each reason (at most
+    /// 200 reasons), with how many give it.
     pub outliers: Vec<OutlierView>,
     /// All lone outliers.
     pub n_outliers: usize,
@@ -304,6 +305,10 @@ pub struct OutlierView {
     pub edge_score: f32,
     /// Why.
     pub reason: String,
+    /// Lone outliers who give this same reason, this one included (listed once, as the
+    /// most unusual of them).
+    #[serde(default)]
+    pub alike: u32,
 }
 
 /// The say/do table for the screen.
@@ -364,13 +369,21 @@ impl ResultView {
             map_x: a.map.iter().map(|p| p[0]).collect(),
             map_y: a.map.iter().map(|p| p[1]).collect(),
             outliers: a
-                .outliers
-                .iter()
-                .take(MAX_OUTLIERS)
-                .map(|&row| OutlierView {
-                    row,
-                    edge_score: a.edge_score.get(row as usize).copied().unwrap_or(0.0) as f32,
-                    reason: a.reason.get(row as usize).unwrap_or_default().to_string(),
+                .outliers_listed(MAX_OUTLIERS)
+                .into_iter()
+                .map(|listed| OutlierView {
+                    row: listed.row,
+                    edge_score: a
+                        .edge_score
+                        .get(listed.row as usize)
+                        .copied()
+                        .unwrap_or(0.0) as f32,
+                    reason: a
+                        .reason
+                        .get(listed.row as usize)
+                        .unwrap_or_default()
+                        .to_string(),
+                    alike: listed.alike as u32,
                 })
                 .collect(),
             n_outliers: a.outliers.len(),

@@ -1792,3 +1792,58 @@ fn a_survey_joins_a_shops_export_of_orders_by_its_customers() {
         a.segments.iter().map(|s| &s.name).collect::<Vec<_>>()
     );
 }
+
+/// CDNOW's real log of orders: 68 customers whose orders all cost nothing gave one reason,
+/// and filled the page's list of lone outliers twelve times over, above the customer of 200
+/// orders. People who give the same reason are listed once, with how many they are.
+#[test]
+fn lone_outliers_who_give_one_reason_are_listed_once() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
+    let gauss = |rng: &mut Xoshiro256PlusPlus| edgewise::engine::linalg::gaussian(rng);
+    let mut csv = String::from("Account,Orders,Spend,Average order,Visits,Plan\n");
+    for i in 0..3000 {
+        let free = i % 375 == 7;
+        let spend = if free {
+            0.0
+        } else {
+            500.0 + 80.0 * gauss(&mut rng)
+        };
+        let orders = if i == 1234 {
+            900.0
+        } else {
+            20.0 + 4.0 * gauss(&mut rng)
+        };
+        csv.push_str(&format!(
+            "A{i:05},{orders:.0},{spend:.2},{:.2},{:.1},{}\n",
+            spend / orders.round().max(1.0),
+            10.0 + 2.0 * gauss(&mut rng),
+            ["basic", "plus", "pro"][i % 3],
+        ));
+    }
+    let (_, a) = run(&csv);
+    let view = ResultView::of(&a);
+    let reasons: std::collections::HashSet<&str> =
+        view.outliers.iter().map(|o| o.reason.as_str()).collect();
+    assert_eq!(reasons.len(), view.outliers.len(), "each reason once");
+    let everyone: u32 = view.outliers.iter().map(|o| o.alike).sum();
+    assert_eq!(everyone as usize, view.n_outliers, "everyone counted once");
+    // Eight accounts spent nothing; six of them are unusual in nothing else.
+    let free: Vec<&_> = view
+        .outliers
+        .iter()
+        .filter(|o| {
+            o.reason.contains("Spend 0 ") && o.reason.ends_with("Average order 0 (median 25)")
+        })
+        .collect();
+    assert_eq!(
+        free.len(),
+        1,
+        "the accounts that spent nothing and no more, once"
+    );
+    assert!(free[0].alike >= 5, "{:?}", free[0]);
+    let top: Vec<u32> = view.outliers.iter().take(6).map(|o| o.row).collect();
+    assert!(
+        top.contains(&1234),
+        "the account of 900 orders among the first six entries: {top:?}"
+    );
+}

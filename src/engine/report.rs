@@ -560,22 +560,33 @@ fn edges(out: &mut String, analysis: &Analysis) {
         "<section id=\"edges\"><h2>Lone outliers: people in no segment</h2><p class=\"hint\">{} people, \
          the most unusual first{}. Edge score 0–1: how far from everyone, in plain terms.</p>",
         count(analysis.outliers.len()),
-        if analysis.outliers.len() > REPORT_OUTLIERS {
-            format!(" (the first {REPORT_OUTLIERS}; the CSV export has everyone)")
+        if analysis.outliers_listed(usize::MAX).len() > REPORT_OUTLIERS {
+            format!(" (the first {REPORT_OUTLIERS} reasons; the CSV export has everyone)")
         } else {
             String::new()
         }
     );
     if !analysis.outliers.is_empty() {
         out.push_str("<table><tr><th>Row</th><th>Edge score</th><th>Why</th></tr>");
-        for &row in analysis.outliers.iter().take(REPORT_OUTLIERS) {
-            let r = row as usize;
+        // People who give the same reason are one row, with how many they are.
+        for listed in analysis.outliers_listed(REPORT_OUTLIERS) {
+            let r = listed.row as usize;
+            let alike = if listed.alike > 1 {
+                format!(
+                    " ({} people give this reason; row {} is the most unusual of them)",
+                    count(listed.alike),
+                    r + 1
+                )
+            } else {
+                String::new()
+            };
             let _ = write!(
                 out,
-                "<tr><td class=\"num\">{}</td><td class=\"num\">{:.2}</td><td>{}</td></tr>",
+                "<tr><td class=\"num\">{}</td><td class=\"num\">{:.2}</td><td>{}{}</td></tr>",
                 r + 1,
                 analysis.edge_score.get(r).copied().unwrap_or(0.0),
-                escape(analysis.reason.get(r).unwrap_or(""))
+                escape(analysis.reason.get(r).unwrap_or("")),
+                escape(&alike)
             );
         }
         out.push_str("</table>");

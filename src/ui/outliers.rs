@@ -1,4 +1,5 @@
-//! The lone outliers (people in no segment), most unusual first, each with the reason.
+//! The lone outliers (people in no segment), most unusual first, each with the reason;
+//! people who give the same reason are one entry, with how many they are.
 
 use super::format;
 use crate::protocol::ResultView;
@@ -22,6 +23,13 @@ pub fn Outliers(props: &OutliersProps) -> Html {
         return html! {};
     }
     let shown = r.outliers.len().min(12);
+    // People who give the same reason are listed once, with how many they are.
+    let listed: usize = r
+        .outliers
+        .iter()
+        .take(shown)
+        .map(|o| o.alike.max(1) as usize)
+        .sum();
     html! {
         <section class="outliers" aria-label="People in no segment">
             <h2>{ format!("People in no segment ({})", format::number(r.n_outliers as f64)) }</h2>
@@ -38,12 +46,15 @@ pub fn Outliers(props: &OutliersProps) -> Html {
                             <button class="link" {onclick}>{ format!("#{}", row + 1) }</button>
                             <span class="score" title="Edge score: how far from everyone, 0 to 1">{ format!("{:.2}", o.edge_score) }</span>
                             <span class="reason">{ o.reason.clone() }</span>
+                            if o.alike > 1 {
+                                <span class="alike" data-testid="alike">{ format!("{} people give this reason; #{} is the most unusual of them", format::number(f64::from(o.alike)), row + 1) }</span>
+                            }
                         </li>
                     }
                 }) }
             </ol>
-            if r.n_outliers > shown {
-                <p class="hint">{ format!("{} more are in the export, with segment “edge”.", format::number((r.n_outliers - shown) as f64)) }</p>
+            if r.n_outliers > listed {
+                <p class="hint">{ format!("{} more are in the export, with segment “edge”.", format::number(r.n_outliers.saturating_sub(listed) as f64)) }</p>
             }
         </section>
     }
