@@ -93,7 +93,7 @@ fn examples(names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
 fn generated_seed_1() {
     check(
         &generated(1),
-        "b4a3bf0b990bcf142614b58af1db4fc12e8b9dc1b8aa44c3cda5decc3996defa",
+        "63b7f5c3a671e6a40961b5d1ccbae2cd29dbe9bd8c84a852acabfa1803d6ec89",
         "1a1cdf42550eaf69d6cc5adc9bbcffbab49e93b401242ecfaeb1448ce47b3c23",
     );
 }
@@ -102,7 +102,7 @@ fn generated_seed_1() {
 fn generated_seed_2() {
     check(
         &generated(2),
-        "4ccde344782c4d27bba1bb5b1df171318d1f0750de8cbf9d210199c7437f214b",
+        "a50803bfebbcef6b5e8e5a7daeb9d8c467b3284cef9d999956b6068a9b15f692",
         "a76906ebd699bbbe098d99ac45397d9d67aec9bc5236313fc73450da0a073633",
     );
 }
@@ -111,7 +111,7 @@ fn generated_seed_2() {
 fn generated_seed_3() {
     check(
         &generated(3),
-        "e29a3b17a25dfd101a7c17602626a4ed89b98d83fbb4b183eb2ab2657d788405",
+        "8264e615cdeb653e8602bf7a51bb6d7d947c9e30eae43a982662ccb8e4aac7d0",
         "9a04135ae18190bd1ab7e24c8d697831d6e317ab4de84a2ccf12a8bc1cdd77ef",
     );
 }
@@ -120,7 +120,7 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "02916aa9ab4926f6b48b43c6840602aade5de7ca96ef5493e0017af2eef6455f",
+        "ff2253a9d664bed93163f28bc3c3abcc6b7b38982303d0c2aac0112d437630de",
         "05c2c401c47d53a33a30195092ea37b00d4f76e9afc37950ce6452df645b5478",
     );
 }
@@ -129,7 +129,7 @@ fn generated_seed_4() {
 fn generated_seed_5() {
     check(
         &generated(5),
-        "967de71f7e8f4db4a04ee2627fcb51e3fe86864a3b5bb97de5148fcfbe404933",
+        "a5860f2d26be88c6286cd116bb7548ebaf3bc8eb9df916109229bb445eae4daa",
         "54d8c0bf367135b43e984f4bcaea093aede6c0bfe6a569338e369dc6734925fb",
     );
 }
@@ -138,7 +138,7 @@ fn generated_seed_5() {
 fn generated_seed_6() {
     check(
         &generated(6),
-        "d21967758e374edc2b1423b1611f17257ad06c25644e68f8c60577a2dbed0ad0",
+        "ea1d6f6de0370aa8dfc268dfce3d1b82d56e1967be141bbbeb33d2d0ecd9f979",
         "9858423198d959b49bd6efbca642f7446ca5596e1cda1f300b58ff7c3d15aded",
     );
 }
@@ -147,7 +147,7 @@ fn generated_seed_6() {
 fn generated_seed_7() {
     check(
         &generated(7),
-        "3b7ebfbc23f670778e0bec91cea232372954f667861b1cf43fe09da8e12b464d",
+        "74009c8ceb817da5b3034d06246409ded017b7234faec45d6d99bd01acb4410d",
         "94a777e4cc56c9705477c19d2d73de46801ebcd41a66973a12adc939e10e9ffb",
     );
 }
@@ -156,7 +156,7 @@ fn generated_seed_7() {
 fn generated_seed_8() {
     check(
         &generated(8),
-        "aa4c250d530781bc11df4e790b8983f53f2c111bc394a32052422fe42315c0ad",
+        "e306470a0f637bc52d6ced38524d7aeb43249fbb5f08eacbc3c75f696451f73c",
         "05ca0a375ed121654c44f38e906375ee2d266fd1806c7f29dc7567ee7d11c438",
     );
 }
@@ -173,7 +173,7 @@ fn generated_seed_1_kmeans() {
     check_with(
         &generated(1),
         &with_method(Method::KMeans),
-        "b99556fb09f3a130d4be708e67fc452e4e2dfa567e9f7d3af176db50eae099f1",
+        "53d8970836aee4169ea135ddd87fd7626b2922357d03167cf5a9293a3a685458",
         "6b752900ae77a6a51db36d56e4f0c53fa259c19b156362fbf5ead1409d54230a",
     );
 }
@@ -183,7 +183,7 @@ fn generated_seed_2_gaussian_mixture() {
     check_with(
         &generated(2),
         &with_method(Method::GaussianMixture),
-        "e82d5f93fabb90f1e523d2dc9834b921587e8e72b49d09d6c258ce9e17f88a35",
+        "81e5e2826cccd823f859632c5dbaf77e4a930ec3d1bc141888001c7f8048491f",
         "7fff2a0419060f5cf13fc3f3d88a8aa604b78f4a7ecf2c7d14703201950118f3",
     );
 }
@@ -193,7 +193,7 @@ fn generated_seed_2_gaussian_mixture() {
 fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
-        "f1bdaf970dd7315305b6c26c9f1e859eacceb41e718b61e3b808e0d31ae9f0fe",
+        "6d4d97b9962beecd723f795349a69d103481f087299370c011d9170d2512860e",
         "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
     );
 }
