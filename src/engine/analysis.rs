@@ -169,6 +169,16 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
         if let Some(rolled) = super::rollup::per_customer(&p.table, &file_schema) {
             let mut d = Diagnostics::new(&p.file);
             let customers = rolled.table.n_rows();
+            // The file's rows, and those left out for repeating another in every cell.
+            let read = |rows: usize| super::profile::fmt_number(rows as f64);
+            let copies = match rolled.copies {
+                0 => String::new(),
+                1 => " (1 row that repeats an earlier row in every cell is counted once)".into(),
+                n => format!(
+                    " ({} rows that repeat an earlier row in every cell are counted once)",
+                    read(n)
+                ),
+            };
             d.push(
                 "rolled-up",
                 super::diagnostics::Severity::Warning,
@@ -176,9 +186,9 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                 Some(&rolled.key),
                 || {
                     format!(
-                        "{} rows of {} customers by “{}”: segments are formed of customers, one row each ({})",
-                        super::profile::fmt_number(rolled.rows as f64),
-                        super::profile::fmt_number(customers as f64),
+                        "{} rows of {} customers by “{}”{copies}: segments are formed of customers, one row each ({})",
+                        read(rolled.rows + rolled.copies),
+                        read(customers),
                         rolled.key,
                         rolled.columns.join("; ")
                     )
@@ -187,10 +197,10 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             );
             diagnostics.extend(d.finish());
             rolled_up.push(format!(
-                "{}: {} rows of {} customers, by “{}”: each customer is one person, with their rows counted and added up (see Your data).",
+                "{}: {} rows of {} customers, by “{}”{copies}: each customer is one person, with their rows counted and added up (see Your data).",
                 p.file,
-                super::profile::fmt_number(rolled.rows as f64),
-                super::profile::fmt_number(customers as f64),
+                read(rolled.rows + rolled.copies),
+                read(customers),
                 rolled.key
             ));
             // A role given to a column of the orders is given to what it became.
