@@ -170,13 +170,13 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             let mut d = Diagnostics::new(&p.file);
             let customers = rolled.table.n_rows();
             // The file's rows, and those left out for repeating another in every cell.
-            let read = |rows: usize| super::profile::fmt_number(rows as f64);
+            let figure = |rows: usize| super::profile::fmt_number(rows as f64);
             let copies = match rolled.copies {
                 0 => String::new(),
                 1 => " (1 row that repeats an earlier row in every cell is counted once)".into(),
                 n => format!(
                     " ({} rows that repeat an earlier row in every cell are counted once)",
-                    read(n)
+                    figure(n)
                 ),
             };
             d.push(
@@ -187,8 +187,8 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
                 || {
                     format!(
                         "{} rows of {} customers by “{}”{copies}: segments are formed of customers, one row each ({})",
-                        read(rolled.rows + rolled.copies),
-                        read(customers),
+                        figure(rolled.rows + rolled.copies),
+                        figure(customers),
                         rolled.key,
                         rolled.columns.join("; ")
                     )
@@ -199,8 +199,8 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             rolled_up.push(format!(
                 "{}: {} rows of {} customers, by “{}”{copies}: each customer is one person, with their rows counted and added up (see Your data).",
                 p.file,
-                read(rolled.rows + rolled.copies),
-                read(customers),
+                figure(rolled.rows + rolled.copies),
+                figure(customers),
                 rolled.key
             ));
             // A role given to a column of the orders is given to what it became.

@@ -555,12 +555,14 @@ fn portrait(
 }
 
 fn edges(out: &mut String, analysis: &Analysis) {
+    // People who give the same reason are one row, with how many they are.
+    let listed = analysis.outliers_listed(usize::MAX);
     let _ = write!(
         out,
         "<section id=\"edges\"><h2>Lone outliers: people in no segment</h2><p class=\"hint\">{} people, \
          the most unusual first{}. Edge score 0–1: how far from everyone, in plain terms.</p>",
         count(analysis.outliers.len()),
-        if analysis.outliers_listed(usize::MAX).len() > REPORT_OUTLIERS {
+        if listed.len() > REPORT_OUTLIERS {
             format!(" (the first {REPORT_OUTLIERS} reasons; the CSV export has everyone)")
         } else {
             String::new()
@@ -568,13 +570,12 @@ fn edges(out: &mut String, analysis: &Analysis) {
     );
     if !analysis.outliers.is_empty() {
         out.push_str("<table><tr><th>Row</th><th>Edge score</th><th>Why</th></tr>");
-        // People who give the same reason are one row, with how many they are.
-        for listed in analysis.outliers_listed(REPORT_OUTLIERS) {
-            let r = listed.row as usize;
-            let alike = if listed.alike > 1 {
+        for entry in listed.iter().take(REPORT_OUTLIERS) {
+            let r = entry.row as usize;
+            let alike = if entry.alike > 1 {
                 format!(
                     " ({} people give this reason; row {} is the most unusual of them)",
-                    count(listed.alike),
+                    count(entry.alike),
                     r + 1
                 )
             } else {

@@ -13,8 +13,8 @@
 //! databases and older shop systems export them (CDNOW's real log of 69,659 orders dates
 //! them so), when the year is from 1900 to 2100 and the month and day exist. An arbitrary
 //! eight-digit number is such a date about once in thirty, so a column is read as dates
-//! only when nine values in ten are (`kinds`). Values become days since 1970-01-01 (fractional for times), so they can be
-//! turned into "days since" and "tenure" behaviours.
+//! only when nine values in ten are (`kinds`). Values become days since 1970-01-01
+//! (fractional for times), so they can be turned into "days since" and "tenure" behaviours.
 
 use serde::{Deserialize, Serialize};
 
