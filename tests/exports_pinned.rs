@@ -94,7 +94,7 @@ fn generated_seed_1() {
     check(
         &generated(1),
         "63b7f5c3a671e6a40961b5d1ccbae2cd29dbe9bd8c84a852acabfa1803d6ec89",
-        "1a1cdf42550eaf69d6cc5adc9bbcffbab49e93b401242ecfaeb1448ce47b3c23",
+        "0b88d865a89f838212e9d553e0ec5ca6ffb185a7f21aa5705d346af63fa2ee8c",
     );
 }
 
@@ -103,7 +103,7 @@ fn generated_seed_2() {
     check(
         &generated(2),
         "a50803bfebbcef6b5e8e5a7daeb9d8c467b3284cef9d999956b6068a9b15f692",
-        "a76906ebd699bbbe098d99ac45397d9d67aec9bc5236313fc73450da0a073633",
+        "5df967debe7e3ac0dfe7ccd37290ca251530d5a3b6fba91e3c0d30bfa5802c69",
     );
 }
 
@@ -112,7 +112,7 @@ fn generated_seed_3() {
     check(
         &generated(3),
         "8264e615cdeb653e8602bf7a51bb6d7d947c9e30eae43a982662ccb8e4aac7d0",
-        "9a04135ae18190bd1ab7e24c8d697831d6e317ab4de84a2ccf12a8bc1cdd77ef",
+        "7116a067ebce0bbaa308ec84eb21b39bdc446d8c99cbae7f2886a87b139eb23c",
     );
 }
 
@@ -121,7 +121,7 @@ fn generated_seed_4() {
     check(
         &generated(4),
         "ff2253a9d664bed93163f28bc3c3abcc6b7b38982303d0c2aac0112d437630de",
-        "05c2c401c47d53a33a30195092ea37b00d4f76e9afc37950ce6452df645b5478",
+        "8e80e7877e703d7a20497e4f7b961525b046e092879a05318725b6e592430ca5",
     );
 }
 
@@ -130,7 +130,7 @@ fn generated_seed_5() {
     check(
         &generated(5),
         "a5860f2d26be88c6286cd116bb7548ebaf3bc8eb9df916109229bb445eae4daa",
-        "54d8c0bf367135b43e984f4bcaea093aede6c0bfe6a569338e369dc6734925fb",
+        "fda5f399834a345a32c710a1ae24b42009a2fbb34e346122c917420440dcdd44",
     );
 }
 
@@ -139,7 +139,7 @@ fn generated_seed_6() {
     check(
         &generated(6),
         "ea1d6f6de0370aa8dfc268dfce3d1b82d56e1967be141bbbeb33d2d0ecd9f979",
-        "9858423198d959b49bd6efbca642f7446ca5596e1cda1f300b58ff7c3d15aded",
+        "0e42c1573af748aca5a6321ed18815bc3a85237505ece24c7711c044dff1cbfb",
     );
 }
 
@@ -148,7 +148,7 @@ fn generated_seed_7() {
     check(
         &generated(7),
         "74009c8ceb817da5b3034d06246409ded017b7234faec45d6d99bd01acb4410d",
-        "94a777e4cc56c9705477c19d2d73de46801ebcd41a66973a12adc939e10e9ffb",
+        "295acb0bfd39fc05d96a4608939c94b821fda099160ee19c85ffcdcf4636c751",
     );
 }
 
@@ -157,7 +157,7 @@ fn generated_seed_8() {
     check(
         &generated(8),
         "e306470a0f637bc52d6ced38524d7aeb43249fbb5f08eacbc3c75f696451f73c",
-        "05ca0a375ed121654c44f38e906375ee2d266fd1806c7f29dc7567ee7d11c438",
+        "5b4e8d644d40c165648a6dcfd3a0385312fe5d7aa47a4586f79fc2f89486a5bb",
     );
 }
 
@@ -174,7 +174,7 @@ fn generated_seed_1_kmeans() {
         &generated(1),
         &with_method(Method::KMeans),
         "53d8970836aee4169ea135ddd87fd7626b2922357d03167cf5a9293a3a685458",
-        "6b752900ae77a6a51db36d56e4f0c53fa259c19b156362fbf5ead1409d54230a",
+        "9b7dda74590fc880d9c34fa45ab97a3abd82858afc69f308de11616e94a47485",
     );
 }
 
@@ -184,7 +184,7 @@ fn generated_seed_2_gaussian_mixture() {
         &generated(2),
         &with_method(Method::GaussianMixture),
         "81e5e2826cccd823f859632c5dbaf77e4a930ec3d1bc141888001c7f8048491f",
-        "7fff2a0419060f5cf13fc3f3d88a8aa604b78f4a7ecf2c7d14703201950118f3",
+        "b1490b842e411c03df65c5951be63ab211cc0b1a65cf6772139e4fda6ed15b41",
     );
 }
 
@@ -194,6 +194,6 @@ fn example_survey_and_crm_joined() {
     check(
         &examples(&["example-survey.csv", "example-crm.csv"]),
         "6d4d97b9962beecd723f795349a69d103481f087299370c011d9170d2512860e",
-        "6c3a2fa78e4383534cadea7b05f0e1183ed695a58b22851cca84b1fd0a9ffb7d",
+        "4cfcee4a58287b3d2f3503c9d5bd06c5435d26aca1479538b542a24c23b0ccdf",
     );
 }

@@ -151,7 +151,7 @@ pub fn combine(parsed: Vec<Parsed>, settings: &Settings) -> Dataset {
             sha256: p.sha256.clone(),
         });
         diagnostics.extend(p.diagnostics.iter().cloned());
-        let first_row = if p.dialect.has_header { 2 } else { 1 };
+        let first_row = p.dialect.first_row();
         let hints_for = |table: &Table, decimal| -> Vec<ColumnHint> {
             let hint = ColumnHint {
                 file: p.file.clone(),

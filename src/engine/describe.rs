@@ -750,7 +750,11 @@ fn column_difference(
                             with_colon(&p.name),
                             days_ago(&shown_s),
                         ),
-                        format!("{} {}", with_colon(&p.name), days_ago(&shown_s)),
+                        format!(
+                            "{} {}",
+                            with_colon(&short_column(&p.name)),
+                            days_ago(&shown_s)
+                        ),
                         false,
                     )
                 } else {
@@ -765,13 +769,20 @@ fn column_difference(
                         .unwrap_or_default();
                     let short = match notable {
                         _ if v_s == 0.0 && v_r > 0.0 => {
-                            format!("{} none", with_colon(&p.name))
+                            format!("{} none", with_colon(&short_column(&p.name)))
                         }
                         Some(r) if r < 0.1 => {
-                            format!("{} under a tenth of others'", with_colon(&p.name))
+                            format!(
+                                "{} under a tenth of others'",
+                                with_colon(&short_column(&p.name))
+                            )
                         }
-                        Some(r) => format!("{} {} others'", with_colon(&p.name), fmt_ratio(r)),
-                        None => format!("{} {shown_s}", with_colon(&p.name)),
+                        Some(r) => format!(
+                            "{} {} others'",
+                            with_colon(&short_column(&p.name)),
+                            fmt_ratio(r)
+                        ),
+                        None => format!("{} {shown_s}", with_colon(&short_column(&p.name))),
                     };
                     (
                         format!(
@@ -1310,9 +1321,9 @@ fn held_by_most(d: &Difference) -> bool {
 /// to stay? (choose all that apply): pets allowed"), and an answer that needs its question
 /// ("Ja", "Under 50") gets the question cut at a word to a length a card can hold.
 fn answer_label(column: &str, answer: &str) -> String {
-    const QUESTION_CHARS: usize = 40;
-    if column.chars().count() <= QUESTION_CHARS {
-        return format!("{} {answer}", with_colon(column));
+    let short = short_column(column);
+    if short.chars().count() <= QUESTION_CHARS {
+        return format!("{} {answer}", with_colon(&short));
     }
     if stands_alone(answer) {
         return answer.to_string();
@@ -1320,6 +1331,30 @@ fn answer_label(column: &str, answer: &str) -> String {
     let cut: String = column.chars().take(QUESTION_CHARS + 1).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…: {answer}", cut.trim_end())
+}
+
+/// The most of a column's name a short label shows before it is cut.
+const QUESTION_CHARS: usize = 40;
+
+/// A column's name for a short label: a long one that names a question's option or a grid's
+/// row, as survey tools name their columns ("How important is it to you to… - get my
+/// delivery on time", "Which do you buy? — fresh"), is named by the option, with what the
+/// question rates ("get my delivery on time (importance)", "fresh").
+fn short_column(column: &str) -> String {
+    if column.chars().count() <= QUESTION_CHARS {
+        return column.to_string();
+    }
+    let Some((question, option)) = schema::read::question_and_option(column) else {
+        return column.to_string();
+    };
+    let q = question.to_lowercase();
+    if q.contains("important") || q.contains("importance") {
+        format!("{option} (importance)")
+    } else if q.contains("satisf") {
+        format!("{option} (satisfaction)")
+    } else {
+        option.to_string()
+    }
 }
 
 /// A column's name as the lead of a statement, "Orders:"; a question mark or colon already
@@ -1797,6 +1832,29 @@ mod tests {
             fallback_name(&[], &[chose]),
             ("pets allowed".to_string(), false)
         );
+    }
+
+    /// Survey tools name a column of a grid's row or a question's option by the question and
+    /// the option; a label names it by the option, with what the question rates. A long name
+    /// whose first part is no question keeps its whole name.
+    #[test]
+    fn a_grids_row_or_a_questions_option_is_named_by_itself() {
+        assert_eq!(
+            short_column(
+                "How important is it to you to... - get my delivery at a time that suits me"
+            ),
+            "get my delivery at a time that suits me (importance)"
+        );
+        assert_eq!(
+            short_column("How satisfied are you with each? — Find food for my diet"),
+            "Find food for my diet (satisfaction)"
+        );
+        let option = "Which of these do you buy from us? (Select all that apply) — fresh";
+        assert_eq!(short_column(option), "fresh");
+        assert_eq!(answer_label(option, "yes"), "fresh: yes");
+        let plain = "Total spend over the last twelve months - in pounds sterling";
+        assert_eq!(short_column(plain), plain);
+        assert_eq!(short_column("Q3 - delivery"), "Q3 - delivery");
     }
 
     /// A segment named by a number and which way it differs from everyone else.

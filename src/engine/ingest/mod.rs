@@ -12,6 +12,9 @@
 //!   trailing delimiter), which is only counted.
 //! * **Headers.** An empty header becomes `Column N`; a repeated one `Name (2)`; a header-less
 //!   file gets `Column 1`, `Column 2`, …
+//! * **A survey tool's header rows.** Qualtrics' question texts and import ids (rows 2 and
+//!   3) and SurveyMonkey's row of options and grid rows (row 2) name the columns ("How
+//!   important is each? — Delivery on time"); they are not respondents ([`SurveyHeader`]).
 //! * **Trailing delimiters.** A last column with an empty header and no values is dropped.
 //! * **Blank lines** are skipped and counted.
 //! * **NUL bytes** are removed from cells.
@@ -264,13 +267,26 @@ pub struct Dialect {
     pub delimiter: u8,
     /// Whether the first row is a header.
     pub has_header: bool,
+    /// Header rows above the data: 1, or 2–3 under a survey tool's own header rows
+    /// ([`SurveyHeader`]); 0 without a header.
+    #[serde(default = "one")]
+    pub header_rows: usize,
     /// Decimal separator.
     pub decimal: Decimal,
     /// Line ending style.
     pub line_ending: LineEnding,
 }
 
+fn one() -> usize {
+    1
+}
+
 impl Dialect {
+    /// The spreadsheet row of the first row of data (2 under a single header row).
+    pub fn first_row(&self) -> usize {
+        self.header_rows + 1
+    }
+
     /// The delimiter as a word for the screen ("comma", "tab").
     pub fn delimiter_name(&self) -> String {
         match self.delimiter {
@@ -471,6 +487,7 @@ impl Reader {
                 Some("if accented letters look wrong, choose the file's encoding (often windows-1252) and read it again"),
             );
         }
+        let header_rows = records.header_rows();
         let table = records.finish(&mut diagnostics);
         if table.n_rows() == 0 {
             return Err(IngestError::NoRows { file: self.file });
@@ -489,6 +506,7 @@ impl Reader {
             bom: encoding.bom,
             delimiter: sniffed.delimiter,
             has_header: sniffed.has_header,
+            header_rows,
             decimal: sniffed.decimal,
             line_ending: sniffed.line_ending,
         };
@@ -694,6 +712,19 @@ struct RecordSink {
     next_row: usize,
     blank_lines: usize,
     scratch: String,
+    /// The first record under the header, held until the next one says whether it is one of
+    /// a survey tool's own header rows ([`SurveyHeader`]); `None` once that is decided.
+    held: Option<Held>,
+    /// Whether the first records under the header were looked at yet.
+    header_decided: bool,
+    /// Header rows read (0 without a header).
+    header_rows: usize,
+}
+
+/// A record held back: its spreadsheet row and its cells.
+struct Held {
+    row: usize,
+    cells: Vec<String>,
 }
 
 impl RecordSink {
@@ -706,7 +737,15 @@ impl RecordSink {
             next_row: 1,
             blank_lines: 0,
             scratch: String::new(),
+            held: None,
+            header_decided: !expect_header,
+            header_rows: 0,
         }
+    }
+
+    /// Header rows above the data, once every record was pushed.
+    fn header_rows(&self) -> usize {
+        self.header_rows
     }
 
     /// Takes one record, which followed `blanks` skipped blank lines.
@@ -756,9 +795,76 @@ impl RecordSink {
                 );
             }
             if self.expect_header {
+                self.header_rows = 1;
                 return;
             }
         }
+        if !self.header_decided {
+            let Some(held) = self.held.take() else {
+                self.held = Some(Held {
+                    row,
+                    cells: fields.iter().map(|f| (*f).to_string()).collect(),
+                });
+                return;
+            };
+            self.header_decided = true;
+            let first: Vec<&str> = held.cells.iter().map(String::as_str).collect();
+            match self.read_survey_header(&first, Some(&fields), held.row, diagnostics) {
+                // Both were header rows.
+                Some(2) => return,
+                Some(_) => {}
+                None => self.push_fields(held.row, &first, diagnostics),
+            }
+        }
+        self.push_fields(row, &fields, diagnostics);
+    }
+
+    /// Decides what the held first record under the header is, given the one after it
+    /// (`second`, `None` at the end of the file): when they are a survey tool's own header
+    /// rows, renames the columns, says so, and returns how many of the two were header rows.
+    fn read_survey_header(
+        &mut self,
+        first: &[&str],
+        second: Option<&[&str]>,
+        row: usize,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<usize> {
+        let header = self.header.as_deref().unwrap_or_default();
+        let found = SurveyHeader::under(header, first, second)?;
+        let names = found.names(header, first);
+        let (rows, what) = match found {
+            SurveyHeader::QualtricsImportIds => (
+                1,
+                format!("row {row} holds Qualtrics' import ids, not answers; it was left out"),
+            ),
+            SurveyHeader::Qualtrics => (
+                2,
+                format!(
+                    "rows {row} and {} are Qualtrics' question texts and import ids, not answers; the question texts name the columns",
+                    row + 1
+                ),
+            ),
+            SurveyHeader::SurveyMonkey => (
+                1,
+                format!(
+                    "row {row} is SurveyMonkey's second header row (each question's options and grid rows), not answers; each column is named by its question and option"
+                ),
+            ),
+            SurveyHeader::ToolColumns => (
+                1,
+                format!(
+                    "row {row} is a second header row (the survey tool's names of its columns), not answers; it names the columns"
+                ),
+            ),
+        };
+        diagnostics.info("survey-header", what);
+        self.header = Some(names);
+        self.header_rows += rows;
+        Some(rows)
+    }
+
+    /// Puts one record's cells into the columns.
+    fn push_fields(&mut self, row: usize, fields: &[&str], diagnostics: &mut Diagnostics) {
         let n_header = self.columns.len() - self.n_extra;
         let n_rows_before = self.columns.first().map_or(0, ColumnBuilder::len);
         if fields.len() < n_header {
@@ -807,7 +913,7 @@ impl RecordSink {
                 .filter(|n| !n.is_empty())
         };
         // NUL bytes are looked for once per record; almost no record has one.
-        let nul_in_record = record.contains(&0);
+        let nul_in_record = fields.iter().any(|f| f.contains('\0'));
         for (idx, col) in self.columns.iter_mut().enumerate() {
             let field = fields.get(idx).copied().unwrap_or("");
             // A cell shorter than the threshold cannot hold that many lines: skip the scan.
@@ -845,6 +951,15 @@ impl RecordSink {
     }
 
     fn finish(mut self, diagnostics: &mut Diagnostics) -> Table {
+        if let Some(held) = self.held.take() {
+            let first: Vec<&str> = held.cells.iter().map(String::as_str).collect();
+            if self
+                .read_survey_header(&first, None, held.row, diagnostics)
+                .is_none()
+            {
+                self.push_fields(held.row, &first, diagnostics);
+            }
+        }
         if self.blank_lines > 0 {
             let n = self.blank_lines;
             diagnostics.info(
@@ -930,6 +1045,121 @@ fn name_columns(
         finished.push(col.finish());
     }
     Table::new(finished)
+}
+
+/// A survey tool's own header rows under the first. Qualtrics writes three: short ids ("Q1",
+/// "Q3_2"), then each question's text ("How important … - get my delivery on time"), then a
+/// JSON import id per column (`{"ImportId":"QID3_2"}`). SurveyMonkey writes two: each
+/// question over the first of its columns (the others left blank), then each column's
+/// option or grid row, or "Response" / "Open-Ended Response" under a question of one column.
+/// Read as answers, these rows were people who answered every question with its own text,
+/// and the columns were called "Q3_2" and "Column 13".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SurveyHeader {
+    /// Qualtrics: the question texts, then the import ids.
+    Qualtrics,
+    /// Qualtrics' import ids alone under the header.
+    QualtricsImportIds,
+    /// SurveyMonkey: each column's option or grid row under its question.
+    SurveyMonkey,
+    /// The survey tool's own names of its columns ("Start Date", "Response ID", "IP
+    /// Address"), as Qualtrics' legacy exports put under "V1", "V2", ….
+    ToolColumns,
+}
+
+/// What SurveyMonkey writes under a question that takes a single column.
+const ONE_COLUMN_ANSWERS: &[&str] = &["response", "open-ended response"];
+
+impl SurveyHeader {
+    /// Which header rows `first` (and `second`, the record after it) are, if any.
+    fn under(header: &[String], first: &[&str], second: Option<&[&str]>) -> Option<SurveyHeader> {
+        if import_ids(first) {
+            return Some(SurveyHeader::QualtricsImportIds);
+        }
+        if second.is_some_and(import_ids) {
+            return Some(SurveyHeader::Qualtrics);
+        }
+        let single = first
+            .iter()
+            .filter(|f| ONE_COLUMN_ANSWERS.contains(&f.trim().to_lowercase().as_str()))
+            .count();
+        let under_a_blank = first.iter().enumerate().any(|(i, f)| {
+            !f.trim().is_empty() && header.get(i).is_none_or(|h| h.trim().is_empty())
+        });
+        if single >= 2 || (single == 1 && under_a_blank) {
+            return Some(SurveyHeader::SurveyMonkey);
+        }
+        let tool_names = first
+            .iter()
+            .filter(|f| super::schema::roles::is_survey_tool_header(f))
+            .count();
+        let tool_headers = header
+            .iter()
+            .filter(|h| super::schema::roles::is_survey_tool_header(h))
+            .count();
+        (tool_names >= 3 && tool_headers < tool_names).then_some(SurveyHeader::ToolColumns)
+    }
+
+    /// The columns' names: the question texts (Qualtrics), the tool's names (legacy), or
+    /// each question with its option (SurveyMonkey), falling back on the first header row.
+    fn names(self, header: &[String], first: &[&str]) -> Vec<String> {
+        let cell = |i: usize| first.get(i).map_or("", |f| f.trim());
+        match self {
+            SurveyHeader::QualtricsImportIds => header.to_vec(),
+            SurveyHeader::Qualtrics | SurveyHeader::ToolColumns => header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let text = cell(i);
+                    if text.is_empty() {
+                        h.clone()
+                    } else {
+                        text.to_string()
+                    }
+                })
+                .collect(),
+            SurveyHeader::SurveyMonkey => {
+                let mut question = String::new();
+                header
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| {
+                        let option = cell(i);
+                        if !h.trim().is_empty() {
+                            question = h.trim().to_string();
+                        } else if option.is_empty() {
+                            // A blank under a blank: not part of the question to its left.
+                            question.clear();
+                            return String::new();
+                        }
+                        let one_column =
+                            ONE_COLUMN_ANSWERS.contains(&option.to_lowercase().as_str());
+                        if option.is_empty() || one_column || option.eq_ignore_ascii_case(&question)
+                        {
+                            question.clone()
+                        } else if question.is_empty() {
+                            option.to_string()
+                        } else {
+                            format!("{question} — {option}")
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A row of Qualtrics' import ids: most of its cells are JSON objects naming one.
+fn import_ids(cells: &[&str]) -> bool {
+    let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let ids = cells
+        .iter()
+        .filter(|c| {
+            let c = c.trim_start();
+            c.starts_with('{') && c.contains("\"ImportId\"")
+        })
+        .count();
+    filled > 0 && ids * 5 >= filled * 4
 }
 
 /// Splits a csv_core record buffer into its fields.

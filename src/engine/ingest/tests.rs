@@ -558,3 +558,101 @@ fn free_text_given_once_is_told_from_choices_by_the_first_bytes() {
         "{file:?}"
     );
 }
+
+/// Qualtrics writes three header rows: ids, question texts, import ids. The question texts
+/// name the columns; neither row is a respondent, and the first answer is row 4.
+#[test]
+fn qualtrics_question_texts_name_the_columns_and_its_header_rows_are_not_answers() {
+    let csv = concat!(
+        "StartDate,ResponseId,Q1,Q2_1,Q2_2\n",
+        "Start Date,Response ID,What are you trying to get done?,How important is it to you to... - get it on time,How satisfied are you with how well we... - get it on time\n",
+        "\"{\"\"ImportId\"\":\"\"startDate\"\",\"\"timeZone\"\":\"\"Europe/London\"\"}\",\"{\"\"ImportId\"\":\"\"_recordId\"\"}\",\"{\"\"ImportId\"\":\"\"QID1_TEXT\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_2\"\"}\"\n",
+        "2026-10-01 09:00:00,R_1,feed the family,5,2\n",
+        "2026-10-02 10:00:00,R_2,stock the office,3,4\n",
+    );
+    check(
+        csv,
+        expect![[r#"
+            UTF-8 · comma · header=true · decimal=Dot · Lf
+            Start Date | Response ID | What are you trying to get done? | How important is it to you to... - get it on time | How satisfied are you with how well we... - get it on time
+            "2026-10-01 09:00:00" | "R_1" | "feed the family" | "5" | "2"
+            "2026-10-02 10:00:00" | "R_2" | "stock the office" | "3" | "4"
+            ! t.csv: rows 2 and 3 are Qualtrics' question texts and import ids, not answers; the question texts name the columns
+        "#]],
+    );
+    let parsed = read_bytes("q.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+    assert_eq!(parsed.dialect.header_rows, 3);
+    assert_eq!(parsed.dialect.first_row(), 4);
+}
+
+/// SurveyMonkey writes each question over the first of its columns and each column's option
+/// or grid row beneath; "Response" under a question of one column. A ticked option holds its
+/// own text, which `kinds` reads as ticked or blank.
+#[test]
+fn surveymonkey_options_and_grid_rows_join_their_question() {
+    check(
+        concat!(
+            "Respondent ID,What gets in the way?,How important is each of these to you?,,Which do you buy? (Select all that apply),,Household size\n",
+            ",Open-Ended Response,Delivery on time,Finding my diet,Fresh,Bakery,Response\n",
+            "114,slots too wide,Very important,Slightly important,Fresh,,3\n",
+            "115,none,Extremely important,Not at all important,,Bakery,2\n",
+        ),
+        expect![[r#"
+            UTF-8 · comma · header=true · decimal=Dot · Lf
+            Respondent ID | What gets in the way? | How important is each of these to you? — Delivery on time | How important is each of these to you? — Finding my diet | Which do you buy? (Select all that apply) — Fresh | Which do you buy? (Select all that apply) — Bakery | Household size
+            "114" | "slots too wide" | "Very important" | "Slightly important" | "Fresh" | "" | "3"
+            "115" | "none" | "Extremely important" | "Not at all important" | "" | "Bakery" | "2"
+            ! t.csv: row 2 is SurveyMonkey's second header row (each question's options and grid rows), not answers; each column is named by its question and option
+        "#]],
+    );
+}
+
+/// Qualtrics' legacy exports put "V1", "V2", … over the tool's own names of its columns;
+/// a row of import ids alone is left out; and a file whose first answers merely mention
+/// "Response" or a start date keeps every row.
+#[test]
+fn a_second_header_row_is_read_only_when_a_survey_tool_wrote_it() {
+    check(
+        concat!(
+            "V1,V8,V9,Q1\n",
+            "ResponseID,StartDate,EndDate,What do you need?\n",
+            "R_1,2026-10-01,2026-10-01,speed\n",
+        ),
+        expect![[r#"
+            UTF-8 · comma · header=true · decimal=Dot · Lf
+            ResponseID | StartDate | EndDate | What do you need?
+            "R_1" | "2026-10-01" | "2026-10-01" | "speed"
+            ! t.csv: row 2 is a second header row (the survey tool's names of its columns), not answers; it names the columns
+        "#]],
+    );
+    check(
+        concat!(
+            "id,q\n",
+            "\"{\"\"ImportId\"\":\"\"_recordId\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\"\n",
+            "1,fast\n",
+        ),
+        expect![[r#"
+            UTF-8 · comma · header=true · decimal=Dot · Lf
+            id | q
+            "1" | "fast"
+            ! t.csv: row 2 holds Qualtrics' import ids, not answers; it was left out
+        "#]],
+    );
+    check(
+        "kind,note\nResponse,Start Date\nResponse,fine\n",
+        expect![[r#"
+            UTF-8 · comma · header=true · decimal=Dot · Lf
+            kind | note
+            "Response" | "Start Date"
+            "Response" | "fine"
+        "#]],
+    );
+    check(
+        "kind,note\nResponse,Start Date\n",
+        expect![[r#"
+            UTF-8 · comma · header=true · decimal=Dot · Lf
+            kind | note
+            "Response" | "Start Date"
+        "#]],
+    );
+}

@@ -459,7 +459,7 @@ pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
     // At most two distinct values (case-insensitive), found without reading the rest.
     let mut distinct: Vec<String> = Vec::with_capacity(3);
     for text in col.values().iter().filter(|v| !is_missing(v)) {
-        if text.len() > 20 {
+        if text.len() > 80 {
             return None;
         }
         let t = text.trim().to_lowercase();
@@ -472,10 +472,15 @@ pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
     }
     distinct.sort();
     match distinct.as_slice() {
-        [one] if TICKS.contains(&one.as_str()) && p.n_missing > 0 => Some(BooleanForm {
-            truthy: vec![one.clone()],
-            blank_is_false: true,
-        }),
+        [one]
+            if (TICKS.contains(&one.as_str()) || names_the_option(&col.name, one))
+                && p.n_missing > 0 =>
+        {
+            Some(BooleanForm {
+                truthy: vec![one.clone()],
+                blank_is_false: true,
+            })
+        }
         [a, b] => BOOLEAN_PAIRS.iter().find_map(|(t, f)| {
             ((a == t && b == f) || (a == f && b == t)).then(|| BooleanForm {
                 truthy: vec![(*t).to_string()],
@@ -484,6 +489,22 @@ pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
         }),
         _ => None,
     }
+}
+
+/// True when `value` (lower case) is the option the header names: a survey tool's column of
+/// one option of a question that takes several, holding the option's text where it was
+/// ticked and nothing where not — SurveyMonkey's "Which do you buy? — Fresh" and
+/// Typeform's "Fresh", each holding "Fresh" or blank.
+fn names_the_option(header: &str, value: &str) -> bool {
+    let header = header.trim().to_lowercase();
+    let value = value.trim();
+    if value.is_empty() {
+        return false;
+    }
+    header == value
+        || header
+            .strip_suffix(value)
+            .is_some_and(|rest| rest.trim_end().ends_with(['—', '–', '-', ':', '|', '/']))
 }
 
 /// The separator of a multi-select column (`email; sms; push`), if it is one.

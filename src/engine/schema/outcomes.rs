@@ -59,7 +59,9 @@ const CLOSING: &[&str] = &["today", "currently", "please", "rate", "rating", "sc
 /// every project s status glance", which the stems' words would read).
 fn outcome_words(tokenizer: &Tokenizer, header: &str) -> (Vec<String>, String) {
     let mut text = header.to_string();
-    if let Some((before, after)) = header.split_once([':', '—', '-', '–']) {
+    let split = super::read::question_and_option(header)
+        .or_else(|| header.split_once([':', '—', '-', '–']));
+    if let Some((before, after)) = split {
         let b = before.to_lowercase();
         if IMPORTANCE.iter().chain(SATISFACTION).any(|w| b.contains(w)) {
             text = after.to_string();

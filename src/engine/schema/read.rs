@@ -34,6 +34,30 @@ pub fn is_missing(text: &str) -> bool {
         )
 }
 
+/// A survey tool's name of a column of a grid's row or of a question's option, split into
+/// the question and the option: Google Forms' "How important is each? [Delivery on time]",
+/// and SurveyMonkey's and Qualtrics' "How important … — Delivery on time" and "… - Delivery
+/// on time", cut at the last spaced dash, when what comes before it is a question ("Total
+/// spend - last 12 months" is not).
+pub fn question_and_option(header: &str) -> Option<(&str, &str)> {
+    let header = header.trim();
+    if let Some(inner) = header.strip_suffix(']')
+        && let Some((question, option)) = inner.rsplit_once('[')
+        && !question.trim().is_empty()
+        && !option.trim().is_empty()
+    {
+        return Some((question.trim_end(), option.trim()));
+    }
+    [" — ", " – ", " - "]
+        .iter()
+        .filter_map(|sep| header.rsplit_once(sep))
+        .max_by_key(|(question, _)| question.len())
+        .filter(|(question, option)| {
+            !option.trim().is_empty() && super::roles::is_question(question)
+        })
+        .map(|(question, option)| (question.trim_end(), option.trim()))
+}
+
 /// The header split into lower-case words ("Customer_ID" → ["customer", "id"]).
 pub fn header_words(name: &str) -> Vec<String> {
     let mut spaced = String::new();

@@ -120,6 +120,7 @@ const SURVEY_METADATA: &[&str] = &[
     "submissiondate",
     "recordeddate",
     "responseid",
+    "responsetype",
     "respondentid",
     "collectorid",
     "ipaddress",
@@ -143,7 +144,10 @@ const SURVEY_METADATA: &[&str] = &[
 /// contract's duration, a course's progress): survey metadata only in a file that also has one
 /// of [`SURVEY_METADATA`]'s headers. Qualtrics' "Duration (in seconds)", "Progress" and
 /// "Finished" always come with its "StartDate" and "ResponseId"; R's geyser records with a
-/// plain `duration` were read as a survey's own timing and left out.
+/// plain `duration` were read as a survey's own timing and left out. (Qualtrics' "Status",
+/// a preview, spam or a real response, is named by its question-text row "Response Type";
+/// a plain "status" beside a form's timestamp is an employee's, in openintro's
+/// blizzard_salary.)
 const SURVEY_METADATA_WITH_A_TOOL: &[&str] = &["duration", "progress", "finished", "token"];
 
 /// A header with case, spaces and punctuation removed.
@@ -517,8 +521,11 @@ fn is_postcode(v: &str) -> bool {
     }
 }
 
-/// True when the header names a demographic.
+/// True when the header names a demographic. A question's option ("Which do you buy? —
+/// household", as a survey tool's columns of one option each are named) is judged by its
+/// question.
 pub fn is_demographic(name: &str) -> bool {
+    let name = super::read::question_and_option(name).map_or(name, |(question, _)| question);
     let words = header_words(name);
     let lower = name.to_lowercase();
     words
@@ -530,7 +537,7 @@ pub fn is_demographic(name: &str) -> bool {
 }
 
 /// True when the header is a survey question ("What …?", "How …", "Please …").
-pub(super) fn is_question(name: &str) -> bool {
+pub(crate) fn is_question(name: &str) -> bool {
     let lower = name.trim().to_lowercase();
     lower.ends_with('?')
         || [

@@ -15,7 +15,7 @@ fn schema_of(csv: &str) -> (Schema, Vec<Diagnostic>) {
         .map(|_| ColumnHint {
             file: "t.csv".into(),
             decimal: parsed.dialect.decimal,
-            first_row: 2,
+            first_row: parsed.dialect.first_row(),
         })
         .collect();
     infer(&parsed.table, &hints, &SchemaParams::default())
@@ -569,4 +569,160 @@ fn eight_digit_dates_without_separators_are_dates() {
     let days = numbers(parsed.table.column(1).expect("date"), &schema.columns[1]);
     assert_eq!(dates::format_day(days[0]), "1997-01-01");
     assert_eq!(dates::format_day(days[13]), "1997-02-14");
+}
+
+/// A survey tool's exports read as the tool means them: Qualtrics' and SurveyMonkey's extra
+/// header rows name the columns (`ingest`), their grids of importance and satisfaction pair
+/// into outcomes, SurveyMonkey's columns of one option each are ticked or blank (an option
+/// "household" is not a household's size), and Qualtrics' own columns are left out. Before,
+/// the ratings were "Q3_1" counts of what people do, the options "one value only", and a
+/// header row was a respondent.
+#[test]
+fn survey_tools_exports_are_read_as_their_questions() {
+    let mut monkey = String::from(
+        "Respondent ID,Collector ID,What gets in the way?,How important is each of these to you?,,How satisfied are you with each?,,Which of these do you buy from us? (Select all that apply),,\n\
+         ,,Open-Ended Response,Get my delivery on time,Find food for my diet,Get my delivery on time,Find food for my diet,Fresh,Household,Other (please specify)\n",
+    );
+    // Each import id is a JSON object in a quoted cell, its quotes doubled.
+    let import_ids: Vec<String> = [
+        "startDate",
+        "status",
+        "progress",
+        "finished",
+        "_recordId",
+        "QID1_TEXT",
+        "QID3_1",
+        "QID3_2",
+    ]
+    .iter()
+    .map(|id| format!("\"{{\"\"ImportId\"\":\"\"{id}\"\"}}\""))
+    .collect();
+    let mut qualtrics = format!(
+        "StartDate,Status,Progress,Finished,ResponseId,Q1,Q3_1,Q3_2\n\
+         Start Date,Response Type,Progress,Finished,Response ID,What gets in the way?,How important is it to you to... - get my delivery on time,How satisfied are you with how well we... - get my delivery on time\n\
+         {}\n",
+        import_ids.join(",")
+    );
+    let levels = [
+        "Not at all important",
+        "Slightly important",
+        "Very important",
+        "Extremely important",
+    ];
+    let satisfied = [
+        "Very dissatisfied",
+        "Dissatisfied",
+        "Satisfied",
+        "Very satisfied",
+    ];
+    let obstacles = [
+        "slots too wide",
+        "no gluten free bread",
+        "it's fine",
+        "prices went up",
+    ];
+    for i in 0..40 {
+        monkey.push_str(&format!(
+            "{},4000,{},{},{},{},{},{},{},{}\n",
+            1140 + i,
+            obstacles[i % 4],
+            levels[i % 4],
+            levels[(i / 4) % 4],
+            satisfied[(i / 2) % 4],
+            satisfied[(i / 3) % 4],
+            if i % 3 == 0 { "Fresh" } else { "" },
+            if i % 5 < 2 { "Household" } else { "" },
+            if i % 7 == 0 { "pet food" } else { "" },
+        ));
+        qualtrics.push_str(&format!(
+            "2026-10-{:02} 09:00:00,{},100,True,R_{i:04},{},{},{}\n",
+            1 + i % 28,
+            if i % 10 == 0 {
+                "Survey Preview"
+            } else {
+                "IP Address"
+            },
+            obstacles[i % 4],
+            1 + i % 5,
+            1 + (i / 3) % 5,
+        ));
+    }
+    check(
+        &monkey,
+        expect![[r#"
+            Respondent ID: identifier · Not used · numbers with an identifier's header → identifies records; used only to join files
+            Collector ID: one value only · Not used · the same value in every row → cannot tell people apart
+            What gets in the way?: category · What they say · 4 different values → a survey answer: what people say
+            How important is each of these to you? — Get my delivery on time: ordered scale · What they say · ordered answers from “not at all important” to “extremely important” → how people rate what matters to them
+            How important is each of these to you? — Find food for my diet: ordered scale · What they say · ordered answers from “not at all important” to “extremely important” → how people rate what matters to them
+            How satisfied are you with each? — Get my delivery on time: ordered scale · What they say · ordered answers from “very dissatisfied” to “very satisfied” → how people rate what matters to them
+            How satisfied are you with each? — Find food for my diet: ordered scale · What they say · ordered answers from “very dissatisfied” to “very satisfied” → how people rate what matters to them
+            Which of these do you buy from us? (Select all that apply) — Fresh: yes / no · What they say · ticked or blank → a survey answer: what people say
+            Which of these do you buy from us? (Select all that apply) — Household: yes / no · What they say · ticked or blank → a survey answer: what people say
+            Which of these do you buy from us? (Select all that apply) — Other (please specify): one value only · Not used · the same value in every row → cannot tell people apart
+            outcome “Get my delivery on time”: importance=3 satisfaction=5
+            outcome “Find food for my diet”: importance=4 satisfaction=6
+        "#]],
+    );
+    let mut google = String::from(
+        "Timestamp,How important is each of these to you? [Get my delivery on time],How satisfied are you with each? [Get my delivery on time],Which of these do you buy from us?\n",
+    );
+    for i in 0..40 {
+        google.push_str(&format!(
+            "2026/10/{:02} 9:00:00 AM GMT,{},{},\"{}\"\n",
+            1 + i % 28,
+            1 + i % 5,
+            1 + (i / 3) % 5,
+            ["Fresh, Bakery", "Fresh", "Household, Fresh", "Bakery"][i % 4]
+        ));
+    }
+    check(
+        &google,
+        expect![[r#"
+        Timestamp: free text · Not used · free text, 4 words on average → when and how the survey was filled in, not what anyone said or did
+        How important is each of these to you? [Get my delivery on time]: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+        How satisfied are you with each? [Get my delivery on time]: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+        Which of these do you buy from us?: multiple choice · What they say · several choices per cell, separated by “,” → a survey answer: what people say
+        outcome “Get my delivery on time”: importance=1 satisfaction=2
+    "#]],
+    );
+    check(
+        &qualtrics,
+        expect![[r#"
+            Start Date: date and time · Not used · dates, each written year first or with its month named, so in one order only → when and how the survey was filled in, not what anyone said or did
+            Response Type: category · Not used · 2 different values → when and how the survey was filled in, not what anyone said or did
+            Progress: one value only · Not used · the same value in every row → cannot tell people apart
+            Finished: one value only · Not used · the same value in every row → cannot tell people apart
+            Response ID: identifier · Not used · an identifier's header with mostly distinct values → identifies records; used only to join files
+            What gets in the way?: category · What they say · 4 different values → a survey answer: what people say
+            How important is it to you to... - get my delivery on time: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+            How satisfied are you with how well we... - get my delivery on time: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+            outcome “get my delivery on time”: importance=6 satisfaction=7
+        "#]],
+    );
+}
+
+/// Typeform names a column of one option by the option and writes it where it was chosen;
+/// a column of one value that is not the option its header names stays one value.
+#[test]
+fn a_column_holding_the_option_its_header_names_is_ticked_or_blank() {
+    let mut csv = String::from("Orders,Fresh,Country,Eco packaging\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            1 + i % 6,
+            if i % 3 == 0 { "Fresh" } else { "" },
+            if i % 4 == 0 { "UK" } else { "" },
+            if i % 2 == 0 { "yes" } else { "no" },
+        ));
+    }
+    check(
+        &csv,
+        expect![[r#"
+            Orders: count · What they do · whole numbers 1–6 → recorded activity: what people do
+            Fresh: yes / no · What they do · ticked or blank → recorded activity: what people do
+            Country: one value only · Not used · the same value in every row → cannot tell people apart
+            Eco packaging: yes / no · What they do · two values meaning yes and no → recorded activity: what people do
+        "#]],
+    );
 }
