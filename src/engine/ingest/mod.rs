@@ -14,7 +14,7 @@
 //!   file gets `Column 1`, `Column 2`, …
 //! * **A survey tool's header rows.** Qualtrics' question texts and import ids (rows 2 and
 //!   3) and SurveyMonkey's row of options and grid rows (row 2) name the columns ("How
-//!   important is each? — Delivery on time"); they are not respondents ([`SurveyHeader`]).
+//!   important is each? — Delivery on time"); they are not respondents (`SurveyHeader`).
 //! * **Trailing delimiters.** A last column with an empty header and no values is dropped.
 //! * **Blank lines** are skipped and counted.
 //! * **NUL bytes** are removed from cells.
@@ -268,7 +268,7 @@ pub struct Dialect {
     /// Whether the first row is a header.
     pub has_header: bool,
     /// Header rows above the data: 1, or 2–3 under a survey tool's own header rows
-    /// ([`SurveyHeader`]); 0 without a header.
+    /// (`SurveyHeader`); 0 without a header.
     #[serde(default = "one")]
     pub header_rows: usize,
     /// Decimal separator.
