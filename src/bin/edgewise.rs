@@ -664,7 +664,11 @@ fn columns(args: &ColumnsArgs) -> Result<(), String> {
             d.encoding,
             d.encoding_source,
             d.delimiter_name(),
-            if d.has_header { "yes" } else { "no" },
+            match (d.has_header, d.header_rows) {
+                (false, _) => "no".to_string(),
+                (true, 0 | 1) => "yes".to_string(),
+                (true, n) => format!("yes ({n} rows)"),
+            },
             d.decimal.char()
         );
     }

@@ -237,7 +237,11 @@ pub fn Check(props: &CheckProps) -> Html {
                             f.dialect.encoding, f.dialect.encoding_source,
                             match f.dialect.delimiter { b',' => "comma", b';' => "semicolon", b'\t' => "tab", b'|' => "pipe", _ => "other delimiter" },
                             f.dialect.decimal.char(),
-                            if f.dialect.has_header { "header row" } else { "no header row" }) }</span>
+                            match (f.dialect.has_header, f.dialect.header_rows) {
+                                (false, _) => "no header row".to_string(),
+                                (true, 0 | 1) => "header row".to_string(),
+                                (true, n) => format!("{n} header rows"),
+                            }) }</span>
                         <details class="reading-choices">
                             <summary>{"Read this file differently"}</summary>
                             { reading_choices(i, f, props.ingest.get(i).unwrap_or(&IngestParams::default()), &props.on_ingest) }
