@@ -7,7 +7,9 @@
 //! to one row per customer before anything else, the way RFM analysis (recency, frequency,
 //! monetary value; Hughes 1994) reads a transaction log:
 //!
-//! - how many rows each customer has ("Orders"),
+//! - how many rows each customer has ("Orders"), or, in an export of line items whose
+//!   order's number is on each of its items' rows (Shopify's "Name", "#1001"; an "Order
+//!   ID"), how many different orders,
 //! - each date column's first and last date (tenure and recency),
 //! - each amount of money's total and average, and each other number's average,
 //! - each category's most frequent value, each multi-select's choices together,
@@ -131,11 +133,23 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
     if customers.len() as f64 > MOST_KEYS_PER_ROW * rows as f64 {
         return None;
     }
-    let counted_word = if table.columns().iter().any(|c| {
-        schema::read::header_words(&c.name)
-            .iter()
-            .any(|w| w.starts_with("order"))
-    }) || schema.columns.iter().any(|c| c.kind == Kind::Currency)
+    // Order numbers count orders only where an order spans rows (copies aside).
+    let order = order_column(table, schema, key).filter(|&o| {
+        table.column(o).is_some_and(|col| {
+            customers
+                .iter()
+                .map(|rows| orders_among(col, rows))
+                .sum::<usize>()
+                < rows
+        })
+    });
+    let counted_word = if order.is_some()
+        || table.columns().iter().any(|c| {
+            schema::read::header_words(&c.name)
+                .iter()
+                .any(|w| w.starts_with("order"))
+        })
+        || schema.columns.iter().any(|c| c.kind == Kind::Currency)
     {
         "Orders"
     } else {
@@ -147,14 +161,37 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
     )];
     let mut said = vec![format!("“{}”: one row per customer", key_col.name)];
     let mut sources = vec![(key_col.name.clone(), key_col.name.clone())];
-    let counts: Vec<String> = customers.iter().map(|r| r.len().to_string()).collect();
+    // A shop's export of line items lists an order once per item, under its order number:
+    // an order is counted once however many items it holds.
+    let counts: Vec<String> = match order.and_then(|o| table.column(o)) {
+        Some(col) => {
+            said.push(format!(
+                "“{counted_word}”: how many different “{}” each has (an order's rows, one per item, counted once)",
+                col.name
+            ));
+            customers
+                .iter()
+                .map(|rows| orders_among(col, rows).to_string())
+                .collect()
+        }
+        None => {
+            said.push(format!("“{counted_word}”: how many rows each has"));
+            customers.iter().map(|r| r.len().to_string()).collect()
+        }
+    };
     columns.push(Column::from_cells(
         counted_word,
         counts.iter().map(String::as_str),
     ));
-    said.push(format!("“{counted_word}”: how many rows each has"));
     for (idx, (col, cs)) in table.columns().iter().zip(&schema.columns).enumerate() {
         if idx == key {
+            continue;
+        }
+        if Some(idx) == order {
+            said.push(format!(
+                "“{}”: left out, counted in “{counted_word}”",
+                col.name
+            ));
             continue;
         }
         let name = &col.name;
@@ -220,6 +257,60 @@ pub fn per_customer(table: &Table, schema: &Schema) -> Option<RolledUp> {
         columns: said,
         sources,
     })
+}
+
+/// The column of order numbers in a file of line items, if any: an order's number on each of
+/// its items' rows, so that some repeat ("Order ID", "Order number", WooCommerce's "Order
+/// #", Shopify's "Name" holding "#1001").
+fn order_column(table: &Table, schema: &Schema, key: usize) -> Option<usize> {
+    const NUMBER_WORDS: &[&str] = &["id", "number", "no", "nr", "num", "ref", "reference"];
+    table.columns().iter().enumerate().position(|(idx, col)| {
+        let Some(cs) = schema.columns.get(idx) else {
+            return false;
+        };
+        if idx == key || cs.n_missing >= table.n_rows() {
+            return false;
+        }
+        let lower = col.name.trim().to_lowercase();
+        let words = schema::read::header_words(&col.name);
+        let names_orders = words.first().is_some_and(|w| w == "order")
+            && (words.len() == 1
+                || words
+                    .iter()
+                    .skip(1)
+                    .all(|w| NUMBER_WORDS.contains(&w.as_str())))
+            || lower == "order #";
+        // Shopify's "Name": "#1001", "#1002", ….
+        let numbered = lower == "name" && {
+            let numbers = col
+                .values()
+                .iter()
+                .filter(|v| {
+                    let v = v.trim().trim_start_matches('#');
+                    !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())
+                })
+                .count();
+            numbers * 10 >= col.values().len().saturating_sub(1) * 9
+        };
+        names_orders || numbered
+    })
+}
+
+/// How many different orders `rows` hold in `col` (a row without a number is an order of
+/// its own).
+fn orders_among(col: &Column, rows: &[usize]) -> usize {
+    let mut numbers: Vec<u32> = Vec::with_capacity(rows.len());
+    let mut unnumbered = 0;
+    for &r in rows {
+        if schema::read::is_missing(col.get(r)) {
+            unnumbered += 1;
+        } else {
+            numbers.push(col.code(r));
+        }
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers.len() + unnumbered
 }
 
 /// The column whose values are customers who repeat, if any.
@@ -494,5 +585,94 @@ mod tests {
         let header = ["Order ID", "Customer ID", "Created at", "Total", "Channel"];
         let (table, schema) = table_of(&header, &by_store);
         assert!(per_customer(&table, &schema).is_some(), "a customer's id");
+    }
+
+    /// A shop's export of line items (Shopify's layout): an order's number on each of its
+    /// items' rows, the order's total on its first row only. Orders are counted once each,
+    /// and the total is the orders'; the buyer's billing name and address lines are a
+    /// person's, never used (`kinds`).
+    #[test]
+    fn an_orders_items_on_rows_of_their_own_count_as_one_order() {
+        let header = [
+            "Name",
+            "Email",
+            "Created at",
+            "Total",
+            "Lineitem name",
+            "Billing Name",
+            "Billing Address1",
+        ];
+        let mut rows = Vec::new();
+        let mut number = 1000;
+        for c in 0..30 {
+            for k in 0..c % 3 + 1 {
+                number += 1;
+                // Order k of customer c holds k + 1 items.
+                for item in 0..=k {
+                    rows.push(vec![
+                        format!("#{number}"),
+                        format!("c{c}@example.com"),
+                        dates::format_day(20_000.0 + (c + k) as f64),
+                        if item == 0 {
+                            format!("{}", 20 + c)
+                        } else {
+                            String::new()
+                        },
+                        ["Espresso 1kg", "Filter papers", "Grinder"][item].to_string(),
+                        format!(
+                            "{} {}",
+                            ["Ann", "Bob", "Eve"][c % 3],
+                            ["Smith", "Nowak"][c % 2]
+                        ),
+                        format!("{} High Street", 1 + c),
+                    ]);
+                }
+            }
+        }
+        let (table, schema) = table_of(&header, &rows);
+        let kind = |name: &str| {
+            schema
+                .columns
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.kind.clone())
+        };
+        assert_eq!(kind("Billing Name"), Some(Kind::PersonName));
+        assert_eq!(kind("Billing Address1"), Some(Kind::Address));
+        let rolled = per_customer(&table, &schema).expect("rolled up by email");
+        let t = &rolled.table;
+        let cell = |col: &str, row: usize| {
+            t.column(t.column_index(col).expect(col))
+                .expect(col)
+                .get(row)
+                .to_string()
+        };
+        // Customer 2: three orders of one, two and three items (six rows).
+        assert_eq!(cell("Orders", 2), "3");
+        assert_eq!(cell("Total (total)", 2), "66");
+        assert_eq!(cell("Total (average)", 2), "22");
+        assert_eq!(cell("Orders", 0), "1");
+        assert!(
+            t.column_index("Name").is_none(),
+            "the order numbers are counted, not kept"
+        );
+        assert!(
+            rolled
+                .columns
+                .iter()
+                .any(|said| said.contains("how many different “Name”")),
+            "{:?}",
+            rolled.columns
+        );
+        // One row an order: the order number is an order's, each counted as a row.
+        let once: Vec<Vec<String>> = rows.iter().filter(|r| !r[3].is_empty()).cloned().collect();
+        let (table, schema) = table_of(&header, &once);
+        let rolled = per_customer(&table, &schema).expect("rolled up by email");
+        assert!(
+            rolled
+                .columns
+                .iter()
+                .any(|said| said.contains("how many rows each has"))
+        );
     }
 }

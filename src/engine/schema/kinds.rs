@@ -34,6 +34,44 @@ const NAME_HEADERS: &[&str] = &[
     "fullname",
 ];
 
+/// Words before "name" that make it a person's: "Billing Name", "Shipping Name" and
+/// "Recipient name" in a shop's export are the buyer's, where "Product Name", "Company Name"
+/// and "Campaign Name" are not a person's.
+const PERSON_BEFORE_NAME: &[&str] = &[
+    "first",
+    "last",
+    "full",
+    "middle",
+    "maiden",
+    "given",
+    "family",
+    "contact",
+    "customer",
+    "client",
+    "billing",
+    "shipping",
+    "delivery",
+    "recipient",
+    "cardholder",
+    "holder",
+    "buyer",
+    "sender",
+    "member",
+    "guest",
+    "patient",
+    "student",
+    "employee",
+    "passenger",
+    "traveller",
+    "traveler",
+    "parent",
+    "guardian",
+    "respondent",
+    "participant",
+    "person",
+    "user",
+];
+
 /// Decides the kind of `col` from its profile `p`, header and values, with the reason in
 /// words; records in `schema` what reading it needs (decimal convention, date order, levels,
 /// separator, the texts meaning yes).
@@ -54,20 +92,22 @@ pub(super) fn decide_kind(
     }
     if NAME_HEADERS.contains(&lower.as_str())
         || (words.last().is_some_and(|w| w == "name")
-            && words.iter().any(|w| {
-                [
-                    "first", "last", "full", "contact", "customer", "given", "family",
-                ]
-                .contains(&w.as_str())
-            }))
+            && words
+                .iter()
+                .any(|w| PERSON_BEFORE_NAME.contains(&w.as_str())))
     {
         return (Kind::PersonName, "people's names".into());
     }
-    if words
-        .iter()
-        .any(|w| ["address", "street", "addr"].contains(&w.as_str()))
-        && !words.iter().any(|w| w == "email" || w == "ip")
-    {
+    // "Billing Address1", "addr2": a shop's address lines are numbered.
+    let address_word = |w: &str| {
+        w == "street"
+            || ["address", "addr"].iter().any(|a| {
+                w.strip_prefix(a)
+                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
+            })
+            || w.starts_with("addressline")
+    };
+    if words.iter().any(|w| address_word(w)) && !words.iter().any(|w| w == "email" || w == "ip") {
         return (Kind::Address, "street addresses".into());
     }
     if p.ips * 10 >= present * 8 {
