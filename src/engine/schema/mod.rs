@@ -305,6 +305,7 @@ pub fn infer(
         columns.push(infer_column(col, &hint, tool, diags));
     }
     rating_batteries(table, hints, &from_a_tool, &mut columns);
+    repeated_columns(table, &mut columns);
     let mut schema = Schema {
         columns,
         outcomes: Vec::new(),
@@ -339,6 +340,140 @@ pub fn apply_overrides(schema: &mut Schema, params: &SchemaParams) {
             ));
         }
     }
+}
+
+/// Fewest rows for a column to be judged a repeat of another: in a handful of rows two
+/// yes/no answers agree by chance.
+const REPEAT_ROWS: usize = 30;
+
+/// A column that says what an earlier one says, row by row — the same value wherever the
+/// other has the same value, and the other way round — is used once, as the earlier one. A
+/// shop's export names each product and its SKU, and stamps an order created, paid and
+/// fulfilled at once; rolled up, "Lineitem name" and "Lineitem sku", "First Created at" and
+/// "First Paid at" said one thing two or three times, weighed it two or three times in
+/// forming segments, and filled a segment's differences with it. Only columns that form
+/// segments are compared; the user can give the repeat its role back.
+fn repeated_columns(table: &Table, columns: &mut [ColumnSchema]) {
+    if table.n_rows() < REPEAT_ROWS {
+        return;
+    }
+    let used: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].role.forms_segments() && columns[i].n_distinct >= 2)
+        .collect();
+    let mut repeats: Vec<usize> = Vec::new();
+    for (k, &later) in used.iter().enumerate() {
+        let earlier = used[..k].iter().copied().find(|&first| {
+            let (x, y) = (&columns[first], &columns[later]);
+            if repeats.contains(&first)
+                || x.n_distinct != y.n_distinct
+                || x.n_missing != y.n_missing
+            {
+                return false;
+            }
+            let (Some(a), Some(b)) = (table.column(first), table.column(later)) else {
+                return false;
+            };
+            // Values of their own on most rows go one to one with any other such column: only
+            // the same cells say the same then.
+            let filled = table.n_rows() - x.n_missing;
+            let repeating = x.n_distinct * 2 <= filled;
+            match (family(&x.kind), family(&y.kind)) {
+                _ if !repeating => same_cells(a, b),
+                // Labels of one kind: a product and its SKU, not a rating and an answer that
+                // happen to take as many values.
+                (Family::Labels, Family::Labels) if labels_alike(&x.kind, &y.kind) => {
+                    one_to_one(a, b)
+                }
+                (Family::Dates, Family::Dates) => one_to_one(a, b),
+                (Family::Numbers, Family::Numbers) => {
+                    one_to_one(a, b) && monotone(&read::numbers(a, x), &read::numbers(b, y))
+                }
+                _ => same_cells(a, b),
+            }
+        });
+        if let Some(first) = earlier {
+            repeats.push(later);
+            let name = columns[first].name.clone();
+            let col = &mut columns[later];
+            let what = col
+                .reason
+                .split_once(" → ")
+                .map_or(col.reason.as_str(), |(what, _)| what)
+                .to_string();
+            col.role = Role::Ignore;
+            col.reason =
+                format!("{what} → the same as “{name}” row by row: used once, as “{name}”");
+        }
+    }
+}
+
+/// Kinds whose repeats are judged alike.
+enum Family {
+    Labels,
+    Dates,
+    Numbers,
+    Other,
+}
+
+fn family(kind: &Kind) -> Family {
+    match kind {
+        Kind::Categorical | Kind::Boolean | Kind::Code | Kind::OrderedText => Family::Labels,
+        Kind::Date | Kind::DateTime => Family::Dates,
+        Kind::Count | Kind::Amount | Kind::Currency | Kind::Percent | Kind::Rating { .. } => {
+            Family::Numbers
+        }
+        _ => Family::Other,
+    }
+}
+
+/// Whether two kinds of labels may name one thing: the same kind, or a category and a code.
+fn labels_alike(x: &Kind, y: &Kind) -> bool {
+    let plain = |k: &Kind| matches!(k, Kind::Categorical | Kind::Code);
+    x == y || plain(x) && plain(y)
+}
+
+/// Whether `a` and `b` hold the same text on every row.
+fn same_cells(a: &Column, b: &Column) -> bool {
+    (0..a.len()).all(|r| a.get(r) == b.get(r))
+}
+
+/// Whether `y` rises (or falls) wherever `x` rises, missing values aside: a number that says
+/// another in other units ("year" and a birth year of one cohort), not one that merely
+/// takes as many values.
+fn monotone(x: &[f64], y: &[f64]) -> bool {
+    let mut pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    pairs.sort_by(|p, q| p.0.total_cmp(&q.0));
+    let steps: Vec<f64> = pairs
+        .windows(2)
+        .filter(|w| w[1].0 > w[0].0)
+        .map(|w| w[1].1 - w[0].1)
+        .collect();
+    steps.iter().all(|&d| d > 0.0) || steps.iter().all(|&d| d < 0.0)
+}
+
+/// Whether each value of `a` goes with one value of `b` on every row, and each value of `b`
+/// with one of `a`.
+fn one_to_one(a: &Column, b: &Column) -> bool {
+    let (codes_a, codes_b) = (a.codes(), b.codes());
+    let mut a_to_b = vec![u32::MAX; a.values().len()];
+    let mut b_to_a = vec![u32::MAX; b.values().len()];
+    for (ca, cb) in codes_a.iter().zip(codes_b.iter()) {
+        let (Some(ab), Some(ba)) = (a_to_b.get_mut(ca as usize), b_to_a.get_mut(cb as usize))
+        else {
+            return false;
+        };
+        if *ab == u32::MAX && *ba == u32::MAX {
+            (*ab, *ba) = (cb, ca);
+        } else if *ab != cb || *ba != ca {
+            return false;
+        }
+    }
+    true
 }
 
 /// Fewest columns on one scale that make a battery of ratings.

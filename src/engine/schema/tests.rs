@@ -726,3 +726,52 @@ fn a_column_holding_the_option_its_header_names_is_ticked_or_blank() {
         "#]],
     );
 }
+
+/// A column that says what an earlier one says row by row is used once: a product's SKU
+/// beside its name, the same timestamp under "Created at" and "Paid at", a count in other
+/// units. Columns of values each of their own, a number that merely takes as many values as
+/// a label, and a number in another order are kept.
+#[test]
+fn a_column_that_repeats_an_earlier_one_row_by_row_is_used_once() {
+    let mut csv = String::from(
+        "Product,SKU,Created at,Paid at,Visits,Visit minutes,Score,Spend,Store,Store staff\n",
+    );
+    let products = ["Espresso", "Filter papers", "Grinder", "Gift box"];
+    let skus = ["COF-ESP", "ACC-V60", "EQP-GRD", "GFT-BOX"];
+    let sizes = ["40", "10", "30", "20"];
+    for i in 0..60usize {
+        let day = format!("2026-10-{:02} 09:{:02}:00", 1 + i % 28, i % 7);
+        csv.push_str(&format!(
+            "{},{},{day},{day},{},{},{},{},{},{}\n",
+            products[i % 4],
+            skus[i % 4],
+            1 + i % 5,
+            15 * (1 + i % 5),
+            (i * 37) % 101,
+            (i * 53) % 97,
+            ["Leeds", "York", "Hull", "Bath"][i % 4],
+            sizes[(i + 1) % 4],
+        ));
+    }
+    let (schema, _) = schema_of(&csv);
+    let role = |name: &str| {
+        let c = schema.columns.iter().find(|c| c.name == name).expect(name);
+        (c.role, c.reason.contains("the same as"))
+    };
+    assert_eq!(role("Product"), (Role::Behaviour, false));
+    assert_eq!(role("SKU"), (Role::Ignore, true));
+    assert_eq!(role("Created at"), (Role::Behaviour, false));
+    assert_eq!(role("Paid at"), (Role::Ignore, true));
+    assert_eq!(role("Visits"), (Role::Behaviour, false));
+    assert_eq!(role("Visit minutes"), (Role::Ignore, true));
+    // All but distinct: one to one with each other, but not the same cells.
+    assert_eq!(role("Score"), (Role::Behaviour, false));
+    assert_eq!(role("Spend"), (Role::Behaviour, false));
+    // A label and a number of the store: not compared.
+    assert_eq!(role("Store staff"), (Role::Behaviour, false));
+    let reason = &schema.columns[1].reason;
+    assert!(
+        reason.ends_with("the same as “Product” row by row: used once, as “Product”"),
+        "{reason}"
+    );
+}
