@@ -481,6 +481,14 @@ mod tests {
         (table, schema)
     }
 
+    /// The cell of `col` at `row`.
+    fn cell_of(t: &Table, col: &str, row: usize) -> String {
+        t.column(t.column_index(col).expect(col))
+            .expect(col)
+            .get(row)
+            .to_string()
+    }
+
     /// Forty customers, customer `c` with `c % 4 + 1` orders on days `c` onwards, each of
     /// 10 × (c + 1) and a channel, the second under the email typed otherwise; the first
     /// order is listed twice.
@@ -530,12 +538,7 @@ mod tests {
             ]
         );
         // Customer 7: four orders (the repeated first counted once), days 7 to 10.
-        let cell = |col: &str, row: usize| {
-            t.column(t.column_index(col).expect(col))
-                .expect(col)
-                .get(row)
-                .to_string()
-        };
+        let cell = |col: &str, row: usize| cell_of(t, col, row);
         assert_eq!(cell("Email", 7), "c7@example.com");
         assert_eq!(cell("Orders", 7), "4");
         assert_eq!(cell("First Created at", 7), dates::format_day(20_007.0));
@@ -641,12 +644,7 @@ mod tests {
         assert_eq!(kind("Billing Address1"), Some(Kind::Address));
         let rolled = per_customer(&table, &schema).expect("rolled up by email");
         let t = &rolled.table;
-        let cell = |col: &str, row: usize| {
-            t.column(t.column_index(col).expect(col))
-                .expect(col)
-                .get(row)
-                .to_string()
-        };
+        let cell = |col: &str, row: usize| cell_of(t, col, row);
         // Customer 2: three orders of one, two and three items (six rows).
         assert_eq!(cell("Orders", 2), "3");
         assert_eq!(cell("Total (total)", 2), "66");
