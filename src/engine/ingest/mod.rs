@@ -1103,7 +1103,12 @@ impl SurveyHeader {
     /// The columns' names: the question texts (Qualtrics), the tool's names (legacy), or
     /// each question with its option (SurveyMonkey), falling back on the first header row.
     fn names(self, header: &[String], first: &[&str]) -> Vec<String> {
-        let cell = |i: usize| first.get(i).map_or("", |f| f.trim());
+        // A question's text may run over lines; a column's name is one line.
+        let lines: Vec<String> = first
+            .iter()
+            .map(|f| f.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let cell = |i: usize| lines.get(i).map_or("", String::as_str);
         match self {
             SurveyHeader::QualtricsImportIds => header.to_vec(),
             SurveyHeader::Qualtrics | SurveyHeader::ToolColumns => header

@@ -565,7 +565,7 @@ fn free_text_given_once_is_told_from_choices_by_the_first_bytes() {
 fn qualtrics_question_texts_name_the_columns_and_its_header_rows_are_not_answers() {
     let csv = concat!(
         "StartDate,ResponseId,Q1,Q2_1,Q2_2\n",
-        "Start Date,Response ID,What are you trying to get done?,How important is it to you to... - get it on time,How satisfied are you with how well we... - get it on time\n",
+        "Start Date,Response ID,\"What are you trying\nto get done?\",How important is it to you to... - get it on time,How satisfied are you with how well we... - get it on time\n",
         "\"{\"\"ImportId\"\":\"\"startDate\"\",\"\"timeZone\"\":\"\"Europe/London\"\"}\",\"{\"\"ImportId\"\":\"\"_recordId\"\"}\",\"{\"\"ImportId\"\":\"\"QID1_TEXT\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2_2\"\"}\"\n",
         "2026-10-01 09:00:00,R_1,feed the family,5,2\n",
         "2026-10-02 10:00:00,R_2,stock the office,3,4\n",

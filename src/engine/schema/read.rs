@@ -38,12 +38,12 @@ pub fn is_missing(text: &str) -> bool {
 /// the question and the option: Google Forms' "How important is each? [Delivery on time]",
 /// and SurveyMonkey's and Qualtrics' "How important … — Delivery on time" and "… - Delivery
 /// on time", cut at the last spaced dash, when what comes before it is a question ("Total
-/// spend - last 12 months" is not).
+/// spend - last 12 months" and "Satisfaction with delivery [1 = low, 5 = high]" are not).
 pub fn question_and_option(header: &str) -> Option<(&str, &str)> {
     let header = header.trim();
     if let Some(inner) = header.strip_suffix(']')
         && let Some((question, option)) = inner.rsplit_once('[')
-        && !question.trim().is_empty()
+        && super::roles::is_question(question)
         && !option.trim().is_empty()
     {
         return Some((question.trim_end(), option.trim()));

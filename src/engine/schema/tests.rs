@@ -775,3 +775,25 @@ fn a_column_that_repeats_an_earlier_one_row_by_row_is_used_once() {
         "{reason}"
     );
 }
+
+/// A column of a grid's row or a question's option splits into its question and option only
+/// where a question comes first: units and scales in brackets or after a dash are not
+/// options.
+#[test]
+fn a_grids_row_is_told_from_a_unit_or_a_scale() {
+    use super::read::question_and_option;
+    assert_eq!(
+        question_and_option("How important is each of these to you? [Delivery on time]"),
+        Some(("How important is each of these to you?", "Delivery on time"))
+    );
+    assert_eq!(
+        question_and_option("How satisfied are you with each? — Find food for my diet"),
+        Some(("How satisfied are you with each?", "Find food for my diet"))
+    );
+    assert_eq!(
+        question_and_option("Satisfaction with delivery [1 = low, 5 = high]"),
+        None
+    );
+    assert_eq!(question_and_option("Weight [kg]"), None);
+    assert_eq!(question_and_option("Total spend - last 12 months"), None);
+}
