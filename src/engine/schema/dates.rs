@@ -87,7 +87,7 @@ fn parse_time(text: &str) -> Option<f64> {
     if t.is_empty() {
         return Some(0.0);
     }
-    let lower = t.to_ascii_lowercase();
+    let lower = without_zone_name(t).to_ascii_lowercase();
     let (clock, pm) = if let Some(c) = lower.strip_suffix("pm") {
         (c.trim(), Some(true))
     } else if let Some(c) = lower.strip_suffix("am") {
@@ -121,6 +121,37 @@ fn parse_time(text: &str) -> Option<f64> {
         return None;
     }
     Some(f64::from(h * 3600 + m * 60) + s)
+}
+
+/// The time without a zone named after it: "GMT", "UTC+2", "GMT-05:00", "CEST" (Google Forms
+/// writes its timestamps "2026/10/01 9:00:00 AM GMT+1"). The zone is dropped, as an offset is.
+fn without_zone_name(t: &str) -> &str {
+    let Some((clock, zone)) = t.rsplit_once(' ') else {
+        return t;
+    };
+    let offset = |rest: &str| {
+        rest.is_empty()
+            || (rest.len() <= 6
+                && rest.starts_with(['+', '-'])
+                && rest
+                    .bytes()
+                    .skip(1)
+                    .all(|b| b.is_ascii_digit() || b == b':')
+                && rest.bytes().skip(1).any(|b| b.is_ascii_digit()))
+    };
+    let upper = zone.to_ascii_uppercase();
+    let gmt_or_utc = ["GMT", "UTC"]
+        .iter()
+        .any(|z| upper.strip_prefix(z).is_some_and(offset));
+    // An abbreviation as zones are written: three or four capitals ending in T (EST, CEST).
+    let abbreviation = (3..=4).contains(&zone.len())
+        && zone.ends_with('T')
+        && zone.bytes().all(|b| b.is_ascii_uppercase());
+    if gmt_or_utc || abbreviation {
+        clock.trim_end()
+    } else {
+        t
+    }
 }
 
 fn full_year(y: u32, digits: usize) -> Option<i32> {
@@ -369,6 +400,19 @@ mod tests {
             parse("03/04/2025 6:00 PM", DateOrder::DayFirst),
             Some(day + 0.75)
         );
+        // Google Forms' own download names the zone after the time.
+        for text in [
+            "2025/04/03 6:00:00 PM GMT",
+            "2025/04/03 6:00:00 PM GMT+1",
+            "2025/04/03 6:00:00 pm UTC-05:00",
+            "3 Apr 2025 18:00 CEST",
+            "03/04/2025 18:00 EST",
+        ] {
+            assert_eq!(parse(text, DateOrder::DayFirst), Some(day + 0.75), "{text}");
+        }
+        for text in ["2025/04/03 6:00:00 PM GMT+x", "2025/04/03 6:00 PM Tuesday"] {
+            assert_eq!(parse(text, DateOrder::DayFirst), None, "{text}");
+        }
         assert_eq!(format_day(day), "2025-04-03");
         assert_eq!(days_from_civil(1970, 1, 1), 0);
     }

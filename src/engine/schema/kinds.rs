@@ -107,7 +107,20 @@ pub(super) fn decide_kind(
             })
             || w.starts_with("addressline")
     };
-    if words.iter().any(|w| address_word(w)) && !words.iter().any(|w| w == "email" || w == "ip") {
+    // "Card Address Country", "Shipping Address City": the part of an address that says
+    // where someone lives, a location, not the street.
+    let a_place = |w: &str| {
+        [
+            "country", "city", "town", "state", "region", "province", "county", "zip", "postcode",
+            "postal",
+        ]
+        .contains(&w)
+    };
+    if words.iter().any(|w| address_word(w))
+        && !words
+            .iter()
+            .any(|w| w == "email" || w == "ip" || a_place(w))
+    {
         return (Kind::Address, "street addresses".into());
     }
     if p.ips * 10 >= present * 8 {
@@ -513,7 +526,9 @@ pub fn boolean_form(col: &Column, p: &Profile) -> Option<BooleanForm> {
     distinct.sort();
     match distinct.as_slice() {
         [one]
-            if (TICKS.contains(&one.as_str()) || names_the_option(&col.name, one))
+            if (TICKS.contains(&one.as_str())
+                || names_the_option(&col.name, one)
+                || holds_tags(&col.name))
                 && p.n_missing > 0 =>
         {
             Some(BooleanForm {
@@ -545,6 +560,13 @@ fn names_the_option(header: &str, value: &str) -> bool {
         || header
             .strip_suffix(value)
             .is_some_and(|rest| rest.trim_end().ends_with(['—', '–', '-', ':', '|', '/']))
+}
+
+/// True when the header names tags or flags set on some rows: a shop's or a mailing list's
+/// "Tags" holding "VIP" or nothing is tagged or not, as a ticked option is.
+fn holds_tags(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    ["tag", "tags", "label", "labels", "flag", "flags", "flagged"].contains(&h.as_str())
 }
 
 /// The separator of a multi-select column (`email; sms; push`), if it is one.
@@ -667,6 +689,31 @@ const ID_WORDS: &[&str] = &[
     "nr",
     "#",
 ];
+
+/// True when the header names a count: "Number of Sales Activities", "Total Orders",
+/// "Refunds count" (what is counted may be money's: sales, refunds; a Shopify customer's
+/// "Total Orders" is still a number of orders, not an amount).
+fn counts_things(words: &[String]) -> bool {
+    let first_two = (
+        words.first().map(String::as_str),
+        words.get(1).map(String::as_str),
+    );
+    let number_of = matches!(
+        first_two,
+        (Some("number" | "count" | "num" | "nb" | "no"), Some("of"))
+    );
+    // "Orders (total)", as a roll-up of orders names it, counts orders.
+    let mut head = words;
+    while let [rest @ .., last] = head
+        && ["total", "average", "mean", "median", "sum"].contains(&last.as_str())
+    {
+        head = rest;
+    }
+    let counted_last = head.last().is_some_and(|w| {
+        COUNT_WORDS.contains(&w.as_str()) && !["order", "purchase", "number"].contains(&w.as_str())
+    });
+    number_of || counted_last
+}
 
 fn has_any(words: &[String], list: &[&str]) -> bool {
     words.iter().any(|w| list.contains(&w.as_str()))
@@ -827,7 +874,7 @@ pub fn numeric_kind(name: &str, p: &Profile, decimal: Decimal) -> (Kind, String)
     if p.percent * 2 >= n {
         return (Kind::Percent, format!("percentages{convention}"));
     }
-    if p.currency * 2 >= n || has_any(&words, MONEY_WORDS) {
+    if p.currency * 2 >= n || (has_any(&words, MONEY_WORDS) && !counts_things(&words)) {
         return (Kind::Currency, format!("amounts of money{convention}"));
     }
     if all_integer {

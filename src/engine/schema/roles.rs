@@ -536,6 +536,47 @@ pub fn is_demographic(name: &str) -> bool {
         || lower.contains("year of birth")
 }
 
+/// True when the header names how a company keeps someone's account rather than anything
+/// they did: who looks after it in a CRM ("Contact owner", "Account manager", "Assigned
+/// to") or the details of their payment card (Stripe's "Card Brand", "Card Exp
+/// Year", "Card Funding"). HubSpot's "Contact owner" formed a segment of one salesperson's
+/// contacts.
+fn keeps_the_account(name: &str) -> bool {
+    let words = header_words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    // A record's owner (HubSpot's "Contact owner", Salesforce's "Account Owner"), not a
+    // home owner; a record assigned to someone, not a hotel's "assigned_room_type".
+    let owner = (has("owner")
+        && [
+            "contact", "account", "lead", "deal", "record", "company", "hubspot", "ticket",
+        ]
+        .iter()
+        .any(|w| has(w)))
+        || words
+            .windows(2)
+            .any(|pair| pair[0] == "assigned" && pair[1] == "to")
+        || (has("account") && (has("manager") || has("executive")));
+    let card = ["card", "cc"].iter().any(|c| has(c))
+        && [
+            "exp",
+            "expiry",
+            "expires",
+            "expiration",
+            "last4",
+            "brand",
+            "funding",
+            "fingerprint",
+            "type",
+            "issuer",
+            "bin",
+            "wallet",
+            "cvc",
+        ]
+        .iter()
+        .any(|w| has(w));
+    owner || card
+}
+
 /// True when the header is a survey question ("What …?", "How …", "Please …").
 pub(crate) fn is_question(name: &str) -> bool {
     let lower = name.trim().to_lowercase();
@@ -576,6 +617,10 @@ pub(super) fn decide_role(c: &ColumnSchema, name: &str, from_a_tool: bool) -> (R
         _ if is_survey_metadata(name, from_a_tool) => (
             Role::Ignore,
             "when and how the survey was filled in, not what anyone said or did".into(),
+        ),
+        _ if keeps_the_account(name) => (
+            Role::DescribeOnly,
+            "how your company keeps their account (who looks after it, their payment card): describes segments, never forms them".into(),
         ),
         _ if c.demographic => (
             Role::DescribeOnly,

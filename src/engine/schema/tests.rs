@@ -679,12 +679,12 @@ fn survey_tools_exports_are_read_as_their_questions() {
     check(
         &google,
         expect![[r#"
-        Timestamp: free text · Not used · free text, 4 words on average → when and how the survey was filled in, not what anyone said or did
-        How important is each of these to you? [Get my delivery on time]: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
-        How satisfied are you with each? [Get my delivery on time]: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
-        Which of these do you buy from us?: multiple choice · What they say · several choices per cell, separated by “,” → a survey answer: what people say
-        outcome “Get my delivery on time”: importance=1 satisfaction=2
-    "#]],
+            Timestamp: date and time · Not used · dates, each written year first or with its month named, so in one order only → when and how the survey was filled in, not what anyone said or did
+            How important is each of these to you? [Get my delivery on time]: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+            How satisfied are you with each? [Get my delivery on time]: rating 1–5 · What they say · whole numbers 1–5 with a rating word in the header → how people rate what matters to them
+            Which of these do you buy from us?: multiple choice · What they say · several choices per cell, separated by “,” → a survey answer: what people say
+            outcome “Get my delivery on time”: importance=1 satisfaction=2
+        "#]],
     );
     check(
         &qualtrics,
@@ -702,18 +702,62 @@ fn survey_tools_exports_are_read_as_their_questions() {
     );
 }
 
+/// A CRM's and a payment processor's exports as they come (HubSpot's contacts, Stripe's
+/// customers, Shopify's customers): counts named by what they count are counts, even of
+/// sales or refunds; who at the company owns the contact and the payment card's details
+/// describe people and form no segment; an address's country is a place, not a street.
+#[test]
+fn a_crms_and_a_payment_processors_columns_are_read_as_what_they_hold() {
+    let mut csv = String::from(
+        "Customer ID,Total Orders,Total Spent,Number of Sales Activities,Order Value,Refunds count,Contact owner,Card Brand,Card Exp Year,Card Address Country,Billing Address1\n",
+    );
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{} Main Street\n",
+            1000 + i,
+            1 + i % 9,
+            10 + 23 * i,
+            i % 13,
+            20 + i % 70,
+            i % 4,
+            ["Sam Ortiz", "Kim Lee"][i % 2],
+            ["Visa", "MasterCard", "American Express"][i % 3],
+            2026 + i % 6,
+            ["US", "GB"][i % 2],
+            10 + i,
+        ));
+    }
+    check(
+        &csv,
+        expect![[r#"
+            Customer ID: identifier · Not used · numbers with an identifier's header → identifies records; used only to join files
+            Total Orders: count · What they do · whole numbers 1–9 → recorded activity: what people do
+            Total Spent: money · What they do · amounts of money → recorded activity: what people do
+            Number of Sales Activities: count · What they do · whole numbers 0–12 → recorded activity: what people do
+            Order Value: money · What they do · amounts of money → recorded activity: what people do
+            Refunds count: count · What they do · whole numbers 0–3 → recorded activity: what people do
+            Contact owner: category · Who they are · 2 different values → how your company keeps their account (who looks after it, their payment card): describes segments, never forms them
+            Card Brand: category · Who they are · 3 different values → how your company keeps their account (who looks after it, their payment card): describes segments, never forms them
+            Card Exp Year: count · Who they are · whole numbers 2026–2031 → how your company keeps their account (who looks after it, their payment card): describes segments, never forms them
+            Card Address Country: category · Who they are · 2 different values → a demographic: describes segments, never forms them
+            Billing Address1: street address · Not used · street addresses → personal data: never used, masked on screen, kept in the export
+        "#]],
+    );
+}
+
 /// Typeform names a column of one option by the option and writes it where it was chosen;
 /// a column of one value that is not the option its header names stays one value.
 #[test]
 fn a_column_holding_the_option_its_header_names_is_ticked_or_blank() {
-    let mut csv = String::from("Orders,Fresh,Country,Eco packaging\n");
+    let mut csv = String::from("Orders,Fresh,Country,Eco packaging,Tags\n");
     for i in 0..30 {
         csv.push_str(&format!(
-            "{},{},{},{}\n",
+            "{},{},{},{},{}\n",
             1 + i % 6,
             if i % 3 == 0 { "Fresh" } else { "" },
             if i % 4 == 0 { "UK" } else { "" },
             if i % 2 == 0 { "yes" } else { "no" },
+            if i % 5 == 0 { "VIP" } else { "" },
         ));
     }
     check(
@@ -723,6 +767,7 @@ fn a_column_holding_the_option_its_header_names_is_ticked_or_blank() {
             Fresh: yes / no · What they do · ticked or blank → recorded activity: what people do
             Country: one value only · Not used · the same value in every row → cannot tell people apart
             Eco packaging: yes / no · What they do · two values meaning yes and no → recorded activity: what people do
+            Tags: yes / no · What they do · ticked or blank → recorded activity: what people do
         "#]],
     );
 }
