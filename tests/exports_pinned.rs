@@ -120,8 +120,8 @@ fn generated_seed_3() {
 fn generated_seed_4() {
     check(
         &generated(4),
-        "ff2253a9d664bed93163f28bc3c3abcc6b7b38982303d0c2aac0112d437630de",
-        "8e80e7877e703d7a20497e4f7b961525b046e092879a05318725b6e592430ca5",
+        "8a4aeba1ef96b2591e23252711d20f9de7a72d0bbf9d30ee595dcc4433e0b52f",
+        "38e77c48ac68ce10a6f05845897f17a456bdeb3df837f0aec052fed21f8a87fc",
     );
 }
 

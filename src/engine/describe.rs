@@ -19,7 +19,9 @@
 //!   members' answers carrying most of its distinguishing phrases (BERTopic names a topic by
 //!   its representative documents in the same spirit; Grootendorst 2022); with no free text,
 //!   its largest difference. A name is shown in quotation marks (`Segment::quoted`) only
-//!   when a member wrote it as it stands. No two segments share a name. Hedges ("honestly", "mostly",
+//!   when a member wrote it as it stands. No two segments share a name: segments that would
+//!   are named by their own figure of the column that parts them ("· Recent Deal Amount:
+//!   4,800"), or else by what else sets each apart. Hedges ("honestly", "mostly",
 //!   "cannot") never stand as a phrase and are cut from a name's ends.
 //! * **No personas.** Terms, names and quotes containing any
 //!   word from the file's name or email columns are left out, so a customer's name can
@@ -394,6 +396,7 @@ pub fn describe(inp: &Inputs<'_>) -> Described {
             },
         ));
     }
+    siblings_told_apart(&mut segments, &members, inp.profiles);
     let standings: Vec<rank::Standing> = segments
         .iter()
         .map(|(s, seg)| rank::Standing {
@@ -1121,11 +1124,13 @@ fn distinct_names(segments: &mut [Segment]) {
     // difference labels of the segments that took it.
     let mut taken: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for seg in segments.iter_mut() {
-        // The number the name speaks of, and which way, when it is named by one.
+        // The number the name speaks of, and which way, when it is named by one (first:
+        // siblings told apart by a figure keep what their name starts with).
+        let first = seg.name.split(" · ").next().unwrap_or(&seg.name);
         let by = seg
             .differences
             .iter()
-            .find(|d| d.label == seg.name)
+            .find(|d| d.label == first)
             .and_then(|d| d.more.map(|more| (d.column.clone(), more)));
         let gist = by
             .as_ref()
@@ -1140,12 +1145,17 @@ fn distinct_names(segments: &mut [Segment]) {
             .flatten()
             .cloned()
             .collect();
-        if taken.contains_key(&seg.name) || gist.as_ref().is_some_and(|g| taken.contains_key(g)) {
+        // A name that already says more than its number ("· Recent Deal Amount: 4,800",
+        // from `siblings_told_apart`) is not the same name as one that says it alone.
+        let says_more = seg.name.len() > first.len();
+        if taken.contains_key(&seg.name)
+            || (!says_more && gist.as_ref().is_some_and(|g| taken.contains_key(g)))
+        {
             // What it adds is true of most of its people where it can be.
             let extra = |unshared: bool, most: bool| {
                 seg.differences
                     .iter()
-                    .filter(|d| d.label != seg.name)
+                    .filter(|d| d.label != seg.name && !seg.name.contains(&d.label))
                     .filter(|d| by.as_ref().is_none_or(|(column, _)| *column != d.column))
                     .filter(|d| !unshared || !earlier.contains(&d.label))
                     .filter(|d| !most || held_by_most(d))
@@ -1161,6 +1171,153 @@ fn distinct_names(segments: &mut [Segment]) {
         for key in [Some(seg.name.clone()), gist].into_iter().flatten() {
             taken.entry(key).or_default().extend(labels.iter().cloned());
         }
+    }
+}
+
+/// Most of a segment's people that must be nearer its own figure than a sibling's for that
+/// column to tell siblings apart by name.
+const SIBLINGS_HELD: f64 = 0.8;
+
+/// Segments that would share a name, told apart by the column that parts them: HubSpot's
+/// customers came as three segments named "Lifecycle Stage: customer", parted by their
+/// deal amounts (2,400, 4,800 and 12,000), each named by how it differs from everyone else
+/// (sessions, pageviews), which said nothing of what parted them. Each sibling gets its own
+/// figure of the column most of each sibling's people are nearest to ("· Recent Deal
+/// Amount: 4,800"): a number's median or a label's most frequent value, for the column where
+/// the fewest of any sibling's people sit nearer another sibling's figure (at least
+/// [`SIBLINGS_HELD`] must not). Names that stay the same are told apart later by
+/// [`distinct_names`].
+fn siblings_told_apart(
+    segments: &mut [(usize, Segment)],
+    members: &[Vec<usize>],
+    profiles: &[ColumnProfile],
+) {
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (at, (_, seg)) in segments.iter().enumerate() {
+        by_name.entry(seg.name.clone()).or_default().push(at);
+    }
+    for siblings in by_name.values().filter(|s| s.len() >= 2) {
+        let people: Vec<&[usize]> = siblings
+            .iter()
+            .map(|&at| members.get(segments[at].0).map_or(&[][..], Vec::as_slice))
+            .collect();
+        let mut best: Option<(f64, Vec<String>)> = None;
+        for p in profiles.iter().filter(|p| p.role.forms_segments()) {
+            if let Some((held, figures)) = sibling_figures(p, &people)
+                && held >= SIBLINGS_HELD
+                && best.as_ref().is_none_or(|(b, _)| held > *b)
+            {
+                best = Some((held, figures));
+            }
+        }
+        if let Some((_, figures)) = best {
+            for (&at, figure) in siblings.iter().zip(figures) {
+                let seg = &mut segments[at].1;
+                seg.name = format!("{} · {figure}", seg.name);
+            }
+        }
+    }
+}
+
+/// Each sibling's figure in column `p` ("Recent Deal Amount: 4,800") and the smallest share
+/// of a sibling's people (with a value) nearer its own figure than any other sibling's; `None`
+/// when a sibling has no figure, two figures read the same, or most of a sibling's people
+/// have no value.
+fn sibling_figures(p: &ColumnProfile, people: &[&[usize]]) -> Option<(f64, Vec<String>)> {
+    let column = with_colon(&short_column(&p.name));
+    match &p.values {
+        Values::Numeric {
+            values,
+            heavy,
+            recency,
+            ..
+        } => {
+            let scale = |v: f64| if *heavy { libm::log1p(v.max(0.0)) } else { v };
+            let mut medians = Vec::with_capacity(people.len());
+            let mut per: Vec<Vec<f64>> = Vec::with_capacity(people.len());
+            for members in people {
+                let mut mine: Vec<f64> = members
+                    .iter()
+                    .filter_map(|&i| values.get(i).copied())
+                    .filter(|v| v.is_finite())
+                    .collect();
+                if mine.len() * 2 < members.len() || mine.is_empty() {
+                    return None;
+                }
+                mine.sort_by(f64::total_cmp);
+                medians.push(quantile(&mine, 0.5));
+                per.push(mine);
+            }
+            let shown: Vec<String> = medians
+                .iter()
+                .map(|&m| super::profile::fmt_number(m))
+                .collect();
+            if (1..shown.len()).any(|j| shown[..j].contains(&shown[j])) {
+                return None;
+            }
+            let nearest = |v: f64| {
+                (0..medians.len()).min_by(|&a, &b| {
+                    (scale(v) - scale(medians[a]))
+                        .abs()
+                        .total_cmp(&(scale(v) - scale(medians[b])).abs())
+                })
+            };
+            let held = per
+                .iter()
+                .enumerate()
+                .map(|(j, mine)| {
+                    let own = mine.iter().filter(|&&v| nearest(v) == Some(j)).count();
+                    own as f64 / mine.len() as f64
+                })
+                .fold(1.0, f64::min);
+            let figures = shown
+                .iter()
+                .map(|m| {
+                    if *recency {
+                        format!("{column} {}", days_ago(m))
+                    } else {
+                        format!("{column} {m}")
+                    }
+                })
+                .collect();
+            Some((held, figures))
+        }
+        Values::Labels { codes, labels, .. } => {
+            let mut modes = Vec::with_capacity(people.len());
+            let mut held: f64 = 1.0;
+            for members in people {
+                let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+                let mut with_value = 0usize;
+                for &i in members.iter() {
+                    if let Some(Some(code)) = codes.get(i) {
+                        *counts.entry(*code).or_default() += 1;
+                        with_value += 1;
+                    }
+                }
+                if with_value * 2 < members.len() {
+                    return None;
+                }
+                let (&mode, &n) = counts
+                    .iter()
+                    .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))?;
+                if modes.contains(&mode) {
+                    return None;
+                }
+                modes.push(mode);
+                held = held.min(n as f64 / with_value as f64);
+            }
+            let figures = modes
+                .iter()
+                .map(|&m| {
+                    format!(
+                        "{column} {}",
+                        labels.get(m as usize).map_or("", String::as_str)
+                    )
+                })
+                .collect();
+            Some((held, figures))
+        }
+        _ => None,
     }
 }
 
@@ -1892,6 +2049,62 @@ mod tests {
             say_line: String::new(),
             do_line: String::new(),
         }
+    }
+
+    /// Three segments of one name (HubSpot's customers) are told apart by the column that
+    /// parts them, each by its own figure; a column whose figures overlap (sessions) does
+    /// not name them, and neither does a number most of them lack. A name held once is kept.
+    #[test]
+    fn segments_of_one_name_are_told_apart_by_what_parts_them() {
+        // 30 customers in three segments of 10 by deal amount, sessions alike, and 10 others.
+        let deal: Vec<f64> = (0..40)
+            .map(|i| match i / 10 {
+                0 => 12_000.0,
+                1 => 4_800.0,
+                2 => 2_400.0,
+                _ => f64::NAN,
+            })
+            .collect();
+        let sessions: Vec<f64> = (0..40).map(|i| f64::from(10 + i % 7)).collect();
+        let rare: Vec<f64> = (0..40)
+            .map(|i| if i % 10 < 3 { f64::from(i) } else { f64::NAN })
+            .collect();
+        let profiles = [
+            numbers("Number of Sessions", sessions),
+            numbers("Recent Deal Amount", deal),
+            numbers("Tickets", rare),
+        ];
+        let members: Vec<Vec<usize>> = (0..4).map(|s| (s * 10..s * 10 + 10).collect()).collect();
+        let mut segments: Vec<(usize, Segment)> = ["customer", "customer", "customer", "lead"]
+            .iter()
+            .enumerate()
+            .map(|(s, name)| (s, named_by(&format!("Lifecycle Stage: {name}"), &[])))
+            .collect();
+        siblings_told_apart(&mut segments, &members, &profiles);
+        let names: Vec<&str> = segments.iter().map(|(_, s)| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Lifecycle Stage: customer · Recent Deal Amount: 12,000",
+                "Lifecycle Stage: customer · Recent Deal Amount: 4,800",
+                "Lifecycle Stage: customer · Recent Deal Amount: 2,400",
+                "Lifecycle Stage: lead",
+            ]
+        );
+        // Without the deal amounts nothing parts them: the names stay for `distinct_names`.
+        let mut segments: Vec<(usize, Segment)> = (0..3)
+            .map(|s| (s, named_by("Lifecycle Stage: customer", &[])))
+            .collect();
+        siblings_told_apart(
+            &mut segments,
+            &members,
+            &[profiles[0].clone(), profiles[2].clone()],
+        );
+        assert!(
+            segments
+                .iter()
+                .all(|(_, s)| s.name == "Lifecycle Stage: customer")
+        );
     }
 
     /// Two segments named by more of one number ("8.0× others'", "8.3× others'") read as one
