@@ -4,10 +4,13 @@
 //! ([`roles`]):
 //!
 //! * **Stated jobs** — what people *say*: free-text answers, ratings, survey questions.
-//! * **Behaviour** — what people *do*: counts, money, recency, channel, plan, opt-ins.
-//! * **Describe only** — demographics (age, gender, location, income, …). They describe
-//!   segments afterwards and never form them unless the user switches one on, with a warning:
-//!   that is how personas creep back in.
+//! * **Behaviour** — what people *do*: counts, money, recency, channel, plan, opt-ins, and a
+//!   mailing or CRM tool's score of how they engage (Mailchimp's member rating).
+//! * **Describe only** — demographics (age, gender, location, income, …; a mailing tool's
+//!   latitude, longitude and time zone are locations). They describe segments afterwards and
+//!   never form them unless the user switches one on, with a warning: that is how personas
+//!   creep back in. So does how a company keeps someone's account: a CRM's record owner, the
+//!   details of their payment card.
 //! * **Ignore** — identifiers and personal data (email, phone, name, address, IP): never
 //!   features, kept for the export, masked on screen.
 //!
@@ -564,6 +567,7 @@ fn infer_column(
     let present = p.n_rows - p.n_missing;
     let (kind, why) = kinds::decide_kind(col, &p, hint, &mut schema);
     schema.kind = kind;
+    schema.demographic |= roles::is_country_code(&col.name, schema.kind.is_numeric());
     let by_values = (!schema.demographic && !schema.kind.is_personal())
         .then(|| roles::demographic_values(col, schema.kind.is_numeric()))
         .flatten();

@@ -54,6 +54,19 @@ const DEMOGRAPHIC_WORDS: &[&str] = &[
     "orientation",
     "disability",
     "language",
+    // Where someone is, as mailing tools export it (Mailchimp's LATITUDE, LONGITUDE,
+    // TIMEZONE, GMTOFF, DSTOFF): a location, like a country or city.
+    "latitude",
+    "longitude",
+    "lat",
+    "lng",
+    "lon",
+    "timezone",
+    "tz",
+    "gmtoff",
+    "dstoff",
+    "geolocation",
+    "coordinates",
     // German, French, Spanish, Italian, Dutch, Portuguese, Polish, Swedish/Danish/Norwegian.
     "alter",
     "geschlecht",
@@ -532,6 +545,9 @@ pub fn is_demographic(name: &str) -> bool {
         .iter()
         .any(|w| DEMOGRAPHIC_WORDS.contains(&w.as_str()))
         || lower.contains("job title")
+        || lower.contains("time zone")
+        // Longitude beside "lat" (R's quakes); "long" in a longer header is not.
+        || lower.trim() == "long"
         || lower.contains("age group")
         || lower.contains("year of birth")
 }
@@ -575,6 +591,22 @@ fn keeps_the_account(name: &str) -> bool {
         .iter()
         .any(|w| has(w));
     owner || card
+}
+
+/// True for Mailchimp's "CC", a country's code ("US", "GB"), when its values are not
+/// numbers: "cc" also counts the people copied on an email.
+pub fn is_country_code(name: &str, numeric: bool) -> bool {
+    !numeric && name.trim().eq_ignore_ascii_case("cc")
+}
+
+/// True when the header names a score a mailing or CRM tool gives for how someone engages
+/// (Mailchimp's "MEMBER_RATING", one to five stars from opens and clicks; "Engagement
+/// score"; "Lead rating"), not a rating they gave.
+fn scores_engagement(name: &str) -> bool {
+    let words = header_words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    has("engagement")
+        || ((has("member") || has("lead") || has("contact")) && (has("rating") || has("score")))
 }
 
 /// True when the header is a survey question ("What …?", "How …", "Please …").
@@ -630,6 +662,10 @@ pub(super) fn decide_role(c: &ColumnSchema, name: &str, from_a_tool: bool) -> (R
         Kind::FreeText => (
             Role::StatedJobs,
             "what people say in their own words".into(),
+        ),
+        Kind::Rating { .. } if scores_engagement(name) => (
+            Role::Behaviour,
+            "a score your mailing or CRM tool gives for how they engage: what people do".into(),
         ),
         Kind::Rating { .. } | Kind::OrderedText => (
             Role::StatedJobs,

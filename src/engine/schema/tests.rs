@@ -745,6 +745,50 @@ fn a_crms_and_a_payment_processors_columns_are_read_as_what_they_hold() {
     );
 }
 
+/// Mailchimp's audience export: where someone is (latitude, longitude, time zone, offsets
+/// from GMT, the country's code) describes them, as a country does, and its member rating
+/// (stars from opens and clicks) is what they do, not a rating they gave. "cc" counting the
+/// people copied on an email stays a count.
+#[test]
+fn a_mailing_lists_locations_describe_people_and_its_member_rating_is_what_they_do() {
+    let mut csv = String::from("MEMBER_RATING,LATITUDE,LONGITUDE,GMTOFF,TIMEZONE,CC,cc copied\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "{},{:.4},{:.4},{},{},{},{}\n",
+            1 + i % 5,
+            40.7 + f64::from(i) * 0.01,
+            -74.0 - f64::from(i) * 0.02,
+            [-5, 0][i as usize % 2],
+            ["America/New_York", "Europe/London"][i as usize % 2],
+            ["US", "GB"][i as usize % 2],
+            i % 4,
+        ));
+    }
+    check(
+        &csv,
+        expect![[r#"
+            MEMBER_RATING: rating 1–5 · What they do · whole numbers 1–5 with a rating word in the header → a score your mailing or CRM tool gives for how they engage: what people do
+            LATITUDE: number · Who they are · decimal numbers → a demographic: describes segments, never forms them
+            LONGITUDE: number · Who they are · decimal numbers → a demographic: describes segments, never forms them
+            GMTOFF: count · Who they are · whole numbers -5–0 → a demographic: describes segments, never forms them
+            TIMEZONE: category · Who they are · 2 different values → a demographic: describes segments, never forms them
+            CC: category · Who they are · 2 different values → a demographic: describes segments, never forms them
+            cc copied: count · What they do · whole numbers 0–3 → recorded activity: what people do
+        "#]],
+    );
+    let mut email = String::from("cc,exclaim\n");
+    for i in 0..40 {
+        email.push_str(&format!("{},{}\n", i % 6, i % 3));
+    }
+    check(
+        &email,
+        expect![[r#"
+            cc: count · What they do · whole numbers 0–5 → recorded activity: what people do
+            exclaim: count · What they do · whole numbers 0–2 → recorded activity: what people do
+        "#]],
+    );
+}
+
 /// Typeform names a column of one option by the option and writes it where it was chosen;
 /// a column of one value that is not the option its header names stays one value.
 #[test]
