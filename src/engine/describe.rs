@@ -37,7 +37,9 @@
 
 use super::cluster::{Clustering, Membership};
 use super::features::{Features, TextColumn, quantile};
-use super::profile::{ColumnProfile, Values, days_ago, fmt_numbers_apart, fmt_ratio, fmt_share};
+use super::profile::{
+    ColumnProfile, Values, days_ago, days_ahead, fmt_numbers_apart, fmt_ratio, fmt_share,
+};
 use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
@@ -749,9 +751,10 @@ fn column_difference(
                 let (text, short, relative) = if *recency {
                     (
                         format!(
-                            "{} {} ({stat}) vs {shown_r} for everyone else",
+                            "{} {} ({stat}) vs {} for everyone else",
                             with_colon(&p.name),
                             days_ago(&shown_s),
+                            days_ahead(&shown_r),
                         ),
                         format!(
                             "{} {}",

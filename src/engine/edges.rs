@@ -68,7 +68,9 @@ use super::cluster::{Clustering, Membership, NEIGHBOURS};
 use super::describe::{Described, mentions_name};
 use super::features::{Features, MISSING, TextColumn, quantile};
 use super::linalg::Rows;
-use super::profile::{ColumnProfile, Values, days_ago, fmt_number, fmt_ratio, fmt_share};
+use super::profile::{
+    ColumnProfile, Values, days_ago, days_ahead, fmt_number, fmt_ratio, fmt_share,
+};
 use super::table::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -644,7 +646,7 @@ fn facts(
                         "{} {} (median {})",
                         p.name,
                         days_ago(&fmt_number(v)),
-                        fmt_number(*median)
+                        days_ahead(&fmt_number(*median))
                     )
                 } else if *heavy && *median > 0.0 && v > 0.0 {
                     // "0.0× the median (1 vs 343)" reads as none; a ratio that small is said.

@@ -2,7 +2,8 @@
 //! this person unusual?) and `describe` (how does this segment differ?).
 //!
 //! Numbers keep their values with sorted copies for medians and quartiles; dates become
-//! "days since" the column's latest date; yes/no, categories and ordered scales become label
+//! "days since" the column's latest date (a date still to come, [`looks_forward`], counts
+//! from the latest of the file's other dates: "in 12 days"); yes/no, categories and ordered scales become label
 //! codes with counts; multi-selects become sets of choice codes.
 
 use super::schema::{self, Kind, Role, Schema};
@@ -72,8 +73,43 @@ impl ColumnProfile {
     }
 }
 
+/// True when a date column's header names something still to come (Klaviyo's "Expected
+/// Date Of Next Order", a plan's "Renewal date", a card's "Expires"): its days are counted
+/// from the latest date of the file's other date columns, so that they read "in 12 days",
+/// not as days before the latest expected date.
+pub fn looks_forward(name: &str) -> bool {
+    schema::read::header_words(name).iter().any(|w| {
+        [
+            "next",
+            "expected",
+            "due",
+            "renewal",
+            "renews",
+            "renew",
+            "expires",
+            "expiry",
+            "expiration",
+            "until",
+            "upcoming",
+            "scheduled",
+        ]
+        .contains(&w.as_str())
+    })
+}
+
 /// Profiles every column that is not ignored.
 pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
+    // The latest day of the date columns that look back: "today" for those that look forward.
+    let latest_looking_back = schema
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, cs)| {
+            matches!(cs.kind, Kind::Date | Kind::DateTime) && !looks_forward(&cs.name)
+        })
+        .filter_map(|(idx, cs)| Some(schema::read::numbers(table.column(idx)?, cs)))
+        .flat_map(|days| days.into_iter().filter(|v| v.is_finite()))
+        .fold(f64::NEG_INFINITY, f64::max);
     let mut out = Vec::new();
     for (idx, cs) in schema.columns.iter().enumerate() {
         if cs.role == Role::Ignore {
@@ -92,11 +128,14 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
             }
             Kind::Date | Kind::DateTime => {
                 let days = schema::read::numbers(col, cs);
-                let latest = days
-                    .iter()
-                    .copied()
-                    .filter(|v| v.is_finite())
-                    .fold(f64::NEG_INFINITY, f64::max);
+                let latest = if looks_forward(&cs.name) && latest_looking_back.is_finite() {
+                    latest_looking_back
+                } else {
+                    days.iter()
+                        .copied()
+                        .filter(|v| v.is_finite())
+                        .fold(f64::NEG_INFINITY, f64::max)
+                };
                 numeric(days.into_iter().map(|d| latest - d).collect(), true, false)
             }
             Kind::Boolean => {
@@ -217,12 +256,23 @@ fn labelled(per_row: Vec<Option<&str>>) -> Values {
     }
 }
 
-/// How long ago, from a number of days as shown: "1 day ago", "3 days ago", "1.5 days ago".
+/// How long ago, from a number of days as shown: "1 day ago", "3 days ago", "1.5 days ago";
+/// days before the latest (shown negative, for a date still to come) are "in 12 days".
 pub fn days_ago(shown: &str) -> String {
-    if shown == "1" {
-        "1 day ago".into()
-    } else {
-        format!("{shown} days ago")
+    match shown.strip_prefix('−') {
+        Some("1") => "in 1 day".into(),
+        Some(ahead) => format!("in {ahead} days"),
+        None if shown == "1" => "1 day ago".into(),
+        None => format!("{shown} days ago"),
+    }
+}
+
+/// A number of days as shown beside one read by [`days_ago`]: days before the latest as they
+/// are ("52"), days after it (shown negative) as "in 11".
+pub fn days_ahead(shown: &str) -> String {
+    match shown.strip_prefix('−') {
+        Some(ahead) => format!("in {ahead}"),
+        None => shown.to_string(),
     }
 }
 
@@ -339,6 +389,51 @@ mod tests {
         assert_eq!(days_ago(&fmt_number(0.0)), "0 days ago");
         assert_eq!(days_ago(&fmt_number(1.5)), "1.5 days ago");
         assert_eq!(days_ago(&fmt_number(471.0)), "471 days ago");
+        assert_eq!(days_ago(&fmt_number(-12.0)), "in 12 days");
+        assert_eq!(days_ago(&fmt_number(-1.0)), "in 1 day");
+        assert_eq!(days_ahead(&fmt_number(-11.0)), "in 11");
+        assert_eq!(days_ahead(&fmt_number(52.0)), "52");
+    }
+
+    /// Klaviyo's "Expected Date Of Next Order" is still to come: its days count from the
+    /// latest of the file's dates that look back ("Last Active"), so they are negative and
+    /// read "in 10 days", not as days before the latest expected date.
+    #[test]
+    fn a_date_still_to_come_counts_from_the_files_latest_past_date() {
+        use crate::engine::ingest::{IngestParams, read_bytes};
+        use crate::engine::schema::{ColumnHint, SchemaParams, infer};
+        let mut csv = String::from("Last Active,Expected Date Of Next Order\n");
+        for i in 0..30 {
+            csv.push_str(&format!(
+                "2026-11-{:02},2026-12-{:02}\n",
+                1 + i % 30,
+                1 + (i % 10) * 2
+            ));
+        }
+        let parsed = read_bytes("t.csv", csv.as_bytes(), &IngestParams::default()).expect("read");
+        let hints: Vec<ColumnHint> = (0..2)
+            .map(|_| ColumnHint {
+                file: "t.csv".into(),
+                decimal: parsed.dialect.decimal,
+                first_row: parsed.dialect.first_row(),
+            })
+            .collect();
+        let (schema, _) = infer(&parsed.table, &hints, &SchemaParams::default());
+        let profiles = profile_all(&parsed.table, &schema);
+        let days = |k: usize| match &profiles[k].values {
+            Values::Numeric {
+                sorted, recency, ..
+            } => {
+                assert!(recency);
+                (sorted[0], sorted[sorted.len() - 1])
+            }
+            _ => panic!("dates are numbers of days"),
+        };
+        // Last active: 0 to 29 days before the 30th of November.
+        assert_eq!(days(0), (0.0, 29.0));
+        // Next order: the 1st to the 19th of December, 1 to 19 days after it.
+        assert_eq!(days(1), (-19.0, -1.0));
+        assert!(looks_forward("Renewal date") && !looks_forward("Last order date"));
     }
 
     #[test]
