@@ -309,6 +309,7 @@ pub fn infer(
     }
     rating_batteries(table, hints, &from_a_tool, &mut columns);
     repeated_columns(table, &mut columns);
+    earlier_results(hints, &mut columns);
     let mut schema = Schema {
         columns,
         outcomes: Vec::new(),
@@ -489,6 +490,46 @@ const BATTERY: usize = 3;
 /// as counts or money among them. A count of orders or tickets starts at 0 and has no fixed top; a
 /// customer file's coded columns (0–9) start at 0 too. Read as counts, the grid was what
 /// people do and its scale a spend.
+/// An Edgewise export dropped again (with a new survey, say) carries an earlier run's
+/// results: `segment`, `segment_name`, `edge_score` and `reason` (`export::write_csv`). They
+/// formed segments of their own, the reasons read as what people say. In a file that has
+/// both `segment_name` and `edge_score`, the name and the score describe the new segments
+/// (where last month's segments went), and the segment's id and the reason are not used.
+fn earlier_results(hints: &[ColumnHint], columns: &mut [ColumnSchema]) {
+    let file_of = |idx: usize| hints.get(idx).map_or("", |h| h.file.as_str());
+    let has = |file: &str, name: &str, columns: &[ColumnSchema]| {
+        columns
+            .iter()
+            .enumerate()
+            .any(|(idx, c)| c.name == name && file_of(idx) == file)
+    };
+    let results: Vec<bool> = (0..columns.len())
+        .map(|idx| {
+            let file = file_of(idx);
+            has(file, "segment_name", columns) && has(file, "edge_score", columns)
+        })
+        .collect();
+    for (c, earlier) in columns.iter_mut().zip(results) {
+        if !earlier {
+            continue;
+        }
+        let (role, why) = match c.name.as_str() {
+            "segment_name" | "edge_score" => (
+                Role::DescribeOnly,
+                "an earlier Edgewise run's result: describes the new segments, never forms them",
+            ),
+            "segment" | "reason" => (
+                Role::Ignore,
+                "an earlier Edgewise run's result (its segment's name and edge score describe the new segments)",
+            ),
+            _ => continue,
+        };
+        c.role = role;
+        let kind = c.reason.split(" → ").next().unwrap_or_default().to_string();
+        c.reason = format!("{kind} → {why}");
+    }
+}
+
 fn rating_batteries(
     table: &Table,
     hints: &[ColumnHint],

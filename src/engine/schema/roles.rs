@@ -593,6 +593,37 @@ fn keeps_the_account(name: &str) -> bool {
     owner || card
 }
 
+/// True when the whole header names segments already made ("Segment", "Customer segment",
+/// "Audience"): an Intercom export's "Segment" of two values (active, slipping away) gave
+/// back its own two segments and hid the groups within them. A "market_segment" of a
+/// hotel's bookings (groups, corporate, online) is how they booked, and stays.
+fn names_a_segmentation(name: &str) -> bool {
+    let words = header_words(name);
+    matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["segment" | "segments" | "audience" | "audiences" | "persona" | "personas"]
+            | ["customer" | "user" | "contact", "segment" | "segments"]
+    )
+}
+
+/// True when the header names the browser or device someone uses (Intercom's "Browser",
+/// "Browser version", "OS"; "Operating system", "User agent"): who they are, not what they do.
+fn names_their_device(name: &str) -> bool {
+    let words = header_words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let lower = name.trim().to_lowercase();
+    has("browser")
+        || lower == "os"
+        || lower.starts_with("os version")
+        || lower.contains("operating system")
+        || lower.contains("user agent")
+        || lower.contains("device model")
+}
+
 /// True for Mailchimp's "CC", a country's code ("US", "GB"), when its values are not
 /// numbers: "cc" also counts the people copied on an email.
 pub fn is_country_code(name: &str, numeric: bool) -> bool {
@@ -649,6 +680,14 @@ pub(super) fn decide_role(c: &ColumnSchema, name: &str, from_a_tool: bool) -> (R
         _ if is_survey_metadata(name, from_a_tool) => (
             Role::Ignore,
             "when and how the survey was filled in, not what anyone said or did".into(),
+        ),
+        _ if names_a_segmentation(name) => (
+            Role::DescribeOnly,
+            "an earlier segmentation: describes the new segments, never forms them".into(),
+        ),
+        _ if names_their_device(name) => (
+            Role::DescribeOnly,
+            "the device or browser they use: describes segments, never forms them".into(),
         ),
         _ if keeps_the_account(name) => (
             Role::DescribeOnly,

@@ -789,6 +789,43 @@ fn a_mailing_lists_locations_describe_people_and_its_member_rating_is_what_they_
     );
 }
 
+/// An Edgewise export dropped again carries an earlier run's results: its segment's name and
+/// edge score describe the new segments, its segment id and reasons are not used (the
+/// reasons were read as what people say). A tool's own "Segment" is an earlier segmentation;
+/// the browser and system someone uses describe them.
+#[test]
+fn an_earlier_runs_results_and_a_tools_segments_describe_the_new_segments() {
+    let mut csv =
+        String::from("Orders,Segment,Browser,OS,segment,segment_name,edge_score,reason\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "{},{},{},{},S{},{},0.{},In S{} “x”: Orders {}\n",
+            1 + i % 6,
+            ["Active", "Slipping away"][i % 2],
+            ["chrome", "safari"][i % 2],
+            ["Windows", "iOS", "OS X"][i % 3],
+            1 + i % 3,
+            ["weekly shop", "budget", "top-up"][i % 3],
+            10 + i,
+            1 + i % 3,
+            1 + i % 6,
+        ));
+    }
+    check(
+        &csv,
+        expect![[r#"
+            Orders: count · What they do · whole numbers 1–6 → recorded activity: what people do
+            Segment: category · Who they are · 2 different values → an earlier segmentation: describes the new segments, never forms them
+            Browser: category · Who they are · 2 different values → the device or browser they use: describes segments, never forms them
+            OS: category · Who they are · 3 different values → the device or browser they use: describes segments, never forms them
+            segment: category · Not used · 3 different values → an earlier Edgewise run's result (its segment's name and edge score describe the new segments)
+            segment_name: category · Who they are · 3 different values → an earlier Edgewise run's result: describes the new segments, never forms them
+            edge_score: number · Who they are · decimal numbers → an earlier Edgewise run's result: describes the new segments, never forms them
+            reason: free text · Not used · free text, 5 words on average → an earlier Edgewise run's result (its segment's name and edge score describe the new segments)
+        "#]],
+    );
+}
+
 /// Typeform names a column of one option by the option and writes it where it was chosen;
 /// a column of one value that is not the option its header names stays one value.
 #[test]
