@@ -99,17 +99,25 @@ pub fn looks_forward(name: &str) -> bool {
 
 /// Profiles every column that is not ignored.
 pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
-    // The latest day of the date columns that look back: "today" for those that look forward.
-    let latest_looking_back = schema
+    // The latest day of the date columns that look back: "today" for those that look forward,
+    // read only when a used column looks forward (dates are not parsed twice otherwise).
+    let is_date = |cs: &schema::ColumnSchema| matches!(cs.kind, Kind::Date | Kind::DateTime);
+    let any_forward = schema
         .columns
         .iter()
-        .enumerate()
-        .filter(|(_, cs)| {
-            matches!(cs.kind, Kind::Date | Kind::DateTime) && !looks_forward(&cs.name)
-        })
-        .filter_map(|(idx, cs)| Some(schema::read::numbers(table.column(idx)?, cs)))
-        .flat_map(|days| days.into_iter().filter(|v| v.is_finite()))
-        .fold(f64::NEG_INFINITY, f64::max);
+        .any(|cs| cs.role != Role::Ignore && is_date(cs) && looks_forward(&cs.name));
+    let latest_looking_back = if any_forward {
+        schema
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, cs)| is_date(cs) && !looks_forward(&cs.name))
+            .filter_map(|(idx, cs)| Some(schema::read::numbers(table.column(idx)?, cs)))
+            .flat_map(|days| days.into_iter().filter(|v| v.is_finite()))
+            .fold(f64::NEG_INFINITY, f64::max)
+    } else {
+        f64::NEG_INFINITY
+    };
     let mut out = Vec::new();
     for (idx, cs) in schema.columns.iter().enumerate() {
         if cs.role == Role::Ignore {
