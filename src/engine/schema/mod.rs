@@ -228,6 +228,20 @@ pub struct ColumnSchema {
     pub blank_is_false: bool,
 }
 
+impl ColumnSchema {
+    /// Gives the column another role, its reason keeping what the column holds ("decimal
+    /// numbers → …") and saying why the role now.
+    fn recast(&mut self, role: Role, why: &str) {
+        let holds = self
+            .reason
+            .split_once(" → ")
+            .map_or(self.reason.as_str(), |(holds, _)| holds)
+            .to_string();
+        self.role = role;
+        self.reason = format!("{holds} → {why}");
+    }
+}
+
 /// An importance rating and a satisfaction rating about the same outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomePair {
@@ -398,15 +412,10 @@ fn repeated_columns(table: &Table, columns: &mut [ColumnSchema]) {
         if let Some(first) = earlier {
             repeats.push(later);
             let name = columns[first].name.clone();
-            let col = &mut columns[later];
-            let what = col
-                .reason
-                .split_once(" → ")
-                .map_or(col.reason.as_str(), |(what, _)| what)
-                .to_string();
-            col.role = Role::Ignore;
-            col.reason =
-                format!("{what} → the same as “{name}” row by row: used once, as “{name}”");
+            columns[later].recast(
+                Role::Ignore,
+                &format!("the same as “{name}” row by row: used once, as “{name}”"),
+            );
         }
     }
 }
@@ -524,9 +533,7 @@ fn earlier_results(hints: &[ColumnHint], columns: &mut [ColumnSchema]) {
             ),
             _ => continue,
         };
-        c.role = role;
-        let kind = c.reason.split(" → ").next().unwrap_or_default().to_string();
-        c.reason = format!("{kind} → {why}");
+        c.recast(role, why);
     }
 }
 
