@@ -534,7 +534,7 @@ pub fn build(
                 frequent.truncate(MAX_LEVELS);
                 for (option, _) in &frequent {
                     let has = |text: &str| {
-                        (!schema::read::is_missing(text)).then(|| {
+                        (cs.blank_is_false || !schema::read::is_missing(text)).then(|| {
                             if ticked(text).contains(option) {
                                 "yes"
                             } else {

@@ -148,15 +148,28 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
             }
             Kind::Boolean => {
                 let v = schema::read::numbers(col, cs);
+                // A column of one tag or none says the tag: "Tags: VIP", not "Tags: yes".
+                let written = |tag: &str| {
+                    col.values()
+                        .iter()
+                        .map(|v| schema::read::unquoted(v))
+                        .find(|v| v.to_lowercase() == schema::read::unquoted(tag))
+                };
+                let (yes, no) = match cs.truthy.as_slice() {
+                    [tag] if schema::kinds::holds_tags(&cs.name) && cs.blank_is_false => {
+                        (written(tag).unwrap_or(tag.as_str()), "none")
+                    }
+                    _ => ("yes", "no"),
+                };
                 labelled(
                     v.iter()
                         .map(|x| {
                             if x.is_nan() {
                                 None
                             } else if *x > 0.5 {
-                                Some("yes")
+                                Some(yes)
                             } else {
-                                Some("no")
+                                Some(no)
                             }
                         })
                         .collect(),
@@ -172,15 +185,16 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
                 let rows: Vec<Vec<String>> = (0..col.len())
                     .map(|r| schema::read::choices(col.get(r), sep))
                     .collect();
+                // Choices are matched whatever their case and named as first written.
+                let mut labels: Vec<String> = Vec::new();
                 for choices in &rows {
                     for c in choices {
                         let next = index.len() as u32;
-                        index.entry(c.to_lowercase()).or_insert(next);
+                        index.entry(c.to_lowercase()).or_insert_with(|| {
+                            labels.push(c.clone());
+                            next
+                        });
                     }
-                }
-                let mut labels = vec![String::new(); index.len()];
-                for (l, &i) in &index {
-                    labels[i as usize] = l.clone();
                 }
                 let mut counts = vec![0usize; labels.len()];
                 let codes: Vec<Vec<u32>> = rows

@@ -197,6 +197,8 @@ pub(super) fn decide_kind(
         && mean_words < 8.0
     {
         schema.separator = Some(sep);
+        // A person with no tags has none, where a blank multiple-choice answer is unknown.
+        schema.blank_is_false = holds_tags(&col.name);
         return (
             Kind::MultiSelect,
             format!("several choices per cell, separated by “{sep}”"),
@@ -564,14 +566,18 @@ fn names_the_option(header: &str, value: &str) -> bool {
 
 /// True when the header names tags or flags set on some rows: a shop's or a mailing list's
 /// "Tags" holding "VIP" or nothing is tagged or not, as a ticked option is.
-fn holds_tags(header: &str) -> bool {
+pub fn holds_tags(header: &str) -> bool {
     let h = header.trim().to_lowercase();
     ["tag", "tags", "label", "labels", "flag", "flags", "flagged"].contains(&h.as_str())
 }
 
-/// The separator of a multi-select column (`email; sms; push`), if it is one.
+/// The separator of a multi-select column (`email; sms; push`), if it is one. A column of
+/// tags ([`holds_tags`]) is a set of tags per person as soon as one cell holds two
+/// (Mailchimp's `"Customer","VIP"`, Shopify's `vip, wholesale`), even when few do; other
+/// columns need a tenth of their cells to hold several choices, and fewer choices than cells.
 pub fn multi_select(col: &Column) -> Option<char> {
     let counts = col.counts();
+    let tags = holds_tags(&col.name);
     let mut best: Option<(char, usize)> = None;
     'separators: for sep in [';', '|', ','] {
         let mut tokens: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
@@ -587,7 +593,7 @@ pub fn multi_select(col: &Column) -> Option<char> {
             rows += n;
             let parts: Vec<&str> = text
                 .split(sep)
-                .map(str::trim)
+                .map(super::read::unquoted)
                 .filter(|s| !s.is_empty())
                 .collect();
             if parts.len() >= 2 {
@@ -604,11 +610,12 @@ pub fn multi_select(col: &Column) -> Option<char> {
             }
         }
         let distinct_values = col.values().len().saturating_sub(1);
-        if rows > 0
-            && multi_rows * 10 >= rows
-            && tokens.len() < distinct_values.max(2)
-            && best.is_none_or(|b| multi_rows > b.1)
-        {
+        let several = if tags {
+            multi_rows > 0
+        } else {
+            multi_rows * 10 >= rows && tokens.len() < distinct_values.max(2)
+        };
+        if rows > 0 && several && best.is_none_or(|b| multi_rows > b.1) {
             best = Some((sep, multi_rows));
         }
     }

@@ -246,11 +246,20 @@ pub fn labels(col: &Column) -> Vec<Option<&str>> {
         .collect()
 }
 
-/// The choices of a multi-select cell.
+/// The choices of a multi-select cell, each without the quotes a tool may put around it
+/// (Mailchimp's tags: `"Customer","VIP"`).
 pub fn choices(text: &str, separator: char) -> Vec<String> {
     text.split(separator)
-        .map(str::trim)
+        .map(unquoted)
         .filter(|s| !s.is_empty() && !is_missing(s))
         .map(str::to_string)
         .collect()
+}
+
+/// A choice without surrounding spaces and double quotes.
+pub fn unquoted(choice: &str) -> &str {
+    let t = choice.trim();
+    t.strip_prefix('"')
+        .and_then(|u| u.strip_suffix('"'))
+        .map_or(t, str::trim)
 }
