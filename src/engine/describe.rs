@@ -37,9 +37,7 @@
 
 use super::cluster::{Clustering, Membership};
 use super::features::{Features, TextColumn, quantile};
-use super::profile::{
-    ColumnProfile, Values, days_ago, days_ahead, fmt_numbers_apart, fmt_ratio, fmt_share,
-};
+use super::profile::{ColumnProfile, Values, days_ago, days_ahead, fmt_ratio, fmt_share};
 use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
@@ -747,7 +745,7 @@ fn column_difference(
                 // segment and out of it) the difference is in the means, which are shown.
                 let (stat, v_s, v_r) =
                     figures_compared((med_s, med_r), (mean_of(&mine), mean_of(&rest)));
-                let (shown_s, shown_r) = fmt_numbers_apart(v_s, v_r);
+                let (shown_s, shown_r) = p.figures_apart(v_s, v_r);
                 let (text, short, relative) = if *recency {
                     (
                         format!(
@@ -1060,7 +1058,7 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                         (quantile(&per[s], 0.5), overall),
                         (mean_of(&per[s]), overall_mean),
                     );
-                    let (here, all) = fmt_numbers_apart(here, all);
+                    let (here, all) = p.figures_apart(here, all);
                     out[s].push(Who {
                         column: p.name.clone(),
                         portions: Vec::new(),
@@ -1251,10 +1249,7 @@ fn sibling_figures(p: &ColumnProfile, people: &[&[usize]]) -> Option<(f64, Vec<S
                 medians.push(quantile(&mine, 0.5));
                 per.push(mine);
             }
-            let shown: Vec<String> = medians
-                .iter()
-                .map(|&m| super::profile::fmt_number(m))
-                .collect();
+            let shown: Vec<String> = medians.iter().map(|&m| p.figure(m)).collect();
             if (1..shown.len()).any(|j| shown[..j].contains(&shown[j])) {
                 return None;
             }
@@ -1782,6 +1777,7 @@ mod tests {
                 recency: false,
                 money: false,
             },
+            years: false,
         }
     }
 

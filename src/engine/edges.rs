@@ -68,9 +68,7 @@ use super::cluster::{Clustering, Membership, NEIGHBOURS};
 use super::describe::{Described, mentions_name};
 use super::features::{Features, MISSING, TextColumn, quantile};
 use super::linalg::Rows;
-use super::profile::{
-    ColumnProfile, Values, days_ago, days_ahead, fmt_number, fmt_ratio, fmt_share,
-};
+use super::profile::{ColumnProfile, Values, days_ago, days_ahead, fmt_ratio, fmt_share};
 use super::table::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -637,16 +635,16 @@ fn facts(
                     format!(
                         "{} {} (most in their segment: {}–{})",
                         p.name,
-                        fmt_number(v),
-                        fmt_number(back(scale.most[0])),
-                        fmt_number(back(scale.most[1]))
+                        p.figure(v),
+                        p.figure(back(scale.most[0])),
+                        p.figure(back(scale.most[1]))
                     )
                 } else if *recency {
                     format!(
                         "{} {} (median {})",
                         p.name,
-                        days_ago(&fmt_number(v)),
-                        days_ahead(&fmt_number(*median))
+                        days_ago(&p.figure(v)),
+                        days_ahead(&p.figure(*median))
                     )
                 } else if *heavy && *median > 0.0 && v > 0.0 {
                     // "0.0× the median (1 vs 343)" reads as none; a ratio that small is said.
@@ -659,18 +657,13 @@ fn facts(
                     format!(
                         "{} {times} the median ({} vs {})",
                         p.name,
-                        fmt_number(v),
-                        fmt_number(*median)
+                        p.figure(v),
+                        p.figure(*median)
                     )
                 } else if *median == 0.0 {
-                    format!("{} {} where most have 0", p.name, fmt_number(v))
+                    format!("{} {} where most have 0", p.name, p.figure(v))
                 } else {
-                    format!(
-                        "{} {} (median {})",
-                        p.name,
-                        fmt_number(v),
-                        fmt_number(*median)
-                    )
+                    format!("{} {} (median {})", p.name, p.figure(v), p.figure(*median))
                 };
                 out.push(Fact {
                     z,

@@ -59,9 +59,30 @@ pub struct ColumnProfile {
     pub role: Role,
     /// Its values.
     pub values: Values,
+    /// Its numbers are years ([`holds_years`]): written as years are, "1992", not "1,992".
+    pub years: bool,
 }
 
 impl ColumnProfile {
+    /// A figure of this column as people read it: [`fmt_number`], a year without grouping.
+    pub fn figure(&self, v: f64) -> String {
+        self.as_written(fmt_number(v))
+    }
+
+    /// Two figures of this column compared, as [`fmt_numbers_apart`] writes them.
+    pub fn figures_apart(&self, a: f64, b: f64) -> (String, String) {
+        let (x, y) = fmt_numbers_apart(a, b);
+        (self.as_written(x), self.as_written(y))
+    }
+
+    fn as_written(&self, figure: String) -> String {
+        if self.years {
+            figure.replace(',', "")
+        } else {
+            figure
+        }
+    }
+
     /// The median of a numeric column.
     pub fn median(&self) -> Option<f64> {
         match &self.values {
@@ -221,14 +242,44 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
             Kind::FreeText => Values::Text,
             _ => continue,
         };
+        let years = holds_years(&cs.name, &values);
         out.push(ColumnProfile {
             column: idx,
             name: cs.name.clone(),
             role: cs.role,
             values,
+            years,
         });
     }
     out
+}
+
+/// True when a column of numbers holds years: its header names a year (R's `year` and
+/// `foundingyear`, a house's "Year Built", a wine's vintage, a sport's season) and every value lies from 1000
+/// to 2999 (a decimal year, 2017.04, too). "Years as a customer" (1 to 12) is not.
+fn holds_years(name: &str, values: &Values) -> bool {
+    let Values::Numeric {
+        sorted,
+        recency: false,
+        money: false,
+        ..
+    } = values
+    else {
+        return false;
+    };
+    let named = schema::read::header_words(name).iter().any(|w| {
+        [
+            "yr", "yyyy", "season", "vintage", "cohort", "built", "founded", "born",
+        ]
+        .contains(&w.as_str())
+            || ((w.starts_with("year") || w.ends_with("year"))
+                && !["years", "yearly"].contains(&w.as_str()))
+    });
+    named
+        && sorted
+            .first()
+            .zip(sorted.last())
+            .is_some_and(|(&lo, &hi)| lo >= 1000.0 && hi < 3000.0)
 }
 
 fn numeric(values: Vec<f64>, recency: bool, money: bool) -> Values {
@@ -415,6 +466,49 @@ mod tests {
         assert_eq!(days_ago(&fmt_number(-1.0)), "in 1 day");
         assert_eq!(days_ahead(&fmt_number(-11.0)), "in 11");
         assert_eq!(days_ahead(&fmt_number(52.0)), "52");
+    }
+
+    /// A year reads as a year: R's `year` and `foundingyear`, a house's "Year Built" and a
+    /// decimal year ("1992", "2017.04", not "1,992"); a year's worth of something, years as
+    /// a customer or money spent in a year are figures as before.
+    #[test]
+    fn a_year_is_written_without_a_thousands_separator() {
+        let profile = |name: &str, values: Vec<f64>, money: bool| {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let values = Values::Numeric {
+                values,
+                sorted,
+                heavy: false,
+                recency: false,
+                money,
+            };
+            ColumnProfile {
+                column: 0,
+                name: name.into(),
+                role: Role::Behaviour,
+                years: holds_years(name, &values),
+                values,
+            }
+        };
+        let years = vec![1992.0, 1998.0, 2004.0];
+        for name in ["year", "foundingyear", "Year Built", "YR_BUILT", "Season"] {
+            let p = profile(name, years.clone(), false);
+            assert!(p.years, "{name}");
+            assert_eq!(p.figure(1992.0), "1992");
+            assert_eq!(p.figures_apart(2017.04, 2016.99).0, "2017.04");
+        }
+        for (name, values, money) in [
+            ("Years as customer", vec![1.0, 12.0], false),
+            ("Yearly spend", years.clone(), false),
+            ("Spend this year", years.clone(), true),
+            ("year", vec![1992.0, 99.0], false),
+            ("Orders", years.clone(), false),
+        ] {
+            let p = profile(name, values, money);
+            assert!(!p.years, "{name}");
+            assert_eq!(p.figure(1992.0), "1,992");
+        }
     }
 
     /// Klaviyo's "Expected Date Of Next Order" is still to come: its days count from the
