@@ -223,9 +223,12 @@ pub(super) fn decide_kind(
                 .into(),
         );
     }
-    // Long answers are free text even when many people wrote the same words.
+    // Long answers are free text even when many people wrote the same words, and so are
+    // sentences under a header that asks for them (an NPS tool's "Comment", a shop's
+    // "Review"), however often the same sentence comes back.
     if (mean_words >= 3.0 && (distinct_share >= 0.2 || p.n_distinct >= 100))
         || (is_question(&col.name) && mean_words >= 2.0 && distinct_share >= 0.5)
+        || (names_typed_text(&col.name) && mean_words >= 3.0)
     {
         return (
             Kind::FreeText,
@@ -562,6 +565,26 @@ fn names_the_option(header: &str, value: &str) -> bool {
         || header
             .strip_suffix(value)
             .is_some_and(|rest| rest.trim_end().ends_with(['—', '–', '-', ':', '|', '/']))
+}
+
+/// True when the header names words people typed: a comment, feedback, a review, a message,
+/// a suggestion (Delighted's and an NPS tool's "Comment", a shop's "Review Text").
+fn names_typed_text(header: &str) -> bool {
+    super::read::header_words(header).iter().any(|w| {
+        [
+            "comment",
+            "comments",
+            "feedback",
+            "review",
+            "reviews",
+            "verbatim",
+            "message",
+            "suggestion",
+            "suggestions",
+            "testimonial",
+        ]
+        .contains(&w.as_str())
+    })
 }
 
 /// True when the header names tags or flags set on some rows: a shop's or a mailing list's

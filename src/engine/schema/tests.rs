@@ -923,3 +923,41 @@ fn a_grids_row_is_told_from_a_unit_or_a_scale() {
     assert_eq!(question_and_option("Weight [kg]"), None);
     assert_eq!(question_and_option("Total spend - last 12 months"), None);
 }
+
+/// An NPS tool's export (Delighted): its "Comment" is what people say even when the same
+/// sentences come back many times (40 sentences among 400 answers were read as 40
+/// categories of what people do); a short label under such a header stays a category, and
+/// long labels under another header too.
+#[test]
+fn sentences_under_a_comment_header_are_free_text_however_often_they_come_back() {
+    let sentences = [
+        "My order arrived a week late again",
+        "The app crashes every time I try to check out",
+        "Your support team sorted my problem in minutes",
+        "Prices went up a lot since last year",
+        "Great quality products, always fresh",
+    ];
+    let mut csv = String::from("Score,Comment,Review label,Delivery option\n");
+    for i in 0..400 {
+        csv.push_str(&format!(
+            "{},\"{}\",{},{}\n",
+            i % 11,
+            sentences[i % 5],
+            ["good", "bad"][i % 2],
+            [
+                "Next day before noon by courier",
+                "Standard delivery within five days",
+                "Collect from a pick-up point near me",
+            ][i % 3],
+        ));
+    }
+    check(
+        &csv,
+        expect![[r#"
+            Score: rating 0–10 · What they say · whole numbers 0–10 with a rating word in the header → how people rate what matters to them
+            Comment: free text · What they say · free text, 8 words on average → what people say in their own words
+            Review label: category · What they do · 2 different values → recorded activity: what people do
+            Delivery option: category · What they do · 3 different values → recorded activity: what people do
+        "#]],
+    );
+}
