@@ -173,7 +173,7 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
                 let written = |tag: &str| {
                     col.values()
                         .iter()
-                        .map(|v| schema::read::unquoted(v))
+                        .map(schema::read::unquoted)
                         .find(|v| v.to_lowercase() == schema::read::unquoted(tag))
                 };
                 let (yes, no) = match cs.truthy.as_slice() {
