@@ -255,8 +255,9 @@ pub fn profile_all(table: &Table, schema: &Schema) -> Vec<ColumnProfile> {
 }
 
 /// True when a column of numbers holds years: its header names a year (R's `year` and
-/// `foundingyear`, a house's "Year Built", a wine's vintage, a sport's season) and every value lies from 1000
-/// to 2999 (a decimal year, 2017.04, too). "Years as a customer" (1 to 12) is not.
+/// `foundingyear`, a house's "Year Built", a wine's vintage, a sport's season) and every
+/// value lies from 1000 to 2999 (a decimal year, 2017.04, too). "Years as a customer" (1 to
+/// 12) is not, nor is money.
 fn holds_years(name: &str, values: &Values) -> bool {
     let Values::Numeric {
         sorted,

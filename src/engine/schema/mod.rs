@@ -224,7 +224,7 @@ pub struct ColumnSchema {
     pub separator: Option<char>,
     /// Texts that mean "yes" (boolean columns).
     pub truthy: Vec<String>,
-    /// Blank means "no" (ticked/blank checkboxes).
+    /// Blank means "no" (ticked/blank checkboxes; no tags in a column of tags).
     pub blank_is_false: bool,
 }
 
