@@ -567,10 +567,13 @@ fn names_the_option(header: &str, value: &str) -> bool {
             .is_some_and(|rest| rest.trim_end().ends_with(['—', '–', '-', ':', '|', '/']))
 }
 
-/// True when the header names words people typed: a comment, feedback, a review, a message,
-/// a suggestion (Delighted's and an NPS tool's "Comment", a shop's "Review Text").
+/// True when the header names words people typed: a comment, feedback, a review, a
+/// suggestion (Delighted's and an NPS tool's "Comment", a shop's "Review Text"), not a label
+/// about them ("Review status", "Feedback type", "Comment subject"). A message is left out:
+/// a mailing tool's "Last message" is what was sent to people, not what they said.
 fn names_typed_text(header: &str) -> bool {
-    super::read::header_words(header).iter().any(|w| {
+    let words = super::read::header_words(header);
+    let typed = words.iter().any(|w| {
         [
             "comment",
             "comments",
@@ -578,13 +581,19 @@ fn names_typed_text(header: &str) -> bool {
             "review",
             "reviews",
             "verbatim",
-            "message",
             "suggestion",
             "suggestions",
             "testimonial",
         ]
         .contains(&w.as_str())
-    })
+    });
+    let a_label = words.iter().any(|w| {
+        [
+            "status", "type", "kind", "category", "subject", "title", "stage", "source",
+        ]
+        .contains(&w.as_str())
+    });
+    typed && !a_label
 }
 
 /// True when the header names tags or flags set on some rows: a shop's or a mailing list's

@@ -927,7 +927,8 @@ fn a_grids_row_is_told_from_a_unit_or_a_scale() {
 /// An NPS tool's export (Delighted): its "Comment" is what people say even when the same
 /// sentences come back many times (40 sentences among 400 answers were read as 40
 /// categories of what people do); a short label under such a header stays a category, and
-/// long labels under another header too.
+/// long labels under another header, a label about the review ("Review status") and a
+/// message sent to people ("Last message") too.
 #[test]
 fn sentences_under_a_comment_header_are_free_text_however_often_they_come_back() {
     let sentences = [
@@ -937,10 +938,11 @@ fn sentences_under_a_comment_header_are_free_text_however_often_they_come_back()
         "Prices went up a lot since last year",
         "Great quality products, always fresh",
     ];
-    let mut csv = String::from("Score,Comment,Review label,Delivery option\n");
+    let mut csv =
+        String::from("Score,Comment,Review label,Delivery option,Review status,Last message\n");
     for i in 0..400 {
         csv.push_str(&format!(
-            "{},\"{}\",{},{}\n",
+            "{},\"{}\",{},{},{},{}\n",
             i % 11,
             sentences[i % 5],
             ["good", "bad"][i % 2],
@@ -949,6 +951,15 @@ fn sentences_under_a_comment_header_are_free_text_however_often_they_come_back()
                 "Standard delivery within five days",
                 "Collect from a pick-up point near me",
             ][i % 3],
+            [
+                "Awaiting moderation by the team",
+                "Published on the product page"
+            ][i % 2 * (i % 7) / 6],
+            [
+                "Your order is on its way",
+                "Black Friday starts now",
+                "We miss you"
+            ][i / 2 % 3],
         ));
     }
     check(
@@ -958,6 +969,8 @@ fn sentences_under_a_comment_header_are_free_text_however_often_they_come_back()
             Comment: free text · What they say · free text, 8 words on average → what people say in their own words
             Review label: category · What they do · 2 different values → recorded activity: what people do
             Delivery option: category · What they do · 3 different values → recorded activity: what people do
+            Review status: category · What they do · 2 different values → recorded activity: what people do
+            Last message: category · What they do · 3 different values → recorded activity: what people do
         "#]],
     );
 }
