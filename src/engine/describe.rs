@@ -37,7 +37,9 @@
 
 use super::cluster::{Clustering, Membership};
 use super::features::{Features, TextColumn, quantile};
-use super::profile::{ColumnProfile, Values, days_ago, days_ahead, fmt_ratio, fmt_share};
+use super::profile::{
+    ColumnProfile, Values, days_ago, days_ahead, fmt_number, fmt_ratio, fmt_share,
+};
 use super::rank;
 use super::schema::{self, Kind, Role, Schema};
 use super::table::Table;
@@ -1006,10 +1008,16 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                         sizes[*s] += 1;
                     }
                 }
+                // Each label of each segment is one look; a label shown for being over-
+                // represented must stand out beyond what that many looks turn up by chance.
+                let looks = (names.len() * k).max(1) as f64;
                 for s in 0..k {
                     let mut portions: Vec<Portion> = names
                         .iter()
                         .enumerate()
+                        .filter(|&(code, _)| {
+                            describes_segment(per[s][code], sizes[s], counts[code], total, looks)
+                        })
                         .map(|(code, label)| Portion {
                             label: label.clone(),
                             segment: per[s][code] as f64 / sizes[s].max(1) as f64,
@@ -1020,19 +1028,28 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                         b.segment.total_cmp(&a.segment).then(a.label.cmp(&b.label))
                     });
                     portions.truncate(4);
-                    let summary = portions
-                        .iter()
-                        .take(2)
-                        .map(|x| {
-                            format!(
-                                "{} {} (overall {})",
-                                fmt_share(x.segment),
-                                x.label,
-                                fmt_share(x.overall)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let summary = if sizes[s] == 0 {
+                        "none of them answered".to_string()
+                    } else if portions.is_empty() {
+                        format!(
+                            "no one value stands out ({} values)",
+                            fmt_number(names.len() as f64)
+                        )
+                    } else {
+                        portions
+                            .iter()
+                            .take(2)
+                            .map(|x| {
+                                format!(
+                                    "{} {} (overall {})",
+                                    fmt_share(x.segment),
+                                    x.label,
+                                    fmt_share(x.overall)
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
                     out[s].push(Who {
                         column: p.name.clone(),
                         portions,
@@ -1070,6 +1087,57 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
         }
     }
     out
+}
+
+/// Whether a label held by `in_segment` of a segment's `size` people (and by `count` of the
+/// `total` who answered) describes the segment: it holds a fifth of it, as a label must to
+/// tell a segment apart by what they do ([`label_differences`]), or it is over-represented
+/// beyond chance. A column of hundreds of values (a birthday, a postcode) otherwise names
+/// in every segment some value that six of its people happen to share ("3.1 % 01/24
+/// (overall 0.3 %)"). Chance is the upper tail of the count were the segment drawn at random
+/// (a Poisson tail, which is wider than the exact one's), with a family-wise error of 5 %
+/// over the column's `looks` (labels times segments; Bonferroni).
+fn describes_segment(
+    in_segment: usize,
+    size: usize,
+    count: usize,
+    total: usize,
+    looks: f64,
+) -> bool {
+    if in_segment == 0 || size == 0 {
+        return false;
+    }
+    if in_segment * 5 >= size {
+        return true;
+    }
+    let expected = size as f64 * count as f64 / total.max(1) as f64;
+    poisson_upper_tail(in_segment, expected) * looks < 0.05
+}
+
+/// P(X ≥ `c`) for X Poisson with mean `lambda`, summed from its first term up (1 when `c`
+/// is not above the mean, where the tail is not small).
+fn poisson_upper_tail(c: usize, lambda: f64) -> f64 {
+    if lambda <= 0.0 {
+        return if c == 0 { 1.0 } else { 0.0 };
+    }
+    if c as f64 <= lambda {
+        return 1.0;
+    }
+    let c = c as f64;
+    let mut term = libm::exp(-lambda + c * libm::log(lambda) - libm::lgamma(c + 1.0));
+    let mut sum = 0.0;
+    let mut i = c;
+    // Beyond the mean each term is a fraction of the last; a thousand terms or a term
+    // negligible beside the sum ends it.
+    for _ in 0..1000 {
+        sum += term;
+        i += 1.0;
+        term *= lambda / i;
+        if term < sum * 1e-12 {
+            break;
+        }
+    }
+    sum.min(1.0)
 }
 
 /// Most phrases a portrait shows.
@@ -1781,6 +1849,25 @@ mod tests {
         }
     }
 
+    /// A column of labels (`names`), each row's label by its index in `names`.
+    fn labels_column(name: &str, names: &[String], by_row: &[usize]) -> ColumnProfile {
+        let mut counts = vec![0; names.len()];
+        for &c in by_row {
+            counts[c] += 1;
+        }
+        ColumnProfile {
+            column: 0,
+            name: name.into(),
+            role: Role::Behaviour,
+            values: Values::Labels {
+                codes: by_row.iter().map(|&c| Some(c as u32)).collect(),
+                labels: names.to_vec(),
+                counts,
+            },
+            years: false,
+        }
+    }
+
     #[test]
     fn numbers_compared_with_everyone_else_show_how_they_differ() {
         // Booking changes: most people in either segment made none, so both medians are 0;
@@ -1826,6 +1913,49 @@ mod tests {
         let out = who(&[column], &labels, 2);
         assert_eq!(out[0][0].summary, "mean 0.2 (overall 0.1)");
         assert_eq!(out[1][0].summary, "mean 0 (overall 0.1)");
+    }
+
+    #[test]
+    fn who_they_are_by_a_column_of_many_values_names_only_what_stands_out() {
+        // A birthday: 365 days, 4 to 5 people each. The first segment's 200 people include
+        // 6 born on the first day, as chance gives; the second's 100 include 30 born on
+        // the second day (a birthday club), against about one by chance.
+        let n = 365 * 5;
+        let mut day: Vec<usize> = (0..n).map(|i| i % 365).collect();
+        let mut labels: Vec<Option<usize>> = vec![None; n];
+        for (i, l) in labels.iter_mut().enumerate().take(200) {
+            *l = Some(0);
+            day[i] = if i < 6 { 0 } else { 2 + i % 363 };
+        }
+        for (i, l) in labels.iter_mut().enumerate().skip(200).take(100) {
+            *l = Some(1);
+            day[i] = if i < 230 { 1 } else { 2 + i % 363 };
+        }
+        let names: Vec<String> = (0..365).map(|d| format!("day {d}")).collect();
+        let mut column = labels_column("Birthday", &names, &day);
+        column.role = Role::DescribeOnly;
+        let out = who(&[column], &labels, 2);
+        assert_eq!(out[0][0].summary, "no one value stands out (365 values)");
+        assert!(out[0][0].portions.is_empty());
+        assert_eq!(out[1][0].portions.len(), 1);
+        assert_eq!(out[1][0].portions[0].label, "day 1");
+        assert!(out[1][0].summary.starts_with("30 % day 1 (overall"));
+        // A segment none of whose people answered says so, not "0 % day 0".
+        let blank = vec![Some(0), Some(0), Some(1), Some(1)];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let mut column = labels_column("Region", &names, &[0, 1, 0, 1]);
+        column.role = Role::DescribeOnly;
+        if let Values::Labels { codes, .. } = &mut column.values {
+            codes[0] = None;
+            codes[1] = None;
+        }
+        let out = who(&[column], &blank, 2);
+        assert_eq!(out[0][0].summary, "none of them answered");
+        assert!(out[0][0].portions.is_empty());
+        // Tails: a count at its mean is not small; six where 0.58 are expected is rare.
+        assert_eq!(poisson_upper_tail(3, 3.0), 1.0);
+        let p = poisson_upper_tail(6, 0.58);
+        assert!(p > 3.0e-5 && p < 3.6e-5, "{p}");
     }
 
     #[test]
