@@ -1848,6 +1848,123 @@ fn lone_outliers_who_give_one_reason_are_listed_once() {
     );
 }
 
+/// Smaller lists (3,000 members, 16 draws) with the date each joined, as Mailchimp writes
+/// them: the few tagged after a bounce (3 %) joined over years, and density finds them in
+/// pieces, each merged into the lapsed readers of its own years (they differ from them in
+/// one respect, the tag); latent classes then find a class of them in each. The class in one
+/// joined the other's segment of lapsed readers as "the rest of" it, and stayed there when
+/// that segment was split into its classes: half the tagged were found. Each member of such
+/// a class now joins the class of that segment they fit (`split_into_classes`). Not yet
+/// mended: where the room for new segments goes to classes that are cells of answers (rating
+/// × newsletter), whose worth is the tag's class's, the tagged stay with the lapsed readers.
+#[test]
+fn the_few_a_list_tagged_are_one_segment_whenever_they_joined() {
+    /// "YYYY-MM-DD HH:MM:SS", `seconds` before 2026-11-30 00:00:00 (days from the civil
+    /// calendar, Hinnant's algorithm).
+    fn stamp(seconds: i64) -> String {
+        let t = 20_787 * 86_400 - seconds;
+        let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+    assert_eq!(stamp(0), "2026-11-30 00:00:00");
+    assert_eq!(stamp(86_400 * 365 + 1), "2025-11-29 23:59:59");
+    let (mut whole, mut missed) = (0, Vec::new());
+    for seed in 1u64..=16 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut csv = String::from("MEMBER_RATING,OPTIN_TIME,CONFIRM_TIME,LAST_CHANGED,TAGS\n");
+        let mut group = Vec::new();
+        for _ in 0..3000 {
+            let u = rng.gen_range(0..100);
+            let news = ["", "\"Newsletter\""][rng.gen_range(0..2)];
+            let (g, rating, opt, changed, tags) = match u {
+                0..=44 => (
+                    0,
+                    [4, 4, 5][rng.gen_range(0..3)],
+                    rng.gen_range(200..=1500),
+                    rng.gen_range(0..=60),
+                    news,
+                ),
+                45..=79 => (
+                    1,
+                    [1, 2, 2][rng.gen_range(0..3)],
+                    rng.gen_range(300..=2000),
+                    rng.gen_range(200..=900),
+                    news,
+                ),
+                80..=91 => {
+                    let opt = rng.gen_range(0..=30);
+                    (2, 3, opt, opt, "\"Welcome series\"")
+                }
+                92..=96 => (
+                    3,
+                    5,
+                    rng.gen_range(100..=1500),
+                    rng.gen_range(0..=20),
+                    "\"Customer\",\"VIP\"",
+                ),
+                _ => (
+                    4,
+                    1,
+                    rng.gen_range(500..=2000),
+                    rng.gen_range(400..=900),
+                    "\"Bounced once\"",
+                ),
+            };
+            let mut at = |days: i64| stamp(days * 86_400 + rng.gen_range(0..=86_000));
+            let (opted, confirmed, changed) = (at(opt), at(opt), at(changed));
+            let tags = tags.replace('"', "\"\"");
+            let quoted = if tags.is_empty() {
+                String::new()
+            } else {
+                format!("\"{tags}\"")
+            };
+            csv.push_str(&format!(
+                "{rating},{opted},{confirmed},{changed},{quoted}\n"
+            ));
+            group.push(g);
+        }
+        let (_, a) = run(&csv);
+        let planted: Vec<usize> = (0..group.len()).filter(|&i| group[i] == 4).collect();
+        let best = a
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(s, seg)| {
+                let members: Vec<usize> = (0..group.len())
+                    .filter(|&i| a.segment_of[i] == Some(s as u32))
+                    .collect();
+                let both = members.iter().filter(|&&i| group[i] == 4).count();
+                (
+                    2.0 * both as f64 / (members.len() + planted.len()) as f64,
+                    seg.name.clone(),
+                )
+            })
+            .max_by(|x, y| x.0.total_cmp(&y.0))
+            .expect("segments");
+        if best.0 >= 0.9 {
+            whole += 1;
+        } else {
+            missed.push(format!("seed {seed}: F1 {:.3} ({})", best.0, best.1));
+        }
+    }
+    // Before, 4 of the 16 lists; the others are lost to the second cause above.
+    assert!(whole >= 8, "whole in {whole} of 16 lists; {missed:?}");
+}
+
 /// A mailing list's tags as Mailchimp writes them (`"Customer","VIP"`, a blank for none):
 /// the few tagged VIP and the few tagged after a bounce, alike in everything else to readers
 /// who open much or little, are segments of their own, named by their tag as written. They

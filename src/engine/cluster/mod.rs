@@ -1214,8 +1214,12 @@ fn split_into_classes(
     let mut refinements = Vec::new();
     // The segment each new segment was split from, by id from `density_segments`.
     let mut made_from: Vec<usize> = Vec::new();
-    for (f, (parent, at, found)) in fits.into_iter().enumerate() {
-        let k = found.model.len();
+    // Each fit's class ids once given, and the classes that joined a density segment: (fit,
+    // class, segment joined).
+    let mut ids_of_fit: Vec<Option<Vec<usize>>> = vec![None; fits.len()];
+    let mut joined_classes: Vec<(usize, usize, usize)> = Vec::new();
+    for (f, (parent, at, found)) in fits.iter().enumerate() {
+        let (parent, k) = (*parent, found.model.len());
         // Each class's segment: kept classes get new ones, the largest keeps the parent's,
         // and the rest follow the class they overlap most, until they reach one that stays.
         let mut ids: Vec<Option<usize>> = (0..k)
@@ -1238,7 +1242,10 @@ fn split_into_classes(
             let joined = latent::joins(latent.variables, latent.weights, &class, groups)
                 .and_then(|g| group_ids.get(g).copied());
             *id = match joined {
-                Some(g) => Some(g),
+                Some(g) => {
+                    joined_classes.push((f, c, g));
+                    Some(g)
+                }
                 None if joiner => None,
                 None => {
                     *n_clusters += 1;
@@ -1271,12 +1278,43 @@ fn split_into_classes(
         for (&r, &c) in at.iter().zip(&found.labels) {
             labels[r] = Some(ids[c]);
         }
+        ids_of_fit[f] = Some(ids);
+    }
+    // A class that joined a segment density found, where that segment was itself split into
+    // classes, joins the class of it that each of its people fits: the rest of a small group
+    // joins that group, not the segment's largest class, which keeps the segment's number.
+    // (A mailing list's 87 "Bounced once", among two of density's segments of lapsed
+    // readers, were a class in each; the 39 in one joined the other segment and so stayed
+    // with its lapsed readers, while its 48 became a segment.)
+    let fit_of: Vec<Option<usize>> = (0..density_segments)
+        .map(|g| (0..fits.len()).find(|&h| fits[h].0 == g && ids_of_fit[h].is_some()))
+        .collect();
+    let rejoin = |f: usize, c: usize, i: usize| -> Option<usize> {
+        let &(_, _, g) = joined_classes
+            .iter()
+            .find(|&&(jf, jc, _)| jf == f && jc == c)?;
+        let h = fit_of.get(g).copied().flatten()?;
+        let ids = ids_of_fit.get(h)?.as_ref()?;
+        ids.get(fits[h].2.model.classify(latent.variables, i))
+            .copied()
+    };
+    for (f, (parent, at, found)) in fits.iter().enumerate() {
+        let Some(ids) = ids_of_fit[f].as_ref() else {
+            continue;
+        };
+        let parent = *parent;
+        for (&r, &c) in at.iter().zip(&found.labels) {
+            if let Some(s) = rows.get(r).and_then(|&i| rejoin(f, c, i)) {
+                labels[r] = Some(s);
+            }
+        }
         // Everyone's best class, for those spread to this segment later.
         let everyone = latent.variables.first().map_or(0, |v| v.codes.len());
         let segment_of = (0..everyone)
             .map(|i| {
-                ids.get(found.model.classify(latent.variables, i))
-                    .copied()
+                let c = found.model.classify(latent.variables, i);
+                rejoin(f, c, i)
+                    .or_else(|| ids.get(c).copied())
                     .unwrap_or(parent)
             })
             .collect();
