@@ -13,8 +13,9 @@
 //!   and by its means where the medians are the same ("Booking changes: 1.83 (mean) vs 0.15
 //!   for everyone else"): most people in and out of a segment may have none.
 //! * **Unmet needs.** Mean opportunity score per importance/satisfaction outcome.
-//! * **Who they are.** Describe-only columns as small distributions, with a warning when a
-//!   demographic explains the segment.
+//! * **Who they are.** Describe-only columns as small distributions — a value named where it
+//!   holds a fifth of the segment or stands out beyond chance ([`describes_segment`]) — with
+//!   a warning when a demographic explains the segment.
 //! * **Names.** A segment's name is its most representative phrase: the clause of its
 //!   members' answers carrying most of its distinguishing phrases (BERTopic names a topic by
 //!   its representative documents in the same spirit; Grootendorst 2022); with no free text,
