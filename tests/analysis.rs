@@ -23,6 +23,15 @@ fn run(csv: &str) -> (Dataset, Analysis) {
     (d, a)
 }
 
+/// `text` as one CSV field: quoted, with its quotes doubled, unless it is empty.
+fn csv_field(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    }
+}
+
 /// The F1 of planted group `g` (`group` by row) against the segment that matches it best,
 /// and that segment's name.
 fn best_f1(a: &Analysis, group: &[usize], g: usize) -> (f64, String) {
@@ -1939,12 +1948,7 @@ fn the_few_a_list_tagged_are_one_segment_whenever_they_joined() {
             };
             let mut at = |days: i64| stamp(days * 86_400 + rng.gen_range(0..=86_000));
             let (opted, confirmed, changed) = (at(opt), at(opt), at(changed));
-            let tags = tags.replace('"', "\"\"");
-            let quoted = if tags.is_empty() {
-                String::new()
-            } else {
-                format!("\"{tags}\"")
-            };
+            let quoted = csv_field(tags);
             csv.push_str(&format!(
                 "{rating},{opted},{confirmed},{changed},{quoted}\n"
             ));
@@ -1990,12 +1994,7 @@ fn a_mailing_lists_tags_mark_out_the_few_it_tagged() {
             90..=94 => (2, 5, rng.gen_range(0..20), "\"Customer\",\"VIP\""),
             _ => (3, 1, rng.gen_range(400..900), "\"Bounced once\""),
         };
-        let tags = tags.replace('"', "\"\"");
-        let quoted = if tags.is_empty() {
-            String::new()
-        } else {
-            format!("\"{tags}\"")
-        };
+        let quoted = csv_field(tags);
         csv.push_str(&format!(
             "{rating},2026-{:02}-{:02},{quoted}\n",
             12 - days / 80,
