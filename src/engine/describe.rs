@@ -14,8 +14,9 @@
 //!   for everyone else"): most people in and out of a segment may have none.
 //! * **Unmet needs.** Mean opportunity score per importance/satisfaction outcome.
 //! * **Who they are.** Describe-only columns as small distributions — a value named where it
-//!   holds a fifth of the segment or stands out beyond chance (`describes_segment`) — with
-//!   a warning when a demographic explains the segment.
+//!   holds a fifth of the segment or stands out beyond chance (`describes_segment`), a
+//!   number as "no clear difference" where its ranks do not tell the segment apart
+//!   (`rank_z`) — with a warning when a demographic explains the segment.
 //! * **Names.** A segment's name is its most representative phrase: the clause of its
 //!   members' answers carrying most of its distinguishing phrases (BERTopic names a topic by
 //!   its representative documents in the same spirit; Grootendorst 2022); with no free text,
