@@ -1082,10 +1082,15 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                     // Medians of a column of two peaks jump from one to the other: a segment
                     // of slightly more Americans read "LATITUDE: median 41.1 (overall 51.1)".
                     // Where its people's values are not told apart from everyone else's by
-                    // their ranks (5 % over the segments), it says so.
-                    let clear =
-                        libm::erfc(z[s].abs() / std::f64::consts::SQRT_2) * (k as f64) < 0.05;
-                    let summary = if clear {
+                    // their ranks (5 % over the segments), or by less than a small effect (in
+                    // a million rows 53 % of Americans against 49 % is beyond chance), it
+                    // says so.
+                    let (z, effect) = z[s];
+                    let clear = libm::erfc(z.abs() / std::f64::consts::SQRT_2) * (k as f64) < 0.05
+                        && (effect - 0.5).abs() >= SMALL_EFFECT;
+                    let summary = if per[s].is_empty() {
+                        "none of them answered".to_string()
+                    } else if clear {
                         format!("{stat} {here} (overall {all})")
                     } else {
                         format!("no clear difference ({stat} {here}; overall {all})")
@@ -1103,10 +1108,22 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
     out
 }
 
+/// The smallest difference between a segment's values and everyone else's that "who they
+/// are" calls clear: how far from one half the chance that a member's value is above an
+/// outsider's (ties counting half) must be. 0.06 is Vargha and Delaney's bound of a small
+/// effect (A = 0.56 or 0.44).
+///
+/// Vargha, A. & Delaney, H. D. (2000). A critique and improvement of the CL common language
+/// effect size statistics of McGraw and Wong. Journal of Educational and Behavioral
+/// Statistics 25(2).
+const SMALL_EFFECT: f64 = 0.06;
+
 /// Each of `k` segments' rank-sum z against everyone else (Mann–Whitney; ties take their
-/// mean rank, and the variance is corrected for them); 0 where either side is empty or every
-/// value is the same. Missing values take no part.
-fn rank_z(values: &[f64], labels: &[Option<usize>], k: usize) -> Vec<f64> {
+/// mean rank, and the variance is corrected for them; 0 where either side is empty or every
+/// value is the same) and its effect: the chance that a member's value is above an
+/// outsider's, ties counting half (Vargha and Delaney's A; one half where a side is empty).
+/// Missing values take no part.
+fn rank_z(values: &[f64], labels: &[Option<usize>], k: usize) -> Vec<(f64, f64)> {
     let mut ranked: Vec<(f64, Option<usize>)> = values
         .iter()
         .zip(labels)
@@ -1136,10 +1153,17 @@ fn rank_z(values: &[f64], labels: &[Option<usize>], k: usize) -> Vec<f64> {
         .map(|s| {
             let (a, b) = (size[s] as f64, (n - size[s]) as f64);
             let var = a * b / 12.0 * ((big_n + 1.0) - ties / (big_n * (big_n - 1.0)).max(1.0));
-            if a == 0.0 || b == 0.0 || var <= 0.0 {
-                0.0
+            if a == 0.0 || b == 0.0 {
+                return (0.0, 0.5);
+            }
+            let effect = (rank_sum[s] - a * (a + 1.0) / 2.0) / (a * b);
+            if var <= 0.0 {
+                (0.0, effect)
             } else {
-                (rank_sum[s] - a * (big_n + 1.0) / 2.0) / libm::sqrt(var)
+                (
+                    (rank_sum[s] - a * (big_n + 1.0) / 2.0) / libm::sqrt(var),
+                    effect,
+                )
             }
         })
         .collect()
@@ -1189,7 +1213,7 @@ fn poisson_upper_tail(c: usize, lambda: f64) -> f64 {
         sum += term;
         i += 1.0;
         term *= lambda / i;
-        if term < sum * 1e-12 {
+        if term == 0.0 || term < sum * 1e-12 {
             break;
         }
     }
@@ -2051,6 +2075,36 @@ mod tests {
             "{}",
             out[1][0].summary
         );
+        // Many rows: 53 % of a segment of 40,000 against 49 % of 60,000 others is beyond
+        // chance, and still a small difference.
+        let (mut values, mut labels) = (Vec::new(), Vec::new());
+        for i in 0..100_000 {
+            let (american, l) = if i < 40_000 {
+                (i % 100 < 53, Some(0))
+            } else {
+                (i % 100 < 49, None)
+            };
+            values.push(lat(american, i));
+            labels.push(l);
+        }
+        let z = rank_z(&values, &labels, 1);
+        assert!(
+            z[0].0.abs() > 5.0 && (z[0].1 - 0.5).abs() < SMALL_EFFECT,
+            "{z:?}"
+        );
+        let mut column = numbers("LATITUDE", values);
+        column.role = Role::DescribeOnly;
+        let out = who(&[column], &labels, 1);
+        assert!(
+            out[0][0].summary.starts_with("no clear difference"),
+            "{}",
+            out[0][0].summary
+        );
+        // A segment none of whose people answered says so (not "median NaN").
+        let mut column = numbers("Age", vec![f64::NAN, f64::NAN, 30.0, 40.0]);
+        column.role = Role::DescribeOnly;
+        let out = who(&[column], &[Some(0), Some(0), Some(1), Some(1)], 2);
+        assert_eq!(out[0][0].summary, "none of them answered");
         // Ranks by hand: 1, 2, 3 | 4, 5 with the ties at 2 sharing 2.5.
         let z = rank_z(
             &[1.0, 2.0, 2.0, 3.0, 4.0],
@@ -2059,7 +2113,9 @@ mod tests {
         );
         // Rank sum 1 + 2.5 = 3.5 against 2 × 6 / 2 = 6; variance 2 × 3 / 12 × (6 − 6 / 20).
         let expected = (3.5 - 6.0) / (0.5f64 * (6.0 - 0.3)).sqrt();
-        assert!((z[0] - expected).abs() < 1e-12, "{z:?}");
+        assert!((z[0].0 - expected).abs() < 1e-12, "{z:?}");
+        // Of the 2 × 3 pairs a member wins none but the tie (half): A = 0.5 / 6.
+        assert!((z[0].1 - 0.5 / 6.0).abs() < 1e-12, "{z:?}");
     }
 
     #[test]

@@ -926,10 +926,13 @@ impl Latent<'_> {
 }
 
 /// A segment of the sample split into latent classes: people spread to `parent` are placed
-/// in the class that explains them best — segment `segment_of[person]`.
+/// in the class that explains them best — segment `segment_of[person]`. `own` are the
+/// segments its own classes became (not those its classes joined), by which a segment's
+/// refinement is found.
 pub(super) struct Refinement {
     pub(super) parent: usize,
     pub(super) segment_of: Vec<usize>,
+    pub(super) own: Vec<usize>,
 }
 
 /// What the density step found in a (sub)sample.
@@ -1318,7 +1321,15 @@ fn split_into_classes(
                     .unwrap_or(parent)
             })
             .collect();
-        refinements.push(Refinement { parent, segment_of });
+        let own = (0..ids.len())
+            .filter(|&c| !joined_classes.iter().any(|&(jf, jc, _)| jf == f && jc == c))
+            .map(|c| ids[c])
+            .collect();
+        refinements.push(Refinement {
+            parent,
+            segment_of,
+            own,
+        });
     }
     join_new_classes(
         labels,
@@ -1412,6 +1423,7 @@ fn join_new_classes(
     for r in refinements.iter_mut() {
         r.parent = final_id(r.parent);
         r.segment_of.iter_mut().for_each(|s| *s = final_id(*s));
+        r.own.iter_mut().for_each(|s| *s = final_id(*s));
     }
     *n_clusters = next;
 }
@@ -1956,10 +1968,12 @@ mod tests {
             Refinement {
                 parent: 0,
                 segment_of: (0..n).map(|i| [0, 0, 2, 4][answer[i] as usize]).collect(),
+                own: vec![0, 2, 4],
             },
             Refinement {
                 parent: 1,
                 segment_of: (0..n).map(|i| if answer[i] == 2 { 3 } else { 1 }).collect(),
+                own: vec![1, 3],
             },
         ];
         let mut n_clusters = 5;
