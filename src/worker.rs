@@ -15,7 +15,10 @@
 //! are shared, so the result is the same as on one core; if the first helper cannot start or
 //! fails, the graph is built here. Once it has the graph, the helper runs the last of the segments' three
 //! stability resamples (a self-contained `ResampleJob`) while this worker runs the other two;
-//! without its answer, this worker runs it too. The helper also hashes large files (SHA-256,
+//! without its answer, this worker runs it too. While this worker then describes the
+//! segments, the helper clusters the say/do table's two sides (`SidesJob`, a sample of
+//! 3,000 people) and judges how badly everyone's answers fit the segments (`FitJob`, a part
+//! of each edge score); without its answers, this worker does both. The helper also hashes large files (SHA-256,
 //! for the receipt) while this worker reads and analyses them; the digests are written in
 //! before anything names the files by them, and without an answer this worker hashes the
 //! files itself. The meaning model is asked for as soon as read files turn out to have free
@@ -26,9 +29,11 @@ use crate::engine::analysis::{self, Analysis, Dataset, Stage};
 use crate::engine::cluster;
 use crate::engine::cluster::neighbours::{self, CandidateArrays, Candidates, Graph};
 use crate::engine::cluster::stability::{Resample, ResampleJob};
+use crate::engine::edges::FitJob;
 use crate::engine::ingest::{FileHash, Incoming, IngestError, IngestParams, Parsed, Reader};
 use crate::engine::linalg::Dense;
 use crate::engine::meaning::StaticModel;
+use crate::engine::saydo::{Sides, SidesJob};
 use crate::protocol::{self, InspectView, PersonView, Request, Response, ResultView, TakeAway};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -206,8 +211,19 @@ pub fn run() {
             wasm_bindgen_futures::spawn_local(answer_trees_job(job));
             return;
         }
-        if let Some((job, resamples)) = resample_job(&data) {
+        if let Some((job, parts)) = parts_job(&data, RESAMPLE_JOB) {
+            let resamples = parts.and_then(|(r, w, h)| ResampleJob::from_parts(r, &w, &h).ok());
             answer_resample_job(job, resamples.as_ref());
+            return;
+        }
+        if let Some((job, parts)) = parts_job(&data, FIT_JOB) {
+            let fit = parts.and_then(|(_, w, h)| FitJob::from_parts(&w, &h).ok());
+            answer_fit_job(job, fit.as_ref());
+            return;
+        }
+        if let Some((job, parts)) = parts_job(&data, SIDES_JOB) {
+            let sides = parts.and_then(|(r, w, h)| SidesJob::from_parts(r, &w, &h).ok());
+            answer_sides_job(job, sides.as_ref());
             return;
         }
         if let Some((job, file)) = hash_job(&data) {
@@ -367,7 +383,8 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
         };
     };
     let mut report = |stage, f| progress.report(stage, f);
-    let prepared = match analysis::prepare(&dataset, settings, meaning.as_deref(), &mut report) {
+    let mut prepared = match analysis::prepare(&dataset, settings, meaning.as_deref(), &mut report)
+    {
         Ok(prepared) => prepared,
         Err(e) => {
             return Response::Failed {
@@ -383,7 +400,7 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     };
     // Where the segments' time went, when a helper built the graph (for the benchmark).
     let mut split = String::new();
-    let clustering = match pending {
+    let (clustering, helped) = match pending {
         Some(pending) => {
             let t0 = now();
             let mut part = prepared.sample_segments(&mut report);
@@ -392,7 +409,9 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
             let mut jobs = prepared.resample_jobs(&part, RESAMPLE_PARTS);
             let remote = if jobs.len() > 1 {
                 jobs.pop().map(|job| {
-                    let promise = helper().and_then(|h| h.resample(&job));
+                    let (reals, whole, head) = job.to_parts();
+                    let promise = helper()
+                        .and_then(|h| h.send_parts(RESAMPLE_JOB, &[&reals], &[&whole], &head));
                     (job, promise)
                 })
             } else {
@@ -436,11 +455,72 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
                 (t2 - t1) / 1000.0,
                 (now() - t2) / 1000.0
             );
-            clustering
+            (clustering, Some(helper_answered))
         }
-        None => prepared.segment(&mut report),
+        None => (prepared.segment(&mut report), None),
     };
-    let result = prepared.describe(clustering, &mut report);
+    let result = match helped {
+        Some(helper_answered) => {
+            // The helper (unless it sent no graph in time) clusters the say/do table's two
+            // sides and judges how badly everyone's answers fit the segments, while this
+            // worker describes them. Only the sides' sample is kept here: the table is found
+            // here again if the helper sends no answer.
+            let helper = helper().filter(|_| helper_answered);
+            let sides = prepared.say_do_job().and_then(|job| {
+                let (reals, whole, head) = job.parts();
+                let promise = helper
+                    .as_ref()
+                    .and_then(|h| h.send_parts(SIDES_JOB, &reals, &[&whole], &head));
+                promise.map(|promise| (job.into_sample(), promise))
+            });
+            let mut clustering = clustering;
+            prepared.follow_originals(&mut clustering);
+            let fit_job = prepared.take_fit_job(&clustering);
+            let (runs, head) = fit_job.parts();
+            let fit = helper
+                .as_ref()
+                .and_then(|h| h.send_parts(FIT_JOB, &[], &runs, &head));
+            let described = prepared.describe_segments(clustering, &mut report);
+            let t3 = now();
+            let fit = match fit {
+                Some(promise) => {
+                    let answer = JsFuture::from(within(promise, helper_patience(n)))
+                        .await
+                        .unwrap_or(JsValue::NULL);
+                    fit_from(&answer, n)
+                }
+                None => None,
+            };
+            let fit = fit.unwrap_or_else(|| {
+                web_sys::console::warn_1(&JsValue::from_str(
+                    "Edgewise: the helper worker sent no fit; judging it here",
+                ));
+                fit_job.run()
+            });
+            drop(fit_job);
+            let sides = match sides {
+                Some((sample, promise)) => {
+                    let answer = JsFuture::from(within(promise, helper_patience(n)))
+                        .await
+                        .unwrap_or(JsValue::NULL);
+                    let sides = sides_from(&answer, sample.len());
+                    if sides.is_none() {
+                        web_sys::console::warn_1(&JsValue::from_str(
+                            "Edgewise: the helper worker sent no say/do sides; finding them here",
+                        ));
+                    }
+                    sides.map(|sides| (sample, sides))
+                }
+                None => None,
+            };
+            split.push_str(&format!(
+                "; describing waited {:.2} s for the helper's fit and say/do sides",
+                (now() - t3) / 1000.0
+            ));
+            described.finish(fit, sides, &mut report)
+        }
+        None => prepared.describe(clustering, &mut report),
+    };
     let view = ResultView::of(&result);
     // WebAssembly memory only grows, so its size now is this worker's peak so far; the
     // browser benchmark reads it (`bench/browser.mjs analysis`).
@@ -743,17 +823,32 @@ impl Helper {
         self.send(job, transfer).map(|(_, promise)| promise)
     }
 
-    /// Sends stability resamples; the promise resolves with the answer for
-    /// [`resamples_from`].
-    fn resample(&self, job: &ResampleJob) -> Option<js_sys::Promise> {
-        let (reals, whole, head) = job.to_parts();
-        let reals = js_sys::Float64Array::from(reals.as_slice());
-        let whole = js_sys::Uint32Array::from(whole.as_slice());
+    /// Sends a job of plain arrays under `key`: runs of reals and runs of whole numbers, each
+    /// kind written one run after another straight into the message (this worker's memory
+    /// holds no joined copy), beside the description `head`; the promise resolves with the
+    /// helper's answer ([`resamples_from`], [`sides_from`], [`fit_from`]).
+    fn send_parts(
+        &self,
+        key: &str,
+        reals: &[&[f64]],
+        whole: &[&[u32]],
+        head: &str,
+    ) -> Option<js_sys::Promise> {
+        let reals = joined(
+            reals,
+            js_sys::Float64Array::new_with_length,
+            |a, at, end, run| a.subarray(at, end).copy_from(run),
+        )?;
+        let whole = joined(
+            whole,
+            js_sys::Uint32Array::new_with_length,
+            |a, at, end, run| a.subarray(at, end).copy_from(run),
+        )?;
         let message = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| {
             js_sys::Reflect::set(&message, &JsValue::from_str(key), value)
         };
-        set(RESAMPLE_JOB, &JsValue::from_str(&head)).ok()?;
+        set(key, &JsValue::from_str(head)).ok()?;
         set("reals", &reals).ok()?;
         set("whole", &whole).ok()?;
         self.send(
@@ -813,72 +908,163 @@ const GRAPH_JOB: &str = "edgewiseNeighbours";
 const HASH_JOB: &str = "edgewiseHash";
 /// The key that marks a message as stability resamples for the helper (its description).
 const RESAMPLE_JOB: &str = "edgewiseResamples";
+/// The key that marks a message as the say/do table's sides for the helper (its description).
+const SIDES_JOB: &str = "edgewiseSayDoSides";
+/// The key that marks a message as everyone's fit for the helper (its description).
+const FIT_JOB: &str = "edgewiseFit";
 
 /// Jobs the stability resamples are dealt into: this worker runs all but the last, the
 /// helper the last (with the default three resamples, two here and one there: the helper's
 /// graph of 100,000 people takes about as long as the sample's own segments).
 const RESAMPLE_PARTS: usize = 2;
 
-/// Stability resamples sent by the worker that started this one: the number and the job, or
-/// `None` for a message with a job number that is not a readable job (it is answered at once,
-/// without resamples).
-fn resample_job(data: &JsValue) -> Option<(u32, Option<ResampleJob>)> {
+/// A job of plain arrays under `key` ([`Helper::send_parts`]) sent by the worker that
+/// started this one: the number and the arrays, or `None` for arrays that are not there
+/// (the job is answered at once, without results, and the worker does it itself).
+#[allow(clippy::type_complexity)]
+fn parts_job(data: &JsValue, key: &str) -> Option<(u32, Option<(Vec<f64>, Vec<u32>, String)>)> {
     if !data.is_object() {
         return None;
     }
     let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
-    let head = get(RESAMPLE_JOB)?.as_string()?;
+    let head = get(key)?.as_string()?;
     let number = job_number(data)?;
     let reals = get("reals").and_then(|r| r.dyn_into::<js_sys::Float64Array>().ok());
     let whole = get("whole").and_then(|w| w.dyn_into::<js_sys::Uint32Array>().ok());
-    let job = match (reals, whole) {
-        (Some(reals), Some(whole)) => {
-            ResampleJob::from_parts(reals.to_vec(), &whole.to_vec(), &head).ok()
-        }
+    // A job of whole numbers only sends no reals.
+    let parts = match (reals, whole) {
+        (Some(reals), Some(whole)) => Some((reals.to_vec(), whole.to_vec(), head)),
+        (None, Some(whole)) => Some((Vec::new(), whole.to_vec(), head)),
         _ => None,
     };
-    Some((number, job))
+    Some((number, parts))
 }
 
-/// Runs the resamples of job `job` and sends them back as whole numbers with the number; a
-/// job that could not be read is answered without resamples, so the worker runs them itself.
-fn answer_resample_job(job: u32, resamples: Option<&ResampleJob>) {
-    let Some(resamples) = resamples else {
-        let answer = js_sys::Object::new();
-        let number = JsValue::from_f64(f64::from(job));
-        let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("job"), &number);
-        let _ = scope().post_message(&answer);
-        return;
-    };
-    let t0 = now();
-    let words = Resample::to_words(&resamples.run(&mut |_| {}));
-    web_sys::console::debug_1(&JsValue::from_str(&format!(
-        "Edgewise: helper stages: {} stability resample(s) {:.2} s",
-        resamples.len(),
-        (now() - t0) / 1000.0
-    )));
-    let words = js_sys::Uint32Array::from(words.as_slice());
+/// Sends the answer to job `job`: `words` under `key`, or no results (`None`: the job could
+/// not be read, and the worker does it itself).
+fn answer_words(job: u32, key: &str, words: Option<Vec<u32>>) {
+    let words = words.map(|w| {
+        let array = js_sys::Uint32Array::from(w.as_slice());
+        let buffer = array.buffer();
+        (JsValue::from(array), buffer)
+    });
+    answer_array(job, key, words);
+}
+
+/// Sends the answer to job `job`: a typed array and its buffer (transferred) under `key`, or
+/// no results.
+fn answer_array(job: u32, key: &str, array: Option<(JsValue, js_sys::ArrayBuffer)>) {
     let answer = js_sys::Object::new();
     let _ = js_sys::Reflect::set(
         &answer,
         &JsValue::from_str("job"),
         &JsValue::from_f64(f64::from(job)),
     );
-    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str("resamples"), &words);
-    let _ = scope().post_message_with_transfer(&answer, &js_sys::Array::of1(&words.buffer()));
+    let Some((array, buffer)) = array else {
+        let _ = scope().post_message(&answer);
+        return;
+    };
+    let _ = js_sys::Reflect::set(&answer, &JsValue::from_str(key), &array);
+    let _ = scope().post_message_with_transfer(&answer, &js_sys::Array::of1(&buffer));
+}
+
+/// The whole numbers under `key` in a helper's answer, or `None` if it sent none.
+fn words_from(answer: &JsValue, key: &str) -> Option<Vec<u32>> {
+    if !answer.is_object() {
+        return None;
+    }
+    Some(
+        js_sys::Reflect::get(answer, &JsValue::from_str(key))
+            .ok()?
+            .dyn_into::<js_sys::Uint32Array>()
+            .ok()?
+            .to_vec(),
+    )
+}
+
+/// Runs the resamples of job `job` and sends them back as whole numbers with the number; a
+/// job that could not be read is answered without resamples, so the worker runs them itself.
+fn answer_resample_job(job: u32, resamples: Option<&ResampleJob>) {
+    let words = resamples.map(|resamples| {
+        let t0 = now();
+        let words = Resample::to_words(&resamples.run(&mut |_| {}));
+        web_sys::console::debug_1(&JsValue::from_str(&format!(
+            "Edgewise: helper stages: {} stability resample(s) {:.2} s",
+            resamples.len(),
+            (now() - t0) / 1000.0
+        )));
+        words
+    });
+    answer_words(job, "resamples", words);
 }
 
 /// The resamples in the helper's answer, or `None` if it sent none.
 fn resamples_from(answer: &JsValue) -> Option<Vec<Resample>> {
+    Resample::from_words(&words_from(answer, "resamples")?)
+}
+
+/// Clusters both sides of the say/do table for job `job` and sends each side's groups
+/// back; a job that could not be read is answered without them.
+fn answer_sides_job(job: u32, sides: Option<&SidesJob>) {
+    let words = sides.map(|sides| {
+        let t0 = now();
+        let words = sides.run().to_words();
+        web_sys::console::debug_1(&JsValue::from_str(&format!(
+            "Edgewise: helper stages: the say/do table's sides {:.2} s",
+            (now() - t0) / 1000.0
+        )));
+        words
+    });
+    answer_words(job, "sides", words);
+}
+
+/// Judges how badly everyone's answers fit the segments for job `job` and sends it back; a
+/// job that could not be read is answered without it.
+fn answer_fit_job(job: u32, fit: Option<&FitJob>) {
+    let fit = fit.map(|fit| {
+        let t0 = now();
+        let array = js_sys::Float64Array::from(fit.run().as_slice());
+        web_sys::console::debug_1(&JsValue::from_str(&format!(
+            "Edgewise: helper stages: everyone's fit {:.2} s",
+            (now() - t0) / 1000.0
+        )));
+        let buffer = array.buffer();
+        (JsValue::from(array), buffer)
+    });
+    answer_array(job, "fit", fit);
+}
+
+/// Everyone's fit in the helper's answer, or `None` if it sent none for `n` people.
+fn fit_from(answer: &JsValue, n: usize) -> Option<Vec<f64>> {
     if !answer.is_object() {
         return None;
     }
-    let words = js_sys::Reflect::get(answer, &JsValue::from_str("resamples"))
+    let fit = js_sys::Reflect::get(answer, &JsValue::from_str("fit"))
         .ok()?
-        .dyn_into::<js_sys::Uint32Array>()
+        .dyn_into::<js_sys::Float64Array>()
         .ok()?
         .to_vec();
-    Resample::from_words(&words)
+    (fit.len() == n).then_some(fit)
+}
+
+/// The say/do table's sides in the helper's answer for the `m` people of its job's sample,
+/// or `None` if it sent none.
+fn sides_from(answer: &JsValue, m: usize) -> Option<Sides> {
+    Sides::from_words(&words_from(answer, "sides")?, m)
+}
+
+/// A typed array (made by `new` of a length) holding `runs` one after another, each copied
+/// in by `copy(array, from, to, run)`; `None` beyond 2³² elements.
+fn joined<T, A>(runs: &[&[T]], new: fn(u32) -> A, copy: fn(&A, u32, u32, &[T])) -> Option<A> {
+    let total: usize = runs.iter().map(|r| r.len()).sum();
+    let array = new(u32::try_from(total).ok()?);
+    let mut at = 0u32;
+    for run in runs {
+        let end = at.checked_add(u32::try_from(run.len()).ok()?)?;
+        copy(&array, at, end, run);
+        at = end;
+    }
+    Some(array)
 }
 
 /// The number of a helper's job or of its answer.

@@ -1501,6 +1501,62 @@ fn resamples_give_the_same_stability_wherever_they_run() {
     }
 }
 
+/// The browser's helper judges how badly everyone's answers fit the segments and clusters the
+/// say/do table's two sides while the worker describes the segments, from jobs that crossed
+/// between them as plain arrays; the analysis must be the one a single core makes.
+#[test]
+fn the_fit_and_the_say_do_table_are_the_same_wherever_they_are_found() {
+    use edgewise::engine::edges::FitJob;
+    use edgewise::engine::saydo::{Sides, SidesJob};
+    let export = synth::Domain::GrocerSayOnly.export(3000, 2, synth::Wordings::Varied);
+    let settings = Settings::default();
+    let d = export_dataset(&export, &settings);
+    let prepare =
+        || analysis::prepare(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("prepare");
+    let one_core = {
+        let prepared = prepare();
+        let clustering = prepared.segment(&mut |_, _| {});
+        prepared.describe(clustering, &mut |_, _| {})
+    };
+    let mut prepared = prepare();
+    let job = prepared.say_do_job().expect("both sides have features");
+    let (runs, whole, head) = job.parts();
+    let crossed = SidesJob::from_parts(runs.concat(), &whole, &head).expect("the job reads back");
+    let words = crossed.run().to_words();
+    let m = job.sample().len();
+    let sides = Sides::from_words(&words, m).expect("the answer reads back");
+    assert_eq!(sides, job.run(), "the job crosses unchanged");
+    let mut clustering = prepared.segment(&mut |_, _| {});
+    prepared.follow_originals(&mut clustering);
+    let fit_job = prepared.take_fit_job(&clustering);
+    let (runs, head) = fit_job.parts();
+    let fit_words: Vec<u32> = runs.concat();
+    let crossed = FitJob::from_parts(&fit_words, &head).expect("the fit's job reads back");
+    let fit = crossed.run();
+    assert_eq!(fit, fit_job.run(), "the fit's job crosses unchanged");
+    assert!(fit.iter().any(|&z| z > 2.0), "someone's answers fit poorly");
+    assert!(FitJob::from_parts(&fit_words[1..], &head).is_err());
+    let two = prepared
+        .describe_segments(clustering, &mut |_, _| {})
+        .finish(fit, Some((job.into_sample(), sides)), &mut |_, _| {});
+    let table = two.say_do.as_ref().expect("a say/do table");
+    assert!(table.say.len() >= 3 && table.r#do.len() >= 2, "{table:?}");
+    assert_eq!(two.say_do, one_core.say_do);
+    assert!(two == one_core, "the rest of the analysis is the same too");
+    // A truncated job is refused, not run; so is an answer of the wrong length, or with a
+    // group beyond its side's count.
+    let prepared = prepare();
+    let job = prepared.say_do_job().expect("both sides have features");
+    let (runs, whole, head) = job.parts();
+    let reals = runs.concat();
+    assert!(SidesJob::from_parts(reals.clone(), &whole[1..], &head).is_err());
+    assert!(SidesJob::from_parts(reals[1..].to_vec(), &whole, &head).is_err());
+    assert!(Sides::from_words(&words[1..], m).is_none());
+    let mut wrong = words.clone();
+    wrong[2] = wrong[0];
+    assert!(Sides::from_words(&wrong, m).is_none());
+}
+
 #[test]
 fn rows_repeated_in_every_cell_are_named_with_the_row_they_repeat() {
     // A CRM export whose first 100 customers were exported twice.

@@ -768,7 +768,7 @@ pub fn prepare<'a>(
     })
 }
 
-impl Prepared<'_> {
+impl<'a> Prepared<'a> {
     /// The points segments are found among, one row per person.
     pub fn space(&self) -> &super::linalg::Dense {
         &self.space
@@ -895,6 +895,52 @@ impl Prepared<'_> {
         clustering: Clustering,
         progress: &mut dyn FnMut(Stage, f64),
     ) -> Analysis {
+        progress(Stage::Describing, 0.0);
+        let mut clustering = clustering;
+        self.follow_originals(&mut clustering);
+        let fit = edges::fit_z(&self.features, &clustering);
+        self.describe_segments(clustering, progress)
+            .finish(fit, None, progress)
+    }
+
+    /// Gives rows that repeat an earlier customer's row that customer's segment, as
+    /// describing does first.
+    pub fn follow_originals(&self, clustering: &mut Clustering) {
+        clustering.follow_originals(&self.dataset.copies);
+    }
+
+    /// How badly each person's answers fit the segments ([`edges::fit_z`]), as a job another
+    /// worker can run while this one describes the segments ([`Described::finish`] takes
+    /// its answer), `clustering` as [`Prepared::follow_originals`] left it.
+    /// The job takes the features' latent variables, which describing does not read.
+    pub fn take_fit_job(&mut self, clustering: &Clustering) -> edges::FitJob {
+        edges::FitJob::new(std::mem::take(&mut self.features.variables), clustering)
+    }
+
+    /// The say/do table's clustering of each side, as a job another worker can run while
+    /// this one describes the segments ([`Described::finish`] takes its answer, with the
+    /// job's sample); `None` when there is no table (fewer than 40 people, or a side with no
+    /// features).
+    pub fn say_do_job(&self) -> Option<saydo::SidesJob> {
+        let n = self.dataset.table.n_rows();
+        if n < 40 {
+            return None;
+        }
+        saydo::SidesJob::new(
+            &self.features,
+            n,
+            self.settings.cluster.seed,
+            &self.dataset.copies,
+        )
+    }
+
+    /// [`Prepared::describe`] up to the fit and the say/do table: portraits, the map, and
+    /// everyone judged but for their fit.
+    pub fn describe_segments(
+        self,
+        clustering: Clustering,
+        progress: &mut dyn FnMut(Stage, f64),
+    ) -> Described<'a> {
         let Prepared {
             dataset,
             settings,
@@ -918,7 +964,7 @@ impl Prepared<'_> {
         progress(Stage::Describing, 0.1);
         let mut clustering = clustering;
         clustering.follow_originals(&dataset.copies);
-        let assessment = edges::assess(&edges::Inputs {
+        let assessment = edges::assess_but_fit(&edges::Inputs {
             table,
             profiles: &profiles,
             features: &features,
@@ -926,7 +972,7 @@ impl Prepared<'_> {
             names: &names,
         });
         // The latent variables (a code per person and column) served the segments and the
-        // edge scores; describing does not read them.
+        // fit (or the fit's job took them: `Prepared::take_fit_job`); describing does not read them.
         features.variables = Vec::new();
         progress(Stage::Describing, 0.2);
         // People far beyond everyone on some trait are lone outliers, wherever the
@@ -948,22 +994,95 @@ impl Prepared<'_> {
             names: &names,
         });
         progress(Stage::Describing, 0.3);
+        Described {
+            dataset,
+            settings,
+            schema,
+            features,
+            profiles,
+            names,
+            clustering,
+            described,
+            assessment,
+            map,
+            small_groups,
+            small_people,
+            actionable,
+        }
+    }
+}
+
+/// Segments described, before everyone's fit and the say/do table: what
+/// [`Prepared::describe_segments`] hands to [`Described::finish`].
+pub struct Described<'a> {
+    dataset: &'a Dataset,
+    settings: &'a Settings,
+    schema: Schema,
+    features: features::Features,
+    profiles: Vec<profile::ColumnProfile>,
+    names: std::collections::BTreeSet<String>,
+    clustering: Clustering,
+    described: describe::Described,
+    assessment: edges::Assessment,
+    map: Vec<[f32; 2]>,
+    small_groups: usize,
+    small_people: usize,
+    actionable: usize,
+}
+
+impl Described<'_> {
+    /// Everyone's edge score and reason, given each person's `fit`
+    /// ([`Prepared::take_fit_job`]); the say/do table, from each side's groups among the
+    /// sampled people when another worker found them ([`Prepared::say_do_job`]), else found
+    /// here; and the analysis.
+    pub fn finish(
+        self,
+        fit: Vec<f64>,
+        sides: Option<(Vec<usize>, saydo::Sides)>,
+        progress: &mut dyn FnMut(Stage, f64),
+    ) -> Analysis {
+        let Described {
+            dataset,
+            settings,
+            schema,
+            features,
+            profiles,
+            names,
+            mut clustering,
+            described,
+            mut assessment,
+            map,
+            small_groups,
+            small_people,
+            actionable,
+        } = self;
+        let table = &dataset.table;
+        let n = table.n_rows();
+        assessment.add_fit(fit);
         let edge_score = assessment.scores();
         let reason = assessment.reasons(&clustering, &described);
         // Each person's facts are in their reason now; their room serves say/do.
         drop(assessment);
         progress(Stage::Describing, 0.7);
-        let mut say_do = if n >= 40 {
-            saydo::say_do(
+        let mut say_do = match sides {
+            Some((sample, sides)) => saydo::say_do_of(
+                &sample,
+                sides,
+                &features,
+                table,
+                &profiles,
+                &names,
+                &dataset.copies,
+            ),
+            None if n >= 40 => saydo::say_do(
                 &features,
                 table,
                 &profiles,
                 &names,
                 settings.cluster.seed,
                 &dataset.copies,
-            )
-        } else {
-            None
+            ),
+            None => None,
         };
         progress(Stage::Describing, 0.9);
 
@@ -982,13 +1101,10 @@ impl Prepared<'_> {
         });
         // Each list loses the person themselves in place, not copied beside the original.
         let neighbours = std::mem::take(&mut clustering.neighbours).without_self();
-        let mut warnings = self.dataset.rolled_up.clone();
+        let mut warnings = dataset.rolled_up.clone();
         warnings.extend(schema.warnings.iter().cloned());
         warnings.extend(features.notes.iter().cloned());
-        warnings.extend(repeats_warning(
-            self.dataset.copies.len(),
-            self.dataset.repeats_apart,
-        ));
+        warnings.extend(repeats_warning(dataset.copies.len(), dataset.repeats_apart));
         if small_groups > 0 {
             warnings.push(if small_groups == 1 {
                 format!(

@@ -26,7 +26,9 @@
 //!   answer but a combination no segment gives (planted random answerers in the top 2×: 7 →
 //!   14 of 15 at 5,000 rows, 24–27 → 50–52 of 60 at 20,000), while in a file of answers
 //!   drawn independently the least fitting of 3,000 is as rare as 1 in 3,000 and no more.
-//!   Fit ranks people but never by itself makes a lone outlier.
+//!   Fit ranks people but never by itself makes a lone outlier. It is a self-contained job
+//!   ([`FitJob`]): in the browser the helper worker judges it while the worker judges
+//!   everyone's facts ([`assess_but_fit`], then [`Assessment::add_fit`]).
 //!
 //! The largest of the three, *z*, becomes the score `u² / (1 + u²)` with `u = (z − 2) / 3` for *z*
 //! above 2, and 0 below: 0.1 at z 3, 0.5 at z 5, 0.8 at z 8, 0.97 at z 20. Nobody in an
@@ -792,14 +794,25 @@ fn facts(
 /// surprise, as before, a sum of discrete surprises read as a bell curve: five independent
 /// counts and ratings put their ten most surprising people at 0.96–0.99 in a file with no
 /// outlier (BENCHMARKS.md, "A surprise judged against people drawn from the segments").
-fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
+pub fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
     let n = clustering.labels.len();
-    let k = clustering.n_segments;
     let vars: Vec<&super::features::Variable> = features
         .variables
         .iter()
         .filter(|v| v.levels >= 2 && v.codes.len() == n)
         .collect();
+    let labels = &clustering.labels;
+    fit_z_of(&vars, n, |i| labels[i], clustering.n_segments)
+}
+
+/// [`fit_z`] of `n` people's variables `vars` (each of two levels or more, a code per
+/// person) and their segments, `label(i)` of `k`.
+fn fit_z_of(
+    vars: &[&super::features::Variable],
+    n: usize,
+    label: impl Fn(usize) -> Option<usize>,
+    k: usize,
+) -> Vec<f64> {
     if vars.len() < 2 || k == 0 {
         return vec![0.0; n];
     }
@@ -810,7 +823,7 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
     let mut counts: Vec<Vec<Vec<f64>>> =
         vars.iter().map(|v| vec![vec![0.0; v.levels]; k]).collect();
     for i in 0..n {
-        let Some(s) = clustering.labels[i] else {
+        let Some(s) = label(i).filter(|&s| s < k) else {
             continue;
         };
         size[s] += 1.0;
@@ -828,7 +841,7 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
     // log θ per variable, segment and level, and log π per segment.
     let log_theta: Vec<Vec<Vec<f64>>> = counts
         .iter()
-        .zip(&vars)
+        .zip(vars)
         .map(|(per_segment, var)| {
             let alpha = 0.5 / var.levels as f64;
             per_segment
@@ -854,7 +867,7 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         log_theta,
         log_prior,
     };
-    let Some(null) = FitNull::draw(&model, &vars, n) else {
+    let Some(null) = FitNull::draw(&model, vars, n) else {
         return vec![0.0; n];
     };
     let mut joint = vec![0.0; k];
@@ -863,7 +876,7 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
         .map(|i| {
             codes
                 .iter_mut()
-                .zip(&vars)
+                .zip(vars)
                 .for_each(|(c, var)| *c = var.codes[i]);
             let given = vars
                 .iter()
@@ -872,6 +885,102 @@ fn fit_z(features: &Features, clustering: &Clustering) -> Vec<f64> {
             null.z(model.surprise(&codes, &mut joint), given)
         })
         .collect()
+}
+
+/// [`fit_z`] as a self-contained job: in the browser a helper worker runs it while this one
+/// judges everyone's facts ([`FitJob::parts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitJob {
+    /// Each person's segment, `u32::MAX` for none.
+    labels: Vec<u32>,
+    vars: Vec<super::features::Variable>,
+    k: usize,
+}
+
+/// A [`FitJob`]'s description, beside its whole numbers.
+#[derive(Serialize, Deserialize)]
+struct FitHead {
+    n: usize,
+    k: usize,
+    levels: Vec<usize>,
+}
+
+impl FitJob {
+    /// The job of [`fit_z`] for `clustering`, taking the `variables` (of the features)
+    /// it reads.
+    pub fn new(variables: Vec<super::features::Variable>, clustering: &Clustering) -> FitJob {
+        let n = clustering.labels.len();
+        FitJob {
+            labels: clustering
+                .labels
+                .iter()
+                .map(|l| l.map_or(u32::MAX, |l| l as u32))
+                .collect(),
+            vars: variables
+                .into_iter()
+                .filter(|v| v.levels >= 2 && v.codes.len() == n)
+                .collect(),
+            k: clustering.n_segments,
+        }
+    }
+
+    /// Each person's fit z, as [`fit_z`] gives it.
+    pub fn run(&self) -> Vec<f64> {
+        let vars: Vec<&super::features::Variable> = self.vars.iter().collect();
+        let label = |i: usize| {
+            self.labels
+                .get(i)
+                .filter(|&&l| l != u32::MAX)
+                .map(|&l| l as usize)
+        };
+        fit_z_of(&vars, self.labels.len(), label, self.k)
+    }
+
+    /// The job as runs of whole numbers, to post to another worker one after another (the
+    /// segments, then each variable's codes, each run as long as there are people), and the
+    /// rest as JSON.
+    pub fn parts(&self) -> (Vec<&[u32]>, String) {
+        let mut runs = vec![self.labels.as_slice()];
+        runs.extend(self.vars.iter().map(|v| v.codes.as_slice()));
+        let head = FitHead {
+            n: self.labels.len(),
+            k: self.k,
+            levels: self.vars.iter().map(|v| v.levels).collect(),
+        };
+        (runs, serde_json::to_string(&head).unwrap_or_default())
+    }
+
+    /// The job whose [`FitJob::parts`] were written one after another into `whole`, or why
+    /// these are not one.
+    pub fn from_parts(whole: &[u32], json: &str) -> Result<FitJob, String> {
+        let head: FitHead = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let n = head.n;
+        let expected = head
+            .levels
+            .len()
+            .checked_add(1)
+            .and_then(|v| v.checked_mul(n));
+        if expected != Some(whole.len()) {
+            return Err("a fit job's numbers do not match its description".into());
+        }
+        let (labels, codes) = whole.split_at(n);
+        Ok(FitJob {
+            labels: labels.to_vec(),
+            vars: head
+                .levels
+                .iter()
+                .zip(codes.chunks_exact(n.max(1)))
+                .map(|(&levels, codes)| super::features::Variable {
+                    column: 0,
+                    block: super::features::Block::Say,
+                    codes: codes.to_vec(),
+                    levels,
+                    centres: Vec::new(),
+                })
+                .collect(),
+            k: head.k,
+        })
+    }
 }
 
 /// The latent classes of [`fit_z`]: log θ per variable, segment and level, and log π per
@@ -1260,6 +1369,15 @@ pub struct Assessment {
 
 /// Judges every person (see the module doc).
 pub fn assess(inp: &Inputs<'_>) -> Assessment {
+    let mut assessment = assess_but_fit(inp);
+    assessment.add_fit(fit_z(inp.features, inp.clustering));
+    assessment
+}
+
+/// [`assess`] without the fit, which [`Assessment::add_fit`] adds ([`fit_z`], or its
+/// [`FitJob`] run elsewhere): a lone outlier rests on facts and sparsity alone, so
+/// [`Assessment::extremes`] may be asked before it.
+pub fn assess_but_fit(inp: &Inputs<'_>) -> Assessment {
     let n = inp.table.n_rows();
     let c = inp.clustering;
     // Segments' own scales and shares come from their firm members.
@@ -1298,22 +1416,10 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
         })
         .collect();
     let sparsity = sparsity_z(&c.core_distance, weighed_columns(inp.features));
-    let fit = fit_z(inp.features, c);
-    // Sparsity and fit are judged against everyone. Fit ranks people but takes no part in
-    // making lone outliers (`z_lone`, `z_everyone`).
-    let whole = |i: usize| {
-        sparsity
-            .get(i)
-            .copied()
-            .unwrap_or(0.0)
-            .max(fit.get(i).copied().unwrap_or(0.0))
-    };
-    let z = (0..n)
-        .map(|i| combined_z(&facts[i]).max(whole(i)))
-        .collect();
-    // Whether someone is a lone outlier rests on their facts and sparsity alone: a poor fit
-    // ranks them, but members of a group the segments merged fit it poorly too.
-    let z_lone = (0..n)
+    // Sparsity is judged against everyone. Whether someone is a lone outlier rests on their
+    // facts and sparsity alone: a poor fit ranks them (`add_fit`), but members of a group
+    // the segments merged fit it poorly too.
+    let z_lone: Vec<f64> = (0..n)
         .map(|i| combined_z(&facts[i]).max(sparsity.get(i).copied().unwrap_or(0.0)))
         .collect();
     let z_everyone = (0..n)
@@ -1329,16 +1435,26 @@ pub fn assess(inp: &Inputs<'_>) -> Assessment {
         .map(|s| s.is_some_and(|s| members.get(s).is_some_and(|&m| m >= SEGMENT_SCALE_FROM)))
         .collect();
     Assessment {
-        z,
+        z: z_lone.clone(),
         z_everyone,
         facts,
         among_segment,
-        fit,
+        fit: Vec::new(),
         z_lone,
     }
 }
 
 impl Assessment {
+    /// Each person's fit z ([`fit_z`]): judged against everyone, it ranks them (their z is
+    /// the largest of their facts, sparsity and fit) and may be their reason, but takes no
+    /// part in making lone outliers.
+    pub fn add_fit(&mut self, fit: Vec<f64>) {
+        for (z, f) in self.z.iter_mut().zip(&fit) {
+            *z = z.max(*f);
+        }
+        self.fit = fit;
+    }
+
     /// Each person's edge score, 0–1, in three decimals.
     pub fn scores(&self) -> Vec<f64> {
         self.z.iter().map(|&z| shown_score(z)).collect()

@@ -13,12 +13,17 @@
 //! say" for a group where nothing stands out, never a bare number). Notes point out where
 //! people who say the same thing do different things, and where people who do the same thing
 //! say different things.
+//!
+//! The two sides' clustering needs nothing of the segments: it is a self-contained job
+//! ([`SidesJob`]), which in the browser the helper worker runs while the worker describes the
+//! segments; the table is then made from its answer ([`say_do_of`]).
 
-use super::cluster::{self, ClusterParams, Method};
+use super::cluster::{self, ClusterParams, ClusterValidParams, Method};
 use super::describe::{
     column_differences, member_answers, mentions_name, segment_name, text_phrases,
 };
 use super::features::{Block, Features};
+use super::linalg::Dense;
 use super::profile::{ColumnProfile, fmt_number, fmt_share};
 use super::table::Table;
 use serde::{Deserialize, Serialize};
@@ -75,6 +80,226 @@ pub struct SayDo {
     pub sample: Option<(usize, usize)>,
 }
 
+/// Each side's groups, found among the sampled people of a [`SidesJob`]: per side, every
+/// sampled person's group (in the sample's order) and the number of groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sides {
+    say: (Vec<Option<usize>>, usize),
+    r#do: (Vec<Option<usize>>, usize),
+}
+
+impl Sides {
+    /// The groups as whole numbers, to post to another worker: the two counts, then each
+    /// side's labels (`u32::MAX` for none).
+    pub fn to_words(&self) -> Vec<u32> {
+        let mut out = vec![self.say.1 as u32, self.r#do.1 as u32];
+        for labels in [&self.say.0, &self.r#do.0] {
+            out.extend(labels.iter().map(|l| l.map_or(u32::MAX, |l| l as u32)));
+        }
+        out
+    }
+
+    /// The groups [`Sides::to_words`] wrote for the `m` people of a job's sample, or `None`
+    /// if `words` are not such.
+    pub fn from_words(words: &[u32], m: usize) -> Option<Sides> {
+        let (&n_say, rest) = words.split_first()?;
+        let (&n_do, labels) = rest.split_first()?;
+        if labels.len() != 2 * m {
+            return None;
+        }
+        let read = |labels: &[u32], k: u32| -> Option<Vec<Option<usize>>> {
+            labels
+                .iter()
+                .map(|&l| match l {
+                    u32::MAX => Some(None),
+                    l if l < k => Some(Some(l as usize)),
+                    _ => None,
+                })
+                .collect()
+        };
+        Some(Sides {
+            say: (read(&labels[..m], n_say)?, n_say as usize),
+            r#do: (read(&labels[m..], n_do)?, n_do as usize),
+        })
+    }
+}
+
+/// One side of a [`SidesJob`]: its points (at most 12 principal axes of its block) and
+/// the ranges of the features that are its columns.
+#[derive(Debug, Clone)]
+struct Side {
+    points: Dense,
+    columns: Vec<std::ops::Range<usize>>,
+}
+
+/// The clustering of both sides of the table, self-contained: it needs nothing of the
+/// segments, so in the browser a helper worker runs it while this one describes them
+/// ([`SidesJob::parts`]).
+#[derive(Debug, Clone)]
+pub struct SidesJob {
+    /// Everyone's number.
+    n: usize,
+    /// The people in the table, by row.
+    sample: Vec<usize>,
+    params: ClusterValidParams,
+    /// Every balanced feature of the sampled people (both blocks), for "two respects".
+    features: Dense,
+    say: Side,
+    r#do: Side,
+}
+
+/// A [`SidesJob`]'s description, beside its arrays.
+#[derive(Serialize, Deserialize)]
+struct Head {
+    n: usize,
+    params: ClusterParams,
+    feature_cols: usize,
+    /// Per side: its points' columns and its columns' ranges of the features.
+    say: (usize, Vec<(usize, usize)>),
+    r#do: (usize, Vec<(usize, usize)>),
+}
+
+impl SidesJob {
+    /// The job for everyone `features` describes, or `None` when one side has no features
+    /// (there is then no table).
+    pub fn new(
+        features: &Features,
+        n: usize,
+        seed: u64,
+        copies: &[(usize, usize)],
+    ) -> Option<SidesJob> {
+        let sample = cluster::choose_sample_among(n, SAMPLE, seed, copies);
+        let params = ClusterParams {
+            method: Method::Density,
+            // A table to read at a glance: groups of at least 2 % of the people in it.
+            min_cluster_size: Some(smallest_group(sample.len())),
+            resamples: 0,
+            seed,
+            ..Default::default()
+        }
+        .check()
+        .ok()?;
+        let side = |block: Block| -> Option<Side> {
+            let points = features.space_of(&[block], 12, &sample);
+            (points.cols > 0).then(|| Side {
+                points,
+                columns: features
+                    .groups
+                    .iter()
+                    .filter(|g| g.block == block)
+                    .map(|g| g.start..g.start + g.len)
+                    .collect(),
+            })
+        };
+        let say = side(Block::Say)?;
+        let r#do = side(Block::Do)?;
+        Some(SidesJob {
+            n,
+            features: cluster::rows(&features.balanced, &sample),
+            sample,
+            params,
+            say,
+            r#do,
+        })
+    }
+
+    /// Each side clustered on its own points, with the same "two respects" rule as the main
+    /// segments over that side's columns.
+    pub fn run(&self) -> Sides {
+        let side = |side: &Side| -> (Vec<Option<usize>>, usize) {
+            let respects = cluster::Respects {
+                features: &self.features,
+                columns: &side.columns,
+                latent: None,
+            };
+            let c = cluster::segment(&side.points, &self.params, Some(&respects), &mut |_| {});
+            (c.labels, c.n_segments)
+        };
+        Sides {
+            say: side(&self.say),
+            r#do: side(&self.r#do),
+        }
+    }
+
+    /// The job as plain arrays, to post to another worker: runs of reals to be sent one
+    /// after another (the features, then each side's points), the sample, and the rest as
+    /// JSON.
+    pub fn parts(&self) -> (Vec<&[f64]>, Vec<u32>, String) {
+        let reals = vec![
+            self.features.data.as_slice(),
+            self.say.points.data.as_slice(),
+            self.r#do.points.data.as_slice(),
+        ];
+        let whole = self.sample.iter().map(|&i| i as u32).collect();
+        let shape = |side: &Side| {
+            (
+                side.points.cols,
+                side.columns.iter().map(|c| (c.start, c.end)).collect(),
+            )
+        };
+        let head = Head {
+            n: self.n,
+            params: self.params.get().clone(),
+            feature_cols: self.features.cols,
+            say: shape(&self.say),
+            r#do: shape(&self.r#do),
+        };
+        (
+            reals,
+            whole,
+            serde_json::to_string(&head).unwrap_or_default(),
+        )
+    }
+
+    /// The people in the table, by row.
+    pub fn sample(&self) -> &[usize] {
+        &self.sample
+    }
+
+    /// The people in the table, the job's points and features given back.
+    pub fn into_sample(self) -> Vec<usize> {
+        self.sample
+    }
+
+    /// The job whose [`SidesJob::parts`] were written into `reals` and `whole`, or why these
+    /// are not one.
+    pub fn from_parts(reals: Vec<f64>, whole: &[u32], json: &str) -> Result<SidesJob, String> {
+        let head: Head = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let m = whole.len();
+        let short = || "a say/do job's arrays do not match its description".to_string();
+        let len = |cols: usize| m.checked_mul(cols).ok_or_else(short);
+        let (f, s, d) = (len(head.feature_cols)?, len(head.say.0)?, len(head.r#do.0)?);
+        if f.checked_add(s).and_then(|x| x.checked_add(d)) != Some(reals.len())
+            || whole.iter().any(|&i| i as usize >= head.n)
+        {
+            return Err(short());
+        }
+        let mut reals = reals;
+        let do_data = reals.split_off(f + s);
+        let say_data = reals.split_off(f);
+        let side = |(cols, columns): (usize, Vec<(usize, usize)>), data: Vec<f64>| Side {
+            points: Dense {
+                rows: m,
+                cols,
+                data,
+            },
+            columns: columns.into_iter().map(|(a, b)| a..b).collect(),
+        };
+        Ok(SidesJob {
+            n: head.n,
+            sample: whole.iter().map(|&i| i as usize).collect(),
+            params: head.params.check().map_err(|e| e.to_string())?,
+            features: Dense {
+                rows: m,
+                cols: head.feature_cols,
+                data: reals,
+            },
+            say: side(head.say, say_data),
+            r#do: side(head.r#do, do_data),
+        })
+    }
+}
+
 /// Builds the say/do table, or `None` when one side has no features.
 pub fn say_do(
     features: &Features,
@@ -84,46 +309,43 @@ pub fn say_do(
     seed: u64,
     copies: &[(usize, usize)],
 ) -> Option<SayDo> {
+    let job = SidesJob::new(features, table.n_rows(), seed, copies)?;
+    let sides = job.run();
+    say_do_of(
+        job.sample(),
+        sides,
+        features,
+        table,
+        profiles,
+        names,
+        copies,
+    )
+}
+
+/// The say/do table from the groups `sides` of a job's `sample` (found here by
+/// [`SidesJob::run`], or by a helper worker).
+pub fn say_do_of(
+    sample: &[usize],
+    sides: Sides,
+    features: &Features,
+    table: &Table,
+    profiles: &[ColumnProfile],
+    names: &BTreeSet<String>,
+    copies: &[(usize, usize)],
+) -> Option<SayDo> {
     let n = table.n_rows();
-    let sample = cluster::choose_sample_among(n, SAMPLE, seed, copies);
-    let params = ClusterParams {
-        method: Method::Density,
-        // A table to read at a glance: groups of at least 2 % of the people in it.
-        min_cluster_size: Some(smallest_group(sample.len())),
-        resamples: 0,
-        seed,
-        ..Default::default()
-    }
-    .check()
-    .ok()?;
     // Labels over everyone, `None` outside the sample, so the portrait helpers can be reused.
-    let side = |block: Block| -> Option<(Vec<Option<usize>>, usize)> {
-        let sub = features.space_of(&[block], 12, &sample);
-        if sub.cols == 0 {
-            return None;
+    let everyone = |(labels, k): (Vec<Option<usize>>, usize)| {
+        let mut all = vec![None; n];
+        for (&i, l) in sample.iter().zip(labels) {
+            if let Some(slot) = all.get_mut(i) {
+                *slot = l;
+            }
         }
-        // The same "two respects" rule as the main segments, over this side's columns.
-        let rows = cluster::rows(&features.balanced, &sample);
-        let columns: Vec<std::ops::Range<usize>> = features
-            .groups
-            .iter()
-            .filter(|g| g.block == block)
-            .map(|g| g.start..g.start + g.len)
-            .collect();
-        let respects = cluster::Respects {
-            features: &rows,
-            columns: &columns,
-            latent: None,
-        };
-        let c = cluster::segment(&sub, &params, Some(&respects), &mut |_| {});
-        let mut labels = vec![None; n];
-        for (r, &i) in sample.iter().enumerate() {
-            labels[i] = c.labels[r];
-        }
-        Some((labels, c.n_segments))
+        (all, k)
     };
-    let (say_labels, n_say) = side(Block::Say)?;
-    let (do_labels, n_do) = side(Block::Do)?;
+    let (say_labels, n_say) = everyone(sides.say);
+    let (do_labels, n_do) = everyone(sides.r#do);
     let say_phrases = text_phrases(features, table, &say_labels, n_say, names);
     let say_diffs = column_differences(profiles, &say_labels, n_say);
     let do_diffs = column_differences(profiles, &do_labels, n_do);
@@ -187,7 +409,7 @@ pub fn say_do(
     let rows = n_say + 1;
     let cols = n_do + 1;
     let mut cells = vec![vec![Vec::new(); cols]; rows];
-    for &i in &sample {
+    for &i in sample {
         let r = say_labels[i].unwrap_or(n_say);
         let c = do_labels[i].unwrap_or(n_do);
         cells[r][c].push(i as u32);

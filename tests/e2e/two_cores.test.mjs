@@ -6,7 +6,10 @@
 // with four. Where they run must not change a byte: the export equals
 // the command line's, with the helper and without it, and the segment cards (which say how
 // reliably each segment reappears) are the same. The helper also hashes the file while the
-// worker reads it: the receipt names the file by its SHA-256 either way.
+// worker reads it: the receipt names the file by its SHA-256 either way. While the worker
+// describes the segments, the helper judges how badly everyone's answers fit them (a part
+// of each edge score, so of the export) and clusters the say/do table's two sides: the
+// table reads the same with the helper and without it.
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -30,10 +33,11 @@ async function run(page, url, file) {
   const state = await settled(page);
   assert(state === 'done', `status ends done, got ${state}: ${await page.textContent('[data-testid=status]')}`);
   const cards = await page.$$eval('[data-testid=segment] .card-size', (c) => c.map((e) => e.textContent));
+  const sayDo = await page.textContent('[data-testid=say-do]');
   const { text } = await exportCsv(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-receipt]')]);
   const receipt = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  return { text, receipt, messages, workers, cards };
+  return { text, receipt, messages, workers, cards, sayDo };
 }
 
 /** Serves dist/ like `edgewise serve`, except that the helper's script is not found. */
@@ -67,6 +71,9 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
   assert(helped.messages.every((m) => !/helper worker/.test(m)), `the helper answered: ${helped.messages.join(' | ')}`);
   assert(helped.text === expected, 'the export with the helper equals the command line’s, byte for byte');
   assert(helped.messages.some((m) => /helper stages: 1 stability resample/.test(m)), `the helper ran a stability resample: ${helped.messages.join(' | ')}`);
+  assert(helped.messages.some((m) => /helper stages: everyone's fit/.test(m)), `the helper judged everyone's fit: ${helped.messages.join(' | ')}`);
+  assert(helped.messages.some((m) => /helper stages: the say\/do table's sides/.test(m)), `the helper clustered the say/do sides: ${helped.messages.join(' | ')}`);
+  assert(/People who say/.test(helped.sayDo), `the say/do table has rows: ${helped.sayDo}`);
   assert(helped.cards.length > 0 && helped.cards.some((c) => /reappears|unstable/.test(c)), `the cards say how stable segments are: ${helped.cards.join(' | ')}`);
   assert(named(helped.receipt), `the receipt names the file by its SHA-256, hashed by the helper: ${JSON.stringify(helped.receipt.files)}`);
   assert(consoleErrors.length === 0, `no console errors: ${consoleErrors.join('; ')}`);
@@ -84,6 +91,7 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
   assert(pool.messages.every((m) => !/helper worker/.test(m)), `every helper answered: ${pool.messages.join(' | ')}`);
   assert(pool.text === expected, 'the export with three helpers equals the command line’s, byte for byte');
   assert(JSON.stringify(pool.cards) === JSON.stringify(helped.cards), `the same stability with three helpers as with one: ${pool.cards.join(' | ')} against ${helped.cards.join(' | ')}`);
+  assert(pool.sayDo === helped.sayDo, 'the same say/do table with three helpers as with one');
   assert(named(pool.receipt), `the receipt names the file by its SHA-256 with three helpers: ${JSON.stringify(pool.receipt.files)}`);
 
   // A site where the helper's script cannot load: the worker builds the graph itself.
@@ -95,6 +103,7 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
     assert(alone.messages.some((m) => /helper worker stopped/.test(m)), `the worker says it works alone: ${alone.messages.join(' | ')}`);
     assert(alone.text === expected, 'the export without the helper equals the command line’s, byte for byte');
     assert(JSON.stringify(alone.cards) === JSON.stringify(helped.cards), `the same stability with and without the helper: ${alone.cards.join(' | ')} against ${helped.cards.join(' | ')}`);
+    assert(alone.sayDo === helped.sayDo, `the same say/do table with and without the helper: ${alone.sayDo} against ${helped.sayDo}`);
     assert(alone.messages.some((m) => /no file hash; hashing here/.test(m)), `the worker hashes the file itself: ${alone.messages.join(' | ')}`);
     assert(named(alone.receipt), `the receipt names the file by its SHA-256, hashed by the worker: ${JSON.stringify(alone.receipt.files)}`);
   } finally {
