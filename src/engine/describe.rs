@@ -909,7 +909,7 @@ fn label_differences(
             let ps = in_seg as f64 / size as f64;
             let pr = (counts[code] - in_seg) as f64 / rest as f64;
             let pa = counts[code] as f64 / total.max(1) as f64;
-            if ps < 0.2 || ps <= pr {
+            if ps < HELD_BY || ps <= pr {
                 continue;
             }
             let effect = (ps - pr) / libm::sqrt((pa * (1.0 - pa)).max(1e-6));
@@ -1031,7 +1031,7 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                     });
                     portions.truncate(4);
                     let summary = if sizes[s] == 0 {
-                        "none of them answered".to_string()
+                        NONE_ANSWERED.to_string()
                     } else if portions.is_empty() {
                         format!(
                             "no one value stands out ({} values)",
@@ -1089,7 +1089,7 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
                     let clear = libm::erfc(z.abs() / std::f64::consts::SQRT_2) * (k as f64) < 0.05
                         && (effect - 0.5).abs() >= SMALL_EFFECT;
                     let summary = if per[s].is_empty() {
-                        "none of them answered".to_string()
+                        NONE_ANSWERED.to_string()
                     } else if clear {
                         format!("{stat} {here} (overall {all})")
                     } else {
@@ -1117,6 +1117,14 @@ fn who(profiles: &[ColumnProfile], labels: &[Option<usize>], k: usize) -> Vec<Ve
 /// effect size statistics of McGraw and Wong. Journal of Educational and Behavioral
 /// Statistics 25(2).
 const SMALL_EFFECT: f64 = 0.06;
+
+/// A label held by at least this share of a segment's people may be named as what sets
+/// them apart (`label_differences`) and is always named in who they are
+/// (`describes_segment`): a fifth.
+const HELD_BY: f64 = 0.2;
+
+/// Who a segment's people are, by a column none of them answered.
+const NONE_ANSWERED: &str = "none of them answered";
 
 /// Each of `k` segments' rank-sum z against everyone else (Mann–Whitney; ties take their
 /// mean rank, and the variance is corrected for them; 0 where either side is empty or every
@@ -1187,7 +1195,7 @@ fn describes_segment(
     if in_segment == 0 || size == 0 {
         return false;
     }
-    if in_segment * 5 >= size {
+    if in_segment as f64 / size as f64 >= HELD_BY {
         return true;
     }
     let expected = size as f64 * count as f64 / total.max(1) as f64;
