@@ -425,7 +425,7 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
                 resamples.extend(job.run(&mut |f| report(Stage::Segments, 0.5 + 0.45 * share * f)));
             }
             let t1 = now();
-            let (graph, helper_answered) =
+            let (graph, mut helper_answered) =
                 receive_graph(pending, prepared.space(), prepared.seed()).await;
             if let Some((job, promise)) = remote {
                 let answer = match promise {
@@ -439,6 +439,8 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
                 match resamples_from(&answer).filter(|r| job.answered_by(r)) {
                     Some(theirs) => resamples.extend(theirs),
                     None => {
+                        // A helper that sent no resample is not sent more work.
+                        helper_answered = false;
                         web_sys::console::warn_1(&JsValue::from_str(
                             "Edgewise: the helper worker sent no resample; running it here",
                         ));
@@ -461,46 +463,47 @@ async fn analyse(settings: &analysis::Settings, progress: &mut Progress) -> Resp
     };
     let result = match helped {
         Some(helper_answered) => {
-            // The helper (unless it sent no graph in time) clusters the say/do table's two
-            // sides and judges how badly everyone's answers fit the segments, while this
+            // The helper (unless it sent no graph or resample) clusters the say/do table's
+            // two sides and judges how badly everyone's answers fit the segments, while this
             // worker describes them. Only the sides' sample is kept here: the table is found
             // here again if the helper sends no answer.
             let helper = helper().filter(|_| helper_answered);
-            let sides = prepared.say_do_job().and_then(|job| {
+            let mut clustering = clustering;
+            let (fit_job, sides_job) = prepared.helper_jobs(&mut clustering);
+            let fit = helper.as_ref().and_then(|h| {
+                let (runs, head) = fit_job.parts();
+                h.send_parts(FIT_JOB, &[], &runs, &head)
+            });
+            let sides = helper.as_ref().zip(sides_job).and_then(|(h, job)| {
                 let (reals, whole, head) = job.parts();
-                let promise = helper
-                    .as_ref()
-                    .and_then(|h| h.send_parts(SIDES_JOB, &reals, &[&whole], &head));
+                let promise = h.send_parts(SIDES_JOB, &reals, &[&whole], &head);
                 promise.map(|promise| (job.into_sample(), promise))
             });
-            let mut clustering = clustering;
-            prepared.follow_originals(&mut clustering);
-            let fit_job = prepared.take_fit_job(&clustering);
-            let (runs, head) = fit_job.parts();
-            let fit = helper
-                .as_ref()
-                .and_then(|h| h.send_parts(FIT_JOB, &[], &runs, &head));
             let described = prepared.describe_segments(clustering, &mut report);
             let t3 = now();
+            // Both answers are waited for within one span of patience.
+            let deadline = now() + f64::from(helper_patience(n));
+            let left = || (deadline - now()).max(0.0) as i32;
             let fit = match fit {
                 Some(promise) => {
-                    let answer = JsFuture::from(within(promise, helper_patience(n)))
+                    let answer = JsFuture::from(within(promise, left()))
                         .await
                         .unwrap_or(JsValue::NULL);
-                    fit_from(&answer, n)
+                    let fit = fit_from(&answer, n);
+                    if fit.is_none() {
+                        web_sys::console::warn_1(&JsValue::from_str(
+                            "Edgewise: the helper worker sent no fit; judging it here",
+                        ));
+                    }
+                    fit
                 }
                 None => None,
-            };
-            let fit = fit.unwrap_or_else(|| {
-                web_sys::console::warn_1(&JsValue::from_str(
-                    "Edgewise: the helper worker sent no fit; judging it here",
-                ));
-                fit_job.run()
-            });
+            }
+            .unwrap_or_else(|| fit_job.run());
             drop(fit_job);
             let sides = match sides {
                 Some((sample, promise)) => {
-                    let answer = JsFuture::from(within(promise, helper_patience(n)))
+                    let answer = JsFuture::from(within(promise, left()))
                         .await
                         .unwrap_or(JsValue::NULL);
                     let sides = sides_from(&answer, sample.len());
@@ -632,8 +635,9 @@ fn pool_size(points: &Dense) -> usize {
 }
 
 /// How long to wait for the helper's graph of `n` people (and then for its stability
-/// resample) after this worker's own part is done, in milliseconds: far more than it takes (about 2 s for 100,000 people), so that only
-/// a helper that stopped answering is given up on; the graph is then built here.
+/// resample, and then for its fit and say/do sides together) after this worker's own part
+/// is done, in milliseconds: far more than it takes (about 2 s for 100,000 people), so that
+/// only a helper that stopped answering is given up on; its work is then done here.
 fn helper_patience(n: usize) -> i32 {
     (30_000.0 + 0.1 * n as f64).min(600_000.0) as i32
 }
@@ -662,19 +666,20 @@ struct Helper {
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
 
-/// A job for the helper (a graph, resamples or a file's digest): the message and the
-/// buffers it transfers.
+/// A job for the helper (a graph, resamples, the say/do sides, the fit or a file's digest):
+/// the message and the buffers it transfers.
 type Job = (js_sys::Object, js_sys::Array);
 
-/// Graph jobs sent to the helper: each resolves with the answer that carries its number, or
-/// with `null` if the helper stops, so that an answer never reaches the wrong analysis.
+/// Jobs sent to the helper: each resolves with the answer that carries its number, or with
+/// `null` if the helper stops, so that an answer never reaches the wrong analysis.
 #[derive(Default)]
 struct Waiting {
     next: u32,
     jobs: Vec<(u32, js_sys::Function)>,
 }
 
-/// The first helper (the one that also hashes files and runs a stability resample).
+/// The first helper (the one that also hashes files, and runs a stability resample, the
+/// say/do sides and the fit).
 fn helper() -> Option<Rc<Helper>> {
     helper_at(0)
 }
@@ -712,7 +717,7 @@ fn helper_at(number: usize) -> Option<Rc<Helper>> {
     let sender = worker.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
-        // The helper says `Ready` when it starts: send what waited. Only numbered graphs
+        // The helper says `Ready` when it starts: send what waited. Only numbered messages
         // are answers.
         let job = job_number(&data);
         if job.is_none() {

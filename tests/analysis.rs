@@ -1508,9 +1508,20 @@ fn resamples_give_the_same_stability_wherever_they_run() {
 fn the_fit_and_the_say_do_table_are_the_same_wherever_they_are_found() {
     use edgewise::engine::edges::FitJob;
     use edgewise::engine::saydo::{Sides, SidesJob};
-    let export = synth::Domain::GrocerSayOnly.export(3000, 2, synth::Wordings::Varied);
+    let mut export = synth::Domain::GrocerSayOnly.export(3000, 2, synth::Wordings::Varied);
+    // 200 customers exported twice: the copies follow their originals before the fit is
+    // judged, wherever it is.
+    let csv = &mut export.files[0].1;
+    let again: String = csv
+        .lines()
+        .skip(1)
+        .take(200)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    csv.push_str(&again);
     let settings = Settings::default();
     let d = export_dataset(&export, &settings);
+    assert_eq!(d.copies.len(), 200, "the copies are known");
     let prepare =
         || analysis::prepare(&d, &settings, meaning::builtin(), &mut |_, _| {}).expect("prepare");
     let one_core = {
@@ -1518,17 +1529,17 @@ fn the_fit_and_the_say_do_table_are_the_same_wherever_they_are_found() {
         let clustering = prepared.segment(&mut |_, _| {});
         prepared.describe(clustering, &mut |_, _| {})
     };
+    // The jobs as the browser's worker makes them (`Prepared::helper_jobs`).
     let mut prepared = prepare();
-    let job = prepared.say_do_job().expect("both sides have features");
+    let mut clustering = prepared.segment(&mut |_, _| {});
+    let (fit_job, job) = prepared.helper_jobs(&mut clustering);
+    let job = job.expect("both sides have features");
     let (runs, whole, head) = job.parts();
     let crossed = SidesJob::from_parts(runs.concat(), &whole, &head).expect("the job reads back");
     let words = crossed.run().to_words();
     let m = job.sample().len();
     let sides = Sides::from_words(&words, m).expect("the answer reads back");
     assert_eq!(sides, job.run(), "the job crosses unchanged");
-    let mut clustering = prepared.segment(&mut |_, _| {});
-    prepared.follow_originals(&mut clustering);
-    let fit_job = prepared.take_fit_job(&clustering);
     let (runs, head) = fit_job.parts();
     let fit_words: Vec<u32> = runs.concat();
     let crossed = FitJob::from_parts(&fit_words, &head).expect("the fit's job reads back");

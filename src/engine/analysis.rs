@@ -903,6 +903,19 @@ impl<'a> Prepared<'a> {
             .finish(fit, None, progress)
     }
 
+    /// What another worker can do while this one describes the segments, in the order
+    /// describing needs: rows that repeat an earlier customer's row follow that customer
+    /// ([`Prepared::follow_originals`]), then everyone's fit is taken as a job
+    /// ([`Prepared::take_fit_job`]), and the say/do table's sides
+    /// ([`Prepared::say_do_job`]). [`Described::finish`] takes their answers.
+    pub fn helper_jobs(
+        &mut self,
+        clustering: &mut Clustering,
+    ) -> (edges::FitJob, Option<saydo::SidesJob>) {
+        self.follow_originals(clustering);
+        (self.take_fit_job(clustering), self.say_do_job())
+    }
+
     /// Gives rows that repeat an earlier customer's row that customer's segment, as
     /// describing does first.
     pub fn follow_originals(&self, clustering: &mut Clustering) {
@@ -912,7 +925,9 @@ impl<'a> Prepared<'a> {
     /// How badly each person's answers fit the segments ([`edges::fit_z`]), as a job another
     /// worker can run while this one describes the segments ([`Described::finish`] takes
     /// its answer), `clustering` as [`Prepared::follow_originals`] left it.
-    /// The job takes the features' latent variables, which describing does not read.
+    /// The job takes the features' latent variables, which describing does not read; it
+    /// holds them until the fit is answered, so that this worker can judge it itself if no
+    /// answer comes.
     pub fn take_fit_job(&mut self, clustering: &Clustering) -> edges::FitJob {
         edges::FitJob::new(std::mem::take(&mut self.features.variables), clustering)
     }

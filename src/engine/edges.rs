@@ -960,7 +960,10 @@ impl FitJob {
             .len()
             .checked_add(1)
             .and_then(|v| v.checked_mul(n));
-        if expected != Some(whole.len()) {
+        // No more segments than people, nor levels than answers could give (a scale's
+        // levels may outnumber a few people).
+        let plausible = head.k <= n && head.levels.iter().all(|&l| l <= n.max(256));
+        if expected != Some(whole.len()) || !plausible {
             return Err("a fit job's numbers do not match its description".into());
         }
         let (labels, codes) = whole.split_at(n);

@@ -104,7 +104,8 @@ impl Sides {
     pub fn from_words(words: &[u32], m: usize) -> Option<Sides> {
         let (&n_say, rest) = words.split_first()?;
         let (&n_do, labels) = rest.split_first()?;
-        if labels.len() != 2 * m {
+        // No more groups than people: the table's cells are counted from these.
+        if labels.len() != 2 * m || n_say as usize > m || n_do as usize > m {
             return None;
         }
         let read = |labels: &[u32], k: u32| -> Option<Vec<Option<usize>>> {

@@ -70,6 +70,8 @@ export default async function ({ page, browser, baseUrl, dir, cli, root, generat
   assert(helped.workers.some((u) => u.endsWith('worker_loader.js?helper')), `a helper worker ran: ${helped.workers.join(', ')}`);
   assert(helped.messages.every((m) => !/helper worker/.test(m)), `the helper answered: ${helped.messages.join(' | ')}`);
   assert(helped.text === expected, 'the export with the helper equals the command line’s, byte for byte');
+  // The helper's fit decides some people's reasons, so a wrong fit would change the export.
+  assert(expected.includes('answers in a combination that fits no segment'), 'some reasons rest on how answers fit the segments');
   assert(helped.messages.some((m) => /helper stages: 1 stability resample/.test(m)), `the helper ran a stability resample: ${helped.messages.join(' | ')}`);
   assert(helped.messages.some((m) => /helper stages: everyone's fit/.test(m)), `the helper judged everyone's fit: ${helped.messages.join(' | ')}`);
   assert(helped.messages.some((m) => /helper stages: the say\/do table's sides/.test(m)), `the helper clustered the say/do sides: ${helped.messages.join(' | ')}`);
